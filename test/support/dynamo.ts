@@ -1,0 +1,23 @@
+// Each test file gets its own set of tables in the shared DynamoDB Local, so files can run in parallel.
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables } from '../../local/tables';
+import { localTableNames, tableEnv, type TableNames } from '../../lambdas/store/tables';
+
+export interface TestTables {
+  names: TableNames;
+  env: Record<string, string>;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+}
+
+export async function createTestTables(): Promise<TestTables> {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests through jest (globalSetup starts DynamoDB Local)');
+  const client = new DynamoDBClient({ endpoint });
+  const names = localTableNames(`t${randomBytes(4).toString('hex')}`);
+  await ensureTables(client, names);
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { names, env: tableEnv(names), client, doc };
+}
