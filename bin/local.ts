@@ -1,0 +1,59 @@
+// `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
+import { parseArgs } from 'node:util';
+import { startLocalStack } from '../local/stack';
+import { DEMO_NUMBERS } from '../local/seed';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1]
+
+Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
+admin API and the Twilio webhooks. Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN.`);
+    return;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  process.stdout.write('Starting DynamoDB Local...\n');
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'] });
+  const tokenNote = process.env.TWILIO_AUTH_TOKEN_FROM_ENV ? '(from TWILIO_AUTH_TOKEN)' : '(default; set TWILIO_AUTH_TOKEN to change)';
+  console.log(`
+Switchboard is running.
+  API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
+  DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
+  Tables            ${Object.values(stack.tables).join(', ')}
+  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
+  Twilio auth token ${stack.authToken} ${tokenNote}
+
+Try it:
+  curl -s ${stack.url}/api/flows
+  curl -s '${stack.url}/api/numbers?status=no_flow'
+  npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
+  npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
+  npm run report
+
+Ctrl-C stops everything.`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the server and DynamoDB Local...`);
+    await stack.stop();
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (process.env.TWILIO_AUTH_TOKEN) process.env.TWILIO_AUTH_TOKEN_FROM_ENV = '1';
+main().catch((err) => {
+  console.error(`npm start failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// Flow use cases: validate, check against the directory, publish; list, read, restore, delete.
+import { checkFlow } from '../flows/checker';
+import { ConflictError, FlowInvalidError } from '../flows/errors';
+import type { Directory } from '../flows/people';
+import { hasErrors, type Problem } from '../flows/problems';
+import { flowDocumentSchema, type FlowDocument } from '../flows/schema';
+import { Retry, withRetries } from '../store/dynamo';
+import { newId } from '../store/directory-store';
+import type { FlowHead, FlowRevision } from '../store/flow-store';
+import type { Stores } from '../store/stores';
+import { parseWith } from './http';
+
+export interface AdminDeps extends Stores {
+  now: () => Date;
+}
+
+export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
+  const [users, groups, heads] = await Promise.all([deps.directory.listUsers(), deps.directory.listGroups(), deps.flows.listHeads()]);
+  return {
+    users: new Map(users.map((u) => [u.id, u])),
+    groups: new Map(groups.map((g) => [g.id, g])),
+    flowIds: new Set(heads.map((h) => h.id)),
+  };
+}
+
+export const parseFlowDocument = (body: unknown): FlowDocument => parseWith(flowDocumentSchema, body);
+
+export async function checkDocument(deps: AdminDeps, doc: FlowDocument, flowId?: string): Promise<Problem[]> {
+  return checkFlow(doc, await loadDirectory(deps), { flowId });
+}
+
+export interface PublishResult {
+  id: string;
+  name: string;
+  revision: number;
+  problems: Problem[];
+}
+
+/** Checks and publishes `doc` as the next revision of flow `id` (a new flow when `id` is undefined). */
+export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: FlowDocument, expectedRevision?: number): Promise<PublishResult> {
+  const flowId = id ?? newId('flw');
+  // The check and the write repeat together: a user deleted meanwhile fails the transaction, and the next check says why.
+  return withRetries('publishing the flow', async () => {
+    const previous = id === undefined ? undefined : await deps.flows.getHead(id);
+    const problems = await checkDocument(deps, doc, flowId);
+    if (hasErrors(problems)) throw new FlowInvalidError(problems);
+    const head = await deps.flows.publish(flowId, doc, previous, deps.now(), expectedRevision);
+    return { id: flowId, name: head.name, revision: head.revision, problems };
+  });
+}
+
+export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number) {
+  const old = await deps.flows.getRevision(id, revision);
+  return publishFlow(deps, id, old.document, expectedRevision);
+}
+
+export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[]) {
+  return {
+    id: head.id,
+    revision: rev.revision,
+    currentRevision: head.revision,
+    publishedAt: rev.publishedAt,
+    numberCount: head.numberCount,
+    ...rev.document,
+    problems,
+  };
+}
+
+export async function getFlow(deps: AdminDeps, id: string, revision?: number) {
+  const head = await deps.flows.getHead(id);
+  const rev = await deps.flows.getRevision(id, revision ?? head.revision);
+  return flowView(head, rev, await checkDocument(deps, rev.document, id));
+}
+
+export async function dashboard(deps: AdminDeps) {
+  const heads = await deps.flows.listHeads();
+  return {
+    flows: heads.map((h) => ({
+      id: h.id,
+      name: h.name,
+      revision: h.revision,
+      numberCount: h.numberCount,
+      call: { configured: h.hasCall, applets: h.callApplets },
+      sms: { configured: h.hasSms, applets: h.smsApplets },
+    })),
+  };
+}
+
+/** Refused while numbers use the flow, unless asked to unassign them (they become no_flow). */
+export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean): Promise<void> {
+  await withRetries('deleting the flow', async () => {
+    let head = await deps.flows.getHead(id);
+    if (head.numberCount > 0) {
+      const numbers = await deps.numbers.listByFlow(id);
+      if (!unassign) {
+        throw new ConflictError(
+          `flow ${id} serves ${numbers.length} number(s): ${numbers.map((n) => n.number).join(', ')}; unassign them or pass ?unassign=true`,
+          numbers.map((n) => ({ number: n.number, name: n.name })),
+        );
+      }
+      await Promise.all(numbers.map((n) => deps.numbers.unassign(n.number, deps.now(), id)));
+      head = await deps.flows.getHead(id);
+      if (head.numberCount > 0) throw new Retry(); // assigned again meanwhile
+    }
+    await deps.flows.delete(head);
+  });
+}

@@ -1,0 +1,83 @@
+// The admin API's HTTP conventions in one place: JSON in and out, the error format of DESIGN.md
+// section 6, and the mapping from named domain errors to status codes.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, ValidationError, type FieldIssue } from '../flows/errors';
+import { E164, MAX_DOCUMENT_BYTES } from '../flows/schema';
+
+export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: statusCode === 204 ? '' : JSON.stringify(body),
+  };
+}
+
+const STATUS: Record<DomainError['code'], number> = {
+  validation: 400,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  flow_invalid: 422,
+};
+
+export function errorResponse(err: unknown): Response | undefined {
+  if (!(err instanceof DomainError)) return undefined;
+  return json(STATUS[err.code], {
+    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+  });
+}
+
+/** zod issues → one FieldIssue per bad field, with its dotted path (unknown keys named one by one). */
+export function fieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+  const join = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.');
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: join(issue.path), message: issue.message }],
+  );
+}
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(fieldIssues(result.error, prefix));
+  return result.data;
+}
+
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) throw new ValidationError([{ path: '', message: 'a JSON body is required' }]);
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) {
+    throw new ValidationError([{ path: '', message: `the body is larger than ${MAX_DOCUMENT_BYTES / 1024} KB` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError([{ path: '', message: `the body is not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+/** `If-Match: 2`, `"2"` or `W/"2"` → 2; absent → undefined. */
+export function ifMatch(event: APIGatewayProxyEventV2): number | undefined {
+  const raw = event.headers?.['if-match'];
+  if (raw === undefined || raw.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(raw);
+  if (!match) throw new ValidationError([{ path: 'If-Match', message: 'must be a revision number like 2 or "2"' }]);
+  return Number(match[1]);
+}
+
+export const etag = (revision: number) => ({ etag: `"${revision}"` });
+
+/** A phone number from a path segment: `+15550100001` or `%2B15550100001`. */
+export function phoneParam(raw: string, path = 'number'): string {
+  const number = raw.trim();
+  if (!E164.test(number)) throw new ValidationError([{ path, message: `must be an E.164 number like +15550100001 (got "${raw}")` }]);
+  return number;
+}
+
+export function revisionParam(raw: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw new ValidationError([{ path: 'revision', message: 'must be a positive integer' }]);
+  return Number(raw);
+}

@@ -1,0 +1,198 @@
+// The admin API routes of DESIGN.md section 6: each parses its input, calls a use case and shapes the answer.
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../flows/errors';
+import { groupInputSchema, userInputSchema } from '../flows/people';
+import * as flows from './flows';
+import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
+import * as numbers from './numbers';
+
+type Deps = flows.AdminDeps;
+type Params = Record<string, string>;
+interface Route {
+  method: string;
+  path: string[];
+  run(deps: Deps, event: APIGatewayProxyEventV2, params: Params): Promise<Response>;
+}
+
+const numberBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  flowId: z.string().min(1).max(64).optional(),
+});
+const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });
+
+const published = (r: flows.PublishResult, status = 200) => json(status, r, etag(r.revision));
+const flowRead = (f: Awaited<ReturnType<typeof flows.getFlow>>) => json(200, f, etag(f.revision));
+
+const routes: Route[] = [
+  { method: 'GET', path: ['flows'], run: async (d) => json(200, await flows.dashboard(d)) },
+  {
+    method: 'POST',
+    path: ['flows'],
+    run: async (d, e) => published(await flows.publishFlow(d, undefined, flows.parseFlowDocument(jsonBody(e))), 201),
+  },
+  {
+    method: 'POST',
+    path: ['flows', 'check'],
+    run: async (d, e) => json(200, { problems: await flows.checkDocument(d, flows.parseFlowDocument(jsonBody(e))) }),
+  },
+  { method: 'GET', path: ['flows', ':id'], run: async (d, _e, p) => flowRead(await flows.getFlow(d, p.id)) },
+  {
+    method: 'PUT',
+    path: ['flows', ':id'],
+    run: async (d, e, p) => {
+      const expected = ifMatch(e);
+      return published(await flows.publishFlow(d, p.id, flows.parseFlowDocument(jsonBody(e)), expected));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['flows', ':id'],
+    run: async (d, e, p) => {
+      const unassign = e.queryStringParameters?.unassign;
+      if (unassign !== undefined && unassign !== 'true' && unassign !== 'false') {
+        throw new ValidationError([{ path: 'unassign', message: 'must be true or false' }]);
+      }
+      await flows.deleteFlow(d, p.id, unassign === 'true');
+      return json(204, undefined);
+    },
+  },
+  { method: 'GET', path: ['flows', ':id', 'revisions'], run: async (d, _e, p) => json(200, { revisions: await d.flows.listRevisions(p.id) }) },
+  {
+    method: 'GET',
+    path: ['flows', ':id', 'revisions', ':revision'],
+    run: async (d, _e, p) => flowRead(await flows.getFlow(d, p.id, revisionParam(p.revision))),
+  },
+  {
+    method: 'POST',
+    path: ['flows', ':id', 'revisions', ':revision', 'restore'],
+    run: async (d, e, p) => published(await flows.restoreRevision(d, p.id, revisionParam(p.revision), ifMatch(e))),
+  },
+  { method: 'GET', path: ['flows', ':id', 'numbers'], run: async (d, _e, p) => json(200, await numbers.listFlowNumbers(d, p.id)) },
+  {
+    method: 'PUT',
+    path: ['flows', ':id', 'numbers', ':number'],
+    run: async (d, _e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id)),
+  },
+  { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters?.status)) },
+  { method: 'GET', path: ['numbers', ':number'], run: async (d, _e, p) => json(200, await numbers.getNumber(d, phoneParam(p.number))) },
+  {
+    method: 'PUT',
+    path: ['numbers', ':number'],
+    run: async (d, e, p) => {
+      const number = phoneParam(p.number);
+      const body = e.body ? parseWith(numberBody, jsonBody(e)) : {};
+      const result = await numbers.putNumber(d, number, body);
+      return json(result.created ? 201 : 200, result.number);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['numbers', ':number'],
+    run: async (d, _e, p) => {
+      await d.numbers.delete(phoneParam(p.number));
+      return json(204, undefined);
+    },
+  },
+  {
+    method: 'PUT',
+    path: ['numbers', ':number', 'flow'],
+    run: async (d, e, p) => {
+      const number = phoneParam(p.number);
+      return json(200, await numbers.assignFlowToNumber(d, number, parseWith(assignBody, jsonBody(e)).flowId));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['numbers', ':number', 'flow'],
+    run: async (d, _e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number))),
+  },
+  { method: 'GET', path: ['users'], run: async (d) => json(200, { users: await d.directory.listUsers() }) },
+  { method: 'POST', path: ['users'], run: async (d, e) => json(201, await d.directory.createUser(parseWith(userInputSchema, jsonBody(e)))) },
+  { method: 'GET', path: ['users', ':id'], run: async (d, _e, p) => json(200, await d.directory.getUser(p.id)) },
+  {
+    method: 'PUT',
+    path: ['users', ':id'],
+    run: async (d, e, p) => {
+      const input = parseWith(userInputSchema, jsonBody(e));
+      return json(200, await d.directory.updateUser(p.id, input));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['users', ':id'],
+    run: async (d, _e, p) => {
+      await d.directory.deleteUser(p.id);
+      return json(204, undefined);
+    },
+  },
+  { method: 'GET', path: ['groups'], run: async (d) => json(200, { groups: await d.directory.listGroups() }) },
+  { method: 'POST', path: ['groups'], run: async (d, e) => json(201, await d.directory.createGroup(parseWith(groupInputSchema, jsonBody(e)))) },
+  { method: 'GET', path: ['groups', ':id'], run: async (d, _e, p) => json(200, await d.directory.getGroup(p.id)) },
+  {
+    method: 'PUT',
+    path: ['groups', ':id'],
+    run: async (d, e, p) => {
+      const input = parseWith(groupInputSchema, jsonBody(e));
+      return json(200, await d.directory.updateGroup(p.id, input));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['groups', ':id'],
+    run: async (d, _e, p) => {
+      await d.directory.deleteGroup(p.id);
+      return json(204, undefined);
+    },
+  },
+];
+
+/** Later capabilities (simulator, mailboxes, traces, report) add their routes here. */
+export function addRoutes(more: Route[]): void {
+  routes.push(...more);
+}
+export type { Route };
+
+export async function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
+  const method = event.requestContext.http.method.toUpperCase();
+  const segments = event.rawPath.split('/').filter(Boolean);
+  if (segments[0] !== 'api') throw new NotFoundError(`route ${method} ${event.rawPath}`);
+  const path = segments.slice(1).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  let pathMatched = false;
+  for (const r of routes) {
+    const params = match(r.path, path);
+    if (!params) continue;
+    pathMatched = true;
+    if (r.method === method) return r.run(deps, event, params);
+  }
+  if (pathMatched) return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${event.rawPath}` } });
+  throw new NotFoundError(`route ${method} ${event.rawPath}`);
+}
+
+function match(pattern: string[], path: string[]): Params | undefined {
+  if (pattern.length !== path.length) return undefined;
+  const params: Params = {};
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = path[i];
+    else if (pattern[i] !== path[i]) return undefined;
+  }
+  return params;
+}
+
+/** One admin request: a named domain error becomes its status; anything else is logged and answered 500. */
+export async function handleAdminRequest(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
+  try {
+    return await route(deps, event);
+  } catch (err) {
+    const mapped = errorResponse(err);
+    if (mapped) return mapped;
+    console.error(JSON.stringify({ level: 'ERROR', message: 'admin request failed', route: `${event.requestContext?.http?.method} ${event.rawPath}`, error: String((err as Error)?.stack ?? err) }));
+    return json(500, { error: { code: 'internal', message: 'internal error' } });
+  }
+}

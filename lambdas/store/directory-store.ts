@@ -1,0 +1,215 @@
+// Users and groups. Each user and group item keeps the ids of the flows (flowRefs) and groups
+// (groupRefs) that use it, maintained in the same transactions that publish flows and save groups, so
+// "delete something still in use" is refused by one conditional delete, even under concurrency.
+import { randomBytes } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError, ValidationError } from '../flows/errors';
+import type { Group, GroupInput, User, UserInput } from '../flows/people';
+import { cancellationReasons, isConditionFailure, Retry, transact, withRetries, type TransactItem } from './dynamo';
+
+export const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+interface Stored {
+  id: string;
+  kind: 'user' | 'group';
+  version: number;
+  flowRefs?: Set<string>;
+  groupRefs?: Set<string>;
+}
+type UserItem = Stored & UserInput;
+type GroupItem = Stored & GroupInput;
+
+export interface DirectoryStore {
+  listUsers(): Promise<User[]>;
+  getUser(id: string): Promise<User>;
+  createUser(input: UserInput): Promise<User>;
+  updateUser(id: string, input: UserInput): Promise<User>;
+  deleteUser(id: string): Promise<void>;
+  listGroups(): Promise<Group[]>;
+  getGroup(id: string): Promise<Group>;
+  createGroup(input: GroupInput): Promise<Group>;
+  updateGroup(id: string, input: GroupInput): Promise<Group>;
+  deleteGroup(id: string): Promise<void>;
+}
+
+const toUser = ({ id, name, phone, client, email, available }: UserItem): User => ({ id, name, phone, client, email, available });
+const toGroup = ({ id, name, members }: GroupItem): Group => ({ id, name, members });
+
+export class DynamoDirectoryStore implements DirectoryStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async list<T>(kind: 'user' | 'group'): Promise<T[]> {
+    const items: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byKind',
+          KeyConditionExpression: 'kind = :k',
+          ExpressionAttributeValues: { ':k': kind },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...((out.Items ?? []) as T[]));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  private async item<T extends Stored>(id: string, kind: 'user' | 'group'): Promise<T> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    if (!out.Item || out.Item.kind !== kind) throw new NotFoundError(`${kind} ${id}`);
+    return out.Item as T;
+  }
+
+  listUsers = async () => (await this.list<UserItem>('user')).map(toUser);
+  listGroups = async () => (await this.list<GroupItem>('group')).map(toGroup);
+  getUser = async (id: string) => toUser(await this.item<UserItem>(id, 'user'));
+  getGroup = async (id: string) => toGroup(await this.item<GroupItem>(id, 'group'));
+
+  async createUser(input: UserInput): Promise<User> {
+    const item: UserItem = { ...input, id: newId('usr'), kind: 'user', version: 1 };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+    return toUser(item);
+  }
+
+  async updateUser(id: string, input: UserInput): Promise<User> {
+    return withRetries('updating the user', async () => {
+      const old = await this.item<UserItem>(id, 'user');
+      // A PUT replaces the editable fields; the reference sets stay as they are.
+      const item: UserItem = { ...input, id, kind: 'user', version: old.version + 1, flowRefs: old.flowRefs, groupRefs: old.groupRefs };
+      await this.putIfVersion(item, old.version);
+      return toUser(item);
+    });
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { id },
+          ConditionExpression: 'kind = :k AND attribute_not_exists(flowRefs) AND attribute_not_exists(groupRefs)',
+          ExpressionAttributeValues: { ':k': 'user' },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Refused: read the item to say why (missing, or which flows and groups still use it).
+      throw inUse(`user ${id}`, await this.item<UserItem>(id, 'user'));
+    }
+  }
+
+  async createGroup(input: GroupInput): Promise<Group> {
+    const item: GroupItem = { ...input, id: newId('grp'), kind: 'group', version: 1 };
+    await this.saveGroup(item, [], undefined);
+    return toGroup(item);
+  }
+
+  async updateGroup(id: string, input: GroupInput): Promise<Group> {
+    return withRetries('updating the group', async () => {
+      const old = await this.item<GroupItem>(id, 'group');
+      const item: GroupItem = { ...input, id, kind: 'group', version: old.version + 1, flowRefs: old.flowRefs };
+      await this.saveGroup(item, old.members, old.version);
+      return toGroup(item);
+    });
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await withRetries('deleting the group', async () => {
+      const old = await this.item<GroupItem>(id, 'group');
+      if (old.flowRefs?.size) throw inUse(`group ${id}`, old);
+      try {
+        await transact(this.doc, [
+          {
+            Delete: {
+              TableName: this.table,
+              Key: { id },
+              ConditionExpression: 'version = :v AND attribute_not_exists(flowRefs)',
+              ExpressionAttributeValues: { ':v': old.version },
+            },
+          },
+          ...old.members.map((m) => this.refUpdate(m, 'DELETE', 'groupRefs', id)),
+        ]);
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') throw new Retry();
+        throw err;
+      }
+    });
+  }
+
+  /** One ADD/DELETE of a flow or group id in a user's or group's reference set, for a transaction. */
+  refUpdate(targetId: string, action: 'ADD' | 'DELETE', set: 'flowRefs' | 'groupRefs', ref: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { id: targetId },
+        UpdateExpression: `${action} ${set} :r`,
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':r': new Set([ref]) },
+      },
+    };
+  }
+
+  private async putIfVersion(item: Stored, version: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new Retry();
+      throw err;
+    }
+  }
+
+  private async saveGroup(item: GroupItem, oldMembers: string[], oldVersion: number | undefined): Promise<void> {
+    const added = item.members.filter((m) => !oldMembers.includes(m));
+    const removed = oldMembers.filter((m) => !item.members.includes(m));
+    // Members must be users: checked by the same transaction that records the group on them.
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: item,
+          ...(oldVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(id)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': oldVersion } }),
+        },
+      },
+      ...added.map((m) => {
+        const u = this.refUpdate(m, 'ADD', 'groupRefs', item.id);
+        u.Update!.ConditionExpression = 'attribute_exists(id) AND kind = :user';
+        u.Update!.ExpressionAttributeValues![':user'] = 'user';
+        return u;
+      }),
+      ...removed.map((m) => this.refUpdate(m, 'DELETE', 'groupRefs', item.id)),
+    ];
+    try {
+      await transact(this.doc, items);
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err;
+      if (reasons[0] === 'ConditionalCheckFailed') throw new Retry();
+      const unknown = added.filter((_, i) => reasons[1 + i] === 'ConditionalCheckFailed');
+      if (unknown.length) {
+        throw new ValidationError(
+          unknown.map((m) => ({ path: `members.${item.members.indexOf(m)}`, message: `user ${m} does not exist` })),
+        );
+      }
+      throw err;
+    }
+  }
+}
+
+function inUse(what: string, item: Stored): ConflictError {
+  const flows = [...(item.flowRefs ?? [])].sort();
+  const groups = [...(item.groupRefs ?? [])].sort();
+  const uses = [flows.length ? `flows ${flows.join(', ')}` : '', groups.length ? `groups ${groups.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return new ConflictError(`${what} is used by ${uses}`, [...flows.map((id) => ({ flow: id })), ...groups.map((id) => ({ group: id }))]);
+}

@@ -1,0 +1,49 @@
+// One DynamoDB document client per process, and the transaction plumbing every store shares.
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../flows/errors';
+
+let shared: DynamoDBDocumentClient | undefined;
+
+/** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
+export function documentClient(): DynamoDBDocumentClient {
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return shared;
+}
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Why each item of a cancelled transaction failed ('None' when it did not). */
+export function cancellationReasons(err: unknown): string[] | undefined {
+  if (err instanceof TransactionCanceledException || (err as { name?: string })?.name === 'TransactionCanceledException') {
+    return ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  }
+  return undefined;
+}
+
+export const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Runs `attempt` until it succeeds, retrying races: a transaction that lost to a concurrent one
+ * (TransactionConflict) or whose optimistic read went stale (attempt throws Retry). After `tries`
+ * the caller gets 409 conflict, never a 5xx (DESIGN.md invariant 3).
+ */
+export class Retry extends Error {}
+
+export async function withRetries<T>(what: string, attempt: () => Promise<T>, tries = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      const raced = err instanceof Retry || reasons?.includes('TransactionConflict') || (err as { name?: string })?.name === 'TransactionInProgressException';
+      if (!raced) throw err;
+      if (i >= tries) throw new ConflictError(`${what} lost a race with concurrent writes; try again`);
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * i));
+    }
+  }
+}
+
+export async function transact(doc: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
+  await doc.send(new TransactWriteCommand({ TransactItems: items }));
+}

@@ -1,0 +1,223 @@
+// Flows: a head item (rev 0) with the current revision, the number count and what the revision refers
+// to, and one immutable item per published revision (rev n). Publishing writes the revision, moves the
+// head and updates the references of users and groups in one transaction.
+import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError, PreconditionFailedError } from '../flows/errors';
+import { flowDocumentSchema, type FlowDocument } from '../flows/schema';
+import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
+import { cancellationReasons, Retry, transact, type TransactItem } from './dynamo';
+import type { DynamoDirectoryStore } from './directory-store';
+
+export interface FlowHead {
+  id: string;
+  name: string;
+  revision: number;
+  numberCount: number;
+  hasCall: boolean;
+  hasSms: boolean;
+  callApplets: string[];
+  smsApplets: string[];
+  users: string[];
+  groups: string[];
+  /** When the current run of revisions without a call (sms) part began; absent while the part exists. */
+  noCallSince?: string;
+  noSmsSince?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FlowRevision {
+  id: string;
+  revision: number;
+  name: string;
+  document: FlowDocument;
+  publishedAt: string;
+}
+
+export interface FlowStore {
+  listHeads(): Promise<FlowHead[]>;
+  getHead(id: string): Promise<FlowHead>;
+  findHead(id: string): Promise<FlowHead | undefined>;
+  getRevision(id: string, revision: number): Promise<FlowRevision>;
+  listRevisions(id: string): Promise<Array<{ revision: number; name: string; publishedAt: string }>>;
+  /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
+  publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
+  /** Deletes a flow that serves no number; throws Retry when the head moved since it was read. */
+  delete(head: FlowHead): Promise<void>;
+}
+
+type HeadItem = FlowHead & { rev: 0; head: '1' };
+
+const toHead = ({ rev: _rev, head: _head, ...h }: HeadItem): FlowHead => h;
+
+export class DynamoFlowStore implements FlowStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly directory: DynamoDirectoryStore,
+  ) {}
+
+  async listHeads(): Promise<FlowHead[]> {
+    const heads: FlowHead[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'heads',
+          KeyConditionExpression: 'head = :h',
+          ExpressionAttributeValues: { ':h': '1' },
+          ExclusiveStartKey,
+        }),
+      );
+      heads.push(...((out.Items ?? []) as HeadItem[]).map(toHead));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return heads;
+  }
+
+  async findHead(id: string): Promise<FlowHead | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 }, ConsistentRead: true }));
+    return out.Item ? toHead(out.Item as HeadItem) : undefined;
+  }
+
+  async getHead(id: string): Promise<FlowHead> {
+    const head = await this.findHead(id);
+    if (!head) throw new NotFoundError(`flow ${id}`);
+    return head;
+  }
+
+  async getRevision(id: string, revision: number): Promise<FlowRevision> {
+    // Revisions never change, so an eventually consistent read is enough once it exists.
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: revision } }));
+    if (!out.Item || revision < 1) throw new NotFoundError(`revision ${revision} of flow ${id}`);
+    return {
+      id,
+      revision,
+      name: out.Item.name,
+      document: flowDocumentSchema.parse(JSON.parse(out.Item.document)),
+      publishedAt: out.Item.publishedAt,
+    };
+  }
+
+  async listRevisions(id: string) {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'id = :id AND rev > :zero',
+        ExpressionAttributeValues: { ':id': id, ':zero': 0 },
+        ProjectionExpression: 'rev, #n, publishedAt',
+        ExpressionAttributeNames: { '#n': 'name' },
+        ScanIndexForward: false,
+      }),
+    );
+    if (!out.Items?.length) throw new NotFoundError(`flow ${id}`);
+    return out.Items.map((i) => ({ revision: i.rev as number, name: i.name as string, publishedAt: i.publishedAt as string }));
+  }
+
+  async publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead> {
+    if (expectedRevision !== undefined && previous && previous.revision !== expectedRevision) {
+      throw new PreconditionFailedError(expectedRevision, previous.revision);
+    }
+    const at = now.toISOString();
+    const revision = (previous?.revision ?? 0) + 1;
+    const refs = referencesOf(doc);
+    const head: FlowHead = {
+      id,
+      name: doc.name,
+      revision,
+      numberCount: previous?.numberCount ?? 0,
+      hasCall: !!doc.call,
+      hasSms: !!doc.sms,
+      callApplets: appletTypesInPathOrder(doc.call),
+      smsApplets: appletTypesInPathOrder(doc.sms),
+      users: refs.users,
+      groups: refs.groups,
+      noCallSince: doc.call ? undefined : (previous?.hasCall === false ? previous.noCallSince : undefined) ?? at,
+      noSmsSince: doc.sms ? undefined : (previous?.hasSms === false ? previous.noSmsSince : undefined) ?? at,
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+    };
+    const refItems: TransactItem[] = [
+      ...diff(previous?.users, refs.users, (u, action) => this.directory.refUpdate(u, action, 'flowRefs', id)),
+      ...diff(previous?.groups, refs.groups, (g, action) => this.directory.refUpdate(g, action, 'flowRefs', id)),
+    ];
+    // numberCount is written by number assignments, never here: the head update leaves it alone.
+    const { numberCount: _count, ...fields } = head;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':zero': 0, ':h': '1', ...(previous ? { ':prev': previous.revision } : {}) };
+    const sets = ['head = :h', 'numberCount = if_not_exists(numberCount, :zero)'];
+    const removes: string[] = [];
+    for (const [k, v] of Object.entries(fields)) {
+      if (k === 'id') continue;
+      names[`#${k}`] = k;
+      if (v === undefined) removes.push(`#${k}`);
+      else {
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+    }
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { id, rev: revision, name: doc.name, document: JSON.stringify(doc), publishedAt: at },
+          ConditionExpression: 'attribute_not_exists(id)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: { id, rev: 0 },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: previous ? '#revision = :prev' : 'attribute_not_exists(id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...refItems,
+    ];
+    try {
+      await transact(this.doc, items);
+    } catch (err) {
+      // A stale head, a concurrent revision or a user/group deleted since the check: re-read and re-check.
+      if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) throw new Retry();
+      throw err;
+    }
+    return head;
+  }
+
+  async delete(head: FlowHead): Promise<void> {
+    try {
+      await transact(this.doc, [
+        {
+          Delete: {
+            TableName: this.table,
+            Key: { id: head.id, rev: 0 },
+            ConditionExpression: 'numberCount = :zero AND revision = :rev',
+            ExpressionAttributeValues: { ':zero': 0, ':rev': head.revision },
+          },
+        },
+        ...head.users.map((u) => this.directory.refUpdate(u, 'DELETE', 'flowRefs', head.id)),
+        ...head.groups.map((g) => this.directory.refUpdate(g, 'DELETE', 'flowRefs', head.id)),
+      ]);
+    } catch (err) {
+      if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) throw new Retry();
+      throw err;
+    }
+    // The head is gone, so no reader can reach the revisions any more: remove them in batches.
+    for (let start = 1; start <= head.revision; start += 25) {
+      const keys = Array.from({ length: Math.min(25, head.revision - start + 1) }, (_, i) => ({ id: head.id, rev: start + i }));
+      let request: BatchWriteCommand['input']['RequestItems'] = { [this.table]: keys.map((Key) => ({ DeleteRequest: { Key } })) };
+      while (request && Object.keys(request).length) {
+        request = (await this.doc.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
+      }
+    }
+  }
+}
+
+function diff(before: string[] | undefined, after: string[], item: (id: string, action: 'ADD' | 'DELETE') => TransactItem): TransactItem[] {
+  const old = new Set(before ?? []);
+  const now = new Set(after);
+  return [...after.filter((x) => !old.has(x)).map((x) => item(x, 'ADD')), ...[...old].filter((x) => !now.has(x)).map((x) => item(x, 'DELETE'))];
+}

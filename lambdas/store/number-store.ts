@@ -1,0 +1,211 @@
+// Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
+// number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
+// so counts stay exact and no number points at a missing flow, whatever runs concurrently.
+import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../flows/errors';
+import { cancellationReasons, Retry, transact, withRetries, type TransactItem } from './dynamo';
+
+export interface NumberRecord {
+  number: string;
+  name: string;
+  flowId?: string;
+  /** When the number's flow assignment last changed (the report's "since" for no_flow). */
+  since: string;
+  createdAt: string;
+}
+
+export interface NumberStore {
+  find(number: string): Promise<NumberRecord | undefined>;
+  get(number: string): Promise<NumberRecord>;
+  list(): Promise<NumberRecord[]>;
+  listByFlow(flowId: string): Promise<NumberRecord[]>;
+  listWithoutFlow(): Promise<NumberRecord[]>;
+  /** Registers a number or renames it; returns whether it was new. */
+  /** Registers a number (with its flow, in the same transaction) or renames it; returns whether it was new. */
+  register(number: string, name: string | undefined, flowId: string | undefined, now: Date): Promise<{ created: boolean; record: NumberRecord }>;
+  assign(number: string, flowId: string, now: Date): Promise<NumberRecord>;
+  /** Leaves the number without a flow; with `onlyFrom`, only while it still serves that flow. */
+  unassign(number: string, now: Date, onlyFrom?: string): Promise<NumberRecord>;
+  delete(number: string): Promise<void>;
+}
+
+type NumberItem = NumberRecord & { noFlow?: '1'; updatedAt: string };
+const toRecord = ({ number, name, flowId, since, createdAt }: NumberItem): NumberRecord => ({ number, name, flowId, since, createdAt });
+
+export class DynamoNumberStore implements NumberStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly flowsTable: string,
+  ) {}
+
+  async find(number: string): Promise<NumberRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { number }, ConsistentRead: true }));
+    return out.Item ? toRecord(out.Item as NumberItem) : undefined;
+  }
+
+  async get(number: string): Promise<NumberRecord> {
+    const found = await this.find(number);
+    if (!found) throw new NotFoundError(`number ${number}`);
+    return found;
+  }
+
+  async list(): Promise<NumberRecord[]> {
+    return this.readAll((ExclusiveStartKey) => new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
+  }
+
+  async listByFlow(flowId: string): Promise<NumberRecord[]> {
+    return this.readAll(
+      (ExclusiveStartKey) =>
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byFlow',
+          KeyConditionExpression: 'flowId = :f',
+          ExpressionAttributeValues: { ':f': flowId },
+          ExclusiveStartKey,
+        }),
+    );
+  }
+
+  async listWithoutFlow(): Promise<NumberRecord[]> {
+    return this.readAll(
+      (ExclusiveStartKey) =>
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'noFlow',
+          KeyConditionExpression: 'noFlow = :one',
+          ExpressionAttributeValues: { ':one': '1' },
+          ExclusiveStartKey,
+        }),
+    );
+  }
+
+  private async readAll(command: (start?: Record<string, unknown>) => ScanCommand | QueryCommand): Promise<NumberRecord[]> {
+    const records: NumberRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(command(start) as QueryCommand);
+      records.push(...((out.Items ?? []) as NumberItem[]).map(toRecord));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records.sort((a, b) => a.number.localeCompare(b.number));
+  }
+
+  async register(number: string, name: string | undefined, flowId: string | undefined, now: Date) {
+    return withRetries(`registering ${number}`, async () => {
+      let old = await this.find(number);
+      const at = now.toISOString();
+      if (!old) {
+        const item: NumberItem = { number, name: name ?? number, since: at, createdAt: at, updatedAt: at, ...(flowId ? { flowId } : { noFlow: '1' }) };
+        try {
+          await transact(this.doc, [
+            { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' } } },
+            ...(flowId ? [this.count(flowId, +1)] : []),
+          ]);
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (flowId && reasons?.[1] === 'ConditionalCheckFailed') throw new NotFoundError(`flow ${flowId}`);
+          if (reasons?.[0] === 'ConditionalCheckFailed') throw new Retry();
+          throw err;
+        }
+        return { created: true, record: toRecord(item) };
+      }
+      // The flow first: if it does not exist, the 404 leaves the name unchanged too.
+      if (flowId !== undefined && flowId !== old.flowId) old = await this.moveFlow(number, flowId, now);
+      if (name === undefined || name === old.name) return { created: false, record: old };
+      await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at', { ':name': name, ':at': at }, { '#name': 'name' });
+      return { created: false, record: { ...old, name } };
+    });
+  }
+
+  assign(number: string, flowId: string, now: Date): Promise<NumberRecord> {
+    return this.moveFlow(number, flowId, now);
+  }
+
+  unassign(number: string, now: Date, onlyFrom?: string): Promise<NumberRecord> {
+    return this.moveFlow(number, undefined, now, onlyFrom);
+  }
+
+  async delete(number: string): Promise<void> {
+    await withRetries(`deleting ${number}`, async () => {
+      const old = await this.get(number);
+      await this.run([
+        { Delete: { TableName: this.table, Key: { number }, ...this.unchanged(old.flowId) } },
+        ...(old.flowId ? [this.count(old.flowId, -1)] : []),
+      ]);
+    });
+  }
+
+  /** Points a number at `flowId` (or at nothing), moving one unit of numberCount from the old flow to the new. */
+  private async moveFlow(number: string, flowId: string | undefined, now: Date, onlyFrom?: string): Promise<NumberRecord> {
+    return withRetries(`assigning ${number}`, async () => {
+      const old = await this.get(number);
+      if (old.flowId === flowId || (onlyFrom !== undefined && old.flowId !== onlyFrom)) return old;
+      const at = now.toISOString();
+      const update = flowId
+        ? { UpdateExpression: 'SET flowId = :new, since = :at, updatedAt = :at REMOVE noFlow', values: { ':new': flowId, ':at': at } }
+        : { UpdateExpression: 'SET noFlow = :one, since = :at, updatedAt = :at REMOVE flowId', values: { ':one': '1', ':at': at } };
+      const items: TransactItem[] = [
+        this.numberUpdate(number, old.flowId, update.UpdateExpression, update.values),
+        ...(flowId ? [this.count(flowId, +1)] : []),
+        ...(old.flowId ? [this.count(old.flowId, -1)] : []),
+      ];
+      try {
+        await transact(this.doc, items);
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (flowId && reasons?.[1] === 'ConditionalCheckFailed') throw new NotFoundError(`flow ${flowId}`);
+        if (reasons?.[0] === 'ConditionalCheckFailed') throw new Retry();
+        throw err;
+      }
+      return { ...old, flowId, since: at };
+    });
+  }
+
+  private async update(number: string, flowId: string | undefined, expression: string, values: Record<string, unknown>, names?: Record<string, string>) {
+    await this.run([this.numberUpdate(number, flowId, expression, values, names)]);
+  }
+
+  private async run(items: TransactItem[]): Promise<void> {
+    try {
+      await transact(this.doc, items);
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') throw new Retry();
+      throw err;
+    }
+  }
+
+  /** The number item, only if its flow is still the one we read (optimistic concurrency). */
+  private unchanged(flowId: string | undefined) {
+    return flowId
+      ? { ConditionExpression: 'flowId = :old', ExpressionAttributeValues: { ':old': flowId } as Record<string, unknown> }
+      : { ConditionExpression: 'attribute_exists(#n) AND attribute_not_exists(flowId)', ExpressionAttributeNames: { '#n': 'number' } as Record<string, string> };
+  }
+
+  private numberUpdate(number: string, oldFlow: string | undefined, expression: string, values: Record<string, unknown>, names?: Record<string, string>): TransactItem {
+    const cond = this.unchanged(oldFlow);
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { number },
+        UpdateExpression: expression,
+        ConditionExpression: cond.ConditionExpression,
+        ExpressionAttributeValues: { ...values, ...cond.ExpressionAttributeValues },
+        ...(names || cond.ExpressionAttributeNames ? { ExpressionAttributeNames: { ...names, ...cond.ExpressionAttributeNames } } : {}),
+      },
+    };
+  }
+
+  /** numberCount +-1 on a flow head that must exist. */
+  private count(flowId: string, delta: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.flowsTable,
+        Key: { id: flowId, rev: 0 },
+        UpdateExpression: 'ADD numberCount :d',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':d': delta },
+      },
+    };
+  }
+}

@@ -1,0 +1,16 @@
+// Builds the DynamoDB stores over one document client and the physical table names.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDirectoryStore } from './directory-store';
+import { DynamoFlowStore } from './flow-store';
+import { DynamoNumberStore } from './number-store';
+import type { TableNames } from './tables';
+
+export function createStores(doc: DynamoDBDocumentClient, tables: TableNames) {
+  const directory = new DynamoDirectoryStore(doc, tables.directory);
+  return {
+    directory,
+    flows: new DynamoFlowStore(doc, tables.flows, directory),
+    numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;

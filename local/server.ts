@@ -1,0 +1,86 @@
+// Serves the Lambda handlers over plain HTTP, turning each request into the API Gateway HTTP API
+// (payload v2) event the Lambdas get in AWS, so local mode runs exactly the deployed code paths.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
+
+export interface Routes {
+  admin: LambdaHandler;
+  voice: LambdaHandler;
+  sms: LambdaHandler;
+}
+
+/** Which Lambda serves a path, as the HTTP API routes of lib/ do. */
+export function lambdaFor(path: string, routes: Routes): LambdaHandler | undefined {
+  if (path.startsWith('/api/')) return routes.admin;
+  if (path === '/twilio/sms') return routes.sms;
+  if (path === '/twilio/voice' || path === '/twilio/fallback' || path.startsWith('/twilio/voice/')) return routes.voice;
+  return undefined;
+}
+
+export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  // API Gateway base64-encodes bodies that are not text/JSON (form posts included): do the same here.
+  const isJson = (headers['content-type'] ?? '').includes('json');
+  const rawQueryString = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+  const now = Date.now();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    ...(rawQueryString ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    body: body.length ? (isJson ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !isJson,
+  };
+}
+
+/** `routes()` is undefined while the stack is still starting: requests get 503 until it is ready. */
+export function createLocalServer(routes: () => Routes | undefined): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const event = toEvent(req, Buffer.concat(chunks));
+      const ready = routes();
+      if (!ready) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { code: 'starting', message: 'the local stack is still starting' } }));
+        return;
+      }
+      const lambda = lambdaFor(event.rawPath, ready);
+      if (!lambda) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: `no route for ${event.rawPath}` } }));
+        return;
+      }
+      try {
+        const result = await lambda(event);
+        const r = typeof result === 'object' && result ? result : { statusCode: 200, body: result ?? '' };
+        const body = r.body ? (r.isBase64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body)) : Buffer.alloc(0);
+        res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>) }).end(body);
+      } catch (err) {
+        // In AWS an unhandled Lambda error is a 500 from API Gateway; the same here, with the cause on stderr.
+        console.error(err);
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
+      }
+    });
+  });
+}

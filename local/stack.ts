@@ -1,0 +1,91 @@
+// The whole system on one machine: DynamoDB Local, the tables, the demo data and the handlers over HTTP.
+// Used by `npm start` (bin/local.ts) and by the end-to-end tests.
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo } from './dynamodb-local';
+import { ensureTables } from './tables';
+import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tables';
+import { createLocalServer, type Routes } from './server';
+import { seedDemo } from './seed';
+import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+
+export interface LocalStackOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
+  dynamoEndpoint?: string;
+  tablePrefix?: string;
+  seed?: boolean;
+}
+
+export interface LocalStack {
+  url: string;
+  authToken: string;
+  tables: TableNames;
+  dynamo?: RunningDynamo;
+  dynamoEndpoint: string;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dynamo = options.dynamoEndpoint ? undefined : await startDynamoLocal({ dataDir: options.dataDir });
+  const endpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
+  const tables = localTableNames(options.tablePrefix);
+  // The handlers read their configuration from the environment at load, exactly as in Lambda.
+  Object.assign(process.env, tableEnv(tables), {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  process.env.TWILIO_AUTH_TOKEN ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  let stopServer: (() => Promise<void>) | undefined;
+  try {
+    const client = new DynamoDBClient({ endpoint });
+    await ensureTables(client, tables);
+    client.destroy();
+    // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
+    let routes: Routes | undefined;
+    const server = createLocalServer(() => routes);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    stopServer = () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    const actualPort = (server.address() as AddressInfo).port;
+    const url = `http://${host}:${actualPort}`;
+    process.env.PUBLIC_URL ??= url;
+    const { handler: admin } = await import('../lambdas/handlers/admin-api');
+    const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
+    const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
+    const { documentClient } = await import('../lambdas/store/dynamo');
+    const { createStores } = await import('../lambdas/store/stores');
+    const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(documentClient(), tables), now: () => new Date() })).seeded;
+    routes = { admin, voice, sms } as Routes;
+    return {
+      url,
+      authToken: process.env.TWILIO_AUTH_TOKEN,
+      tables,
+      dynamo,
+      dynamoEndpoint: endpoint,
+      seeded,
+      stop: async () => {
+        await stopServer?.();
+        await dynamo?.stop();
+      },
+    };
+  } catch (err) {
+    await stopServer?.();
+    await dynamo?.stop();
+    throw err;
+  }
+}
