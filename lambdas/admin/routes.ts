@@ -6,6 +6,7 @@ import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
+import { mailboxKey } from '../store/message-store';
 
 type Deps = flows.AdminDeps;
 type Params = Record<string, string>;
@@ -145,6 +146,24 @@ const routes: Route[] = [
       return json(204, undefined);
     },
   },
+  {
+    method: 'GET',
+    path: ['mailboxes', 'user', ':id', 'messages'],
+    run: async (d, _e, p) => {
+      await d.directory.getUser(p.id);
+      return json(200, { messages: await d.messages.list(mailboxKey({ kind: 'user', id: p.id })) });
+    },
+  },
+  {
+    method: 'GET',
+    path: ['mailboxes', 'group', ':id', 'messages'],
+    run: async (d, _e, p) => {
+      await d.directory.getGroup(p.id);
+      return json(200, { messages: await d.messages.list(mailboxKey({ kind: 'group', id: p.id })) });
+    },
+  },
+  { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
+  { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
 ];
 
 /** Later capabilities (simulator, mailboxes, traces, report) add their routes here. */

@@ -2,7 +2,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
+import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
+import { DynamoStateStore } from './state-store';
+import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
 export function createStores(doc: DynamoDBDocumentClient, tables: TableNames) {
@@ -11,6 +14,9 @@ export function createStores(doc: DynamoDBDocumentClient, tables: TableNames) {
     directory,
     flows: new DynamoFlowStore(doc, tables.flows, directory),
     numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
+    messages: new DynamoMessageStore(doc, tables.messages),
+    traces: new DynamoTraceStore(doc, tables.traces),
+    state: new DynamoStateStore(doc, tables.state),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

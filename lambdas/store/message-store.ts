@@ -1,0 +1,118 @@
+// Mailbox messages (voicemails and texts), keyed by the carrier's Sid so a retried callback stores
+// nothing twice. Voicemail fields are written with if_not_exists, so the recording callback, the
+// Record action and the transcription callback can arrive in any order and any number of times.
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './dynamo';
+
+export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
+
+export const mailboxKey = (ref: { kind: 'user' | 'group'; id: string } | 'unrouted'): MailboxKey =>
+  ref === 'unrouted' ? 'unrouted' : `${ref.kind}#${ref.id}`;
+
+export interface Message {
+  id: string;
+  kind: 'voicemail' | 'sms';
+  from: string;
+  to: string;
+  body?: string;
+  media?: Array<{ url: string; contentType?: string }>;
+  recordingUrl?: string;
+  durationSeconds?: number;
+  transcript?: string;
+  callSid?: string;
+  receivedAt: string;
+}
+
+export interface Voicemail {
+  recordingSid: string;
+  mailbox: MailboxKey;
+  callSid: string;
+  from?: string;
+  to?: string;
+  recordingUrl?: string;
+  durationSeconds?: number;
+  receivedAt: string;
+}
+
+export interface MessageStore {
+  /** Returns false when this recording was already stored (a retry). */
+  storeVoicemail(v: Voicemail): Promise<boolean>;
+  attachTranscript(recordingSid: string, transcript: string): Promise<void>;
+  /** Returns false when this MessageSid was already stored (a retry). */
+  storeText(mailbox: MailboxKey, message: Omit<Message, 'kind'>): Promise<boolean>;
+  list(mailbox: MailboxKey, limit?: number): Promise<Message[]>;
+}
+
+export class DynamoMessageStore implements MessageStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async storeVoicemail(v: Voicemail): Promise<boolean> {
+    const fields: Record<string, unknown> = {
+      kind: 'voicemail',
+      mailbox: v.mailbox,
+      callSid: v.callSid,
+      from: v.from,
+      to: v.to,
+      recordingUrl: v.recordingUrl,
+      durationSeconds: v.durationSeconds,
+      receivedAt: v.receivedAt,
+    };
+    const present = Object.entries(fields).filter(([, value]) => value !== undefined);
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { id: v.recordingSid },
+        UpdateExpression: `SET ${present.map(([k]) => `#${k} = if_not_exists(#${k}, :${k})`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(present.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: Object.fromEntries(present.map(([k, value]) => [`:${k}`, value])),
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    // UPDATED_OLD carries the attributes that existed before: none (or only a transcript) means first time.
+    return !out.Attributes?.mailbox;
+  }
+
+  async attachTranscript(recordingSid: string, transcript: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { id: recordingSid },
+        UpdateExpression: 'SET transcript = :t',
+        ExpressionAttributeValues: { ':t': transcript },
+      }),
+    );
+  }
+
+  async storeText(mailbox: MailboxKey, message: Omit<Message, 'kind'>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...message, kind: 'sms', mailbox },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async list(mailbox: MailboxKey, limit = 100): Promise<Message[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byMailbox',
+        KeyConditionExpression: 'mailbox = :m',
+        ExpressionAttributeValues: { ':m': mailbox },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(({ mailbox: _m, ...m }) => m as Message);
+  }
+}

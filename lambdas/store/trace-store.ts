@@ -1,0 +1,81 @@
+// Call and text traces: one item per step (one write per webhook request), kept 30 days.
+import { randomBytes } from 'node:crypto';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../flows/errors';
+
+export const TRACE_DAYS = 30;
+
+export interface TraceHeader {
+  sid: string;
+  channel: 'call' | 'sms';
+  from?: string;
+  to?: string;
+  flowId?: string;
+  revision?: number;
+}
+
+export interface TraceStep {
+  at: string;
+  applet?: string;
+  type: string;
+  input?: Record<string, string>;
+  twiml: string;
+}
+
+export interface Trace extends TraceHeader {
+  steps: TraceStep[];
+}
+
+export interface TraceStore {
+  append(header: TraceHeader, step: TraceStep): Promise<void>;
+  get(sid: string): Promise<Trace>;
+}
+
+export class DynamoTraceStore implements TraceStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async append(header: TraceHeader, step: TraceStep): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(step.at) / 1000) + TRACE_DAYS * 86400;
+    // Each step carries the header fields, so a step is one PutItem and no header item has to be kept in sync.
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...header, ...step, step: `${step.at}#${randomBytes(3).toString('hex')}`, expiresAt },
+      }),
+    );
+  }
+
+  async get(sid: string): Promise<Trace> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'sid = :s', ExpressionAttributeValues: { ':s': sid }, ExclusiveStartKey }),
+      );
+      items.push(...(out.Items ?? []));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    if (!items.length) throw new NotFoundError(`trace ${sid}`);
+    // The header is the first step's, except that a redirect to another flow moves flowId/revision on: keep the latest.
+    const last = items[items.length - 1] as unknown as TraceHeader;
+    const first = items[0] as unknown as TraceHeader;
+    return {
+      sid,
+      channel: first.channel,
+      from: first.from,
+      to: first.to,
+      flowId: last.flowId,
+      revision: last.revision,
+      steps: items.map((i) => ({
+        at: i.at as string,
+        applet: i.applet as string | undefined,
+        type: i.type as string,
+        ...(i.input ? { input: i.input as Record<string, string> } : {}),
+        twiml: i.twiml as string,
+      })),
+    };
+  }
+}
