@@ -7,6 +7,7 @@ import * as flows from './flows';
 import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
 import { mailboxKey } from '../store/message-store';
+import { buildUnassignedReport } from '../report/unassigned-report';
 
 type Deps = flows.AdminDeps;
 type Params = Record<string, string>;
@@ -163,6 +164,7 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
+  { method: 'GET', path: ['report', 'unassigned'], run: async (d) => json(200, await buildUnassignedReport(d, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
 ];
 

@@ -1,2 +1,25 @@
-// Placeholder until this handler lands; replaced in the same session.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: 'not implemented' });
+// Scheduled Lambda (EventBridge): the unassigned-number report to SNS, and its CloudWatch metrics.
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { documentClient } from '../store/dynamo';
+import { createStores } from '../store/stores';
+import { tableNamesFromEnv } from '../store/tables';
+import { metricsLine, runScheduledReport } from '../report/publish-report';
+
+const topicArn = process.env.ALERT_TOPIC_ARN;
+const namespace = process.env.METRICS_NAMESPACE ?? 'Switchboard';
+if (!topicArn) throw new Error('missing environment: ALERT_TOPIC_ARN');
+const stores = createStores(documentClient(), tableNamesFromEnv());
+const sns = new SNSClient({});
+
+export async function handler(): Promise<{ published: boolean; reason: string; numbers: number }> {
+  const now = new Date();
+  const result = await runScheduledReport(
+    stores,
+    { publish: async (Subject, Message) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message }))) },
+    now,
+    // Straight to stdout: the JSON log format would wrap console.log output and hide it from EMF.
+    (report) => process.stdout.write(`${metricsLine(report, namespace, now)}\n`),
+  );
+  console.log(JSON.stringify({ level: 'INFO', message: 'unassigned-number report', published: result.published, reason: result.reason, numbers: result.report.numbers.length }));
+  return { published: result.published, reason: result.reason, numbers: result.report.numbers.length };
+}

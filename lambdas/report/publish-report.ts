@@ -1,0 +1,53 @@
+// The scheduled run: build the report, put its metrics, publish it when it is not empty and not a
+// repeat of the last one within a day. Only a publication moves the "last report" mark.
+import type { StateStore } from '../store/state-store';
+import { formatReport } from './format';
+import { buildUnassignedReport, fingerprintOf, REPORT_MARK_KEY, type ReportDeps, type ReportMark, type UnassignedReport } from './unassigned-report';
+
+export const REPEAT_AFTER_MS = 24 * 60 * 60 * 1000;
+/** SNS subjects are at most 100 characters. */
+const SUBJECT_MAX = 100;
+
+export interface Publisher {
+  publish(subject: string, message: string): Promise<void>;
+}
+
+export type RunResult = { published: boolean; reason: 'empty' | 'unchanged' | 'published'; report: UnassignedReport };
+
+export async function runScheduledReport(
+  deps: ReportDeps & { state: Pick<StateStore, 'unroutedSince' | 'getValue' | 'putValue'> },
+  publisher: Publisher,
+  now: Date,
+  writeMetrics: (report: UnassignedReport) => void,
+): Promise<RunResult> {
+  const report = await buildUnassignedReport(deps, now);
+  writeMetrics(report);
+  if (report.numbers.length === 0) return { published: false, reason: 'empty', report };
+  const fingerprint = fingerprintOf(report);
+  const last = await deps.state.getValue<ReportMark>(REPORT_MARK_KEY);
+  if (last && last.fingerprint === fingerprint && now.getTime() - Date.parse(last.publishedAt) < REPEAT_AFTER_MS) {
+    return { published: false, reason: 'unchanged', report };
+  }
+  const subject = report.subject.length > SUBJECT_MAX ? `${report.subject.slice(0, SUBJECT_MAX - 3)}...` : report.subject;
+  await publisher.publish(subject, formatReport(report));
+  await deps.state.putValue(REPORT_MARK_KEY, { publishedAt: now.toISOString(), fingerprint } satisfies ReportMark);
+  return { published: true, reason: 'published', report };
+}
+
+/** CloudWatch embedded metric format: one JSON line on stdout becomes the metrics of section 7. */
+export function metricsLine(report: UnassignedReport, namespace: string, now: Date): string {
+  const values = {
+    NumbersWithoutFlow: report.totals.withoutFlow,
+    NumbersWithoutCallFlow: report.totals.withoutCallFlow,
+    NumbersWithoutSmsFlow: report.totals.withoutSmsFlow,
+    UnroutedCalls: report.totals.lostCalls,
+    UnroutedTexts: report.totals.lostTexts,
+  };
+  return JSON.stringify({
+    _aws: {
+      Timestamp: now.getTime(),
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })) }],
+    },
+    ...values,
+  });
+}

@@ -1,0 +1,125 @@
+// The unassigned-number report of DESIGN.md section 7: every number whose status is not ok, since when,
+// what it lost since the last published report and the API call that fixes it. Reads grow with the
+// unassigned numbers and the flows (sparse noFlow index, flow heads, byFlow for flows missing a part),
+// never with all numbers.
+import { createHash } from 'node:crypto';
+import { numberStatus, type NumberStatus } from '../admin/numbers';
+import type { FlowHead, FlowStore } from '../store/flow-store';
+import type { NumberRecord, NumberStore } from '../store/number-store';
+import type { StateStore } from '../store/state-store';
+
+export interface ReportEntry {
+  number: string;
+  name: string;
+  status: Exclude<NumberStatus, 'ok'>;
+  flowId: string | null;
+  since: string;
+  lostCalls: number;
+  lostTexts: number;
+  fix: string;
+}
+
+export interface UnassignedReport {
+  generatedAt: string;
+  /** When the last report was published (the start of the lost-traffic window); null before the first. */
+  lastReportAt: string | null;
+  subject: string;
+  numbers: ReportEntry[];
+  totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; lostCalls: number; lostTexts: number };
+}
+
+export interface ReportMark {
+  publishedAt: string;
+  fingerprint: string;
+}
+
+export const REPORT_MARK_KEY = 'report#last';
+
+export interface ReportDeps {
+  numbers: Pick<NumberStore, 'listWithoutFlow' | 'listByFlow'>;
+  flows: Pick<FlowStore, 'listHeads'>;
+  state: Pick<StateStore, 'unroutedSince' | 'getValue'>;
+}
+
+export function fixFor(entry: Pick<ReportEntry, 'number' | 'status' | 'flowId'>): string {
+  const number = encodeURIComponent(entry.number);
+  switch (entry.status) {
+    case 'no_flow':
+      return `PUT /api/numbers/${number}/flow {"flowId":"<flow id>"}`;
+    case 'no_call_flow':
+      return `PUT /api/flows/${entry.flowId} with a "call" part (or PUT /api/numbers/${number}/flow {"flowId":"<flow with a call part>"})`;
+    case 'no_sms_flow':
+      return `PUT /api/flows/${entry.flowId} with an "sms" part (or PUT /api/numbers/${number}/flow {"flowId":"<flow with an sms part>"})`;
+  }
+}
+
+const later = (a: string, b: string | undefined) => (b && b > a ? b : a);
+
+export async function buildUnassignedReport(deps: ReportDeps, now: Date): Promise<UnassignedReport> {
+  const [mark, withoutFlow, heads] = await Promise.all([
+    deps.state.getValue<ReportMark>(REPORT_MARK_KEY),
+    deps.numbers.listWithoutFlow(),
+    deps.flows.listHeads(),
+  ]);
+  const incomplete = heads.filter((h) => numberStatus(h) !== 'ok');
+  const served = await Promise.all(incomplete.map(async (h) => ({ head: h, numbers: await deps.numbers.listByFlow(h.id) })));
+  const pending: Array<{ record: NumberRecord; head?: FlowHead }> = [
+    ...withoutFlow.map((record) => ({ record })),
+    ...served.flatMap(({ head, numbers }) => numbers.map((record) => ({ record, head }))),
+  ];
+  const since = mark?.publishedAt;
+  const numbers = await Promise.all(
+    pending.map(async ({ record, head }): Promise<ReportEntry> => {
+      const status = numberStatus(head) as ReportEntry['status'];
+      const lost = await deps.state.unroutedSince(record.number, since);
+      // A number lacking a part since before it was assigned there: the later of the two moments.
+      const partSince = status === 'no_call_flow' ? head?.noCallSince : status === 'no_sms_flow' ? head?.noSmsSince : undefined;
+      const entry = {
+        number: record.number,
+        name: record.name,
+        status,
+        flowId: record.flowId ?? null,
+        since: later(record.since, partSince),
+        lostCalls: lost.filter((e) => e.channel === 'call').length,
+        lostTexts: lost.filter((e) => e.channel === 'sms').length,
+      };
+      return { ...entry, fix: fixFor(entry) };
+    }),
+  );
+  numbers.sort((a, b) => a.number.localeCompare(b.number));
+  const totals = {
+    withoutFlow: numbers.filter((n) => n.status === 'no_flow').length,
+    withoutCallFlow: numbers.filter((n) => n.status === 'no_call_flow').length,
+    withoutSmsFlow: numbers.filter((n) => n.status === 'no_sms_flow').length,
+    lostCalls: numbers.reduce((s, n) => s + n.lostCalls, 0),
+    lostTexts: numbers.reduce((s, n) => s + n.lostTexts, 0),
+  };
+  return { generatedAt: now.toISOString(), lastReportAt: since ?? null, subject: subjectOf(totals), numbers, totals };
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** One line, e.g. "3 numbers have no call flow (12 calls lost since the last report)". */
+export function subjectOf(t: UnassignedReport['totals']): string {
+  const kinds = [
+    { n: t.withoutFlow, what: 'no flow' },
+    { n: t.withoutCallFlow, what: 'no call flow' },
+    { n: t.withoutSmsFlow, what: 'no sms flow' },
+  ].filter((k) => k.n > 0);
+  const count = kinds.reduce((s, k) => s + k.n, 0);
+  if (count === 0) return 'Every number has a flow';
+  const lostParts = [t.lostCalls ? plural(t.lostCalls, 'call', 'calls') : '', t.lostTexts ? plural(t.lostTexts, 'text', 'texts') : ''].filter(Boolean);
+  const lost = lostParts.length ? `${lostParts.join(' and ')} lost` : 'nothing lost';
+  const window = 'since the last report';
+  const head =
+    kinds.length === 1
+      ? `${plural(count, 'number', 'numbers')} ${count === 1 ? 'has' : 'have'} ${kinds[0].what}`
+      : `${plural(count, 'number', 'numbers')} lack a flow or part of one`;
+  return `${head} (${lost} ${window})`;
+}
+
+/** What makes two reports "the same": the numbers, their statuses and what they lost. */
+export function fingerprintOf(report: UnassignedReport): string {
+  const basis = report.numbers.map((n) => [n.number, n.status, n.lostCalls, n.lostTexts].join(':')).join('|');
+  return createHash('sha256').update(basis).digest('hex').slice(0, 16);
+}
