@@ -1,0 +1,220 @@
+import { createHmac } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseForm, publicRequestUrl } from '../../lambdas/twilio/request';
+import { signTwilioRequest, verifyTwilioRequest } from '../../lambdas/twilio/signature';
+import { authTokenFromSecret, loadTwilioAuthToken, twilioAuthToken } from '../../lambdas/twilio/auth-token';
+import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
+
+/** Twilio's algorithm, written out here so the tests do not only check the library against itself. */
+function independentSignature(token: string, url: string, params: Record<string, string | string[]>): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) {
+    const values = params[name];
+    for (const value of Array.isArray(values) ? [...values].sort() : [values]) data += name + value;
+  }
+  return createHmac('sha1', token).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+const callParams = {
+  CallSid: 'CA0123456789abcdef0123456789abcdef',
+  AccountSid: 'AC0123456789abcdef0123456789abcdef',
+  From: '+15550109999',
+  To: '+15550100001',
+  CallStatus: 'ringing',
+  Direction: 'inbound',
+  ApiVersion: '2010-04-01',
+};
+
+describe('signing', () => {
+  test('matches the example in Twilio’s documentation', () => {
+    const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675310', Digits: '1234', From: '+14158675310', To: '+18005551212' };
+    expect(signTwilioRequest('https://mycompany.com/myapp.php?foo=1&bar=2', params, '12345')).toBe('GvWf1cFY/Q7PnoempGyD5oXAezc=');
+  });
+
+  test('matches an HMAC-SHA1 over the URL and the sorted names and values', () => {
+    const url = 'https://calls.example.com/twilio/step?flow=f1&rev=3&applet=menu';
+    expect(signTwilioRequest(url, callParams, 'tok')).toBe(independentSignature('tok', url, callParams));
+  });
+});
+
+describe('verifyTwilioRequest', () => {
+  const url = '/twilio/step?flow=f1&rev=3&applet=menu&attempt=1';
+
+  test('accepts a request signed independently over every posted parameter and the query string', () => {
+    const event = signedTwilioEvent({ url, params: { ...callParams, Digits: '1' } });
+    event.headers['x-twilio-signature'] = independentSignature(TEST_AUTH_TOKEN, `https://${TEST_DOMAIN}${url}`, { ...callParams, Digits: '1' });
+
+    const result = verifyTwilioRequest(event, TEST_AUTH_TOKEN);
+
+    expect(result).toEqual({
+      ok: true,
+      params: { ...callParams, Digits: '1' },
+      query: { flow: 'f1', rev: '3', applet: 'menu', attempt: '1' },
+      url: `https://${TEST_DOMAIN}${url}`,
+    });
+  });
+
+  test('refuses a tampered posted parameter', () => {
+    const event = signedTwilioEvent({ url, params: { ...callParams, Digits: '1' } });
+    event.body = event.body!.replace('Digits=1', 'Digits=2');
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('refuses an added posted parameter', () => {
+    const event = signedTwilioEvent({ url, params: callParams });
+    event.body += '&Digits=9';
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('refuses a tampered query string (the step state lives there)', () => {
+    const event = signedTwilioEvent({ url, params: callParams });
+    event.rawQueryString = event.rawQueryString.replace('applet=menu', 'applet=vip');
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('refuses a request signed with another token', () => {
+    const event = signedTwilioEvent({ url, params: callParams, authToken: 'someone-else' });
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('refuses a request without a signature header', () => {
+    const event = signedTwilioEvent({ url, params: callParams });
+    delete event.headers['x-twilio-signature'];
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'missing_signature' });
+  });
+
+  test('refuses a garbage signature', () => {
+    const event = signedTwilioEvent({ url, params: callParams, headers: { 'x-twilio-signature': 'not base64 at all' } });
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('keeps every value of a repeated parameter and verifies them all', () => {
+    const params = { ...callParams, MediaUrl: ['https://m.example.com/b.jpg', 'https://m.example.com/a.jpg'] };
+    const event = signedTwilioEvent({ url: '/twilio/sms', params });
+    event.headers['x-twilio-signature'] = independentSignature(TEST_AUTH_TOKEN, `https://${TEST_DOMAIN}/twilio/sms`, params);
+
+    const result = verifyTwilioRequest(event, TEST_AUTH_TOKEN);
+
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.params.MediaUrl).toEqual(['https://m.example.com/b.jpg', 'https://m.example.com/a.jpg']);
+  });
+
+  test('refuses a request where one value of a repeated parameter was dropped', () => {
+    const event = signedTwilioEvent({ url: '/twilio/sms', params: { ...callParams, Tag: ['a', 'b'] } });
+    event.body = event.body!.replace('&Tag=b', '');
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  test('decodes a base64 body', () => {
+    const params = { ...callParams, Body: 'Héllo & “quotes” + plus' };
+    const event = signedTwilioEvent({ url: '/twilio/sms', params, base64: true });
+
+    const result = verifyTwilioRequest(event, TEST_AUTH_TOKEN);
+
+    expect(event.isBase64Encoded).toBe(true);
+    expect(result).toMatchObject({ ok: true, params });
+  });
+
+  test('verifies against PUBLIC_URL when Twilio called a custom domain', () => {
+    const event = signedTwilioEvent({ url: 'https://calls.example.com/switchboard/twilio/voice', params: callParams });
+    // Behind an API mapping the execute-api event carries neither the custom domain nor the mapping key.
+    event.requestContext.domainName = TEST_DOMAIN;
+    event.rawPath = '/twilio/voice';
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN).ok).toBe(false);
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN, 'https://calls.example.com/switchboard').ok).toBe(true);
+  });
+
+  test('verifies plain http for the local server', () => {
+    const event = signedTwilioEvent({ url: 'http://127.0.0.1:3000/twilio/voice?x=1', params: callParams });
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN, 'http://127.0.0.1:3000')).toMatchObject({ ok: true, url: 'http://127.0.0.1:3000/twilio/voice?x=1' });
+  });
+
+  test('accepts a signature made over the URL with an explicit :443', () => {
+    const event = signedTwilioEvent({ url: 'https://calls.example.com:443/twilio/voice', params: callParams });
+
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN, 'https://calls.example.com').ok).toBe(true);
+  });
+});
+
+describe('publicRequestUrl', () => {
+  const event = (rawPath: string, rawQueryString = '') => ({ rawPath, rawQueryString, requestContext: { domainName: TEST_DOMAIN } });
+
+  test('uses the execute-api domain and rawPath, which already holds a named stage', () => {
+    expect(publicRequestUrl(event('/dev/twilio/voice', 'a=1&b=2'))).toBe(`https://${TEST_DOMAIN}/dev/twilio/voice?a=1&b=2`);
+  });
+
+  test('adds no "?" without a query string', () => {
+    expect(publicRequestUrl(event('/twilio/voice'))).toBe(`https://${TEST_DOMAIN}/twilio/voice`);
+  });
+
+  test('puts PUBLIC_URL, path prefix included, before rawPath', () => {
+    expect(publicRequestUrl(event('/twilio/voice', 'x=1'), 'https://calls.example.com/switchboard/')).toBe('https://calls.example.com/switchboard/twilio/voice?x=1');
+  });
+
+  test('keeps the query string byte for byte', () => {
+    expect(publicRequestUrl(event('/twilio/step', "name=O'Brien&to=%2B1555"), 'https://calls.example.com')).toBe("https://calls.example.com/twilio/step?name=O'Brien&to=%2B1555");
+  });
+});
+
+describe('parseForm', () => {
+  test('decodes + and percent escapes and collects repeated names', () => {
+    expect(parseForm('Body=hi+there%21&To=%2B15550100001&K=1&K=2&K=3')).toEqual({ Body: 'hi there!', To: '+15550100001', K: ['1', '2', '3'] });
+  });
+
+  test('gives an empty object for an empty body', () => {
+    expect(parseForm('')).toEqual({});
+  });
+});
+
+describe('Twilio auth token', () => {
+  const secretReader = (SecretString?: string) => ({ send: jest.fn(async (_: GetSecretValueCommand) => ({ SecretString })) });
+
+  test('comes from TWILIO_AUTH_TOKEN in local mode, without Secrets Manager', async () => {
+    const reader = secretReader('unused');
+    await expect(loadTwilioAuthToken({ TWILIO_AUTH_TOKEN: 'local-tok', TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:x' }, reader)).resolves.toBe('local-tok');
+    expect(reader.send).not.toHaveBeenCalled();
+  });
+
+  test('comes from the secret named by TWILIO_AUTH_TOKEN_SECRET_ARN', async () => {
+    const reader = secretReader('plain-token\n');
+    await expect(loadTwilioAuthToken({ TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:t' }, reader)).resolves.toBe('plain-token');
+    expect(reader.send.mock.calls[0][0].input).toEqual({ SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:t' });
+  });
+
+  test('accepts a JSON secret with an authToken field', () => {
+    expect(authTokenFromSecret('{ "authToken": "json-token" }')).toBe('json-token');
+  });
+
+  test('names the problem without the secret’s content', () => {
+    expect(() => authTokenFromSecret('{ "token": "s3cr3t" }')).toThrow(/without a string "authToken"/);
+    expect(() => authTokenFromSecret('{ "token": "s3cr3t" }')).not.toThrow(/s3cr3t/);
+  });
+
+  test('fails when neither variable is set', async () => {
+    await expect(loadTwilioAuthToken({})).rejects.toThrow(/TWILIO_AUTH_TOKEN/);
+  });
+
+  test('is read from Secrets Manager once per process', async () => {
+    const saved = { ...process.env };
+    delete process.env.TWILIO_AUTH_TOKEN;
+    process.env.TWILIO_AUTH_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:t';
+    const send = jest.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async () => ({ SecretString: 'from-secret' }));
+    try {
+      await expect(twilioAuthToken()).resolves.toBe('from-secret');
+      await expect(twilioAuthToken()).resolves.toBe('from-secret');
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      send.mockRestore();
+      process.env = saved;
+    }
+  });
+});
