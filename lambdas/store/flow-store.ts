@@ -39,6 +39,8 @@ export interface FlowStore {
   getHead(id: string): Promise<FlowHead>;
   findHead(id: string): Promise<FlowHead | undefined>;
   getRevision(id: string, revision: number): Promise<FlowRevision>;
+  /** The current revision in one read (the head carries a copy of its document); undefined when the flow is gone. */
+  getCurrent(id: string): Promise<FlowRevision | undefined>;
   listRevisions(id: string): Promise<Array<{ revision: number; name: string; publishedAt: string }>>;
   /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
   publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
@@ -46,9 +48,9 @@ export interface FlowStore {
   delete(head: FlowHead): Promise<void>;
 }
 
-type HeadItem = FlowHead & { rev: 0; head: '1' };
+type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; publishedAt?: string };
 
-const toHead = ({ rev: _rev, head: _head, ...h }: HeadItem): FlowHead => h;
+const toHead = ({ rev: _rev, head: _head, document: _doc, publishedAt: _at, ...h }: HeadItem): FlowHead => h;
 
 export class DynamoFlowStore implements FlowStore {
   constructor(
@@ -100,6 +102,13 @@ export class DynamoFlowStore implements FlowStore {
     };
   }
 
+  async getCurrent(id: string): Promise<FlowRevision | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 } }));
+    const item = out.Item as HeadItem | undefined;
+    if (!item?.document) return undefined;
+    return { id, revision: item.revision, name: item.name, document: flowDocumentSchema.parse(JSON.parse(item.document)), publishedAt: item.publishedAt ?? item.updatedAt };
+  }
+
   async listRevisions(id: string) {
     const out = await this.doc.send(
       new QueryCommand({
@@ -143,7 +152,9 @@ export class DynamoFlowStore implements FlowStore {
       ...diff(previous?.groups, refs.groups, (g, action) => this.directory.refUpdate(g, action, 'flowRefs', id)),
     ];
     // numberCount is written by number assignments, never here: the head update leaves it alone.
-    const { numberCount: _count, ...fields } = head;
+    const { numberCount: _count, ...rest } = head;
+    const document = JSON.stringify(doc);
+    const fields = { ...rest, document, publishedAt: at };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':zero': 0, ':h': '1', ...(previous ? { ':prev': previous.revision } : {}) };
     const sets = ['head = :h', 'numberCount = if_not_exists(numberCount, :zero)'];
@@ -161,7 +172,7 @@ export class DynamoFlowStore implements FlowStore {
       {
         Put: {
           TableName: this.table,
-          Item: { id, rev: revision, name: doc.name, document: JSON.stringify(doc), publishedAt: at },
+          Item: { id, rev: revision, name: doc.name, document, publishedAt: at },
           ConditionExpression: 'attribute_not_exists(id)',
         },
       },

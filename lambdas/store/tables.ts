@@ -10,6 +10,8 @@ export interface IndexDefinition {
   name: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  /** Project only these attributes (INCLUDE) instead of ALL: keeps large attributes out of the index. */
+  nonKeyAttributes?: readonly string[];
 }
 export interface TableDefinition {
   /** Logical name: CDK construct id and local table name suffix. */
@@ -43,7 +45,17 @@ export const TABLES = {
     sortKey: { name: 'rev', type: 'N' },
     indexes: [
       // Only heads carry head = "1": the dashboard and the report list flows without reading revisions.
-      { name: 'heads', partitionKey: { name: 'head', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      // The head also carries a copy of the current document (so an incoming call reads number + head
+      // only); the index leaves it out.
+      {
+        name: 'heads',
+        partitionKey: { name: 'head', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        nonKeyAttributes: [
+          'rev', 'name', 'revision', 'numberCount', 'hasCall', 'hasSms', 'callApplets', 'smsApplets', 'users', 'groups',
+          'noCallSince', 'noSmsSince', 'createdAt', 'updatedAt',
+        ],
+      },
     ],
   },
   directory: {
@@ -110,7 +122,8 @@ export function tableEnv(names: TableNames): Record<string, string> {
 /** CreateTable input for DynamoDB Local (on-demand, like the CDK tables). */
 export function createTableInput(def: TableDefinition, tableName: string) {
   const attributes = new Map<string, AttributeType>();
-  const keys = [def.partitionKey, def.sortKey, ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const indexes: readonly IndexDefinition[] = def.indexes;
+  const keys = [def.partitionKey, def.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   for (const k of keys) if (k) attributes.set(k.name, k.type);
   const keySchema = (pk: KeyAttribute, sk?: KeyAttribute) => [
     { AttributeName: pk.name, KeyType: 'HASH' as const },
@@ -121,12 +134,14 @@ export function createTableInput(def: TableDefinition, tableName: string) {
     BillingMode: 'PAY_PER_REQUEST' as const,
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema: keySchema(def.partitionKey, def.sortKey),
-    ...(def.indexes.length
+    ...(indexes.length
       ? {
-          GlobalSecondaryIndexes: def.indexes.map((i) => ({
+          GlobalSecondaryIndexes: indexes.map((i) => ({
             IndexName: i.name,
             KeySchema: keySchema(i.partitionKey, i.sortKey),
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: i.nonKeyAttributes
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...i.nonKeyAttributes] }
+              : { ProjectionType: 'ALL' as const },
           })),
         }
       : {}),
