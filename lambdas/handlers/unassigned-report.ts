@@ -1,14 +1,23 @@
 // Scheduled Lambda (EventBridge): the unassigned-number report to SNS, and its CloudWatch metrics.
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { documentClient } from '../store/dynamo';
-import { createStores } from '../store/stores';
+import { DynamoFlowStore } from '../store/flow-store';
+import { DynamoNumberStore } from '../store/number-store';
+import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
 import { metricsLine, runScheduledReport } from '../report/publish-report';
 
 const topicArn = process.env.ALERT_TOPIC_ARN;
 const namespace = process.env.METRICS_NAMESPACE ?? 'Switchboard';
 if (!topicArn) throw new Error('missing environment: ALERT_TOPIC_ARN');
-const stores = createStores(documentClient(), tableNamesFromEnv());
+// Only the tables this Lambda is granted: numbers and flows to read, state for counts and the report mark.
+const tables = tableNamesFromEnv(process.env, ['numbers', 'flows', 'state']);
+const doc = documentClient();
+const stores = {
+  numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
+  flows: new DynamoFlowStore(doc, tables.flows),
+  state: new DynamoStateStore(doc, tables.state),
+};
 const sns = new SNSClient({});
 
 export async function handler(): Promise<{ published: boolean; reason: string; numbers: number }> {

@@ -56,8 +56,14 @@ export class DynamoFlowStore implements FlowStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly directory: DynamoDirectoryStore,
+    /** Needed only to publish and delete (they maintain users' and groups' flowRefs); readers can do without. */
+    private readonly directoryStore?: DynamoDirectoryStore,
   ) {}
+
+  private get directory(): DynamoDirectoryStore {
+    if (!this.directoryStore) throw new Error('this FlowStore was built without the directory table: it can only read');
+    return this.directoryStore;
+  }
 
   async listHeads(): Promise<FlowHead[]> {
     const heads: FlowHead[] = [];

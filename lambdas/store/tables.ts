@@ -98,10 +98,11 @@ export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 /** Physical table names, read once from the environment (set by the CDK construct or the local server). */
 export type TableNames = Record<TableKey, string>;
 
-export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNames {
-  const names = {} as TableNames;
+/** Reads the names of `keys` (all tables by default): a Lambda asks only for the tables it is granted. */
+export function tableNamesFromEnv<K extends TableKey = TableKey>(env: NodeJS.ProcessEnv = process.env, keys: readonly K[] = TABLE_KEYS as K[]): Pick<TableNames, K> {
+  const names = {} as Pick<TableNames, K>;
   const missing: string[] = [];
-  for (const key of TABLE_KEYS) {
+  for (const key of keys) {
     const value = env[TABLES[key].envVar];
     if (value) names[key] = value;
     else missing.push(TABLES[key].envVar);

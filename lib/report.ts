@@ -1,0 +1,136 @@
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+
+export interface UnassignedReportProps {
+  readonly tables: SwitchboardTables;
+  readonly removalPolicy: RemovalPolicy;
+  /** CloudWatch namespace of the report's metrics; one per stage, so alarms of two stages never mix. */
+  readonly metricsNamespace: string;
+  /** An EventBridge `rate(...)` or `cron(...)` expression, already checked by readSwitchboardConfig. */
+  readonly schedule: string;
+  readonly alertEmail?: string;
+}
+
+/**
+ * The unassigned-number report (DESIGN.md section 7): a scheduled Lambda that publishes the report to
+ * an alert topic and puts metrics, and alarms on those metrics that notify the same topic.
+ */
+export class UnassignedReport extends Construct {
+  readonly function: SwitchboardFunction;
+  readonly topic: Topic;
+  readonly rule: Rule;
+  readonly alarms: Alarm[];
+
+  constructor(scope: Construct, id: string, props: UnassignedReportProps) {
+    super(scope, id);
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+
+    // A key of our own, not alias/aws/sns: CloudWatch alarms cannot publish to a topic encrypted with
+    // the AWS-managed key, whose policy cannot grant them kms:GenerateDataKey.
+    const key = new Key(this, 'AlertTopicKey', {
+      description: 'Encrypts the Switchboard alert topic',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'AlertTopic', {
+      displayName: 'Switchboard alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    // The topic policy that enforceSSL creates replaces SNS's default one, so alarms need their own grant.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
+    if (props.alertEmail) this.topic.addSubscription(new EmailSubscription(props.alertEmail));
+
+    this.function = new SwitchboardFunction(this, 'Function', {
+      entry: handlerEntry('unassigned-report'),
+      description: 'Switchboard unassigned-number report: publishes numbers without a flow and puts metrics',
+      removalPolicy: props.removalPolicy,
+      timeout: Duration.minutes(1),
+      environment: {
+        ALERT_TOPIC_ARN: this.topic.topicArn,
+        METRICS_NAMESPACE: props.metricsNamespace,
+      },
+    }).useTables(props.tables, {
+      numbers: 'read',
+      flows: 'read',
+      state: 'readWrite',
+      directory: 'none',
+      messages: 'none',
+      traces: 'none',
+    });
+    this.topic.grantPublish(this.function);
+    if (this.function.role) {
+      Validations.of(this.function.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey*; Topic.grantPublish grants it on the topic key only',
+      });
+    }
+
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Runs the Switchboard unassigned-number report',
+      schedule: Schedule.expression(props.schedule),
+      // The next scheduled run redoes the work, so a failed run is not worth retrying for a day.
+      targets: [new LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    const alarmOn = (name: string, metricName: string, description: string) =>
+      new Alarm(this, name, {
+        alarmDescription: description,
+        metric: new Metric({
+          namespace: props.metricsNamespace,
+          metricName,
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data means the report had nothing to put; it is not a reason to page anyone.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = [
+      alarmOn('NumbersWithoutFlowAlarm', 'NumbersWithoutFlow', 'A number has no flow: its calls and texts go to the unrouted mailbox'),
+      alarmOn('UnroutedCallsAlarm', 'UnroutedCalls', 'Calls reached a number without a call flow'),
+    ];
+    // When the report itself fails, no other alert would ever come.
+    this.alarms.push(
+      new Alarm(this, 'ReportFailingAlarm', {
+        alarmDescription: 'The unassigned-number report Lambda failed',
+        metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    const action = new SnsAction(this.topic);
+    for (const alarm of this.alarms) alarm.addAlarmAction(action);
+  }
+}

@@ -1,0 +1,62 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AdminApi } from './admin-api';
+import type { SwitchboardConfig } from './config';
+import { SwitchboardData } from './data';
+import { SwitchboardHttpApi } from './http-api';
+import { UnassignedReport } from './report';
+import { TwilioWebhooks } from './webhooks';
+
+export interface SwitchboardStackProps extends StackProps {
+  readonly config: SwitchboardConfig;
+}
+
+/**
+ * Everything one stage needs. The tables (stateful) are built first and handed to the stateless
+ * parts (functions, API, schedule) as typed props; nothing else creates data.
+ */
+export class SwitchboardStack extends Stack {
+  readonly data: SwitchboardData;
+  readonly http: SwitchboardHttpApi;
+  readonly admin: AdminApi;
+  readonly webhooks: TwilioWebhooks;
+  readonly report: UnassignedReport;
+
+  constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { removalPolicy } = config;
+
+    this.data = new SwitchboardData(this, 'Data', { production: config.production, removalPolicy });
+    const tables = this.data.tables;
+
+    this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
+    this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy });
+    this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
+      httpApi: this.http.api,
+      tables,
+      removalPolicy,
+      publicUrl: config.publicUrl,
+    });
+    this.report = new UnassignedReport(this, 'Report', {
+      tables,
+      removalPolicy,
+      metricsNamespace: `Switchboard/${config.stage}`,
+      schedule: config.reportSchedule,
+      alertEmail: config.alertEmail,
+    });
+
+    // Twilio must call the public URL the handlers check signatures against, so the webhook URLs
+    // printed for the console use it when it is set.
+    const webhookBase = config.publicUrl ? `${config.publicUrl}/` : this.http.url;
+    new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'HTTP API base URL (admin API under /api/, SigV4)' });
+    new CfnOutput(this, 'VoiceWebhookUrl', { value: `${webhookBase}twilio/voice`, description: "Twilio number's Voice URL (HTTP POST)" });
+    new CfnOutput(this, 'SmsWebhookUrl', { value: `${webhookBase}twilio/sms`, description: "Twilio number's Messaging URL (HTTP POST)" });
+    new CfnOutput(this, 'FallbackWebhookUrl', { value: `${webhookBase}twilio/fallback`, description: 'Twilio Voice and Messaging fallback URL (HTTP POST)' });
+    new CfnOutput(this, 'TwilioAuthTokenSecretArn', {
+      value: this.webhooks.authToken.secretArn,
+      description: 'Put the Twilio auth token here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string <token>',
+    });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.report.topic.topicArn, description: 'Unassigned-number report and alarms' });
+  }
+}

@@ -1,0 +1,70 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { checkScheduleExpression, readSwitchboardConfig } from '../../lib/config';
+import { addSwitchboard } from '../../lib/switchboard-app';
+
+const configOf = (context: Record<string, unknown>) => readSwitchboardConfig(new App({ context }).node);
+
+describe('context settings', () => {
+  test('defaults: stage dev, hourly report, no email, no public URL, disposable resources', () => {
+    expect(configOf({})).toEqual({
+      stage: 'dev',
+      production: false,
+      removalPolicy: RemovalPolicy.DESTROY,
+      alertEmail: undefined,
+      publicUrl: undefined,
+      reportSchedule: 'rate(1 hour)',
+    });
+  });
+
+  test('stage prod is production and retains its resources', () => {
+    expect(configOf({ stage: 'prod' })).toMatchObject({ production: true, removalPolicy: RemovalPolicy.RETAIN });
+  });
+
+  test('a trailing slash is dropped from publicUrl (the handlers append paths to it)', () => {
+    expect(configOf({ publicUrl: 'https://calls.example.com/' }).publicUrl).toBe('https://calls.example.com');
+  });
+
+  test.each(['rate(1 hour)', 'rate(15 minutes)', 'rate(1 day)', 'rate(2 days)', 'cron(0 8 * * ? *)', 'cron(0/30 8-18 ? * MON-FRI *)'])(
+    'accepts the schedule %s',
+    (expression) => {
+      expect(checkScheduleExpression(expression)).toBeUndefined();
+      expect(configOf({ reportSchedule: expression }).reportSchedule).toBe(expression);
+    },
+  );
+
+  test.each(['every hour', 'rate(1 hours)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(1 week)', 'cron(0 8 * * *)'])(
+    'rejects the schedule "%s" before anything is built',
+    (expression) => {
+      expect(() => configOf({ reportSchedule: expression })).toThrow(/reportSchedule/);
+    },
+  );
+
+  test('an empty reportSchedule (e.g. -c reportSchedule=) means the default', () => {
+    expect(configOf({ reportSchedule: '' }).reportSchedule).toBe('rate(1 hour)');
+  });
+
+  test('a bad schedule fails synth with a message naming the setting and the accepted forms', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], reportSchedule: 'hourly' } });
+    expect(() => addSwitchboard(app)).toThrow(/context reportSchedule "hourly" must be an EventBridge schedule expression: rate\(.*\) or cron\(.*\)/);
+  });
+
+  test('rejects an alertEmail that is not an email address', () => {
+    expect(() => configOf({ alertEmail: 'oncall' })).toThrow(/alertEmail "oncall" is not an email address/);
+  });
+
+  test.each(['http://calls.example.com', 'calls.example.com', 'https://calls.example.com/?x=1'])('rejects the publicUrl %s', (url) => {
+    expect(() => configOf({ publicUrl: url })).toThrow(/publicUrl/);
+  });
+
+  test.each(['Prod', 'my_stage', '1st', 'a'.repeat(33)])('rejects the stage name %s (it is part of the stack name)', (stage) => {
+    expect(() => configOf({ stage })).toThrow(/context stage/);
+  });
+
+  test('reports every bad setting at once', () => {
+    expect(() => configOf({ stage: 'Bad', alertEmail: 'x', reportSchedule: 'y' })).toThrow(/stage[\s\S]*alertEmail[\s\S]*reportSchedule/);
+  });
+
+  test('rejects a context value that is not a string (e.g. a number from cdk.json)', () => {
+    expect(() => configOf({ reportSchedule: 5 })).toThrow(/reportSchedule must be a string/);
+  });
+});

@@ -1,0 +1,160 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { TABLES, TABLE_KEYS, type TableKey } from '../../lambdas/store/tables';
+import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
+
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
+
+let synth: Synthesized;
+let withPublicUrl: Synthesized;
+
+beforeAll(() => {
+  synth = synthSwitchboard();
+  withPublicUrl = synthSwitchboard({ publicUrl: 'https://calls.example.com' });
+});
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** Every statement of the policies attached to the function's role. */
+function statementsOf(s: Synthesized, fn: IFunction): Statement[] {
+  const roleId = logicalId(fn.role!);
+  const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** The actions the function may perform on the table (or its indexes). */
+function tableActions(s: Synthesized, fn: IFunction, key: TableKey): string[] {
+  const tableId = logicalId(s.stack.data.tables[key]);
+  const mentions = (resource: unknown) => JSON.stringify(resource).includes(`"${tableId}"`);
+  return statementsOf(s, fn)
+    .filter((st) => st.Effect === 'Allow' && [st.Resource].flat().some(mentions))
+    .flatMap((st) => [st.Action].flat());
+}
+
+const functions = () => ({
+  admin: synth.stack.admin.function,
+  voice: synth.stack.webhooks.voice,
+  sms: synth.stack.webhooks.sms,
+  report: synth.stack.report.function,
+});
+const functionNames = ['admin', 'voice', 'sms', 'report'] as const;
+const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
+
+describe('every function has the project defaults', () => {
+  test('there are four functions, one per job', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', 4);
+  });
+
+  test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
+    const props = propertiesOf(synth.template, logicalId(functions()[name]));
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+  });
+
+  test.each(functionNames)('the %s function logs JSON into its own log group', (name) => {
+    const fn = functions()[name];
+    expect(propertiesOf(synth.template, logicalId(fn)).LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      LogGroup: { Ref: logicalId(fn.logGroup) },
+    });
+  });
+
+  test.each(functionNames)('the %s function maps stack traces through source maps', (name) => {
+    expect(env(synth, functions()[name]).NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  test.each(functionNames)('the %s function has 512 MB', (name) => {
+    expect(propertiesOf(synth.template, logicalId(functions()[name])).MemorySize).toBe(512);
+  });
+
+  test.each(['voice', 'sms'] as const)('the %s webhook times out after 10 s, well within Twilio’s 15 s', (name) => {
+    expect(propertiesOf(synth.template, logicalId(functions()[name])).Timeout).toBe(10);
+  });
+
+  test.each(functionNames)('the %s function’s role has no managed policy (it may write only to its own log group)', (name) => {
+    const fn = functions()[name];
+    const role = propertiesOf(synth.template, logicalId(fn.role!));
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const logStatements = statementsOf(synth, fn).filter((st) => [st.Action].flat().some((a) => a.startsWith('logs:')));
+    expect(logStatements).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] } }),
+    ]);
+  });
+});
+
+describe('table grants and their environment variables come together', () => {
+  const access: Record<(typeof functionNames)[number], Partial<Record<TableKey, 'read' | 'readWrite'>>> = {
+    admin: { numbers: 'readWrite', flows: 'readWrite', directory: 'readWrite', state: 'readWrite', messages: 'read', traces: 'read' },
+    voice: { numbers: 'read', flows: 'read', directory: 'read', messages: 'readWrite', traces: 'readWrite', state: 'readWrite' },
+    sms: { numbers: 'read', flows: 'read', directory: 'read', messages: 'readWrite', traces: 'readWrite', state: 'readWrite' },
+    report: { numbers: 'read', flows: 'read', state: 'readWrite' },
+  };
+  const cases = functionNames.flatMap((name) => TABLE_KEYS.map((key) => [name, key, access[name][key] ?? 'none'] as const));
+
+  test.each(cases)('the %s function has %s access: %s', (name, key, level) => {
+    const actions = tableActions(synth, functions()[name], key);
+    if (level === 'none') expect(actions).toEqual([]);
+    else expect(actions).toEqual(expect.arrayContaining(READ_ACTIONS));
+    if (level === 'readWrite') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+    else for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+  });
+
+  test.each(cases)('the %s function knows the %s table name only when granted (%s)', (name, key, level) => {
+    const value = env(synth, functions()[name])[TABLES[key].envVar];
+    if (level === 'none') expect(value).toBeUndefined();
+    else expect(value).toEqual({ Ref: logicalId(synth.stack.data.tables[key]) });
+  });
+
+  test('least privilege: the voice webhook cannot write flows, the admin API can', () => {
+    const voice = tableActions(synth, synth.stack.webhooks.voice, 'flows');
+    const admin = tableActions(synth, synth.stack.admin.function, 'flows');
+    expect(voice.some((a) => WRITE_ACTIONS.includes(a))).toBe(false);
+    expect(admin).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+  });
+
+  test('index grants are limited to the granted table’s own indexes', () => {
+    const flowsId = logicalId(synth.stack.data.tables.flows);
+    const resources = statementsOf(synth, synth.stack.webhooks.voice).flatMap((st) => [st.Resource].flat());
+    expect(resources).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [flowsId, 'Arn'] }, '/index/*']] });
+    expect(resources).not.toContain('*');
+  });
+});
+
+describe('webhook configuration', () => {
+  test.each(['voice', 'sms'] as const)('the %s webhook can read the Twilio auth token and knows its ARN', (name) => {
+    const fn = functions()[name];
+    const secretId = logicalId(synth.stack.webhooks.authToken);
+    expect(env(synth, fn).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(statementsOf(synth, fn)).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining(['secretsmanager:GetSecretValue']),
+        Resource: { Ref: secretId },
+      }),
+    );
+  });
+
+  test('the admin API and the report cannot read the Twilio auth token', () => {
+    for (const fn of [synth.stack.admin.function, synth.stack.report.function]) {
+      expect(JSON.stringify(statementsOf(synth, fn))).not.toContain('secretsmanager:');
+    }
+  });
+
+  test('the auth token secret is created with a generated placeholder value', () => {
+    synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 32 }),
+    });
+  });
+
+  test('PUBLIC_URL is passed to both webhooks when publicUrl is given', () => {
+    for (const fn of [withPublicUrl.stack.webhooks.voice, withPublicUrl.stack.webhooks.sms]) {
+      expect(env(withPublicUrl, fn).PUBLIC_URL).toBe('https://calls.example.com');
+    }
+  });
+
+  test('PUBLIC_URL is not set without publicUrl (the handlers use the request URL)', () => {
+    for (const fn of [synth.stack.webhooks.voice, synth.stack.webhooks.sms]) {
+      expect(env(synth, fn).PUBLIC_URL).toBeUndefined();
+    }
+  });
+});

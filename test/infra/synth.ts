@@ -1,0 +1,40 @@
+// Builds the app exactly as bin/app.ts does (same context keys, same cdk-nag plugin), for assertions.
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { addSwitchboard } from '../../lib/switchboard-app';
+import type { SwitchboardStack } from '../../lib/switchboard-stack';
+
+export interface Synthesized {
+  app: App;
+  stack: SwitchboardStack;
+  template: Template;
+}
+
+export interface SynthOptions {
+  /** Run esbuild for real; otherwise NodejsFunction gets a placeholder asset, which is ~10x faster. */
+  bundle?: boolean;
+  outdir?: string;
+}
+
+export function synthSwitchboard(context: Record<string, string> = {}, options: SynthOptions = {}): Synthesized {
+  const app = new App({
+    outdir: options.outdir,
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+  });
+  const stack = addSwitchboard(app);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The logical id of a construct's CloudFormation resource, to point assertions at one resource. */
+export function logicalId(construct: IConstruct): string {
+  const resource = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(construct).getLogicalId(resource);
+}
+
+/** Properties of the resource with this logical id. */
+export function propertiesOf(template: Template, id: string): Record<string, any> {
+  const resource = template.toJSON().Resources[id];
+  if (!resource) throw new Error(`no resource ${id} in the template`);
+  return resource.Properties ?? {};
+}
