@@ -1,2 +1,8 @@
-// Placeholder until this handler lands; replaced in the same session.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: 'not implemented' });
+// Voice Lambda: POST /twilio/voice, /twilio/fallback and /twilio/voice/* (steps, screening, recordings).
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { VoiceWebhook } from '../webhooks/voice';
+import { webhookDepsFromEnv } from '../webhooks/deps';
+
+const webhook = new VoiceWebhook(webhookDepsFromEnv());
+
+export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => webhook.handle(event);

@@ -27,7 +27,8 @@ export interface Trace extends TraceHeader {
 }
 
 export interface TraceStore {
-  append(header: TraceHeader, step: TraceStep): Promise<void>;
+  /** The steps of one webhook request: one PutItem however many applets the request ran. */
+  append(header: TraceHeader, steps: TraceStep[]): Promise<void>;
   get(sid: string): Promise<Trace>;
 }
 
@@ -37,13 +38,15 @@ export class DynamoTraceStore implements TraceStore {
     private readonly table: string,
   ) {}
 
-  async append(header: TraceHeader, step: TraceStep): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(step.at) / 1000) + TRACE_DAYS * 86400;
-    // Each step carries the header fields, so a step is one PutItem and no header item has to be kept in sync.
+  async append(header: TraceHeader, steps: TraceStep[]): Promise<void> {
+    if (!steps.length) return;
+    const at = steps[0].at;
+    const expiresAt = Math.floor(Date.parse(at) / 1000) + TRACE_DAYS * 86400;
+    // Each request's item carries the header fields, so no header item has to be kept in sync.
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...header, ...step, step: `${step.at}#${randomBytes(3).toString('hex')}`, expiresAt },
+        Item: { ...header, steps, step: `${at}#${randomBytes(3).toString('hex')}`, expiresAt },
       }),
     );
   }
@@ -69,13 +72,7 @@ export class DynamoTraceStore implements TraceStore {
       to: first.to,
       flowId: last.flowId,
       revision: last.revision,
-      steps: items.map((i) => ({
-        at: i.at as string,
-        applet: i.applet as string | undefined,
-        type: i.type as string,
-        ...(i.input ? { input: i.input as Record<string, string> } : {}),
-        twiml: i.twiml as string,
-      })),
+      steps: items.flatMap((i) => i.steps as TraceStep[]),
     };
   }
 }

@@ -1,0 +1,261 @@
+// The call engine: runs a flow's call part from its start, or resumes it where a waiting applet left
+// it, and says what the carrier should do next. Instant applets (say, hours, caller) run in the same
+// request until one waits for the caller or the network (menu, dial, voicemail) or ends the call, so a
+// typical call costs one webhook round trip before the caller hears anything.
+// Pure domain code: storage is reached only through EnginePorts, time only through ctx.now.
+import { HANGUP, say, type CallInstruction, type RecordInstruction } from './call-instructions';
+import { isAnonymousCaller, matchCaller } from './caller-match';
+import type { CallState, DialState, MenuState } from './call-state';
+import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dial-plan';
+import { APOLOGY, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
+import { isOpen } from './hours';
+import type { Directory } from './people';
+import { CALL_APPLETS, type Applet, type AppletOf, type FlowPart, type Prompt } from './schema';
+
+export interface CallContext {
+  now: Date;
+  /** The caller's number as the carrier sent it (may be "anonymous" or empty). */
+  from: string;
+  /** The flow's number that was called (E.164): the caller id for `callerId: "number"` dials. */
+  to: string;
+  directory: Directory;
+  ports: EnginePorts;
+  /**
+   * Applets already visited in this request before this part was entered (after a `redirect` from
+   * another flow), so the runaway guard counts across flows.
+   */
+  visitedBefore?: number;
+}
+
+/** What the carrier posted to the action URL that resumes the call. */
+export interface ResumeInput {
+  /** Gather: the key pressed; absent or "" when the caller pressed nothing (the redirect after the gather). */
+  digits?: string;
+  /** Dial: Twilio's DialCallStatus. */
+  dialStatus?: string;
+  /** Dial: the user who answered, when the handler knows it (e.g. from screening); used only to remember a sticky answer. */
+  answeredBy?: string;
+}
+
+export interface CallResult {
+  instructions: CallInstruction[];
+  /** The applets visited in this request, in order (the trace). */
+  steps: Step[];
+  /**
+   * Set when the call goes on in another flow: load that flow's call part and `startCall` it, with
+   * `visitedBefore: steps.length`, appending its instructions and steps to these.
+   */
+  redirectFlow?: string;
+}
+
+export const DEFAULT_VOICEMAIL_PROMPT: Prompt = { text: 'Please leave a message after the tone.' };
+
+/** DialCallStatus values meaning someone answered and the conversation is over (`answered`: old API versions). */
+const ANSWERED = new Set(['completed', 'answered']);
+const CALL_TYPES: ReadonlySet<string> = new Set(CALL_APPLETS);
+
+/** A new call: run from the part's start. */
+export async function startCall(part: FlowPart, ctx: CallContext): Promise<CallResult> {
+  return walk(part, part.start, ctx, newRun());
+}
+
+/** A continuation: the carrier posted back to the action URL written with `state`. */
+export async function resumeCall(part: FlowPart, state: CallState, input: ResumeInput, ctx: CallContext): Promise<CallResult> {
+  const run = newRun();
+  const applet = appletAt(part, state.applet);
+  // Revisions are pinned, so this only happens with a hand-made URL or a bug: end politely.
+  if (!applet || applet.type !== state.step) return endBadly(run, state.applet, 'missing');
+  run.steps.push({ applet: state.applet, type: applet.type });
+  const outcome = await resumeApplet(state, applet, input, ctx);
+  return follow(part, outcome, ctx, run);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The walk
+
+/** What one applet decided: emit these instructions, then go on to a branch or stop here. */
+type Outcome =
+  | { emit: CallInstruction[]; then: 'next'; next: string | undefined }
+  | { emit: CallInstruction[]; then: 'stop'; redirectFlow?: string };
+
+const goOn = (emit: CallInstruction[], next: string | undefined): Outcome => ({ emit, then: 'next', next });
+const stop = (emit: CallInstruction[], redirectFlow?: string): Outcome => ({ emit, then: 'stop', redirectFlow });
+
+interface Run {
+  instructions: CallInstruction[];
+  steps: Step[];
+}
+
+const newRun = (): Run => ({ instructions: [], steps: [] });
+
+async function walk(part: FlowPart, first: string | undefined, ctx: CallContext, run: Run): Promise<CallResult> {
+  let id = branchTarget(first);
+  for (;;) {
+    if (run.steps.length + (ctx.visitedBefore ?? 0) >= MAX_APPLETS_PER_REQUEST) return endBadly(run, id ?? '', 'guard');
+    const applet = id === undefined ? undefined : appletAt(part, id);
+    // An unset branch, an unknown applet or an sms applet in the call part: a dead end the checker
+    // refuses to publish; if one is met anyway the caller hears an apology, not silence.
+    if (id === undefined || !applet || !CALL_TYPES.has(applet.type)) return endBadly(run, id ?? '', 'missing');
+    run.steps.push({ applet: id, type: applet.type });
+    const outcome = await enterApplet(id, applet, ctx);
+    run.instructions.push(...outcome.emit);
+    if (outcome.then === 'stop') return finish(run, outcome.redirectFlow);
+    id = branchTarget(outcome.next);
+  }
+}
+
+async function follow(part: FlowPart, outcome: Outcome, ctx: CallContext, run: Run): Promise<CallResult> {
+  run.instructions.push(...outcome.emit);
+  return outcome.then === 'stop' ? finish(run, outcome.redirectFlow) : walk(part, outcome.next, ctx, run);
+}
+
+function finish(run: Run, redirectFlow: string | undefined): CallResult {
+  return { instructions: run.instructions, steps: run.steps, ...(redirectFlow !== undefined && { redirectFlow }) };
+}
+
+/** The flow cannot go on: keep what was already said, apologise and hang up; the step says why. */
+function endBadly(run: Run, applet: string, type: 'guard' | 'missing'): CallResult {
+  run.steps.push({ applet, type });
+  run.instructions.push(say(APOLOGY), HANGUP);
+  return finish(run, undefined);
+}
+
+/** Own properties only: an applet id such as "constructor" must not find Object.prototype's. */
+function appletAt(part: FlowPart, id: string): Applet | undefined {
+  return Object.hasOwn(part.applets, id) ? part.applets[id] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Entering an applet
+
+async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promise<Outcome> {
+  switch (applet.type) {
+    case 'say':
+      return goOn([say(applet.prompt, applet.loop)], applet.next);
+    case 'hours':
+      return goOn([], isOpen(applet, ctx.now) ? applet.open : applet.closed);
+    case 'caller':
+      return goOn([], matchCaller(applet, ctx.from));
+    case 'menu':
+      return stop(askMenu(id, applet, 1));
+    case 'dial':
+      return ring(id, applet, await planDial(id, applet, ctx.from, ctx.directory, ctx.ports), 0, ctx);
+    case 'voicemail':
+      return stop(recordVoicemail(id, applet));
+    case 'redirect':
+      return stop([], applet.flow);
+    case 'hangup':
+      return stop([HANGUP]);
+    default:
+      // Unreachable: walk() lets only call applets in.
+      return goOn([], undefined);
+  }
+}
+
+async function resumeApplet(state: CallState, applet: Applet, input: ResumeInput, ctx: CallContext): Promise<Outcome> {
+  if (state.step === 'menu' && applet.type === 'menu') return answerMenu(state, applet, input.digits);
+  if (state.step === 'dial' && applet.type === 'dial') return dialResult(state, applet, input, ctx);
+  // The recording is over (the handler stores it): the call ends.
+  return stop([HANGUP]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Menu
+
+type MenuApplet = AppletOf<'menu'>;
+
+/**
+ * Ask for one key. Without a key the carrier does not call the gather's action but runs the next
+ * instruction: the redirect carries the same state, and resuming it without digits counts the miss.
+ */
+function askMenu(id: string, menu: MenuApplet, attempt: number): CallInstruction[] {
+  const state: MenuState = { step: 'menu', applet: id, attempt };
+  return [
+    { kind: 'gather', prompt: menu.prompt, timeoutSeconds: menu.timeoutSeconds, action: state },
+    { kind: 'redirect', to: state },
+  ];
+}
+
+function answerMenu(state: MenuState, menu: MenuApplet, digits: string | undefined): Outcome {
+  const key = digits ?? '';
+  if (key !== '' && Object.hasOwn(menu.options, key)) return goOn([], menu.options[key]);
+  // A wrong key hears why before being asked again (or before the fallback); silence just asks again.
+  const explain = key !== '' && menu.invalidPrompt ? [say(menu.invalidPrompt)] : [];
+  if (state.attempt >= menu.attempts) return goOn(explain, menu.fallback);
+  return stop([...explain, ...askMenu(state.applet, menu, state.attempt + 1)]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dial
+
+type DialApplet = AppletOf<'dial'>;
+
+/** Ring the round starting at `pos`, or take `noAnswer` when nobody is left to ring. */
+function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: CallContext): Outcome {
+  const round = nextRound(dial, plan, pos);
+  if (!round) return goOn([], dial.noAnswer);
+  const onlyUser = round.ringers.length === 1 ? round.ringers[0].userId : undefined;
+  const action: DialState = {
+    step: 'dial',
+    applet: id,
+    pos: round.next,
+    ...(plan.rr !== undefined && { rr: plan.rr }),
+    ...(plan.sticky !== undefined && { sticky: plan.sticky }),
+    // Only a sticky dial needs to know later who answered.
+    ...(dial.sticky && dial.group && onlyUser !== undefined && { user: onlyUser }),
+  };
+  return stop([{
+    kind: 'dial',
+    targets: round.ringers.flatMap((r) => r.targets),
+    timeoutSeconds: dial.ringSeconds,
+    callerId: dial.callerId === 'number' ? ctx.to : 'caller',
+    record: dial.record,
+    screen: dial.screen,
+    action,
+  }]);
+}
+
+/**
+ * The dial's action. An answered call that has ended hangs up — never the noAnswer branch (OpenVBX
+ * issue #17: callers heard the voicemail prompt after a finished conversation). Anything else
+ * (busy, no-answer, failed, canceled) rings the next round, and finally takes noAnswer.
+ */
+async function dialResult(state: DialState, dial: DialApplet, input: ResumeInput, ctx: CallContext): Promise<Outcome> {
+  if (input.dialStatus !== undefined && ANSWERED.has(input.dialStatus)) {
+    await rememberAnswer(state, dial, input.answeredBy ?? state.user, ctx);
+    return stop([HANGUP]);
+  }
+  return ring(state.applet, dial, replanDial(dial, state, ctx.directory), state.pos, ctx);
+}
+
+/**
+ * A sticky dial remembers who answered this caller. Best effort: the conversation is already over,
+ * and failing this request would make the carrier play the fallback answer (a voicemail prompt) to a
+ * caller who has hung up or is about to.
+ */
+async function rememberAnswer(state: DialState, dial: DialApplet, userId: string | undefined, ctx: CallContext): Promise<void> {
+  if (!dial.sticky || !dial.group || !userId || isAnonymousCaller(ctx.from)) return;
+  try {
+    await ctx.ports.rememberSticky(stickyKey(state.applet, dial.group, ctx.from), userId, ctx.now);
+  } catch {
+    // Next time the caller is rung in the usual order.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Voicemail
+
+/**
+ * Prompt, then record. The hangup after the record only plays when nothing was recorded (the carrier
+ * then skips the record's action and runs the next instruction): the call ends either way.
+ */
+function recordVoicemail(id: string, vm: AppletOf<'voicemail'>): CallInstruction[] {
+  const record: RecordInstruction = {
+    kind: 'record',
+    maxSeconds: vm.maxSeconds,
+    transcribe: vm.transcribe,
+    mailbox: mailboxOf(vm.mailbox),
+    action: { step: 'voicemail', applet: id },
+  };
+  return [say(vm.prompt ?? DEFAULT_VOICEMAIL_PROMPT), record, HANGUP];
+}

@@ -1,0 +1,122 @@
+// Who a dial rings, and in which rounds. The ringing order is rebuilt on every request from the flow,
+// the directory and the few values kept in the call state (round-robin offset, sticky member), so a
+// dial spanning several webhook requests needs no server-side session.
+import { isAnonymousCaller } from './caller-match';
+import type { DialTarget } from './call-instructions';
+import type { DialState } from './call-state';
+import type { EnginePorts } from './engine';
+import type { Directory, Group, User } from './people';
+import type { AppletOf } from './schema';
+
+type DialApplet = AppletOf<'dial'>;
+
+/** Twilio rings at most 10 numbers or clients in one <Dial>. */
+export const MAX_DIAL_TARGETS = 10;
+
+/** One entry of the ringing order: a user (or a plain number) and what to ring. No targets: skip it now. */
+export interface Ringer {
+  userId?: string;
+  targets: DialTarget[];
+}
+
+export interface DialPlan {
+  order: Ringer[];
+  /** Round-robin offset this call started at. */
+  rr?: number;
+  /** The member who last answered this caller, rung alone first. */
+  sticky?: string;
+}
+
+export interface Round {
+  ringers: Ringer[];
+  /** Where the round after this one starts in the order. */
+  next: number;
+}
+
+export const roundRobinKey = (appletId: string, groupId: string) => `${appletId}:${groupId}`;
+export const stickyKey = (appletId: string, groupId: string, caller: string) => `${appletId}:${groupId}:${caller}`;
+
+/** The first time a call reaches the dial: reads the round-robin counter and the sticky member, together. */
+export async function planDial(appletId: string, dial: DialApplet, from: string, directory: Directory, ports: EnginePorts): Promise<DialPlan> {
+  if (!dial.group) return { order: singleOrder(dial, directory) };
+  const group = directory.groups.get(dial.group);
+  // Nobody to ring: go to noAnswer without touching the counter (it should only move for calls that ring someone).
+  if (!group || !group.members.some((id) => ringerFor(id, directory).targets.length > 0)) return { order: [] };
+
+  const count = group.members.length;
+  const [start, remembered] = await Promise.all([
+    dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, group.id), count) : undefined,
+    dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, group.id, from)) : undefined,
+  ]);
+  const rr = start === undefined ? undefined : wrap(start, count);
+  const sticky = remembered && group.members.includes(remembered) && ringerFor(remembered, directory).targets.length > 0
+    ? remembered
+    : undefined;
+  return { order: groupOrder(group, directory, rr, sticky), rr, sticky };
+}
+
+/** A later round of the same dial: the same order, from the values the call state kept. */
+export function replanDial(dial: DialApplet, state: DialState, directory: Directory): DialPlan {
+  if (!dial.group) return { order: singleOrder(dial, directory) };
+  const group = directory.groups.get(dial.group);
+  if (!group) return { order: [] };
+  const rr = state.rr === undefined ? undefined : wrap(state.rr, group.members.length);
+  return { order: groupOrder(group, directory, rr, state.sticky), rr, sticky: state.sticky };
+}
+
+/**
+ * The ringers of the round starting at `pos`, skipping those who cannot be rung now; undefined when
+ * nobody is left. The sticky member rings alone first; then `simultaneous` rings everyone left in one
+ * round, `sequential` and `round-robin` ring `perRound` at a time.
+ */
+export function nextRound(dial: DialApplet, plan: DialPlan, pos: number): Round | undefined {
+  const stickyRound = plan.sticky !== undefined && pos === 0;
+  const simultaneous = dial.strategy === 'simultaneous' && !stickyRound;
+  const limit = stickyRound ? 1 : simultaneous ? Infinity : dial.perRound;
+
+  const ringers: Ringer[] = [];
+  let targets = 0;
+  let i = pos;
+  for (; i < plan.order.length && ringers.length < limit; i++) {
+    const ringer = plan.order[i];
+    if (ringer.targets.length === 0) continue;
+    // A user with a phone and a client counts twice toward Twilio's limit; keep them whole for the next round.
+    if (targets + ringer.targets.length > MAX_DIAL_TARGETS) break;
+    ringers.push(ringer);
+    targets += ringer.targets.length;
+  }
+  if (ringers.length === 0) return undefined;
+  // A simultaneous dial has a single round: members beyond the limit (the checker's too_many_targets) are not rung.
+  return { ringers, next: simultaneous ? plan.order.length : i };
+}
+
+/** A user or a number dial: one entry. */
+function singleOrder(dial: DialApplet, directory: Directory): Ringer[] {
+  if (dial.number) return [{ targets: [{ kind: 'number', value: dial.number }] }];
+  if (dial.user) return [ringerFor(dial.user, directory)];
+  return [];
+}
+
+/** Members in group order, starting at the round-robin offset and wrapping once; the sticky member first. */
+function groupOrder(group: Group, directory: Directory, rr: number | undefined, sticky: string | undefined): Ringer[] {
+  const start = rr ?? 0;
+  const rotated = [...group.members.slice(start), ...group.members.slice(0, start)];
+  const ids = sticky ? [sticky, ...rotated.filter((id) => id !== sticky)] : rotated;
+  return ids.map((id) => ringerFor(id, directory));
+}
+
+/** A user's softphone and/or mobile; nothing when the user is unavailable or unknown (deleted since). */
+function ringerFor(userId: string, directory: Directory): Ringer {
+  const user: User | undefined = directory.users.get(userId);
+  if (!user || user.available === false) return { userId, targets: [] };
+  const targets: DialTarget[] = [];
+  if (user.client) targets.push({ kind: 'client', value: user.client, userId });
+  if (user.phone) targets.push({ kind: 'number', value: user.phone, userId });
+  return { userId, targets };
+}
+
+/** A counter value as an index into the members (tolerates a store that returns any integer). */
+function wrap(start: number, count: number): number {
+  if (count === 0 || !Number.isInteger(start)) return 0;
+  return ((start % count) + count) % count;
+}

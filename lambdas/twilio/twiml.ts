@@ -1,0 +1,164 @@
+// Renders the engines' carrier-neutral instructions as TwiML. Imports only twilio's TwiML modules:
+// `from 'twilio'` would put the whole library (megabytes) into every webhook bundle.
+import MessagingResponse from 'twilio/lib/twiml/MessagingResponse';
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
+import type {
+  CallInstruction,
+  DialInstruction,
+  GatherInstruction,
+  RecordInstruction,
+} from '../flows/call-instructions';
+import type { CallState } from '../flows/call-state';
+import type { Prompt } from '../flows/schema';
+import type { OutgoingSms, SmsResult } from '../flows/sms-engine';
+
+/** Absolute URLs, built by the webhook handler (which adds the flow id and revision to every one). */
+export interface CallUrls {
+  /** Where the carrier posts to resume the call in `state` (gather, dial and record actions, redirects). */
+  action(state: CallState): string;
+  /**
+   * The whisper a screened callee hears before the call is bridged (it must carry the caller's number:
+   * the callee's leg does not). Required when a dial screens.
+   */
+  screen?: string;
+  /** recordingStatusCallback of a voicemail: the recording arrives there even if the caller hangs up. */
+  recordingStatus(record: RecordInstruction): string;
+  /** transcribeCallback of a voicemail that transcribes. */
+  transcription(record: RecordInstruction): string;
+}
+
+/** Twilio rings at most 10 numbers or clients in one <Dial>. */
+const MAX_NOUNS = 10;
+
+type SayAttributes = VoiceResponse.SayAttributes;
+
+export function renderCall(instructions: CallInstruction[], urls: CallUrls): string {
+  const response = new VoiceResponse();
+  for (const instruction of instructions) renderInstruction(response, instruction, urls);
+  return response.toString();
+}
+
+function renderInstruction(response: VoiceResponse, instruction: CallInstruction, urls: CallUrls): void {
+  switch (instruction.kind) {
+    case 'say':
+      renderPrompt(response, instruction.prompt, instruction.loop);
+      return;
+    case 'gather':
+      renderGather(response, instruction, urls);
+      return;
+    case 'redirect':
+      response.redirect({ method: 'POST' }, urls.action(instruction.to));
+      return;
+    case 'dial':
+      renderDial(response, instruction, urls);
+      return;
+    case 'record':
+      response.record({
+        action: urls.action(instruction.action),
+        method: 'POST',
+        maxLength: instruction.maxSeconds,
+        playBeep: true,
+        recordingStatusCallback: urls.recordingStatus(instruction),
+        recordingStatusCallbackMethod: 'POST',
+        ...(instruction.transcribe && { transcribe: true, transcribeCallback: urls.transcription(instruction) }),
+      });
+      return;
+    case 'hangup':
+      response.hangup();
+      return;
+  }
+}
+
+/** <Say> or <Play>, in the response or nested in a <Gather> (so that a key press interrupts it). */
+function renderPrompt(parent: VoiceResponse | VoiceResponse.Gather, prompt: Prompt, loop = 1): void {
+  const times = loop > 1 ? { loop } : {};
+  if ('play' in prompt) {
+    parent.play(times, prompt.play);
+    return;
+  }
+  parent.say(
+    {
+      ...times,
+      // Any Polly/Google voice name or language tag Twilio knows; the flow document validated their length only.
+      ...(prompt.voice && { voice: prompt.voice as SayAttributes['voice'] }),
+      ...(prompt.language && { language: prompt.language as SayAttributes['language'] }),
+    },
+    prompt.text,
+  );
+}
+
+/**
+ * One key, keypad only. finishOnKey="" so that `#` can be a menu option (by default it ends the input
+ * and is never reported). Without an action Twilio posts the key to the current URL (screening).
+ */
+function renderGather(response: VoiceResponse, gather: GatherInstruction, urls: CallUrls): void {
+  const node = response.gather({
+    input: ['dtmf'],
+    numDigits: 1,
+    timeout: gather.timeoutSeconds,
+    finishOnKey: '',
+    ...(gather.action && { action: urls.action(gather.action), method: 'POST' }),
+  });
+  renderPrompt(node, gather.prompt);
+}
+
+function renderDial(response: VoiceResponse, dial: DialInstruction, urls: CallUrls): void {
+  if (dial.screen && !urls.screen) throw new Error('renderCall: a screened dial needs urls.screen');
+  const node = response.dial({
+    action: urls.action(dial.action),
+    method: 'POST',
+    timeout: dial.timeoutSeconds,
+    // Without callerId Twilio shows the caller's own number (and copes with a withheld one).
+    ...(dial.callerId !== 'caller' && { callerId: dial.callerId }),
+    // The caller keeps hearing ringback while the callee listens to the whisper.
+    ...(dial.screen && { answerOnBridge: true }),
+    ...(dial.record && { record: 'record-from-answer-dual' as const }),
+  });
+  // The screening URL runs on the callee's leg when they pick up, before the legs are bridged.
+  const noun = dial.screen ? { url: urls.screen, method: 'POST' } : {};
+  for (const target of dial.targets.slice(0, MAX_NOUNS)) {
+    if (target.kind === 'client') node.client(noun, target.value);
+    else node.number(noun, target.value);
+  }
+}
+
+/**
+ * The answer when nothing else can be answered (no flow, no call part, an outage, a bug): a short
+ * apology, then a voicemail into the `unrouted` mailbox, so the call is not lost.
+ */
+export function safeVoiceTwiml(urls: { recordAction: string; recordingStatus: string }): string {
+  const response = new VoiceResponse();
+  response.say('Sorry, we cannot take your call right now. Please leave a message after the tone.');
+  response.record({
+    action: urls.recordAction,
+    method: 'POST',
+    maxLength: 120,
+    playBeep: true,
+    recordingStatusCallback: urls.recordingStatus,
+    recordingStatusCallbackMethod: 'POST',
+  });
+  response.hangup();
+  return response.toString();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Texts
+
+/** Replies and notifications as <Message> elements, then the forward; nothing to send is `<Response/>`. */
+export function renderSms(result: Pick<SmsResult, 'replies' | 'forward'>): string {
+  const response = new MessagingResponse();
+  const messages = result.forward ? [...result.replies, result.forward] : result.replies;
+  for (const message of messages) renderMessage(response, message);
+  return response.toString();
+}
+
+function renderMessage(response: MessagingResponse, sms: OutgoingSms): void {
+  const node = response.message(sms.to ? { to: sms.to } : {}, '');
+  if (sms.body) node.body(sms.body);
+  for (const url of sms.media ?? []) node.media(url);
+}
+
+/** An answer that sends nothing. */
+export function emptyMessagingTwiml(): string {
+  return new MessagingResponse().toString();
+}

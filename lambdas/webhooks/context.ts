@@ -1,0 +1,115 @@
+// What both webhooks share: their dependencies, the in-memory caches, the public base URL and the
+// TwiML response shape.
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Directory } from '../flows/people';
+import type { FlowDocument } from '../flows/schema';
+import type { DirectoryStore } from '../store/directory-store';
+import type { FlowStore } from '../store/flow-store';
+import type { MessageStore } from '../store/message-store';
+import type { NumberStore } from '../store/number-store';
+import type { StateStore } from '../store/state-store';
+import type { TraceStore } from '../store/trace-store';
+import { publicRequestUrl, type WebhookEvent } from '../twilio/request';
+
+export interface WebhookDeps {
+  numbers: Pick<NumberStore, 'find'>;
+  flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
+  directory: Pick<DirectoryStore, 'listUsers' | 'listGroups'>;
+  messages: MessageStore;
+  traces: TraceStore;
+  state: StateStore;
+  now(): Date;
+  authToken(): Promise<string>;
+  /** PUBLIC_URL: everything before the route, when Twilio calls a custom domain. */
+  publicUrl?: string;
+  /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
+  allowSimulatedTime?: boolean;
+}
+
+export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+
+export const twiml = (xml: string): Response => ({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: xml });
+export const plain = (statusCode: number, message: string): Response => ({ statusCode, headers: { 'content-type': 'text/plain' }, body: message });
+
+/** The URL the carrier called, up to (not including) `/twilio/`: where our own action URLs start. */
+export function baseUrlOf(event: WebhookEvent, publicUrl?: string): string {
+  const url = publicRequestUrl(event, publicUrl);
+  const at = url.indexOf('/twilio/');
+  return at >= 0 ? url.slice(0, at) : url.replace(/\?.*$/, '');
+}
+
+export interface LoadedRevision {
+  flowId: string;
+  revision: number;
+  document: FlowDocument;
+}
+
+/**
+ * Revisions never change, so they are cached for the life of the Lambda container: a continuation
+ * step reads no flow at all once its revision is here. Bounded so a container serving many flows stays small.
+ */
+export class RevisionCache {
+  private readonly cache = new Map<string, LoadedRevision>();
+  constructor(private readonly max = 200) {}
+
+  private put(r: LoadedRevision): LoadedRevision {
+    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(`${r.flowId}:${r.revision}`, r);
+    return r;
+  }
+
+  /** The current revision: one read of the flow's head, which carries the current document. */
+  async current(flows: WebhookDeps['flows'], flowId: string): Promise<LoadedRevision | undefined> {
+    const rev = await flows.getCurrent(flowId);
+    if (!rev) return undefined;
+    return this.cache.get(`${flowId}:${rev.revision}`) ?? this.put({ flowId, revision: rev.revision, document: rev.document });
+  }
+
+  /** A pinned revision (mid-call): from memory, or one read. */
+  async pinned(flows: WebhookDeps['flows'], flowId: string, revision: number): Promise<LoadedRevision | undefined> {
+    const hit = this.cache.get(`${flowId}:${revision}`);
+    if (hit) return hit;
+    try {
+      const rev = await flows.getRevision(flowId, revision);
+      return this.put({ flowId, revision, document: rev.document });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Users and groups change rarely and a dial needs them all at once: they are read together (two
+ * queries, in parallel) and kept for a few seconds, so availability changes apply within DIRECTORY_TTL_MS.
+ */
+export const DIRECTORY_TTL_MS = 5_000;
+
+export class DirectoryCache {
+  private value?: { at: number; directory: Promise<Directory> };
+
+  get(source: WebhookDeps['directory'], now = Date.now()): Promise<Directory> {
+    if (!this.value || now - this.value.at > DIRECTORY_TTL_MS) {
+      const directory = Promise.all([source.listUsers(), source.listGroups()]).then(([users, groups]) => ({
+        users: new Map(users.map((u) => [u.id, u])),
+        groups: new Map(groups.map((g) => [g.id, g])),
+        flowIds: new Set<string>(),
+      }));
+      this.value = { at: now, directory };
+      directory.catch(() => (this.value = undefined));
+    }
+    return this.value.directory;
+  }
+}
+
+/** The empty directory for requests that ring nobody: no reads at all. */
+export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };
+
+/** Logs without full phone numbers at info level (DESIGN.md section 10). */
+export const maskNumber = (n: string | undefined) => (n && n.length > 4 ? `${n.slice(0, -4).replace(/\d/g, '*')}${n.slice(-4)}` : n);
+
+export function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ level, message, ...fields });
+  if (level === 'ERROR') console.error(line);
+  else console.log(line);
+}

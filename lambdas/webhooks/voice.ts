@@ -1,0 +1,249 @@
+// The voice webhook: incoming calls, their continuation steps, screening, recordings and transcripts,
+// and Twilio's fallback URL. Parse → verify → run the engine on the pinned revision → render TwiML →
+// append the trace. Whatever goes wrong after the signature check, the caller hears the safe answer:
+// an apology and a voicemail into the `unrouted` mailbox (DESIGN.md section 5).
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { resumeCall, startCall, type CallContext, type CallResult } from '../flows/call-engine';
+import { screenPrompt, screenResult } from '../flows/call-instructions';
+import { decodeState, encodeState, type CallState } from '../flows/call-state';
+import type { EnginePorts } from '../flows/engine';
+import type { FlowPart } from '../flows/schema';
+import { mailboxKey, type MailboxKey } from '../store/message-store';
+import type { TraceHeader, TraceStep } from '../store/trace-store';
+import { singleParam, type TwilioParams } from '../twilio/request';
+import { verifyTwilioRequest } from '../twilio/signature';
+import { renderCall, safeVoiceTwiml, type CallUrls } from '../twilio/twiml';
+import {
+  baseUrlOf, DirectoryCache, log, maskNumber, NO_DIRECTORY, plain, RevisionCache, twiml,
+  type LoadedRevision, type Response, type WebhookDeps,
+} from './context';
+import { handleUnroutedText } from './sms';
+
+/** A redirect applet hands the call to another flow; a chain of them is cut off here. */
+const MAX_FLOW_REDIRECTS = 5;
+/** The parameters of each request worth keeping in the trace. */
+const TRACE_INPUTS = ['Digits', 'DialCallStatus', 'DialCallDuration', 'RecordingSid', 'RecordingDuration', 'CallStatus'];
+
+export class VoiceWebhook {
+  private readonly revisions = new RevisionCache();
+  private readonly directoryCache = new DirectoryCache();
+
+  constructor(private readonly deps: WebhookDeps) {}
+
+  async handle(event: APIGatewayProxyEventV2): Promise<Response> {
+    const verified = verifyTwilioRequest(event, await this.deps.authToken(), this.deps.publicUrl);
+    if (!verified.ok) {
+      log('WARN', 'twilio signature rejected', { path: event.rawPath, reason: verified.reason });
+      return plain(403, 'invalid Twilio signature');
+    }
+    const request = new CallRequest(event, verified.params, verified.query, this.deps);
+    const route = event.rawPath.slice(event.rawPath.lastIndexOf('/twilio/') + '/twilio/'.length);
+
+    if (route === 'fallback' && request.param('MessageSid')) return handleUnroutedText(this.deps, request.params, 'fallback');
+    if (route === 'voice/transcription') return this.transcription(request);
+    if (route === 'voice/recording') return this.recording(request);
+    const missing = ['CallSid', 'From', 'To'].filter((k) => !request.param(k) && !(k !== 'CallSid' && route.startsWith('voice/')));
+    if (missing.length) return plain(400, `missing ${missing.join(', ')}`);
+
+    try {
+      switch (route) {
+        case 'voice':
+          return await this.incoming(request);
+        case 'voice/step':
+          return await this.step(request);
+        case 'voice/screen':
+          return twiml(renderCall(request.param('Digits') !== undefined ? screenResult(request.param('Digits')) : screenPrompt(request.query('c')), request.urls(undefined)));
+        case 'fallback':
+          return await this.unrouted(request, 'fallback');
+        default:
+          return await this.unrouted(request, 'unknown_route');
+      }
+    } catch (err) {
+      log('ERROR', 'voice webhook failed; answering the safe TwiML', { route, callSid: request.param('CallSid'), error: String((err as Error)?.stack ?? err) });
+      return this.unrouted(request, 'error');
+    }
+  }
+
+  /** A new call: number → current revision of its flow → run from the start. Two reads. */
+  private async incoming(request: CallRequest): Promise<Response> {
+    const number = await this.deps.numbers.find(request.to);
+    if (!number?.flowId) return this.unrouted(request, number ? 'no_flow' : 'unknown_number');
+    const revision = await this.revisions.current(this.deps.flows, number.flowId);
+    if (!revision) return this.unrouted(request, 'missing_revision');
+    if (!revision.document.call) return this.unrouted(request, 'no_call_part');
+    return this.run(request, revision, (part, ctx) => startCall(part, ctx));
+  }
+
+  /** A continuation: the revision comes from the signed URL, so an edit mid-call changes nothing. */
+  private async step(request: CallRequest): Promise<Response> {
+    const flowId = request.query('f');
+    const rev = Number(request.query('r'));
+    const state = decodeState(request.queryParams);
+    if (!flowId || !Number.isInteger(rev) || !state) return this.unrouted(request, 'bad_state');
+    const revision = await this.revisions.pinned(this.deps.flows, flowId, rev);
+    if (!revision?.document.call) return this.unrouted(request, 'missing_revision');
+    if (state.step === 'voicemail') await this.storeRecording(request, this.voicemailMailbox(revision.document.call, state));
+    const input = { digits: request.param('Digits'), dialStatus: request.param('DialCallStatus') };
+    return this.run(request, revision, (part, ctx) => resumeCall(part, state, input, ctx));
+  }
+
+  private async run(request: CallRequest, first: LoadedRevision, go: (part: FlowPart, ctx: CallContext) => Promise<CallResult>): Promise<Response> {
+    let revision = first;
+    let result = await go(revision.document.call!, await this.context(request, revision));
+    const steps: TraceStep[] = [];
+    const at = request.now.toISOString();
+    for (let hops = 0; result.redirectFlow !== undefined; hops++) {
+      steps.push(...result.steps.map((s) => ({ at, applet: s.applet, type: s.type, twiml: '' })));
+      const next = hops < MAX_FLOW_REDIRECTS ? await this.revisions.current(this.deps.flows, result.redirectFlow) : undefined;
+      if (!next?.document.call) return this.unrouted(request, 'bad_redirect', steps);
+      revision = next;
+      const ctx = { ...(await this.context(request, revision)), visitedBefore: steps.length };
+      result = await startCall(revision.document.call!, ctx);
+    }
+    const xml = renderCall(result.instructions, request.urls(revision));
+    steps.push(...result.steps.map((s) => ({ at, applet: s.applet, type: s.type, twiml: '' })));
+    for (const s of steps) s.twiml = xml;
+    if (steps.length) steps[0].input = request.traceInput();
+    await this.deps.traces.append(request.traceHeader(revision), steps);
+    return twiml(xml);
+  }
+
+  private async context(request: CallRequest, revision: LoadedRevision): Promise<CallContext> {
+    const part = revision.document.call!;
+    const dials = Object.values(part.applets).some((a) => a.type === 'dial');
+    return {
+      now: request.now,
+      from: request.from,
+      to: request.to,
+      // Only a part that rings someone needs users and groups: the others read none.
+      directory: dials ? await this.directoryCache.get(this.deps.directory) : NO_DIRECTORY,
+      ports: flowPorts(this.deps, revision.flowId),
+    };
+  }
+
+  private voicemailMailbox(part: FlowPart, state: CallState): MailboxKey {
+    const applet = part.applets[state.applet];
+    return applet?.type === 'voicemail' ? mailboxKey('user' in applet.mailbox ? { kind: 'user', id: applet.mailbox.user } : { kind: 'group', id: applet.mailbox.group }) : 'unrouted';
+  }
+
+  /** Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once. */
+  private async storeRecording(request: CallRequest, mailbox: MailboxKey): Promise<void> {
+    const recordingSid = request.param('RecordingSid');
+    if (!recordingSid) return;
+    const stored = await this.deps.messages.storeVoicemail({
+      recordingSid,
+      mailbox,
+      callSid: request.param('CallSid') ?? '',
+      from: request.param('From') ?? request.query('c'),
+      to: request.param('To') ?? request.query('n'),
+      recordingUrl: request.param('RecordingUrl'),
+      durationSeconds: request.param('RecordingDuration') ? Number(request.param('RecordingDuration')) : undefined,
+      receivedAt: request.now.toISOString(),
+    });
+    if (stored) log('INFO', 'voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
+  }
+
+  /** recordingStatusCallback (no From/To: the caller and number travel in our URL) and the unrouted Record action. */
+  private async recording(request: CallRequest): Promise<Response> {
+    if (!request.param('RecordingSid') || !request.param('CallSid')) return plain(400, 'missing RecordingSid or CallSid');
+    const mailbox = (request.query('mb') ?? 'unrouted') as MailboxKey;
+    if (!/^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/.test(mailbox)) return plain(400, 'bad mailbox');
+    try {
+      await this.storeRecording(request, mailbox);
+    } catch (err) {
+      // The carrier retries a failed callback: that is the one case where an error answer helps.
+      log('ERROR', 'storing a recording failed', { error: String(err) });
+      return plain(500, 'try again');
+    }
+    const xml = request.param('RecordingStatus') ? '<?xml version="1.0" encoding="UTF-8"?><Response/>' : '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+    return twiml(xml);
+  }
+
+  private async transcription(request: CallRequest): Promise<Response> {
+    const recordingSid = request.param('RecordingSid');
+    if (!recordingSid) return plain(400, 'missing RecordingSid');
+    const text = request.param('TranscriptionText');
+    if (request.param('TranscriptionStatus') === 'completed' && text) await this.deps.messages.attachTranscript(recordingSid, text);
+    return twiml('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  }
+
+  /** The safe answer: apology + voicemail into `unrouted`, and the event counted for the report. */
+  private async unrouted(request: CallRequest, reason: string, steps: TraceStep[] = []): Promise<Response> {
+    const xml = safeVoiceTwiml({ recordAction: request.recordingUrl('unrouted'), recordingStatus: request.recordingUrl('unrouted') });
+    const at = request.now.toISOString();
+    log('WARN', 'call answered with the safe TwiML', { reason, to: maskNumber(request.to), callSid: request.param('CallSid') });
+    // Storage may be what failed: the caller gets the safe answer whatever happens here.
+    await Promise.all([
+      this.deps.state.recordUnrouted({ number: request.to, sid: request.param('CallSid') ?? '', channel: 'call', at, reason }),
+      this.deps.traces.append({ sid: request.param('CallSid') ?? '', channel: 'call', from: request.from, to: request.to }, [
+        ...steps.map((s) => ({ ...s, twiml: xml })),
+        { at, type: 'unrouted', applet: reason, input: request.traceInput(), twiml: xml },
+      ]),
+    ]).catch((err) => log('ERROR', 'recording an unrouted call failed', { error: String(err) }));
+    return twiml(xml);
+  }
+}
+
+/** The engine's state keys, scoped to the flow so two flows never share a counter. */
+function flowPorts(deps: WebhookDeps, flowId: string): EnginePorts {
+  return {
+    nextRoundRobinStart: (key, count) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count),
+    stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
+    rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
+  };
+}
+
+/** One verified request: its parameters, its clock and the URLs our TwiML points back to. */
+class CallRequest {
+  readonly base: string;
+  readonly now: Date;
+
+  constructor(
+    event: APIGatewayProxyEventV2,
+    readonly params: TwilioParams,
+    readonly queryParams: TwilioParams,
+    deps: WebhookDeps,
+  ) {
+    this.base = baseUrlOf(event, deps.publicUrl);
+    const simulated = deps.allowSimulatedTime ? event.headers?.['x-switchboard-at'] : undefined;
+    this.now = simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
+  }
+
+  param = (name: string) => singleParam(this.params, name);
+  query = (name: string) => singleParam(this.queryParams, name);
+  get from() {
+    return this.param('From') ?? this.query('c') ?? '';
+  }
+  get to() {
+    return this.param('To') ?? this.query('n') ?? '';
+  }
+
+  private url(path: string, query: Record<string, string | undefined>): string {
+    const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+    return `${this.base}/twilio/voice/${path}${qs.size ? `?${qs}` : ''}`;
+  }
+
+  recordingUrl(mailbox: MailboxKey): string {
+    return this.url('recording', { mb: mailbox, c: this.from, n: this.to });
+  }
+
+  urls(revision: LoadedRevision | undefined): CallUrls {
+    const pin = revision ? { f: revision.flowId, r: String(revision.revision) } : {};
+    return {
+      action: (state: CallState) => this.url('step', { ...pin, ...encodeState(state) }),
+      screen: this.url('screen', { c: this.from }),
+      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox)),
+      transcription: () => this.url('transcription', {}),
+    };
+  }
+
+  traceInput(): Record<string, string> | undefined {
+    const input = Object.fromEntries(TRACE_INPUTS.map((k) => [k, this.param(k)]).filter((e): e is [string, string] => e[1] !== undefined));
+    return Object.keys(input).length ? input : undefined;
+  }
+
+  traceHeader(revision: LoadedRevision): TraceHeader {
+    return { sid: this.param('CallSid') ?? '', channel: 'call', from: this.from, to: this.to, flowId: revision.flowId, revision: revision.revision };
+  }
+}
+
