@@ -6,6 +6,7 @@ import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
+import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
 
@@ -59,6 +60,7 @@ const routes: Route[] = [
       return json(204, undefined);
     },
   },
+  { method: 'POST', path: ['flows', ':id', 'simulate'], run: async (d, e, p) => json(200, await simulateFlow(d, p.id, jsonBody(e))) },
   { method: 'GET', path: ['flows', ':id', 'revisions'], run: async (d, _e, p) => json(200, { revisions: await d.flows.listRevisions(p.id) }) },
   {
     method: 'GET',

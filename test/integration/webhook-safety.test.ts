@@ -1,0 +1,85 @@
+// DESIGN.md section 5: the voice webhook never answers a caller with an error; signatures everywhere.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createStores } from '../../lambdas/store/stores';
+import { VoiceWebhook } from '../../lambdas/webhooks/voice';
+import { handleSmsWebhook } from '../../lambdas/webhooks/sms';
+import type { WebhookDeps } from '../../lambdas/webhooks/context';
+import { createTestTables, type TestTables } from '../support/dynamo';
+import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
+
+let t: TestTables;
+let deps: WebhookDeps;
+const call = (extra: Record<string, string> = {}) => ({ CallSid: `CA${'1'.repeat(32)}`, AccountSid: `AC${'2'.repeat(32)}`, From: '+15550109999', To: '+15550100009', CallStatus: 'ringing', Direction: 'inbound', ...extra });
+
+beforeAll(async () => {
+  t = await createTestTables();
+  deps = { ...createStores(t.doc, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+});
+
+async function items(table: string) {
+  return (await t.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+}
+
+it('answers a call to an unknown number with the safe TwiML and counts it', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'3'.repeat(32)}` }) }));
+  expect(res.statusCode).toBe(200);
+  expect(res.headers?.['content-type']).toBe('text/xml');
+  expect(res.body).toContain('<Say>Sorry');
+  expect(res.body).toMatch(/<Record [^>]*action="https:\/\/[^"]+\/twilio\/voice\/recording\?mb=unrouted/);
+  expect(await deps.state.unroutedSince('+15550100009', undefined)).toEqual([expect.objectContaining({ channel: 'call', reason: 'unknown_number' })]);
+});
+
+it('answers 200 with the safe TwiML when DynamoDB is down', async () => {
+  const down = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
+  const broken: WebhookDeps = { ...createStores(down, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+  const res = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toContain('<Record');
+  const step = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_x&r=1&step=menu&applet=m&attempt=1', params: call({ Digits: '1' }) }));
+  expect(step.statusCode).toBe(200);
+  expect(step.body).toContain('<Record');
+});
+
+it('answers a continuation with a forged or unknown state with the safe TwiML, not an error', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_missing&r=3&step=menu&applet=m&attempt=1', params: call() }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toContain('<Record');
+});
+
+it('refuses a bad signature with 403 and stores nothing', async () => {
+  const before = (await items(t.names.state)).length;
+  const event = signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'4'.repeat(32)}` }), authToken: 'wrong-token' });
+  expect((await new VoiceWebhook(deps).handle(event)).statusCode).toBe(403);
+  const sms = signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'5'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' }, authToken: 'wrong-token' });
+  expect((await handleSmsWebhook(deps, sms)).statusCode).toBe(403);
+  expect((await items(t.names.state)).length).toBe(before);
+  expect(await items(t.names.messages)).toEqual([]);
+});
+
+it('answers 400 to a malformed request (no CallSid / To / From)', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: { From: '+15550109999' } }));
+  expect(res.statusCode).toBe(400);
+  expect(res.body).toMatch(/CallSid/);
+  const sms = await handleSmsWebhook(deps, signedTwilioEvent({ url: '/twilio/sms', params: { Body: 'x' } }));
+  expect(sms.statusCode).toBe(400);
+});
+
+it('keeps a text that reaches /twilio/fallback in unrouted (a MessageSid means a text)', async () => {
+  const sid = `SM${'6'.repeat(32)}`;
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: sid, From: '+15550109999', To: '+15550100009', Body: 'help', NumMedia: '0' } }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  expect((await deps.messages.list('unrouted')).map((m) => m.id)).toContain(sid);
+});
+
+it('answers a voice fallback with the safe TwiML', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/fallback', params: call({ CallSid: `CA${'7'.repeat(32)}` }) }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toContain('<Record');
+});
+
+it('accepts a base64-encoded body, as API Gateway may send it', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'8'.repeat(32)}` }), base64: true }));
+  expect(res.statusCode).toBe(200);
+});
