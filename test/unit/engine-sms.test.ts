@@ -1,0 +1,194 @@
+// The sms engine, as a specification: DESIGN.md section 3 (sms applets). Every applet is instant: one
+// incoming text, one complete answer.
+import { MAX_APPLETS_PER_REQUEST } from '../../lambdas/flows/engine';
+import type { Directory, User } from '../../lambdas/flows/people';
+import { partSchema, type FlowPart } from '../../lambdas/flows/schema';
+import { runSms, type SmsContext } from '../../lambdas/flows/sms-engine';
+
+const FLOW_NUMBER = '+15550100001';
+const SENDER = '+15550107777';
+
+const ann: User = { id: 'ann', name: 'Ann', phone: '+15550100011', available: true };
+const bob: User = { id: 'bob', name: 'Bob', client: 'bob', available: true }; // no phone: no text
+const cat: User = { id: 'cat', name: 'Cat', phone: '+15550100033', available: false }; // unavailable still gets texts
+const dup: User = { id: 'dup', name: 'Ann again', phone: '+15550100011', available: true }; // shares Ann's phone
+
+const directory: Directory = {
+  users: new Map([ann, bob, cat, dup].map((u) => [u.id, u])),
+  groups: new Map([
+    ['sales', { id: 'sales', name: 'Sales', members: ['ann', 'bob', 'cat'] }],
+    ['shared', { id: 'shared', name: 'Shared', members: ['ann', 'dup'] }],
+  ]),
+  flowIds: new Set(),
+};
+
+const ctx = (over: Partial<SmsContext> = {}): SmsContext => ({
+  now: new Date('2026-03-02T15:00:00Z'), // Monday 10:00 in New York
+  from: SENDER,
+  to: FLOW_NUMBER,
+  body: 'Hello there',
+  media: [],
+  directory,
+  ...over,
+});
+
+const part = (start: string, applets: Record<string, unknown>): FlowPart => partSchema.parse({ start, applets });
+const inbox = (extra: Record<string, unknown> = {}) => ({ type: 'inbox', mailbox: { group: 'sales' }, ...extra });
+const reply = (text: string, next?: string) => ({ type: 'reply', text, next });
+const ids = (steps: Array<{ applet: string }>) => steps.map((s) => s.applet);
+
+describe('reply', () => {
+  test('answers the sender with text and media; without next the reply is the end', () => {
+    const p = part('r', { r: { type: 'reply', text: 'Thanks!', media: ['https://cdn.example/logo.png'] } });
+
+    const result = runSms(p, ctx());
+
+    expect(result).toEqual({
+      replies: [{ body: 'Thanks!', media: ['https://cdn.example/logo.png'] }],
+      steps: [{ applet: 'r', type: 'reply' }],
+    });
+  });
+
+  test('with next goes on: reply then inbox', () => {
+    const p = part('r', { r: reply('We got it.', 'box'), box: inbox() });
+
+    const result = runSms(p, ctx());
+
+    expect(result.replies).toEqual([{ body: 'We got it.' }]);
+    expect(result.store).toEqual({ mailbox: { kind: 'group', id: 'sales' } });
+    expect(ids(result.steps)).toEqual(['r', 'box']);
+  });
+});
+
+describe('keyword', () => {
+  const p = part('kw', {
+    kw: { type: 'keyword', rules: [{ keywords: ['SALES', 'buy'], next: 'sales' }, { keywords: ['Help'], next: 'help' }], otherwise: 'other' },
+    sales: reply('sales'),
+    help: reply('help'),
+    other: reply('other'),
+  });
+  const answer = (body: string) => runSms(p, ctx({ body })).replies[0].body;
+
+  test.each([
+    ['sales please', 'sales'],
+    ['SALES', 'sales'],
+    ['Buy now', 'sales'],
+    ['  help me', 'help'],
+    ['HELP', 'help'],
+    ['Sales!', 'sales'],
+  ])('%p → %s (first word, case-insensitive)', (body, expected) => {
+    expect(answer(body)).toBe(expected);
+  });
+
+  test('only the first word counts', () => {
+    expect(answer('I need help')).toBe('other');
+  });
+
+  test('no keyword, or an empty body (media only), goes to otherwise', () => {
+    expect(answer('hello')).toBe('other');
+    expect(answer('')).toBe('other');
+    expect(answer('salesman')).toBe('other');
+  });
+});
+
+describe('hours and caller', () => {
+  const p = part('hours', {
+    hours: { type: 'hours', timezone: 'America/New_York', weekly: { mon: [['09:00', '17:00']] }, open: 'who', closed: 'closed' },
+    who: { type: 'caller', rules: [{ numbers: [SENDER], next: 'vip' }, { anonymous: true, next: 'anon' }], otherwise: 'open' },
+    vip: reply('vip'),
+    anon: reply('anon'),
+    open: reply('open'),
+    closed: reply('closed'),
+  });
+
+  test('hours route on the flow’s time zone', () => {
+    expect(runSms(p, ctx({ from: '+15550100999' })).replies[0].body).toBe('open');
+    expect(runSms(p, ctx({ now: new Date('2026-03-02T23:00:00Z') })).replies[0].body).toBe('closed');
+  });
+
+  test('caller rules apply to senders as to callers', () => {
+    expect(runSms(p, ctx()).replies[0].body).toBe('vip');
+    expect(runSms(p, ctx({ from: 'unknown' })).replies[0].body).toBe('anon');
+  });
+});
+
+describe('inbox', () => {
+  test('stores the text in the mailbox and sends nothing without notify', () => {
+    const result = runSms(part('box', { box: inbox({ mailbox: { user: 'ann' } }) }), ctx());
+    expect(result).toEqual({ replies: [], store: { mailbox: { kind: 'user', id: 'ann' } }, steps: [{ applet: 'box', type: 'inbox' }] });
+  });
+
+  test('notify texts every group member with a phone, once each, "From <sender>: <body>"', () => {
+    const result = runSms(part('box', { box: inbox({ notify: true }) }), ctx());
+
+    expect(result.replies).toEqual([
+      { to: '+15550100011', body: `From ${SENDER}: Hello there` },
+      { to: '+15550100033', body: `From ${SENDER}: Hello there` },
+    ]);
+  });
+
+  test('notify for a user mailbox texts that user', () => {
+    const result = runSms(part('box', { box: inbox({ mailbox: { user: 'ann' }, notify: true }) }), ctx());
+    expect(result.replies).toEqual([{ to: '+15550100011', body: `From ${SENDER}: Hello there` }]);
+  });
+
+  test('a phone shared by two members gets one notification', () => {
+    const result = runSms(part('box', { box: inbox({ mailbox: { group: 'shared' }, notify: true }) }), ctx());
+    expect(result.replies.map((r) => r.to)).toEqual(['+15550100011']);
+  });
+
+  test('a notification says how many attachments came, without resending them', () => {
+    const media = [{ url: 'https://api.twilio.com/m/1', contentType: 'image/jpeg' }, { url: 'https://api.twilio.com/m/2', contentType: 'image/png' }];
+    const result = runSms(part('box', { box: inbox({ mailbox: { user: 'ann' }, notify: true }) }), ctx({ body: '', media }));
+    expect(result.replies).toEqual([{ to: '+15550100011', body: `From ${SENDER} [2 attachments]` }]);
+  });
+
+  test('replies to the sender come before notifications', () => {
+    const result = runSms(part('r', { r: reply('Thanks', 'box'), box: inbox({ mailbox: { user: 'ann' }, notify: true }) }), ctx());
+    expect(result.replies.map((r) => r.to)).toEqual([undefined, '+15550100011']);
+  });
+});
+
+describe('forward', () => {
+  test('forwards the text, saying who sent it, with its media', () => {
+    const media = [{ url: 'https://api.twilio.com/m/1', contentType: 'image/jpeg' }];
+
+    const result = runSms(part('fwd', { fwd: { type: 'forward', to: '+15550109999' } }), ctx({ body: 'See photo', media }));
+
+    expect(result.forward).toEqual({ to: '+15550109999', body: `From ${SENDER}: See photo`, media: ['https://api.twilio.com/m/1'] });
+    expect(result.replies).toEqual([]);
+    expect(result.store).toBeUndefined();
+  });
+
+  test('a text without media forwards no media', () => {
+    const result = runSms(part('fwd', { fwd: { type: 'forward', to: '+15550109999' } }), ctx());
+    expect(result.forward).toEqual({ to: '+15550109999', body: `From ${SENDER}: Hello there` });
+  });
+});
+
+describe('runaway guard and dead ends', () => {
+  test(`a loop stops after ${MAX_APPLETS_PER_REQUEST} applets: no replies are sent, the text goes to unrouted`, () => {
+    const p = part('a', { a: reply('again', 'b'), b: { type: 'keyword', rules: [], otherwise: 'a' } });
+
+    const result = runSms(p, ctx());
+
+    expect(result.steps).toHaveLength(MAX_APPLETS_PER_REQUEST + 1);
+    expect(result.steps[MAX_APPLETS_PER_REQUEST].type).toBe('guard');
+    expect(result.replies).toEqual([]);
+    expect(result.store).toEqual({ mailbox: 'unrouted' });
+  });
+
+  test('a branch that leads nowhere keeps the replies so far and stores the text in unrouted', () => {
+    const p = part('kw', { kw: { type: 'keyword', rules: [], otherwise: 'nowhere' } });
+
+    const result = runSms(p, ctx());
+
+    expect(result.steps).toEqual([{ applet: 'kw', type: 'keyword' }, { applet: 'nowhere', type: 'missing' }]);
+    expect(result.store).toEqual({ mailbox: 'unrouted' });
+  });
+
+  test('a call applet in the sms part is a dead end', () => {
+    const result = runSms(part('h', { h: { type: 'hangup' } }), ctx());
+    expect(result.steps).toEqual([{ applet: 'h', type: 'missing' }]);
+  });
+});
