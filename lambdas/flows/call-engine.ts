@@ -18,7 +18,11 @@ export interface CallContext {
   from: string;
   /** The flow's number that was called (E.164): the caller id for `callerId: "number"` dials. */
   to: string;
-  directory: Directory;
+  /**
+   * Users and groups, or a way to load them: only a dial needs them, so a request that stops at a menu
+   * or a voicemail never loads them (the webhook passes a loader; tests may pass the directory itself).
+   */
+  directory: Directory | (() => Promise<Directory>);
   ports: EnginePorts;
   /**
    * Applets already visited in this request before this part was entered (after a `redirect` from
@@ -53,6 +57,9 @@ export const DEFAULT_VOICEMAIL_PROMPT: Prompt = { text: 'Please leave a message 
 /** DialCallStatus values meaning someone answered and the conversation is over (`answered`: old API versions). */
 const ANSWERED = new Set(['completed', 'answered']);
 const CALL_TYPES: ReadonlySet<string> = new Set(CALL_APPLETS);
+
+const directoryOf = (ctx: CallContext): Promise<Directory> =>
+  typeof ctx.directory === 'function' ? ctx.directory() : Promise.resolve(ctx.directory);
 
 /** A new call: run from the part's start. */
 export async function startCall(part: FlowPart, ctx: CallContext): Promise<CallResult> {
@@ -139,7 +146,7 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
     case 'menu':
       return stop(askMenu(id, applet, 1));
     case 'dial':
-      return ring(id, applet, await planDial(id, applet, ctx.from, ctx.directory, ctx.ports), 0, ctx);
+      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports), 0, ctx);
     case 'voicemail':
       return stop(recordVoicemail(id, applet));
     case 'redirect':
@@ -225,7 +232,7 @@ async function dialResult(state: DialState, dial: DialApplet, input: ResumeInput
     await rememberAnswer(state, dial, input.answeredBy ?? state.user, ctx);
     return stop([HANGUP]);
   }
-  return ring(state.applet, dial, replanDial(dial, state, ctx.directory), state.pos, ctx);
+  return ring(state.applet, dial, replanDial(dial, state, await directoryOf(ctx)), state.pos, ctx);
 }
 
 /**

@@ -42,11 +42,14 @@ export class DynamoTraceStore implements TraceStore {
     if (!steps.length) return;
     const at = steps[0].at;
     const expiresAt = Math.floor(Date.parse(at) / 1000) + TRACE_DAYS * 86400;
+    // The sort key orders the requests as they were written: the wall clock, not the steps' `at`, which
+    // is the simulated clock in local mode (`--at`) and would then be the same for every request of a call.
+    const written = new Date().toISOString();
     // Each request's item carries the header fields, so no header item has to be kept in sync.
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...header, steps, step: `${at}#${randomBytes(3).toString('hex')}`, expiresAt },
+        Item: { ...header, steps, step: `${written}#${randomBytes(3).toString('hex')}`, expiresAt },
       }),
     );
   }

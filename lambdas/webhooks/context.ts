@@ -2,7 +2,7 @@
 // TwiML response shape.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Directory } from '../flows/people';
-import type { FlowDocument } from '../flows/schema';
+import type { FlowDocument, FlowPart } from '../flows/schema';
 import type { DirectoryStore } from '../store/directory-store';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
@@ -85,22 +85,59 @@ export class RevisionCache {
  */
 export const DIRECTORY_TTL_MS = 5_000;
 
+/** The users and groups a flow part names itself (dial targets, inbox mailboxes): the cache must know them. */
+export interface PeopleNeeded {
+  users: readonly string[];
+  groups: readonly string[];
+}
+
+export function peopleNamedIn(part: FlowPart): PeopleNeeded {
+  const users: string[] = [];
+  const groups: string[] = [];
+  for (const applet of Object.values(part.applets)) {
+    const ref = applet.type === 'dial' ? applet : applet.type === 'inbox' ? applet.mailbox : undefined;
+    if (ref && 'user' in ref && ref.user) users.push(ref.user);
+    if (ref && 'group' in ref && ref.group) groups.push(ref.group);
+  }
+  return { users, groups };
+}
+
 export class DirectoryCache {
   private value?: { at: number; directory: Promise<Directory> };
 
-  get(source: WebhookDeps['directory'], now = Date.now()): Promise<Directory> {
-    if (!this.value || now - this.value.at > DIRECTORY_TTL_MS) {
-      const directory = Promise.all([source.listUsers(), source.listGroups()]).then(([users, groups]) => ({
-        users: new Map(users.map((u) => [u.id, u])),
-        groups: new Map(groups.map((g) => [g.id, g])),
-        flowIds: new Set<string>(),
-      }));
-      this.value = { at: now, directory };
-      directory.catch(() => (this.value = undefined));
+  /**
+   * The cached directory, reloaded when older than DIRECTORY_TTL_MS or when it lacks a user or group
+   * that `needs` names: a flow published a moment ago may name people created after the cache was
+   * filled, and must not ring nobody (or notify nobody) for the rest of the TTL.
+   */
+  async get(source: WebhookDeps['directory'], now = Date.now(), needs?: PeopleNeeded): Promise<Directory> {
+    const cached = this.value;
+    if (cached && now - cached.at <= DIRECTORY_TTL_MS) {
+      const directory = await cached.directory;
+      if (!needs || knowsAll(directory, needs)) return directory;
+      // Only the request that finds it stale reloads; concurrent ones share the new load.
+      if (this.value && this.value !== cached) return this.value.directory;
     }
-    return this.value.directory;
+    return this.load(source, now);
+  }
+
+  private load(source: WebhookDeps['directory'], now: number): Promise<Directory> {
+    const directory = Promise.all([source.listUsers(), source.listGroups()]).then(([users, groups]) => ({
+      users: new Map(users.map((u) => [u.id, u])),
+      groups: new Map(groups.map((g) => [g.id, g])),
+      flowIds: new Set<string>(),
+    }));
+    const value = { at: now, directory };
+    this.value = value;
+    directory.catch(() => {
+      if (this.value === value) this.value = undefined;
+    });
+    return directory;
   }
 }
+
+const knowsAll = (directory: Directory, needs: PeopleNeeded) =>
+  needs.users.every((id) => directory.users.has(id)) && needs.groups.every((id) => directory.groups.has(id));
 
 /** The empty directory for requests that ring nobody: no reads at all. */
 export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };

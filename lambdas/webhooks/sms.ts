@@ -7,7 +7,7 @@ import { mailboxKey, type MailboxKey } from '../store/message-store';
 import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
-import { DirectoryCache, log, maskNumber, NO_DIRECTORY, plain, RevisionCache, twiml, type Response, type WebhookDeps } from './context';
+import { DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, RevisionCache, twiml, type Response, type WebhookDeps } from './context';
 
 const revisions = new RevisionCache();
 const directoryCache = new DirectoryCache();
@@ -56,7 +56,7 @@ export async function handleSmsWebhook(deps: WebhookDeps, event: APIGatewayProxy
       to: text.to,
       body: text.body,
       media: text.media,
-      directory: notifies ? await directoryCache.get(deps.directory) : NO_DIRECTORY,
+      directory: notifies ? await directoryCache.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
     });
     const xml = renderSms(result);
     await Promise.all([

@@ -14,7 +14,7 @@ import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { renderCall, safeVoiceTwiml, type CallUrls } from '../twilio/twiml';
 import {
-  baseUrlOf, DirectoryCache, log, maskNumber, NO_DIRECTORY, plain, RevisionCache, twiml,
+  baseUrlOf, DirectoryCache, log, maskNumber, peopleNamedIn, plain, RevisionCache, twiml,
   type LoadedRevision, type Response, type WebhookDeps,
 } from './context';
 import { handleUnroutedText } from './sms';
@@ -110,13 +110,12 @@ export class VoiceWebhook {
 
   private async context(request: CallRequest, revision: LoadedRevision): Promise<CallContext> {
     const part = revision.document.call!;
-    const dials = Object.values(part.applets).some((a) => a.type === 'dial');
     return {
       now: request.now,
       from: request.from,
       to: request.to,
-      // Only a part that rings someone needs users and groups: the others read none.
-      directory: dials ? await this.directoryCache.get(this.deps.directory) : NO_DIRECTORY,
+      // Loaded only when the engine reaches a dial: a request that stops at a menu reads no users.
+      directory: () => this.directoryCache.get(this.deps.directory, Date.now(), peopleNamedIn(part)),
       ports: flowPorts(this.deps, revision.flowId),
     };
   }
