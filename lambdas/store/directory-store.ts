@@ -2,7 +2,7 @@
 // (groupRefs) that use it, maintained in the same transactions that publish flows and save groups, so
 // "delete something still in use" is refused by one conditional delete, even under concurrency.
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../flows/errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
 import { cancellationReasons, isConditionFailure, Retry, transact, withRetries, type TransactItem } from './dynamo';
@@ -26,6 +26,8 @@ export interface DirectoryStore {
   updateUser(id: string, input: UserInput): Promise<User>;
   deleteUser(id: string): Promise<void>;
   listGroups(): Promise<Group[]>;
+  /** Every user and group in one Scan (the table holds nothing else): what a dial needs, in one request. */
+  listAll(): Promise<{ users: User[]; groups: Group[] }>;
   getGroup(id: string): Promise<Group>;
   createGroup(input: GroupInput): Promise<Group>;
   updateGroup(id: string, input: GroupInput): Promise<Group>;
@@ -67,6 +69,20 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   listUsers = async () => (await this.list<UserItem>('user')).map(toUser);
+
+  async listAll(): Promise<{ users: User[]; groups: Group[] }> {
+    const items: Stored[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
+      items.push(...((out.Items ?? []) as Stored[]));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return {
+      users: items.filter((i) => i.kind === 'user').map((i) => toUser(i as UserItem)),
+      groups: items.filter((i) => i.kind === 'group').map((i) => toGroup(i as GroupItem)),
+    };
+  }
   listGroups = async () => (await this.list<GroupItem>('group')).map(toGroup);
   getUser = async (id: string) => toUser(await this.item<UserItem>(id, 'user'));
   getGroup = async (id: string) => toGroup(await this.item<GroupItem>(id, 'group'));

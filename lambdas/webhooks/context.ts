@@ -14,7 +14,7 @@ import { publicRequestUrl, type WebhookEvent } from '../twilio/request';
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
-  directory: Pick<DirectoryStore, 'listUsers' | 'listGroups'>;
+  directory: Pick<DirectoryStore, 'listAll'>;
   messages: MessageStore;
   traces: TraceStore;
   state: StateStore;
@@ -80,8 +80,8 @@ export class RevisionCache {
 }
 
 /**
- * Users and groups change rarely and a dial needs them all at once: they are read together (two
- * queries, in parallel) and kept for a few seconds, so availability changes apply within DIRECTORY_TTL_MS.
+ * Users and groups change rarely and a dial needs them all at once: they are read together (one
+ * Scan of the small directory table) and kept for a few seconds, so availability changes apply within DIRECTORY_TTL_MS.
  */
 export const DIRECTORY_TTL_MS = 5_000;
 
@@ -122,7 +122,7 @@ export class DirectoryCache {
   }
 
   private load(source: WebhookDeps['directory'], now: number): Promise<Directory> {
-    const directory = Promise.all([source.listUsers(), source.listGroups()]).then(([users, groups]) => ({
+    const directory = source.listAll().then(({ users, groups }) => ({
       users: new Map(users.map((u) => [u.id, u])),
       groups: new Map(groups.map((g) => [g.id, g])),
       flowIds: new Set<string>(),
