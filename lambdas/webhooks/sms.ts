@@ -34,7 +34,16 @@ function textOf(params: TwilioParams): IncomingText | undefined {
 }
 
 export async function handleSmsWebhook(deps: WebhookDeps, event: APIGatewayProxyEventV2): Promise<Response> {
-  const verified = verifyTwilioRequest(event, await deps.authToken(), deps.publicUrl);
+  let token: string;
+  try {
+    token = await deps.authToken();
+  } catch (err) {
+    // Nothing can be verified, so nothing is stored; an error answer would only send Twilio to the
+    // fallback URL, which needs the same token.
+    log('ERROR', 'cannot read the Twilio auth token: answering an empty <Response/>, storing nothing', { error: String(err) });
+    return twiml(emptyMessagingTwiml());
+  }
+  const verified = verifyTwilioRequest(event, token, deps.publicUrl);
   if (!verified.ok) {
     log('WARN', 'twilio signature rejected', { path: event.rawPath, reason: verified.reason });
     return plain(403, 'invalid Twilio signature');

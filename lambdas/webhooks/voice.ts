@@ -31,7 +31,16 @@ export class VoiceWebhook {
   constructor(private readonly deps: WebhookDeps) {}
 
   async handle(event: APIGatewayProxyEventV2): Promise<Response> {
-    const verified = verifyTwilioRequest(event, await this.deps.authToken(), this.deps.publicUrl);
+    let token: string;
+    try {
+      token = await this.deps.authToken();
+    } catch (err) {
+      // Without the token nothing can be verified, so nothing is stored; the caller still hears the safe answer.
+      log('ERROR', 'cannot read the Twilio auth token: answering the safe TwiML, storing nothing', { error: String(err) });
+      const recording = `${baseUrlOf(event, this.deps.publicUrl)}/twilio/voice/recording?mb=unrouted`;
+      return twiml(safeVoiceTwiml({ recordAction: recording, recordingStatus: recording }));
+    }
+    const verified = verifyTwilioRequest(event, token, this.deps.publicUrl);
     if (!verified.ok) {
       log('WARN', 'twilio signature rejected', { path: event.rawPath, reason: verified.reason });
       return plain(403, 'invalid Twilio signature');

@@ -83,3 +83,14 @@ it('accepts a base64-encoded body, as API Gateway may send it', async () => {
   const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'8'.repeat(32)}` }), base64: true }));
   expect(res.statusCode).toBe(200);
 });
+
+it('answers the safe TwiML (and stores nothing) when the auth token cannot be read', async () => {
+  const before = (await items(t.names.state)).length;
+  const noToken: WebhookDeps = { ...deps, authToken: async () => Promise.reject(new Error('secrets manager unreachable')) };
+  const res = await new VoiceWebhook(noToken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'9'.repeat(32)}` }) }));
+  expect(res.statusCode).toBe(200);
+  expect(res.body).toContain('<Record');
+  const sms = await handleSmsWebhook(noToken, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'9'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
+  expect(sms.statusCode).toBe(200);
+  expect((await items(t.names.state)).length).toBe(before);
+});

@@ -1,0 +1,194 @@
+// Shared by the artifact tests (DESIGN.md section 10): synthesizes the app with real esbuild bundling,
+// finds each Lambda's bundle through the cloud assembly's asset manifest (what `cdk deploy` uploads),
+// builds its environment from the template, and runs it in a fresh Node process as Lambda would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { IConstruct } from 'constructs';
+import { TABLE_KEYS } from '../../lambdas/store/tables';
+import type { TestTables } from '../support/dynamo';
+import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
+
+export interface Deployed {
+  /** The handler file inside the uploaded asset directory. */
+  bundleFile: string;
+  /** The asset directory `cdk deploy` zips: everything the function gets. */
+  assetDir: string;
+  /** The function's environment as the template sets it, references replaced by local stand-ins. */
+  environment: Record<string, string>;
+}
+
+export interface BundledApp {
+  synth: Synthesized;
+  outdir: string;
+  /** The bundle and environment of a function of the stack. */
+  deployed(fn: IConstruct): Deployed;
+  /** Removes the cloud assembly. */
+  dispose(): void;
+}
+
+/**
+ * Synthesizes the app with esbuild into a temporary cloud assembly. `standIns` maps the logical id of a
+ * resource the environment references (a topic, a secret...) to the value to use locally; the test
+ * tables stand in for the stack's tables.
+ */
+export function synthBundled(tables: TestTables, standIns: (synth: Synthesized) => Record<string, string> = () => ({})): BundledApp {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'switchboard-artifact-'));
+  try {
+    const synth = synthSwitchboard({}, { bundle: true, outdir });
+    const localValues = new Map<string, string>(TABLE_KEYS.map((key) => [logicalId(synth.stack.data.tables[key]), tables.names[key]]));
+    for (const [id, value] of Object.entries(standIns(synth))) localValues.set(id, value);
+    return {
+      synth,
+      outdir,
+      deployed: (fn) => {
+        const props = propertiesOf(synth.template, logicalId(fn));
+        const assetDir = assetDirectory(synth, outdir, props.Code.S3Key);
+        return {
+          bundleFile: path.join(assetDir, 'index.js'),
+          assetDir,
+          environment: environmentOf(props.Environment?.Variables ?? {}, localValues),
+        };
+      },
+      dispose: () => rmSync(outdir, { recursive: true, force: true }),
+    };
+  } catch (err) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The directory `cdk deploy` zips and uploads under this S3 key, read from the asset manifest. */
+function assetDirectory(synth: Synthesized, outdir: string, s3Key: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, `${synth.stack.artifactId}.assets.json`), 'utf8'));
+  const asset = manifest.files[s3Key.replace(/\.zip$/, '')];
+  if (asset?.source.packaging !== 'zip') throw new Error(`asset ${s3Key} is not a zipped directory in the asset manifest: ${JSON.stringify(asset)}`);
+  return path.join(outdir, asset.source.path);
+}
+
+/** The function's environment as the template sets it, with references pointing at local stand-ins. */
+function environmentOf(variables: Record<string, unknown>, localValues: Map<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const ref = (value as { Ref?: string }).Ref;
+      const local = ref && localValues.get(ref);
+      if (!local) throw new Error(`environment variable ${name} = ${JSON.stringify(value)} has no local equivalent`);
+      return [name, local];
+    }),
+  );
+}
+
+// A fresh Node process loads the bundle as Lambda does: plain CommonJS require at init, no Jest module
+// registry or transform in between, and only the environment Lambda would give it (plus Node's own IPC
+// channel variables). It then answers invocations one after the other, like a warm container, so
+// in-memory caches carry over between the requests of one call as they do in AWS.
+const RUNTIME = `
+const bundle = process.argv[1];
+let handler;
+process.on('message', ({ id, event }) => {
+  Promise.resolve()
+    .then(() => handler(event, { awsRequestId: 'artifact-test-' + id }))
+    .then((result) => process.send({ id, result }), (err) => process.send({ id, error: String(err && err.stack || err) }));
+});
+try {
+  handler = require(bundle).handler;
+} catch (err) {
+  process.send({ init: String(err && err.stack || err) }, () => process.exit(1));
+}
+`;
+
+/** One warm Lambda container running a bundle; close() it at the end of the test. */
+export class LambdaProcess {
+  private readonly child: ChildProcess;
+  private logText = '';
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+  private readonly exited: Promise<number | null>;
+  private initError?: string;
+
+  /** `extraEnv` goes on top of the template's environment: what this test sets on purpose. */
+  constructor(fn: Deployed, extraEnv: Record<string, string> = {}) {
+    const env = {
+      PATH: process.env.PATH,
+      AWS_REGION: process.env.AWS_REGION,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      ...fn.environment,
+      ...extraEnv,
+    };
+    this.child = spawn(process.execPath, ['-e', RUNTIME, fn.bundleFile], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child.stdout!.on('data', (d) => (this.logText += d));
+    this.child.stderr!.on('data', (d) => (this.logText += d));
+    this.child.on('message', (message: { id?: number; init?: string; result?: unknown; error?: string }) => {
+      if (message.init !== undefined) {
+        this.initError = message.init;
+        return;
+      }
+      const waiting = this.pending.get(message.id!);
+      if (!waiting) return;
+      this.pending.delete(message.id!);
+      if (message.error !== undefined) waiting.reject(new Error(`the handler threw: ${message.error}\n${this.logText}`));
+      else waiting.resolve(message.result);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', (err) => {
+        this.failPending(`the bundle's process failed: ${err}`);
+        resolve(null);
+      });
+      // 'close', not 'exit': by then stdout and stderr are read to the end.
+      this.child.on('close', (code) => {
+        const why = this.initError ? `the bundle failed to load: ${this.initError}` : `the bundle exited (${code}) without answering`;
+        this.failPending(`${why}\n${this.logText}`);
+        resolve(code);
+      });
+    });
+  }
+
+  private failPending(message: string): void {
+    for (const waiting of this.pending.values()) waiting.reject(new Error(message));
+    this.pending.clear();
+  }
+
+  invoke<T>(event: unknown): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ id, event }, (err) => {
+        if (err && this.pending.delete(id)) reject(new Error(`could not reach the bundle's process: ${err}\n${this.logText}`));
+      });
+    });
+  }
+
+  /** What the function wrote to stdout and stderr so far: its logs, and EMF metrics. */
+  get logs(): string {
+    return this.logText;
+  }
+
+  /** Ends the process (the one this object started) and returns everything it logged. */
+  async close(): Promise<string> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    await this.exited;
+    return this.logText;
+  }
+}
+
+export interface Invocation<T> {
+  result: T;
+  /** What the function wrote to stdout and stderr: its logs, and EMF metrics. */
+  logs: string;
+}
+
+/** A cold start answering one event, in its own process. */
+export async function invokeOnce<T>(fn: Deployed, event: unknown, extraEnv: Record<string, string> = {}): Promise<Invocation<T>> {
+  const lambda = new LambdaProcess(fn, extraEnv);
+  try {
+    const result = await lambda.invoke<T>(event);
+    return { result, logs: await lambda.close() };
+  } catch (err) {
+    await lambda.close();
+    throw err;
+  }
+}
