@@ -2,10 +2,10 @@
 // (groupRefs) that use it, maintained in the same transactions that publish flows and save groups, so
 // "delete something still in use" is refused by one conditional delete, even under concurrency.
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../flows/errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
-import { cancellationReasons, isConditionFailure, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
@@ -43,23 +43,10 @@ export class DynamoDirectoryStore implements DirectoryStore {
     private readonly table: string,
   ) {}
 
-  private async list<T>(kind: 'user' | 'group'): Promise<T[]> {
-    const items: T[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byKind',
-          KeyConditionExpression: 'kind = :k',
-          ExpressionAttributeValues: { ':k': kind },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...((out.Items ?? []) as T[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private list<T>(kind: 'user' | 'group'): Promise<T[]> {
+    return readAllPages<T>(this.doc, {
+      query: { TableName: this.table, IndexName: 'byKind', KeyConditionExpression: 'kind = :k', ExpressionAttributeValues: { ':k': kind } },
+    });
   }
 
   private async item<T extends Stored>(id: string, kind: 'user' | 'group'): Promise<T> {
@@ -71,13 +58,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   listUsers = async () => (await this.list<UserItem>('user')).map(toUser);
 
   async listAll(): Promise<{ users: User[]; groups: Group[] }> {
-    const items: Stored[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
-      items.push(...((out.Items ?? []) as Stored[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await readAllPages<Stored>(this.doc, { scan: { TableName: this.table } });
     return {
       users: items.filter((i) => i.kind === 'user').map((i) => toUser(i as UserItem)),
       groups: items.filter((i) => i.kind === 'group').map((i) => toGroup(i as GroupItem)),

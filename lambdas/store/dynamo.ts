@@ -1,6 +1,9 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
+  type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../flows/errors';
 
 let shared: DynamoDBDocumentClient | undefined;
@@ -46,4 +49,18 @@ export async function withRetries<T>(what: string, attempt: () => Promise<T>, tr
 
 export async function transact(doc: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
   await doc.send(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/** Every item of a Query or Scan, following LastEvaluatedKey page after page. */
+export async function readAllPages<T>(doc: DynamoDBDocumentClient, input: { query: QueryCommandInput } | { scan: ScanCommandInput }): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      'query' in input ? new QueryCommand({ ...input.query, ExclusiveStartKey }) : new ScanCommand({ ...input.scan, ExclusiveStartKey }),
+    );
+    items.push(...((out.Items ?? []) as T[]));
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
 }

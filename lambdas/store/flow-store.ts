@@ -5,7 +5,7 @@ import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClien
 import { NotFoundError, PreconditionFailedError } from '../flows/errors';
 import { flowDocumentSchema, type FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
-import { cancellationReasons, Retry, transact, type TransactItem } from './dynamo';
+import { cancellationReasons, readAllPages, Retry, transact, type TransactItem } from './dynamo';
 import type { DynamoDirectoryStore } from './directory-store';
 
 export interface FlowHead {
@@ -66,22 +66,10 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async listHeads(): Promise<FlowHead[]> {
-    const heads: FlowHead[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'heads',
-          KeyConditionExpression: 'head = :h',
-          ExpressionAttributeValues: { ':h': '1' },
-          ExclusiveStartKey,
-        }),
-      );
-      heads.push(...((out.Items ?? []) as HeadItem[]).map(toHead));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return heads;
+    const heads = await readAllPages<HeadItem>(this.doc, {
+      query: { TableName: this.table, IndexName: 'heads', KeyConditionExpression: 'head = :h', ExpressionAttributeValues: { ':h': '1' } },
+    });
+    return heads.map(toHead);
   }
 
   async findHead(id: string): Promise<FlowHead | undefined> {

@@ -1,9 +1,9 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../flows/errors';
-import { cancellationReasons, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 
 export interface NumberRecord {
   number: string;
@@ -50,45 +50,25 @@ export class DynamoNumberStore implements NumberStore {
     return found;
   }
 
-  async list(): Promise<NumberRecord[]> {
-    return this.readAll((ExclusiveStartKey) => new ScanCommand({ TableName: this.table, ExclusiveStartKey }));
+  list(): Promise<NumberRecord[]> {
+    return this.readAll({ scan: { TableName: this.table } });
   }
 
-  async listByFlow(flowId: string): Promise<NumberRecord[]> {
-    return this.readAll(
-      (ExclusiveStartKey) =>
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byFlow',
-          KeyConditionExpression: 'flowId = :f',
-          ExpressionAttributeValues: { ':f': flowId },
-          ExclusiveStartKey,
-        }),
-    );
+  listByFlow(flowId: string): Promise<NumberRecord[]> {
+    return this.readAll({
+      query: { TableName: this.table, IndexName: 'byFlow', KeyConditionExpression: 'flowId = :f', ExpressionAttributeValues: { ':f': flowId } },
+    });
   }
 
-  async listWithoutFlow(): Promise<NumberRecord[]> {
-    return this.readAll(
-      (ExclusiveStartKey) =>
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'noFlow',
-          KeyConditionExpression: 'noFlow = :one',
-          ExpressionAttributeValues: { ':one': '1' },
-          ExclusiveStartKey,
-        }),
-    );
+  listWithoutFlow(): Promise<NumberRecord[]> {
+    return this.readAll({
+      query: { TableName: this.table, IndexName: 'noFlow', KeyConditionExpression: 'noFlow = :one', ExpressionAttributeValues: { ':one': '1' } },
+    });
   }
 
-  private async readAll(command: (start?: Record<string, unknown>) => ScanCommand | QueryCommand): Promise<NumberRecord[]> {
-    const records: NumberRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(command(start) as QueryCommand);
-      records.push(...((out.Items ?? []) as NumberItem[]).map(toRecord));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records.sort((a, b) => a.number.localeCompare(b.number));
+  private async readAll(input: Parameters<typeof readAllPages>[1]): Promise<NumberRecord[]> {
+    const items = await readAllPages<NumberItem>(this.doc, input);
+    return items.map(toRecord).sort((a, b) => a.number.localeCompare(b.number));
   }
 
   async register(number: string, name: string | undefined, flowId: string | undefined, now: Date) {

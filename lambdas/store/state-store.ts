@@ -1,6 +1,6 @@
 // Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report mark.
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './dynamo';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, readAllPages } from './dynamo';
 
 export const STICKY_DAYS = 30;
 /** Unrouted events are kept long enough for any report interval (and a missed week of reports). */
@@ -77,23 +77,14 @@ export class DynamoStateStore implements StateStore {
   }
 
   async unroutedSince(number: string, since: string | undefined): Promise<UnroutedEvent[]> {
-    const events: UnroutedEvent[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ...(since ? { FilterExpression: '#at > :since' } : {}),
-          ExpressionAttributeNames: since ? { '#at': 'at' } : undefined,
-          ExpressionAttributeValues: { ':pk': `unrouted#${number}`, ...(since ? { ':since': since } : {}) },
-          ExclusiveStartKey,
-        }),
-      );
-      events.push(...((out.Items ?? []) as UnroutedEvent[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return events;
+    return readAllPages<UnroutedEvent>(this.doc, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ...(since ? { FilterExpression: '#at > :since', ExpressionAttributeNames: { '#at': 'at' } } : {}),
+        ExpressionAttributeValues: { ':pk': `unrouted#${number}`, ...(since ? { ':since': since } : {}) },
+      },
+    });
   }
 
   async getValue<T>(pk: string): Promise<T | undefined> {

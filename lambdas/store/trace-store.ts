@@ -1,6 +1,7 @@
 // Call and text traces: one item per step (one write per webhook request), kept 30 days.
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readAllPages } from './dynamo';
 import { NotFoundError } from '../flows/errors';
 
 export const TRACE_DAYS = 30;
@@ -55,15 +56,9 @@ export class DynamoTraceStore implements TraceStore {
   }
 
   async get(sid: string): Promise<Trace> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'sid = :s', ExpressionAttributeValues: { ':s': sid }, ExclusiveStartKey }),
-      );
-      items.push(...(out.Items ?? []));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = await readAllPages<Record<string, unknown>>(this.doc, {
+      query: { TableName: this.table, KeyConditionExpression: 'sid = :s', ExpressionAttributeValues: { ':s': sid } },
+    });
     if (!items.length) throw new NotFoundError(`trace ${sid}`);
     // The header is the first step's, except that a redirect to another flow moves flowId/revision on: keep the latest.
     const last = items[items.length - 1] as unknown as TraceHeader;
