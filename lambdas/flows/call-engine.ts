@@ -10,7 +10,8 @@ import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dia
 import { APOLOGY, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
 import { isOpen } from './hours';
 import type { Directory } from './people';
-import { CALL_APPLETS, type Applet, type AppletOf, type FlowPart, type Prompt } from './schema';
+import { CALL_APPLETS } from './applets';
+import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
 
 export interface CallContext {
   now: Date;

@@ -1,7 +1,7 @@
 // The state of a call between two webhook requests: which waiting applet is being resumed and where
 // it stood. It travels in the query string of the action URLs (covered by the Twilio signature, so it
 // cannot be forged), hence small, flat, short string values.
-import { APPLET_ID } from './schema';
+import { APPLET_ID } from './applets';
 
 /** A menu waiting for a key: `attempt` is the ask being answered (1 is the first). */
 export interface MenuState {

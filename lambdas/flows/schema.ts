@@ -3,8 +3,9 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-export const APPLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const E164 = /^\+[1-9]\d{1,14}$/;
+import { APPLET_ID, E164 } from './applets';
+
+export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from './applets';
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
@@ -138,11 +139,6 @@ export const appletSchema = z.discriminatedUnion('type', [
   say, menu, hours, caller, dial, voicemail, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
-export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'redirect', 'hangup'] as const;
-export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
-/** Applets that end a path: every path from `start` must reach one. */
-export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
-
 export const partSchema = z.strictObject({
   start: z.string().regex(APPLET_ID, 'must be an applet id ([A-Za-z0-9_-], 1-64)'),
   applets: z
@@ -165,31 +161,3 @@ export type FlowPart = z.infer<typeof partSchema>;
 export type FlowDocument = z.infer<typeof flowDocumentSchema>;
 export type Channel = 'call' | 'sms';
 
-/** The branches an applet has, by name, with their targets ("" or undefined when not set). */
-export function branchesOf(applet: Applet): Array<{ branch: string; target: string | undefined }> {
-  switch (applet.type) {
-    case 'say':
-    case 'reply':
-      return [{ branch: 'next', target: applet.next }];
-    case 'menu':
-      return [
-        ...Object.entries(applet.options).map(([key, target]) => ({ branch: `options.${key}`, target })),
-        { branch: 'fallback', target: applet.fallback },
-      ];
-    case 'hours':
-      return [
-        { branch: 'open', target: applet.open },
-        { branch: 'closed', target: applet.closed },
-      ];
-    case 'caller':
-    case 'keyword':
-      return [
-        ...applet.rules.map((r, i) => ({ branch: `rules.${i}.next`, target: r.next })),
-        { branch: 'otherwise', target: applet.otherwise },
-      ];
-    case 'dial':
-      return [{ branch: 'noAnswer', target: applet.noAnswer }];
-    default:
-      return [];
-  }
-}

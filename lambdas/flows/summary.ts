@@ -1,5 +1,6 @@
 // What a flow document refers to and what it looks like at a glance: used when a revision is published.
-import { branchesOf, type FlowDocument, type FlowPart, type MailboxRef } from './schema';
+import { branchesOf } from './applets';
+import type { FlowDocument, FlowPart, MailboxRef } from './schema';
 
 export interface FlowReferences {
   users: string[];
