@@ -116,7 +116,7 @@ export type TranscriptEntry =
   | { kind: 'pause'; leg: Leg; seconds: number }
   | { kind: 'gather'; leg: Leg; digits?: string; timeoutSeconds: number }
   | { kind: 'dial'; targets: string[]; timeoutSeconds: number }
-  | { kind: 'dial-result'; status: DialStatus; answeredBy?: string; durationSeconds: number }
+  | { kind: 'dial-result'; status: DialStatus; answeredBy?: string; durationSeconds: number; declined?: boolean }
   | { kind: 'record'; maxSeconds: number; durationSeconds: number; recordingSid: string }
   | { kind: 'message'; to: string; from: string; body: string; media: string[] }
   | { kind: 'end'; leg: Leg; reason: 'hangup' | 'reject' | 'end-of-twiml' | 'caller-hung-up' }
@@ -167,6 +167,7 @@ export function describeEntry(entry: TranscriptEntry, baseUrl = ''): string {
     case 'dial':
       return `ringing ${entry.targets.join(', ')}, ${entry.timeoutSeconds} s`;
     case 'dial-result':
+      if (entry.declined) return `the callee declines the screened call (${entry.status}, not bridged)`;
       return entry.status === 'completed' || entry.status === 'answered'
         ? `${entry.answeredBy ?? 'the callee'} answers; they talk for ${entry.durationSeconds} s and hang up (${entry.status})`
         : `dial ends: ${entry.status}`;
@@ -366,7 +367,8 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
   async function dial(verb: TwimlElement, current: string): Promise<Outcome | undefined> {
     const targets = dialTargets(verb);
     session.emit({ kind: 'dial', targets: targets.map((t) => t.label), timeoutSeconds: numberAttr(verb.attributes.timeout, 30) });
-    let status: DialStatus = dials.shift() ?? 'no-answer';
+    const status: DialStatus = dials.shift() ?? 'no-answer';
+    let declined = false;
     const childSid = newSid('CA');
     const answered = status === 'completed' || status === 'answered';
     const answeredBy = targets.find((t) => t.screenUrl) ?? targets[0];
@@ -387,16 +389,20 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
         nextDigits: () => '1',
       };
       const screened = await runLeg({ url: absolute(answeredBy.screenUrl, current), params: callee.params() }, callee);
-      // A screening leg that hangs up refuses the call: the caller's dial then ends unanswered.
-      if (screened !== 'end-of-twiml') status = 'no-answer';
+      // A screening leg that hangs up refuses the call: Twilio reports the dial `completed` (the callee
+      // did pick up) but not bridged.
+      if (screened !== 'end-of-twiml') declined = true;
     }
-    const bridged = status === 'completed' || status === 'answered';
+    const bridged = !declined && (status === 'completed' || status === 'answered');
     const durationSeconds = bridged ? TALK_SECONDS : 0;
-    session.emit({ kind: 'dial-result', status, answeredBy: bridged ? answeredBy?.label : undefined, durationSeconds });
+    session.emit({ kind: 'dial-result', status, answeredBy: bridged ? answeredBy?.label : undefined, durationSeconds, ...(declined && { declined }) });
     if (!verb.attributes.action) return undefined;
     return {
       url: absolute(verb.attributes.action, current),
-      params: { ...caller.params(), DialCallStatus: status, DialCallSid: childSid, DialCallDuration: String(durationSeconds) },
+      params: {
+        ...caller.params(), DialCallStatus: status, DialCallSid: childSid, DialCallDuration: String(durationSeconds),
+        ...(status === 'completed' || status === 'answered' ? { DialBridged: String(bridged) } : {}),
+      },
     };
   }
 

@@ -28,6 +28,20 @@ export interface WebhookDeps {
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
+/**
+ * Twilio waits about 5 s per attempt for an answer: past this deadline the caller gets the safe answer
+ * rather than silence and Twilio's fallback (a hung DynamoDB connection must not become an error).
+ */
+export const ANSWER_DEADLINE_MS = 3_000;
+/** `work`, or what `onTimeout` gives once `ms` have passed without it. */
+export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T | Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => Promise.resolve().then(onTimeout).then(resolve, reject), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export const twiml = (xml: string): Response => ({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: xml });
 export const plain = (statusCode: number, message: string): Response => ({ statusCode, headers: { 'content-type': 'text/plain' }, body: message });
 

@@ -1,12 +1,23 @@
 // The webhooks' dependencies from the Lambda environment, built once per cold start.
-import { documentClient } from '../store/dynamo';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import { twilioAuthToken } from '../twilio/auth-token';
 import type { WebhookDeps } from './context';
 
+/**
+ * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
+ * so the webhook can still give the safe answer in time. The SDK's defaults would wait indefinitely.
+ */
+export const webhookDynamoClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1_500 },
+};
+
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
-  const stores = createStores(documentClient(), tableNamesFromEnv(env));
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(webhookDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
+  const stores = createStores(doc, tableNamesFromEnv(env));
   return {
     ...stores,
     now: () => new Date(),

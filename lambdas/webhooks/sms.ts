@@ -7,9 +7,10 @@ import { mailboxKey, type MailboxKey } from '../store/message-store';
 import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
-import { DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, RevisionCache, twiml, type Response, type WebhookDeps } from './context';
+import { ANSWER_DEADLINE_MS, DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, RevisionCache, twiml, withDeadline, type Response, type WebhookDeps } from './context';
 
 const revisions = new RevisionCache();
+const BOOKKEEPING_MS = 500;
 const directoryCache = new DirectoryCache();
 
 interface IncomingText {
@@ -24,7 +25,8 @@ function textOf(params: TwilioParams): IncomingText | undefined {
   const sid = singleParam(params, 'MessageSid') ?? singleParam(params, 'SmsSid');
   const from = singleParam(params, 'From');
   const to = singleParam(params, 'To');
-  if (!sid || !from || !to) return undefined;
+  // Absent, not empty: a sender can arrive as `From=` and the text is still kept.
+  if (!sid || from === undefined || !to) return undefined;
   const count = Math.min(Number(singleParam(params, 'NumMedia') ?? 0) || 0, 10);
   const media = Array.from({ length: count }, (_, i) => ({
     url: singleParam(params, `MediaUrl${i}`) ?? '',
@@ -53,33 +55,40 @@ export async function handleSmsWebhook(deps: WebhookDeps, event: APIGatewayProxy
   const simulated = deps.allowSimulatedTime ? event.headers?.['x-switchboard-at'] : undefined;
   const now = simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
   try {
-    const number = await deps.numbers.find(text.to);
-    if (!number?.flowId) return await storeUnrouted(deps, text, number ? 'no_flow' : 'unknown_number', now);
-    const revision = await revisions.current(deps.flows, number.flowId);
-    if (!revision?.document.sms) return await storeUnrouted(deps, text, revision ? 'no_sms_part' : 'missing_revision', now);
-    const part = revision.document.sms;
-    const notifies = Object.values(part.applets).some((a) => a.type === 'inbox' && a.notify);
-    const result = runSms(part, {
-      now,
-      from: text.from,
-      to: text.to,
-      body: text.body,
-      media: text.media,
-      directory: notifies ? await directoryCache.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
+    return await withDeadline(routeText(deps, text, now), ANSWER_DEADLINE_MS, () => {
+      log('ERROR', 'sms webhook too slow; keeping the text in unrouted', { messageSid: text.sid });
+      return storeUnrouted(deps, text, 'timeout', now);
     });
-    const xml = renderSms(result);
-    await Promise.all([
-      result.store ? store(deps, text, result.store.mailbox === 'unrouted' ? 'unrouted' : mailboxKey(result.store.mailbox), now) : undefined,
-      deps.traces.append(
-        { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
-        result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: traceInput(text) }), twiml: xml })),
-      ),
-    ]);
-    return twiml(xml);
   } catch (err) {
     log('ERROR', 'sms webhook failed; keeping the text in unrouted', { messageSid: text.sid, error: String((err as Error)?.stack ?? err) });
     return storeUnrouted(deps, text, 'error', now).catch(() => twiml(emptyMessagingTwiml()));
   }
+}
+
+async function routeText(deps: WebhookDeps, text: IncomingText, now: Date): Promise<Response> {
+  const number = await deps.numbers.find(text.to);
+  if (!number?.flowId) return await storeUnrouted(deps, text, number ? 'no_flow' : 'unknown_number', now);
+  const revision = await revisions.current(deps.flows, number.flowId);
+  if (!revision?.document.sms) return await storeUnrouted(deps, text, revision ? 'no_sms_part' : 'missing_revision', now);
+  const part = revision.document.sms;
+  const notifies = Object.values(part.applets).some((a) => a.type === 'inbox' && a.notify);
+  const result = runSms(part, {
+    now,
+    from: text.from,
+    to: text.to,
+    body: text.body,
+    media: text.media,
+    directory: notifies ? await directoryCache.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
+  });
+  const xml = renderSms(result);
+  await Promise.all([
+    result.store ? store(deps, text, result.store.mailbox === 'unrouted' ? 'unrouted' : mailboxKey(result.store.mailbox), now) : undefined,
+    deps.traces.append(
+      { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
+      result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: traceInput(text) }), twiml: xml })),
+    ),
+  ]);
+  return twiml(xml);
 }
 
 /** Twilio's fallback URL for texts (a MessageSid): the primary answer failed, so keep the text safe. */
@@ -93,11 +102,13 @@ async function storeUnrouted(deps: WebhookDeps, text: IncomingText, reason: stri
   const xml = emptyMessagingTwiml();
   log('WARN', 'text kept in unrouted', { reason, to: maskNumber(text.to), messageSid: text.sid });
   const at = now.toISOString();
-  await Promise.all([
+  // Storage may be what is failing or hanging: the answer never waits long for it.
+  const bookkeeping = Promise.all([
     store(deps, text, 'unrouted', now),
     deps.state.recordUnrouted({ number: text.to, sid: text.sid, channel: 'sms', at, reason }),
     deps.traces.append({ sid: text.sid, channel: 'sms', from: text.from, to: text.to }, [{ at, type: 'unrouted', applet: reason, input: traceInput(text), twiml: xml }]),
-  ]);
+  ]).catch((err) => log('ERROR', 'keeping a text in unrouted failed', { messageSid: text.sid, error: String(err) }));
+  await Promise.race([bookkeeping, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
   return twiml(xml);
 }
 

@@ -14,10 +14,13 @@ import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { renderCall, safeVoiceTwiml, type CallUrls } from '../twilio/twiml';
 import {
-  baseUrlOf, DirectoryCache, log, maskNumber, peopleNamedIn, plain, RevisionCache, twiml,
-  type LoadedRevision, type Response, type WebhookDeps,
+  ANSWER_DEADLINE_MS, baseUrlOf, DirectoryCache, log, maskNumber, peopleNamedIn, plain, RevisionCache, twiml,
+  type LoadedRevision, type Response, type WebhookDeps, withDeadline,
 } from './context';
 import { handleUnroutedText } from './sms';
+
+/** The unrouted bookkeeping is best effort: the safe answer never waits longer than this for it. */
+const BOOKKEEPING_MS = 500;
 
 /** A redirect applet hands the call to another flow; a chain of them is cut off here. */
 const MAX_FLOW_REDIRECTS = 5;
@@ -51,25 +54,33 @@ export class VoiceWebhook {
     if (route === 'fallback' && request.param('MessageSid')) return handleUnroutedText(this.deps, request.params, 'fallback');
     if (route === 'voice/transcription') return this.transcription(request);
     if (route === 'voice/recording') return this.recording(request);
-    const missing = ['CallSid', 'From', 'To'].filter((k) => !request.param(k) && !(k !== 'CallSid' && route.startsWith('voice/')));
+    // Absent, not empty: a withheld caller may arrive as `From=` and is still a caller.
+    const missing = ['CallSid', 'From', 'To'].filter((k) => request.param(k) === undefined && !(k !== 'CallSid' && route.startsWith('voice/')));
     if (missing.length) return plain(400, `missing ${missing.join(', ')}`);
 
     try {
-      switch (route) {
-        case 'voice':
-          return await this.incoming(request);
-        case 'voice/step':
-          return await this.step(request);
-        case 'voice/screen':
-          return twiml(renderCall(request.param('Digits') !== undefined ? screenResult(request.param('Digits')) : screenPrompt(request.query('c')), request.urls(undefined)));
-        case 'fallback':
-          return await this.unrouted(request, 'fallback');
-        default:
-          return await this.unrouted(request, 'unknown_route');
-      }
+      return await withDeadline(this.answer(route, request), ANSWER_DEADLINE_MS, () => {
+        log('ERROR', 'voice webhook too slow; answering the safe TwiML', { route, callSid: request.param('CallSid') });
+        return this.unrouted(request, 'timeout');
+      });
     } catch (err) {
       log('ERROR', 'voice webhook failed; answering the safe TwiML', { route, callSid: request.param('CallSid'), error: String((err as Error)?.stack ?? err) });
       return this.unrouted(request, 'error');
+    }
+  }
+
+  private answer(route: string, request: CallRequest): Promise<Response> {
+    switch (route) {
+      case 'voice':
+        return this.incoming(request);
+      case 'voice/step':
+        return this.step(request);
+      case 'voice/screen':
+        return Promise.resolve(twiml(renderCall(request.param('Digits') !== undefined ? screenResult(request.param('Digits')) : screenPrompt(request.query('c')), request.urls(undefined))));
+      case 'fallback':
+        return this.unrouted(request, 'fallback');
+      default:
+        return this.unrouted(request, 'unknown_route');
     }
   }
 
@@ -91,8 +102,14 @@ export class VoiceWebhook {
     if (!flowId || !Number.isInteger(rev) || !state) return this.unrouted(request, 'bad_state');
     const revision = await this.revisions.pinned(this.deps.flows, flowId, rev);
     if (!revision?.document.call) return this.unrouted(request, 'missing_revision');
-    if (state.step === 'voicemail') await this.storeRecording(request, this.voicemailMailbox(revision.document.call, state));
-    const input = { digits: request.param('Digits'), dialStatus: request.param('DialCallStatus') };
+    if (state.step === 'voicemail') {
+      // Best effort here: the recordingStatusCallback stores the same recording (by Sid) if this fails,
+      // and the caller who just left a message must not hear the apology and the beep again.
+      await this.storeRecording(request, this.voicemailMailbox(revision.document.call, state)).catch((err) =>
+        log('ERROR', 'storing a voicemail from the Record action failed; the status callback will', { error: String(err) }),
+      );
+    }
+    const input = { digits: request.param('Digits'), dialStatus: dialOutcome(request.param('DialCallStatus'), request.param('DialBridged')) };
     return this.run(request, revision, (part, ctx) => resumeCall(part, state, input, ctx));
   }
 
@@ -151,45 +168,66 @@ export class VoiceWebhook {
     if (stored) log('INFO', 'voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
   }
 
-  /** recordingStatusCallback (no From/To: the caller and number travel in our URL) and the unrouted Record action. */
+  /**
+   * The unrouted Record action (the caller may still be on the line: always 200 and <Hangup/>) and the
+   * recordingStatusCallback of every voicemail (`cb=1`; no From/To: the caller and number travel in our
+   * URL). Both store the recording by its Sid; either one suffices.
+   */
   private async recording(request: CallRequest): Promise<Response> {
-    if (!request.param('RecordingSid') || !request.param('CallSid')) return plain(400, 'missing RecordingSid or CallSid');
+    const callback = request.query('cb') === '1';
+    const answer = twiml(callback ? EMPTY_RESPONSE : HANGUP_RESPONSE);
     const mailbox = (request.query('mb') ?? 'unrouted') as MailboxKey;
-    if (!/^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/.test(mailbox)) return plain(400, 'bad mailbox');
-    try {
-      await this.storeRecording(request, mailbox);
-    } catch (err) {
-      // The carrier retries a failed callback: that is the one case where an error answer helps.
-      log('ERROR', 'storing a recording failed', { error: String(err) });
-      return plain(500, 'try again');
+    if (!/^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/.test(mailbox)) {
+      log('ERROR', 'recording for an unknown mailbox', { mailbox });
+      return answer;
     }
-    const xml = request.param('RecordingStatus') ? '<?xml version="1.0" encoding="UTF-8"?><Response/>' : '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
-    return twiml(xml);
+    try {
+      await withDeadline(this.storeRecording(request, mailbox), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
+    } catch (err) {
+      log('ERROR', 'storing a recording failed', { callback, recordingSid: request.param('RecordingSid'), error: String(err) });
+    }
+    return answer;
   }
 
   private async transcription(request: CallRequest): Promise<Response> {
     const recordingSid = request.param('RecordingSid');
-    if (!recordingSid) return plain(400, 'missing RecordingSid');
     const text = request.param('TranscriptionText');
-    if (request.param('TranscriptionStatus') === 'completed' && text) await this.deps.messages.attachTranscript(recordingSid, text);
-    return twiml('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    if (!recordingSid || request.param('TranscriptionStatus') !== 'completed' || !text) return twiml(EMPTY_RESPONSE);
+    try {
+      await withDeadline(this.deps.messages.attachTranscript(recordingSid, text), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
+    } catch (err) {
+      log('ERROR', 'attaching a transcript failed', { recordingSid, error: String(err) });
+    }
+    return twiml(EMPTY_RESPONSE);
   }
 
   /** The safe answer: apology + voicemail into `unrouted`, and the event counted for the report. */
   private async unrouted(request: CallRequest, reason: string, steps: TraceStep[] = []): Promise<Response> {
-    const xml = safeVoiceTwiml({ recordAction: request.recordingUrl('unrouted'), recordingStatus: request.recordingUrl('unrouted') });
+    const xml = safeVoiceTwiml({ recordAction: request.recordingUrl('unrouted'), recordingStatus: request.recordingUrl('unrouted', true) });
     const at = request.now.toISOString();
     log('WARN', 'call answered with the safe TwiML', { reason, to: maskNumber(request.to), callSid: request.param('CallSid') });
-    // Storage may be what failed: the caller gets the safe answer whatever happens here.
-    await Promise.all([
+    // Storage may be what failed (or hangs): the caller gets the safe answer whatever happens here.
+    const bookkeeping = Promise.all([
       this.deps.state.recordUnrouted({ number: request.to, sid: request.param('CallSid') ?? '', channel: 'call', at, reason }),
       this.deps.traces.append({ sid: request.param('CallSid') ?? '', channel: 'call', from: request.from, to: request.to }, [
         ...steps.map((s) => ({ ...s, twiml: xml })),
         { at, type: 'unrouted', applet: reason, input: request.traceInput(), twiml: xml },
       ]),
     ]).catch((err) => log('ERROR', 'recording an unrouted call failed', { error: String(err) }));
+    await Promise.race([bookkeeping, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
     return twiml(xml);
   }
+}
+
+const EMPTY_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+const HANGUP_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+
+/**
+ * A screened callee who declines (or never presses 1) ends the whisper leg: Twilio reports that dial as
+ * `completed` with `DialBridged=false`. Nobody talked to the caller, so it counts as no answer.
+ */
+function dialOutcome(status: string | undefined, bridged: string | undefined): string | undefined {
+  return (status === 'completed' || status === 'answered') && bridged === 'false' ? 'no-answer' : status;
 }
 
 /** The engine's state keys, scoped to the flow so two flows never share a counter. */
@@ -231,8 +269,9 @@ class CallRequest {
     return `${this.base}/twilio/voice/${path}${qs.size ? `?${qs}` : ''}`;
   }
 
-  recordingUrl(mailbox: MailboxKey): string {
-    return this.url('recording', { mb: mailbox, c: this.from, n: this.to });
+  /** `callback`: the recordingStatusCallback (nobody listening) rather than a Record action (a caller on the line). */
+  recordingUrl(mailbox: MailboxKey, callback = false): string {
+    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined });
   }
 
   urls(revision: LoadedRevision | undefined): CallUrls {
@@ -240,7 +279,7 @@ class CallRequest {
     return {
       action: (state: CallState) => this.url('step', { ...pin, ...encodeState(state) }),
       screen: this.url('screen', { c: this.from }),
-      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox)),
+      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true),
       transcription: () => this.url('transcription', {}),
     };
   }

@@ -94,3 +94,50 @@ it('answers the safe TwiML (and stores nothing) when the auth token cannot be re
   expect(sms.statusCode).toBe(200);
   expect((await items(t.names.state)).length).toBe(before);
 });
+
+describe('when DynamoDB hangs (accepts connections, never answers)', () => {
+  let server: import('node:net').Server;
+  const sockets: import('node:net').Socket[] = [];
+  let broken: WebhookDeps;
+  beforeAll(async () => {
+    const net = await import('node:net');
+    const { webhookDynamoClientConfig } = await import('../../lambdas/webhooks/deps');
+    server = net.createServer((socket) => sockets.push(socket)); // holds every socket open, answers nothing
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const hung = DynamoDBDocumentClient.from(new DynamoDBClient({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` }));
+    broken = { ...createStores(hung, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+  });
+  afterAll(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('the voice webhook still answers 200 with the safe TwiML', async () => {
+    // Without the deadline this request never answers (the test would time out).
+    const res = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'a'.repeat(32)}` }) }));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<Record');
+  });
+
+  it('the sms webhook still answers 200 with an empty <Response/>', async () => {
+    const res = await handleSmsWebhook(broken, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'a'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+
+  it('the Record action of the safe answer still answers <Hangup/> to the caller on the line', async () => {
+    const res = await new VoiceWebhook(broken).handle(
+      signedTwilioEvent({ url: '/twilio/voice/recording?mb=unrouted&c=%2B15550109999&n=%2B15550100009', params: call({ RecordingSid: `RE${'a'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/r', Digits: '#' }) }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<Hangup/>');
+  });
+});
+
+it('accepts a withheld caller posted as an empty From', async () => {
+  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'b'.repeat(32)}`, From: '' }) }));
+  expect(res.statusCode).toBe(200);
+  const sms = await handleSmsWebhook(deps, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'b'.repeat(32)}`, From: '', To: '+15550100009', Body: 'x' } }));
+  expect(sms.statusCode).toBe(200);
+});
