@@ -22,6 +22,9 @@ admin API and the Twilio webhooks. Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TO
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   process.stdout.write('Starting DynamoDB Local...\n');
   const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'] });
+  if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
+    console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
+  }
   const tokenNote = process.env.TWILIO_AUTH_TOKEN_FROM_ENV ? '(from TWILIO_AUTH_TOKEN)' : '(default; set TWILIO_AUTH_TOKEN to change)';
   console.log(`
 Switchboard is running.

@@ -117,7 +117,10 @@ export class UnassignedReport extends Construct {
       });
     this.alarms = [
       alarmOn('NumbersWithoutFlowAlarm', 'NumbersWithoutFlow', 'A number has no flow: its calls and texts go to the unrouted mailbox'),
+      alarmOn('NumbersWithoutCallFlowAlarm', 'NumbersWithoutCallFlow', "A number's flow has no call part: its calls are lost"),
+      alarmOn('NumbersWithoutSmsFlowAlarm', 'NumbersWithoutSmsFlow', "A number's flow has no sms part: its texts are lost"),
       alarmOn('UnroutedCallsAlarm', 'UnroutedCalls', 'Calls reached a number without a call flow'),
+      alarmOn('UnroutedTextsAlarm', 'UnroutedTexts', 'Texts reached a number without an sms flow'),
     ];
     // When the report itself fails, no other alert would ever come.
     this.alarms.push(

@@ -23,8 +23,9 @@ const TWILIO_WAIT_MS = 15_000;
 const TALK_SECONDS = 30;
 const RECORDING_SECONDS = 7;
 
+/** The stack checks signatures against its PUBLIC_URL, so that is where the simulator posts (and what it signs). */
 export function localBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return `http://127.0.0.1:${env.PORT || 3000}`;
+  return env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`;
 }
 
 export const newSid = (prefix: string) => prefix + randomBytes(16).toString('hex');
@@ -234,7 +235,12 @@ class Session {
     }
     const answer = await response.text();
     this.emit({ kind: 'request', url, params, status: response.status, answer });
-    if (response.status !== 200) this.fail({ kind: 'error', text: `POST ${url} answered ${response.status}`, status: response.status, answer: answer.slice(0, 2000) });
+    if (response.status !== 200) {
+      const hint = response.status === 403
+        ? ' (signature rejected: the server checks it against its public URL, printed by `npm start`; pass that as --url, and the same TWILIO_AUTH_TOKEN)'
+        : '';
+      this.fail({ kind: 'error', text: `POST ${url} answered ${response.status}${hint}`, status: response.status, answer: answer.slice(0, 2000) });
+    }
     return answer;
   }
 

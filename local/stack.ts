@@ -64,7 +64,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         server.closeAllConnections();
       });
     const actualPort = (server.address() as AddressInfo).port;
-    const url = `http://${host}:${actualPort}`;
+    // A wildcard listen address is not a URL anyone calls: signatures are checked against loopback then.
+    const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+    const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env.PUBLIC_URL ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');

@@ -25,7 +25,9 @@ export async function runScheduledReport(
   if (report.numbers.length === 0) return { published: false, reason: 'empty', report };
   const fingerprint = fingerprintOf(report);
   const last = await deps.state.getValue<ReportMark>(REPORT_MARK_KEY);
-  if (last && last.fingerprint === fingerprint && now.getTime() - Date.parse(last.publishedAt) < REPEAT_AFTER_MS) {
+  const lostSinceLast = report.totals.lostCalls + report.totals.lostTexts > 0;
+  // New losses are news; the same numbers with nothing lost are repeated at most once a day.
+  if (last && last.fingerprint === fingerprint && !lostSinceLast && now.getTime() - Date.parse(last.publishedAt) < REPEAT_AFTER_MS) {
     return { published: false, reason: 'unchanged', report };
   }
   const subject = report.subject.length > SUBJECT_MAX ? `${report.subject.slice(0, SUBJECT_MAX - 3)}...` : report.subject;

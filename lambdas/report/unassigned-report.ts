@@ -118,8 +118,11 @@ export function subjectOf(t: UnassignedReport['totals']): string {
   return `${head} (${lost} ${window})`;
 }
 
-/** What makes two reports "the same": the numbers, their statuses and what they lost. */
+/**
+ * Which numbers need attention, and why. Two reports with the same fingerprint and no traffic lost
+ * since the last one say nothing new (lost counts restart at every publication, so they are not part of it).
+ */
 export function fingerprintOf(report: UnassignedReport): string {
-  const basis = report.numbers.map((n) => [n.number, n.status, n.lostCalls, n.lostTexts].join(':')).join('|');
+  const basis = report.numbers.map((n) => `${n.number}:${n.status}`).join('|');
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }

@@ -105,7 +105,7 @@ describe('report Lambda', () => {
 });
 
 describe('alarms', () => {
-  test.each(['NumbersWithoutFlow', 'UnroutedCalls'])('%s >= 1 in the stage namespace notifies the alert topic', (metricName) => {
+  test.each(['NumbersWithoutFlow', 'NumbersWithoutCallFlow', 'NumbersWithoutSmsFlow', 'UnroutedCalls', 'UnroutedTexts'])('%s >= 1 in the stage namespace notifies the alert topic', (metricName) => {
     defaults.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Switchboard/dev',
       MetricName: metricName,

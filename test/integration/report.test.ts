@@ -65,10 +65,10 @@ it('counts distinct unrouted calls and texts since the last published report; re
   expect(await entry('+15550300002')).toMatchObject({ lostCalls: 0, lostTexts: 0 });
 });
 
-it('does not publish an unchanged report twice within a day, and publishes again after a day or on change', async () => {
-  clock = new Date('2026-11-24T12:00:00Z');
-  expect((await run()).published).toBe(true); // lost counts went from 2/1 to 0/0: changed
+it('does not publish an unchanged report twice within a day, and publishes again after a day, on new losses or on change', async () => {
   const count = published.length;
+  clock = new Date('2026-11-24T12:00:00Z');
+  expect(await run()).toMatchObject({ published: false, reason: 'unchanged' }); // same numbers, nothing lost since 11:00
   clock = new Date('2026-11-24T13:00:00Z');
   expect(await run()).toMatchObject({ published: false, reason: 'unchanged' });
   clock = new Date('2026-11-24T20:00:00Z');
@@ -78,7 +78,11 @@ it('does not publish an unchanged report twice within a day, and publishes again
   expect((await run()).published).toBe(true);
   clock = new Date('2026-11-25T13:00:00Z');
   await h.deps.state.recordUnrouted({ number: '+15550300003', sid: 'SM9', channel: 'sms', at: clock.toISOString(), reason: 'no_sms_flow' });
-  expect((await run()).published).toBe(true);
+  expect((await run()).published).toBe(true); // a lost text is news
+  clock = new Date('2026-11-25T14:00:00Z');
+  expect(await run()).toMatchObject({ published: false, reason: 'unchanged' });
+  await h.api('PUT', '/api/numbers/+15550300099', { name: 'New spare' });
+  expect((await run()).published).toBe(true); // a new number without a flow
 });
 
 it('publishes nothing when every number has a flow, but still reports metrics', async () => {
@@ -91,7 +95,7 @@ it('publishes nothing when every number has a flow, but still reports metrics', 
 
 it('formats the report as a table with a fix line per number', async () => {
   const text = formatReport(await buildUnassignedReport(h.deps, clock));
-  expect(text.split('\n')[0]).toMatch(/^3 numbers lack a flow/);
+  expect(text.split('\n')[0]).toMatch(/^4 numbers lack a flow/);
   expect(text).toMatch(/\+15550300002\s+Nothing\s+no_flow/);
   expect(text).toContain('fix: PUT /api/numbers/%2B15550300002/flow');
 });
