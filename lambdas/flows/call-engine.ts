@@ -219,6 +219,8 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     callerId: dial.callerId === 'number' ? ctx.to : 'caller',
     record: dial.record,
     screen: dial.screen,
+    // Rounds of several ringers (simultaneous, perRound > 1) only learn who answered from the answering leg.
+    ...(dial.sticky && dial.group && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, dial.group, ctx.from) }),
     action,
   }]);
 }

@@ -45,6 +45,11 @@ export interface DialInstruction {
   record: boolean;
   /** The callee hears who is calling and presses 1 to accept (see screenPrompt). */
   screen: boolean;
+  /**
+   * A sticky group dial: the member who answers is remembered under this key (applet:group:caller), so
+   * the carrier must tell us who picked up — a per-target URL run on the answering leg.
+   */
+  stickyKey?: string;
   action: CallState;
 }
 

@@ -21,6 +21,11 @@ export interface CallUrls {
    * the callee's leg does not). Required when a dial screens.
    */
   screen?: string;
+  /**
+   * Run on the leg of the member who picks up a sticky dial (and screens, when `screen`): tells us who
+   * answered. Without it a sticky dial of several ringers cannot remember anyone.
+   */
+  answered?(stickyKey: string, userId: string, screen: boolean): string;
   /** recordingStatusCallback of a voicemail: the recording arrives there even if the caller hangs up. */
   recordingStatus(record: RecordInstruction): string;
   /** transcribeCallback of a voicemail that transcribes. */
@@ -114,9 +119,11 @@ function renderDial(response: VoiceResponse, dial: DialInstruction, urls: CallUr
     ...(dial.screen && { answerOnBridge: true }),
     ...(dial.record && { record: 'record-from-answer-dual' as const }),
   });
-  // The screening URL runs on the callee's leg when they pick up, before the legs are bridged.
-  const noun = dial.screen ? { url: urls.screen, method: 'POST' } : {};
+  // The noun's URL runs on the callee's leg when they pick up, before the legs are bridged: the
+  // screening whisper, or (sticky dials) the note of who answered, which screens too when it must.
   for (const target of dial.targets.slice(0, MAX_NOUNS)) {
+    const url = dial.stickyKey && target.userId && urls.answered ? urls.answered(dial.stickyKey, target.userId, dial.screen) : dial.screen ? urls.screen : undefined;
+    const noun = url ? { url, method: 'POST' } : {};
     if (target.kind === 'client') node.client(noun, target.value);
     else node.number(noun, target.value);
   }

@@ -77,11 +77,33 @@ export class VoiceWebhook {
         return this.step(request);
       case 'voice/screen':
         return Promise.resolve(twiml(renderCall(request.param('Digits') !== undefined ? screenResult(request.param('Digits')) : screenPrompt(request.query('c')), request.urls(undefined))));
+      case 'voice/answered':
+        return this.answered(request);
       case 'fallback':
         return this.unrouted(request, 'fallback');
       default:
         return this.unrouted(request, 'unknown_route');
     }
+  }
+
+  /**
+   * A member picked up a sticky dial (on their leg, before bridging): screen first when the dial screens,
+   * then remember them for this caller. Best effort: the call goes on whatever the store says.
+   */
+  private async answered(request: CallRequest): Promise<Response> {
+    const urls = request.urls(undefined);
+    const digits = request.param('Digits');
+    if (request.query('s') === '1') {
+      if (digits === undefined) return twiml(renderCall(screenPrompt(request.query('c')), urls));
+      if (digits !== '1') return twiml(renderCall(screenResult(digits), urls));
+    }
+    const [flowId, key, userId] = [request.query('f'), request.query('k'), request.query('u')];
+    if (flowId && key && userId) {
+      await flowPorts(this.deps, flowId).rememberSticky(key, userId, request.now).catch((err) =>
+        log('ERROR', 'remembering the sticky member failed', { error: String(err) }),
+      );
+    }
+    return twiml(EMPTY_RESPONSE);
   }
 
   /** A new call: number → current revision of its flow → run from the start. Two reads. */
@@ -279,6 +301,8 @@ class CallRequest {
     return {
       action: (state: CallState) => this.url('step', { ...pin, ...encodeState(state) }),
       screen: this.url('screen', { c: this.from }),
+      answered: (key, userId, screen) =>
+        this.url('answered', { f: revision?.flowId, k: key, u: userId, s: screen ? '1' : undefined, c: screen ? this.from : undefined }),
       recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true),
       transcription: () => this.url('transcription', {}),
     };

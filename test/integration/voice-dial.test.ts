@@ -1,16 +1,19 @@
 // Dial results through the voice webhook against DynamoDB Local, with the demo flow.
 import { createStores } from '../../lambdas/store/stores';
+import { publishFlow } from '../../lambdas/admin/flows';
+import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { VoiceWebhook } from '../../lambdas/webhooks/voice';
 import { seedDemo, DEMO_NUMBERS } from '../../local/seed';
 import { createTestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
 let webhook: VoiceWebhook;
+let stores: ReturnType<typeof createStores>;
 const OPEN = new Date('2026-11-24T15:00:00Z'); // Tuesday 10:00 in New York
 
 beforeAll(async () => {
   const t = await createTestTables();
-  const stores = createStores(t.doc, t.names);
+  stores = createStores(t.doc, t.names);
   await seedDemo({ ...stores, now: () => OPEN });
   webhook = new VoiceWebhook({ ...stores, now: () => OPEN, authToken: async () => TEST_AUTH_TOKEN });
 });
@@ -44,4 +47,29 @@ it('the screening whisper asks the callee to press 1 and bridges only on 1', asy
   expect(accept.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   const decline = await webhook.handle(signedTwilioEvent({ url: '/twilio/voice/screen?c=%2B15550109999', params: { CallSid: `CA${'e'.repeat(32)}`, From: '+15550100001', To: '+15550200001', Digits: '9' } }));
   expect(decline.body).toContain('<Hangup/>');
+});
+
+it('a sticky simultaneous dial remembers who answered (from the answering leg) and rings them alone first next time', async () => {
+  const deps = { ...stores, now: () => OPEN };
+  const [ann, bob] = await Promise.all([
+    stores.directory.createUser({ name: 'Ann', phone: '+15550210001', available: true }),
+    stores.directory.createUser({ name: 'Bob', phone: '+15550210002', available: true }),
+  ]);
+  const group = await stores.directory.createGroup({ name: 'Sticky team', members: [ann.id, bob.id] });
+  const flow = await publishFlow(deps, undefined, flowDocumentSchema.parse({
+    name: 'Sticky',
+    call: { start: 'ring', applets: { ring: { type: 'dial', group: group.id, sticky: true, noAnswer: 'bye' }, bye: { type: 'hangup' } } },
+  }));
+  await stores.numbers.register('+15550100070', 'Sticky line', flow.id, OPEN);
+  const params = { From: '+15550109988', To: '+15550100070', CallStatus: 'ringing' };
+
+  const first = await webhook.handle(signedTwilioEvent({ url: '/twilio/voice', params: { ...params, CallSid: `CA${'f'.repeat(32)}` } }));
+  const nouns = [...first.body.matchAll(/<Number url="([^"]+)"[^>]*>([^<]+)<\/Number>/g)].map((m) => ({ url: m[1].replace(/&amp;/g, '&').replace(/^https:\/\/[^/]+/, ''), number: m[2] }));
+  expect(nouns.map((n) => n.number)).toEqual(['+15550210001', '+15550210002']); // simultaneous: both at once
+  const bobsLeg = nouns.find((n) => n.number === '+15550210002')!;
+  const answered = await webhook.handle(signedTwilioEvent({ url: bobsLeg.url, params: { CallSid: `CA${'0'.repeat(31)}1`, From: '+15550109988', To: '+15550210002' } }));
+  expect(answered.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+
+  const second = await webhook.handle(signedTwilioEvent({ url: '/twilio/voice', params: { ...params, CallSid: `CA${'f'.repeat(31)}2` } }));
+  expect([...second.body.matchAll(/<Number[^>]*>([^<]+)<\/Number>/g)].map((m) => m[1])).toEqual(['+15550210002']);
 });
