@@ -50,8 +50,10 @@ export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: 
 }
 
 export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number) {
+  await deps.flows.getHead(id); // a deleted flow's revisions linger (TTL) but cannot be restored
   const old = await deps.flows.getRevision(id, revision);
-  return publishFlow(deps, id, old.document, expectedRevision);
+  // Validated again: a revision published before today's limits must not fail halfway as a 500.
+  return publishFlow(deps, id, parseFlowDocument(old.document), expectedRevision);
 }
 
 export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[]) {
@@ -86,10 +88,23 @@ export async function dashboard(deps: AdminDeps) {
   };
 }
 
-/** Refused while numbers use the flow, unless asked to unassign them (they become no_flow). */
+/**
+ * Refused while another flow's current revision redirects to it (409 listing those flows), and while
+ * numbers use it unless asked to unassign them (they become no_flow).
+ */
 export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean): Promise<void> {
   await withRetries('deleting the flow', async () => {
     let head = await deps.flows.getHead(id);
+    // Best effort, unlike invariant 5: a read of the heads (an eventually consistent index), not a
+    // condition of the delete, so a redirect published at the same moment can slip through. Such a call
+    // then gets the safe answer (apology + unrouted voicemail), which is what a missing flow gives anyway.
+    const redirecting = (await deps.flows.listHeads()).filter((h) => h.id !== id && h.redirects.includes(id));
+    if (redirecting.length) {
+      throw new ConflictError(
+        `flow ${id} is the target of a redirect in flow(s) ${redirecting.map((h) => h.id).join(', ')}; change them first`,
+        redirecting.map((h) => ({ flow: h.id, name: h.name })),
+      );
+    }
     if (head.numberCount > 0) {
       const numbers = await deps.numbers.listByFlow(id);
       if (!unassign) {
@@ -102,6 +117,6 @@ export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean)
       head = await deps.flows.getHead(id);
       if (head.numberCount > 0) throw new Retry(); // assigned again meanwhile
     }
-    await deps.flows.delete(head);
+    await deps.flows.delete(head, deps.now());
   });
 }

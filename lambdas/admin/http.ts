@@ -30,14 +30,17 @@ export function errorResponse(err: unknown): Response | undefined {
   });
 }
 
-/** zod issues → one FieldIssue per bad field, with its dotted path (unknown keys named one by one). */
+/**
+ * zod issues → one FieldIssue per bad field, with its dotted path (unknown keys named one by one; a bad
+ * record key, such as an applet id, says what is wrong with it rather than zod's "Invalid key in record").
+ */
 export function fieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
   const join = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.');
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }))
-      : [{ path: join(issue.path), message: issue.message }],
-  );
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'unknown field' }));
+    const message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
+    return [{ path: join(issue.path), message }];
+  });
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {

@@ -2,7 +2,13 @@
 // the id and number formats, which types belong to which part, and each applet's branches.
 import type { Applet } from './schema';
 
-export const APPLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Applet ids are keys of a plain object (`applets`), so the names of Object.prototype's own machinery are
+ * refused: "__proto__" as a key is swallowed by the object (the applet silently vanishes), and
+ * "constructor"/"prototype" would look up something that is not an applet.
+ */
+export const APPLET_ID = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,64}$/;
+export const APPLET_ID_RULE = 'applet ids are [A-Za-z0-9_-], 1-64 characters, and not __proto__, constructor or prototype';
 export const E164 = /^\+[1-9]\d{1,14}$/;
 
 export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'redirect', 'hangup'] as const;

@@ -52,7 +52,7 @@ export function checkFlow(doc: FlowDocument, directory: Directory, options: Chec
 function checkPart(part: FlowPart, channel: Channel, directory: Directory, options: CheckOptions): Problem[] {
   const ctx: PartContext = { part, channel, directory, options, now: options.now ?? new Date() };
   const problems: Problem[] = [];
-  const startKnown = part.start in part.applets;
+  const startKnown = isApplet(part, part.start);
   if (!startKnown) {
     problems.push(problem('unknown_start', channel,
       `The ${channel} part starts at "${part.start}", which is not one of its applets (${listIds(part)}).`));
@@ -105,7 +105,7 @@ function checkBranches(id: string, applet: Applet, { part, channel }: PartContex
       problems.push(problem('missing_branch', channel,
         `Applet "${id}" (${applet.type}) has no applet set for its "${branch}" branch: ` +
         `a ${channel === 'call' ? 'call' : 'text'} that takes it would reach a dead end.`, id, branch));
-    } else if (!(target in part.applets)) {
+    } else if (!isApplet(part, target)) {
       problems.push(problem('unknown_applet', channel,
         `Applet "${id}" (${applet.type}) sends its "${branch}" branch to "${target}", ` +
         `which is not an applet of the ${channel} part.`, id, branch));
@@ -287,16 +287,22 @@ function isAlwaysClosed(hours: AppletOf<'hours'>, now: Date): boolean {
 // ---------------------------------------------------------------------------------------------------
 // The graph of a part: applets are nodes, branches to existing applets are edges.
 
+/**
+ * Whether `id` is one of the part's applets. Own keys only: with `in` or a plain lookup, "constructor" or
+ * "toString" would name an inherited function and pass as an applet, and the call would dead-end.
+ */
+const isApplet = (part: FlowPart, id: string): boolean => Object.hasOwn(part.applets, id);
+
 /** The applets a branch of this applet leads to (unknown and empty branches are reported elsewhere). */
 function successors(applet: Applet, part: FlowPart): string[] {
   return branchesOf(applet)
     .map((b) => b.target)
-    .filter((t): t is string => !!t && t in part.applets);
+    .filter((t): t is string => !!t && isApplet(part, t));
 }
 
 /** Applet ids in the order a walk from start reaches them (breadth first). */
 function reachableFromStart(part: FlowPart): string[] {
-  if (!(part.start in part.applets)) return [];
+  if (!isApplet(part, part.start)) return [];
   const seen = new Set([part.start]);
   const order = [part.start];
   for (let i = 0; i < order.length; i++) {
@@ -339,7 +345,7 @@ function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
     const next = successors(applet, part);
     // A redirect to this very flow starts its call part again: in effect a branch back to start.
     const restartsThisFlow = applet.type === 'redirect' && applet.flow === options.flowId;
-    if (restartsThisFlow && part.start in part.applets) next.push(part.start);
+    if (restartsThisFlow && isApplet(part, part.start)) next.push(part.start);
     edges.set(id, next.filter((n) => instantSet.has(n)));
   }
 

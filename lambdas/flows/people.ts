@@ -10,11 +10,17 @@ export const userInputSchema = z.strictObject({
   available: z.boolean().default(true),
 });
 
+/**
+ * Saving a group is one DynamoDB transaction (at most 100 items): the group and one groupRefs update per
+ * member added or removed, so replacing every member writes 1 + 49 + 49 = 99 items; deleting it 1 + 49.
+ */
+export const MAX_GROUP_MEMBERS = 49;
+
 export const groupInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   members: z
     .array(z.string().min(1).max(64))
-    .max(100)
+    .max(MAX_GROUP_MEMBERS, `a group has at most ${MAX_GROUP_MEMBERS} members`)
     .default([])
     .refine((m) => new Set(m).size === m.length, 'a user appears only once in a group'),
 });

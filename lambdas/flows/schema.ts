@@ -3,18 +3,26 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, E164 } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164 } from './applets';
+import { referenceSites } from './summary';
 
 export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from './applets';
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
+/**
+ * Distinct users and groups one flow may name. Publishing is one DynamoDB transaction (at most 100 items):
+ * the revision, the head, and one flowRefs update per user or group added or dropped, so a revision that
+ * swaps all of them for others writes 2 + 49 + 49 = 100 items; deleting the flow writes 1 + 49.
+ */
+export const MAX_FLOW_REFERENCES = 49;
 
 const text = z.string().min(1).max(MAX_TEXT);
 const e164 = z.string().regex(E164, 'must be an E.164 number like +15550100001');
 const httpsUrl = z.string().max(MAX_TEXT).url().regex(/^https:\/\//, 'must be an https URL');
 /** A branch names the next applet; absent or "" means "not set" (the checker reports it when a caller can take it). */
-const branch = z.union([z.literal(''), z.string().regex(APPLET_ID, 'must be an applet id ([A-Za-z0-9_-], 1-64)')]).optional();
+const appletId = z.string().regex(APPLET_ID, `must be an applet id (${APPLET_ID_RULE})`);
+const branch = z.union([z.literal(''), appletId]).optional();
 const time = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (00:00-24:00)');
 
 export const promptSchema = z.union([
@@ -140,17 +148,44 @@ export const appletSchema = z.discriminatedUnion('type', [
 ]);
 
 export const partSchema = z.strictObject({
-  start: z.string().regex(APPLET_ID, 'must be an applet id ([A-Za-z0-9_-], 1-64)'),
-  applets: z
-    .record(z.string().regex(APPLET_ID, 'applet ids are [A-Za-z0-9_-], 1-64 characters'), appletSchema)
-    .refine((a) => Object.keys(a).length <= MAX_APPLETS, `a part has at most ${MAX_APPLETS} applets`),
+  start: appletId,
+  applets: z.preprocess(
+    (applets, ctx) => {
+      // zod's record skips a "__proto__" key without a word, so the applet would vanish from the saved
+      // document: refuse it by name instead (APPLET_ID refuses it too, but never gets to see it).
+      if (applets && typeof applets === 'object' && Object.hasOwn(applets, '__proto__')) {
+        ctx.addIssue({ code: 'custom', path: ['__proto__'], message: APPLET_ID_RULE, input: applets });
+      }
+      return applets;
+    },
+    z
+      .record(z.string().regex(APPLET_ID, APPLET_ID_RULE), appletSchema)
+      .refine((a) => Object.keys(a).length <= MAX_APPLETS, `a part has at most ${MAX_APPLETS} applets`),
+  ),
 });
 
-export const flowDocumentSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  call: partSchema.optional(),
-  sms: partSchema.optional(),
-});
+export const flowDocumentSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    call: partSchema.optional(),
+    sms: partSchema.optional(),
+  })
+  .superRefine((doc, ctx) => {
+    // Named at the first reference over the limit, so the 400 points into the document.
+    const seen = new Set<string>();
+    for (const site of referenceSites(doc)) {
+      if (site.kind === 'flow') continue;
+      seen.add(`${site.kind}:${site.id}`);
+      if (seen.size > MAX_FLOW_REFERENCES) {
+        ctx.addIssue({
+          code: 'custom',
+          path: site.path,
+          message: `a flow names at most ${MAX_FLOW_REFERENCES} different users and groups in total; this is one more`,
+        });
+        return;
+      }
+    }
+  });
 
 export type Prompt = z.infer<typeof promptSchema>;
 export type MailboxRef = z.infer<typeof mailboxRefSchema>;

@@ -8,22 +8,34 @@ export interface FlowReferences {
   flows: string[];
 }
 
-/** Users, groups and flows the document names (dial targets, mailboxes, redirects), sorted and unique. */
-export function referencesOf(doc: FlowDocument): FlowReferences {
-  const users = new Set<string>();
-  const groups = new Set<string>();
-  const flows = new Set<string>();
-  const addMailbox = (m: MailboxRef) => ('user' in m ? users.add(m.user) : groups.add(m.group));
-  for (const part of [doc.call, doc.sms]) {
-    for (const applet of Object.values(part?.applets ?? {})) {
+export interface ReferenceSite {
+  kind: 'user' | 'group' | 'flow';
+  id: string;
+  /** Where the document names it: ['call', 'applets', 'ring', 'user']. */
+  path: string[];
+}
+
+/** Every place the document names a user, group or flow (dial targets, mailboxes, redirects), in document order. */
+export function referenceSites(doc: FlowDocument): ReferenceSite[] {
+  const sites: ReferenceSite[] = [];
+  for (const channel of ['call', 'sms'] as const) {
+    for (const [id, applet] of Object.entries(doc[channel]?.applets ?? {})) {
+      const at = (kind: ReferenceSite['kind'], ref: string, ...field: string[]) => sites.push({ kind, id: ref, path: [channel, 'applets', id, ...field] });
+      const mailbox = (m: MailboxRef) => ('user' in m ? at('user', m.user, 'mailbox', 'user') : at('group', m.group, 'mailbox', 'group'));
       if (applet.type === 'dial') {
-        if (applet.user) users.add(applet.user);
-        if (applet.group) groups.add(applet.group);
-      } else if (applet.type === 'voicemail' || applet.type === 'inbox') addMailbox(applet.mailbox);
-      else if (applet.type === 'redirect') flows.add(applet.flow);
+        if (applet.user) at('user', applet.user, 'user');
+        if (applet.group) at('group', applet.group, 'group');
+      } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);
+      else if (applet.type === 'redirect') at('flow', applet.flow, 'flow');
     }
   }
-  return { users: [...users].sort(), groups: [...groups].sort(), flows: [...flows].sort() };
+  return sites;
+}
+
+/** Users, groups and flows the document names, sorted and unique. */
+export function referencesOf(doc: FlowDocument): FlowReferences {
+  const ids = (kind: ReferenceSite['kind']) => [...new Set(referenceSites(doc).filter((s) => s.kind === kind).map((s) => s.id))].sort();
+  return { users: ids('user'), groups: ids('group'), flows: ids('flow') };
 }
 
 /** Applet types in path order from `start` (depth first, following branches in their declared order). */
@@ -32,9 +44,9 @@ export function appletTypesInPathOrder(part: FlowPart | undefined): string[] {
   const seen = new Set<string>();
   const types: string[] = [];
   const visit = (id: string | undefined) => {
-    if (!id || seen.has(id)) return;
+    // Own keys only: "constructor" or "toString" must not find an inherited function.
+    if (!id || seen.has(id) || !Object.hasOwn(part.applets, id)) return;
     const applet = part.applets[id];
-    if (!applet) return;
     seen.add(id);
     types.push(applet.type);
     for (const { target } of branchesOf(applet)) visit(target);

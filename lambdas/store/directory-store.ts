@@ -1,8 +1,11 @@
 // Users and groups. Each user and group item keeps the ids of the flows (flowRefs) and groups
 // (groupRefs) that use it, maintained in the same transactions that publish flows and save groups, so
 // "delete something still in use" is refused by one conditional delete, even under concurrency.
+// Those transactions do not bump `version`, so an edit must never write the sets back: edits are
+// UpdateItems of the editable fields only (a Put of a copy read earlier would erase a reference added
+// meanwhile, and the user could then be deleted while a flow still rings them).
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../flows/errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
 import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
@@ -18,6 +21,13 @@ interface Stored {
 }
 type UserItem = Stored & UserInput;
 type GroupItem = Stored & GroupInput;
+
+/**
+ * What a PUT replaces; everything else on the item (kind, version, reference sets) is the store's. Listed
+ * as records so the compiler insists on every input field: one it did not list would never be saved.
+ */
+const USER_FIELDS = Object.keys({ name: 1, phone: 1, client: 1, email: 1, available: 1 } satisfies Record<keyof UserInput, 1>);
+const GROUP_FIELDS = Object.keys({ name: 1, members: 1 } satisfies Record<keyof GroupInput, 1>);
 
 export interface DirectoryStore {
   listUsers(): Promise<User[]>;
@@ -75,30 +85,46 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async updateUser(id: string, input: UserInput): Promise<User> {
+    // Retried: the item may be inside a publish's or a group save's transaction right now.
     return withRetries('updating the user', async () => {
-      const old = await this.item<UserItem>(id, 'user');
-      // A PUT replaces the editable fields; the reference sets stay as they are.
-      const item: UserItem = { ...input, id, kind: 'user', version: old.version + 1, flowRefs: old.flowRefs, groupRefs: old.groupRefs };
-      await this.putIfVersion(item, old.version);
-      return toUser(item);
+      try {
+        const out = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { id },
+            ...editFields(USER_FIELDS, input, { ':kind': 'user' }),
+            ConditionExpression: 'kind = :kind',
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toUser(out.Attributes as UserItem);
+      } catch (err) {
+        if (isConditionFailure(err)) throw new NotFoundError(`user ${id}`);
+        throw err;
+      }
     });
   }
 
   async deleteUser(id: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { id },
-          ConditionExpression: 'kind = :k AND attribute_not_exists(flowRefs) AND attribute_not_exists(groupRefs)',
-          ExpressionAttributeValues: { ':k': 'user' },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      // Refused: read the item to say why (missing, or which flows and groups still use it).
-      throw inUse(`user ${id}`, await this.item<UserItem>(id, 'user'));
-    }
+    // Retried: a Delete of an item that a transaction is writing fails with TransactionConflict.
+    await withRetries('deleting the user', async () => {
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { id },
+            ConditionExpression: 'kind = :k AND attribute_not_exists(flowRefs) AND attribute_not_exists(groupRefs)',
+            ExpressionAttributeValues: { ':k': 'user' },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // Refused: read the item to say why (missing, or which flows and groups still use it).
+        const item = await this.item<UserItem>(id, 'user');
+        if (!item.flowRefs?.size && !item.groupRefs?.size) throw new Retry(); // released meanwhile: try again
+        throw inUse(`user ${id}`, item);
+      }
+    });
   }
 
   async createGroup(input: GroupInput): Promise<Group> {
@@ -110,7 +136,8 @@ export class DynamoDirectoryStore implements DirectoryStore {
   async updateGroup(id: string, input: GroupInput): Promise<Group> {
     return withRetries('updating the group', async () => {
       const old = await this.item<GroupItem>(id, 'group');
-      const item: GroupItem = { ...input, id, kind: 'group', version: old.version + 1, flowRefs: old.flowRefs };
+      // The version read guards the members diff (each member's groupRefs); flowRefs is never written here.
+      const item: GroupItem = { ...input, id, kind: 'group', version: old.version + 1 };
       await this.saveGroup(item, old.members, old.version);
       return toGroup(item);
     });
@@ -152,31 +179,23 @@ export class DynamoDirectoryStore implements DirectoryStore {
     };
   }
 
-  private async putIfVersion(item: Stored, version: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }),
-      );
-    } catch (err) {
-      if (isConditionFailure(err)) throw new Retry();
-      throw err;
-    }
-  }
-
   private async saveGroup(item: GroupItem, oldMembers: string[], oldVersion: number | undefined): Promise<void> {
     const added = item.members.filter((m) => !oldMembers.includes(m));
     const removed = oldMembers.filter((m) => !item.members.includes(m));
     // Members must be users: checked by the same transaction that records the group on them.
+    const save: TransactItem =
+      oldVersion === undefined
+        ? { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)' } }
+        : {
+            Update: {
+              TableName: this.table,
+              Key: { id: item.id },
+              ...editFields(GROUP_FIELDS, item, { ':v': oldVersion }),
+              ConditionExpression: 'version = :v',
+            },
+          };
     const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.table,
-          Item: item,
-          ...(oldVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(id)' }
-            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': oldVersion } }),
-        },
-      },
+      save,
       ...added.map((m) => {
         const u = this.refUpdate(m, 'ADD', 'groupRefs', item.id);
         u.Update!.ConditionExpression = 'attribute_exists(id) AND kind = :user';
@@ -200,6 +219,28 @@ export class DynamoDirectoryStore implements DirectoryStore {
       throw err;
     }
   }
+}
+
+/** An update that SETs the editable fields the input has and REMOVEs those it leaves out (a PUT replaces them), and nothing else. */
+function editFields(fields: readonly string[], input: object, conditionValues: Record<string, unknown>) {
+  const values: Record<string, unknown> = { ':one': 1, ...conditionValues };
+  const names: Record<string, string> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  for (const field of fields) {
+    names[`#${field}`] = field;
+    const value = (input as Record<string, unknown>)[field];
+    if (value === undefined) removes.push(`#${field}`);
+    else {
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+  }
+  return {
+    UpdateExpression: `SET ${sets.join(', ')} ADD version :one${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 function inUse(what: string, item: Stored): ConflictError {

@@ -28,10 +28,14 @@ export const isConditionFailure = (err: unknown) => (err as { name?: string })?.
 
 /**
  * Runs `attempt` until it succeeds, retrying races: a transaction that lost to a concurrent one
- * (TransactionConflict) or whose optimistic read went stale (attempt throws Retry). After `tries`
- * the caller gets 409 conflict, never a 5xx (DESIGN.md invariant 3).
+ * (TransactionConflict), a plain write to an item a transaction is writing (TransactionConflictException),
+ * or an optimistic read that went stale (attempt throws Retry). After `tries` the caller gets 409
+ * conflict, never a 5xx (DESIGN.md invariant 3).
  */
 export class Retry extends Error {}
+
+/** Errors that only mean "a concurrent writer got there first": trying again is the answer. */
+const LOST_RACES = new Set(['TransactionConflictException', 'TransactionInProgressException']);
 
 export async function withRetries<T>(what: string, attempt: () => Promise<T>, tries = 8): Promise<T> {
   for (let i = 1; ; i++) {
@@ -39,7 +43,7 @@ export async function withRetries<T>(what: string, attempt: () => Promise<T>, tr
       return await attempt();
     } catch (err) {
       const reasons = cancellationReasons(err);
-      const raced = err instanceof Retry || reasons?.includes('TransactionConflict') || (err as { name?: string })?.name === 'TransactionInProgressException';
+      const raced = err instanceof Retry || reasons?.includes('TransactionConflict') || LOST_RACES.has((err as { name?: string })?.name ?? '');
       if (!raced) throw err;
       if (i >= tries) throw new ConflictError(`${what} lost a race with concurrent writes; try again`);
       await new Promise((r) => setTimeout(r, Math.random() * 20 * i));

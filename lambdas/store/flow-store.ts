@@ -1,11 +1,12 @@
 // Flows: a head item (rev 0) with the current revision, the number count and what the revision refers
 // to, and one immutable item per published revision (rev n). Publishing writes the revision, moves the
-// head and updates the references of users and groups in one transaction.
-import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// head and updates the references of users and groups in one transaction. The head decides whether a flow
+// exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, PreconditionFailedError } from '../flows/errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
-import { cancellationReasons, readAllPages, Retry, transact, type TransactItem } from './dynamo';
+import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, type TransactItem } from './dynamo';
 import type { DynamoDirectoryStore } from './directory-store';
 
 export interface FlowHead {
@@ -19,6 +20,8 @@ export interface FlowHead {
   smsApplets: string[];
   users: string[];
   groups: string[];
+  /** Flows the current revision `redirect`s to: they cannot be deleted while this flow stands. */
+  redirects: string[];
   /** When the current run of revisions without a call (sms) part began; absent while the part exists. */
   noCallSince?: string;
   noSmsSince?: string;
@@ -44,8 +47,11 @@ export interface FlowStore {
   listRevisions(id: string): Promise<Array<{ revision: number; name: string; publishedAt: string }>>;
   /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
   publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
-  /** Deletes a flow that serves no number; throws Retry when the head moved since it was read. */
-  delete(head: FlowHead): Promise<void>;
+  /**
+   * Deletes a flow that serves no number; throws Retry when the head moved since it was read. Its
+   * revisions expire a day after `now` (REVISION_GRACE_SECONDS), so calls in progress can finish.
+   */
+  delete(head: FlowHead, now: Date): Promise<void>;
 }
 
 /**
@@ -56,7 +62,11 @@ const parseStored = (json: string): FlowDocument => JSON.parse(json) as FlowDocu
 
 type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; publishedAt?: string };
 
-const toHead = ({ rev: _rev, head: _head, document: _doc, publishedAt: _at, ...h }: HeadItem): FlowHead => h;
+// Heads published before `redirects` existed have none recorded.
+const toHead = ({ rev: _rev, head: _head, document: _doc, publishedAt: _at, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [] });
+
+/** How long a deleted flow's revisions stay readable for calls in progress: far longer than a call lasts. */
+export const REVISION_GRACE_SECONDS = 24 * 60 * 60;
 
 export class DynamoFlowStore implements FlowStore {
   constructor(
@@ -110,18 +120,21 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async listRevisions(id: string) {
-    const out = await this.doc.send(
-      new QueryCommand({
+    // A deleted flow's revisions linger until their TTL: without its head the flow is gone.
+    await this.getHead(id);
+    // Every page: the 1 MB page limit counts whole items before the projection, so a page of large
+    // documents holds only a few revisions.
+    const items = await readAllPages<{ rev: number; name: string; publishedAt: string }>(this.doc, {
+      query: {
         TableName: this.table,
         KeyConditionExpression: 'id = :id AND rev > :zero',
         ExpressionAttributeValues: { ':id': id, ':zero': 0 },
         ProjectionExpression: 'rev, #n, publishedAt',
         ExpressionAttributeNames: { '#n': 'name' },
         ScanIndexForward: false,
-      }),
-    );
-    if (!out.Items?.length) throw new NotFoundError(`flow ${id}`);
-    return out.Items.map((i) => ({ revision: i.rev as number, name: i.name as string, publishedAt: i.publishedAt as string }));
+      },
+    });
+    return items.map((i) => ({ revision: i.rev, name: i.name, publishedAt: i.publishedAt }));
   }
 
   async publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead> {
@@ -142,6 +155,7 @@ export class DynamoFlowStore implements FlowStore {
       smsApplets: appletTypesInPathOrder(doc.sms),
       users: refs.users,
       groups: refs.groups,
+      redirects: refs.flows,
       noCallSince: doc.call ? undefined : (previous?.hasCall === false ? previous.noCallSince : undefined) ?? at,
       noSmsSince: doc.sms ? undefined : (previous?.hasSms === false ? previous.noSmsSince : undefined) ?? at,
       createdAt: previous?.createdAt ?? at,
@@ -198,7 +212,7 @@ export class DynamoFlowStore implements FlowStore {
     return head;
   }
 
-  async delete(head: FlowHead): Promise<void> {
+  async delete(head: FlowHead, now: Date): Promise<void> {
     try {
       await transact(this.doc, [
         {
@@ -216,13 +230,31 @@ export class DynamoFlowStore implements FlowStore {
       if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) throw new Retry();
       throw err;
     }
-    // The head is gone, so no reader can reach the revisions any more: remove them in batches.
+    // The head is gone, so the admin API no longer finds the flow; but calls in progress are pinned to a
+    // revision (in their action URLs) and read it directly: let the revisions expire instead of deleting
+    // them. Done after the transaction, as the deletes were: a crash here leaves some revisions without an
+    // expiry, unreachable through the admin API (no head), costing only storage.
+    const expiresAt = Math.floor(now.getTime() / 1000) + REVISION_GRACE_SECONDS;
     for (let start = 1; start <= head.revision; start += 25) {
-      const keys = Array.from({ length: Math.min(25, head.revision - start + 1) }, (_, i) => ({ id: head.id, rev: start + i }));
-      let request: BatchWriteCommand['input']['RequestItems'] = { [this.table]: keys.map((Key) => ({ DeleteRequest: { Key } })) };
-      while (request && Object.keys(request).length) {
-        request = (await this.doc.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
-      }
+      const revisions = Array.from({ length: Math.min(25, head.revision - start + 1) }, (_, i) => start + i);
+      await Promise.all(revisions.map((rev) => this.expire(head.id, rev, expiresAt)));
+    }
+  }
+
+  private async expire(id: string, rev: number, expiresAt: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id, rev },
+          UpdateExpression: 'SET expiresAt = :t',
+          // Never create an item for a revision that is not there.
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':t': expiresAt },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
     }
   }
 }

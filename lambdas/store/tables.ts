@@ -53,10 +53,13 @@ export const TABLES = {
         sortKey: { name: 'id', type: 'S' },
         nonKeyAttributes: [
           'rev', 'name', 'revision', 'numberCount', 'hasCall', 'hasSms', 'callApplets', 'smsApplets', 'users', 'groups',
-          'noCallSince', 'noSmsSince', 'createdAt', 'updatedAt',
+          'redirects', 'noCallSince', 'noSmsSince', 'createdAt', 'updatedAt',
         ],
       },
     ],
+    // Only the revisions of a deleted flow carry expiresAt (a day after the delete): calls in progress on
+    // them can finish.
+    ttlAttribute: 'expiresAt',
   },
   directory: {
     id: 'Directory',

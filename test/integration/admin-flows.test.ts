@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow, callOnlyFlow } from '../support/fixtures';
 
@@ -29,6 +30,23 @@ describe('POST /api/flows', () => {
     const paths = res.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['name', 'call.applets.m.attempts', 'call.applets.m.colour']));
     expect((await h.api('GET', '/api/flows')).body.flows.length).toBe(before);
+  });
+
+  it('answers 400 for applet ids that are Object.prototype machinery, instead of dropping or misreading them', async () => {
+    // A raw body: "__proto__" in a JS object literal would set the prototype, not a key.
+    const proto = await h.api('POST', '/api/flows', '{"name":"P","call":{"start":"bye","applets":{"bye":{"type":"hangup"},"__proto__":{"type":"hangup"}}}}');
+    expect(proto.status).toBe(400);
+    expect(proto.body.error.details).toEqual([{ path: 'call.applets.__proto__', message: expect.stringContaining('__proto__') }]);
+    const start = await h.api('POST', '/api/flows', { name: 'C', call: { start: 'constructor', applets: { bye: { type: 'hangup' } } } });
+    expect(start.status).toBe(400);
+    expect(start.body.error.details).toEqual([expect.objectContaining({ path: 'call.start' })]);
+    // Not a reserved name, but not an applet either: the checker must see that it leads nowhere.
+    const next = await h.api('POST', '/api/flows', {
+      name: 'T', call: { start: 'hi', applets: { hi: { type: 'say', prompt: { text: 'Hi' }, next: 'toString' } } },
+    });
+    expect(next.status).toBe(422);
+    expect(next.body.error.details.filter((p: { severity: string }) => p.severity === 'error'))
+      .toEqual([expect.objectContaining({ code: 'unknown_applet', applet: 'hi', branch: 'next' })]);
   });
 
   it('answers 400 for a body that is not JSON', async () => {
@@ -93,6 +111,21 @@ describe('revisions', () => {
     expect((await h.api('GET', `/api/flows/${id}/revisions/4`)).body.call).toEqual((await h.api('GET', `/api/flows/${id}/revisions/1`)).body.call);
   });
 
+  it('lists every revision even when large documents fill DynamoDB pages (1 MB each) after a few', async () => {
+    // ~200 KB per revision: one Query page holds about 5 of them.
+    const big = (v: number) => {
+      const applets: Record<string, unknown> = { bye: { type: 'hangup' } };
+      for (let i = 0; i < 190; i++) {
+        applets[`s${i}`] = { type: 'say', prompt: { text: `${v} ${'x'.repeat(990)}` }, next: i < 189 ? `s${i + 1}` : 'bye' };
+      }
+      return { name: `Big v${v}`, call: { start: 's0', applets } };
+    };
+    const bigId = (await h.api('POST', '/api/flows', big(1))).body.id;
+    for (let v = 2; v <= 8; v++) expect((await h.api('PUT', `/api/flows/${bigId}`, big(v))).status).toBe(200);
+    const history = await h.api('GET', `/api/flows/${bigId}/revisions`);
+    expect(history.body.revisions.map((r: { revision: number }) => r.revision)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+
   it('answers 404 for an unknown revision or flow', async () => {
     expect((await h.api('GET', `/api/flows/${id}/revisions/99`)).status).toBe(404);
     expect((await h.api('GET', '/api/flows/flw_missing')).status).toBe(404);
@@ -134,7 +167,7 @@ describe('DELETE /api/flows/{id}', () => {
     expect((await h.api('GET', `/api/flows/${id}`)).status).toBe(200);
   });
 
-  it('with ?unassign=true leaves the numbers without a flow and deletes every revision', async () => {
+  it('with ?unassign=true leaves the numbers without a flow and hides every revision', async () => {
     const id = (await h.api('POST', '/api/flows', callAndSmsFlow(userId, 'Going'))).body.id;
     await h.api('PUT', `/api/flows/${id}`, callAndSmsFlow(userId, 'Going v2'));
     await h.api('PUT', '/api/numbers/+15550109201', { flowId: id });
@@ -145,6 +178,51 @@ describe('DELETE /api/flows/{id}', () => {
     expect((await h.api('GET', '/api/numbers/+15550109201')).body).toMatchObject({ flowId: null, status: 'no_flow' });
     const noFlow = (await h.api('GET', '/api/numbers?status=no_flow')).body.numbers.map((n: { number: string }) => n.number);
     expect(noFlow).toContain('+15550109201');
+  });
+});
+
+describe('DELETE /api/flows/{id}: calls in progress and redirects', () => {
+  it('keeps the revisions readable for a day (calls in progress are pinned to them) but 404s every admin read', async () => {
+    const id = (await h.api('POST', '/api/flows', callAndSmsFlow(userId, 'Pinned'))).body.id;
+    await h.api('PUT', `/api/flows/${id}`, callAndSmsFlow(userId, 'Pinned v2'));
+    const before = Math.floor(Date.now() / 1000);
+    expect((await h.api('DELETE', `/api/flows/${id}`)).status).toBe(204);
+
+    expect((await h.api('GET', `/api/flows/${id}`)).status).toBe(404);
+    expect((await h.api('GET', `/api/flows/${id}/revisions`)).status).toBe(404);
+    expect((await h.api('GET', `/api/flows/${id}/revisions/1`)).status).toBe(404);
+    expect((await h.api('POST', `/api/flows/${id}/revisions/1/restore`)).status).toBe(404);
+    // What the webhooks do with a pinned revision: read it directly.
+    for (const rev of [1, 2]) {
+      expect((await h.deps.flows.getRevision(id, rev)).name).toBe(rev === 1 ? 'Pinned' : 'Pinned v2');
+      const item = (await h.tables.doc.send(new GetCommand({ TableName: h.tables.names.flows, Key: { id, rev } }))).Item!;
+      expect(item.expiresAt).toBeGreaterThanOrEqual(before + 86400);
+      expect(item.expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 86400);
+    }
+    // No item was created for a revision that never existed.
+    expect((await h.tables.doc.send(new GetCommand({ TableName: h.tables.names.flows, Key: { id, rev: 3 } }))).Item).toBeUndefined();
+  });
+
+  it("refuses (409 listing the flows) to delete a flow another flow's current revision redirects to", async () => {
+    const target = (await h.api('POST', '/api/flows', callAndSmsFlow(userId, 'Target'))).body.id;
+    const redirecting = (name: string) => ({ name, call: { start: 'go', applets: { go: { type: 'redirect', flow: target } } } });
+    const via = (await h.api('POST', '/api/flows', redirecting('Via'))).body.id;
+    const refused = await h.api('DELETE', `/api/flows/${target}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual([{ flow: via, name: 'Via' }]);
+    expect((await h.api('GET', `/api/flows/${target}`)).status).toBe(200);
+    // Once the redirect is gone from the current revision, the target can go.
+    await h.api('PUT', `/api/flows/${via}`, callOnlyFlow('Via v2'));
+    expect((await h.api('DELETE', `/api/flows/${target}`)).status).toBe(204);
+  });
+
+  it('lets a flow that redirects to itself be deleted', async () => {
+    const id = (await h.api('POST', '/api/flows', callOnlyFlow('Loop'))).body.id;
+    await h.api('PUT', `/api/flows/${id}`, {
+      name: 'Loop',
+      call: { start: 'm', applets: { m: { type: 'menu', prompt: { text: 'Press 1' }, options: { '1': 'again' }, fallback: 'again' }, again: { type: 'redirect', flow: id } } },
+    });
+    expect((await h.api('DELETE', `/api/flows/${id}`)).status).toBe(204);
   });
 });
 

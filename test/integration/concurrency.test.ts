@@ -92,3 +92,47 @@ it('never leaves a published flow pointing at a deleted user when deletes race w
     }
   }
 });
+
+it('never erases a flow reference when user and group edits race with publishes (invariant 5)', async () => {
+  // Edits used to Put the whole item back with the flowRefs they had read: a publish landing in between
+  // was erased, and the user or group could then be deleted while the flow still rang it.
+  const users = await Promise.all(
+    Array.from({ length: 4 }, (_, i) => h.api('POST', '/api/users', { name: `Edited ${i}`, phone: `+1555017000${i}` })),
+  );
+  const ids = users.map((u) => u.body.id as string);
+  const group = (await h.api('POST', '/api/groups', { name: 'Edited team', members: ids.slice(0, 2) })).body.id as string;
+  const flowUsing = (userId: string, name: string) => ({
+    name,
+    call: {
+      start: 'ring',
+      applets: {
+        ring: { type: 'dial', user: userId, noAnswer: 'vm' },
+        vm: { type: 'voicemail', mailbox: { group } },
+      },
+    },
+  });
+
+  const answers = [];
+  for (let round = 0; round < 10; round++) {
+    answers.push(
+      ...(await Promise.all(
+        ids.flatMap((id, i) => [
+          h.api('POST', '/api/flows', flowUsing(id, `edits ${round}.${i}`)),
+          ...[1, 2, 3].map((k) => h.api('PUT', `/api/users/${id}`, { name: `Edited ${i} v${round}.${k}`, phone: `+1555017000${i}` })),
+          h.api('PUT', `/api/groups/${group}`, { name: `Edited team v${round}.${i}`, members: ids.slice(0, 2) }),
+        ]),
+      )),
+    );
+  }
+  expect(answers.filter((a) => ![200, 201, 409].includes(a.status)).map((a) => a.body)).toEqual([]);
+
+  const { heads } = await expectInvariants();
+  const directory = await scan(h.tables.names.directory);
+  const refsOf = (id: string) => [...(directory.find((d) => d.id === id)?.flowRefs ?? [])];
+  const missing = heads
+    .filter((f) => String(f.name).startsWith('edits '))
+    .flatMap((f) => [...(f.users ?? []), ...(f.groups ?? [])].filter((ref: string) => !refsOf(ref).includes(f.id)).map((ref: string) => `${f.id} → ${ref}`));
+  expect(missing).toEqual([]);
+  // So none of them can be deleted while those flows use them.
+  for (const id of [...ids, group]) expect((await h.api('DELETE', `/api/${id.startsWith('grp') ? 'groups' : 'users'}/${id}`)).status).toBe(409);
+});

@@ -188,6 +188,12 @@ describe('unknown_start', () => {
     const doc = smsDoc('nope', { inbox: { type: 'inbox', mailbox: { user: 'usr_ann' } } });
     expectOnly(check(doc), { severity: 'error', code: 'unknown_start', channel: 'sms' }, ['"nope"']);
   });
+
+  test('a start that only Object.prototype has ("constructor") names no applet', () => {
+    // The schema refuses "constructor" now; the checker must not be fooled by it either.
+    const doc = { name: 'Test', call: { start: 'constructor', applets: { bye: hangup } }, sms: SMS_OK } as FlowDocument;
+    expectOnly(check(doc), { severity: 'error', code: 'unknown_start', channel: 'call' }, ['"constructor"']);
+  });
 });
 
 describe('unknown_applet', () => {
@@ -203,6 +209,11 @@ describe('unknown_applet', () => {
       bye: hangup,
     });
     expectOnly(check(doc), { code: 'unknown_applet', applet: 'm', branch: 'options.1' }, ['"inbox"']);
+  });
+
+  test.each(['toString', 'hasOwnProperty', 'valueOf'])('a branch to "%s" (an inherited property, not an applet)', (target) => {
+    const doc = callDoc('greet', { greet: say(target) });
+    expectOnly(check(doc), { severity: 'error', code: 'unknown_applet', applet: 'greet', branch: 'next' }, [`"${target}"`]);
   });
 });
 
@@ -495,6 +506,18 @@ describe('the schema rejects malformed documents with a path', () => {
 
   test('an applet id with a space', () => {
     expect(issues({ name: 'x', call: { start: 'bye', applets: { 'bad id': hangup } } })).toEqual(['call.applets.bad id']);
+  });
+
+  test('applet ids that are Object.prototype machinery, wherever an id goes', () => {
+    // "__proto__" as a key would be swallowed by the object (the applet vanishes from the saved document).
+    expect(issues(JSON.parse('{"name":"x","call":{"start":"bye","applets":{"bye":{"type":"hangup"},"__proto__":{"type":"hangup"}}}}')))
+      .toEqual(['call.applets.__proto__']);
+    expect(issues({ name: 'x', call: { start: 'bye', applets: { bye: hangup, constructor: hangup } } })).toEqual(['call.applets.constructor']);
+    expect(issues({ name: 'x', call: { start: 'constructor', applets: { bye: hangup } } })).toEqual(['call.start']);
+    expect(issues({ name: 'x', sms: { start: 'r', applets: { r: { type: 'reply', text: 'Hi', next: 'prototype' } } } }))
+      .toEqual(['sms.applets.r.next']);
+    expect(issues({ name: 'x', call: { start: 'm', applets: { m: { type: 'menu', prompt: { text: 'Hi' }, options: { '1': '__proto__' } } } } }))
+      .toEqual(['call.applets.m.options.1']);
   });
 
   test('a dial with two targets', () => {

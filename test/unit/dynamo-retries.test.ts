@@ -1,0 +1,46 @@
+// Lost races are retried, never answered 5xx (DESIGN.md invariant 3), including a plain write that hits an
+// item a transaction is writing: DynamoDB answers that with TransactionConflictException.
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../lambdas/flows/errors';
+import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
+import { withRetries } from '../../lambdas/store/dynamo';
+
+const transactionConflict = () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
+
+describe('withRetries', () => {
+  it('retries a TransactionConflictException and returns what the next attempt returns', async () => {
+    let calls = 0;
+    const result = await withRetries('testing', async () => {
+      calls++;
+      if (calls < 3) throw transactionConflict();
+      return 'done';
+    });
+    expect({ result, calls }).toEqual({ result: 'done', calls: 3 });
+  });
+
+  it('answers conflict (409), not the raw exception, when every try loses', async () => {
+    await expect(withRetries('testing', async () => { throw transactionConflict(); }, 2)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('does not retry other errors', async () => {
+    let calls = 0;
+    const boom = Object.assign(new Error('boom'), { name: 'InternalServerError' });
+    await expect(withRetries('testing', async () => { calls++; throw boom; })).rejects.toBe(boom);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('DynamoDirectoryStore.deleteUser', () => {
+  it('retries a Delete that collided with a transaction on the same user', async () => {
+    const sent: string[] = [];
+    const doc = {
+      send: async (command: unknown) => {
+        sent.push((command as object).constructor.name);
+        if (command instanceof DeleteCommand && sent.length === 1) throw transactionConflict();
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    await expect(new DynamoDirectoryStore(doc, 'directory').deleteUser('usr_1')).resolves.toBeUndefined();
+    expect(sent).toEqual(['DeleteCommand', 'DeleteCommand']);
+  });
+});
