@@ -4,7 +4,7 @@
 import type { LocalStack } from '../../local/stack';
 import { parseTwiml, simulateCall, isElement, textOf, type CallOptions, type Transcript, type TranscriptEntry, type TwimlElement } from '../../local/carrier';
 import { signTwilioRequest } from '../../lambdas/twilio/signature';
-import { http, startTestStack } from '../support/local-stack';
+import { entries, http, httpOk, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -17,8 +17,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-type Entry<K extends TranscriptEntry['kind']> = Extract<TranscriptEntry, { kind: K }>;
-const entries = <K extends TranscriptEntry['kind']>(t: Transcript, kind: K) => t.entries.filter((e): e is Entry<K> => e.kind === kind);
 const spoken = (t: Transcript) => entries(t, 'say').map((e) => e.text);
 const requests = (t: Transcript) => entries(t, 'request');
 
@@ -29,11 +27,7 @@ const newLine = () => nextNumber(31);
 const newPhone = () => nextNumber(32);
 const newCaller = () => nextNumber(33);
 
-async function ok(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
-  const res = await http(stack, method, path, body, headers);
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
-  return res.body;
-}
+const ok = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => httpOk(stack, method, path, body, headers);
 
 async function createUser(name: string, extra: { phone?: string; client?: string } = { phone: newPhone() }) {
   const user = await ok('POST', '/api/users', { name, ...extra });

@@ -4,7 +4,7 @@
 import type { LocalStack } from '../../local/stack';
 import { parseTwiml, simulateSms, isElement, type SmsOptions, type Transcript, type TranscriptEntry } from '../../local/carrier';
 import { signTwilioRequest } from '../../lambdas/twilio/signature';
-import { http, startTestStack } from '../support/local-stack';
+import { entries, http, httpOk, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -17,8 +17,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-type Entry<K extends TranscriptEntry['kind']> = Extract<TranscriptEntry, { kind: K }>;
-const entries = <K extends TranscriptEntry['kind']>(t: Transcript, kind: K) => t.entries.filter((e): e is Entry<K> => e.kind === kind);
 const messagesOf = (t: Transcript) => entries(t, 'message');
 const requests = (t: Transcript) => entries(t, 'request');
 
@@ -29,11 +27,7 @@ const newLine = () => nextNumber(41);
 const newPhone = () => nextNumber(42);
 const newSender = () => nextNumber(43);
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await http(stack, method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
-  return res.body;
-}
+const ok = (method: string, path: string, body?: unknown) => httpOk(stack, method, path, body);
 
 async function createUser(name: string, extra: { phone?: string; client?: string } = { phone: newPhone() }) {
   return (await ok('POST', '/api/users', { name, ...extra })) as { id: string; phone?: string };

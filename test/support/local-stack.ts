@@ -1,6 +1,7 @@
 // Starts the local stack (server + handlers + demo) on a free port against the run's DynamoDB Local.
 import { randomBytes } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { Transcript, TranscriptEntry } from '../../local/carrier';
 
 export async function startTestStack(): Promise<LocalStack> {
   return startLocalStack({
@@ -25,3 +26,14 @@ export async function http(stack: LocalStack, method: string, path: string, body
   }
   return { status: res.status, body: json, text, headers: res.headers };
 }
+
+/** An admin call that must succeed: its JSON body, or an error naming the route and the answer. */
+export async function httpOk(stack: LocalStack, method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+  const res = await http(stack, method, path, body, headers);
+  if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${res.text}`);
+  return res.body;
+}
+
+type Entry<K extends TranscriptEntry['kind']> = Extract<TranscriptEntry, { kind: K }>;
+/** The transcript entries of one kind (say, dial, message, request...), typed. */
+export const entries = <K extends TranscriptEntry['kind']>(t: Transcript, kind: K) => t.entries.filter((e): e is Entry<K> => e.kind === kind);
