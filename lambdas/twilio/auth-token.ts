@@ -28,7 +28,8 @@ export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, 
   if (env.TWILIO_AUTH_TOKEN) return env.TWILIO_AUTH_TOKEN;
   const secretId = env.TWILIO_AUTH_TOKEN_SECRET_ARN;
   if (!secretId) throw new Error('set TWILIO_AUTH_TOKEN (local mode) or TWILIO_AUTH_TOKEN_SECRET_ARN');
-  const reader = client ?? new SecretsManagerClient({});
+  // A cold start must not wait on a hung connection: the webhook answers safely when this fails.
+  const reader = client ?? new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true } });
   const out = await reader.send(new GetSecretValueCommand({ SecretId: secretId }));
   if (out.SecretString === undefined) throw new Error('the Twilio auth token secret has no SecretString');
   return authTokenFromSecret(out.SecretString);

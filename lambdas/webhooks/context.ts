@@ -33,13 +33,23 @@ export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number;
  * rather than silence and Twilio's fallback (a hung DynamoDB connection must not become an error).
  */
 export const ANSWER_DEADLINE_MS = 3_000;
-/** `work`, or what `onTimeout` gives once `ms` have passed without it. */
-export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T | Promise<T>): Promise<T> {
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * `work`, or what `onTimeout` gives once `ms` have passed without it. The winner is decided first, so
+ * the fallback (and its side effects) runs only when the work really was too late.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T | Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => Promise.resolve().then(onTimeout).then(resolve, reject), ms);
+  const late = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  try {
+    const first = await Promise.race([work, late]);
+    return first === TIMED_OUT ? await onTimeout() : first;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const twiml = (xml: string): Response => ({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: xml });

@@ -12,7 +12,8 @@ import type { WebhookDeps } from './context';
  */
 export const webhookDynamoClientConfig = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 500, requestTimeout: 1_500 },
+  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
 };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {

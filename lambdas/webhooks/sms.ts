@@ -10,7 +10,8 @@ import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { ANSWER_DEADLINE_MS, DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, RevisionCache, twiml, withDeadline, type Response, type WebhookDeps } from './context';
 
 const revisions = new RevisionCache();
-const BOOKKEEPING_MS = 500;
+/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
+const BOOKKEEPING_MS = 1_500;
 const directoryCache = new DirectoryCache();
 
 interface IncomingText {
@@ -102,12 +103,14 @@ async function storeUnrouted(deps: WebhookDeps, text: IncomingText, reason: stri
   const xml = emptyMessagingTwiml();
   log('WARN', 'text kept in unrouted', { reason, to: maskNumber(text.to), messageSid: text.sid });
   const at = now.toISOString();
-  // Storage may be what is failing or hanging: the answer never waits long for it.
+  // The text itself is what must not be lost: its write is awaited (the client's timeouts bound it).
+  // The count and the trace are bookkeeping: when storage hangs, the answer does not wait for them.
+  const kept = store(deps, text, 'unrouted', now).catch((err) => log('ERROR', 'keeping a text in unrouted failed', { messageSid: text.sid, error: String(err) }));
   const bookkeeping = Promise.all([
-    store(deps, text, 'unrouted', now),
     deps.state.recordUnrouted({ number: text.to, sid: text.sid, channel: 'sms', at, reason }),
     deps.traces.append({ sid: text.sid, channel: 'sms', from: text.from, to: text.to }, [{ at, type: 'unrouted', applet: reason, input: traceInput(text), twiml: xml }]),
-  ]).catch((err) => log('ERROR', 'keeping a text in unrouted failed', { messageSid: text.sid, error: String(err) }));
+  ]).catch((err) => log('ERROR', 'counting an unrouted text failed', { messageSid: text.sid, error: String(err) }));
+  await kept;
   await Promise.race([bookkeeping, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
   return twiml(xml);
 }

@@ -20,7 +20,8 @@ import {
 import { handleUnroutedText } from './sms';
 
 /** The unrouted bookkeeping is best effort: the safe answer never waits longer than this for it. */
-const BOOKKEEPING_MS = 500;
+/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
+const BOOKKEEPING_MS = 1_500;
 
 /** A redirect applet hands the call to another flow; a chain of them is cut off here. */
 const MAX_FLOW_REDIRECTS = 5;
@@ -54,6 +55,8 @@ export class VoiceWebhook {
     if (route === 'fallback' && request.param('MessageSid')) return handleUnroutedText(this.deps, request.params, 'fallback');
     if (route === 'voice/transcription') return this.transcription(request);
     if (route === 'voice/recording') return this.recording(request);
+    // The answering member's leg: never the caller's safe answer (that would play the apology to them).
+    if (route === 'voice/answered') return this.answered(request);
     // Absent, not empty: a withheld caller may arrive as `From=` and is still a caller.
     const missing = ['CallSid', 'From', 'To'].filter((k) => request.param(k) === undefined && !(k !== 'CallSid' && route.startsWith('voice/')));
     if (missing.length) return plain(400, `missing ${missing.join(', ')}`);
@@ -77,8 +80,6 @@ export class VoiceWebhook {
         return this.step(request);
       case 'voice/screen':
         return Promise.resolve(twiml(renderCall(request.param('Digits') !== undefined ? screenResult(request.param('Digits')) : screenPrompt(request.query('c')), request.urls(undefined))));
-      case 'voice/answered':
-        return this.answered(request);
       case 'fallback':
         return this.unrouted(request, 'fallback');
       default:
@@ -99,9 +100,11 @@ export class VoiceWebhook {
     }
     const [flowId, key, userId] = [request.query('f'), request.query('k'), request.query('u')];
     if (flowId && key && userId) {
-      await flowPorts(this.deps, flowId).rememberSticky(key, userId, request.now).catch((err) =>
+      // The member is waiting to be connected: remembering them is worth at most a moment.
+      const remember = flowPorts(this.deps, flowId).rememberSticky(key, userId, request.now).catch((err) =>
         log('ERROR', 'remembering the sticky member failed', { error: String(err) }),
       );
+      await Promise.race([remember, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
     }
     return twiml(EMPTY_RESPONSE);
   }

@@ -50,7 +50,9 @@ it('the screening whisper asks the callee to press 1 and bridges only on 1', asy
 });
 
 it('a sticky simultaneous dial remembers who answered (from the answering leg) and rings them alone first next time', async () => {
-  const deps = { ...stores, now: () => OPEN };
+  // The real clock here: the sticky member is kept 30 days from now, and read back against the real time.
+  const deps = { ...stores, now: () => new Date() };
+  const webhook = new VoiceWebhook({ ...deps, authToken: async () => TEST_AUTH_TOKEN });
   const [ann, bob] = await Promise.all([
     stores.directory.createUser({ name: 'Ann', phone: '+15550210001', available: true }),
     stores.directory.createUser({ name: 'Bob', phone: '+15550210002', available: true }),
@@ -60,7 +62,7 @@ it('a sticky simultaneous dial remembers who answered (from the answering leg) a
     name: 'Sticky',
     call: { start: 'ring', applets: { ring: { type: 'dial', group: group.id, sticky: true, noAnswer: 'bye' }, bye: { type: 'hangup' } } },
   }));
-  await stores.numbers.register('+15550100070', 'Sticky line', flow.id, OPEN);
+  await stores.numbers.register('+15550100070', 'Sticky line', flow.id, new Date());
   const params = { From: '+15550109988', To: '+15550100070', CallStatus: 'ringing' };
 
   const first = await webhook.handle(signedTwilioEvent({ url: '/twilio/voice', params: { ...params, CallSid: `CA${'f'.repeat(32)}` } }));

@@ -113,6 +113,10 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
     return new Promise<void>((r) => server.close(() => r()));
   });
 
+  it('the webhook DynamoDB client gives up on a hung request instead of waiting for ever', async () => {
+    await expect(broken.numbers.find('+15550100009')).rejects.toThrow();
+  });
+
   it('the voice webhook still answers 200 with the safe TwiML', async () => {
     // Without the deadline this request never answers (the test would time out).
     const res = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'a'.repeat(32)}` }) }));
