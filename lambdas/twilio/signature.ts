@@ -1,5 +1,5 @@
 // Checks X-Twilio-Signature with the twilio library's own code. Imported from its webhooks module
-// only: `from 'twilio'` would put the whole library (megabytes) into every webhook bundle.
+// only: importing the package root would put the whole library (megabytes) into every webhook bundle.
 import { getExpectedTwilioSignature, validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { bodyText, headerValue, parseForm, publicRequestUrl, type TwilioParams, type WebhookEvent } from './request';
 

@@ -1,5 +1,5 @@
 // Renders the engines' carrier-neutral instructions as TwiML. Imports only twilio's TwiML modules:
-// `from 'twilio'` would put the whole library (megabytes) into every webhook bundle.
+// Importing the package root would put the whole library (megabytes) into every webhook bundle.
 import MessagingResponse from 'twilio/lib/twiml/MessagingResponse';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type {
