@@ -52,6 +52,22 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
   }
 }
 
+/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
+export const BOOKKEEPING_MS = 1_500;
+
+/** Waits for `work` at most `ms`; what it does after that goes on without us. */
+export async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** The request's clock: the carrier simulator's `x-switchboard-at` in local mode only (that header is not signed). */
+export function requestTime(deps: Pick<WebhookDeps, 'allowSimulatedTime' | 'now'>, headers: Record<string, string | undefined> | undefined): Date {
+  const simulated = deps.allowSimulatedTime ? headers?.['x-switchboard-at'] : undefined;
+  return simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
+}
+
 export const twiml = (xml: string): Response => ({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: xml });
 export const plain = (statusCode: number, message: string): Response => ({ statusCode, headers: { 'content-type': 'text/plain' }, body: message });
 

@@ -7,11 +7,9 @@ import { mailboxKey, type MailboxKey } from '../store/message-store';
 import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
-import { ANSWER_DEADLINE_MS, DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, RevisionCache, twiml, withDeadline, type Response, type WebhookDeps } from './context';
+import { ANSWER_DEADLINE_MS, atMost, BOOKKEEPING_MS, DirectoryCache, log, maskNumber, NO_DIRECTORY, peopleNamedIn, plain, requestTime, RevisionCache, twiml, withDeadline, type Response, type WebhookDeps } from './context';
 
 const revisions = new RevisionCache();
-/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
-const BOOKKEEPING_MS = 1_500;
 const directoryCache = new DirectoryCache();
 
 interface IncomingText {
@@ -53,8 +51,7 @@ export async function handleSmsWebhook(deps: WebhookDeps, event: APIGatewayProxy
   }
   const text = textOf(verified.params);
   if (!text) return plain(400, 'missing MessageSid, From or To');
-  const simulated = deps.allowSimulatedTime ? event.headers?.['x-switchboard-at'] : undefined;
-  const now = simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
+  const now = requestTime(deps, event.headers);
   try {
     return await withDeadline(routeText(deps, text, now), ANSWER_DEADLINE_MS, () => {
       log('ERROR', 'sms webhook too slow; keeping the text in unrouted', { messageSid: text.sid });
@@ -111,7 +108,7 @@ async function storeUnrouted(deps: WebhookDeps, text: IncomingText, reason: stri
     deps.traces.append({ sid: text.sid, channel: 'sms', from: text.from, to: text.to }, [{ at, type: 'unrouted', applet: reason, input: traceInput(text), twiml: xml }]),
   ]).catch((err) => log('ERROR', 'counting an unrouted text failed', { messageSid: text.sid, error: String(err) }));
   await kept;
-  await Promise.race([bookkeeping, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
+  await atMost(bookkeeping, BOOKKEEPING_MS);
   return twiml(xml);
 }
 

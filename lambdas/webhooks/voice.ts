@@ -14,14 +14,12 @@ import { singleParam, type TwilioParams } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { renderCall, safeVoiceTwiml, type CallUrls } from '../twilio/twiml';
 import {
-  ANSWER_DEADLINE_MS, baseUrlOf, DirectoryCache, log, maskNumber, peopleNamedIn, plain, RevisionCache, twiml,
+  ANSWER_DEADLINE_MS, atMost, BOOKKEEPING_MS, baseUrlOf, DirectoryCache, log, maskNumber, peopleNamedIn, plain, requestTime, RevisionCache, twiml,
   type LoadedRevision, type Response, type WebhookDeps, withDeadline,
 } from './context';
 import { handleUnroutedText } from './sms';
 
 /** The unrouted bookkeeping is best effort: the safe answer never waits longer than this for it. */
-/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
-const BOOKKEEPING_MS = 1_500;
 
 /** A redirect applet hands the call to another flow; a chain of them is cut off here. */
 const MAX_FLOW_REDIRECTS = 5;
@@ -104,7 +102,7 @@ export class VoiceWebhook {
       const remember = flowPorts(this.deps, flowId).rememberSticky(key, userId, request.now).catch((err) =>
         log('ERROR', 'remembering the sticky member failed', { error: String(err) }),
       );
-      await Promise.race([remember, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
+      await atMost(remember, BOOKKEEPING_MS);
     }
     return twiml(EMPTY_RESPONSE);
   }
@@ -239,7 +237,7 @@ export class VoiceWebhook {
         { at, type: 'unrouted', applet: reason, input: request.traceInput(), twiml: xml },
       ]),
     ]).catch((err) => log('ERROR', 'recording an unrouted call failed', { error: String(err) }));
-    await Promise.race([bookkeeping, new Promise((resolve) => setTimeout(resolve, BOOKKEEPING_MS).unref())]);
+    await atMost(bookkeeping, BOOKKEEPING_MS);
     return twiml(xml);
   }
 }
@@ -276,8 +274,7 @@ class CallRequest {
     deps: WebhookDeps,
   ) {
     this.base = baseUrlOf(event, deps.publicUrl);
-    const simulated = deps.allowSimulatedTime ? event.headers?.['x-switchboard-at'] : undefined;
-    this.now = simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
+    this.now = requestTime(deps, event.headers);
   }
 
   param = (name: string) => singleParam(this.params, name);
