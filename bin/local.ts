@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack';
 import { DEMO_NUMBERS } from '../local/seed';
+import { buildDashboard } from '../local/web-build';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,18 +17,21 @@ async function main(): Promise<void> {
     console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1]
 
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
-admin API and the Twilio webhooks. Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN.`);
+admin API, the Twilio webhooks and the dashboard (built from web/ at start). Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN.`);
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? 3000);
+  process.stdout.write('Building the dashboard...\n');
+  const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'] });
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
   const tokenNote = process.env.TWILIO_AUTH_TOKEN_FROM_ENV ? '(from TWILIO_AUTH_TOKEN)' : '(default; set TWILIO_AUTH_TOKEN to change)';
   console.log(`
 Switchboard is running.
+  Dashboard         ${stack.url}/
   API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}

@@ -8,6 +8,7 @@ import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tab
 import { createLocalServer, type Routes } from './server';
 import { seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { staticFiles } from './static-files';
 
 export interface LocalStackOptions {
   port?: number;
@@ -17,6 +18,8 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   tablePrefix?: string;
   seed?: boolean;
+  /** A built dashboard (local/web-build.ts) to serve at `/`. */
+  webDir?: string;
 }
 
 export interface LocalStack {
@@ -53,7 +56,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     client.destroy();
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
     let routes: Routes | undefined;
-    const server = createLocalServer(() => routes);
+    const server = createLocalServer(() => routes, { static: options.webDir ? staticFiles(options.webDir) : undefined });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
