@@ -61,6 +61,8 @@ export async function openBrowser(): Promise<Browser> {
   context.on('requestfailed', (r) => {
     if (!r.url().startsWith('data:')) errors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
   });
+  // Fail in seconds, with the locator named, rather than at jest's timeout.
+  context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);

@@ -37,6 +37,12 @@ function App() {
   const route = parseRoute(hash);
   const [version, setVersion] = useState(0);
   const bump = useCallback(() => setVersion((v) => v + 1), []);
+  // Someone else may have changed routing meanwhile (another tab, the CLI, a teammate): reload on return.
+  useEffect(() => {
+    const onVisible = () => document.visibilityState === 'visible' && bump();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [bump]);
   useEffect(() => {
     document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });

@@ -17,9 +17,9 @@ const APPLET_LABEL: Record<string, string> = {
 };
 export const appletLabel = (type: string) => APPLET_LABEL[type] ?? type;
 
-function AppletPreview({ applets, label }: { applets: string[]; label: string }) {
+function AppletPreview({ applets, label, part }: { applets: string[]; label: string; part: string }) {
   return (
-    <ol class="preview" aria-label={`${label} applets in path order`}>
+    <ol class="preview" aria-label={`${label} applets in path order`} data-part={part}>
       {applets.map((a, i) => (
         <li key={i} class={`chip chip-${a}`}>
           {appletLabel(a)}
@@ -68,8 +68,29 @@ export function Overview() {
   const flows = useApi<{ flows: FlowRow[] }>('/api/flows');
   const numbers = useApi<{ numbers: NumberRow[] }>('/api/numbers');
   const [dialog, setDialog] = useState<Dialogs>();
+  const list = numbers.data?.numbers;
   return (
     <>
+      {flows.data && list && (
+        <dl class="stats" aria-label="Summary">
+          <div>
+            <dt>Flows</dt>
+            <dd>{flows.data.flows.length}</dd>
+          </div>
+          <div>
+            <dt>Numbers</dt>
+            <dd>{list.length}</dd>
+          </div>
+          <div class={list.some((n) => n.status !== 'ok') ? 'stat-bad' : 'stat-ok'}>
+            <dt>Losing calls or texts</dt>
+            <dd>{list.filter((n) => n.status !== 'ok').length}</dd>
+          </div>
+          <div>
+            <dt>Routing fine</dt>
+            <dd>{list.filter((n) => n.status === 'ok').length}</dd>
+          </div>
+        </dl>
+      )}
       <FlowsPanel flows={flows} open={setDialog} />
       <NumbersPanel numbers={numbers} flows={flows.data?.flows ?? []} open={setDialog} />
       {dialog?.kind === 'part' && <CreatePartDialog {...dialog} onClose={() => setDialog(undefined)} />}
@@ -114,8 +135,8 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<{ flows: 
                   <div class="sub">revision {f.revision}</div>
                 </th>
                 <td>
-                  {f.call.configured && <AppletPreview applets={f.call.applets} label={`${f.name} call`} />}
-                  {f.sms.configured && <AppletPreview applets={f.sms.applets} label={`${f.name} SMS`} />}
+                  {f.call.configured && <AppletPreview applets={f.call.applets} label={`${f.name} call`} part="Call" />}
+                  {f.sms.configured && <AppletPreview applets={f.sms.applets} label={`${f.name} SMS`} part="SMS" />}
                 </td>
                 <td class="num" data-cell="count">
                   {f.numberCount}
