@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard in headless Chromium against the local stack (issue 11's "Checked by"): the demo on the
 // overview, red buttons and the number picker mending what the report lists (seen through the API and in
 // the banner), a voicemail that plays, users and groups edited, the API's errors shown where they happen.
