@@ -3,7 +3,9 @@
 import { chmod, copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { z } from 'zod';
+import { appletSchema } from '../lambdas/flows/schema';
 
 export const WEB_SOURCE = resolve(__dirname, '..', 'web');
 export const WEB_DIST = join(WEB_SOURCE, 'dist');
@@ -13,6 +15,27 @@ export interface WebBuildOptions {
   outDir?: string;
   minify?: boolean;
 }
+
+/**
+ * The JSON Schema of every applet type, from the flow schema itself (zod), for the editor's forms: the
+ * page gets the schema without shipping zod to the browser.
+ */
+export function appletJsonSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const option of appletSchema.options) {
+    const schema = z.toJSONSchema(option as z.ZodType, { io: 'input', unrepresentable: 'any' }) as unknown as { properties: { type: { const: string } } };
+    out[schema.properties.type.const] = schema;
+  }
+  return out;
+}
+
+const appletSchemasModule: Plugin = {
+  name: 'applet-schemas',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:applet-schemas$/ }, (args) => ({ path: args.path, namespace: 'applet-schemas' }));
+    b.onLoad({ filter: /.*/, namespace: 'applet-schemas' }, () => ({ contents: JSON.stringify(appletJsonSchemas()), loader: 'json' }));
+  },
+};
 
 /**
  * Writes into a fresh folder beside the target and swaps it in, so a server already serving the old
@@ -36,6 +59,7 @@ export async function buildDashboard(options: WebBuildOptions = {}): Promise<str
       legalComments: 'none',
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [appletSchemasModule],
     });
     await copyFile(join(WEB_SOURCE, 'index.html'), join(staging, 'index.html'));
     await chmod(staging, 0o755);
