@@ -59,7 +59,8 @@ export async function openBrowser(): Promise<Browser> {
     if (!local(r.url())) outside.push(r.url());
   });
   context.on('requestfailed', (r) => {
-    if (!r.url().startsWith('data:')) errors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
+    // ERR_ABORTED: a request still in flight when the test navigated away, not a failure of the page.
+    if (!r.url().startsWith('data:') && r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
   });
   // Fail in seconds, with the locator named, rather than at jest's timeout.
   context.setDefaultTimeout(10_000);
