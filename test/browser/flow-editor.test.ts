@@ -97,8 +97,12 @@ it('an unreachable applet sits apart with its warning on the node; a branch clea
   expect(await inspector('greet').getByLabel('Next').inputValue()).toBe('');
   expect((await flowDoc(flow.id)).revision).toBe(1);
 
-  // Back as published: nothing to publish.
-  await inspector('greet').getByLabel('Next').selectOption('bye');
+  // Connected again by dragging the dead end onto the applet: back as published, nothing to publish.
+  const stub = page().locator('svg[aria-label="Call flow diagram"] g.stub[data-stub-for="greet"]');
+  await stub.dragTo(node('bye'));
+  await stub.waitFor({ state: 'detached' });
+  expect(await edge('greet', 'next').getAttribute('data-to')).toBe('bye');
+  expect(await inspector('greet').getByLabel('Next').inputValue()).toBe('bye');
   expect(await page().getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
   await node('orphan').click();
   await inspector('orphan').getByRole('button', { name: 'Delete applet' }).click();

@@ -2,7 +2,7 @@
 // branches as labelled edges, the start marked, dead ends as red stubs, unreachable applets in a box
 // of their own, checker problems on their nodes, and a simulated path lit.
 import dagre from '@dagrejs/dagre';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { branches, reachable, settingsLine, type Names } from './flow-model';
 import { appletLabel } from './overview';
 import type { Channel, Part, Problem } from './types';
@@ -115,10 +115,43 @@ export interface DiagramProps {
   lit?: string[];
   /** Applets added or changed in a diff. */
   marks?: { added: string[]; changed: string[] };
+  /** Dragging a branch (its label or its dead end) onto an applet connects it there. */
+  onConnect?: (from: string, branch: string, to: string) => void;
 }
 
-export function Diagram({ part, channel, problems, names, selected, onSelect, lit = [], marks }: DiagramProps) {
+export function Diagram({ part, channel, problems, names, selected, onSelect, lit = [], marks, onConnect }: DiagramProps) {
   const layout = useMemo(() => computeLayout(part, problems), [JSON.stringify(part), JSON.stringify(problems)]);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [drag, setDrag] = useState<{ from: string; branch: string; x0: number; y0: number; x: number; y: number; over?: string }>();
+  const toSvg = (e: PointerEvent) => {
+    const m = svgRef.current?.getScreenCTM();
+    if (!m) return { x: 0, y: 0 };
+    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
+    return { x: p.x, y: p.y };
+  };
+  const appletAt = (e: PointerEvent) => {
+    const el = document.elementFromPoint(e.clientX, e.clientY)?.closest('g.node') as SVGGElement | null;
+    return el?.dataset.applet;
+  };
+  const startDrag = (from: string, branch: string) => (e: PointerEvent) => {
+    if (!onConnect) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const p = toSvg(e);
+    (e.currentTarget as Element).setPointerCapture?.(e.pointerId);
+    setDrag({ from, branch, x0: p.x, y0: p.y, x: p.x, y: p.y });
+  };
+  const moveDrag = (e: PointerEvent) => {
+    if (!drag) return;
+    const p = toSvg(e);
+    setDrag({ ...drag, x: p.x, y: p.y, over: appletAt(e) });
+  };
+  const endDrag = (e: PointerEvent) => {
+    if (!drag) return;
+    const to = appletAt(e);
+    setDrag(undefined);
+    if (to && to !== drag.from) onConnect?.(drag.from, drag.branch, to);
+  };
   const litSet = new Set(lit);
   const litEdges = new Set(lit.slice(1).map((to, i) => `${lit[i]}\u0000${to}`));
   const byApplet = new Map<string, Problem[]>();
@@ -133,13 +166,17 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
         width={layout.width}
         height={layout.height + 20}
         viewBox={`0 -20 ${layout.width} ${layout.height + 20}`}
+        ref={svgRef}
         onClick={(e) => e.target === e.currentTarget && onSelect?.(undefined)}
+        onPointerMove={moveDrag}
+        onPointerUp={endDrag}
+        onPointerCancel={() => setDrag(undefined)}
       >
         <defs>
-          <marker id={`arrow-${channel}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker id={`arrow-${channel}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" class="arrow" />
           </marker>
-          <marker id={`arrow-lit-${channel}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker id={`arrow-lit-${channel}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" class="arrow-lit" />
           </marker>
         </defs>
@@ -154,7 +191,8 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
         {layout.edges.map((e) => {
           const on = litEdges.has(`${e.from}\u0000${e.to}`);
           return (
-            <g key={`${e.from}-${e.branch}`} class={`edge${on ? ' lit' : ''}${e.stub ? ' stub-edge' : ''}`} data-from={e.from} data-to={e.stub ? '' : e.to} data-branch={e.branch}>
+            <g key={`${e.from}-${e.branch}`} class={`edge${on ? ' lit' : ''}${e.stub ? ' stub-edge' : ''}${onConnect ? ' draggable' : ''}`} data-from={e.from} data-to={e.stub ? '' : e.to} data-branch={e.branch} onPointerDown={startDrag(e.from, e.branch)}>
+              <title>{onConnect ? `${e.from} · ${e.label}: drag onto an applet to connect it there` : `${e.from} · ${e.label}`}</title>
               <path d={pathOf(e.points)} marker-end={`url(#${on ? 'arrow-lit' : 'arrow'}-${channel})`} />
               <rect x={e.labelAt.x - Math.min(60, e.label.length * 3.3 + 5)} y={e.labelAt.y - 9} width={Math.min(120, e.label.length * 6.6 + 10)} height={18} rx="9" class="edge-label-bg" />
               <text x={e.labelAt.x} y={e.labelAt.y + 4} class="edge-label" text-anchor="middle">
@@ -166,7 +204,8 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
         {layout.nodes.map((n) => {
           if (n.stub)
             return (
-              <g key={n.id} class="stub" data-stub-for={n.stub.applet} data-branch={n.stub.branch} transform={`translate(${n.x - n.w / 2},${n.y - n.h / 2})`}>
+              <g key={n.id} class={`stub${onConnect ? ' draggable' : ''}`} data-stub-for={n.stub.applet} data-branch={n.stub.branch} transform={`translate(${n.x - n.w / 2},${n.y - n.h / 2})`} onPointerDown={startDrag(n.stub.applet, n.stub.branch)}>
+                <title>{onConnect ? 'A dead end: drag it onto the applet this branch should go to' : 'A dead end'}</title>
                 <rect width={n.w} height={n.h} rx="12" />
                 <text x={n.w / 2} y={16} text-anchor="middle">
                   dead end
@@ -184,6 +223,7 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
             severity,
             selected === n.id ? 'selected' : '',
             litSet.has(n.id) ? 'lit' : '',
+            drag?.over === n.id && drag.from !== n.id ? 'drop-target' : '',
             marks?.added.includes(n.id) ? 'added' : '',
             marks?.changed.includes(n.id) ? 'changed' : '',
           ]
@@ -239,6 +279,7 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
             </g>
           );
         })}
+        {drag && <line class="drag-line" x1={drag.x0} y1={drag.y0} x2={drag.x} y2={drag.y} pointer-events="none" />}
       </svg>
     </div>
   );

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from './api';
 import { Diagram } from './diagram';
 import { FlowNumbers } from './flow-numbers';
-import { appletTypesOf, deleteApplet, newApplet, newAppletId, sameDocument, type Names } from './flow-model';
+import { appletTypesOf, deleteApplet, newApplet, newAppletId, sameDocument, setBranch, type Names } from './flow-model';
 import { appletLabel } from './overview';
 import { AppletForm, setIn } from './schema-form';
 import { Revisions } from './revisions';
@@ -212,7 +212,16 @@ export function FlowPage({ id }: { id: string }) {
           {view === 'json' ? (
             <JsonView draft={draft} onApply={update} />
           ) : part ? (
-            <Diagram part={part} channel={channel} problems={partProblems} names={names} selected={selected} onSelect={setSelected} lit={lit?.channel === channel ? lit.applets : undefined} />
+            <Diagram
+              part={part}
+              channel={channel}
+              problems={partProblems}
+              names={names}
+              selected={selected}
+              onSelect={setSelected}
+              lit={lit?.channel === channel ? lit.applets : undefined}
+              onConnect={(from, branch, to) => updateApplet(from, setBranch(part.applets[from], branch, to))}
+            />
           ) : (
             <div class="empty-part">
               <p>This flow has no {channel === 'call' ? 'call' : 'SMS'} part: {channel === 'call' ? 'calls' : 'texts'} to its numbers are lost (they land in unrouted).</p>

@@ -1,0 +1,25 @@
+import { startDynamoLocal } from './local/dynamodb-local';
+import { startLocalStack } from './local/stack';
+import { buildDashboardForTest } from './local/web-build';
+import { openBrowser } from './test/support/browser';
+(async () => {
+  const dynamo = await startDynamoLocal();
+  const stack = await startLocalStack({ port: 0, dynamoEndpoint: dynamo.endpoint, webDir: await buildDashboardForTest() });
+  const flows = await (await fetch(`${stack.url}/api/flows`)).json() as any;
+  const id = flows.flows[0].id;
+  const b = await openBrowser();
+  await b.page.goto(`${stack.url}/#/flows/${id}`);
+  await b.page.locator('g.node[data-applet="support"]').click();
+  await b.page.getByRole('region', { name: 'Applet support' }).getByLabel('When nobody answers').selectOption('');
+  await b.page.locator('g.stub').waitFor();
+  await b.page.screenshot({ path: '/tmp/e2.png', fullPage: false });
+  await b.page.getByRole('button', { name: 'Discard changes' }).click();
+  const sim = b.page.getByRole('form', { name: 'Simulate' });
+  await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
+  await sim.getByLabel('Keys and dial outcomes').fill('1, no-answer, no-answer, no-answer');
+  await sim.getByRole('button', { name: 'Run' }).click();
+  await b.page.locator('.sim-step').first().waitFor();
+  await b.page.screenshot({ path: '/tmp/e3.png', fullPage: true });
+  console.log(b.errors, b.outside);
+  await b.close(); await stack.stop(); await dynamo.stop();
+})().catch(e => { console.error(e); process.exit(1); });
