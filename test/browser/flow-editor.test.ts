@@ -229,3 +229,32 @@ it('the JSON view edits the same draft, and the settings forms pick people from 
   await page().getByRole('button', { name: 'Discard changes' }).click();
   expect(await page().getByLabel('Flow name').inputValue()).toBe('Main line');
 });
+
+it('every applet type of each part can be added from the palette, and its generated form is labelled and valid for the schema', async () => {
+  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Palette', call: { start: 'bye', applets: { bye: { type: 'hangup' } } }, sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { group: (await httpOk(stack, 'GET', '/api/groups')).groups[0].id } } } } });
+  await open(`#/flows/${flow.id}`);
+  for (const [tab, types] of [
+    ['Call flow', ['Say', 'Menu', 'Hours', 'Caller', 'Dial', 'Voicemail', 'Redirect', 'Hang up']],
+    ['SMS flow', ['Reply', 'Hours', 'Caller', 'Keyword', 'Inbox', 'Forward']],
+  ] as const) {
+    await page().getByRole('tab', { name: tab }).click();
+    const palette = page().getByRole('region', { name: 'Palette' });
+    expect(await palette.getByRole('button').allTextContents()).toEqual(types);
+    for (const type of types) {
+      await page().getByRole('region', { name: 'Palette' }).getByRole('button', { name: type, exact: true }).click();
+      const form = page().locator('.inspector');
+      await form.waitFor();
+      expect(await form.locator('input, select, textarea').count()).toBeGreaterThan(type === 'Hang up' ? -1 : 0);
+      const unlabelled = await form.locator('input, select, textarea').evaluateAll((els) =>
+        els.filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label'))).map((el) => el.outerHTML.slice(0, 100)),
+      );
+      expect(unlabelled).toEqual([]);
+      await form.getByRole('button', { name: 'Close the applet' }).click();
+    }
+  }
+  // The checker accepted every new applet's shape (a 400 would show as an error note instead of problems).
+  await page().getByRole('status').getByText(/Unpublished changes/).waitFor();
+  expect(await page().locator('.editor-side .error-note').count()).toBe(0);
+  const svg = page().locator('svg[aria-label="SMS flow diagram"] g.node');
+  expect(await svg.count()).toBe(7);
+});

@@ -115,7 +115,7 @@ export function newAppletId(part: Part | undefined, type: string): string {
 }
 
 /** The smallest applet of a type the schema accepts (the checker then says what is still missing). */
-export function newApplet(type: string, defaults: { user?: string; group?: string; timezone: string }): Applet {
+export function newApplet(type: string, defaults: { user?: string; group?: string; flow?: string; timezone: string }): Applet {
   const mailbox = defaults.group ? { group: defaults.group } : defaults.user ? { user: defaults.user } : { group: '' };
   switch (type) {
     case 'say':
@@ -133,7 +133,7 @@ export function newApplet(type: string, defaults: { user?: string; group?: strin
     case 'text':
       return { type, text: 'Thanks for calling.' };
     case 'redirect':
-      return { type, flow: '' };
+      return { type, flow: defaults.flow ?? '' };
     case 'reply':
       return { type, text: 'Thanks for your message.' };
     case 'keyword':

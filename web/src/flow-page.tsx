@@ -92,6 +92,12 @@ export function FlowPage({ id }: { id: string }) {
   const partProblems = problems.filter((p) => p.channel === channel);
   const errors = problems.filter((p) => p.severity === 'error');
 
+  const appletDefaults = () => ({
+    group: groups.data?.groups[0]?.id,
+    user: users.data?.users[0]?.id,
+    flow: flows.data?.flows.find((f) => f.id !== base.id)?.id,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  });
   const update = (doc: FlowDocument) => {
     setDraft(doc);
     setPublished(undefined);
@@ -100,7 +106,7 @@ export function FlowPage({ id }: { id: string }) {
   const updateApplet = (appletId: string, a: Applet) => part && updatePart({ ...part, applets: { ...part.applets, [appletId]: a } });
   const addApplet = (type: string) => {
     const newId = newAppletId(part, type);
-    const a = newApplet(type, { group: groups.data?.groups[0]?.id, user: users.data?.users[0]?.id, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' });
+    const a = newApplet(type, appletDefaults());
     const next: Part = part ? { ...part, applets: { ...part.applets, [newId]: a } } : { start: newId, applets: { [newId]: a } };
     updatePart(next);
     setSelected(newId);
@@ -109,7 +115,7 @@ export function FlowPage({ id }: { id: string }) {
   const connectNew = (fromId: string, path: Array<string | number>, type: string) => {
     if (!part) return;
     const newId = newAppletId(part, type);
-    const a = newApplet(type, { group: groups.data?.groups[0]?.id, user: users.data?.users[0]?.id, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' });
+    const a = newApplet(type, appletDefaults());
     updatePart({ ...part, applets: { ...part.applets, [fromId]: setIn(part.applets[fromId], path, newId), [newId]: a } });
   };
 

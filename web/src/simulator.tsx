@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { send } from './api';
 import type { Channel, Flow, Simulation } from './types';
+import { prettyXml } from './twiml-format';
 import { ErrorNote, useAction } from './ui';
 
 const localNow = () => {
@@ -11,30 +12,6 @@ const localNow = () => {
   d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
   return d.toISOString().slice(0, 16);
 };
-
-/** TwiML one element a line, indented, for reading (the API returns it on one line). */
-export function prettyXml(xml: string): string {
-  const tokens = xml.replace(/^<\?xml[^>]*\?>/, '').split(/(<[^>]+>)/).filter((t) => t.trim() !== '');
-  let depth = 0;
-  const lines: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.startsWith('</')) {
-      depth = Math.max(0, depth - 1);
-      lines.push(`${'  '.repeat(depth)}${t}`);
-    } else if (t.startsWith('<') && !t.endsWith('/>')) {
-      // An element with only text inside stays on one line: <Say>Hello</Say>.
-      if (tokens[i + 1] && !tokens[i + 1].startsWith('<') && tokens[i + 2]?.startsWith('</')) {
-        lines.push(`${'  '.repeat(depth)}${t}${tokens[i + 1]}${tokens[i + 2]}`);
-        i += 2;
-      } else {
-        lines.push(`${'  '.repeat(depth)}${t}`);
-        depth++;
-      }
-    } else lines.push(`${'  '.repeat(depth)}${t}`);
-  }
-  return lines.join('\n');
-}
 
 export function Simulator({ flow, dirty, onRun }: { flow: Flow; dirty: boolean; onRun: (channel: Channel, applets: string[]) => void }) {
   const [channel, setChannel] = useState<Channel>(flow.call ? 'call' : 'sms');
