@@ -1,13 +1,12 @@
-// Regenerates docs/dashboard.png (the README's picture of the overview): the demo plus a flow without
-// an SMS part, in headless Chromium. `npx tsx scripts/dashboard-screenshot.ts [out.png] [#/hash]`.
+// Regenerates the README's pictures in headless Chromium: docs/dashboard.png (the overview: the demo plus
+// a flow without an SMS part) and docs/flow-editor.png (Main line's page with a simulated call lit).
+// `npx tsx scripts/dashboard-screenshot.ts`
 import { startDynamoLocal } from '../local/dynamodb-local';
 import { startLocalStack } from '../local/stack';
 import { buildDashboardForTest } from '../local/web-build';
 import { openBrowser } from '../test/support/browser';
 
 async function main() {
-  const out = process.argv[2] ?? 'docs/dashboard.png';
-  const hash = process.argv[3] ?? '#/';
   const dynamo = await startDynamoLocal();
   const stack = await startLocalStack({ port: 0, dynamoEndpoint: dynamo.endpoint, webDir: await buildDashboardForTest() });
   const api = async (method: string, path: string, body?: unknown) => {
@@ -22,9 +21,20 @@ async function main() {
   await api('PUT', '/api/numbers/%2B15550100004', { name: 'Night line', flowId: flow.id });
   const browser = await openBrowser();
   try {
-    await browser.page.goto(`${stack.url}/${hash}`);
-    await browser.page.waitForLoadState('networkidle');
-    await browser.page.screenshot({ path: out, fullPage: true });
+    const page = browser.page;
+    await page.goto(`${stack.url}/#/`);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+    const main = (await api('GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line');
+    await page.goto(`${stack.url}/#/flows/${main.id}`);
+    await page.locator('g.node[data-applet="support"]').click();
+    const sim = page.getByRole('form', { name: 'Simulate' });
+    await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
+    await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer');
+    await sim.getByRole('button', { name: 'Run' }).click();
+    await page.locator('.sim-step').first().waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'docs/flow-editor.png', fullPage: true, clip: { x: 0, y: 0, width: 1360, height: 1110 } });
     if (browser.errors.length) throw new Error(browser.errors.join('\n'));
   } finally {
     await browser.close();
