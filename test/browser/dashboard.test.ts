@@ -5,7 +5,7 @@
 // No console error and no request leaving the machine, on every test.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simulateCall } from '../../local/carrier';
+import { simulateCall, simulateSms } from '../../local/carrier';
 import type { LocalStack } from '../../local/stack';
 import { buildDashboardForTest } from '../../local/web-build';
 import { openBrowser, type Browser } from '../support/browser';
@@ -182,8 +182,11 @@ describe('mailboxes', () => {
 
   beforeAll(async () => {
     const wav = tinyWav();
+    // A 1x1 PNG for MMS media.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
     audioServer = createServer((req, res) => {
       served.push(req.url ?? '');
+      if (req.url?.endsWith('.png')) return void res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(png.length) }).end(png);
       res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(wav.length), 'accept-ranges': 'none' }).end(wav);
     });
     await new Promise<void>((r) => audioServer.listen(0, '127.0.0.1', () => r()));
@@ -210,6 +213,20 @@ describe('mailboxes', () => {
     }, `[data-message="${(record as { recordingSid: string }).recordingSid}"]`);
     expect(served.length).toBeGreaterThan(0);
     expect(await unlabelledControls()).toEqual([]);
+  });
+
+  it('a text with a picture to a number without a flow is in unrouted, body and image shown', async () => {
+    await httpOk(stack, 'PUT', '/api/numbers/%2B15550100066', { name: 'Unused line' });
+    const picture = `${audioBase.replace('/Recordings', '')}/media/photo.png`;
+    await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100066', from: '+15550106666', body: 'Is this thing on?', media: [picture] });
+    await open('#/mailboxes/unrouted');
+    const message = page().locator('.message', { hasText: 'Is this thing on?' });
+    await message.waitFor();
+    expect(await message.textContent()).toContain('+15550106666');
+    const img = message.getByRole('img', { name: 'Attachment from +15550106666' });
+    expect(await img.getAttribute('src')).toBe(picture);
+    await page().waitForFunction((src) => [...document.images].some((i) => i.src === src && i.complete && i.naturalWidth === 1), picture);
+    await httpOk(stack, 'DELETE', '/api/numbers/%2B15550100066');
   });
 
   it('lists every mailbox: unrouted, each group and each user', async () => {

@@ -36,19 +36,27 @@ function MessageView({ m }: { m: Message }) {
       {m.body && <p class="body">{m.body}</p>}
       {m.media && m.media.length > 0 && (
         <ul class="media">
-          {m.media.map((url) => (
-            <li key={url}>
-              {isImage(url) ? (
-                <a href={url} target="_blank" rel="noreferrer noopener">
-                  <img src={url} alt={`Attachment from ${m.from}`} loading="lazy" />
-                </a>
-              ) : (
-                <a href={url} target="_blank" rel="noreferrer noopener">
-                  Attachment
-                </a>
-              )}
-            </li>
-          ))}
+          {m.media.map((item) => {
+            const { url, contentType = '' } = typeof item === 'string' ? { url: item } : item;
+            const kind = contentType.startsWith('image/') || (!contentType && isImage(url)) ? 'image' : contentType.startsWith('audio/') ? 'audio' : contentType.startsWith('video/') ? 'video' : 'file';
+            return (
+              <li key={url}>
+                {kind === 'image' ? (
+                  <a href={url} target="_blank" rel="noreferrer noopener">
+                    <img src={url} alt={`Attachment from ${m.from}`} loading="lazy" />
+                  </a>
+                ) : kind === 'audio' ? (
+                  <audio controls preload="none" src={url} aria-label={`Audio attachment from ${m.from}`} />
+                ) : kind === 'video' ? (
+                  <video controls preload="none" src={url} aria-label={`Video attachment from ${m.from}`} />
+                ) : (
+                  <a href={url} target="_blank" rel="noreferrer noopener">
+                    Attachment{contentType ? ` (${contentType})` : ''}
+                  </a>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
     </li>

@@ -59,7 +59,8 @@ export interface Message {
   from: string;
   to: string;
   body?: string;
-  media?: string[];
+  /** MMS attachments as the webhook stored them (older entries may be bare URLs). */
+  media?: Array<{ url: string; contentType?: string } | string>;
   recordingUrl?: string;
   durationSeconds?: number;
   transcript?: string;
