@@ -225,7 +225,7 @@ describe('mailboxes', () => {
     expect(await message.textContent()).toContain('+15550106666');
     const img = message.getByRole('img', { name: 'Attachment from +15550106666' });
     expect(await img.getAttribute('src')).toBe(picture);
-    await page().waitForFunction((src) => [...document.images].some((i) => i.src === src && i.complete && i.naturalWidth === 1), picture);
+    await page().waitForFunction((src) => Array.from(document.images).some((i) => i.src === src && i.complete && i.naturalWidth === 1), picture);
     await httpOk(stack, 'DELETE', '/api/numbers/%2B15550100066');
   });
 

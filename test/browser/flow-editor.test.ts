@@ -258,3 +258,23 @@ it('every applet type of each part can be added from the palette, and its genera
   const svg = page().locator('svg[aria-label="SMS flow diagram"] g.node');
   expect(await svg.count()).toBe(7);
 });
+
+it('deleting a flow that numbers use shows the 409 in the dialog; with "unassign" it is deleted and its number shows in the report', async () => {
+  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Short-lived', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100055', { name: 'Temp line', flowId: flow.id });
+  await open(`#/flows/${flow.id}`);
+  await page().getByRole('button', { name: 'Delete flow…' }).click();
+  const dialog = page().getByRole('dialog', { name: 'Delete Short-lived?' });
+  await dialog.getByRole('button', { name: 'Delete flow' }).click();
+  const note = dialog.getByRole('alert');
+  await note.waitFor();
+  expect(await note.textContent()).toMatch(/^409 Conflict: .*\+15550100055/);
+  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).id).toBe(flow.id);
+  await dialog.getByLabel(/Unassign its numbers/).check();
+  await dialog.getByRole('button', { name: 'Delete flow' }).click();
+  await page().locator('#flows-table').waitFor();
+  expect(await page().locator(`#flows-table tr[data-flow="${flow.id}"]`).count()).toBe(0);
+  expect((await httpOk(stack, 'GET', '/api/numbers/%2B15550100055')).status).toBe('no_flow');
+  await page().getByRole('alert', { name: 'Unassigned-number report' }).getByText(/\+15550100055/).waitFor();
+  expected = [/409 \(Conflict\)/];
+});

@@ -14,7 +14,8 @@ import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
 import type { Applet, Channel, Flow, FlowDocument, FlowRow, Group, Part, Problem, User } from './types';
-import { ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
+import { navigate } from './overview';
+import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
 
 /** Runs the checker on the draft as it changes (debounced); the published problems until the first edit. */
 function useChecker(draft: FlowDocument | undefined, dirty: boolean, published: Problem[] | undefined) {
@@ -74,6 +75,7 @@ export function FlowPage({ id }: { id: string }) {
   const [publishing, setPublishing] = useState(false);
   const [published, setPublished] = useState<number>();
   const [view, setView] = useState<'diagram' | 'json'>('diagram');
+  const [deleting, setDeleting] = useState(false);
 
   const names: Names = useMemo(
     () => ({
@@ -163,6 +165,9 @@ export function FlowPage({ id }: { id: string }) {
           {checker.checking ? 'Checking…' : dirty ? (errors.length ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}` : 'Unpublished changes') : published ? `Published revision ${published}` : 'Published'}
         </div>
         <div class="editor-actions">
+          <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
+            Delete flow…
+          </button>
           <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={() => (setDraft(baseDoc), setPublishError(undefined))}>
             Discard changes
           </button>
@@ -291,10 +296,58 @@ export function FlowPage({ id }: { id: string }) {
         </aside>
       </div>
 
+      {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
       <Simulator flow={base} dirty={dirty} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
       <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
       <FlowNumbers flowId={base.id} flowName={base.name} />
     </>
+  );
+}
+
+/** Deleting is refused (409) while numbers use the flow, unless they are unassigned first (then they are reported). */
+function DeleteFlowDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
+  const { bump } = useRefresh();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [unassign, setUnassign] = useState(false);
+  return (
+    <Dialog title={`Delete ${flow.name}?`} onClose={onClose}>
+      <form
+        class="form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(undefined);
+          try {
+            await request('DELETE', `/api/flows/${encodeURIComponent(flow.id)}${unassign ? '?unassign=true' : ''}`);
+          } catch (err) {
+            setError(err);
+            setBusy(false);
+            return;
+          }
+          // Leave the page first: reloading a deleted flow's page would only find a 404.
+          navigate('#/');
+          setTimeout(bump, 0);
+        }}
+      >
+        <p>Its revisions go too. {flow.numberCount > 0 ? `${flow.numberCount} ${flow.numberCount === 1 ? 'number uses' : 'numbers use'} it.` : 'No number uses it.'}</p>
+        {flow.numberCount > 0 && (
+          <label class="check">
+            <input type="checkbox" checked={unassign} onChange={(e) => setUnassign((e.target as HTMLInputElement).checked)} />
+            Unassign its numbers (they will have no flow and show in the report)
+          </label>
+        )}
+        <ErrorNote error={error} />
+        <footer class="dialog-foot">
+          <button type="button" class="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-danger" disabled={busy}>
+            Delete flow
+          </button>
+        </footer>
+      </form>
+    </Dialog>
   );
 }
 
