@@ -90,6 +90,8 @@ it('an unreachable applet sits apart with its warning on the node; a branch clea
   // The checker runs on the draft: the dead end is drawn on its node.
   await page().locator('svg[aria-label="Call flow diagram"] g.stub[data-stub-for="greet"][data-branch="next"]').waitFor();
   await page().locator('svg[aria-label="Call flow diagram"] g.node.error[data-applet="greet"]').waitFor();
+  // ...and next to the branch's picker in the form.
+  expect(await inspector('greet').locator('.field-invalid').filter({ has: page().getByLabel('Next') }).locator('.field-error').textContent()).toMatch(/"next" branch.*dead end/);
   await page().getByRole('button', { name: 'Publish' }).click();
   const alert = page().locator('.publish-error [role="alert"]');
   await alert.waitFor();

@@ -145,7 +145,13 @@ export function FlowPage({ id }: { id: string }) {
   };
 
   const selectedApplet = part && selected ? part.applets[selected] : undefined;
-  const appletIssues = selected ? issuesFor(publishError ?? checker.error, channel, selected) : {};
+  // The API's 400 fields and the checker's branch problems, each next to its field of the form.
+  const appletIssues = selected
+    ? {
+        ...Object.fromEntries(problems.filter((p) => p.channel === channel && p.applet === selected && p.branch).map((p) => [p.branch!, p.message])),
+        ...issuesFor(publishError ?? checker.error, channel, selected),
+      }
+    : {};
 
   return (
     <>
