@@ -46,14 +46,12 @@ export interface SmsResult {
   overflow?: Array<OutgoingSms & { to: string }>;
   /**
    * Where the incoming text is stored (with its media). 'unrouted' when the flow could not finish
-   * (a dead end or a runaway chain): the text is kept even though the flow is broken.
+   * (a dead end or a runaway chain: the text is kept even though the flow is broken), and when a forward
+   * had to be shortened to fit one SMS (`reason`): its target never read all of it, and a forward stores
+   * nothing otherwise. A message is stored once, by its Sid, so a text has one store at most; inbox and
+   * forward both end a run, so they never compete for it.
    */
-  store?: { mailbox: Mailbox | 'unrouted' };
-  /**
-   * Set when the text must also be kept in `unrouted`, besides `store`: a forward that had to be
-   * shortened to fit one SMS (the forward target never read all of it, and a forward stores nothing else).
-   */
-  alsoUnrouted?: { reason: 'forward_shortened' };
+  store?: { mailbox: Mailbox | 'unrouted'; reason?: 'forward_shortened' };
   forward?: OutgoingSms & { to: string };
   steps: Step[];
 }
@@ -114,7 +112,7 @@ function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
     case 'forward': {
       const line = fromLine(ctx);
       result.forward = { to: applet.to, body: line.body, ...(ctx.media.length > 0 && { media: ctx.media.map((m) => m.url) }) };
-      if (line.shortened) result.alsoUnrouted = { reason: 'forward_shortened' };
+      if (line.shortened) result.store = { mailbox: 'unrouted', reason: 'forward_shortened' };
       return END;
     }
     default:
