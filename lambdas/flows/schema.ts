@@ -3,7 +3,7 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, APPLET_ID_RULE, E164 } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
 import { SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
 import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
@@ -12,8 +12,7 @@ export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesO
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
-/** What one SMS carries (Twilio error 21617 past it). */
-export const MAX_SMS_TEXT = 1600;
+export { MAX_SMS_TEXT } from './applets';
 /** Twilio's default ring time is 30 s; 15 s (plus the ~5 s Twilio adds) stays under a mobile's own voicemail. */
 export const DEFAULT_RING_SECONDS = 15;
 /**

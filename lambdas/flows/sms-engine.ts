@@ -6,8 +6,8 @@ import { matchCaller } from './caller-match';
 import { branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
 import { isOpen } from './hours';
 import type { Directory } from './people';
-import { SMS_APPLETS } from './applets';
-import { MAX_SMS_TEXT, type Applet, type AppletOf, type FlowPart, type MailboxRef } from './schema';
+import { MAX_SMS_TEXT, SMS_APPLETS } from './applets';
+import type { Applet, AppletOf, FlowPart, MailboxRef } from './schema';
 
 export interface SmsContext {
   now: Date;
