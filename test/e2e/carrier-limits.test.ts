@@ -4,6 +4,7 @@
 import type { LocalStack } from '../../local/stack';
 import { parseTwiml, simulateCall, simulateSms, isElement, type Transcript, type TwimlElement } from '../../local/carrier';
 import { entries, http, httpOk, startTestStack } from '../support/local-stack';
+import { twimlViolations } from '../support/twiml-structure';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -36,6 +37,9 @@ const mailbox = async (path: string) => (await ok('GET', `/api/mailboxes/${path}
 const messagesOf = (t: Transcript) => entries(t, 'message');
 const warningsOf = (t: Transcript) => entries(t, 'warning').map((w) => w.text);
 const answers = (t: Transcript) => entries(t, 'request').map((r) => parseTwiml(r.answer));
+/** Every answer of the conversation is TwiML the twilio library defines (verbs, nouns, attributes). */
+const expectValidTwiml = (t: Transcript) =>
+  expect(entries(t, 'request').flatMap((r) => twimlViolations(r.answer, t.channel === 'sms' ? 'messaging' : 'voice'))).toEqual([]);
 const dialsIn = (doc: TwimlElement) => doc.children.filter(isElement).filter((e) => e.name === 'Dial');
 
 describe('texts', () => {
@@ -53,6 +57,7 @@ describe('texts', () => {
     const from = newSender();
 
     const t = await text(number, 'line one\u000Bline two\u0001!', from);
+    expectValidTwiml(t);
 
     expect(t.ok).toBe(true);
     expect(messagesOf(t)).toEqual([
@@ -83,6 +88,7 @@ describe('texts', () => {
     await ok('PUT', `/api/numbers/${encodeURIComponent(number)}`, { name: 'Twelve', flowId: created.id });
 
     const t = await text(number, 'Anyone there?');
+    expectValidTwiml(t);
 
     expect(answers(t)[0].children.filter(isElement).filter((e) => e.name === 'Message')).toHaveLength(10);
     expect(messagesOf(t)).toHaveLength(10);
@@ -99,6 +105,7 @@ describe('texts', () => {
     expect(body).toHaveLength(1600);
 
     const t = await text(number, body, from);
+    expectValidTwiml(t);
 
     expect(warningsOf(t)).toEqual([]);
     const [forwarded] = messagesOf(t);
@@ -114,6 +121,7 @@ describe('texts', () => {
   it('a short forward is not kept anywhere else', async () => {
     const { number } = await lineWith({ sms: { start: 'fwd', applets: { fwd: { type: 'forward', to: newPhone() } } } });
     const t = await text(number, 'short');
+    expectValidTwiml(t);
     expect(messagesOf(t)).toHaveLength(1);
     expect((await mailbox('unrouted')).map((m) => m.id)).not.toContain(t.sid);
   });
@@ -127,11 +135,13 @@ describe('calls', () => {
     });
 
     const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: 'client:alice', dial: ['completed'] });
+    expectValidTwiml(t);
 
     const [dial] = answers(t).flatMap(dialsIn);
     expect(dial.attributes.callerId).toBe(number);
     // An ordinary caller keeps their own number (no callerId attribute).
     const t2 = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: newSender(), dial: ['completed'] });
+    expectValidTwiml(t2);
     expect(answers(t2).flatMap(dialsIn)[0].attributes).not.toHaveProperty('callerId');
   });
 
@@ -148,6 +158,7 @@ describe('calls', () => {
     });
 
     const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: newSender(), dial: ['no-answer', 'no-answer'] });
+    expectValidTwiml(t);
 
     expect(entries(t, 'dial')).toEqual([
       { kind: 'dial', targets: [`client ${both.client}`], timeoutSeconds: 15 },
