@@ -45,19 +45,27 @@ export async function checkAgainst(
   deps: AdminDeps,
   doc: FlowDocument,
   directory: Directory,
-  options: { flowId?: string; redirects?: boolean } = {},
+  options: { flowId?: string; redirects?: boolean; lookups?: Map<string, Promise<boolean>> } = {},
 ): Promise<Problem[]> {
   const [ownNumbers, otherFlows] = await Promise.all([
-    ownNumbersAmong(deps, numbersToLookUp(doc, directory)),
+    ownNumbersAmong(deps, numbersToLookUp(doc, directory), options.lookups),
     options.redirects === false ? undefined : redirectTargets(deps, doc, options.flowId),
   ]);
   return checkFlow(doc, directory, { flowId: options.flowId, ownNumbers, otherFlows });
 }
 
-/** The numbers among `numbers` that are registered Switchboard numbers (one read each, in parallel). */
-export async function ownNumbersAmong(deps: AdminDeps, numbers: readonly string[]): Promise<Set<string>> {
-  const found = await Promise.all(numbers.map((n) => deps.numbers.find(n)));
-  return new Set(found.filter((n) => n !== undefined).map((n) => n.number));
+/**
+ * The numbers among `numbers` that are registered Switchboard numbers (one read each, in parallel;
+ * `lookups` remembers them across several checks of one request).
+ */
+export async function ownNumbersAmong(deps: AdminDeps, numbers: readonly string[], lookups = new Map<string, Promise<boolean>>()): Promise<Set<string>> {
+  const isOurs = (n: string) => {
+    let found = lookups.get(n);
+    if (!found) lookups.set(n, (found = deps.numbers.find(n).then((r) => r !== undefined)));
+    return found;
+  };
+  const ours = await Promise.all(numbers.map(isOurs));
+  return new Set(numbers.filter((_, i) => ours[i]));
 }
 
 /**

@@ -50,8 +50,11 @@ export interface DirectoryStore {
   deleteGroup(id: string): Promise<void>;
 }
 
-/** Sees the item as it is before an edit; throws to refuse the edit (nothing is written). */
-export type EditGuard<T> = (before: T) => Promise<void>;
+/**
+ * Sees the item as it is before an edit; throws to refuse the edit (nothing is written). Returns true when
+ * what it checked depends on that state, so the write must find the item unchanged (else: read and guard again).
+ */
+export type EditGuard<T> = (before: T) => Promise<boolean>;
 
 const toUser = ({ id, name, phone, client, email, available }: UserItem): User => ({ id, name, phone, client, email, available });
 const toGroup = ({ id, name, members }: GroupItem): Group => ({ id, name, members });
@@ -99,8 +102,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
       let seen: number | undefined;
       if (guard) {
         const old = await this.item<UserItem>(id, 'user');
-        await guard(toUser(old));
-        seen = old.version;
+        if (await guard(toUser(old))) seen = old.version;
       }
       try {
         const out = await this.doc.send(

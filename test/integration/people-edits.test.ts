@@ -165,6 +165,7 @@ describe('the check and the write are of the same version', () => {
         interleaved = true;
         await h.deps.directory.updateGroup(groupId, { name: 'Theirs', members: [...members.slice(0, 4), sixth] });
       }
+      return true;
     });
 
     expect(seen).toEqual([members, [...members.slice(0, 4), sixth]]);
@@ -178,6 +179,7 @@ describe('the check and the write are of the same version', () => {
     const saved = await h.deps.directory.updateUser(id, { name: 'Mine', available: true }, async (before) => {
       seen.push(before.name);
       if (seen.length === 1) await h.deps.directory.updateUser(id, { name: 'Theirs', available: true });
+      return true;
     });
     expect(seen).toEqual([expect.stringMatching(/^User /), 'Theirs']);
     expect(saved.name).toBe('Mine');
