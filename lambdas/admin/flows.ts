@@ -1,5 +1,6 @@
 // Flow use cases: validate, check against the directory, publish; list, read, restore, delete.
-import { checkFlow, MAX_REDIRECT_CHAIN, numbersToLookUp } from '../flows/checker';
+import { MAX_FLOW_REDIRECTS } from '../flows/call-request';
+import { checkFlow, numbersToLookUp } from '../flows/checker';
 import { ConflictError, FlowInvalidError } from '../flows/errors';
 import type { Directory } from '../flows/people';
 import { hasErrors, type Problem } from '../flows/problems';
@@ -70,13 +71,13 @@ export async function ownNumbersAmong(deps: AdminDeps, numbers: readonly string[
 
 /**
  * The call parts of every flow reachable from `doc` through redirects, as far as a chain can matter
- * (MAX_REDIRECT_CHAIN + 1 steps), breadth first, each flow read once. The flow being checked is `doc`
+ * (MAX_FLOW_REDIRECTS + 1 steps), breadth first, each flow read once. The flow being checked is `doc`
  * itself, never its stored revision.
  */
 async function redirectTargets(deps: AdminDeps, doc: FlowDocument, flowId: string | undefined): Promise<Map<string, FlowPart | undefined>> {
   const parts = new Map<string, FlowPart | undefined>();
   let frontier = referencesOf(doc).flows.filter((f) => f !== flowId);
-  for (let depth = 0; depth <= MAX_REDIRECT_CHAIN && frontier.length > 0; depth++) {
+  for (let depth = 0; depth <= MAX_FLOW_REDIRECTS && frontier.length > 0; depth++) {
     const loaded = await Promise.all(frontier.map(async (id) => [id, (await deps.flows.getCurrent(id))?.document] as const));
     const next = new Set<string>();
     for (const [id, document] of loaded) {

@@ -2,6 +2,7 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import type { Directory, Group, User } from './people';
+import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
 import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
@@ -37,8 +38,6 @@ export interface CheckOptions {
 
 /** Twilio rings at most 10 nouns (<Number>, <Client>) at once in one <Dial>. */
 export const MAX_SIMULTANEOUS = 10;
-/** The webhook and the simulator follow at most this many redirects in one request. */
-export const MAX_REDIRECT_CHAIN = 5;
 /** Twilio transcribes only recordings of 2-120 s (warning 13617). */
 export const MAX_TRANSCRIBED_SECONDS = 120;
 
@@ -633,7 +632,7 @@ function instantFromStart(part: FlowPart): string[] {
 /**
  * `redirect_loop`: from one of this flow's redirects, the flows entered in the same request (each at its
  * start, following only redirects reached without waiting) come back to a flow already on the way — a
- * loop that ends in the apology — or go on for more than MAX_REDIRECT_CHAIN redirects, where the webhook
+ * loop that ends in the apology — or go on for more than MAX_FLOW_REDIRECTS redirects, where the webhook
  * stops. A redirect to this very flow that loops without waiting is `loop_without_input` already.
  */
 function findRedirectLoops(call: FlowPart, flowId: string | undefined, others: ReadonlyMap<string, FlowPart | undefined>): Problem[] {
@@ -649,8 +648,8 @@ function findRedirectLoops(call: FlowPart, flowId: string | undefined, others: R
       found.kind === 'cycle'
         ? `Applet "${applet}" redirects into a loop of flows: ${chain}. Each flow hands the call on without waiting ` +
           'for the caller, so the call would go round until it is cut off with the apology. Break the loop.'
-        : `Applet "${applet}" starts a chain of more than ${MAX_REDIRECT_CHAIN} redirects: ${chain}. The call is cut off ` +
-          `with the apology after ${MAX_REDIRECT_CHAIN}. Shorten the chain.`,
+        : `Applet "${applet}" starts a chain of more than ${MAX_FLOW_REDIRECTS} redirects: ${chain}. The call is cut off ` +
+          `with the apology after ${MAX_FLOW_REDIRECTS}. Shorten the chain.`,
       applet));
   }
   return problems;
@@ -662,7 +661,7 @@ function followRedirects(
   partOf: (id: string) => FlowPart | undefined,
 ): { kind: 'cycle' | 'chain'; path: string[] } | undefined {
   const redirects = path.length - 1;
-  if (redirects > MAX_REDIRECT_CHAIN) return { kind: 'chain', path };
+  if (redirects > MAX_FLOW_REDIRECTS) return { kind: 'chain', path };
   const part = partOf(path[path.length - 1]);
   if (!part) return undefined; // unknown flow or no call part: reported elsewhere, or the safe answer
   for (const { flow } of redirectsOf(part, false)) {
