@@ -30,7 +30,7 @@ async function main() {
     await page.locator('g.node[data-applet="support"]').click();
     const sim = page.getByRole('form', { name: 'Simulate' });
     await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
-    await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer');
+    await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer, no-answer');
     await sim.getByRole('button', { name: 'Run' }).click();
     await page.locator('.sim-step').first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -185,15 +185,20 @@ it('the simulator lists each step with its TwiML and lights the path on the diag
   const sim = page().getByRole('form', { name: 'Simulate' });
   // Monday 10:00 in New York: open; press 2 for support, who does not answer, then voicemail.
   await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
-  await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer');
+  // Ann is screened, so she is rung one leg at a time (softphone, then phone): two no-answers.
+  await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer, no-answer');
   await sim.getByRole('button', { name: 'Run' }).click();
   const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');
   await steps.first().waitFor();
-  expect(await steps.count()).toBe(3);
+  const api = await httpOk(stack, 'POST', `/api/flows/${mainId}/simulate`, { channel: 'call', from: '+15550109999', at: '2026-12-07T15:00:00.000Z', inputs: ['2', 'no-answer', 'no-answer'] });
+  expect(await steps.count()).toBe(api.steps.length);
   expect(await steps.nth(0).textContent()).toMatch(/hours.*greet.*menu/);
   expect(await steps.nth(0).locator('pre').textContent()).toContain('<Gather');
   expect(await steps.nth(1).textContent()).toContain('Digits=2');
-  expect(await steps.nth(2).textContent()).toContain('DialCallStatus=no-answer');
+  const last = steps.nth(api.steps.length - 1);
+  expect(await last.textContent()).toContain('DialCallStatus=no-answer');
+  expect(await last.textContent()).toMatch(/support.*→.*vm/);
+  expect(await last.locator('pre').textContent()).toContain('<Record');
   for (const id of ['hours', 'greet', 'menu', 'support', 'vm']) expect(await node(id).getAttribute('class')).toContain('lit');
   expect(await node('sales').getAttribute('class')).not.toContain('lit');
   expect(await edge('menu', 'options.2').getAttribute('class')).toContain('lit');
