@@ -163,6 +163,7 @@ export class VoiceWebhook {
       now: request.now,
       from: request.from,
       to: request.to,
+      callSid: request.param('CallSid'),
       // Loaded only when the engine reaches a dial: a request that stops at a menu reads no users.
       directory: () => this.directoryCache.get(this.deps.directory, Date.now(), peopleNamedIn(part)),
       ports: flowPorts(this.deps, revision.flowId),
@@ -256,7 +257,7 @@ function dialOutcome(status: string | undefined, bridged: string | undefined): s
 /** The engine's state keys, scoped to the flow so two flows never share a counter. */
 function flowPorts(deps: WebhookDeps, flowId: string): EnginePorts {
   return {
-    nextRoundRobinStart: (key, count) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count),
+    nextRoundRobinStart: (key, count, callSid) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count, callSid),
     stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
     rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
   };
