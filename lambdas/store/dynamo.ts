@@ -8,9 +8,26 @@ import { ConflictError } from '../flows/errors';
 
 let shared: DynamoDBDocumentClient | undefined;
 
+/**
+ * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
+ * unreachable store must fail in seconds, not never (the SDK's defaults wait indefinitely). Each attempt
+ * gets 1 s to connect and 3 s to answer; 3 attempts, so the worst case (ADMIN_DYNAMO_BUDGET_MS) stays
+ * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
+ * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
+ */
+export const adminDynamoClientConfig = {
+  maxAttempts: 3,
+  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+};
+
+/** The longest a request can take before it fails: every attempt timing out, plus the SDK's backoff between them (under 1 s for 3 attempts). */
+export const ADMIN_DYNAMO_BUDGET_MS =
+  adminDynamoClientConfig.maxAttempts * (adminDynamoClientConfig.requestHandler.connectionTimeout + adminDynamoClientConfig.requestHandler.requestTimeout) + 1_000;
+
 /** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
 export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient(adminDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
   return shared;
 }
 
@@ -27,16 +44,25 @@ export function cancellationReasons(err: unknown): string[] | undefined {
 export const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
+ * "What I read went stale: read again and retry" (a transaction whose condition on a value read earlier
+ * failed). withRetries catches it; one that escapes (a store method called outside withRetries) is still
+ * a ConflictError, so the caller gets 409 conflict, never a 500 (DESIGN.md invariant 3).
+ */
+export class Retry extends ConflictError {
+  constructor(what = 'the write') {
+    super(`${what} lost a race with a concurrent write; try again`);
+  }
+}
+
+/** Errors that only mean "a concurrent writer got there first": trying again is the answer. */
+const LOST_RACES = new Set(['TransactionConflictException', 'TransactionInProgressException']);
+
+/**
  * Runs `attempt` until it succeeds, retrying races: a transaction that lost to a concurrent one
  * (TransactionConflict), a plain write to an item a transaction is writing (TransactionConflictException),
  * or an optimistic read that went stale (attempt throws Retry). After `tries` the caller gets 409
  * conflict, never a 5xx (DESIGN.md invariant 3).
  */
-export class Retry extends Error {}
-
-/** Errors that only mean "a concurrent writer got there first": trying again is the answer. */
-const LOST_RACES = new Set(['TransactionConflictException', 'TransactionInProgressException']);
-
 export async function withRetries<T>(what: string, attempt: () => Promise<T>, tries = 8): Promise<T> {
   for (let i = 1; ; i++) {
     try {
