@@ -1,10 +1,10 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
+  BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
   type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../flows/errors';
+import { ConflictError, NotFoundError } from '../flows/errors';
 
 let shared: DynamoDBDocumentClient | undefined;
 
@@ -29,6 +29,25 @@ export const ADMIN_DYNAMO_BUDGET_MS =
 export function documentClient(): DynamoDBDocumentClient {
   shared ??= DynamoDBDocumentClient.from(new DynamoDBClient(adminDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
   return shared;
+}
+
+/**
+ * The longest id the stores look up. Ids of flows, users and groups are the server's own (`usr_` and 12
+ * hex digits), and the carrier's Sids are 34 characters: anything far longer names nothing. The bound is
+ * far under DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key) even inside the
+ * composite keys built from ids (`rr#flow:applet:group`), so no lookup reaches DynamoDB with a key it refuses.
+ */
+export const MAX_ID_LENGTH = 128;
+
+/** Whether `id` could name a stored item: non-empty, at most MAX_ID_LENGTH, no control characters, no lone surrogates. */
+export const isKeyableId = (id: string): boolean => id.length > 0 && id.length <= MAX_ID_LENGTH && !/[\p{Cc}\p{Cs}]/u.test(id);
+
+/**
+ * An id from a request that cannot be a key names nothing: not found (404), before DynamoDB would refuse
+ * it (a 500). The message quotes only the start of a long id.
+ */
+export function assertKeyableId(kind: string, id: string): void {
+  if (!isKeyableId(id)) throw new NotFoundError(`${kind} ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)}`);
 }
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -93,4 +112,50 @@ export async function readAllPages<T>(doc: DynamoDBDocumentClient, input: { quer
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_MAX = 100;
+/** How often keys DynamoDB left unprocessed (throttling, the 16 MB answer limit) are asked for again. */
+export const BATCH_GET_TRIES = 6;
+
+export interface BatchGetOptions {
+  projection?: string;
+  names?: Record<string, string>;
+  /** Wait before asking again for unprocessed keys: `attempt` counts from 1. Exponential with jitter by default. */
+  backoff?: (attempt: number) => number;
+}
+
+const defaultBackoff = (attempt: number) => Math.random() * 25 * 2 ** attempt;
+
+/**
+ * The items of `keys` in one table, whatever their number (100 per request, the requests together), asking
+ * again with backoff for the keys DynamoDB left unprocessed; keys without an item are simply absent from
+ * the answer. Duplicate keys are asked for once (BatchGetItem refuses duplicates).
+ */
+export async function batchGetAll<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions = {}): Promise<T[]> {
+  const unique = [...new Map(keys.map((k) => [JSON.stringify(Object.entries(k).sort()), k])).values()];
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));
+  const pages = await Promise.all(chunks.map((chunk) => batchGetChunk<T>(doc, table, chunk, options)));
+  return pages.flat();
+}
+
+async function batchGetChunk<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions): Promise<T[]> {
+  const items: T[] = [];
+  let pending = keys;
+  for (let attempt = 1; ; attempt++) {
+    const out = await doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: { Keys: pending, ...(options.projection ? { ProjectionExpression: options.projection } : {}), ...(options.names ? { ExpressionAttributeNames: options.names } : {}) },
+        },
+      }),
+    );
+    items.push(...((out.Responses?.[table] ?? []) as T[]));
+    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+    if (!pending.length) return items;
+    if (attempt >= BATCH_GET_TRIES) throw new Error(`DynamoDB left ${pending.length} key(s) of ${table} unprocessed after ${attempt} tries`);
+    await new Promise((r) => setTimeout(r, (options.backoff ?? defaultBackoff)(attempt)));
+  }
 }

@@ -6,7 +6,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { NotFoundError, PreconditionFailedError } from '../flows/errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
-import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, type TransactItem } from './dynamo';
+import { assertKeyableId, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, type TransactItem } from './dynamo';
 import type { DynamoDirectoryStore } from './directory-store';
 
 export interface FlowHead {
@@ -89,6 +89,7 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async findHead(id: string): Promise<FlowHead | undefined> {
+    if (!isKeyableId(id)) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 }, ConsistentRead: true }));
     return out.Item ? toHead(out.Item as HeadItem) : undefined;
   }
@@ -100,6 +101,7 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async getRevision(id: string, revision: number): Promise<FlowRevision> {
+    assertKeyableId('flow', id);
     // Revisions never change, so an eventually consistent read is enough once it exists.
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: revision } }));
     if (!out.Item || revision < 1) throw new NotFoundError(`revision ${revision} of flow ${id}`);
@@ -113,6 +115,7 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async getCurrent(id: string): Promise<FlowRevision | undefined> {
+    if (!isKeyableId(id)) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 } }));
     const item = out.Item as HeadItem | undefined;
     if (!item?.document) return undefined;

@@ -3,7 +3,7 @@
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../flows/errors';
-import { cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { assertKeyableId, cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 
 export interface NumberRecord {
   number: string;
@@ -72,6 +72,7 @@ export class DynamoNumberStore implements NumberStore {
   }
 
   async register(number: string, name: string | undefined, flowId: string | undefined, now: Date) {
+    if (flowId !== undefined) assertKeyableId('flow', flowId);
     return withRetries(`registering ${number}`, async () => {
       let old = await this.find(number);
       const at = now.toISOString();
@@ -99,6 +100,7 @@ export class DynamoNumberStore implements NumberStore {
   }
 
   assign(number: string, flowId: string, now: Date): Promise<NumberRecord> {
+    assertKeyableId('flow', flowId);
     return this.moveFlow(number, flowId, now);
   }
 
