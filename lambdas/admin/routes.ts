@@ -78,7 +78,7 @@ const routes: Route[] = [
     path: ['flows', ':id', 'numbers', ':number'],
     run: async (d, _e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id)),
   },
-  { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters?.status)) },
+  { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters ?? {})) },
   { method: 'GET', path: ['numbers', ':number'], run: async (d, _e, p) => json(200, await numbers.getNumber(d, phoneParam(p.number))) },
   {
     method: 'PUT',
