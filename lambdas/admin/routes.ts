@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../flows/errors';
+import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
@@ -19,7 +20,7 @@ interface Route {
 }
 
 const numberBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nameSchema.optional(),
   flowId: z.string().min(1).max(64).optional(),
 });
 const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { APPLET_ID, APPLET_ID_RULE, E164 } from './applets';
+import { nameSchema } from './names';
 import { referenceSites } from './summary';
 
 export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from './applets';
@@ -166,7 +167,7 @@ export const partSchema = z.strictObject({
 
 export const flowDocumentSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: nameSchema,
     call: partSchema.optional(),
     sms: partSchema.optional(),
   })
