@@ -7,7 +7,7 @@ import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { BATCH_GET_TRIES } from '../../lambdas/store/dynamo';
 import { createStores } from '../../lambdas/store/stores';
-import { VoiceWebhook } from '../../lambdas/webhooks/voice';
+import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { countReads } from '../support/read-counter';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
@@ -44,9 +44,9 @@ describe('a group dial', () => {
 
   /** One incoming call on a fresh webhook (a cold container: nothing cached), counted. */
   async function dial(callSid: string) {
-    const webhook = new VoiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
+    const webhook = voiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
     reads.reset();
-    const res = await webhook.handle(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
+    const res = await webhook(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
     const rung = [...res.body.matchAll(/<Number[^>]*>([^<]+)<\/Number>/g)].map((m) => m[1]);
     return { rung, requests: reads.requests, items: reads.items };
   }
@@ -74,8 +74,8 @@ describe('a group dial', () => {
   }, 120_000);
 
   it('within the cache TTL a second call of the same flow reads no people at all', async () => {
-    const webhook = new VoiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
-    const call = (sid: string) => webhook.handle(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: sid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
+    const webhook = voiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
+    const call = (sid: string) => webhook(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: sid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
     await call(`CA${'3'.repeat(32)}`);
     reads.reset();
     const second = await call(`CA${'4'.repeat(32)}`);

@@ -6,7 +6,7 @@ import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoStateStore, ROUND_ROBIN_REMEMBERS } from '../../lambdas/store/state-store';
 import { createStores } from '../../lambdas/store/stores';
-import { VoiceWebhook } from '../../lambdas/webhooks/voice';
+import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
@@ -102,7 +102,7 @@ describe('a replayed incoming call through the voice webhook', () => {
   it('rings the same member as the first time, and the next new call goes on where it would have', async () => {
     const stores = createStores(t.doc, t.names);
     const deps = { ...stores, now: () => new Date() };
-    const webhook = new VoiceWebhook({ ...deps, authToken: async () => TEST_AUTH_TOKEN });
+    const webhook = voiceWebhook({ ...deps, authToken: async () => TEST_AUTH_TOKEN });
     const users = await Promise.all(
       ['Ann', 'Bob', 'Cat'].map((name, i) => stores.directory.createUser({ name, phone: `+1555031000${i}`, available: true })),
     );
@@ -115,7 +115,7 @@ describe('a replayed incoming call through the voice webhook', () => {
     const incoming = (callSid: string) =>
       signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550109977', To: '+15550100080', CallStatus: 'ringing' } });
     const rung = async (callSid: string) => {
-      const res = await webhook.handle(incoming(callSid));
+      const res = await webhook(incoming(callSid));
       expect(res.statusCode).toBe(200);
       return [...res.body.matchAll(/<Number[^>]*>([^<]+)<\/Number>/g)].map((m) => m[1]);
     };

@@ -1,6 +1,6 @@
 // A store method that finds what it read gone stale throws Retry; called outside withRetries, that is
 // still a 409 conflict in the admin error format, never a 500 (DESIGN.md invariant 3). Against DynamoDB Local.
-import { errorResponse } from '../../lambdas/admin/http';
+import { errorResponse } from '../../lambdas/admin/middleware';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { ConflictError } from '../../lambdas/flows/errors';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';

@@ -3,7 +3,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../lambdas/flows/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
-import { errorResponse } from '../../lambdas/admin/http';
+import { errorResponse } from '../../lambdas/admin/middleware';
 import { Retry, withRetries } from '../../lambdas/store/dynamo';
 
 const transactionConflict = () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });

@@ -1,88 +1,11 @@
-// What both webhooks share: their dependencies, the in-memory caches, the public base URL and the
-// TwiML response shape.
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+// The webhooks' in-memory caches, kept for the life of a Lambda container: immutable revisions, and the
+// directory (users and groups) for a few seconds.
 import type { Directory } from '../flows/people';
-import type { FlowDocument, FlowPart } from '../flows/schema';
-import type { DirectoryStore } from '../store/directory-store';
-import type { FlowStore } from '../store/flow-store';
-import type { MessageStore } from '../store/message-store';
-import type { NumberStore } from '../store/number-store';
-import type { StateStore } from '../store/state-store';
-import type { TraceStore } from '../store/trace-store';
-import { publicRequestUrl, type WebhookEvent } from '../twilio/request';
+import type { LoadedRevision } from '../flows/call-request';
+import type { FlowPart } from '../flows/schema';
+import type { WebhookDeps } from './deps';
 
-export interface WebhookDeps {
-  numbers: Pick<NumberStore, 'find'>;
-  flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
-  directory: Pick<DirectoryStore, 'peopleFor'>;
-  messages: MessageStore;
-  traces: TraceStore;
-  state: StateStore;
-  now(): Date;
-  authToken(): Promise<string>;
-  /** PUBLIC_URL: everything before the route, when Twilio calls a custom domain. */
-  publicUrl?: string;
-  /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
-  allowSimulatedTime?: boolean;
-}
-
-export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-
-/**
- * Twilio waits about 5 s per attempt for an answer: past this deadline the caller gets the safe answer
- * rather than silence and Twilio's fallback (a hung DynamoDB connection must not become an error).
- */
-export const ANSWER_DEADLINE_MS = 3_000;
-const TIMED_OUT = Symbol('timed out');
-
-/**
- * `work`, or what `onTimeout` gives once `ms` have passed without it. The winner is decided first, so
- * the fallback (and its side effects) runs only when the work really was too late.
- */
-export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T | Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    const first = await Promise.race([work, late]);
-    return first === TIMED_OUT ? await onTimeout() : first;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** How long an answer waits for best-effort bookkeeping when storage is slow or hung. */
-export const BOOKKEEPING_MS = 1_500;
-
-/** Waits for `work` at most `ms`; what it does after that goes on without us. */
-export async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
-/** The request's clock: the carrier simulator's `x-switchboard-at` in local mode only (that header is not signed). */
-export function requestTime(deps: Pick<WebhookDeps, 'allowSimulatedTime' | 'now'>, headers: Record<string, string | undefined> | undefined): Date {
-  const simulated = deps.allowSimulatedTime ? headers?.['x-switchboard-at'] : undefined;
-  return simulated && !Number.isNaN(Date.parse(simulated)) ? new Date(simulated) : deps.now();
-}
-
-export const twiml = (xml: string): Response => ({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: xml });
-export const plain = (statusCode: number, message: string): Response => ({ statusCode, headers: { 'content-type': 'text/plain' }, body: message });
-
-/** The URL the carrier called, up to (not including) `/twilio/`: where our own action URLs start. */
-export function baseUrlOf(event: WebhookEvent, publicUrl?: string): string {
-  const url = publicRequestUrl(event, publicUrl);
-  const at = url.indexOf('/twilio/');
-  return at >= 0 ? url.slice(0, at) : url.replace(/\?.*$/, '');
-}
-
-export interface LoadedRevision {
-  flowId: string;
-  revision: number;
-  document: FlowDocument;
-}
+export type { LoadedRevision };
 
 /**
  * Revisions never change, so they are cached for the life of the Lambda container: a continuation
@@ -188,12 +111,3 @@ const knowsAll = (directory: Directory, needs: PeopleNeeded) =>
 
 /** The empty directory for requests that ring nobody: no reads at all. */
 export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };
-
-/** Logs without full phone numbers at info level (DESIGN.md section 10). */
-export const maskNumber = (n: string | undefined) => (n && n.length > 4 ? `${n.slice(0, -4).replace(/\d/g, '*')}${n.slice(-4)}` : n);
-
-export function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, message, ...fields });
-  if (level === 'ERROR') console.error(line);
-  else console.log(line);
-}
