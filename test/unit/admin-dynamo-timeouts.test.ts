@@ -3,7 +3,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { adminApi } from '../../lambdas/admin/api';
 import { ADMIN_DYNAMO_BUDGET_MS, adminDynamoClientConfig } from '../../lambdas/store/dynamo';
+import { createStores } from '../../lambdas/store/stores';
+import { localTableNames } from '../../lambdas/store/tables';
+import { apiEvent } from '../support/admin';
 
 describe('adminDynamoClientConfig', () => {
   it('sets a connection timeout, a request timeout that throws, and a bounded number of attempts', () => {
@@ -29,19 +33,30 @@ describe('adminDynamoClientConfig', () => {
       return new Promise<void>((r) => server.close(() => r()));
     });
 
-    it('fails with a timeout after its attempts, within the budget', async () => {
-      const client = new DynamoDBClient({ ...adminDynamoClientConfig, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-      const doc = DynamoDBDocumentClient.from(client);
-      const started = Date.now();
-      const err = await doc.send(new GetCommand({ TableName: 'flows', Key: { id: 'flw_1', rev: 0 } })).then(
-        () => undefined,
-        (e: Error & { $metadata?: { attempts?: number } }) => e,
+    const hungClient = () =>
+      DynamoDBDocumentClient.from(
+        new DynamoDBClient({ ...adminDynamoClientConfig, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        { marshallOptions: { removeUndefinedValues: true } },
       );
+
+    it('a request fails with a timeout after its attempts, within the budget; the admin API answers 503 in its error format', async () => {
+      const direct = hungClient();
+      const viaApi = hungClient();
+      const admin = adminApi({ ...createStores(viaApi, localTableNames('hung')), now: () => new Date() });
+      const started = Date.now();
+      // Side by side, so the test waits one budget, not two.
+      const [err, res] = await Promise.all([
+        direct.send(new GetCommand({ TableName: 'flows', Key: { id: 'flw_1', rev: 0 } })).then(() => undefined, (e: Error) => e),
+        admin(apiEvent('GET', '/api/flows')),
+      ]);
       const elapsed = Date.now() - started;
-      client.destroy();
+      direct.destroy();
+      viaApi.destroy();
       expect(err?.name).toBe('TimeoutError');
-      // Each attempt opened its own connection and gave up on it: the retries happened, and ended.
-      expect(sockets.length).toBe(adminDynamoClientConfig.maxAttempts);
+      expect(res.statusCode).toBe(503);
+      expect(JSON.parse(res.body as string)).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+      // Each attempt of each request opened its own connection and gave up on it: the retries happened, and ended.
+      expect(sockets.length).toBe(2 * adminDynamoClientConfig.maxAttempts);
       expect(elapsed).toBeLessThan(ADMIN_DYNAMO_BUDGET_MS);
     }, 30_000);
   });

@@ -13,7 +13,7 @@ import { flowDocumentSchema, type FlowDocument } from '../../lambdas/flows/schem
 import { runSms } from '../../lambdas/flows/sms-engine';
 import { directoryArb, FC_SEED, FLOW_NUMBER, rawFlowArb } from '../support/flow-arbitraries';
 
-const RUNS = 500;
+const RUNS = 350;
 const CODES: ReadonlySet<string> = new Set([...ERROR_CODES, ...WARNING_CODES]);
 
 /** What the admin API does with a body: a document, or a ValidationError whose every issue names a path and says why. */
