@@ -20,7 +20,8 @@ export const MAX_GROUP_MEMBERS = 49;
 export const groupInputSchema = z.strictObject({
   name: nameSchema,
   members: z
-    .array(z.string().min(1).max(64))
+    // A user id is the server's own (usr_ and hex digits): control characters and lone surrogates never are.
+    .array(z.string().min(1).max(64).regex(/^[^\p{Cc}\p{Cs}]+$/u, 'is not a user id'))
     .max(MAX_GROUP_MEMBERS, `a group has at most ${MAX_GROUP_MEMBERS} members`)
     .default([])
     .refine((m) => new Set(m).size === m.length, 'a user appears only once in a group'),

@@ -84,6 +84,8 @@ describe('ids that cannot be DynamoDB keys', () => {
       ['PUT', `/api/numbers/${NUMBER}/flow`, { flowId: long }, 'flowId'],
       ['POST', '/api/groups', { name: 'G', members: [long] }, 'members.0'],
       ['PUT', `/api/groups/${groupId}`, { name: 'G', members: [long] }, 'members.0'],
+      ['POST', '/api/groups', { name: 'G', members: [userId, '\u0000'] }, 'members.1'],
+      ['PUT', `/api/groups/${groupId}`, { name: 'G', members: ['\ud800'] }, 'members.0'],
       ['POST', '/api/flows', { name: 'F', call: { start: 'd', applets: { d: { type: 'dial', user: long, noAnswer: 'h' }, h: { type: 'hangup' } } } }, 'call.applets.d.user'],
       ['POST', '/api/flows', { name: 'F', call: { start: 'r', applets: { r: { type: 'redirect', flow: long } } } }, 'call.applets.r.flow'],
     ];
