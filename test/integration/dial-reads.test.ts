@@ -8,6 +8,7 @@ import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { BATCH_GET_TRIES } from '../../lambdas/store/dynamo';
 import { createStores } from '../../lambdas/store/stores';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
+import { DirectoryCache, DIRECTORY_TTL_MS } from '../../lambdas/webhooks/caches';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { countReads } from '../support/read-counter';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
@@ -128,5 +129,50 @@ describe('DynamoDirectoryStore.peopleFor', () => {
     }) as DynamoDBDocumentClient['send'];
     await expect(new DynamoDirectoryStore(throttled, t.names.directory).peopleFor({ users: [user.id], groups: [] })).rejects.toThrow(/unprocessed/);
     expect(tries).toBe(BATCH_GET_TRIES);
+  });
+});
+
+describe('DirectoryCache', () => {
+  it('keeps each set of people for the TTL, reads another set by itself, and sees changes once the TTL passed', async () => {
+    const source = createStores(counted, t.names).directory;
+    const [ann, bob] = await Promise.all([
+      stores.directory.createUser({ name: 'Ann C', phone: '+15550360001', available: true }),
+      stores.directory.createUser({ name: 'Bob C', phone: '+15550360002', available: true }),
+    ]);
+    const cache = new DirectoryCache();
+    const t0 = 1_000_000;
+    reads.reset();
+    expect((await cache.get(source, t0, { users: [ann.id], groups: [] })).users.get(ann.id)?.available).toBe(true);
+    expect(reads.requests).toBe(1);
+    await cache.get(source, t0 + DIRECTORY_TTL_MS, { users: [ann.id], groups: [] });
+    expect(reads.requests).toBe(1); // within the TTL: from memory
+
+    const other = await cache.get(source, t0 + 1, { users: [bob.id], groups: [] }); // another flow's people
+    expect([...other.users.keys()]).toEqual([bob.id]);
+    expect(reads.requests).toBe(2);
+
+    await stores.directory.updateUser(ann.id, { name: 'Ann C', phone: '+15550360001', available: false });
+    expect((await cache.get(source, t0 + DIRECTORY_TTL_MS + 1, { users: [ann.id], groups: [] })).users.get(ann.id)?.available).toBe(false);
+    expect(reads.requests).toBe(3);
+  });
+
+  it('reads again at once when someone it names was missing, and never keeps a failed read', async () => {
+    const cache = new DirectoryCache();
+    let calls = 0;
+    const flaky = {
+      peopleFor: async (needs: { users: readonly string[]; groups: readonly string[] }) => {
+        calls++;
+        if (calls === 1) throw new Error('DynamoDB said no');
+        return calls === 2 ? { users: [], groups: [] } : stores.directory.peopleFor(needs);
+      },
+    };
+    const user = await stores.directory.createUser({ name: 'Late', phone: '+15550360003', available: true });
+    const needs = { users: [user.id], groups: [] };
+    await expect(cache.get(flaky, 0, needs)).rejects.toThrow('DynamoDB said no');
+    expect((await cache.get(flaky, 1, needs)).users.size).toBe(0); // not seen yet (an eventually consistent read)
+    expect((await cache.get(flaky, 2, needs)).users.has(user.id)).toBe(true); // missing someone: read again
+    expect(calls).toBe(3);
+    await cache.get(flaky, 3, needs);
+    expect(calls).toBe(3);
   });
 });
