@@ -8,6 +8,7 @@ import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tab
 import { createLocalServer, type Routes } from './server';
 import { seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { ENV } from '../lambdas/config/env';
 
 export interface LocalStackOptions {
   port?: number;
@@ -43,9 +44,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Lets the carrier simulator's --at clock header through; never set in AWS.
-    SWITCHBOARD_LOCAL: '1',
+    [ENV.local]: '1',
   });
-  process.env.TWILIO_AUTH_TOKEN ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
   let stopServer: (() => Promise<void>) | undefined;
   try {
     const client = new DynamoDBClient({ endpoint });
@@ -67,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // A wildcard listen address is not a URL anyone calls: signatures are checked against loopback then.
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
-    process.env.PUBLIC_URL ??= url;
+    process.env[ENV.publicUrl] ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -77,7 +78,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes = { admin, voice, sms } as Routes;
     return {
       url,
-      authToken: process.env.TWILIO_AUTH_TOKEN,
+      authToken: process.env[ENV.authToken]!,
       tables,
       dynamo,
       dynamoEndpoint: endpoint,
