@@ -21,7 +21,12 @@ async function view(deps: AdminDeps, record: NumberRecord) {
   return numberView(record, record.flowId ? await deps.flows.findHead(record.flowId) : undefined);
 }
 
-export const NUMBERS_PAGE = { default: 100, max: 1000 } as const;
+/**
+ * `examined`: the most numbers one request looks at to fill a page. A status other than no_flow is
+ * filtered as the table is read, so a rare status in a large table would otherwise read it all in one
+ * request (past API Gateway's 30 s); the page then comes back short, with a cursor to go on from.
+ */
+export const NUMBERS_PAGE = { default: 100, max: 1000, examined: 5000 } as const;
 
 /**
  * `GET /api/numbers?status=&limit=&cursor=`: one page of at most `limit` numbers with that status, and
@@ -29,9 +34,10 @@ export const NUMBERS_PAGE = { default: 100, max: 1000 } as const;
  * so the cursor points exactly after the last number looked at and no number is skipped or repeated:
  * pages follow the table's order (the noFlow index's, by number, for `no_flow`), each page sorted by
  * number. A status other than no_flow depends on the flow's parts, so the page filters as it reads; a
- * last page may come back short, even empty, with no nextCursor.
+ * last page may come back short, even empty, with no nextCursor; so may any page once it has looked at
+ * `examined` numbers, with a nextCursor.
  */
-export async function listNumbers(deps: AdminDeps, query: Record<string, string | undefined>) {
+export async function listNumbers(deps: AdminDeps, query: Record<string, string | undefined>, examined: number = NUMBERS_PAGE.examined) {
   const { status, limit, cursor } = query;
   if (status !== undefined && !(NUMBER_STATUSES as readonly string[]).includes(status)) {
     throw new ValidationError([{ path: 'status', message: `must be one of ${NUMBER_STATUSES.join(', ')}` }]);
@@ -44,8 +50,10 @@ export async function listNumbers(deps: AdminDeps, query: Record<string, string 
   let after = cursor === undefined ? undefined : decodeCursor(cursor, withoutFlow);
   const heads = new Map<string, FlowHeadSummary>();
   const numbers: Array<ReturnType<typeof numberView>> = [];
+  let looked = 0;
   do {
-    const page = await deps.numbers.page({ limit: wanted - numbers.length, after, withoutFlow });
+    const page = await deps.numbers.page({ limit: Math.min(wanted - numbers.length, examined - looked), after, withoutFlow });
+    looked += page.records.length;
     const unknown = page.records.map((r) => r.flowId).filter((id): id is string => !!id && !heads.has(id));
     for (const head of await deps.flows.headSummaries(unknown)) heads.set(head.id, head);
     for (const r of page.records) {
@@ -53,7 +61,7 @@ export async function listNumbers(deps: AdminDeps, query: Record<string, string 
       if (!status || view.status === status) numbers.push(view);
     }
     after = page.next;
-  } while (after && numbers.length < wanted);
+  } while (after && numbers.length < wanted && looked < examined);
   numbers.sort((a, b) => a.number.localeCompare(b.number));
   return { numbers, ...(after ? { nextCursor: encodeCursor(after) } : {}) };
 }

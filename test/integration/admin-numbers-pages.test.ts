@@ -1,6 +1,6 @@
 // GET /api/numbers is paginated (issue 10): ?limit (default 100, at most 1000) and an opaque ?cursor,
 // for every status filter, each number exactly once across the pages. Against DynamoDB Local.
-import { NUMBERS_PAGE } from '../../lambdas/admin/numbers';
+import { listNumbers, NUMBERS_PAGE } from '../../lambdas/admin/numbers';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow, callOnlyFlow } from '../support/fixtures';
 
@@ -104,4 +104,19 @@ it('refuses a cursor of the no_flow list for another status, and the reverse', a
   expect((await h.api('GET', `/api/numbers?cursor=${noFlow}`)).status).toBe(400);
   expect((await h.api('GET', `/api/numbers?status=no_flow&cursor=${all}`)).status).toBe(400);
   expect((await h.api('GET', `/api/numbers?status=no_flow&cursor=${noFlow}`)).status).toBe(200);
+});
+
+it('a page stops after looking at `examined` numbers: a rare status comes back short, with a cursor that goes on', async () => {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let requests = 0;
+  do {
+    const page = await listNumbers(h.deps, { status: 'no_call_flow', limit: '50', ...(cursor ? { cursor } : {}) }, 10);
+    expect(page.numbers.length).toBeLessThanOrEqual(10);
+    seen.push(...page.numbers.map((n) => n.number));
+    cursor = page.nextCursor;
+    requests++;
+  } while (cursor && requests < 100);
+  expect(requests).toBeGreaterThanOrEqual(Math.ceil(TOTAL / 10)); // at most 10 numbers looked at per request
+  expect(seen.sort()).toEqual([...expected.no_call_flow].sort());
 });
