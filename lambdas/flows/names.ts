@@ -1,6 +1,7 @@
 // The names people give things (users, groups, flows, numbers): shown in lists, reports and alerts, so a
-// name must be something a person can see and read on one line.
+// name must hold something a person can see.
 import { z } from 'zod';
+import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
 
 export const MAX_NAME = 200;
 
@@ -11,16 +12,15 @@ export const MAX_NAME = 200;
  */
 const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}\p{Cn}\p{Cs}\p{M}\u115F\u1160\u2800\u3164\uFFA0]$/u;
 
-/** Control characters (C0, DEL, C1) and lone surrogates: no place in a one-line name, and not storable as text. */
-const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
-
-/** A name: trimmed, 1 to 200 characters, at least one of them visible, none of them a control character. */
+/**
+ * A name: trimmed, 1 to 200 characters, at least one of them visible, and none that XML cannot carry
+ * (refused before trimming, like every text field). One reason per name, the first that applies.
+ */
 export const nameSchema = z
   .string()
+  .regex(XML_TEXT, { message: XML_TEXT_RULE, abort: true })
   .trim()
   .max(MAX_NAME)
   .refine((name) => [...name].some((ch) => !INVISIBLE.test(ch)), {
     message: 'must contain a visible character (not only spaces, zero-width or control characters)',
-    abort: true,
-  })
-  .refine((name) => !UNPRINTABLE.test(name), 'must not contain control characters');
+  });

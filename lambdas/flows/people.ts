@@ -1,7 +1,7 @@
 // Users and groups: who a dial rings and whose mailbox a message lands in.
 import { z } from 'zod';
 import { nameSchema } from './names';
-import { E164 } from './schema';
+import { E164, xmlString } from './schema';
 
 export const userInputSchema = z.strictObject({
   name: nameSchema,
@@ -20,8 +20,7 @@ export const MAX_GROUP_MEMBERS = 49;
 export const groupInputSchema = z.strictObject({
   name: nameSchema,
   members: z
-    // A user id is the server's own (usr_ and hex digits): control characters and lone surrogates never are.
-    .array(z.string().min(1).max(64).regex(/^[^\p{Cc}\p{Cs}]+$/u, 'is not a user id'))
+    .array(xmlString().min(1).max(64))
     .max(MAX_GROUP_MEMBERS, `a group has at most ${MAX_GROUP_MEMBERS} members`)
     .default([])
     .refine((m) => new Set(m).size === m.length, 'a user appears only once in a group'),
