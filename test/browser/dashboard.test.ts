@@ -278,3 +278,24 @@ it('an unknown page and an unknown flow show what went wrong, never a blank page
   expect(await alert.textContent()).toContain('not found');
   browser.errors.splice(0, browser.errors.length, ...browser.errors.filter((e) => !e.includes('404 (Not Found)')));
 });
+
+it('numbers come a page at a time: the rest after "Show more numbers"', async () => {
+  const extra = Array.from({ length: 205 }, (_, i) => `+1555099${String(i).padStart(4, '0')}`);
+  for (let i = 0; i < extra.length; i += 20) {
+    await Promise.all(extra.slice(i, i + 20).map((n) => httpOk(stack, 'PUT', `/api/numbers/${encodeURIComponent(n)}`, { name: `Bulk ${n.slice(-4)}` })));
+  }
+  await open();
+  const rows = page().locator('#numbers-table tbody tr[data-number]');
+  await rows.first().waitFor();
+  expect(await rows.count()).toBe(200);
+  await page().getByRole('button', { name: 'Show more numbers' }).click();
+  await page().locator(`#numbers-table tr[data-number="${extra[204]}"]`).waitFor();
+  const total = (await httpOk(stack, 'GET', '/api/numbers?limit=1000')).numbers.length;
+  expect(await rows.count()).toBe(total);
+  expect(await page().getByRole('button', { name: 'Show more numbers' }).count()).toBe(0);
+  // The banner counts them all but names only a few.
+  const banner = page().getByRole('alert', { name: 'Unassigned-number report' });
+  expect(await banner.locator('strong').textContent()).toMatch(/^20\d numbers have no flow/);
+  expect(await banner.locator('li').count()).toBe(6);
+  expect(await banner.locator('li').last().textContent()).toMatch(/^and 20\d more/);
+});

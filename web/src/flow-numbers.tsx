@@ -6,7 +6,8 @@ import { ErrorNote, LoadError, Loading, StatusBadge, useAction, useApi } from '.
 
 export function FlowNumbers({ flowId, flowName }: { flowId: string; flowName: string }) {
   const mine = useApi<{ numbers: NumberRow[] }>(`/api/flows/${flowId}/numbers`);
-  const all = useApi<{ numbers: NumberRow[] }>('/api/numbers');
+  // The picker offers the first 1,000 numbers (the API's largest page), by number.
+  const all = useApi<{ numbers: NumberRow[] }>('/api/numbers?limit=1000');
   const assign = useAction();
   const unassign = useAction();
   const [pick, setPick] = useState('');

@@ -1,7 +1,7 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
 import { useState } from 'preact/hooks';
-import { phonePath, request, send } from './api';
+import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
 import type { Channel, Flow, FlowRow, Group, NumberRow, Report, User } from './types';
@@ -29,6 +29,9 @@ function AppletPreview({ applets, label, part }: { applets: string[]; label: str
   );
 }
 
+/** The banner names a few numbers; the subject line counts them all. */
+const BANNER_ROWS = 5;
+
 export function ReportBanner({ onOverview }: { onOverview: boolean }) {
   const report = useApi<Report>('/api/report/unassigned');
   if (report.error) return <div class="banner banner-muted" role="status">The unassigned-number report could not be read: {(report.error as Error).message}</div>;
@@ -46,7 +49,7 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
         )}
       </div>
       <ul class="banner-list">
-        {r.numbers.map((n) => (
+        {r.numbers.slice(0, BANNER_ROWS).map((n) => (
           <li key={n.number}>
             <span class="mono">{n.number}</span> {n.name}: {n.status === 'no_flow' ? 'no flow' : n.status === 'no_call_flow' ? 'no call flow' : 'no SMS flow'} since {formatTime(n.since)}
             {n.lostCalls + n.lostTexts > 0 && (
@@ -57,6 +60,7 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
             )}
           </li>
         ))}
+        {r.numbers.length > BANNER_ROWS && <li class="banner-more">and {r.numbers.length - BANNER_ROWS} more (red in the Numbers table)</li>}
       </ul>
     </section>
   );
@@ -64,9 +68,34 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
 
 type Dialogs = { kind: 'part'; flowId: string; flowName: string; channel: Channel } | { kind: 'flow'; number?: NumberRow } | undefined;
 
+const NUMBERS_PAGE = 200;
+
+/**
+ * The numbers, a page at a time (the API pages them): the first page reloads after every write, later
+ * pages are fetched on demand and dropped when the first page reloads, so no row is stale.
+ */
+function useNumberPages() {
+  const first = useApi<{ numbers: NumberRow[]; nextCursor?: string }>(`/api/numbers?limit=${NUMBERS_PAGE}`);
+  const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean }>({ numbers: [] });
+  const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false };
+  const cursor = current.numbers.length ? current.nextCursor : first.data?.nextCursor;
+  const loadMore = async () => {
+    if (!cursor) return;
+    setMore({ ...current, of: first.data, busy: true, error: undefined });
+    try {
+      const page = await get<{ numbers: NumberRow[]; nextCursor?: string }>(`/api/numbers?limit=${NUMBERS_PAGE}&cursor=${encodeURIComponent(cursor)}`);
+      setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor });
+    } catch (error) {
+      setMore({ ...current, of: first.data, error, busy: false });
+    }
+  };
+  const data = first.data ? { numbers: [...first.data.numbers, ...current.numbers] } : undefined;
+  return { ...first, data, more: cursor ? loadMore : undefined, moreError: current.error, moreBusy: !!current.busy };
+}
+
 export function Overview() {
   const flows = useApi<{ flows: FlowRow[] }>('/api/flows');
-  const numbers = useApi<{ numbers: NumberRow[] }>('/api/numbers');
+  const numbers = useNumberPages();
   const [dialog, setDialog] = useState<Dialogs>();
   const list = numbers.data?.numbers;
   return (
@@ -79,7 +108,10 @@ export function Overview() {
           </div>
           <div>
             <dt>Numbers</dt>
-            <dd>{list.length}</dd>
+            <dd>
+              {list.length}
+              {numbers.more ? '+' : ''}
+            </dd>
           </div>
           <div class={list.some((n) => n.status !== 'ok') ? 'stat-bad' : 'stat-ok'}>
             <dt>Losing calls or texts</dt>
@@ -243,7 +275,7 @@ function NumberRowView({ n, flows, open }: { n: NumberRow; flows: FlowRow[]; ope
   );
 }
 
-function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useApi<{ numbers: NumberRow[] }>>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
+function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
   return (
     <section class="panel" aria-labelledby="numbers-title">
       <header class="panel-head">
@@ -280,6 +312,14 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
           </tbody>
         </table>
       )}
+      {numbers.more && (
+        <div class="more">
+          <button class="btn btn-small" disabled={numbers.moreBusy} onClick={() => void numbers.more?.()}>
+            Show more numbers
+          </button>
+        </div>
+      )}
+      <ErrorNote error={numbers.moreError} />
       <RegisterNumber flows={flows} />
     </section>
   );
