@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TABLES, TABLE_KEYS, type TableKey } from '../lambdas/store/tables';
 
-export type TableAccess = 'read' | 'readWrite';
+export type TableAccess = 'read' | 'write' | 'readWrite';
 export type SwitchboardTables = Record<TableKey, ITableV2>;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -93,6 +93,7 @@ export class SwitchboardFunction extends NodejsFunction {
   /** Grants the table (with its indexes) and hands its physical name to the code under TABLES[key].envVar. */
   useTable(table: ITableV2, key: TableKey, access: TableAccess): this {
     if (access === 'readWrite') table.grantReadWriteData(this);
+    else if (access === 'write') table.grantWriteData(this);
     else table.grantReadData(this);
     this.addEnvironment(TABLES[key].envVar, table.tableName);
     if (TABLES[key].indexes.length > 0 && this.role) {

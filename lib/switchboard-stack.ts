@@ -5,6 +5,7 @@ import type { SwitchboardConfig } from './config';
 import { SwitchboardData } from './data';
 import { SwitchboardHttpApi } from './http-api';
 import { UnassignedReport } from './report';
+import { DurableSpill } from './spill';
 import { TwilioWebhooks } from './webhooks';
 
 export interface SwitchboardStackProps extends StackProps {
@@ -19,6 +20,7 @@ export class SwitchboardStack extends Stack {
   readonly data: SwitchboardData;
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
+  readonly spill: DurableSpill;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
 
@@ -32,10 +34,12 @@ export class SwitchboardStack extends Stack {
 
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy });
+    this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
+      spill: this.spill,
       publicUrl: config.publicUrl,
     });
     this.report = new UnassignedReport(this, 'Report', {
@@ -45,6 +49,7 @@ export class SwitchboardStack extends Stack {
       schedule: config.reportSchedule,
       alertEmail: config.alertEmail,
     });
+    this.spill.alarmTo(this.report.topic);
 
     // Twilio must call the public URL the handlers check signatures against, so the webhook URLs
     // printed for the console use it when it is set.

@@ -3,12 +3,15 @@ import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigat
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface TwilioWebhooksProps {
   readonly httpApi: HttpApi;
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
+  /** Where the webhooks put what DynamoDB cannot take (DESIGN.md section 11). */
+  readonly spill: DurableSpill;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
 }
@@ -20,6 +23,8 @@ export interface TwilioWebhooksProps {
 export class TwilioWebhooks extends Construct {
   readonly voice: SwitchboardFunction;
   readonly sms: SwitchboardFunction;
+  /** Twilio's fallback URL: no table at all, only the secret and the spill, so it works when they fail. */
+  readonly fallback: SwitchboardFunction;
   /**
    * The Twilio account's auth token. The stack creates it with a random placeholder value: operators
    * overwrite it with the real token (`aws secretsmanager put-secret-value --secret-id <arn>
@@ -57,19 +62,29 @@ export class TwilioWebhooks extends Construct {
         state: 'readWrite',
       });
       this.authToken.grantRead(fn);
+      props.spill.grantPut(fn);
       return fn;
     };
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');
+    this.fallback = new SwitchboardFunction(this, 'Fallback', {
+      entry: handlerEntry('fallback-webhook'),
+      description: 'Switchboard Twilio fallback URL: answers safely and spills, without DynamoDB',
+      removalPolicy: props.removalPolicy,
+      environment,
+    });
+    this.authToken.grantRead(this.fallback);
+    props.spill.grantPut(this.fallback);
 
     const voice = new HttpLambdaIntegration('VoiceIntegration', this.voice);
     const sms = new HttpLambdaIntegration('SmsIntegration', this.sms);
+    const fallback = new HttpLambdaIntegration('FallbackIntegration', this.fallback);
     const post = (path: string, integration: HttpLambdaIntegration) =>
       props.httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration });
     this.routes = [
       ...post('/twilio/voice', voice),
-      // Twilio's fallback URL for both voice and messaging: the voice handler tells them apart by MessageSid.
-      ...post('/twilio/fallback', voice),
+      // Twilio's fallback URL for both voice and messaging: its own function tells them apart by MessageSid.
+      ...post('/twilio/fallback', fallback),
       // Continuation steps: the project writes these URLs into its own TwiML (gather, dial, record...).
       ...post('/twilio/voice/{proxy+}', voice),
       ...post('/twilio/sms', sms),

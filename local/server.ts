@@ -10,13 +10,16 @@ export interface Routes {
   admin: LambdaHandler;
   voice: LambdaHandler;
   sms: LambdaHandler;
+  /** Twilio's fallback URL: its own function, which needs no DynamoDB (it spills). */
+  fallback: LambdaHandler;
 }
 
 /** Which Lambda serves a path, as the HTTP API routes of lib/ do. */
 export function lambdaFor(path: string, routes: Routes): LambdaHandler | undefined {
   if (path.startsWith('/api/')) return routes.admin;
   if (path === '/twilio/sms') return routes.sms;
-  if (path === '/twilio/voice' || path === '/twilio/fallback' || path.startsWith('/twilio/voice/')) return routes.voice;
+  if (path === '/twilio/fallback') return routes.fallback;
+  if (path === '/twilio/voice' || path.startsWith('/twilio/voice/')) return routes.voice;
   return undefined;
 }
 
