@@ -1,12 +1,14 @@
-// The Twilio auth token, read once per cold start: from TWILIO_AUTH_TOKEN in local mode, otherwise
-// from the Secrets Manager secret named by TWILIO_AUTH_TOKEN_SECRET_ARN. Never logged, never in an error.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// The Twilio auth token: from TWILIO_AUTH_TOKEN in local mode, otherwise from the Secrets Manager
+// secret named by TWILIO_AUTH_TOKEN_SECRET_ARN through Powertools Parameters, cached for a few minutes
+// so a rotated token is picked up without a redeploy. Never logged, never in an error message.
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { ENV } from '../config/env';
 
-export interface SecretReader {
-  send(command: GetSecretValueCommand): Promise<{ SecretString?: string }>;
-}
+/** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
+export const AUTH_TOKEN_MAX_AGE_SECONDS = 300;
 
-/** The secret may hold the token itself or JSON `{ "authToken": "..." }`. */
+/** The secret may hold the token itself or JSON with an `authToken` field (other fields are ignored). */
 export function authTokenFromSecret(secretString: string): string {
   const text = secretString.trim();
   if (text.startsWith('{')) {
@@ -24,24 +26,35 @@ export function authTokenFromSecret(secretString: string): string {
   return text;
 }
 
-export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, client?: SecretReader): Promise<string> {
-  if (env.TWILIO_AUTH_TOKEN) return env.TWILIO_AUTH_TOKEN;
-  const secretId = env.TWILIO_AUTH_TOKEN_SECRET_ARN;
-  if (!secretId) throw new Error('set TWILIO_AUTH_TOKEN (local mode) or TWILIO_AUTH_TOKEN_SECRET_ARN');
-  // A cold start must not wait on a hung connection: the webhook answers safely when this fails.
-  const reader = client ?? new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true } });
-  const out = await reader.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (out.SecretString === undefined) throw new Error('the Twilio auth token secret has no SecretString');
-  return authTokenFromSecret(out.SecretString);
+/** A cold start must not wait on a hung connection: the webhook answers safely when the read fails. */
+export const secretsClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+};
+
+/** What reads the secret: Powertools' SecretsProvider (which caches by maxAge), or a test's stand-in. */
+export interface SecretReader {
+  get(secretId: string, options: { maxAge: number }): Promise<unknown>;
 }
 
-let cached: Promise<string> | undefined;
+let provider: SecretsProvider | undefined;
 
-/** Memoized per process; a failed read is forgotten so the next invocation tries again. */
-export function twilioAuthToken(): Promise<string> {
-  cached ??= loadTwilioAuthToken().catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
+export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, secrets?: SecretReader): Promise<string> {
+  const local = env[ENV.authToken];
+  if (local) return local;
+  const secretId = env[ENV.authTokenSecretArn];
+  if (!secretId) throw new Error(`set ${ENV.authToken} (local mode) or ${ENV.authTokenSecretArn}`);
+  const reader: SecretReader = secrets ?? (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }));
+  let value: unknown;
+  try {
+    value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
+  } catch (err) {
+    // Powertools wraps the SDK's error; its message names the secret and the cause, never the value.
+    throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'string') throw new Error('the Twilio auth token secret has no SecretString');
+  return authTokenFromSecret(value);
 }
+
+/** The token for this request: Powertools' cache answers for AUTH_TOKEN_MAX_AGE_SECONDS, then the secret is read again. */
+export const twilioAuthToken = (): Promise<string> => loadTwilioAuthToken();
