@@ -13,7 +13,7 @@ import { replay, type ReplayStores } from '../lambdas/spill/replay';
 import { DynamoMessageStore } from '../lambdas/store/message-store';
 import { DynamoStateStore } from '../lambdas/store/state-store';
 import type { TableNames } from '../lambdas/store/tables';
-import { log } from '../lambdas/webhooks/context';
+import { errorField, logger } from '../lambdas/observability/logger';
 
 /** Lines that are not spill items (a half-written last line after a crash) are set aside here, not dropped. */
 export const REJECTED_FILE = 'rejected.jsonl';
@@ -43,7 +43,7 @@ export class SpoolDrain {
   ) {}
 
   start(): this {
-    this.timer = setInterval(() => void this.drainNow().catch((err) => log('ERROR', 'spool drain failed', { error: String(err) })), this.intervalMs);
+    this.timer = setInterval(() => void this.drainNow().catch((err) => logger.error('spool drain failed', { error: errorField(err) })), this.intervalMs);
     this.timer.unref();
     return this;
   }
@@ -78,7 +78,7 @@ export class SpoolDrain {
           // The store is still away: keep the rest for the next probe, and say so once per outage.
           this.rewrite(batch, lines.slice(i));
           const remaining = this.countRemaining();
-          if (!this.failing) log('WARN', 'DynamoDB does not answer yet; the spool waits', { remaining, error: String(err) });
+          if (!this.failing) logger.warn('DynamoDB does not answer yet; the spool waits', { remaining, error: errorField(err) });
           this.failing = true;
           return { replayed, remaining };
         }
@@ -86,7 +86,7 @@ export class SpoolDrain {
       unlinkSync(batch);
       fsyncDir(this.spill.dir);
     }
-    if (replayed) log('INFO', 'spool drained into DynamoDB', { replayed });
+    if (replayed) logger.info('spool drained into DynamoDB', { replayed });
     this.failing = false;
     return { replayed, remaining: 0 };
   }
@@ -110,7 +110,7 @@ export class SpoolDrain {
   }
 
   private reject(line: string): void {
-    log('ERROR', 'spool line is not a spill item; set aside', { file: REJECTED_FILE });
+    logger.error('spool line is not a spill item; set aside', { file: REJECTED_FILE });
     appendFileSync(path.join(this.spill.dir, REJECTED_FILE), `${line}\n`);
   }
 }

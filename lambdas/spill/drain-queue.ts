@@ -5,7 +5,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseSpillItem } from './item-schema';
 import { replay, type ReplayStores } from './replay';
-import { log } from '../webhooks/context';
+import { errorField, logger } from '../observability/logger';
 import { spillKey } from './spill';
 
 export async function drainQueueBatch(event: SQSEvent, stores: ReplayStores): Promise<SQSBatchResponse> {
@@ -14,15 +14,15 @@ export async function drainQueueBatch(event: SQSEvent, stores: ReplayStores): Pr
     event.Records.map(async (record) => {
       const item = parseSpillItem(record.body);
       if (!item) {
-        log('ERROR', 'spill message is not a spill item; leaving it for the dead-letter queue', { messageId: record.messageId });
+        logger.error('spill message is not a spill item; leaving it for the dead-letter queue', { messageId: record.messageId });
         return record.messageId;
       }
       try {
         const stored = await replay(item, stores);
-        log('INFO', stored ? 'spilled item replayed' : 'spilled item was already stored', { key: spillKey(item), receiveCount: record.attributes?.ApproximateReceiveCount });
+        logger.info(stored ? 'spilled item replayed' : 'spilled item was already stored', { key: spillKey(item), receiveCount: record.attributes?.ApproximateReceiveCount });
         return undefined;
       } catch (err) {
-        log('WARN', 'replaying a spilled item failed; SQS will redeliver it', { key: spillKey(item), receiveCount: record.attributes?.ApproximateReceiveCount, error: String(err) });
+        logger.warn('replaying a spilled item failed; SQS will redeliver it', { key: spillKey(item), receiveCount: record.attributes?.ApproximateReceiveCount, error: errorField(err) });
         return record.messageId;
       }
     }),

@@ -1,10 +1,10 @@
 // Reads a spilled item back (a queue message, a spool line) before it is replayed: anything else, such
 // as the half-written last line of a spool after a crash, is refused rather than written to a table.
 import { z } from 'zod';
-import type { MailboxKey } from '../store/message-store';
+import { parseMailboxKey, type MailboxKey } from '../store/message-store';
 import type { SpillItem } from './spill';
 
-const mailbox = z.string().regex(/^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/).transform((m) => m as MailboxKey);
+const mailbox = z.string().refine((m) => parseMailboxKey(m) !== undefined, 'not a mailbox').transform((m) => m as MailboxKey);
 const sid = z.string().min(1).max(128);
 
 const spillItem = z.discriminatedUnion('kind', [

@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { handleFallbackWebhook, type FallbackDeps } from '../../lambdas/fallback/fallback-webhook';
+import { fallbackWebhook, type FallbackDeps } from '../../lambdas/fallback/fallback-webhook';
 import { FileSpill, SPOOL_FILE } from '../../lambdas/spill/file-spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
@@ -23,7 +23,7 @@ const CALL = { CallSid: `CA${'a'.repeat(32)}`, AccountSid: `AC${'2'.repeat(32)}`
 const TEXT = { MessageSid: `SM${'b'.repeat(32)}`, AccountSid: `AC${'2'.repeat(32)}`, From: '+15550109999', To: '+15550100001', Body: 'Is anyone there?', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/media/ME1', MediaContentType0: 'image/jpeg' };
 
 test('a call gets the apology and a voicemail into unrouted, recorded by the voice webhook, and is counted in the spill', async () => {
-  const res = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
+  const res = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
   expect(res.statusCode).toBe(200);
   expect(res.headers?.['content-type']).toBe('text/xml');
   expect(res.body).toContain('<Say>Sorry');
@@ -33,7 +33,7 @@ test('a call gets the apology and a voicemail into unrouted, recorded by the voi
 });
 
 test('a text (it has a MessageSid) gets an empty <Response/> and is spilled for unrouted, with its media and its count', async () => {
-  const res = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, base64: true }));
+  const res = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, base64: true }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   expect(spooled()).toEqual(
@@ -49,28 +49,28 @@ test('a text (it has a MessageSid) gets an empty <Response/> and is spilled for 
 });
 
 test('a bad signature gets 403 and nothing is spilled', async () => {
-  const res = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, authToken: 'wrong-token' }));
+  const res = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, authToken: 'wrong-token' }));
   expect(res.statusCode).toBe(403);
   const unsigned = signedTwilioEvent({ url: '/twilio/fallback', params: CALL });
   delete unsigned.headers['x-twilio-signature'];
-  expect((await handleFallbackWebhook(deps, unsigned)).statusCode).toBe(403);
+  expect((await fallbackWebhook(deps)(unsigned)).statusCode).toBe(403);
   expect(spooled()).toEqual([]);
 });
 
 test('a request without CallSid, From or To gets 400 naming them, and nothing is spilled', async () => {
-  const res = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: { CallSid: CALL.CallSid } }));
+  const res = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: { CallSid: CALL.CallSid } }));
   expect(res).toMatchObject({ statusCode: 400, body: 'missing From, To' });
-  const text = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: TEXT.MessageSid, From: TEXT.From } }));
+  const text = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: TEXT.MessageSid, From: TEXT.From } }));
   expect(text.statusCode).toBe(400);
   expect(spooled()).toEqual([]);
 });
 
 test('without the auth token (Secrets Manager unreadable) a caller still hears the safe answer and a text gets <Response/>, keeping nothing unverified', async () => {
   const noToken = { ...deps, authToken: () => Promise.reject(new Error('AccessDenied')) };
-  const call = await handleFallbackWebhook(noToken, signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
+  const call = await fallbackWebhook(noToken)(signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
   expect(call.statusCode).toBe(200);
   expect(call.body).toContain('<Record');
-  const text = await handleFallbackWebhook(noToken, signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, base64: true }));
+  const text = await fallbackWebhook(noToken)(signedTwilioEvent({ url: '/twilio/fallback', params: TEXT, base64: true }));
   expect(text.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   expect(spooled()).toEqual([]);
 });
@@ -79,7 +79,7 @@ test('when the spill fails too, the caller still hears the safe answer', async (
   // The spool's directory is gone and a file stands in its place: every put fails (ENOTDIR).
   rmSync(dir, { recursive: true });
   writeFileSync(dir, 'not a directory');
-  const res = await handleFallbackWebhook(deps, signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
+  const res = await fallbackWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: CALL }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
 });
@@ -87,7 +87,7 @@ test('when the spill fails too, the caller still hears the safe answer', async (
 test('signatures are checked against PUBLIC_URL when it is set', async () => {
   const withPublic = { ...deps, publicUrl: 'https://calls.example.com' };
   const signedForPublic = signedTwilioEvent({ url: 'https://calls.example.com/twilio/fallback', params: CALL, headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' } });
-  const res = await handleFallbackWebhook(withPublic, signedForPublic);
+  const res = await fallbackWebhook(withPublic)(signedForPublic);
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('action="https://calls.example.com/twilio/voice/recording?mb=unrouted');
 });
