@@ -182,6 +182,9 @@ test('DynamoDB hung, then killed (SIGKILL) and started again on the same port an
   // While it is gone (connections refused), more texts arrive.
   const refused = newSid('SM');
   expect(await post('kill: text while DynamoDB is gone', '/twilio/sms', { MessageSid: refused, AccountSid: v.call.AccountSid, From: uniqueNumber(), To: spareNumber, Body: 'gone', NumMedia: '0' })).toEqual({ status: 200, body: EMPTY });
+  // The admin API answers too: 503 with a clear error (not a hang, not a 500) while the store is gone.
+  const admin = await http(stack, 'GET', '/api/flows');
+  expect({ status: admin.status, code: admin.body?.error?.code }).toEqual({ status: 503, code: 'unavailable' });
   restarted = await startDynamoLocal({ port, dataDir });
   const back = performance.now();
   await expectAllStored('kill', v, { ...hung, texts: [...hung.texts, refused] }, back);
