@@ -4,11 +4,12 @@ import { spillKey, type Spill, type SpillItem } from './spill';
 
 /**
  * The spill is what a webhook reaches for when DynamoDB already failed it, with the carrier waiting:
- * a hung SQS connection is cut short as well (one retry), never the SDK's indefinite default.
+ * a hung SQS connection is cut short as well (one retry), never the SDK's indefinite default. With the
+ * 1.5 s store budget before it, a callback still answers within the webhooks' 3 s deadline.
  */
 export const spillSqsClientConfig = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
+  requestHandler: { connectionTimeout: 300, requestTimeout: 700, throwOnRequestTimeout: true },
 };
 
 export interface MessageSender {
