@@ -1,6 +1,7 @@
 // `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack';
+import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
 import { DEMO_NUMBERS } from '../local/seed';
 
 async function main(): Promise<void> {
@@ -25,7 +26,8 @@ admin API and the Twilio webhooks. Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TO
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
-  const tokenNote = process.env.TWILIO_AUTH_TOKEN_FROM_ENV ? '(from TWILIO_AUTH_TOKEN)' : '(default; set TWILIO_AUTH_TOKEN to change)';
+  // A token of the user's own is a secret: only the built-in default is printed.
+  const token = stack.authToken === DEFAULT_LOCAL_AUTH_TOKEN ? `${stack.authToken} (default; set TWILIO_AUTH_TOKEN to change)` : '(from TWILIO_AUTH_TOKEN, not shown)';
   console.log(`
 Switchboard is running.
   API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
@@ -33,7 +35,7 @@ Switchboard is running.
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
-  Twilio auth token ${stack.authToken} ${tokenNote}
+  Twilio auth token ${token}
 
 Try it:
   curl -s ${stack.url}/api/flows
@@ -56,7 +58,9 @@ Ctrl-C stops everything.`);
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-if (process.env.TWILIO_AUTH_TOKEN) process.env.TWILIO_AUTH_TOKEN_FROM_ENV = '1';
+// The console shows the handlers' JSON log lines; their EMF metric records would only be noise here
+// (POWERTOOLS_METRICS_DISABLED=false brings them back). The tests run the stack with metrics on.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 main().catch((err) => {
   console.error(`npm start failed: ${(err as Error).message}`);
   process.exit(1);

@@ -11,6 +11,8 @@ import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './swi
 export interface DurableSpillProps {
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
+  /** CloudWatch namespace of the drain's Powertools metrics (the stage's). */
+  readonly metricsNamespace: string;
   /** Tries of one item before it goes to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
   /** The spill alarms when its oldest item has waited this long: the drain cannot reach DynamoDB. @default 5 minutes */
@@ -56,6 +58,7 @@ export class DurableSpill extends Construct {
       entry: handlerEntry('spill-drain'),
       description: 'Switchboard spill drain: writes voicemails, transcripts, texts and unrouted events spilled during a DynamoDB outage',
       removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
       timeout: drainTimeout,
     }).useTables(props.tables, {
       messages: 'write',

@@ -3,6 +3,8 @@ import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigat
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/config/env';
+import { routesOf } from '../lambdas/config/routes';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
@@ -14,6 +16,7 @@ export interface TwilioWebhooksProps {
   readonly spill: DurableSpill;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -45,13 +48,14 @@ export class TwilioWebhooks extends Construct {
       reason: 'A Twilio auth token is issued by Twilio and can only be rotated in the Twilio console; operators put the new value here',
     });
 
-    const environment: Record<string, string> = { TWILIO_AUTH_TOKEN_SECRET_ARN: this.authToken.secretArn };
-    if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
+    const environment: Record<string, string> = { [ENV.authTokenSecretArn]: this.authToken.secretArn };
+    if (props.publicUrl) environment[ENV.publicUrl] = props.publicUrl;
     const webhook = (name: string, entry: string, description: string) => {
       const fn = new SwitchboardFunction(this, name, {
         entry: handlerEntry(entry),
         description,
         removalPolicy: props.removalPolicy,
+        metricsNamespace: props.metricsNamespace,
         environment,
       }).useTables(props.tables, {
         numbers: 'read',
@@ -71,24 +75,20 @@ export class TwilioWebhooks extends Construct {
       entry: handlerEntry('fallback-webhook'),
       description: 'Switchboard Twilio fallback URL: answers safely and spills, without DynamoDB',
       removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
       environment,
     });
     this.authToken.grantRead(this.fallback);
     props.spill.grantPut(this.fallback);
 
-    const voice = new HttpLambdaIntegration('VoiceIntegration', this.voice);
-    const sms = new HttpLambdaIntegration('SmsIntegration', this.sms);
-    const fallback = new HttpLambdaIntegration('FallbackIntegration', this.fallback);
-    const post = (path: string, integration: HttpLambdaIntegration) =>
-      props.httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration });
-    this.routes = [
-      ...post('/twilio/voice', voice),
-      // Twilio's fallback URL for both voice and messaging: its own function tells them apart by MessageSid.
-      ...post('/twilio/fallback', fallback),
-      // Continuation steps: the project writes these URLs into its own TwiML (gather, dial, record...).
-      ...post('/twilio/voice/{proxy+}', voice),
-      ...post('/twilio/sms', sms),
-    ];
+    const integrations = {
+      voice: new HttpLambdaIntegration('VoiceIntegration', this.voice),
+      sms: new HttpLambdaIntegration('SmsIntegration', this.sms),
+      fallback: new HttpLambdaIntegration('FallbackIntegration', this.fallback),
+    };
+    this.routes = (['voice', 'sms', 'fallback'] as const).flatMap((fn) =>
+      routesOf(fn).flatMap((route) => props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] })),
+    );
     for (const route of this.routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -54,8 +54,11 @@ describe('the bundled fallback Lambda, as deployed', () => {
   test('knows no table and bundles no DynamoDB client', () => {
     for (const key of Object.keys(TABLES) as Array<keyof typeof TABLES>) expect(fallback.environment[TABLES[key].envVar]).toBeUndefined();
     expect(fallback.environment[SPILL_ENV.queueUrl]).toBe(TEST_SPILL_URL);
+    // Neither bundled nor loaded from the runtime's SDK: the DynamoDB client is nowhere in the code.
     const sources: string[] = JSON.parse(readFileSync(`${fallback.bundleFile}.map`, 'utf8')).sources;
     expect(sources.filter((s) => s.includes('client-dynamodb') || s.includes('lib-dynamodb'))).toEqual([]);
+    expect(readFileSync(fallback.bundleFile, 'utf8')).not.toMatch(/@aws-sdk\/(client|lib)-dynamodb/);
+    expect(readFileSync(fallback.bundleFile, 'utf8')).toMatch(/@aws-sdk\/client-sqs/);
   });
 
   test('with DynamoDB unreachable, answers a call and a text safely and spills them; the drain then stores them once', async () => {
