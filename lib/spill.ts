@@ -5,7 +5,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SPILL_ENV } from '../lambdas/spill/spill';
+import { ENV } from '../lambdas/config/env';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface DurableSpillProps {
@@ -103,7 +103,7 @@ export class DurableSpill extends Construct {
   /** Lets a function put items into the spill and tells it where (SPILL_QUEUE_URL). */
   grantPut(fn: SwitchboardFunction): void {
     this.queue.grantSendMessages(fn);
-    fn.addEnvironment(SPILL_ENV.queueUrl, this.queue.queueUrl);
+    fn.addEnvironment(ENV.spillQueueUrl, this.queue.queueUrl);
   }
 
   /** Sends the spill's alarms to the alert topic (built after the spill: the report owns it). */

@@ -12,8 +12,8 @@ import { createLocalServer, type Routes } from './server';
 import { seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
 import { drainStores, SpoolDrain } from './spool-drain';
+import { ENV } from '../lambdas/config/env';
 import { FileSpill } from '../lambdas/spill/file-spill';
-import { SPILL_ENV } from '../lambdas/spill/spill';
 
 export interface LocalStackOptions {
   port?: number;
@@ -53,13 +53,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Lets the carrier simulator's --at clock header through; never set in AWS.
-    SWITCHBOARD_LOCAL: '1',
+    [ENV.local]: '1',
   });
-  process.env.TWILIO_AUTH_TOKEN ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
   // Memory mode keeps its spool in a temporary directory, removed on stop when nothing waits in it.
   const spoolDir = options.spoolDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'spool') : mkdtempSync(path.join(tmpdir(), 'switchboard-spool-')));
   const temporarySpool = !options.spoolDir && !options.dataDir;
-  process.env[SPILL_ENV.spoolDir] = spoolDir;
+  process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
   const stores = drainStores(endpoint, tables);
   const drain = new SpoolDrain(spill, stores);
@@ -89,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // A wildcard listen address is not a URL anyone calls: signatures are checked against loopback then.
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
-    process.env.PUBLIC_URL ??= url;
+    process.env[ENV.publicUrl] ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -103,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     void drain.drainNow().catch(() => undefined);
     return {
       url,
-      authToken: process.env.TWILIO_AUTH_TOKEN,
+      authToken: process.env[ENV.authToken]!,
       tables,
       dynamo,
       dynamoEndpoint: endpoint,

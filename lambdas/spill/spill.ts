@@ -31,9 +31,6 @@ export interface SpilledText {
 /** A call or text that reached a number unrouted: what the report counts. */
 export type SpilledUnrouted = { kind: 'unrouted' } & UnroutedEvent;
 
-/** Where a function finds its spill: the queue in AWS (set by lib/spill.ts), the spool directory locally. */
-export const SPILL_ENV = { queueUrl: 'SPILL_QUEUE_URL', spoolDir: 'SPILL_SPOOL_DIR' } as const;
-
 export type SpillItem = SpilledVoicemail | SpilledTranscript | SpilledText | SpilledUnrouted;
 
 /** Where items go when the store does not answer. `put` resolves only once the item is durable. */

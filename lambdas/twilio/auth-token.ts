@@ -1,8 +1,7 @@
 // The Twilio auth token: from TWILIO_AUTH_TOKEN in local mode, otherwise from the Secrets Manager
 // secret named by TWILIO_AUTH_TOKEN_SECRET_ARN through Powertools Parameters, cached for a few minutes
 // so a rotated token is picked up without a redeploy. Never logged, never in an error message.
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '../config/env';
 
 /** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
@@ -37,14 +36,25 @@ export interface SecretReader {
   get(secretId: string, options: { maxAge: number }): Promise<unknown>;
 }
 
-let provider: SecretsProvider | undefined;
+let provider: Promise<SecretsProvider> | undefined;
+
+/**
+ * Loaded on first use: local mode never needs the Secrets Manager client, and in AWS it is needed only
+ * when the cache misses; loading it at init would add its SDK client to every cold start's load time.
+ */
+function secretsProvider(): Promise<SecretsProvider> {
+  provider ??= Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]).then(
+    ([{ SecretsProvider }, { SecretsManagerClient }]) => new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }),
+  );
+  return provider;
+}
 
 export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, secrets?: SecretReader): Promise<string> {
   const local = env[ENV.authToken];
   if (local) return local;
   const secretId = env[ENV.authTokenSecretArn];
   if (!secretId) throw new Error(`set ${ENV.authToken} (local mode) or ${ENV.authTokenSecretArn}`);
-  const reader: SecretReader = secrets ?? (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }));
+  const reader: SecretReader = secrets ?? (await secretsProvider());
   let value: unknown;
   try {
     value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });

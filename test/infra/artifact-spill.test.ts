@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SPOOL_FILE } from '../../lambdas/spill/file-spill';
-import { SPILL_ENV } from '../../lambdas/spill/spill';
+import { ENV } from '../../lambdas/config/env';
 import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
@@ -53,7 +53,7 @@ const sqsEvent = (bodies: string[]): SQSEvent => ({
 describe('the bundled fallback Lambda, as deployed', () => {
   test('knows no table and bundles no DynamoDB client', () => {
     for (const key of Object.keys(TABLES) as Array<keyof typeof TABLES>) expect(fallback.environment[TABLES[key].envVar]).toBeUndefined();
-    expect(fallback.environment[SPILL_ENV.queueUrl]).toBe(TEST_SPILL_URL);
+    expect(fallback.environment[ENV.spillQueueUrl]).toBe(TEST_SPILL_URL);
     // Neither bundled nor loaded from the runtime's SDK: the DynamoDB client is nowhere in the code.
     const sources: string[] = JSON.parse(readFileSync(`${fallback.bundleFile}.map`, 'utf8')).sources;
     expect(sources.filter((s) => s.includes('client-dynamodb') || s.includes('lib-dynamodb'))).toEqual([]);
@@ -65,8 +65,8 @@ describe('the bundled fallback Lambda, as deployed', () => {
     const lambda = new LambdaProcess(fallback, {
       TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
       // The spool adapter instead of SQS (none runs here); DynamoDB points at a port nobody listens on.
-      [SPILL_ENV.queueUrl]: '',
-      [SPILL_ENV.spoolDir]: spool,
+      [ENV.spillQueueUrl]: '',
+      [ENV.spillSpoolDir]: spool,
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
     });
     const [callSid, messageSid] = [sid('CA'), sid('SM')];

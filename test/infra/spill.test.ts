@@ -2,7 +2,7 @@
 // Lambda fed by it, alarms to the alert topic, and only the webhooks allowed to write to it.
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SPILL_ENV } from '../../lambdas/spill/spill';
+import { ENV } from '../../lambdas/config/env';
 import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
 
 let synth: Synthesized;
@@ -85,13 +85,13 @@ describe('who may write to the spill', () => {
     const fn = synth.stack.webhooks[name];
     expect(queueActions(fn, spillId())).toEqual(expect.arrayContaining(['sqs:SendMessage']));
     expect(queueActions(fn, spillId())).not.toContain('sqs:ReceiveMessage');
-    expect(propertiesOf(synth.template, logicalId(fn)).Environment.Variables[SPILL_ENV.queueUrl]).toEqual({ Ref: spillId() });
+    expect(propertiesOf(synth.template, logicalId(fn)).Environment.Variables[ENV.spillQueueUrl]).toEqual({ Ref: spillId() });
   });
 
   test('the admin API and the report may not touch the spill', () => {
     for (const fn of [synth.stack.admin.function, synth.stack.report.function]) {
       expect(queueActions(fn, spillId())).toEqual([]);
-      expect(propertiesOf(synth.template, logicalId(fn)).Environment.Variables[SPILL_ENV.queueUrl]).toBeUndefined();
+      expect(propertiesOf(synth.template, logicalId(fn)).Environment.Variables[ENV.spillQueueUrl]).toBeUndefined();
     }
   });
 });
