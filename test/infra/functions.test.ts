@@ -169,13 +169,13 @@ describe('webhook configuration', () => {
 });
 
 describe('handlers as the Lambda ecosystem runs them (DESIGN.md section 14)', () => {
-  test.each(['admin', 'voice', 'sms', 'report'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
+  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
     const props = propertiesOf(synth.template, logicalId(functions()[name as keyof ReturnType<typeof functions>]));
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/dev');
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook alarms on its own errors and throttles, to the alert topic', (name) => {
+  test.each(['voice', 'sms', 'fallback'] as const)('the %s webhook alarms on its own errors and throttles, to the alert topic', (name) => {
     const fnId = logicalId(functions()[name]);
     const topicId = logicalId(synth.stack.report.topic);
     for (const metricName of ['Errors', 'Throttles']) {
