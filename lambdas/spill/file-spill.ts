@@ -44,6 +44,8 @@ export class FileSpill implements Spill {
   put(item: SpillItem): Promise<void> {
     const line = `${JSON.stringify(item)}\n`;
     return serialized(this.dir, () => {
+      // The directory may have gone (memory mode removes its temporary spool on stop while requests finish).
+      mkdirSync(this.dir, { recursive: true });
       const created = !exists(this.spoolPath);
       const fd = openSync(this.spoolPath, 'a+');
       try {
