@@ -22,6 +22,8 @@ export const METRIC = {
   webhookRejections: 'WebhookRejections',
   /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
   itemsSpilled: 'ItemsSpilled',
+  /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */
+  itemsReplayed: 'ItemsReplayed',
   /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
   itemsLost: 'ItemsLost',
 } as const;

@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseSpillItem } from './item-schema';
 import { replay, type ReplayStores } from './replay';
 import { errorField, logger } from '../observability/logger';
+import { countBy, METRIC } from '../observability/metrics';
 import { spillKey } from './spill';
 
 export async function drainQueueBatch(event: SQSEvent, stores: ReplayStores): Promise<SQSBatchResponse> {
@@ -19,6 +20,7 @@ export async function drainQueueBatch(event: SQSEvent, stores: ReplayStores): Pr
       }
       try {
         const stored = await replay(item, stores);
+        countBy(METRIC.itemsReplayed, 'kind', item.kind);
         logger.info(stored ? 'spilled item replayed' : 'spilled item was already stored', { key: spillKey(item), receiveCount: record.attributes?.ApproximateReceiveCount });
         return undefined;
       } catch (err) {
