@@ -37,6 +37,7 @@ Switchboard is running.
   API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
+  Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
   Twilio auth token ${token}
 

@@ -6,6 +6,7 @@ import { SwitchboardData } from './data';
 import { SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
+import { DurableSpill } from './spill';
 import { TwilioWebhooks } from './webhooks';
 
 export interface SwitchboardStackProps extends StackProps {
@@ -20,6 +21,7 @@ export class SwitchboardStack extends Stack {
   readonly data: SwitchboardData;
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
+  readonly spill: DurableSpill;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
   readonly monitoring: WebhookMonitoring;
@@ -35,10 +37,12 @@ export class SwitchboardStack extends Stack {
     const metricsNamespace = `Switchboard/${config.stage}`;
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
+    this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
+      spill: this.spill,
       publicUrl: config.publicUrl,
       metricsNamespace,
     });
@@ -49,11 +53,12 @@ export class SwitchboardStack extends Stack {
       schedule: config.reportSchedule,
       alertEmail: config.alertEmail,
     });
+    this.spill.alarmTo(this.report.topic);
 
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: this.report.topic,
       httpApi: this.http.api,
-      webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms },
+      webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms, Fallback: this.webhooks.fallback },
       metricsNamespace,
       dashboardName: `switchboard-${config.stage}-webhooks`,
     });

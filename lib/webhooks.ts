@@ -5,12 +5,15 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
+import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface TwilioWebhooksProps {
   readonly httpApi: HttpApi;
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
+  /** Where the webhooks put what DynamoDB cannot take (DESIGN.md section 11). */
+  readonly spill: DurableSpill;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
   readonly metricsNamespace: string;
@@ -23,6 +26,8 @@ export interface TwilioWebhooksProps {
 export class TwilioWebhooks extends Construct {
   readonly voice: SwitchboardFunction;
   readonly sms: SwitchboardFunction;
+  /** Twilio's fallback URL: no table at all, only the secret and the spill, so it works when they fail. */
+  readonly fallback: SwitchboardFunction;
   /**
    * The Twilio account's auth token. The stack creates it with a random placeholder value: operators
    * overwrite it with the real token (`aws secretsmanager put-secret-value --secret-id <arn>
@@ -61,13 +66,27 @@ export class TwilioWebhooks extends Construct {
         state: 'readWrite',
       });
       this.authToken.grantRead(fn);
+      props.spill.grantPut(fn);
       return fn;
     };
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');
+    this.fallback = new SwitchboardFunction(this, 'Fallback', {
+      entry: handlerEntry('fallback-webhook'),
+      description: 'Switchboard Twilio fallback URL: answers safely and spills, without DynamoDB',
+      removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
+      environment,
+    });
+    this.authToken.grantRead(this.fallback);
+    props.spill.grantPut(this.fallback);
 
-    const integrations = { voice: new HttpLambdaIntegration('VoiceIntegration', this.voice), sms: new HttpLambdaIntegration('SmsIntegration', this.sms) };
-    this.routes = (['voice', 'sms'] as const).flatMap((fn) =>
+    const integrations = {
+      voice: new HttpLambdaIntegration('VoiceIntegration', this.voice),
+      sms: new HttpLambdaIntegration('SmsIntegration', this.sms),
+      fallback: new HttpLambdaIntegration('FallbackIntegration', this.fallback),
+    };
+    this.routes = (['voice', 'sms', 'fallback'] as const).flatMap((fn) =>
       routesOf(fn).flatMap((route) => props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] })),
     );
     for (const route of this.routes) {

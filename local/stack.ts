@@ -1,6 +1,9 @@
 // The whole system on one machine: DynamoDB Local, the tables, the demo data and the handlers over HTTP.
 // Used by `npm start` (bin/local.ts) and by the end-to-end tests.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo } from './dynamodb-local';
 import { ensureTables } from './tables';
@@ -8,13 +11,17 @@ import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tab
 import { createLocalServer, type Routes } from './server';
 import { seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
+import { FileSpill } from '../lambdas/spill/file-spill';
 
 export interface LocalStackOptions {
   port?: number;
   host?: string;
   dataDir?: string;
+  /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
+  spoolDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
@@ -30,6 +37,8 @@ export interface LocalStack {
   dynamo?: RunningDynamo;
   dynamoEndpoint: string;
   seeded: boolean;
+  /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
+  spool: { dir: string; drain: SpoolDrain };
   stop(): Promise<void>;
 }
 
@@ -50,6 +59,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.local]: '1',
   });
   process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  // Memory mode keeps its spool in a temporary directory, removed on stop when nothing waits in it.
+  const spoolDir = options.spoolDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'spool') : mkdtempSync(path.join(tmpdir(), 'switchboard-spool-')));
+  const temporarySpool = !options.spoolDir && !options.dataDir;
+  process.env[ENV.spillSpoolDir] = spoolDir;
+  const spill = new FileSpill(spoolDir);
+  const stores = drainStores(endpoint, tables);
+  const drain = new SpoolDrain(spill, stores);
+  const stopDrain = async () => {
+    await drain.stop();
+    stores.destroy();
+    if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+  };
   let stopServer: (() => Promise<void>) | undefined;
   try {
     const client = new DynamoDBClient({ endpoint });
@@ -75,10 +96,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
+    const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { documentClient } = await import('../lambdas/store/dynamo');
     const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(documentClient(), tables), now: () => new Date() })).seeded;
-    routes = { admin, voice, sms } as Routes;
+    routes = { admin, voice, sms, fallback } as Routes;
+    // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
+    drain.start();
+    void drain.drainNow().catch(() => undefined);
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -86,13 +111,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       dynamoEndpoint: endpoint,
       seeded,
+      spool: { dir: spoolDir, drain },
       stop: async () => {
         await stopServer?.();
+        await stopDrain();
         await dynamo?.stop();
       },
     };
   } catch (err) {
     await stopServer?.();
+    await stopDrain();
     await dynamo?.stop();
     throw err;
   }

@@ -3,11 +3,13 @@
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
 import { runSms } from '../flows/sms-engine';
+import { errorField, logger } from '../observability/logger';
 import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './caches';
+import { atMost } from './deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
@@ -35,13 +37,15 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
     directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
   });
   const xml = renderSms(result);
-  await Promise.all([
-    result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined,
-    deps.traces.append(
+  // The text is kept (stored, or spilled for the same mailbox) whatever DynamoDB does; once it is, a
+  // failed trace must not turn the flow's answer into the unrouted one (and spill the text a second time).
+  const traced = deps.traces
+    .append(
       { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
       result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: textTraceInput(text) }), twiml: xml })),
-    ),
-  ]);
+    )
+    .catch((err) => logger.error('tracing a text failed', { error: errorField(err) }));
+  await Promise.all([result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined, atMost(traced)]);
   return twiml(xml);
 }
 
