@@ -20,6 +20,8 @@ export const METRIC = {
   webhookAnswers: 'WebhookAnswers',
   /** 403 (signature) and 400 (malformed) refusals, by reason: a spike means a misconfigured URL or token, or an attack. */
   webhookRejections: 'WebhookRejections',
+  /** A text whose MessageSid was handled before, answered with nothing. */
+  replaysIgnored: 'ReplaysIgnored',
   /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
   itemsSpilled: 'ItemsSpilled',
   /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */

@@ -1,7 +1,7 @@
 // Call and text traces: one item per step (one write per webhook request), kept 30 days.
 import { randomBytes } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assertKeyableId, readAllPages } from './dynamo';
+import { assertKeyableId, isConditionFailure, readAllPages } from './dynamo';
 import { NotFoundError } from '../flows/errors';
 
 export const TRACE_DAYS = 30;
@@ -30,6 +30,11 @@ export interface Trace extends TraceHeader {
 export interface TraceStore {
   /** The steps of one webhook request: one PutItem however many applets the request ran. */
   append(header: TraceHeader, steps: TraceStep[]): Promise<void>;
+  /**
+   * The steps of a request that happens once per Sid (an incoming text): written under `key` only if no
+   * item has it yet. False when one had: the carrier replayed a request already handled.
+   */
+  appendOnce(header: TraceHeader, steps: TraceStep[], key: string): Promise<boolean>;
   get(sid: string): Promise<Trace>;
 }
 
@@ -53,6 +58,24 @@ export class DynamoTraceStore implements TraceStore {
         Item: { ...header, steps, step: `${written}#${randomBytes(3).toString('hex')}`, expiresAt },
       }),
     );
+  }
+
+  async appendOnce(header: TraceHeader, steps: TraceStep[], key: string): Promise<boolean> {
+    const expiresAt = Math.floor(Date.parse(steps[0]?.at ?? new Date().toISOString()) / 1000) + TRACE_DAYS * 86400;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          // The key sorts before the wall-clock keys of `append` ("2026-..."): a text's steps come first.
+          Item: { ...header, steps, step: key, expiresAt },
+          ConditionExpression: 'attribute_not_exists(sid)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async get(sid: string): Promise<Trace> {

@@ -4,12 +4,13 @@
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
 import { runSms } from '../flows/sms-engine';
 import { errorField, logger } from '../observability/logger';
+import { count, METRIC } from '../observability/metrics';
 import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './caches';
-import { atMost } from './deadline';
+import { BOOKKEEPING_MS, withDeadline } from './deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
@@ -18,6 +19,9 @@ interface SmsCaches {
   revisions: RevisionCache;
   directory: DirectoryCache;
 }
+
+/** The sort key of a text's one trace item (one request per text). */
+const TEXT_TRACE_KEY = '#text';
 
 const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
 
@@ -39,13 +43,25 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
   const xml = renderSms(result);
   // The text is kept (stored, or spilled for the same mailbox) whatever DynamoDB does; once it is, a
   // failed trace must not turn the flow's answer into the unrouted one (and spill the text a second time).
+  // The trace is written once per MessageSid: finding it already there means the carrier replayed a text
+  // we handled, which must not send its replies, notifications or forward again (DESIGN.md section 5).
+  // When the trace cannot be written in time the answer goes out as usual: a reply twice beats none.
   const traced = deps.traces
-    .append(
+    .appendOnce(
       { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
       result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: textTraceInput(text) }), twiml: xml })),
+      TEXT_TRACE_KEY,
     )
-    .catch((err) => logger.error('tracing a text failed', { error: errorField(err) }));
-  await Promise.all([result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined, atMost(traced)]);
+    .catch((err) => (logger.error('tracing a text failed', { error: errorField(err) }), true));
+  const [, first] = await Promise.all([
+    result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined,
+    withDeadline(traced, BOOKKEEPING_MS, () => true),
+  ]);
+  if (!first) {
+    logger.info('replayed text answered with nothing: its replies went out the first time');
+    count(METRIC.replaysIgnored);
+    return twiml(emptyMessagingTwiml());
+  }
   return twiml(xml);
 }
 

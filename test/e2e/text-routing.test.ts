@@ -207,6 +207,28 @@ it('a text to a number with no flow is stored in unrouted, answered with an empt
   expect((await mailbox('unrouted')).filter((m) => m.to === number)).toHaveLength(1);
 });
 
+it('a replayed MessageSid is answered <Response/>: no second reply, notification or forward (DESIGN.md section 5)', async () => {
+  const owner = await createUser('Replay owner');
+  const { number } = await lineWith({
+    start: 'reply',
+    applets: { reply: { type: 'reply', text: 'Got it, thanks.', next: 'inbox' }, inbox: { type: 'inbox', mailbox: { user: owner.id }, notify: true } },
+  });
+  const t = await text(number, 'Please call me');
+  const [first] = requests(t);
+  expect(first.answer).toContain('Got it, thanks.');
+  expect(first.answer).toContain(`<Message to="${owner.phone}"`);
+  // The same request again, and twice at once: each is answered with nothing, and the text is kept once.
+  const replays = await Promise.all([post(first.url, first.params), post(first.url, first.params), post(first.url, first.params)]);
+  for (const replay of replays) {
+    expect(replay.status).toBe(200);
+    expect(replay.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  }
+  expect(await mailbox(`user/${owner.id}`)).toHaveLength(1);
+  // The trace holds the text's one run.
+  const trace = await ok('GET', `/api/calls/${t.sid}`);
+  expect(trace.steps.map((s: { applet: string }) => s.applet)).toEqual(['reply', 'inbox']);
+});
+
 it('notify sends one <Message to=...> per group member with a phone, skipping members without one', async () => {
   const a = await createUser('Notify A');
   const noPhone = await createUser('Notify no phone', { client: 'notify-nophone' });
