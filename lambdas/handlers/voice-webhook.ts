@@ -1,4 +1,4 @@
-// Voice Lambda: POST /twilio/voice, /twilio/fallback and /twilio/voice/* (steps, screening, recordings).
+// Voice Lambda: POST /twilio/voice and /twilio/voice/* (steps, screening, recordings). /twilio/fallback has its own.
 import { webhookDepsFromEnv } from '../webhooks/deps';
 import { voiceWebhook } from '../webhooks/voice';
 

@@ -1,6 +1,6 @@
 // The voice webhook's routes that run the engine: an incoming call (number -> current revision ->
 // start) and its continuation steps (pinned revision from the signed URL -> resume), the screening
-// whisper, and Twilio's fallback URL. Every answer is TwiML; failures become the safe answer through
+// whisper (Twilio's fallback URL has a function of its own: lambdas/fallback/). Every answer is TwiML; failures become the safe answer through
 // the guard (guard.ts), and routing problems the unrouted answer (unrouted.ts).
 import { resumeCall, startCall, type CallContext, type CallResult } from '../flows/call-engine';
 import { screenPrompt, screenResult } from '../flows/call-instructions';
@@ -9,7 +9,6 @@ import { decodeState } from '../flows/call-state';
 import type { FlowPart } from '../flows/schema';
 import { countBy, METRIC } from '../observability/metrics';
 import type { TraceStep } from '../store/trace-store';
-import { incomingText } from '../twilio/request';
 import { renderCall } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import type { DirectoryCache, RevisionCache } from './caches';
@@ -18,7 +17,7 @@ import { answered, recording, storeVoicemailFromAction, transcription } from './
 import { CallRequest } from './call-links';
 import { flowPorts, type WebhookDeps } from './deps';
 import type { TwilioRequest } from './guard';
-import { keepTextUnrouted, unroutedCall } from './unrouted';
+import { unroutedCall } from './unrouted';
 
 export interface VoiceCaches {
   revisions: RevisionCache;
@@ -42,11 +41,6 @@ export async function dispatchVoice(deps: WebhookDeps, caches: VoiceCaches, requ
       return recording(deps, call);
     case 'voice/transcription':
       return transcription(deps, call);
-    case 'fallback': {
-      // One fallback URL serves both the Voice and the Messaging fallback: a MessageSid means a text.
-      const text = incomingText(request.params);
-      return text ? keepTextUnrouted(deps, text, 'fallback', request.now) : unroutedCall(deps, call, 'fallback');
-    }
     default:
       return unroutedCall(deps, call, 'unknown_route');
   }

@@ -1,4 +1,4 @@
-// The voice webhook: POST /twilio/voice, /twilio/fallback and /twilio/voice/* (steps, screening,
+// The voice webhook: POST /twilio/voice and /twilio/voice/* (steps, screening,
 // callbacks), as one middy pipeline around the Twilio guard. Whatever goes wrong after the signature
 // check, the caller hears the safe answer: an apology and a voicemail into `unrouted` (DESIGN.md section 5).
 import { incomingText, singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
@@ -10,13 +10,12 @@ import { recordingAnswer } from './callbacks';
 import { CallRequest } from './call-links';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
-import { keepTextUnrouted, unroutedCall } from './unrouted';
+import { unroutedCall } from './unrouted';
 import { dispatchVoice } from './voice-dispatch';
 
-/** Callbacks carry their own ids (RecordingSid...) and may lack From/To; a new call or a fallback needs all three. */
+/** Callbacks carry their own ids (RecordingSid...) and may lack From/To; a new call needs all three. */
 function missingVoiceParams(route: string, params: TwilioParams): string[] {
   if (route === 'voice/recording' || route === 'voice/transcription' || route === 'voice/answered') return [];
-  if (route === 'fallback' && singleParam(params, 'MessageSid') !== undefined) return incomingText(params) ? [] : ['MessageSid, From or To'];
   // Absent, not empty: a withheld caller may arrive as `From=` and is still a caller. Steps carry From/To in our URL.
   const required = route.startsWith('voice/') ? ['CallSid'] : ['CallSid', 'From', 'To'];
   return required.filter((k) => singleParam(params, k) === undefined);
@@ -37,11 +36,8 @@ async function safeVoiceAnswer(deps: WebhookDeps, request: TwilioRequest, reason
     case 'voice/step':
       if (decodeState(request.query)?.step === 'voicemail') return twiml(HANGUP_RESPONSE);
       return unroutedCall(deps, call, reason);
-    default: {
-      const text = request.route === 'fallback' ? incomingText(request.params) : undefined;
-      if (text) return keepTextUnrouted(deps, text, reason, request.now).catch(() => twiml(EMPTY_RESPONSE));
+    default:
       return unroutedCall(deps, call, reason);
-    }
   }
 }
 

@@ -70,20 +70,6 @@ it('answers 400 to a malformed request (no CallSid / To / From)', async () => {
   expect(sms.statusCode).toBe(400);
 });
 
-it('keeps a text that reaches /twilio/fallback in unrouted (a MessageSid means a text)', async () => {
-  const sid = `SM${'6'.repeat(32)}`;
-  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: sid, From: '+15550109999', To: '+15550100009', Body: 'help', NumMedia: '0' } }));
-  expect(res.statusCode).toBe(200);
-  expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-  expect((await deps.messages.list('unrouted')).map((m) => m.id)).toContain(sid);
-});
-
-it('answers a voice fallback with the safe TwiML', async () => {
-  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: call({ CallSid: `CA${'7'.repeat(32)}` }) }));
-  expect(res.statusCode).toBe(200);
-  expect(res.body).toContain('<Record');
-});
-
 it('accepts a base64-encoded body, as API Gateway may send it', async () => {
   const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'8'.repeat(32)}` }), base64: true }));
   expect(res.statusCode).toBe(200);
