@@ -9,6 +9,7 @@ import * as numbers from './numbers';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
+import { carrierRoutes } from '../carrier/routes';
 
 type Deps = flows.AdminDeps;
 type Params = Record<string, string>;
@@ -174,6 +175,7 @@ const routes: Route[] = [
 export function addRoutes(more: Route[]): void {
   routes.push(...more);
 }
+addRoutes(carrierRoutes);
 export type { Route };
 
 export async function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {

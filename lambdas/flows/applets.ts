@@ -11,7 +11,7 @@ export const APPLET_ID = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]
 export const APPLET_ID_RULE = 'applet ids are [A-Za-z0-9_-], 1-64 characters, and not __proto__, constructor or prototype';
 export const E164 = /^\+[1-9]\d{1,14}$/;
 
-export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'redirect', 'hangup'] as const;
+export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'redirect', 'hangup'] as const;
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
 /** Applets that end a path: every path from `start` must reach one. */
 export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
@@ -20,6 +20,7 @@ export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'fo
 export function branchesOf(applet: Applet): Array<{ branch: string; target: string | undefined }> {
   switch (applet.type) {
     case 'say':
+    case 'text':
     case 'reply':
       return [{ branch: 'next', target: applet.next }];
     case 'menu':

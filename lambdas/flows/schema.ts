@@ -10,6 +10,8 @@ export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesO
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
+/** A text's body (Twilio error 21617 beyond). */
+export const MAX_SMS_TEXT = 1600;
 /**
  * Distinct users and groups one flow may name. Publishing is one DynamoDB transaction (at most 100 items):
  * the revision, the head, and one flowRefs update per user or group added or dropped, so a revision that
@@ -119,6 +121,15 @@ const voicemail = z.strictObject({
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
   transcribe: z.boolean().default(false),
+  /** Texts every mailbox member with a phone when a message is left (and its transcript when it comes). */
+  notify: z.boolean().default(false),
+});
+
+/** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
+const textBack = z.strictObject({
+  type: z.literal('text'),
+  text: z.string().min(1).max(MAX_SMS_TEXT),
+  next: branch,
 });
 
 const redirect = z.strictObject({ type: z.literal('redirect'), flow: z.string().min(1).max(64) });
@@ -144,7 +155,7 @@ const forward = z.strictObject({ type: z.literal('forward'), to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [
-  say, menu, hours, caller, dial, voicemail, redirect, hangup, reply, keyword, inbox, forward,
+  say, menu, hours, caller, dial, voicemail, textBack, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
 export const partSchema = z.strictObject({
