@@ -9,19 +9,22 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'fake-twilio': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1]
+    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1] [--fake-twilio]
 
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
-admin API and the Twilio webhooks. Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN.`);
+admin API and the Twilio webhooks. --fake-twilio also starts a Twilio-compatible REST server holding the
+demo numbers (pointing at another system until \`npm run carrier -- sync\`) and sends texts to it.
+Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'] });
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], fakeTwilio: values['fake-twilio'] });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
@@ -33,13 +36,16 @@ Switchboard is running.
   Tables            ${Object.values(stack.tables).join(', ')}
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
   Twilio auth token ${stack.authToken} ${tokenNote}
+  Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env.TWILIO_ACCOUNT_SID ? `${process.env.TWILIO_API_URL || 'https://api.twilio.com'} (account ${process.env.TWILIO_ACCOUNT_SID})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
 Try it:
   curl -s ${stack.url}/api/flows
   curl -s '${stack.url}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
-  npm run report
+  npm run report${stack.fakeTwilio ? `
+  npm run carrier -- status        # the account's numbers: not connected yet
+  npm run carrier -- sync          # imports +15550100004 and points every number here` : ''}
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -6,8 +6,9 @@ import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo }
 import { ensureTables } from './tables';
 import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tables';
 import { createLocalServer, type Routes } from './server';
-import { seedDemo } from './seed';
+import { DEMO_NUMBERS, seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 
 export interface LocalStackOptions {
   port?: number;
@@ -17,6 +18,11 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   tablePrefix?: string;
   seed?: boolean;
+  /**
+   * Also start the project's Twilio-compatible server (local/fake-twilio.ts) and point the carrier link
+   * at it, with the demo numbers on its account (pointing at another system until a sync).
+   */
+  fakeTwilio?: boolean | { port?: number };
 }
 
 export interface LocalStack {
@@ -26,6 +32,7 @@ export interface LocalStack {
   dynamo?: RunningDynamo;
   dynamoEndpoint: string;
   seeded: boolean;
+  fakeTwilio?: FakeTwilio;
   stop(): Promise<void>;
 }
 
@@ -47,7 +54,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   process.env.TWILIO_AUTH_TOKEN ??= DEFAULT_LOCAL_AUTH_TOKEN;
   let stopServer: (() => Promise<void>) | undefined;
+  let fakeTwilio: FakeTwilio | undefined;
   try {
+    if (options.fakeTwilio) fakeTwilio = await startDemoCarrier(typeof options.fakeTwilio === 'object' ? options.fakeTwilio.port : undefined);
     const client = new DynamoDBClient({ endpoint });
     await ensureTables(client, tables);
     client.destroy();
@@ -82,14 +91,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       dynamoEndpoint: endpoint,
       seeded,
+      fakeTwilio,
       stop: async () => {
         await stopServer?.();
+        await fakeTwilio?.stop();
         await dynamo?.stop();
       },
     };
   } catch (err) {
     await stopServer?.();
+    await fakeTwilio?.stop();
     await dynamo?.stop();
     throw err;
   }
+}
+
+/** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
+export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
+
+/**
+ * The fake carrier, with the same auth token the webhooks check (Twilio uses one token for both), the
+ * demo numbers pointing at "another system", and the carrier link's environment set before the handlers load.
+ */
+async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
+  const fake = await startFakeTwilio({
+    port,
+    authToken: process.env.TWILIO_AUTH_TOKEN,
+    accountSid: process.env.TWILIO_ACCOUNT_SID,
+    onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
+  });
+  const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
+  for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
+  for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
+  Object.assign(process.env, { TWILIO_API_URL: fake.url, TWILIO_ACCOUNT_SID: fake.accountSid });
+  return fake;
 }
