@@ -9,7 +9,7 @@ import * as numbers from './numbers';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
-import { carrierRoutes } from '../carrier/routes';
+import { carrierRoutes, requestCarrierCheck } from '../carrier/routes';
 
 type Deps = flows.AdminDeps;
 type Params = Record<string, string>;
@@ -167,7 +167,7 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
-  { method: 'GET', path: ['report', 'unassigned'], run: async (d) => json(200, await buildUnassignedReport(d, d.now())) },
+  { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
 ];
 

@@ -5,6 +5,7 @@ import { json } from '../admin/http';
 import type { Route } from '../admin/routes';
 import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from './carrier-link';
 import { TwilioApiError } from './twilio-rest';
+import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
 import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from './numbers';
 
 /** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
@@ -19,6 +20,12 @@ export function publicUrlOf(link: CarrierLink, event: APIGatewayProxyEventV2): s
   if (link.publicUrl) return link.publicUrl;
   const stage = event.requestContext.stage;
   return trimUrl(`https://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`)!;
+}
+
+/** The report's carrier check for an admin request: the numbers must point where this API is served. */
+export function requestCarrierCheck(deps: AdminDeps, event: APIGatewayProxyEventV2): CarrierCheck {
+  const link = carrierLinkOf(deps);
+  return carrierCheck({ api: link.api, publicUrl: publicUrlOf(link, event) }, deps.numbers, deps.now);
 }
 
 async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {

@@ -22,6 +22,8 @@ export interface TwilioNumberResource {
   sms_fallback_method: string | null;
   sms_application_sid: string | null;
   trunk_sid?: string | null;
+  /** RFC 2822, e.g. "Tue, 01 Dec 2026 09:00:00 +0000": when the number was last changed. */
+  date_updated?: string;
 }
 
 /** The form fields of an IncomingPhoneNumber update, by Twilio's names. */

@@ -6,6 +6,8 @@ import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
 import { metricsLine, runScheduledReport } from '../report/publish-report';
+import { carrierCheck } from '../report/carrier-check';
+import { carrierLinkFromEnv } from '../carrier/carrier-link';
 
 const topicArn = process.env.ALERT_TOPIC_ARN;
 const namespace = process.env.METRICS_NAMESPACE ?? 'Switchboard';
@@ -18,12 +20,14 @@ const stores = {
   flows: new DynamoFlowStore(doc, tables.flows),
   state: new DynamoStateStore(doc, tables.state),
 };
+// The carrier too: numbers whose URLs point elsewhere are reported as not_connected.
+const reportDeps = { ...stores, carrierCheck: carrierCheck(carrierLinkFromEnv(), stores.numbers) };
 const sns = new SNSClient({});
 
 export async function handler(): Promise<{ published: boolean; reason: string; numbers: number }> {
   const now = new Date();
   const result = await runScheduledReport(
-    stores,
+    reportDeps,
     { publish: async (Subject, Message) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message }))) },
     now,
     // Straight to stdout: the JSON log format would wrap console.log output and hide it from EMF.

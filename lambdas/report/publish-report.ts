@@ -42,6 +42,7 @@ export function metricsLine(report: UnassignedReport, namespace: string, now: Da
     NumbersWithoutFlow: report.totals.withoutFlow,
     NumbersWithoutCallFlow: report.totals.withoutCallFlow,
     NumbersWithoutSmsFlow: report.totals.withoutSmsFlow,
+    NumbersNotConnected: report.totals.notConnected,
     UnroutedCalls: report.totals.lostCalls,
     UnroutedTexts: report.totals.lostTexts,
   };
