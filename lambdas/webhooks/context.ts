@@ -9,6 +9,7 @@ import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
 import type { StateStore } from '../store/state-store';
 import type { TraceStore } from '../store/trace-store';
+import type { TextSender } from '../carrier/text-sender';
 import { publicRequestUrl, type WebhookEvent } from '../twilio/request';
 
 export interface WebhookDeps {
@@ -24,6 +25,8 @@ export interface WebhookDeps {
   publicUrl?: string;
   /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
   allowSimulatedTime?: boolean;
+  /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
+  texts?: TextSender;
 }
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };

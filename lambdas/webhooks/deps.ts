@@ -5,6 +5,8 @@ import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import { twilioAuthToken } from '../twilio/auth-token';
 import type { WebhookDeps } from './context';
+import { carrierLinkFromEnv } from '../carrier/carrier-link';
+import { CarrierTextSender } from '../carrier/text-sender';
 
 /**
  * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
@@ -25,5 +27,6 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     authToken: twilioAuthToken,
     publicUrl: env.PUBLIC_URL || undefined,
     allowSimulatedTime: env.SWITCHBOARD_LOCAL === '1',
+    texts: new CarrierTextSender(carrierLinkFromEnv(env).api),
   };
 }

@@ -18,6 +18,8 @@ import {
   type LoadedRevision, type Response, type WebhookDeps, withDeadline,
 } from './context';
 import { handleUnroutedText } from './sms';
+import { transcriptNotices, voicemailNotices, type OutboundText } from '../flows/outbound';
+import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
 
 /** The unrouted bookkeeping is best effort: the safe answer never waits longer than this for it. */
 
@@ -128,7 +130,8 @@ export class VoiceWebhook {
     if (state.step === 'voicemail') {
       // Best effort here: the recordingStatusCallback stores the same recording (by Sid) if this fails,
       // and the caller who just left a message must not hear the apology and the beep again.
-      await this.storeRecording(request, this.voicemailMailbox(revision.document.call, state)).catch((err) =>
+      const vm = revision.document.call.applets[state.applet];
+      await this.storeRecording(request, this.voicemailMailbox(revision.document.call, state), vm?.type === 'voicemail' && vm.notify).catch((err) =>
         log('ERROR', 'storing a voicemail from the Record action failed; the status callback will', { error: String(err) }),
       );
     }
@@ -140,6 +143,7 @@ export class VoiceWebhook {
     let revision = first;
     let result = await go(revision.document.call!, await this.context(request, revision));
     const steps: TraceStep[] = [];
+    const outbound: OutboundText[] = [...result.outbound];
     const at = request.now.toISOString();
     for (let hops = 0; result.redirectFlow !== undefined; hops++) {
       steps.push(...result.steps.map((s) => ({ at, applet: s.applet, type: s.type, twiml: '' })));
@@ -148,12 +152,17 @@ export class VoiceWebhook {
       revision = next;
       const ctx = { ...(await this.context(request, revision)), visitedBefore: steps.length };
       result = await startCall(revision.document.call!, ctx);
+      outbound.push(...result.outbound);
     }
     const xml = renderCall(result.instructions, request.urls(revision));
     steps.push(...result.steps.map((s) => ({ at, applet: s.applet, type: s.type, twiml: '' })));
     for (const s of steps) s.twiml = xml;
     if (steps.length) steps[0].input = request.traceInput();
-    await this.deps.traces.append(request.traceHeader(revision), steps);
+    // `text` applets: sent best effort beside the trace write, never holding the answer more than a moment.
+    await Promise.all([
+      this.deps.traces.append(request.traceHeader(revision), steps),
+      sendTextsBestEffort(this.deps.texts, outbound, { reason: 'text_applet', sid: request.param('CallSid') }),
+    ]);
     return twiml(xml);
   }
 
@@ -175,7 +184,7 @@ export class VoiceWebhook {
   }
 
   /** Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once. */
-  private async storeRecording(request: CallRequest, mailbox: MailboxKey): Promise<void> {
+  private async storeRecording(request: CallRequest, mailbox: MailboxKey, notify = false): Promise<void> {
     const recordingSid = request.param('RecordingSid');
     if (!recordingSid) return;
     const stored = await this.deps.messages.storeVoicemail({
@@ -189,6 +198,28 @@ export class VoiceWebhook {
       receivedAt: request.now.toISOString(),
     });
     if (stored) log('INFO', 'voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
+    // Only the request that stored it notifies: the Record action and the status callback both come.
+    if (stored && notify) {
+      const durationSeconds = request.param('RecordingDuration') ? Number(request.param('RecordingDuration')) : undefined;
+      await this.notifyMailbox(request, mailbox, 'voicemail_notify', (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds }));
+    }
+  }
+
+  /** Texts the mailbox's members (voicemail `notify`), best effort, from the number that was called. */
+  private notifyMailbox(
+    request: CallRequest,
+    mailbox: MailboxKey,
+    reason: SendReason,
+    notices: (box: { kind: 'user' | 'group'; id: string }, directory: Awaited<ReturnType<DirectoryCache['get']>>, vm: { caller: string; number: string }) => OutboundText[],
+  ): Promise<void> {
+    const [kind, id] = mailbox.split('#') as ['user' | 'group', string];
+    if (mailbox === 'unrouted' || !id) return Promise.resolve();
+    const needs = { users: kind === 'user' ? [id] : [], groups: kind === 'group' ? [id] : [] };
+    return sendTextsBestEffort(
+      this.deps.texts,
+      async () => notices({ kind, id }, await this.directoryCache.get(this.deps.directory, Date.now(), needs), { caller: request.from, number: request.to }),
+      { reason, sid: request.param('CallSid') ?? request.param('RecordingSid') },
+    );
   }
 
   /**
@@ -205,7 +236,7 @@ export class VoiceWebhook {
       return answer;
     }
     try {
-      await withDeadline(this.storeRecording(request, mailbox), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
+      await withDeadline(this.storeRecording(request, mailbox, request.query('nt') === '1'), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
     } catch (err) {
       log('ERROR', 'storing a recording failed', { callback, recordingSid: request.param('RecordingSid'), error: String(err) });
     }
@@ -217,7 +248,11 @@ export class VoiceWebhook {
     const text = request.param('TranscriptionText');
     if (!recordingSid || request.param('TranscriptionStatus') !== 'completed' || !text) return twiml(EMPTY_RESPONSE);
     try {
-      await withDeadline(this.deps.messages.attachTranscript(recordingSid, text), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
+      const first = await withDeadline(this.deps.messages.attachTranscript(recordingSid, text), ANSWER_DEADLINE_MS, () => Promise.reject(new Error('timed out')));
+      const mailbox = request.query('mb') as MailboxKey | undefined;
+      if (first && mailbox && request.query('nt') === '1') {
+        await this.notifyMailbox(request, mailbox, 'transcript_notify', (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }));
+      }
     } catch (err) {
       log('ERROR', 'attaching a transcript failed', { recordingSid, error: String(err) });
     }
@@ -292,8 +327,8 @@ class CallRequest {
   }
 
   /** `callback`: the recordingStatusCallback (nobody listening) rather than a Record action (a caller on the line). */
-  recordingUrl(mailbox: MailboxKey, callback = false): string {
-    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined });
+  recordingUrl(mailbox: MailboxKey, callback = false, notify = false): string {
+    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined, nt: notify ? '1' : undefined });
   }
 
   urls(revision: LoadedRevision | undefined): CallUrls {
@@ -303,8 +338,10 @@ class CallRequest {
       screen: this.url('screen', { c: this.from }),
       answered: (key, userId, screen) =>
         this.url('answered', { f: revision?.flowId, k: key, u: userId, s: screen ? '1' : undefined, c: screen ? this.from : undefined }),
-      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true),
-      transcription: () => this.url('transcription', {}),
+      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true, record.notify),
+      // A notifying voicemail's transcript is texted too: the callback must know to whom and from where.
+      transcription: (record) =>
+        this.url('transcription', record.notify ? { mb: mailboxKey(record.mailbox), c: this.from, n: this.to, nt: '1' } : {}),
     };
   }
 
