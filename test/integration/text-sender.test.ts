@@ -25,7 +25,7 @@ test('sends each text through Messages; a refused one (21610) is counted, the ot
     expect(summary).toEqual({ sent: 2, failed: 1 });
     expect(failures).toEqual([[1, 'voicemail_notify']]);
     expect(fake.messages.map((m) => m.to)).toEqual(['+15550200001', '+15550200003']);
-    expect(logged).toEqual([expect.objectContaining({ message: 'a text could not be sent', code: 21610, to: '*******0002' })]);
+    expect(logged).toEqual([expect.objectContaining({ message: 'a text could not be sent', code: 21610, to: '+*******0002' })]);
   } finally {
     await fake.stop();
   }
