@@ -6,6 +6,7 @@ import { SwitchboardData } from './data';
 import { SwitchboardHttpApi } from './http-api';
 import { UnassignedReport } from './report';
 import { TwilioWebhooks } from './webhooks';
+import { useCarrierLink } from './carrier-link';
 
 export interface SwitchboardStackProps extends StackProps {
   readonly config: SwitchboardConfig;
@@ -37,6 +38,7 @@ export class SwitchboardStack extends Stack {
       tables,
       removalPolicy,
       publicUrl: config.publicUrl,
+      metricsNamespace: `Switchboard/${config.stage}`,
     });
     this.report = new UnassignedReport(this, 'Report', {
       tables,
@@ -45,6 +47,12 @@ export class SwitchboardStack extends Stack {
       schedule: config.reportSchedule,
       alertEmail: config.alertEmail,
     });
+
+    // The admin API (carrier numbers, sync) and the report (not_connected) use the Twilio REST API and
+    // must know where the numbers should point: the custom domain, else this HTTP API's own URL.
+    const carrier = { secret: this.webhooks.authToken, publicUrl: config.publicUrl ?? this.http.url };
+    useCarrierLink(this.admin.function, carrier);
+    useCarrierLink(this.report.function, carrier);
 
     // Twilio must call the public URL the handlers check signatures against, so the webhook URLs
     // printed for the console use it when it is set.
@@ -55,7 +63,7 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'FallbackWebhookUrl', { value: `${webhookBase}twilio/fallback`, description: 'Twilio Voice and Messaging fallback URL (HTTP POST)' });
     new CfnOutput(this, 'TwilioAuthTokenSecretArn', {
       value: this.webhooks.authToken.secretArn,
-      description: 'Put the Twilio auth token here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string <token>',
+      description: 'Put the Twilio credentials here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string \'{"accountSid":"AC...","authToken":"..."}\'',
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.report.topic.topicArn, description: 'Unassigned-number report and alarms' });
   }

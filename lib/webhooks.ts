@@ -4,6 +4,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { useCarrierLink } from './carrier-link';
+import { PLACEHOLDER_ACCOUNT_SID } from '../lambdas/carrier/carrier-env';
 
 export interface TwilioWebhooksProps {
   readonly httpApi: HttpApi;
@@ -11,6 +13,8 @@ export interface TwilioWebhooksProps {
   readonly removalPolicy: RemovalPolicy;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
+  /** Namespace of the webhooks' own metrics (failed carrier sends). */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -21,9 +25,10 @@ export class TwilioWebhooks extends Construct {
   readonly voice: SwitchboardFunction;
   readonly sms: SwitchboardFunction;
   /**
-   * The Twilio account's auth token. The stack creates it with a random placeholder value: operators
-   * overwrite it with the real token (`aws secretsmanager put-secret-value --secret-id <arn>
-   * --secret-string <token>`, the plain token, not JSON); until then every webhook answers 403.
+   * The Twilio account's credentials, one secret: `{ "accountSid": "AC...", "authToken": "..." }`. The
+   * stack creates it with a placeholder SID and a random token: operators overwrite it with the real
+   * pair (docs/operations.md); until then every webhook answers 403 and the carrier link answers 503.
+   * The webhooks use the token (signatures, texts); the admin API and the report the pair (REST API).
    */
   readonly authToken: Secret;
   readonly routes: HttpRoute[];
@@ -31,8 +36,13 @@ export class TwilioWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: TwilioWebhooksProps) {
     super(scope, id);
     this.authToken = new Secret(this, 'TwilioAuthToken', {
-      description: 'Twilio auth token used to check X-Twilio-Signature (placeholder until an operator sets the real token)',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      description: 'Twilio account SID and auth token, {"accountSid":"AC...","authToken":"..."}: signatures and the REST API (placeholder until an operator sets the real pair)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ accountSid: PLACEHOLDER_ACCOUNT_SID }),
+        generateStringKey: 'authToken',
+        passwordLength: 32,
+        excludePunctuation: true,
+      },
       removalPolicy: props.removalPolicy,
     });
     Validations.of(this.authToken).acknowledge({
@@ -40,14 +50,11 @@ export class TwilioWebhooks extends Construct {
       reason: 'A Twilio auth token is issued by Twilio and can only be rotated in the Twilio console; operators put the new value here',
     });
 
-    const environment: Record<string, string> = { TWILIO_AUTH_TOKEN_SECRET_ARN: this.authToken.secretArn };
-    if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
     const webhook = (name: string, entry: string, description: string) => {
       const fn = new SwitchboardFunction(this, name, {
         entry: handlerEntry(entry),
         description,
         removalPolicy: props.removalPolicy,
-        environment,
       }).useTables(props.tables, {
         numbers: 'read',
         flows: 'read',
@@ -56,8 +63,8 @@ export class TwilioWebhooks extends Construct {
         traces: 'readWrite',
         state: 'readWrite',
       });
-      this.authToken.grantRead(fn);
-      return fn;
+      // PUBLIC_URL only with a custom domain: it is what signatures are checked against.
+      return useCarrierLink(fn, { secret: this.authToken, publicUrl: props.publicUrl, metricsNamespace: props.metricsNamespace });
     };
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');

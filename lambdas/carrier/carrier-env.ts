@@ -17,6 +17,9 @@ export const CARRIER_ENV = {
 
 export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
 
+/** The placeholder the stack writes into the secret until an operator puts the real account SID there. */
+export const PLACEHOLDER_ACCOUNT_SID = 'ACreplace-with-your-account-sid';
+
 export interface CarrierSettings {
   secretArn: string;
   publicUrl?: string;

@@ -3,7 +3,7 @@
 // holds `{ "accountSid": "AC...", "authToken": "..." }`. The webhooks need only the token (signatures);
 // the carrier link needs both (REST API). Never logged, never in an error.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CARRIER_ENV } from '../carrier/carrier-env';
+import { CARRIER_ENV, PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
 
 export interface SecretReader {
   send(command: GetSecretValueCommand): Promise<{ SecretString?: string }>;
@@ -14,8 +14,6 @@ export interface TwilioCredentials {
   authToken: string;
 }
 
-/** The placeholder the stack writes into the secret until an operator puts the real account SID there. */
-export const PLACEHOLDER_ACCOUNT_SID = 'ACreplace-with-your-account-sid';
 
 function parseSecret(secretString: string): { accountSid?: unknown; authToken?: unknown } | string {
   const text = secretString.trim();
