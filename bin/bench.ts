@@ -20,7 +20,7 @@ import { ensureTables } from '../local/tables';
 import { localTableNames, tableEnv } from '../lambdas/store/tables';
 import { createStores } from '../lambdas/store/stores';
 import { buildUnassignedReport } from '../lambdas/report/unassigned-report';
-import { VoiceWebhook } from '../lambdas/webhooks/voice';
+import { voiceWebhook } from '../lambdas/webhooks/voice';
 import { countReads } from '../test/support/read-counter';
 import { signedTwilioEvent } from '../test/support/twilio-events';
 
@@ -105,11 +105,11 @@ async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Prom
     commands.push(String(context.commandName).replace('Command', ''));
     return next(args);
   }, { step: 'initialize', name: 'countCommands' });
-  const webhook = new VoiceWebhook({ ...createStores(doc, tables), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
+  const webhook = voiceWebhook({ ...createStores(doc, tables), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
   const params = { CallSid: newSid('CA'), From: '+15550109999', To: DEMO_NUMBERS.main, CallStatus: 'ringing' };
   const measure = async (label: string, url: string, extra: Record<string, string> = {}) => {
     commands.length = 0;
-    const res = await webhook.handle(signedTwilioEvent({ url, params: { ...params, ...extra }, authToken: 'bench-token' }));
+    const res = await webhook(signedTwilioEvent({ url, params: { ...params, ...extra }, authToken: 'bench-token' }));
     const reads = commands.filter((c) => /Get|Query|Scan/.test(c)).length;
     const writes = commands.length - reads;
     row('dynamodb', label, `${reads} reads, ${writes} writes (${commands.join(', ')})`);

@@ -38,7 +38,6 @@ export class SwitchboardStack extends Stack {
       tables,
       removalPolicy,
       publicUrl: config.publicUrl,
-      metricsNamespace: `Switchboard/${config.stage}`,
     });
     this.report = new UnassignedReport(this, 'Report', {
       tables,

@@ -13,8 +13,6 @@ export interface TwilioWebhooksProps {
   readonly removalPolicy: RemovalPolicy;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
-  /** Namespace of the webhooks' own metrics (failed carrier sends). */
-  readonly metricsNamespace?: string;
 }
 
 /**
@@ -64,7 +62,7 @@ export class TwilioWebhooks extends Construct {
         state: 'readWrite',
       });
       // PUBLIC_URL only with a custom domain: it is what signatures are checked against.
-      return useCarrierLink(fn, { secret: this.authToken, publicUrl: props.publicUrl, metricsNamespace: props.metricsNamespace });
+      return useCarrierLink(fn, { secret: this.authToken, publicUrl: props.publicUrl });
     };
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');

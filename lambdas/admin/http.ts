@@ -1,9 +1,9 @@
 // The admin API's HTTP conventions in one place: JSON in and out, the error format of DESIGN.md
-// section 6, and the mapping from named domain errors to status codes.
+// section 6 (the mapping of named errors to status codes is the adminErrors middleware, middleware.ts).
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { DomainError, ValidationError, type FieldIssue } from '../flows/errors';
-import { E164, MAX_DOCUMENT_BYTES } from '../flows/schema';
+import { ValidationError, type FieldIssue } from '../flows/errors';
+import { E164 } from '../flows/schema';
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -13,21 +13,6 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     headers: { 'content-type': 'application/json', ...headers },
     body: statusCode === 204 ? '' : JSON.stringify(body),
   };
-}
-
-const STATUS: Record<DomainError['code'], number> = {
-  validation: 400,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  flow_invalid: 422,
-};
-
-export function errorResponse(err: unknown): Response | undefined {
-  if (!(err instanceof DomainError)) return undefined;
-  return json(STATUS[err.code], {
-    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-  });
 }
 
 /**
@@ -49,17 +34,10 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
   return result.data;
 }
 
-export function jsonBody(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) throw new ValidationError([{ path: '', message: 'a JSON body is required' }]);
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) {
-    throw new ValidationError([{ path: '', message: `the body is larger than ${MAX_DOCUMENT_BYTES / 1024} KB` }]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ValidationError([{ path: '', message: `the body is not valid JSON: ${(err as Error).message}` }]);
-  }
+/** The request's JSON body, parsed once by the jsonRequests middleware (middleware.ts). */
+export function jsonBody(event: APIGatewayProxyEventV2 & { json?: unknown }): unknown {
+  if (event.json === undefined) throw new ValidationError([{ path: '', message: 'a JSON body is required' }]);
+  return event.json;
 }
 
 /** `If-Match: 2`, `"2"` or `W/"2"` → 2; absent → undefined. */

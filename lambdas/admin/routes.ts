@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../flows/errors';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
-import { errorResponse, etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
+import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
@@ -208,16 +208,4 @@ function match(pattern: string[], path: string[]): Params | undefined {
     else if (pattern[i] !== path[i]) return undefined;
   }
   return params;
-}
-
-/** One admin request: a named domain error becomes its status; anything else is logged and answered 500. */
-export async function handleAdminRequest(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
-  try {
-    return await route(deps, event);
-  } catch (err) {
-    const mapped = errorResponse(err);
-    if (mapped) return mapped;
-    console.error(JSON.stringify({ level: 'ERROR', message: 'admin request failed', route: `${event.requestContext?.http?.method} ${event.rawPath}`, error: String((err as Error)?.stack ?? err) }));
-    return json(500, { error: { code: 'internal', message: 'internal error' } });
-  }
 }

@@ -2,12 +2,15 @@
 // webhooks use. Inputs stand for what the carrier would post: keys for menus ("" = silence), dial
 // outcomes (busy, no-answer, completed...) for dials. Nothing is stored and no counter moves.
 import { z } from 'zod';
-import { resumeCall, startCall, type CallContext, type CallResult } from '../flows/call-engine';
+import { resumeCall, startCall, type CallContext } from '../flows/call-engine';
+import type { CallInstruction } from '../flows/call-instructions';
+import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
 import { NotFoundError, ValidationError } from '../flows/errors';
 import { E164 } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
+import { mailboxKey } from '../store/message-store';
 import { renderCall, renderSms } from '../twilio/twiml';
 import { loadDirectory, type AdminDeps } from './flows';
 import { parseWith } from './http';
@@ -53,7 +56,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     return {
       channel: 'sms', flowId, revision: current.revision,
       steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result) }],
-      stored: result.store ? (result.store.mailbox === 'unrouted' ? 'unrouted' : `${result.store.mailbox.kind}#${result.store.mailbox.id}`) : null,
+      stored: result.store ? mailboxKey(result.store.mailbox) : null,
       ended: true,
     };
   }
@@ -61,43 +64,60 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   if (!current.document.call) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no call part` }]);
   const inputs = [...input.inputs];
   const steps: SimulatedStep[] = [];
-  let flow = { id: flowId, revision: current.revision, part: current.document.call };
-  const ctx = (visitedBefore = 0): CallContext => ({ now, from: input.from, to, directory, ports: DRY_PORTS, visitedBefore });
-  let result: CallResult = await startCall(flow.part, ctx());
+  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, ports: DRY_PORTS, visitedBefore });
+  const ports = {
+    load: async (id: string) => {
+      const next = await deps.flows.getCurrent(id);
+      return next && { flowId: id, revision: next.revision, document: next.document };
+    },
+    context: (_revision: LoadedRevision, visitedBefore: number) => ctx(visitedBefore),
+  };
+  const answer = (ended: boolean, note?: string) => ({ channel: 'call', flowId, revision: current.revision, steps, ended, ...(note && { note }) });
+  let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), ports);
   let carrierInput: Record<string, string> | undefined;
-  for (let requests = 0; requests < MAX_REQUESTS; requests++) {
-    while (result.redirectFlow !== undefined) {
-      steps.push(step(flow, result, carrierInput));
-      carrierInput = undefined;
-      const next = await deps.flows.getCurrent(result.redirectFlow);
-      if (!next?.document.call) return { channel: 'call', flowId, revision: current.revision, steps, ended: true, note: `redirect to ${result.redirectFlow}: no such flow or no call part (the caller would get the safe answer)` };
-      flow = { id: result.redirectFlow, revision: next.revision, part: next.document.call };
-      result = await startCall(flow.part, ctx());
+  for (let requests = 1; ; requests++) {
+    steps.push(...simulatedSteps(run, carrierInput));
+    if (run.brokenRedirect) {
+      const { flowId: target, reason } = run.brokenRedirect;
+      return answer(true, reason === 'redirect_limit'
+        ? `redirect to ${target}: more than ${MAX_FLOW_REDIRECTS} redirects in one request (a redirect loop); the caller would get the safe answer`
+        : `redirect to ${target}: no such flow or no call part (the caller would get the safe answer)`);
     }
-    steps.push(step(flow, result, carrierInput));
-    const next = nextRequest(result, inputs);
-    if (!next) return { channel: 'call', flowId, revision: current.revision, steps, ended: true };
-    if (next === 'out-of-inputs') return { channel: 'call', flowId, revision: current.revision, steps, ended: false };
+    const next = nextRequest(run.instructions, inputs);
+    if (!next) return answer(true);
+    if (next === 'out-of-inputs') return answer(false);
+    if (requests >= MAX_REQUESTS) return answer(false, `stopped after ${MAX_REQUESTS} requests`);
     carrierInput = next.input;
-    result = await resumeCall(flow.part, next.state, { digits: next.input.Digits, dialStatus: next.input.DialCallStatus }, ctx());
+    const at = lastRevision(run);
+    run = await runCallRequest(at, (part, c) => resumeCall(part, next.state, { digits: next.input.Digits, dialStatus: next.input.DialCallStatus }, c), ports);
   }
-  return { channel: 'call', flowId, revision: current.revision, steps, ended: false, note: `stopped after ${MAX_REQUESTS} requests` };
 }
 
-function step(flow: { id: string; revision: number }, result: CallResult, input: Record<string, string> | undefined): SimulatedStep {
-  const urls = {
-    action: (s: CallState) => `${SIM_BASE}/twilio/voice/step?${new URLSearchParams({ f: flow.id, r: String(flow.revision), ...encodeState(s) })}`,
+/** One entry per flow the request went through; the TwiML (the whole answer) on the last one. */
+function simulatedSteps(run: CallRun, input: Record<string, string> | undefined): SimulatedStep[] {
+  const last = lastRevision(run);
+  const xml = renderCall(run.instructions, simulatorUrls(last));
+  return run.segments.map((segment, i) => ({
+    flowId: segment.revision.flowId,
+    revision: segment.revision.revision,
+    applets: segment.steps,
+    ...(i === 0 && input && { input }),
+    twiml: i === run.segments.length - 1 ? xml : '',
+  }));
+}
+
+function simulatorUrls(flow: LoadedRevision) {
+  return {
+    action: (s: CallState) => `${SIM_BASE}/twilio/voice/step?${new URLSearchParams({ f: flow.flowId, r: String(flow.revision), ...encodeState(s) })}`,
     screen: `${SIM_BASE}/twilio/voice/screen`,
     recordingStatus: () => `${SIM_BASE}/twilio/voice/recording`,
     transcription: () => `${SIM_BASE}/twilio/voice/transcription`,
   };
-  return { flowId: flow.id, revision: flow.revision, applets: result.steps, ...(input && { input }), twiml: renderCall(result.instructions, urls) };
 }
 
 /** What the carrier would post next, following the TwiML as Twilio does; undefined when the call is over. */
-function nextRequest(result: CallResult, inputs: string[]): { state: CallState; input: Record<string, string> } | 'out-of-inputs' | undefined {
-  for (let i = 0; i < result.instructions.length; i++) {
-    const instruction = result.instructions[i];
+function nextRequest(instructions: CallInstruction[], inputs: string[]): { state: CallState; input: Record<string, string> } | 'out-of-inputs' | undefined {
+  for (const instruction of instructions) {
     switch (instruction.kind) {
       case 'gather': {
         if (!inputs.length) return 'out-of-inputs';

@@ -2,7 +2,7 @@
 // (Secrets Manager or the environment, lambdas/twilio/auth-token.ts) and the base URL the account's
 // numbers must point at. Configuration is read at cold start; the secret on first use.
 import { twilioCredentials } from '../twilio/auth-token';
-import { CARRIER_ENV } from './carrier-env';
+import { ENV } from '../config/env';
 import { TwilioRestClient, type TwilioRestOptions } from './twilio-rest';
 
 /** What the use cases need of the REST API (the fake server and tests can stand behind it). */
@@ -25,10 +25,10 @@ export class CarrierNotConfigured extends Error {
 export const trimUrl = (url: string | undefined) => (url ? url.replace(/\/+$/, '') : undefined) || undefined;
 
 export function carrierLinkFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<TwilioRestOptions, 'baseUrl'> = {}): CarrierLink {
-  const baseUrl = env[CARRIER_ENV.apiUrl] || undefined;
+  const baseUrl = env[ENV.apiUrl] || undefined;
   let client: Promise<TwilioRestClient> | undefined;
   return {
-    publicUrl: trimUrl(env[CARRIER_ENV.publicUrl]),
+    publicUrl: trimUrl(env[ENV.publicUrl]),
     api: () => {
       client ??= twilioCredentials().then(
         (credentials) => new TwilioRestClient(credentials, { ...options, baseUrl }),

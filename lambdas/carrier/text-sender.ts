@@ -2,8 +2,9 @@
 // counted (metric CarrierSendFailures) and never fails the call or the text that caused it, and the
 // webhook waits for the sends at most SEND_WAIT_MS.
 import type { OutboundText } from '../flows/outbound';
-import { atMost, log, maskNumber } from '../webhooks/context';
-import { CARRIER_ENV } from './carrier-env';
+import { errorField, logger } from '../observability/logger';
+import { countBy, METRIC } from '../observability/metrics';
+import { atMost } from '../webhooks/deadline';
 import type { CarrierApi } from './carrier-link';
 import type { TwilioApiError } from './twilio-rest';
 
@@ -36,25 +37,15 @@ export interface SendMetrics {
  */
 export const SEND_WAIT_MS = 1_000;
 
-/** CloudWatch embedded metric format on stdout (the Lambda runtime turns the line into the metric). */
-export function emfSendMetrics(namespace = process.env[CARRIER_ENV.metricsNamespace] || 'Switchboard'): SendMetrics {
-  return {
-    sendFailures: (count, reason) => {
-      process.stdout.write(
-        `${JSON.stringify({
-          _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: 'CarrierSendFailures', Unit: 'Count' }] }] },
-          CarrierSendFailures: count,
-          reason,
-        })}\n`,
-      );
-    },
-  };
-}
+/** Powertools metrics (EMF): CarrierSendFailures by reason, one record of its own, written at once. */
+export const powertoolsSendMetrics: SendMetrics = {
+  sendFailures: (count, reason) => countBy(METRIC.carrierSendFailures, 'reason', reason, count),
+};
 
 export class CarrierTextSender implements TextSender {
   constructor(
     private readonly api: () => Promise<Pick<CarrierApi, 'createMessage'>>,
-    private readonly metrics: SendMetrics = emfSendMetrics(),
+    private readonly metrics: SendMetrics = powertoolsSendMetrics,
   ) {}
 
   async sendTexts(texts: readonly OutboundText[], about: SendAbout): Promise<SendSummary> {
@@ -71,11 +62,12 @@ export class CarrierTextSender implements TextSender {
       if (result.status === 'fulfilled') return;
       failed++;
       const error = result.reason as Partial<TwilioApiError>;
-      log('ERROR', 'a text could not be sent', {
+      // The logger masks the numbers (observability/logger.ts).
+      logger.error('a text could not be sent', {
         reason: about.reason,
         sid: about.sid,
-        to: maskNumber(texts[i].to),
-        from: maskNumber(texts[i].from),
+        to: texts[i].to,
+        from: texts[i].from,
         status: error.status,
         code: error.code,
         ...(error.maybeDelivered && { maybeDelivered: true }),
@@ -100,10 +92,10 @@ export async function sendTextsBestEffort(
     const list = typeof texts === 'function' ? await texts() : texts;
     if (list.length === 0) return;
     if (!sender) {
-      log('WARN', 'texts not sent: no carrier link in this handler', { reason: about.reason, sid: about.sid, count: list.length });
+      logger.warn('texts not sent: no carrier link in this handler', { reason: about.reason, sid: about.sid, count: list.length });
       return;
     }
     await sender.sendTexts(list, about);
-  })().catch((err) => log('ERROR', 'preparing texts failed; nothing sent', { reason: about.reason, sid: about.sid, error: String(err) }));
+  })().catch((err) => logger.error('preparing texts failed; nothing sent', { reason: about.reason, sid: about.sid, error: errorField(err) }));
   await atMost(work, SEND_WAIT_MS);
 }

@@ -1,8 +1,5 @@
 // SMS Lambda: POST /twilio/sms.
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { handleSmsWebhook } from '../webhooks/sms';
 import { webhookDepsFromEnv } from '../webhooks/deps';
+import { smsWebhook } from '../webhooks/sms';
 
-const deps = webhookDepsFromEnv();
-
-export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => handleSmsWebhook(deps, event);
+export const handler = smsWebhook(webhookDepsFromEnv());

@@ -1,8 +1,5 @@
 // Voice Lambda: POST /twilio/voice, /twilio/fallback and /twilio/voice/* (steps, screening, recordings).
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { VoiceWebhook } from '../webhooks/voice';
 import { webhookDepsFromEnv } from '../webhooks/deps';
+import { voiceWebhook } from '../webhooks/voice';
 
-const webhook = new VoiceWebhook(webhookDepsFromEnv());
-
-export const handler = (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => webhook.handle(event);
+export const handler = voiceWebhook(webhookDepsFromEnv());

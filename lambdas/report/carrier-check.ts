@@ -4,7 +4,7 @@
 import { CarrierNotConfigured, type CarrierLink } from '../carrier/carrier-link';
 import { isConnected, nameFromFriendly, webhookUrls } from '../carrier/numbers';
 import type { NumberStore } from '../store/number-store';
-import { log } from '../webhooks/context';
+import { errorField, logger } from '../observability/logger';
 
 export interface NotConnectedNumber {
   number: string;
@@ -45,7 +45,7 @@ export function carrierCheck(link: CarrierLink, numbers: Pick<NumberStore, 'find
           ),
         };
       } catch (err) {
-        if (!(err instanceof CarrierNotConfigured)) log('ERROR', 'the report could not read the carrier’s numbers', { error: String((err as Error).message ?? err) });
+        if (!(err instanceof CarrierNotConfigured)) logger.error('the report could not read the carrier’s numbers', { error: errorField(err) });
         return { checked: false, reason: (err as Error).message };
       }
     },

@@ -68,3 +68,20 @@ export async function readAllPages<T>(doc: DynamoDBDocumentClient, input: { quer
   } while (ExclusiveStartKey);
   return items;
 }
+
+/** Network and service failures that mean "DynamoDB is not answering", not "this request is wrong". */
+const UNAVAILABLE = new Set([
+  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ProvisionedThroughputExceededException', 'ThrottlingException',
+  'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH',
+  'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN',
+]);
+
+export function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (UNAVAILABLE.has(e.name ?? '') || UNAVAILABLE.has(e.code ?? '')) return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  // The SDK's retry layer wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ...").
+  if (/\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b|socket hang up/.test((err as Error).message ?? '')) return true;
+  return e.cause !== undefined && e.cause !== err && isStoreUnavailable(e.cause);
+}

@@ -9,6 +9,11 @@ export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
 export const mailboxKey = (ref: { kind: 'user' | 'group'; id: string } | 'unrouted'): MailboxKey =>
   ref === 'unrouted' ? 'unrouted' : `${ref.kind}#${ref.id}`;
 
+const MAILBOX_KEY = /^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/;
+
+/** A mailbox key that came back from outside (a URL we wrote, a spilled item): only a well-formed one. */
+export const parseMailboxKey = (raw: string | undefined): MailboxKey | undefined => (raw && MAILBOX_KEY.test(raw) ? (raw as MailboxKey) : undefined);
+
 export interface Message {
   id: string;
   kind: 'voicemail' | 'sms';

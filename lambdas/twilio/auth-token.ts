@@ -1,46 +1,61 @@
-// The Twilio credentials, read once per cold start: from TWILIO_AUTH_TOKEN (and TWILIO_ACCOUNT_SID) in
-// local mode, otherwise from the one Secrets Manager secret named by TWILIO_AUTH_TOKEN_SECRET_ARN, which
-// holds `{ "accountSid": "AC...", "authToken": "..." }`. The webhooks need only the token (signatures);
-// the carrier link needs both (REST API). Never logged, never in an error.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CARRIER_ENV, PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
+// The Twilio credentials: from TWILIO_AUTH_TOKEN (and TWILIO_ACCOUNT_SID) in local mode, otherwise from
+// the one Secrets Manager secret named by TWILIO_AUTH_TOKEN_SECRET_ARN, `{ "accountSid": "AC...",
+// "authToken": "..." }`, through Powertools Parameters, cached for a few minutes so a rotated token is
+// picked up without a redeploy. The webhooks need the token (signatures); the carrier link both (REST
+// API); one cached read serves both. Never logged, never in an error message.
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { ENV } from '../config/env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
 
-export interface SecretReader {
-  send(command: GetSecretValueCommand): Promise<{ SecretString?: string }>;
+/** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
+export const AUTH_TOKEN_MAX_AGE_SECONDS = 300;
+
+/** The secret may hold the token itself or JSON with an `authToken` field (other fields are ignored). */
+export function authTokenFromSecret(secretString: string): string {
+  const text = secretString.trim();
+  if (text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error('the Twilio auth token secret looks like JSON but does not parse');
+    }
+    const token = (parsed as { authToken?: unknown }).authToken;
+    if (typeof token !== 'string' || token === '') throw new Error('the Twilio auth token secret is JSON without a string "authToken"');
+    return token;
+  }
+  if (text === '') throw new Error('the Twilio auth token secret is empty');
+  return text;
 }
+
+/** A cold start must not wait on a hung connection: the webhook answers safely when the read fails. */
+export const secretsClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
+};
+
+/** What reads the secret: Powertools' SecretsProvider (which caches by maxAge), or a test's stand-in. */
+export interface SecretReader {
+  get(secretId: string, options: { maxAge: number }): Promise<unknown>;
+}
+
+let provider: SecretsProvider | undefined;
 
 export interface TwilioCredentials {
   accountSid: string;
   authToken: string;
 }
 
-
-function parseSecret(secretString: string): { accountSid?: unknown; authToken?: unknown } | string {
-  const text = secretString.trim();
-  if (!text.startsWith('{')) {
-    if (text === '') throw new Error('the Twilio secret is empty');
-    return text;
-  }
-  try {
-    return JSON.parse(text) as { accountSid?: unknown; authToken?: unknown };
-  } catch {
-    throw new Error('the Twilio secret looks like JSON but does not parse');
-  }
-}
-
-/** The secret may hold the token itself (older deployments) or JSON `{ "authToken": "...", "accountSid": "..." }`. */
-export function authTokenFromSecret(secretString: string): string {
-  const parsed = parseSecret(secretString);
-  if (typeof parsed === 'string') return parsed;
-  if (typeof parsed.authToken !== 'string' || parsed.authToken === '') throw new Error('the Twilio secret is JSON without a string "authToken"');
-  return parsed.authToken;
-}
-
-/** Both credentials from the secret's JSON; the REST API cannot be used without the account SID. */
+/** Both credentials from the secret's JSON: the REST API cannot be used without the account SID. */
 export function credentialsFromSecret(secretString: string): TwilioCredentials {
   const authToken = authTokenFromSecret(secretString);
-  const parsed = parseSecret(secretString);
-  const accountSid = typeof parsed === 'string' ? undefined : parsed.accountSid;
+  let accountSid: unknown;
+  try {
+    accountSid = (JSON.parse(secretString.trim()) as { accountSid?: unknown }).accountSid;
+  } catch {
+    // A plain token (older deployments): no SID.
+  }
   if (typeof accountSid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
     throw new Error(
       accountSid === PLACEHOLDER_ACCOUNT_SID
@@ -51,54 +66,40 @@ export function credentialsFromSecret(secretString: string): TwilioCredentials {
   return { accountSid, authToken };
 }
 
-/** One read of the secret per process (token and SID come from the same read); a failure is forgotten. */
-let secret: Promise<string> | undefined;
-
-async function readSecret(env: NodeJS.ProcessEnv, client?: SecretReader): Promise<string> {
-  const secretId = env[CARRIER_ENV.secretArn];
-  if (!secretId) throw new Error(`set ${CARRIER_ENV.authToken} (local mode) or ${CARRIER_ENV.secretArn}`);
-  // A cold start must not wait on a hung connection: the webhook answers safely when this fails.
-  const reader = client ?? new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true } });
-  const out = await reader.send(new GetSecretValueCommand({ SecretId: secretId }));
-  if (out.SecretString === undefined) throw new Error('the Twilio secret has no SecretString');
-  return out.SecretString;
+export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, secrets?: SecretReader): Promise<string> {
+  const local = env[ENV.authToken];
+  if (local) return local;
+  return authTokenFromSecret(await readSecret(env, secrets));
 }
 
-function cachedSecret(): Promise<string> {
-  secret ??= readSecret(process.env).catch((err: unknown) => {
-    secret = undefined;
-    throw err;
-  });
-  return secret;
-}
-
-export async function loadTwilioAuthToken(env: NodeJS.ProcessEnv = process.env, client?: SecretReader): Promise<string> {
-  if (env[CARRIER_ENV.authToken]) return env[CARRIER_ENV.authToken]!;
-  return authTokenFromSecret(await readSecret(env, client));
-}
-
-export async function loadTwilioCredentials(env: NodeJS.ProcessEnv = process.env, client?: SecretReader): Promise<TwilioCredentials> {
-  const [accountSid, authToken] = [env[CARRIER_ENV.accountSid], env[CARRIER_ENV.authToken]];
+/** The account SID and token: both from the environment (local mode), or both from the secret. */
+export async function loadTwilioCredentials(env: NodeJS.ProcessEnv = process.env, secrets?: SecretReader): Promise<TwilioCredentials> {
+  const [accountSid, authToken] = [env[ENV.accountSid], env[ENV.authToken]];
   if (authToken) {
-    if (!accountSid) throw new Error(`set ${CARRIER_ENV.accountSid} beside ${CARRIER_ENV.authToken} to use the Twilio REST API`);
+    if (!accountSid) throw new Error(`set ${ENV.accountSid} beside ${ENV.authToken} to use the Twilio REST API`);
     return { accountSid, authToken };
   }
-  return credentialsFromSecret(await readSecret(env, client));
+  return credentialsFromSecret(await readSecret(env, secrets));
 }
 
-let cached: Promise<string> | undefined;
-
-/** Memoized per process; a failed read is forgotten so the next invocation tries again. */
-export function twilioAuthToken(): Promise<string> {
-  cached ??= (process.env[CARRIER_ENV.authToken] ? loadTwilioAuthToken() : cachedSecret().then(authTokenFromSecret)).catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
+/** The secret's text, through Powertools' cache (one read per AUTH_TOKEN_MAX_AGE_SECONDS for token and SID alike). */
+async function readSecret(env: NodeJS.ProcessEnv, secrets?: SecretReader): Promise<string> {
+  const secretId = env[ENV.authTokenSecretArn];
+  if (!secretId) throw new Error(`set ${ENV.authToken} (local mode) or ${ENV.authTokenSecretArn}`);
+  const reader: SecretReader = secrets ?? (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }));
+  let value: unknown;
+  try {
+    value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
+  } catch (err) {
+    // Powertools wraps the SDK's error; its message names the secret and the cause, never the value.
+    throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'string') throw new Error('the Twilio auth token secret has no SecretString');
+  return value;
 }
 
-/** The account SID and token for the REST API, from the same single read of the secret as the token. */
-export function twilioCredentials(): Promise<TwilioCredentials> {
-  if (process.env[CARRIER_ENV.authToken]) return loadTwilioCredentials();
-  return cachedSecret().then(credentialsFromSecret);
-}
+/** The token for this request: Powertools' cache answers for AUTH_TOKEN_MAX_AGE_SECONDS, then the secret is read again. */
+export const twilioAuthToken = (): Promise<string> => loadTwilioAuthToken();
+
+/** The credentials for the REST API, from the same cached read. */
+export const twilioCredentials = (): Promise<TwilioCredentials> => loadTwilioCredentials();

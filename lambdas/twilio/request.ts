@@ -61,3 +61,30 @@ export function publicRequestUrl(event: Pick<WebhookEvent, 'rawPath' | 'rawQuery
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   return `${base}${event.rawPath}${query}`;
 }
+
+/** A text as the carrier posted it (incoming, or to the fallback URL). */
+export interface IncomingText {
+  sid: string;
+  from: string;
+  to: string;
+  body: string;
+  media: Array<{ url: string; contentType: string }>;
+}
+
+/** Twilio sends at most 10 media per message. */
+const MAX_MEDIA = 10;
+
+/** The text in a messaging request, or undefined when it lacks its Sid, From or To (a 400). */
+export function incomingText(params: TwilioParams): IncomingText | undefined {
+  const sid = singleParam(params, 'MessageSid') ?? singleParam(params, 'SmsSid');
+  const from = singleParam(params, 'From');
+  const to = singleParam(params, 'To');
+  // Absent, not empty: a sender can arrive as `From=` and the text is still kept.
+  if (!sid || from === undefined || !to) return undefined;
+  const count = Math.min(Number(singleParam(params, 'NumMedia') ?? 0) || 0, MAX_MEDIA);
+  const media = Array.from({ length: count }, (_, i) => ({
+    url: singleParam(params, `MediaUrl${i}`) ?? '',
+    contentType: singleParam(params, `MediaContentType${i}`) ?? 'application/octet-stream',
+  })).filter((m) => m.url);
+  return { sid, from, to, body: singleParam(params, 'Body') ?? '', media };
+}

@@ -1,12 +1,36 @@
-// The webhooks' dependencies from the Lambda environment, built once per cold start.
+// What the webhooks depend on, and how a Lambda builds it from its environment once per cold start.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV } from '../config/env';
+import type { EnginePorts } from '../flows/engine';
+import type { DirectoryStore } from '../store/directory-store';
+import type { FlowStore } from '../store/flow-store';
+import type { MessageStore } from '../store/message-store';
+import type { NumberStore } from '../store/number-store';
+import type { StateStore } from '../store/state-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
+import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
-import type { WebhookDeps } from './context';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
-import { CarrierTextSender } from '../carrier/text-sender';
+import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
+
+export interface WebhookDeps {
+  numbers: Pick<NumberStore, 'find'>;
+  flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
+  directory: Pick<DirectoryStore, 'listAll'>;
+  messages: MessageStore;
+  traces: TraceStore;
+  state: StateStore;
+  now(): Date;
+  authToken(): Promise<string>;
+  /** PUBLIC_URL: everything before the route, when Twilio calls a custom domain. */
+  publicUrl?: string;
+  /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
+  allowSimulatedTime?: boolean;
+  /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
+  texts?: TextSender;
+}
 
 /**
  * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
@@ -20,13 +44,21 @@ export const webhookDynamoClientConfig = {
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(webhookDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
-  const stores = createStores(doc, tableNamesFromEnv(env));
   return {
-    ...stores,
+    ...createStores(doc, tableNamesFromEnv(env)),
     now: () => new Date(),
     authToken: twilioAuthToken,
-    publicUrl: env.PUBLIC_URL || undefined,
-    allowSimulatedTime: env.SWITCHBOARD_LOCAL === '1',
+    publicUrl: env[ENV.publicUrl] || undefined,
+    allowSimulatedTime: env[ENV.local] === '1',
     texts: new CarrierTextSender(carrierLinkFromEnv(env).api),
+  };
+}
+
+/** The engine's state keys, scoped to the flow so two flows never share a counter. */
+export function flowPorts(deps: Pick<WebhookDeps, 'state'>, flowId: string): EnginePorts {
+  return {
+    nextRoundRobinStart: (key, count) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count),
+    stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
+    rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
   };
 }

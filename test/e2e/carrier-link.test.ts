@@ -6,6 +6,7 @@ import { simulateCall, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { entries, httpOk } from '../support/local-stack';
+import { capturingOutput } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
@@ -124,24 +125,14 @@ describe('texts a call causes', () => {
     const number = await carrierLine('Stop line', textThenVoicemail(group.id));
     const caller = next('08');
     fake.failSendsTo(caller, 21610);
-    const out: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const stderr = jest.spyOn(console, 'error').mockImplementation((line) => void out.push(String(line)));
-    let transcript: Transcript;
-    try {
-      transcript = await call(number, caller);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const { result: transcript, lines, text } = await capturingOutput(() => call(number, caller));
     expect(transcript.ok).toBe(true);
     expect(entries(transcript, 'say').map((s) => s.text)).toEqual(['Please leave a message after the tone.']);
     expect(entries(transcript, 'record')).toHaveLength(1);
     expect(sentTo(caller)).toEqual([]);
-    const lines = out.join('\n').split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
     expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'a text could not be sent', reason: 'text_applet', code: 21610, status: 400 }));
     expect(lines).toContainEqual(expect.objectContaining({ CarrierSendFailures: 1, reason: 'text_applet' }));
     // The full number is not logged.
-    expect(out.join('\n')).not.toContain(caller);
+    expect(text).not.toContain(caller);
   });
 });

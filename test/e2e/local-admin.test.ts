@@ -51,3 +51,37 @@ it('walks the admin API over HTTP with the status codes of the design', async ()
   expect((await http(stack, 'GET', '/api/numbers/+15550100003')).body.status).toBe('no_flow');
   expect((await http(stack, 'GET', '/api/nowhere')).status).toBe(404);
 });
+
+describe('writes from a browser are same-origin JSON only (DESIGN.md section 12)', () => {
+  const userCount = async () => (await http(stack, 'GET', '/api/users')).body.users.length;
+
+  it('refuses a write that is not JSON with 415, naming content-type, and changes nothing', async () => {
+    const before = await userCount();
+    // What any web page can send without a CORS preflight: a "simple" text/plain or form post.
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const res = await http(stack, 'POST', '/api/users', JSON.stringify({ name: 'Mallory', phone: '+15550200666' }), { 'content-type': contentType });
+      expect(res.status).toBe(415);
+      expect(res.body.error).toMatchObject({ code: 'unsupported_media_type', details: [{ path: 'content-type' }] });
+    }
+    expect(await userCount()).toBe(before);
+  });
+
+  it('refuses a write whose Origin is another site with 403, and accepts its own origin', async () => {
+    const before = await userCount();
+    const foreign = await http(stack, 'POST', '/api/users', { name: 'Mallory' }, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error).toMatchObject({ code: 'forbidden_origin', details: [{ path: 'Origin' }] });
+    const opaque = await http(stack, 'DELETE', '/api/numbers/+15550100003/flow', undefined, { origin: 'null' });
+    expect(opaque.status).toBe(403);
+    expect(await userCount()).toBe(before);
+    const own = await http(stack, 'POST', '/api/users', { name: 'Own page' }, { origin: stack.url });
+    expect(own.status).toBe(201);
+  });
+
+  it('accepts a bodiless write with no content type (curl -X DELETE) and JSON with a charset', async () => {
+    const user = await http(stack, 'POST', '/api/users', JSON.stringify({ name: 'Charset' }), { 'content-type': 'application/json; charset=utf-8' });
+    expect(user.status).toBe(201);
+    const del = await fetch(`${stack.url}/api/users/${user.body.id}`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+  });
+});

@@ -1,6 +1,7 @@
 // The carrier link in the stack: one Twilio secret, read by exactly the functions that need it, and the
 // environment each handler reads (lambdas/carrier/carrier-env.ts), set through one helper.
-import { CARRIER_ENV, PLACEHOLDER_ACCOUNT_SID } from '../../lambdas/carrier/carrier-env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../../lambdas/carrier/carrier-env';
+import { ENV } from '../../lambdas/config/env';
 import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
 
 let synth: Synthesized;
@@ -32,23 +33,23 @@ test.each(['admin', 'voice', 'sms', 'report'] as const)('the %s function may rea
   const secrets = statementsOf(synth, fn).filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
   expect(secrets).toEqual([expect.objectContaining({ Effect: 'Allow', Resource: { Ref: secretId } })]);
   expect([secrets[0].Action].flat().sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-  expect(env(synth, fn)[CARRIER_ENV.secretArn]).toEqual({ Ref: secretId });
+  expect(env(synth, fn)[ENV.authTokenSecretArn]).toEqual({ Ref: secretId });
 });
 
 test.each(['admin', 'report'] as const)('the %s function knows where the numbers must point: the HTTP API’s own URL without a custom domain', (name) => {
-  const url = JSON.stringify(env(synth, all(synth)[name])[CARRIER_ENV.publicUrl]);
+  const url = JSON.stringify(env(synth, all(synth)[name])[ENV.publicUrl]);
   expect(url).toContain(logicalId(synth.stack.http.api));
   expect(url).toContain('execute-api');
 });
 
 test.each(['admin', 'report'] as const)('the %s function points the numbers at the custom domain when there is one', (name) => {
-  expect(env(custom, all(custom)[name])[CARRIER_ENV.publicUrl]).toBe('https://calls.example.com');
+  expect(env(custom, all(custom)[name])[ENV.publicUrl]).toBe('https://calls.example.com');
 });
 
-test('the webhooks count failed sends in the stage’s namespace, and get PUBLIC_URL only with a custom domain (signatures)', () => {
+test('the webhooks get PUBLIC_URL only with a custom domain (it is what signatures are checked against)', () => {
   for (const fn of [synth.stack.webhooks.voice, synth.stack.webhooks.sms]) {
-    expect(env(synth, fn)[CARRIER_ENV.metricsNamespace]).toBe('Switchboard/test');
-    expect(env(synth, fn)[CARRIER_ENV.publicUrl]).toBeUndefined();
+    expect(env(synth, fn)[ENV.publicUrl]).toBeUndefined();
+    expect(env(custom, fn === synth.stack.webhooks.voice ? custom.stack.webhooks.voice : custom.stack.webhooks.sms)[ENV.publicUrl]).toBe('https://calls.example.com');
   }
 });
 

@@ -94,3 +94,19 @@ describe('groups', () => {
     expect((await h.api('DELETE', '/api/users/usr_none')).status).toBe(404);
   });
 });
+
+it('answers 503 with a clear error, quickly, when DynamoDB does not answer', async () => {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { createStores } = await import('../../lambdas/store/stores');
+  const { adminApi } = await import('../../lambdas/admin/api');
+  const { apiEvent } = await import('../support/admin');
+  const down = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
+  const api = adminApi({ ...createStores(down, h.tables.names), now: () => new Date() });
+  for (const [method, path, body] of [['GET', '/api/flows'], ['POST', '/api/users', { name: 'Nobody' }]] as const) {
+    const res = await api(apiEvent(method, path, body));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(JSON.parse(res.body ?? '').error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('not answering') });
+  }
+});

@@ -2,9 +2,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createStores } from '../../lambdas/store/stores';
-import { VoiceWebhook } from '../../lambdas/webhooks/voice';
-import { handleSmsWebhook } from '../../lambdas/webhooks/sms';
-import type { WebhookDeps } from '../../lambdas/webhooks/context';
+import { voiceWebhook } from '../../lambdas/webhooks/voice';
+import { smsWebhook } from '../../lambdas/webhooks/sms';
+import type { WebhookDeps } from '../../lambdas/webhooks/deps';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
@@ -22,7 +22,7 @@ async function items(table: string) {
 }
 
 it('answers a call to an unknown number with the safe TwiML and counts it', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'3'.repeat(32)}` }) }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'3'.repeat(32)}` }) }));
   expect(res.statusCode).toBe(200);
   expect(res.headers?.['content-type']).toBe('text/xml');
   expect(res.body).toContain('<Say>Sorry');
@@ -33,16 +33,16 @@ it('answers a call to an unknown number with the safe TwiML and counts it', asyn
 it('answers 200 with the safe TwiML when DynamoDB is down', async () => {
   const down = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
   const broken: WebhookDeps = { ...createStores(down, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
-  const res = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
+  const res = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
-  const step = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_x&r=1&step=menu&applet=m&attempt=1', params: call({ Digits: '1' }) }));
+  const step = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_x&r=1&step=menu&applet=m&attempt=1', params: call({ Digits: '1' }) }));
   expect(step.statusCode).toBe(200);
   expect(step.body).toContain('<Record');
 });
 
 it('answers a continuation with a forged or unknown state with the safe TwiML, not an error', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_missing&r=3&step=menu&applet=m&attempt=1', params: call() }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice/step?f=flw_missing&r=3&step=menu&applet=m&attempt=1', params: call() }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
 });
@@ -50,47 +50,47 @@ it('answers a continuation with a forged or unknown state with the safe TwiML, n
 it('refuses a bad signature with 403 and stores nothing', async () => {
   const before = (await items(t.names.state)).length;
   const event = signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'4'.repeat(32)}` }), authToken: 'wrong-token' });
-  expect((await new VoiceWebhook(deps).handle(event)).statusCode).toBe(403);
+  expect((await voiceWebhook(deps)(event)).statusCode).toBe(403);
   const sms = signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'5'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' }, authToken: 'wrong-token' });
-  expect((await handleSmsWebhook(deps, sms)).statusCode).toBe(403);
+  expect((await smsWebhook(deps)(sms)).statusCode).toBe(403);
   expect((await items(t.names.state)).length).toBe(before);
   expect(await items(t.names.messages)).toEqual([]);
 });
 
 it('answers 400 to a malformed request (no CallSid / To / From)', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: { From: '+15550109999' } }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice', params: { From: '+15550109999' } }));
   expect(res.statusCode).toBe(400);
   expect(res.body).toMatch(/CallSid/);
-  const sms = await handleSmsWebhook(deps, signedTwilioEvent({ url: '/twilio/sms', params: { Body: 'x' } }));
+  const sms = await smsWebhook(deps)(signedTwilioEvent({ url: '/twilio/sms', params: { Body: 'x' } }));
   expect(sms.statusCode).toBe(400);
 });
 
 it('keeps a text that reaches /twilio/fallback in unrouted (a MessageSid means a text)', async () => {
   const sid = `SM${'6'.repeat(32)}`;
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: sid, From: '+15550109999', To: '+15550100009', Body: 'help', NumMedia: '0' } }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: sid, From: '+15550109999', To: '+15550100009', Body: 'help', NumMedia: '0' } }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   expect((await deps.messages.list('unrouted')).map((m) => m.id)).toContain(sid);
 });
 
 it('answers a voice fallback with the safe TwiML', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/fallback', params: call({ CallSid: `CA${'7'.repeat(32)}` }) }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/fallback', params: call({ CallSid: `CA${'7'.repeat(32)}` }) }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
 });
 
 it('accepts a base64-encoded body, as API Gateway may send it', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'8'.repeat(32)}` }), base64: true }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'8'.repeat(32)}` }), base64: true }));
   expect(res.statusCode).toBe(200);
 });
 
 it('answers the safe TwiML (and stores nothing) when the auth token cannot be read', async () => {
   const before = (await items(t.names.state)).length;
   const noToken: WebhookDeps = { ...deps, authToken: async () => Promise.reject(new Error('secrets manager unreachable')) };
-  const res = await new VoiceWebhook(noToken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'9'.repeat(32)}` }) }));
+  const res = await voiceWebhook(noToken)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'9'.repeat(32)}` }) }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
-  const sms = await handleSmsWebhook(noToken, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'9'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
+  const sms = await smsWebhook(noToken)(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'9'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
   expect(sms.statusCode).toBe(200);
   expect((await items(t.names.state)).length).toBe(before);
 });
@@ -119,19 +119,19 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
 
   it('the voice webhook still answers 200 with the safe TwiML', async () => {
     // Without the deadline this request never answers (the test would time out).
-    const res = await new VoiceWebhook(broken).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'a'.repeat(32)}` }) }));
+    const res = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'a'.repeat(32)}` }) }));
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<Record');
   });
 
   it('the sms webhook still answers 200 with an empty <Response/>', async () => {
-    const res = await handleSmsWebhook(broken, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'a'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
+    const res = await smsWebhook(broken)(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'a'.repeat(32)}`, From: '+15550109999', To: '+15550100009', Body: 'x' } }));
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 
   it('the Record action of the safe answer still answers <Hangup/> to the caller on the line', async () => {
-    const res = await new VoiceWebhook(broken).handle(
+    const res = await voiceWebhook(broken)(
       signedTwilioEvent({ url: '/twilio/voice/recording?mb=unrouted&c=%2B15550109999&n=%2B15550100009', params: call({ RecordingSid: `RE${'a'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/r', Digits: '#' }) }),
     );
     expect(res.statusCode).toBe(200);
@@ -140,8 +140,8 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
 });
 
 it('accepts a withheld caller posted as an empty From', async () => {
-  const res = await new VoiceWebhook(deps).handle(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'b'.repeat(32)}`, From: '' }) }));
+  const res = await voiceWebhook(deps)(signedTwilioEvent({ url: '/twilio/voice', params: call({ CallSid: `CA${'b'.repeat(32)}`, From: '' }) }));
   expect(res.statusCode).toBe(200);
-  const sms = await handleSmsWebhook(deps, signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'b'.repeat(32)}`, From: '', To: '+15550100009', Body: 'x' } }));
+  const sms = await smsWebhook(deps)(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: `SM${'b'.repeat(32)}`, From: '', To: '+15550100009', Body: 'x' } }));
   expect(sms.statusCode).toBe(200);
 });

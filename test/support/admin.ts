@@ -1,7 +1,7 @@
 // Drives the admin API in-process with API Gateway v2 events, against the tables of one test file.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { handleAdminRequest } from '../../lambdas/admin/routes';
+import { adminApi } from '../../lambdas/admin/api';
 import type { AdminDeps } from '../../lambdas/admin/flows';
 import { createStores } from '../../lambdas/store/stores';
 import { createTestTables, type TestTables } from './dynamo';
@@ -42,11 +42,12 @@ export async function adminHarness(now: () => Date = () => new Date()): Promise<
   const tables = await createTestTables();
   const doc = DynamoDBDocumentClient.from(tables.client, { marshallOptions: { removeUndefinedValues: true } });
   const deps = { ...createStores(doc, tables.names), now };
+  const handler = adminApi(deps);
   return {
     tables,
     deps,
     api: async (method, path, body, headers) => {
-      const r = await handleAdminRequest(deps, apiEvent(method, path, body, headers));
+      const r = await handler(apiEvent(method, path, body, headers));
       return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined, headers: r.headers };
     },
   };

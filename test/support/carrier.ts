@@ -10,3 +10,27 @@ export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = 
   const client = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, baseUrl: fake.url });
   return { fake, client, link: { publicUrl: PUBLIC_URL, api: async () => client } };
 }
+
+/** Runs `work` while collecting what the process writes (Powertools logs and EMF metrics), as JSON lines. */
+export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; lines: Array<Record<string, any>>; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const chunks: string[] = [];
+  const collect = (chunk: unknown) => (chunks.push(String(chunk)), true);
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(collect);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(collect);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const text = chunks.join('');
+  const lines = text.split('\n').filter(Boolean).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+  return { result, lines, text };
+}

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseForm, publicRequestUrl } from '../../lambdas/twilio/request';
 import { signTwilioRequest, verifyTwilioRequest } from '../../lambdas/twilio/signature';
-import { authTokenFromSecret, loadTwilioAuthToken, twilioAuthToken } from '../../lambdas/twilio/auth-token';
+import { AUTH_TOKEN_MAX_AGE_SECONDS, authTokenFromSecret, loadTwilioAuthToken, twilioAuthToken } from '../../lambdas/twilio/auth-token';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
 
 /** Twilio's algorithm, written out here so the tests do not only check the library against itself. */
@@ -176,18 +176,18 @@ describe('parseForm', () => {
 });
 
 describe('Twilio auth token', () => {
-  const secretReader = (SecretString?: string) => ({ send: jest.fn(async (_: GetSecretValueCommand) => ({ SecretString })) });
+  const secretReader = (value?: string) => ({ get: jest.fn(async (_id: string, _options?: unknown) => value) });
 
   test('comes from TWILIO_AUTH_TOKEN in local mode, without Secrets Manager', async () => {
     const reader = secretReader('unused');
     await expect(loadTwilioAuthToken({ TWILIO_AUTH_TOKEN: 'local-tok', TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:x' }, reader)).resolves.toBe('local-tok');
-    expect(reader.send).not.toHaveBeenCalled();
+    expect(reader.get).not.toHaveBeenCalled();
   });
 
-  test('comes from the secret named by TWILIO_AUTH_TOKEN_SECRET_ARN', async () => {
+  test('comes from the secret named by TWILIO_AUTH_TOKEN_SECRET_ARN, cached with a max age', async () => {
     const reader = secretReader('plain-token\n');
     await expect(loadTwilioAuthToken({ TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:t' }, reader)).resolves.toBe('plain-token');
-    expect(reader.send.mock.calls[0][0].input).toEqual({ SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:t' });
+    expect(reader.get).toHaveBeenCalledWith('arn:aws:secretsmanager:us-east-1:1:secret:t', { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
   });
 
   test('accepts a JSON secret with an authToken field', () => {
@@ -203,16 +203,26 @@ describe('Twilio auth token', () => {
     await expect(loadTwilioAuthToken({})).rejects.toThrow(/TWILIO_AUTH_TOKEN/);
   });
 
-  test('is read from Secrets Manager once per process', async () => {
+  test('is read from Secrets Manager once, then again after its max age: a rotated token is picked up', async () => {
     const saved = { ...process.env };
     delete process.env.TWILIO_AUTH_TOKEN;
-    process.env.TWILIO_AUTH_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:t';
-    const send = jest.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async () => ({ SecretString: 'from-secret' }));
+    process.env.TWILIO_AUTH_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:rotating';
+    let current = 'first-token';
+    const send = jest.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async () => ({ SecretString: current }));
+    const clock = jest.spyOn(Date, 'now');
+    const t0 = Date.now();
     try {
-      await expect(twilioAuthToken()).resolves.toBe('from-secret');
-      await expect(twilioAuthToken()).resolves.toBe('from-secret');
+      clock.mockReturnValue(t0);
+      await expect(twilioAuthToken()).resolves.toBe('first-token');
+      current = 'rotated-token';
+      clock.mockReturnValue(t0 + (AUTH_TOKEN_MAX_AGE_SECONDS - 1) * 1000);
+      await expect(twilioAuthToken()).resolves.toBe('first-token');
       expect(send).toHaveBeenCalledTimes(1);
+      clock.mockReturnValue(t0 + (AUTH_TOKEN_MAX_AGE_SECONDS + 1) * 1000);
+      await expect(twilioAuthToken()).resolves.toBe('rotated-token');
+      expect(send).toHaveBeenCalledTimes(2);
     } finally {
+      clock.mockRestore();
       send.mockRestore();
       process.env = saved;
     }

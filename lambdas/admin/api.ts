@@ -1,0 +1,23 @@
+// The admin API as one middy pipeline: Powertools logger, error mapping, JSON-only writes, then the
+// router. The router is the project's own (routes.ts): a table of method + path patterns that also
+// answers 405 for a known path with another method; @middy/http-router would add a dependency and
+// regular expressions per route and answer 405/404 in its own format, not DESIGN.md section 6's.
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { logger } from '../observability/logger';
+import type { AdminDeps } from './flows';
+import type { Response } from './http';
+import { adminErrors, jsonRequests, type AdminEvent } from './middleware';
+import { route } from './routes';
+
+export type AdminHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<Response>;
+
+export function adminApi(deps: AdminDeps, options: { checkOrigin?: boolean } = {}): AdminHandler {
+  const pipeline = middy<AdminEvent, Response>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(adminErrors())
+    .use(jsonRequests({ checkOrigin: options.checkOrigin ?? false }))
+    .handler((event) => route(deps, event));
+  return (event, context) => pipeline(event, context ?? ({} as Context));
+}

@@ -1,0 +1,106 @@
+// The webhooks' in-memory caches, kept for the life of a Lambda container: immutable revisions, and the
+// directory (users and groups) for a few seconds.
+import type { Directory } from '../flows/people';
+import type { LoadedRevision } from '../flows/call-request';
+import type { FlowPart } from '../flows/schema';
+import type { WebhookDeps } from './deps';
+
+export type { LoadedRevision };
+
+/**
+ * Revisions never change, so they are cached for the life of the Lambda container: a continuation
+ * step reads no flow at all once its revision is here. Bounded so a container serving many flows stays small.
+ */
+export class RevisionCache {
+  private readonly cache = new Map<string, LoadedRevision>();
+  constructor(private readonly max = 200) {}
+
+  private put(r: LoadedRevision): LoadedRevision {
+    if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(`${r.flowId}:${r.revision}`, r);
+    return r;
+  }
+
+  /** The current revision: one read of the flow's head, which carries the current document. */
+  async current(flows: WebhookDeps['flows'], flowId: string): Promise<LoadedRevision | undefined> {
+    const rev = await flows.getCurrent(flowId);
+    if (!rev) return undefined;
+    return this.cache.get(`${flowId}:${rev.revision}`) ?? this.put({ flowId, revision: rev.revision, document: rev.document });
+  }
+
+  /** A pinned revision (mid-call): from memory, or one read. */
+  async pinned(flows: WebhookDeps['flows'], flowId: string, revision: number): Promise<LoadedRevision | undefined> {
+    const hit = this.cache.get(`${flowId}:${revision}`);
+    if (hit) return hit;
+    try {
+      const rev = await flows.getRevision(flowId, revision);
+      return this.put({ flowId, revision, document: rev.document });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'not_found') return undefined;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Users and groups change rarely and a dial needs them all at once: they are read together (one
+ * Scan of the small directory table) and kept for a few seconds, so availability changes apply within DIRECTORY_TTL_MS.
+ */
+export const DIRECTORY_TTL_MS = 5_000;
+
+/** The users and groups a flow part names itself (dial targets, inbox mailboxes): the cache must know them. */
+export interface PeopleNeeded {
+  users: readonly string[];
+  groups: readonly string[];
+}
+
+export function peopleNamedIn(part: FlowPart): PeopleNeeded {
+  const users: string[] = [];
+  const groups: string[] = [];
+  for (const applet of Object.values(part.applets)) {
+    const ref = applet.type === 'dial' ? applet : applet.type === 'inbox' ? applet.mailbox : undefined;
+    if (ref && 'user' in ref && ref.user) users.push(ref.user);
+    if (ref && 'group' in ref && ref.group) groups.push(ref.group);
+  }
+  return { users, groups };
+}
+
+export class DirectoryCache {
+  private value?: { at: number; directory: Promise<Directory> };
+
+  /**
+   * The cached directory, reloaded when older than DIRECTORY_TTL_MS or when it lacks a user or group
+   * that `needs` names: a flow published a moment ago may name people created after the cache was
+   * filled, and must not ring nobody (or notify nobody) for the rest of the TTL.
+   */
+  async get(source: WebhookDeps['directory'], now = Date.now(), needs?: PeopleNeeded): Promise<Directory> {
+    const cached = this.value;
+    if (cached && now - cached.at <= DIRECTORY_TTL_MS) {
+      const directory = await cached.directory;
+      if (!needs || knowsAll(directory, needs)) return directory;
+      // Only the request that finds it stale reloads; concurrent ones share the new load.
+      if (this.value && this.value !== cached) return this.value.directory;
+    }
+    return this.load(source, now);
+  }
+
+  private load(source: WebhookDeps['directory'], now: number): Promise<Directory> {
+    const directory = source.listAll().then(({ users, groups }) => ({
+      users: new Map(users.map((u) => [u.id, u])),
+      groups: new Map(groups.map((g) => [g.id, g])),
+      flowIds: new Set<string>(),
+    }));
+    const value = { at: now, directory };
+    this.value = value;
+    directory.catch(() => {
+      if (this.value === value) this.value = undefined;
+    });
+    return directory;
+  }
+}
+
+const knowsAll = (directory: Directory, needs: PeopleNeeded) =>
+  needs.users.every((id) => directory.users.has(id)) && needs.groups.every((id) => directory.groups.has(id));
+
+/** The empty directory for requests that ring nobody: no reads at all. */
+export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };

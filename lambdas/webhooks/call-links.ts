@@ -1,0 +1,75 @@
+// The links of a call: one verified voice request, its parameters, and the URLs our TwiML points back
+// to. Their query string is the call's state between steps (DESIGN.md section 5), covered by the
+// signature Twilio sends with every request back:
+//   /twilio/voice/step?f=<flow>&r=<revision>&<encodeState...>   resume the engine (pinned revision)
+//   /twilio/voice/screen?c=<caller>                             the whisper of a screened dial
+//   /twilio/voice/answered?f&k=<sticky key>&u=<user>&s=1&c      a member picked up a sticky dial
+//   /twilio/voice/recording?mb=<mailbox>&c&n[&cb=1][&nt=1]      Record action, or its status callback (cb); nt: notify
+//   /twilio/voice/transcription[?mb&c&n&nt=1]                   transcribeCallback (a notifying voicemail's)
+import type { CallState } from '../flows/call-state';
+import { encodeState } from '../flows/call-state';
+import type { LoadedRevision } from '../flows/call-request';
+import { mailboxKey, type MailboxKey } from '../store/message-store';
+import type { TraceHeader } from '../store/trace-store';
+import { singleParam } from '../twilio/request';
+import type { CallUrls } from '../twilio/twiml';
+import type { TwilioRequest } from './guard';
+
+/** The parameters of each request worth keeping in the trace. */
+const TRACE_INPUTS = ['Digits', 'DialCallStatus', 'DialCallDuration', 'RecordingSid', 'RecordingDuration', 'CallStatus'];
+
+export class CallRequest {
+  constructor(readonly request: TwilioRequest) {}
+
+  get now(): Date {
+    return this.request.now;
+  }
+  get route(): string {
+    return this.request.route;
+  }
+  param = (name: string) => singleParam(this.request.params, name);
+  query = (name: string) => singleParam(this.request.query, name);
+  get callSid(): string {
+    return this.param('CallSid') ?? '';
+  }
+  /** The caller: as posted, or as our own URL carries it (callbacks have no From). */
+  get from(): string {
+    return this.param('From') ?? this.query('c') ?? '';
+  }
+  get to(): string {
+    return this.param('To') ?? this.query('n') ?? '';
+  }
+
+  private url(path: string, query: Record<string, string | undefined>): string {
+    const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+    return `${this.request.base}/twilio/voice/${path}${qs.size ? `?${qs}` : ''}`;
+  }
+
+  /** `callback`: the recordingStatusCallback (nobody listening) rather than a Record action (a caller on the line). */
+  recordingUrl(mailbox: MailboxKey, callback = false, notify = false): string {
+    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined, nt: notify ? '1' : undefined });
+  }
+
+  urls(revision: LoadedRevision | undefined): CallUrls {
+    const pin = revision ? { f: revision.flowId, r: String(revision.revision) } : {};
+    return {
+      action: (state: CallState) => this.url('step', { ...pin, ...encodeState(state) }),
+      screen: this.url('screen', { c: this.from }),
+      answered: (key, userId, screen) =>
+        this.url('answered', { f: revision?.flowId, k: key, u: userId, s: screen ? '1' : undefined, c: screen ? this.from : undefined }),
+      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true, record.notify),
+      // A notifying voicemail's transcript is texted too: the callback must know to whom and from where.
+      transcription: (record) =>
+        this.url('transcription', record.notify ? { mb: mailboxKey(record.mailbox), c: this.from, n: this.to, nt: '1' } : {}),
+    };
+  }
+
+  traceInput(): Record<string, string> | undefined {
+    const input = Object.fromEntries(TRACE_INPUTS.map((k) => [k, this.param(k)]).filter((e): e is [string, string] => e[1] !== undefined));
+    return Object.keys(input).length ? input : undefined;
+  }
+
+  traceHeader(revision?: LoadedRevision): TraceHeader {
+    return { sid: this.callSid, channel: 'call', from: this.from, to: this.to, ...(revision && { flowId: revision.flowId, revision: revision.revision }) };
+  }
+}
