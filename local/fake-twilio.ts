@@ -211,6 +211,12 @@ export class FakeTwilio {
     return this.listNumbers().find((n) => n.phone_number === phoneNumber);
   }
 
+  /** Releases a number from the account. */
+  removeNumber(phoneNumber: string): void {
+    const number = this.numberFor(phoneNumber);
+    if (number) this.numbers.delete(number.sid);
+  }
+
   /** Changes a number as someone in the Twilio console would (drift). */
   changeNumber(phoneNumber: string, patch: Partial<IncomingPhoneNumber>): void {
     const number = this.numberFor(phoneNumber);
