@@ -8,7 +8,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 type Data = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: Data) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
 
-class Sha256 {
+export class Sha256 {
   private hash: Hash | Hmac;
   private readonly secret?: string | Uint8Array;
   constructor(secret?: Data) {
