@@ -1,7 +1,9 @@
 // The carrier link end to end: the local stack started with its Twilio-compatible server (as
 // `npm start -- --fake-twilio` does), numbers that point at another system, the sync, drift, and the
 // texts a call causes (text back, voicemail notify with the transcript), with signed webhooks.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { simulateCall, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
@@ -79,6 +81,20 @@ describe('numbers at the carrier', () => {
     expect(await ok('POST', '/api/carrier/sync')).toMatchObject({ imported: 0, connected: 1 });
     expect((await ok('GET', '/api/numbers')).numbers.length).toBe(registered);
     expect((await ok('GET', '/api/report/unassigned')).numbers.some((n: { status: string }) => n.status === 'not_connected')).toBe(false);
+  });
+});
+
+describe('npm run carrier', () => {
+  const carrierCli = async (...args: string[]) =>
+    (await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/carrier.ts', ...args, '--url', stack.url], { cwd: `${__dirname}/../..` })).stdout;
+
+  test('status shows a number that points elsewhere; sync connects it; a second sync changes nothing', async () => {
+    const number = next('09');
+    fake.addNumber({ phoneNumber: number, friendlyName: 'CLI line', voiceUrl: 'https://old-pbx.example.net/voice' });
+    expect(await carrierCli('status')).toMatch(new RegExp(`\\${number}\\s+CLI line\\s+no\\s+NO\\s+https://old-pbx.example.net/voice`));
+    expect(await carrierCli('sync')).toMatch(/^imported [1-9]\d*, connected [1-9]\d*, unchanged \d+\n$/);
+    expect(await carrierCli('sync')).toMatch(/^imported 0, connected 0, unchanged \d+\n$/);
+    expect(await carrierCli('status')).toMatch(new RegExp(`\\${number}\\s+CLI line\\s+yes\\s+yes`));
   });
 });
 
