@@ -1,6 +1,8 @@
 // `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack';
+import { ENV } from '../lambdas/config/env';
+import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
 import { DEMO_NUMBERS } from '../local/seed';
 
 async function main(): Promise<void> {
@@ -28,15 +30,16 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
-  const tokenNote = process.env.TWILIO_AUTH_TOKEN_FROM_ENV ? '(from TWILIO_AUTH_TOKEN)' : '(default; set TWILIO_AUTH_TOKEN to change)';
+  // A token of the user's own is a secret: only the built-in default is printed.
+  const token = stack.authToken === DEFAULT_LOCAL_AUTH_TOKEN ? `${stack.authToken} (default; set TWILIO_AUTH_TOKEN to change)` : '(from TWILIO_AUTH_TOKEN, not shown)';
   console.log(`
 Switchboard is running.
   API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
-  Twilio auth token ${stack.authToken} ${tokenNote}
-  Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env.TWILIO_ACCOUNT_SID ? `${process.env.TWILIO_API_URL || 'https://api.twilio.com'} (account ${process.env.TWILIO_ACCOUNT_SID})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
+  Twilio auth token ${token}
+  Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
 Try it:
   curl -s ${stack.url}/api/flows
@@ -61,7 +64,9 @@ Ctrl-C stops everything.`);
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-if (process.env.TWILIO_AUTH_TOKEN) process.env.TWILIO_AUTH_TOKEN_FROM_ENV = '1';
+// The console shows the handlers' JSON log lines; their EMF metric records would only be noise here
+// (POWERTOOLS_METRICS_DISABLED=false brings them back). The tests run the stack with metrics on.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 main().catch((err) => {
   console.error(`npm start failed: ${(err as Error).message}`);
   process.exit(1);

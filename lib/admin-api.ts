@@ -3,12 +3,14 @@ import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigat
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
+import { routesOf } from '../lambdas/config/routes';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface AdminApiProps {
   readonly httpApi: HttpApi;
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
+  readonly metricsNamespace: string;
 }
 
 /** The admin API: one Lambda behind `ANY /api/{proxy+}`, callable only with SigV4-signed requests. */
@@ -22,6 +24,7 @@ export class AdminApi extends Construct {
       entry: handlerEntry('admin-api'),
       description: 'Switchboard admin API: flows, numbers, users, groups, mailboxes, traces, report',
       removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
       // Deleting a flow with ?unassign=true rewrites every number it served, in retried transactions:
       // allow up to just under HTTP API's 30-second integration limit.
       timeout: Duration.seconds(29),
@@ -34,11 +37,9 @@ export class AdminApi extends Construct {
       traces: 'read',
     });
 
-    this.routes = props.httpApi.addRoutes({
-      path: '/api/{proxy+}',
-      methods: [HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('AdminIntegration', this.function),
-      authorizer: new HttpIamAuthorizer(),
-    });
+    const integration = new HttpLambdaIntegration('AdminIntegration', this.function);
+    this.routes = routesOf('admin').flatMap((route) =>
+      props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer: new HttpIamAuthorizer() }),
+    );
   }
 }

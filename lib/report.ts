@@ -8,6 +8,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/config/env';
+import { SERVICE_NAME } from '../lambdas/observability/logger';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface UnassignedReportProps {
@@ -73,10 +75,8 @@ export class UnassignedReport extends Construct {
       description: 'Switchboard unassigned-number report: publishes numbers without a flow or not connected at Twilio, and puts metrics',
       removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(1),
-      environment: {
-        ALERT_TOPIC_ARN: this.topic.topicArn,
-        METRICS_NAMESPACE: props.metricsNamespace,
-      },
+      metricsNamespace: props.metricsNamespace,
+      environment: { [ENV.alertTopicArn]: this.topic.topicArn },
     }).useTables(props.tables, {
       numbers: 'read',
       flows: 'read',
@@ -106,6 +106,8 @@ export class UnassignedReport extends Construct {
         metric: new Metric({
           namespace: props.metricsNamespace,
           metricName,
+          // Powertools puts every metric with the service dimension.
+          dimensionsMap: { service: SERVICE_NAME },
           statistic: 'Maximum',
           period: Duration.hours(1),
         }),

@@ -4,6 +4,7 @@ import { AdminApi } from './admin-api';
 import type { SwitchboardConfig } from './config';
 import { SwitchboardData } from './data';
 import { SwitchboardHttpApi } from './http-api';
+import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
@@ -22,6 +23,7 @@ export class SwitchboardStack extends Stack {
   readonly admin: AdminApi;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
+  readonly monitoring: WebhookMonitoring;
 
   constructor(scope: Construct, id: string, props: SwitchboardStackProps) {
     super(scope, id, props);
@@ -31,18 +33,20 @@ export class SwitchboardStack extends Stack {
     this.data = new SwitchboardData(this, 'Data', { production: config.production, removalPolicy });
     const tables = this.data.tables;
 
+    const metricsNamespace = `Switchboard/${config.stage}`;
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
-    this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy });
+    this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
       publicUrl: config.publicUrl,
+      metricsNamespace,
     });
     this.report = new UnassignedReport(this, 'Report', {
       tables,
       removalPolicy,
-      metricsNamespace: `Switchboard/${config.stage}`,
+      metricsNamespace,
       schedule: config.reportSchedule,
       alertEmail: config.alertEmail,
     });
@@ -52,6 +56,14 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: this.webhooks.authToken, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
+
+    this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
+      topic: this.report.topic,
+      httpApi: this.http.api,
+      webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms },
+      metricsNamespace,
+      dashboardName: `switchboard-${config.stage}-webhooks`,
+    });
 
     // Twilio must call the public URL the handlers check signatures against, so the webhook URLs
     // printed for the console use it when it is set.

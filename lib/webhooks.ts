@@ -3,6 +3,8 @@ import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigat
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV } from '../lambdas/config/env';
+import { routesOf } from '../lambdas/config/routes';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 import { useCarrierLink } from './carrier-link';
 import { PLACEHOLDER_ACCOUNT_SID } from '../lambdas/carrier/carrier-env';
@@ -13,6 +15,7 @@ export interface TwilioWebhooksProps {
   readonly removalPolicy: RemovalPolicy;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
+  readonly metricsNamespace: string;
 }
 
 /**
@@ -53,6 +56,7 @@ export class TwilioWebhooks extends Construct {
         entry: handlerEntry(entry),
         description,
         removalPolicy: props.removalPolicy,
+        metricsNamespace: props.metricsNamespace,
       }).useTables(props.tables, {
         numbers: 'read',
         flows: 'read',
@@ -67,18 +71,10 @@ export class TwilioWebhooks extends Construct {
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');
 
-    const voice = new HttpLambdaIntegration('VoiceIntegration', this.voice);
-    const sms = new HttpLambdaIntegration('SmsIntegration', this.sms);
-    const post = (path: string, integration: HttpLambdaIntegration) =>
-      props.httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration });
-    this.routes = [
-      ...post('/twilio/voice', voice),
-      // Twilio's fallback URL for both voice and messaging: the voice handler tells them apart by MessageSid.
-      ...post('/twilio/fallback', voice),
-      // Continuation steps: the project writes these URLs into its own TwiML (gather, dial, record...).
-      ...post('/twilio/voice/{proxy+}', voice),
-      ...post('/twilio/sms', sms),
-    ];
+    const integrations = { voice: new HttpLambdaIntegration('VoiceIntegration', this.voice), sms: new HttpLambdaIntegration('SmsIntegration', this.sms) };
+    this.routes = (['voice', 'sms'] as const).flatMap((fn) =>
+      routesOf(fn).flatMap((route) => props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] })),
+    );
     for (const route of this.routes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -3,21 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { functionFor, type FunctionKey } from '../lambdas/config/routes';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 
-export interface Routes {
-  admin: LambdaHandler;
-  voice: LambdaHandler;
-  sms: LambdaHandler;
-}
+export type Routes = Record<FunctionKey, LambdaHandler>;
 
-/** Which Lambda serves a path, as the HTTP API routes of lib/ do. */
+/** Which Lambda serves a path: the route table the CDK gives API Gateway (lambdas/config/routes.ts). */
 export function lambdaFor(path: string, routes: Routes): LambdaHandler | undefined {
-  if (path.startsWith('/api/')) return routes.admin;
-  if (path === '/twilio/sms') return routes.sms;
-  if (path === '/twilio/voice' || path === '/twilio/fallback' || path.startsWith('/twilio/voice/')) return routes.voice;
-  return undefined;
+  const fn = functionFor(path);
+  return fn && routes[fn];
 }
 
 export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {

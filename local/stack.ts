@@ -9,6 +9,7 @@ import { createLocalServer, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
+import { ENV } from '../lambdas/config/env';
 
 export interface LocalStackOptions {
   port?: number;
@@ -50,9 +51,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Lets the carrier simulator's --at clock header through; never set in AWS.
-    SWITCHBOARD_LOCAL: '1',
+    [ENV.local]: '1',
   });
-  process.env.TWILIO_AUTH_TOKEN ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
   try {
@@ -76,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // A wildcard listen address is not a URL anyone calls: signatures are checked against loopback then.
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
-    process.env.PUBLIC_URL ??= url;
+    process.env[ENV.publicUrl] ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -86,7 +87,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     routes = { admin, voice, sms } as Routes;
     return {
       url,
-      authToken: process.env.TWILIO_AUTH_TOKEN,
+      authToken: process.env[ENV.authToken]!,
       tables,
       dynamo,
       dynamoEndpoint: endpoint,
@@ -116,13 +117,13 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
 async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
   const fake = await startFakeTwilio({
     port,
-    authToken: process.env.TWILIO_AUTH_TOKEN,
-    accountSid: process.env.TWILIO_ACCOUNT_SID,
+    authToken: process.env[ENV.authToken],
+    accountSid: process.env[ENV.accountSid],
     onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
   });
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
   for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
   for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
-  Object.assign(process.env, { TWILIO_API_URL: fake.url, TWILIO_ACCOUNT_SID: fake.accountSid });
+  Object.assign(process.env, { [ENV.apiUrl]: fake.url, [ENV.accountSid]: fake.accountSid });
   return fake;
 }

@@ -1,18 +1,10 @@
 // Number use cases and the number view with its status (DESIGN.md section 1).
 import { ValidationError } from '../flows/errors';
+import { NUMBER_STATUSES, numberStatus } from '../flows/number-status';
 import type { FlowHead } from '../store/flow-store';
 import type { NumberRecord } from '../store/number-store';
 import type { AdminDeps } from './flows';
 
-export const NUMBER_STATUSES = ['ok', 'no_flow', 'no_call_flow', 'no_sms_flow'] as const;
-export type NumberStatus = (typeof NUMBER_STATUSES)[number];
-
-export function numberStatus(flow: Pick<FlowHead, 'hasCall' | 'hasSms'> | undefined): NumberStatus {
-  if (!flow || (!flow.hasCall && !flow.hasSms)) return 'no_flow';
-  if (!flow.hasCall) return 'no_call_flow';
-  if (!flow.hasSms) return 'no_sms_flow';
-  return 'ok';
-}
 
 export function numberView(record: NumberRecord, flow: FlowHead | undefined) {
   return {

@@ -1,17 +1,24 @@
-// Scheduled Lambda (EventBridge): the unassigned-number report to SNS, and its CloudWatch metrics.
+// Scheduled Lambda (EventBridge): the unassigned-number report to SNS, and its CloudWatch metrics
+// (Powertools, EMF), as a middy pipeline.
+import middy from '@middy/core';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ENV } from '../config/env';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
+import { reportMetricValues, runScheduledReport } from '../report/publish-report';
 import { documentClient } from '../store/dynamo';
 import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
-import { metricsLine, runScheduledReport } from '../report/publish-report';
 import { carrierCheck } from '../report/carrier-check';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
 
-const topicArn = process.env.ALERT_TOPIC_ARN;
-const namespace = process.env.METRICS_NAMESPACE ?? 'Switchboard';
-if (!topicArn) throw new Error('missing environment: ALERT_TOPIC_ARN');
+const topicArn = process.env[ENV.alertTopicArn];
+if (!topicArn) throw new Error(`missing environment: ${ENV.alertTopicArn}`);
 // Only the tables this Lambda is granted: numbers and flows to read, state for counts and the report mark.
 const tables = tableNamesFromEnv(process.env, ['numbers', 'flows', 'state']);
 const doc = documentClient();
@@ -24,15 +31,17 @@ const stores = {
 const reportDeps = { ...stores, carrierCheck: carrierCheck(carrierLinkFromEnv(), stores.numbers) };
 const sns = new SNSClient({});
 
-export async function handler(): Promise<{ published: boolean; reason: string; numbers: number }> {
-  const now = new Date();
+async function run(): Promise<{ published: boolean; reason: string; numbers: number }> {
   const result = await runScheduledReport(
     reportDeps,
     { publish: async (Subject, Message) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message }))) },
-    now,
-    // Straight to stdout: the JSON log format would wrap console.log output and hide it from EMF.
-    (report) => process.stdout.write(`${metricsLine(report, namespace, now)}\n`),
+    new Date(),
+    (report) => {
+      for (const [name, value] of Object.entries(reportMetricValues(report))) metrics.addMetric(name, MetricUnit.Count, value);
+    },
   );
-  console.log(JSON.stringify({ level: 'INFO', message: 'unassigned-number report', published: result.published, reason: result.reason, numbers: result.report.numbers.length }));
+  logger.info('unassigned-number report', { published: result.published, reason: result.reason, numbers: result.report.numbers.length });
   return { published: result.published, reason: result.reason, numbers: result.report.numbers.length };
 }
+
+export const handler = middy(run).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));

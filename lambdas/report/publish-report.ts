@@ -36,9 +36,9 @@ export async function runScheduledReport(
   return { published: true, reason: 'published', report };
 }
 
-/** CloudWatch embedded metric format: one JSON line on stdout becomes the metrics of section 7. */
-export function metricsLine(report: UnassignedReport, namespace: string, now: Date): string {
-  const values = {
+/** The report's metrics (DESIGN.md section 7): the stack alarms on each. */
+export function reportMetricValues(report: UnassignedReport): Record<string, number> {
+  return {
     NumbersWithoutFlow: report.totals.withoutFlow,
     NumbersWithoutCallFlow: report.totals.withoutCallFlow,
     NumbersWithoutSmsFlow: report.totals.withoutSmsFlow,
@@ -46,11 +46,4 @@ export function metricsLine(report: UnassignedReport, namespace: string, now: Da
     UnroutedCalls: report.totals.lostCalls,
     UnroutedTexts: report.totals.lostTexts,
   };
-  return JSON.stringify({
-    _aws: {
-      Timestamp: now.getTime(),
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })) }],
-    },
-    ...values,
-  });
 }

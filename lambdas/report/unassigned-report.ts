@@ -3,7 +3,7 @@
 // unassigned numbers and the flows (sparse noFlow index, flow heads, byFlow for flows missing a part),
 // never with all numbers.
 import { createHash } from 'node:crypto';
-import { numberStatus, type NumberStatus } from '../admin/numbers';
+import { numberStatus, type NumberStatus } from '../flows/number-status';
 import type { FlowHead, FlowStore } from '../store/flow-store';
 import type { NumberRecord, NumberStore } from '../store/number-store';
 import type { StateStore } from '../store/state-store';

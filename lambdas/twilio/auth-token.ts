@@ -3,8 +3,7 @@
 // "authToken": "..." }`, through Powertools Parameters, cached for a few minutes so a rotated token is
 // picked up without a redeploy. The webhooks need the token (signatures); the carrier link both (REST
 // API); one cached read serves both. Never logged, never in an error message.
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '../config/env';
 import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
 
@@ -40,7 +39,18 @@ export interface SecretReader {
   get(secretId: string, options: { maxAge: number }): Promise<unknown>;
 }
 
-let provider: SecretsProvider | undefined;
+let provider: Promise<SecretsProvider> | undefined;
+
+/**
+ * Loaded on first use: local mode never needs the Secrets Manager client, and in AWS it is needed only
+ * when the cache misses; loading it at init would add its SDK client to every cold start's load time.
+ */
+function secretsProvider(): Promise<SecretsProvider> {
+  provider ??= Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]).then(
+    ([{ SecretsProvider }, { SecretsManagerClient }]) => new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }),
+  );
+  return provider;
+}
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -86,7 +96,7 @@ export async function loadTwilioCredentials(env: NodeJS.ProcessEnv = process.env
 async function readSecret(env: NodeJS.ProcessEnv, secrets?: SecretReader): Promise<string> {
   const secretId = env[ENV.authTokenSecretArn];
   if (!secretId) throw new Error(`set ${ENV.authToken} (local mode) or ${ENV.authTokenSecretArn}`);
-  const reader: SecretReader = secrets ?? (provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }));
+  const reader: SecretReader = secrets ?? (await secretsProvider());
   let value: unknown;
   try {
     value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });

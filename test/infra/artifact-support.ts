@@ -2,7 +2,7 @@
 // finds each Lambda's bundle through the cloud assembly's asset manifest (what `cdk deploy` uploads),
 // builds its environment from the template, and runs it in a fresh Node process as Lambda would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
@@ -49,7 +49,10 @@ export function synthBundled(tables: TestTables, standIns: (synth: Synthesized) 
         return {
           bundleFile: path.join(assetDir, 'index.js'),
           assetDir,
-          environment: environmentOf(props.Environment?.Variables ?? {}, localValues),
+          // Resolved when read: a test that only looks at the bundle needs no stand-ins.
+          get environment() {
+            return environmentOf(props.Environment?.Variables ?? {}, localValues);
+          },
         };
       },
       dispose: () => rmSync(outdir, { recursive: true, force: true }),
@@ -113,6 +116,8 @@ export class LambdaProcess {
   constructor(fn: Deployed, extraEnv: Record<string, string> = {}) {
     const env = {
       PATH: process.env.PATH,
+      // Where the Lambda runtime keeps the AWS SDK it provides (the bundles leave @aws-sdk/* external).
+      NODE_PATH: runtimeSdkModules(),
       AWS_REGION: process.env.AWS_REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
@@ -192,4 +197,31 @@ export async function invokeOnce<T>(fn: Deployed, event: unknown, extraEnv: Reco
     await lambda.close();
     throw err;
   }
+}
+
+let sdkModules: string | undefined;
+
+/**
+ * A node_modules folder holding only what the Node.js 22 Lambda runtime provides: the AWS SDK v3
+ * packages and their dependencies (the project's pinned copies). Anything else a bundle needs at run
+ * time must be in the bundle: a dependency left out by mistake fails here, as it would in AWS.
+ */
+export function runtimeSdkModules(): string {
+  if (sdkModules) return sdkModules;
+  const projectModules = path.join(__dirname, '..', '..', 'node_modules');
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-runtime-sdk-'));
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !existsSync(path.join(projectModules, name, 'package.json'))) return;
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(path.join(projectModules, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+  };
+  for (const name of readdirSync(path.join(projectModules, '@aws-sdk'))) visit(`@aws-sdk/${name}`);
+  for (const name of seen) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    symlinkSync(path.join(projectModules, name), path.join(dir, name), 'dir');
+  }
+  sdkModules = dir;
+  return dir;
 }

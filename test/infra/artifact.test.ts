@@ -1,7 +1,7 @@
 // The deployed artifact, not the source: synthesizes the app with real esbuild bundling, finds each
 // Lambda's bundle through the cloud assembly's asset manifest (what `cdk deploy` uploads), and invokes
 // it against DynamoDB Local with the environment the template gives it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { invokeOnce as invoke, synthBundled, type BundledApp, type Deployed } from './artifact-support';
@@ -75,6 +75,27 @@ function adminEvent(method: string, rawPath: string, body?: unknown): APIGateway
 
 type HttpResult = APIGatewayProxyStructuredResultV2;
 
+describe('every bundle, as deployed (DESIGN.md sections 10 and 14)', () => {
+  const bundles = () => ({
+    voice: app.deployed(synth.stack.webhooks.voice),
+    sms: app.deployed(synth.stack.webhooks.sms),
+    admin,
+    report,
+  });
+
+  test.each(['voice', 'sms', 'admin', 'report'] as const)('the %s bundle carries middy and the Powertools logger, and leaves the AWS SDK to the runtime', (name) => {
+    const code = readFileSync(bundles()[name].bundleFile, 'utf8');
+    expect(code).toContain('[AbortError]: The operation was aborted.'); // @middy/core's own timeout error
+    expect(code).toContain('POWERTOOLS_LOG_LEVEL'); // @aws-lambda-powertools/logger's configuration
+    expect(code).toMatch(/require\("@aws-sdk\/client-[a-z-]+"\)/);
+    expect(code).not.toContain('AWS SDK error wrapper');
+  });
+
+  test.each(['voice', 'sms'] as const)('the %s webhook bundle is at most 300 KB', (name) => {
+    expect(statSync(bundles()[name].bundleFile).size).toBeLessThanOrEqual(300 * 1024);
+  });
+});
+
 describe('the bundled admin Lambda, as deployed', () => {
   test('is one file with its source map', () => {
     expect(existsSync(admin.bundleFile)).toBe(true);
@@ -127,7 +148,7 @@ describe('the bundled report Lambda, as deployed', () => {
     expect(result).toMatchObject({ published: false, numbers: 0 });
   });
 
-  test('puts the alarmed metrics, without dimensions, in the namespace the alarms watch', async () => {
+  test('puts the alarmed metrics, with the dimensions the alarms name, in the namespace the alarms watch', async () => {
     const { logs } = await invoke(report, scheduledEvent, carrierEnv);
     const emf = logs
       .split('\n')
@@ -135,7 +156,7 @@ describe('the bundled report Lambda, as deployed', () => {
       .map((line) => JSON.parse(line));
     const alarmed = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
       .map((alarm) => alarm.Properties)
-      .filter((alarm) => alarm.Namespace === report.environment.METRICS_NAMESPACE);
+      .filter((alarm) => alarm.MetricName && alarm.Namespace === report.environment.POWERTOOLS_METRICS_NAMESPACE);
     expect(alarmed.length).toBeGreaterThan(0);
     for (const alarm of alarmed) {
       expect(emf).toContainEqual(
@@ -144,12 +165,13 @@ describe('the bundled report Lambda, as deployed', () => {
             CloudWatchMetrics: expect.arrayContaining([
               expect.objectContaining({
                 Namespace: alarm.Namespace,
-                Dimensions: [[]],
+                Dimensions: [(alarm.Dimensions as Array<{ Name: string }>).map((d) => d.Name)],
                 Metrics: expect.arrayContaining([expect.objectContaining({ Name: alarm.MetricName })]),
               }),
             ]),
           }),
           [alarm.MetricName]: expect.any(Number),
+          ...Object.fromEntries((alarm.Dimensions as Array<{ Name: string; Value: string }>).map((d) => [d.Name, d.Value])),
         }),
       );
     }

@@ -113,11 +113,13 @@ describe('table grants and their environment variables come together', () => {
     expect(admin).toEqual(expect.arrayContaining(WRITE_ACTIONS));
   });
 
-  test('index grants are limited to the granted table’s own indexes', () => {
+  test('index grants are limited to the granted table’s own indexes; "*" only for X-Ray, which has no resource ARNs', () => {
     const flowsId = logicalId(synth.stack.data.tables.flows);
-    const resources = statementsOf(synth, synth.stack.webhooks.voice).flatMap((st) => [st.Resource].flat());
+    const statements = statementsOf(synth, synth.stack.webhooks.voice);
+    const resources = statements.flatMap((st) => [st.Resource].flat());
     expect(resources).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [flowsId, 'Arn'] }, '/index/*']] });
-    expect(resources).not.toContain('*');
+    const wildcard = statements.filter((st) => [st.Resource].flat().includes('*'));
+    expect(wildcard.flatMap((st) => [st.Action].flat()).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 });
 
@@ -150,5 +152,45 @@ describe('webhook configuration', () => {
     for (const fn of [synth.stack.webhooks.voice, synth.stack.webhooks.sms]) {
       expect(env(synth, fn).PUBLIC_URL).toBeUndefined();
     }
+  });
+});
+
+describe('handlers as the Lambda ecosystem runs them (DESIGN.md section 14)', () => {
+  test.each(['admin', 'voice', 'sms', 'report'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
+    const props = propertiesOf(synth.template, logicalId(functions()[name as keyof ReturnType<typeof functions>]));
+    expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/dev');
+  });
+
+  test.each(['voice', 'sms'] as const)('the %s webhook alarms on its own errors and throttles, to the alert topic', (name) => {
+    const fnId = logicalId(functions()[name]);
+    const topicId = logicalId(synth.stack.report.topic);
+    for (const metricName of ['Errors', 'Throttles']) {
+      synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+  });
+
+  test('the HTTP API 5xx and the safe answers after an error or the deadline alarm to the alert topic', () => {
+    const topicId = logicalId(synth.stack.report.topic);
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx', AlarmActions: [{ Ref: topicId }] });
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'SafeAnswers', Dimensions: Match.arrayWith([{ Name: 'reason', Value: 'timeout' }]) }) }) }),
+      ]),
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  test('a CloudWatch dashboard shows the webhooks: answers, safe answers, latency, errors', () => {
+    const dashboards = Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0].Properties.DashboardBody);
+    for (const title of ['Answers', 'Safe answers by reason', 'Latency (p50, p99)', 'Errors, throttles, 5xx']) expect(body).toContain(title);
   });
 });

@@ -83,8 +83,8 @@ describe('report Lambda', () => {
   const env = (s: Synthesized) => propertiesOf(s.template, logicalId(s.stack.report.function)).Environment.Variables;
 
   test('knows the topic and the metrics namespace of its stage', () => {
-    expect(env(defaults)).toMatchObject({ ALERT_TOPIC_ARN: topicRef(defaults), METRICS_NAMESPACE: 'Switchboard/dev' });
-    expect(env(configured).METRICS_NAMESPACE).toBe('Switchboard/staging');
+    expect(env(defaults)).toMatchObject({ ALERT_TOPIC_ARN: topicRef(defaults), POWERTOOLS_METRICS_NAMESPACE: 'Switchboard/dev' });
+    expect(env(configured).POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/staging');
   });
 
   test('may publish to the topic, with the key SNS needs for it', () => {

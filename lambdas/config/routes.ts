@@ -1,0 +1,33 @@
+// The HTTP API's routes and which function serves each, stated once: the CDK (lib/) adds exactly these
+// routes to API Gateway, and the local server (local/server.ts) dispatches with the same table.
+export type FunctionKey = 'admin' | 'voice' | 'sms';
+
+export interface RouteSpec {
+  /** API Gateway route path; `{proxy+}` is one or more further segments. */
+  readonly path: string;
+  readonly method: 'POST' | 'ANY';
+  readonly function: FunctionKey;
+}
+
+export const HTTP_ROUTES: readonly RouteSpec[] = [
+  { path: '/api/{proxy+}', method: 'ANY', function: 'admin' },
+  { path: '/twilio/voice', method: 'POST', function: 'voice' },
+  // Twilio's fallback URL for both voice and messaging: the voice handler tells them apart by MessageSid.
+  { path: '/twilio/fallback', method: 'POST', function: 'voice' },
+  // Continuation steps and callbacks: the project writes these URLs into its own TwiML.
+  { path: '/twilio/voice/{proxy+}', method: 'POST', function: 'voice' },
+  { path: '/twilio/sms', method: 'POST', function: 'sms' },
+];
+
+/** The function API Gateway would invoke for `path` (any method: the handlers answer for their own). */
+export function functionFor(path: string): FunctionKey | undefined {
+  for (const route of HTTP_ROUTES) {
+    if (route.path.endsWith('/{proxy+}')) {
+      const prefix = route.path.slice(0, -'{proxy+}'.length);
+      if (path.startsWith(prefix) && path.length > prefix.length) return route.function;
+    } else if (path === route.path) return route.function;
+  }
+  return undefined;
+}
+
+export const routesOf = (fn: FunctionKey): RouteSpec[] => HTTP_ROUTES.filter((r) => r.function === fn);
