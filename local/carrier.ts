@@ -466,12 +466,27 @@ function dialTargets(verb: TwimlElement): DialTarget[] {
 }
 
 /** <Message to? from?> with text or <Body>/<Media> children; without `to` it answers the sender. */
-function messageEntry(verb: TwimlElement, sender: string, recipient: string): TranscriptEntry {
+function messageEntry(verb: TwimlElement, sender: string, recipient: string): Extract<TranscriptEntry, { kind: 'message' }> {
   const children = elements(verb);
   const bodyElement = children.find((c) => c.name === 'Body');
   const body = bodyElement ? textOf(bodyElement) : verb.children.filter((c): c is string => typeof c === 'string').join('').trim();
   const media = children.filter((c) => c.name === 'Media').map(textOf);
   return { kind: 'message', to: verb.attributes.to ?? sender, from: verb.attributes.from ?? recipient, body, media };
+}
+
+/** Twilio's own limits, as the carrier applies them (TWILIO.md), independent of what Switchboard believes. */
+const TWILIO_MAX_MESSAGES = 10;
+const TWILIO_MAX_BODY = 1600;
+
+/** What Twilio does with the n-th <Message> of one answer: sends it, or drops it with its warning or error. */
+function sentOrDropped(entry: Extract<TranscriptEntry, { kind: 'message' }>, n: number): TranscriptEntry {
+  if (n > TWILIO_MAX_MESSAGES) {
+    return { kind: 'warning', text: `message ${n} of one answer not sent: Twilio sends at most ${TWILIO_MAX_MESSAGES} (warning 14109); to ${entry.to}` };
+  }
+  if (entry.body.length > TWILIO_MAX_BODY) {
+    return { kind: 'warning', text: `message to ${entry.to} not sent: its body has ${entry.body.length} characters, over ${TWILIO_MAX_BODY} (error 21617)` };
+  }
+  return entry;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,8 +543,9 @@ export async function simulateSms(options: SmsOptions): Promise<Transcript> {
       const document = await session.fetchTwiml(url, params);
       const current: string = url;
       url = undefined;
+      let messages = 0;
       for (const verb of elements(document)) {
-        if (verb.name === 'Message') session.emit(messageEntry(verb, from, options.to));
+        if (verb.name === 'Message') session.emit(sentOrDropped(messageEntry(verb, from, options.to), ++messages));
         else if (verb.name === 'Redirect') {
           url = absolute(textOf(verb), current);
           break;

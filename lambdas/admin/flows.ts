@@ -1,9 +1,11 @@
 // Flow use cases: validate, check against the directory, publish; list, read, restore, delete.
-import { checkFlow } from '../flows/checker';
+import { MAX_FLOW_REDIRECTS } from '../flows/call-request';
+import { checkFlow, numbersToLookUp } from '../flows/checker';
 import { ConflictError, FlowInvalidError } from '../flows/errors';
 import type { Directory } from '../flows/people';
 import { hasErrors, type Problem } from '../flows/problems';
-import { flowDocumentSchema, type FlowDocument } from '../flows/schema';
+import { flowDocumentSchema, type FlowDocument, type FlowPart } from '../flows/schema';
+import { referencesOf } from '../flows/summary';
 import { Retry, withRetries } from '../store/dynamo';
 import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
@@ -18,18 +20,78 @@ export interface AdminDeps extends Stores {
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
+  return (await loadDirectoryAndHeads(deps)).directory;
+}
+
+/** The directory, and the flow heads it was built from (what each current revision names). */
+export async function loadDirectoryAndHeads(deps: AdminDeps): Promise<{ directory: Directory; heads: FlowHead[] }> {
   const [users, groups, heads] = await Promise.all([deps.directory.listUsers(), deps.directory.listGroups(), deps.flows.listHeads()]);
-  return {
+  const directory = {
     users: new Map(users.map((u) => [u.id, u])),
     groups: new Map(groups.map((g) => [g.id, g])),
     flowIds: new Set(heads.map((h) => h.id)),
   };
+  return { directory, heads };
 }
 
 export const parseFlowDocument = (body: unknown): FlowDocument => parseWith(flowDocumentSchema, body);
 
 export async function checkDocument(deps: AdminDeps, doc: FlowDocument, flowId?: string): Promise<Problem[]> {
-  return checkFlow(doc, await loadDirectory(deps), { flowId });
+  return checkAgainst(deps, doc, await loadDirectory(deps), { flowId });
+}
+
+/**
+ * The checker with what it needs from storage besides the directory: which of the numbers the flow
+ * reaches are our own (own_number: point reads of just those numbers, never a scan), and the current call
+ * parts of the flows its redirects lead to (redirect_loop), read together.
+ */
+export async function checkAgainst(
+  deps: AdminDeps,
+  doc: FlowDocument,
+  directory: Directory,
+  options: { flowId?: string; redirects?: boolean; lookups?: Map<string, Promise<boolean>> } = {},
+): Promise<Problem[]> {
+  const [ownNumbers, otherFlows] = await Promise.all([
+    ownNumbersAmong(deps, numbersToLookUp(doc, directory), options.lookups),
+    options.redirects === false ? undefined : redirectTargets(deps, doc, options.flowId),
+  ]);
+  return checkFlow(doc, directory, { flowId: options.flowId, ownNumbers, otherFlows });
+}
+
+/**
+ * The numbers among `numbers` that are registered Switchboard numbers (one read each, in parallel;
+ * `lookups` remembers them across several checks of one request).
+ */
+export async function ownNumbersAmong(deps: AdminDeps, numbers: readonly string[], lookups = new Map<string, Promise<boolean>>()): Promise<Set<string>> {
+  const isOurs = (n: string) => {
+    let found = lookups.get(n);
+    if (!found) lookups.set(n, (found = deps.numbers.find(n).then((r) => r !== undefined)));
+    return found;
+  };
+  const ours = await Promise.all(numbers.map(isOurs));
+  return new Set(numbers.filter((_, i) => ours[i]));
+}
+
+/**
+ * The call parts of every flow reachable from `doc` through redirects, as far as a chain can matter
+ * (MAX_FLOW_REDIRECTS + 1 steps), breadth first, each flow read once. The flow being checked is `doc`
+ * itself, never its stored revision.
+ */
+async function redirectTargets(deps: AdminDeps, doc: FlowDocument, flowId: string | undefined): Promise<Map<string, FlowPart | undefined>> {
+  const parts = new Map<string, FlowPart | undefined>();
+  let frontier = referencesOf(doc).flows.filter((f) => f !== flowId);
+  for (let depth = 0; depth <= MAX_FLOW_REDIRECTS && frontier.length > 0; depth++) {
+    const loaded = await Promise.all(frontier.map(async (id) => [id, (await deps.flows.getCurrent(id))?.document] as const));
+    const next = new Set<string>();
+    for (const [id, document] of loaded) {
+      parts.set(id, document?.call);
+      for (const target of document ? referencesOf(document).flows : []) {
+        if (target !== flowId && !parts.has(target)) next.add(target);
+      }
+    }
+    frontier = [...next];
+  }
+  return parts;
 }
 
 export interface PublishResult {

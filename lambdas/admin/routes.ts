@@ -6,6 +6,7 @@ import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
+import * as people from './people';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
@@ -120,7 +121,7 @@ const routes: Route[] = [
     path: ['users', ':id'],
     run: async (d, e, p) => {
       const input = parseWith(userInputSchema, jsonBody(e));
-      return json(200, await d.directory.updateUser(p.id, input));
+      return json(200, await people.updateUser(d, p.id, input));
     },
   },
   {
@@ -139,7 +140,7 @@ const routes: Route[] = [
     path: ['groups', ':id'],
     run: async (d, e, p) => {
       const input = parseWith(groupInputSchema, jsonBody(e));
-      return json(200, await d.directory.updateGroup(p.id, input));
+      return json(200, await people.updateGroup(d, p.id, input));
     },
   },
   {

@@ -10,6 +10,8 @@ import type { Applet } from './schema';
 export const APPLET_ID = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,64}$/;
 export const APPLET_ID_RULE = 'applet ids are [A-Za-z0-9_-], 1-64 characters, and not __proto__, constructor or prototype';
 export const E164 = /^\+[1-9]\d{1,14}$/;
+/** What one SMS carries (Twilio error 21617 past it): a reply's text, a forward, a notification. */
+export const MAX_SMS_TEXT = 1600;
 
 export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'redirect', 'hangup'] as const;
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;

@@ -10,7 +10,7 @@ import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dia
 import { APOLOGY, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
 import { isOpen } from './hours';
 import type { Directory } from './people';
-import { CALL_APPLETS } from './applets';
+import { CALL_APPLETS, E164 } from './applets';
 import { canTextBack, type OutboundText } from './outbound';
 import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
 
@@ -226,13 +226,23 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     kind: 'dial',
     targets: round.ringers.flatMap((r) => r.targets),
     timeoutSeconds: dial.ringSeconds,
-    callerId: dial.callerId === 'number' ? ctx.to : 'caller',
+    callerId: dial.callerId === 'number' || !canShowCaller(ctx.from) ? ctx.to : 'caller',
     record: dial.record,
     screen: dial.screen,
     // Rounds of several ringers (simultaneous, perRound > 1) only learn who answered from the answering leg.
     ...(dial.sticky && dial.group && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, dial.group, ctx.from) }),
     action,
   }]);
+}
+
+/**
+ * Whether the dial can pass the caller's own number on. Twilio accepts only the calling number, the
+ * called number or a verified one (error 13214): a softphone caller (`client:alice`) has no number, a
+ * withheld one shows as "anonymous" or stand-in digits, and anything that is not E.164 may be refused by
+ * the destination carrier. Those dials show the number that was called instead.
+ */
+function canShowCaller(from: string): boolean {
+  return E164.test(from.trim()) && !isAnonymousCaller(from);
 }
 
 /**

@@ -2,7 +2,9 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import type { Directory, Group, User } from './people';
+import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
+import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
   branchesOf,
   CALL_APPLETS,
@@ -22,10 +24,22 @@ export interface CheckOptions {
   flowId?: string;
   /** "Now", to decide whether an hours override is still active. Defaults to the current time. */
   now?: Date;
+  /**
+   * Which of the numbers the flow dials, forwards to or rings (numbersToLookUp) are the organisation's own
+   * Switchboard numbers: ringing one would call back into Switchboard (`own_number`). Unknown: not checked.
+   */
+  ownNumbers?: ReadonlySet<string>;
+  /**
+   * The current call parts of the flows this one's redirects reach, directly or through others
+   * (undefined for a flow without a call part): what `redirect_loop` follows. Unknown: not checked.
+   */
+  otherFlows?: ReadonlyMap<string, FlowPart | undefined>;
 }
 
-/** Twilio rings at most 10 numbers at once in one <Dial>. */
+/** Twilio rings at most 10 nouns (<Number>, <Client>) at once in one <Dial>. */
 export const MAX_SIMULTANEOUS = 10;
+/** Twilio transcribes only recordings of 2-120 s (warning 13617). */
+export const MAX_TRANSCRIBED_SECONDS = 120;
 
 /** Call applets that stop and wait for the caller or the network; every other applet runs instantly. */
 const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail']);
@@ -45,7 +59,34 @@ export function checkFlow(doc: FlowDocument, directory: Directory, options: Chec
     }
     problems.push(...checkPart(part, channel, directory, options));
   }
+  if (doc.call && options.otherFlows) problems.push(...findRedirectLoops(doc.call, options.flowId, options.otherFlows));
   return problems;
+}
+
+/**
+ * The numbers `own_number` needs to know about: dial and forward targets, and the phones of the users
+ * the flow rings or texts (dial targets, group members, notified mailbox members). The caller looks them
+ * up among the organisation's numbers and passes the hits as `ownNumbers`.
+ */
+export function numbersToLookUp(doc: FlowDocument, directory: Directory): string[] {
+  const numbers = new Set<string>();
+  for (const part of [doc.call, doc.sms]) {
+    for (const applet of Object.values(part?.applets ?? {})) {
+      if (applet.type === 'dial' && applet.number) numbers.add(applet.number);
+      if (applet.type === 'forward') numbers.add(applet.to);
+      for (const user of peopleReached(applet, directory)) if (user.phone) numbers.add(user.phone);
+    }
+  }
+  return [...numbers].sort();
+}
+
+/** The users an applet rings (dial) or texts (an inbox that notifies). */
+function peopleReached(applet: Applet, directory: Directory): User[] {
+  const ids =
+    applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
+    : applet.type === 'inbox' && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
+    : [];
+  return [...new Set(ids)].map((id) => directory.users.get(id)).filter((u): u is User => u !== undefined);
 }
 
 /** Everything one part can get wrong, in a stable order: start, then applet by applet, then the graph. */
@@ -63,6 +104,7 @@ function checkPart(part: FlowPart, channel: Channel, directory: Directory, optio
   // With no valid start every applet would look unreachable; unknown_start already says what to fix.
   if (startKnown) problems.push(...findUnreachable(ctx));
   problems.push(...findInstantLoops(ctx));
+  if (startKnown && channel === 'call') problems.push(...findRecordingWithoutNotice(ctx));
   return problems;
 }
 
@@ -83,6 +125,7 @@ function checkApplet(id: string, applet: Applet, ctx: PartContext): Problem[] {
     ...checkBranches(id, applet, ctx),
     ...checkReferences(id, applet, ctx),
     ...(applet.type === 'hours' ? checkHours(id, applet, ctx) : []),
+    ...checkCarrierLimits(id, applet, ctx),
   ];
 }
 
@@ -136,25 +179,122 @@ function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Proble
     if (!user) {
       return [problem('unknown_user', channel, `Applet "${id}" dials user "${dial.user}", who does not exist.`, id)];
     }
-    return userUnreachable(id, user, '', ctx);
+    return [...userUnreachable(id, user, '', ctx), ...ownPhone(id, user, '', ctx)];
   }
-  if (dial.group === undefined) return []; // a dial to a plain number needs nothing from the directory
+  if (dial.group === undefined) {
+    // A dial to a plain number needs nothing from the directory, unless the number is our own.
+    if (!dial.number || !ctx.options.ownNumbers?.has(dial.number)) return [];
+    return [problem('own_number', channel,
+      `Applet "${id}" dials ${dial.number}, one of this organisation's own Switchboard numbers: ` +
+      'the call would come back into Switchboard (and could loop). Dial the person, or redirect to that number\'s flow.', id)];
+  }
   const group = directory.groups.get(dial.group);
   if (!group) {
     return [problem('unknown_group', channel, `Applet "${id}" dials group "${dial.group}", which does not exist.`, id)];
   }
   const problems = checkGroup(id, group, 'dials', ctx);
-  if (dial.strategy === 'simultaneous' && group.members.length > MAX_SIMULTANEOUS) {
-    problems.push(problem('too_many_targets', channel,
-      `Applet "${id}" rings group "${group.id}" (${group.members.length} members) all at once, ` +
-      `but at most ${MAX_SIMULTANEOUS} phones can ring together: use sequential or round-robin with perRound, ` +
-      'or a smaller group.', id));
+  const several = dial.strategy === 'simultaneous' || dial.perRound > 1;
+  if (dial.screen && several) {
+    problems.push(problem('screen_simultaneous', channel,
+      `Applet "${id}" screens a dial that rings several members of group "${group.id}" at once ` +
+      `(${dial.strategy === 'simultaneous' ? 'strategy simultaneous' : `perRound ${dial.perRound}`}): Twilio connects the first ` +
+      'leg that picks up — a voicemail, say — and hangs up the others before the whisper plays. ' +
+      'Use sequential or round-robin with perRound 1, or do not screen.', id));
+  } else if (!dial.screen) {
+    problems.push(...checkNounCount(id, dial, group, ctx));
   }
   for (const memberId of new Set(group.members)) {
     const user = directory.users.get(memberId);
     if (user) problems.push(...userUnreachable(id, user, ` (a member of group "${group.id}")`, ctx));
+    if (user) problems.push(...ownPhone(id, user, ` (a member of group "${group.id}")`, ctx));
   }
   return problems;
+}
+
+/** Twilio nouns a user is rung with: their softphone and their phone are one each. */
+const nounsOf = (user: User | undefined): number => (user ? (user.phone ? 1 : 0) + (user.client ? 1 : 0) : 0);
+
+/**
+ * `too_many_targets`, in Twilio's terms: at most 10 nouns in one <Dial>. A simultaneous ring rings every
+ * member at once; a sequential or round-robin round rings `perRound` members, and since unavailable members
+ * are skipped, any `perRound` of them can share a round: the worst round is the `perRound` with the most
+ * nouns. Availability is ignored (it changes without a publish).
+ */
+function checkNounCount(id: string, dial: AppletOf<'dial'>, group: Group, { directory, channel }: PartContext): Problem[] {
+  const nouns = [...new Set(group.members)].map((m) => nounsOf(directory.users.get(m))).sort((a, b) => b - a);
+  const together = dial.strategy === 'simultaneous' ? nouns.length : dial.perRound;
+  const worst = nouns.slice(0, together).reduce((a, b) => a + b, 0);
+  if (worst <= MAX_SIMULTANEOUS) return [];
+  const how = dial.strategy === 'simultaneous'
+    ? `rings group "${group.id}" (${group.members.length} members) all at once`
+    : `rings ${dial.perRound} members of group "${group.id}" per round`;
+  return [problem('too_many_targets', channel,
+    `Applet "${id}" ${how}: up to ${worst} phones and softphones together, but Twilio rings at most ` +
+    `${MAX_SIMULTANEOUS} in one dial (each phone and each softphone counts) and drops the rest: ` +
+    'use sequential or round-robin with a smaller perRound, or a smaller group.', id)];
+}
+
+/** `own_number` for a user the flow rings or texts. */
+function ownPhone(id: string, user: User, via: string, { channel, options }: PartContext): Problem[] {
+  if (!user.phone || !options.ownNumbers?.has(user.phone)) return [];
+  return [problem('own_number', channel,
+    `Applet "${id}" reaches user "${user.id}" (${user.name})${via} at ${user.phone}, one of this organisation's own ` +
+    'Switchboard numbers: the call or text would come back into Switchboard and could loop. Give the user their own phone.', id)];
+}
+
+/** What Twilio does not do, or does silently wrong, with an applet as written. */
+function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Problem[] {
+  const { channel, options, directory } = ctx;
+  switch (applet.type) {
+    case 'voicemail':
+      if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return [];
+      return [problem('transcribe_too_long', channel,
+        `Applet "${id}" records up to ${applet.maxSeconds} s and transcribes, but Twilio transcribes only recordings ` +
+        `of 2-${MAX_TRANSCRIBED_SECONDS} s: a longer message gets no transcript and no error. Set maxSeconds to ` +
+        `${MAX_TRANSCRIBED_SECONDS} or less.`, id)];
+    case 'forward':
+      if (!options.ownNumbers?.has(applet.to)) return [];
+      return [problem('own_number', channel,
+        `Applet "${id}" forwards to ${applet.to}, one of this organisation's own Switchboard numbers: ` +
+        'the text would come back into Switchboard (and could loop).', id)];
+    case 'inbox': {
+      if (!applet.notify) return [];
+      const people = peopleReached(applet, directory);
+      const problems = people.flatMap((u) => ownPhone(id, u, '', ctx));
+      const phones = new Set(people.map((u) => u.phone).filter(Boolean)).size;
+      const replies = mostRepliesBefore(ctx.part).get(id) ?? 0;
+      if (phones + replies > MAX_MESSAGES_PER_ANSWER) {
+        problems.push(problem('notify_over_limit', channel,
+          `Applet "${id}" notifies ${phones} phone(s)${replies ? ` after up to ${replies} repl${replies === 1 ? 'y' : 'ies'}` : ''}: ` +
+          `one answer carries at most ${MAX_MESSAGES_PER_ANSWER} messages (Twilio drops the rest, warning 14109), so ` +
+          `${phones + replies - MAX_MESSAGES_PER_ANSWER} notification(s) go out through the carrier REST API instead, one request each ` +
+          '(a send that fails is logged and counted, and never fails the text).', id));
+      }
+      return problems;
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * For each applet of an sms part, the most replies a text can have collected before reaching it (the
+ * longest path counted in reply applets). Paths are followed without revisiting an applet: a cycle is
+ * already `loop_without_input`.
+ */
+function mostRepliesBefore(part: FlowPart): Map<string, number> {
+  const most = new Map<string, number>();
+  const visit = (id: string, before: number, onPath: Set<string>) => {
+    if (!isApplet(part, id) || onPath.has(id) || (most.get(id) ?? -1) >= before) return;
+    most.set(id, before);
+    const applet = part.applets[id];
+    const after = before + (applet.type === 'reply' ? 1 : 0);
+    onPath.add(id);
+    for (const next of successors(applet, part)) visit(next, after, onPath);
+    onPath.delete(id);
+  };
+  visit(part.start, 0, new Set());
+  return most;
 }
 
 /** A user with neither a phone nor a softphone client cannot ring: the dial skips them. */
@@ -425,6 +565,114 @@ function cycleThrough(start: string, edges: ReadonlyMap<string, string[]>, insid
     }
   }
   return [start, start]; // not reached: a component that is a cycle always leads back
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Consent: a recorded dial should be announced
+
+/**
+ * `record_without_notice`: a dial that records, reachable from start by a path that neither says nor
+ * asks anything (no say, no menu) before it. Many states require both parties' consent to record.
+ */
+function findRecordingWithoutNotice({ part, channel }: PartContext): Problem[] {
+  const seen = new Set<string>([part.start]);
+  const queue = [part.start];
+  const problems: Problem[] = [];
+  for (let i = 0; i < queue.length; i++) {
+    const applet = part.applets[queue[i]];
+    if (applet.type === 'say' || applet.type === 'menu') continue; // the caller heard something: announced
+    if (applet.type === 'dial' && applet.record) {
+      problems.push(problem('record_without_notice', channel,
+        `Applet "${queue[i]}" records the call, but a caller can reach it without hearing anything first: ` +
+        'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', queue[i]));
+    }
+    for (const next of successors(applet, part)) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Redirects across flows
+
+/**
+ * The flows a call part hands a call to: every redirect when `fromAnywhere` (the flow being checked: a
+ * call resumed after one of its menus or dials can reach any of them), else only those reached from start
+ * without waiting (what happens in the same request when another flow redirects into this one).
+ */
+function redirectsOf(part: FlowPart, fromAnywhere: boolean): Array<{ applet: string; flow: string }> {
+  const ids = fromAnywhere ? Object.keys(part.applets) : instantFromStart(part);
+  return ids.flatMap((id) => {
+    const applet = part.applets[id];
+    return applet.type === 'redirect' ? [{ applet: id, flow: applet.flow }] : [];
+  });
+}
+
+/** Applets a call reaches from start in the same request: the walk stops at applets that wait. */
+function instantFromStart(part: FlowPart): string[] {
+  if (!isApplet(part, part.start)) return [];
+  const seen = new Set([part.start]);
+  const order = [part.start];
+  for (let i = 0; i < order.length; i++) {
+    const applet = part.applets[order[i]];
+    if (WAITING_CALL_APPLETS.has(applet.type)) continue;
+    for (const next of successors(applet, part)) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        order.push(next);
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * `redirect_loop`: from one of this flow's redirects, the flows entered in the same request (each at its
+ * start, following only redirects reached without waiting) come back to a flow already on the way — a
+ * loop that ends in the apology — or go on for more than MAX_FLOW_REDIRECTS redirects, where the webhook
+ * stops. A redirect to this very flow that loops without waiting is `loop_without_input` already.
+ */
+function findRedirectLoops(call: FlowPart, flowId: string | undefined, others: ReadonlyMap<string, FlowPart | undefined>): Problem[] {
+  const self = flowId ?? '(this flow)';
+  const partOf = (id: string): FlowPart | undefined => (id === flowId ? call : others.get(id));
+  const problems: Problem[] = [];
+  for (const { applet, flow } of redirectsOf(call, true)) {
+    if (flow === flowId) continue;
+    const found = followRedirects([self, flow], partOf);
+    if (!found) continue;
+    const chain = found.path.map((f) => `"${f}"`).join(' → ');
+    problems.push(problem('redirect_loop', 'call',
+      found.kind === 'cycle'
+        ? `Applet "${applet}" redirects into a loop of flows: ${chain}. Each flow hands the call on without waiting ` +
+          'for the caller, so the call would go round until it is cut off with the apology. Break the loop.'
+        : `Applet "${applet}" starts a chain of more than ${MAX_FLOW_REDIRECTS} redirects: ${chain}. The call is cut off ` +
+          `with the apology after ${MAX_FLOW_REDIRECTS}. Shorten the chain.`,
+      applet));
+  }
+  return problems;
+}
+
+/** Depth first from the last flow of `path`: the first cycle or over-long chain met, if any. */
+function followRedirects(
+  path: string[],
+  partOf: (id: string) => FlowPart | undefined,
+): { kind: 'cycle' | 'chain'; path: string[] } | undefined {
+  const redirects = path.length - 1;
+  if (redirects > MAX_FLOW_REDIRECTS) return { kind: 'chain', path };
+  const part = partOf(path[path.length - 1]);
+  if (!part) return undefined; // unknown flow or no call part: reported elsewhere, or the safe answer
+  for (const { flow } of redirectsOf(part, false)) {
+    // Flows after the first were entered at their start: meeting one again is a loop. The checked flow
+    // (path[0]) was left from any applet; entered at its start it may wait first, so it is followed instead.
+    if (path.slice(1).includes(flow)) return { kind: 'cycle', path: [...path, flow] };
+    const found = followRedirects([...path, flow], partOf);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------

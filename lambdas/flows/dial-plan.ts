@@ -38,7 +38,7 @@ export const stickyKey = (appletId: string, groupId: string, caller: string) => 
 
 /** The first time a call reaches the dial: reads the round-robin counter and the sticky member, together. */
 export async function planDial(appletId: string, dial: DialApplet, from: string, directory: Directory, ports: EnginePorts): Promise<DialPlan> {
-  if (!dial.group) return { order: singleOrder(dial, directory) };
+  if (!dial.group) return { order: legsOf(dial, singleOrder(dial, directory)) };
   const group = directory.groups.get(dial.group);
   // Nobody to ring: go to noAnswer without touching the counter (it should only move for calls that ring someone).
   if (!group || !group.members.some((id) => ringerFor(id, directory).targets.length > 0)) return { order: [] };
@@ -52,16 +52,16 @@ export async function planDial(appletId: string, dial: DialApplet, from: string,
   const sticky = remembered && group.members.includes(remembered) && ringerFor(remembered, directory).targets.length > 0
     ? remembered
     : undefined;
-  return { order: groupOrder(group, directory, rr, sticky), rr, sticky };
+  return { order: legsOf(dial, groupOrder(group, directory, rr, sticky)), rr, sticky };
 }
 
 /** A later round of the same dial: the same order, from the values the call state kept. */
 export function replanDial(dial: DialApplet, state: DialState, directory: Directory): DialPlan {
-  if (!dial.group) return { order: singleOrder(dial, directory) };
+  if (!dial.group) return { order: legsOf(dial, singleOrder(dial, directory)) };
   const group = directory.groups.get(dial.group);
   if (!group) return { order: [] };
   const rr = state.rr === undefined ? undefined : wrap(state.rr, group.members.length);
-  return { order: groupOrder(group, directory, rr, state.sticky), rr, sticky: state.sticky };
+  return { order: legsOf(dial, groupOrder(group, directory, rr, state.sticky)), rr, sticky: state.sticky };
 }
 
 /**
@@ -71,8 +71,9 @@ export function replanDial(dial: DialApplet, state: DialState, directory: Direct
  */
 export function nextRound(dial: DialApplet, plan: DialPlan, pos: number): Round | undefined {
   const stickyRound = plan.sticky !== undefined && pos === 0;
-  const simultaneous = dial.strategy === 'simultaneous' && !stickyRound;
-  const limit = stickyRound ? 1 : simultaneous ? Infinity : dial.perRound;
+  // A screened dial rings one leg per round (see legsOf); a simultaneous screened group is the checker's screen_simultaneous.
+  const simultaneous = dial.strategy === 'simultaneous' && !stickyRound && !dial.screen;
+  const limit = stickyRound || dial.screen ? 1 : simultaneous ? Infinity : dial.perRound;
 
   const ringers: Ringer[] = [];
   let targets = 0;
@@ -88,6 +89,17 @@ export function nextRound(dial: DialApplet, plan: DialPlan, pos: number): Round 
   if (ringers.length === 0) return undefined;
   // A simultaneous dial has a single round: members beyond the limit (the checker's too_many_targets) are not rung.
   return { ringers, next: simultaneous ? plan.order.length : i };
+}
+
+/**
+ * The ringing order as rounds see it. Screening works one leg at a time: when several legs ring,
+ * Twilio bridges the first that picks up (a mobile's voicemail, say) and hangs up the others before the
+ * whisper plays. So a screened dial rings each softphone and each phone as its own entry, softphone
+ * first, one per round; an unscreened dial keeps each user whole (phone and softphone together).
+ */
+function legsOf(dial: DialApplet, order: Ringer[]): Ringer[] {
+  if (!dial.screen) return order;
+  return order.flatMap((r) => (r.targets.length <= 1 ? [r] : r.targets.map((t) => ({ userId: r.userId, targets: [t] }))));
 }
 
 /** A user or a number dial: one entry. */

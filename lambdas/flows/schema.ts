@@ -3,15 +3,18 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, APPLET_ID_RULE, E164 } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
+import { SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
+import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
 
 export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from './applets';
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
-/** A text's body (Twilio error 21617 beyond). */
-export const MAX_SMS_TEXT = 1600;
+export { MAX_SMS_TEXT } from './applets';
+/** Twilio's default ring time is 30 s; 15 s (plus the ~5 s Twilio adds) stays under a mobile's own voicemail. */
+export const DEFAULT_RING_SECONDS = 15;
 /**
  * Distinct users and groups one flow may name. Publishing is one DynamoDB transaction (at most 100 items):
  * the revision, the head, and one flowRefs update per user or group added or dropped, so a revision that
@@ -19,22 +22,45 @@ export const MAX_SMS_TEXT = 1600;
  */
 export const MAX_FLOW_REFERENCES = 49;
 
-const text = z.string().min(1).max(MAX_TEXT);
+/** Every free-text string of a document: the TwiML builders throw on characters XML cannot carry. */
+export const xmlString = () => z.string().regex(XML_TEXT, XML_TEXT_RULE);
+const text = xmlString().min(1).max(MAX_TEXT);
+const smsText = xmlString().min(1).max(MAX_SMS_TEXT);
 const e164 = z.string().regex(E164, 'must be an E.164 number like +15550100001');
-const httpsUrl = z.string().max(MAX_TEXT).url().regex(/^https:\/\//, 'must be an https URL');
+const httpsUrl = xmlString().max(MAX_TEXT).url().regex(/^https:\/\//, 'must be an https URL');
+/** A user, group or flow id: never rendered, but refused like any text so no stored string can break TwiML. */
+const refId = xmlString().min(1).max(64);
+
+const VOICES: ReadonlySet<string> = new Set(SAY_VOICES);
+const LANGUAGES: ReadonlySet<string> = new Set(SAY_LANGUAGES);
+/** An unknown voice or language makes <Say> fail (13511, 13321 in a Gather): the caller hears a silent menu. */
+const voice = z.string().refine((v) => VOICES.has(v), {
+  message: 'must be a voice Twilio offers (a SayVoice name of the twilio library, e.g. Polly.Joanna-Neural, Google.en-US-Standard-C, man, woman)',
+});
+const language = z.string().refine((l) => LANGUAGES.has(l), {
+  message: 'must be a language tag Twilio accepts for <Say> (e.g. en-US, en-GB, es-MX, fr-FR)',
+});
 /** A branch names the next applet; absent or "" means "not set" (the checker reports it when a caller can take it). */
 const appletId = z.string().regex(APPLET_ID, `must be an applet id (${APPLET_ID_RULE})`);
 const branch = z.union([z.literal(''), appletId]).optional();
 const time = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (00:00-24:00)');
 
 export const promptSchema = z.union([
-  z.strictObject({ text, voice: z.string().max(64).optional(), language: z.string().max(16).optional() }),
+  z
+    .strictObject({ text, voice: voice.optional(), language: language.optional() })
+    .superRefine((p, ctx) => {
+      // A Google voice speaks the language in its name; another language fails the <Say> (13321).
+      const spoken = p.voice?.startsWith('Google.') ? p.voice.split('-').slice(0, 2).join('-').slice('Google.'.length) : undefined;
+      if (spoken && p.language && spoken.toLowerCase() !== p.language.toLowerCase()) {
+        ctx.addIssue({ code: 'custom', path: ['language'], message: `voice ${p.voice} speaks ${spoken}, not ${p.language}` });
+      }
+    }),
   z.strictObject({ play: httpsUrl }),
 ]);
 
 export const mailboxRefSchema = z.union([
-  z.strictObject({ user: z.string().min(1).max(64) }),
-  z.strictObject({ group: z.string().min(1).max(64) }),
+  z.strictObject({ user: refId }),
+  z.strictObject({ group: refId }),
 ]);
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -43,7 +69,7 @@ const ranges = z.array(z.tuple([time, time])).max(24).default([]);
 
 const hours = z.strictObject({
   type: z.literal('hours'),
-  timezone: z.string().min(1).max(64),
+  timezone: xmlString().min(1).max(64),
   weekly: z
     .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
     .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
@@ -51,7 +77,7 @@ const hours = z.strictObject({
     .array(
       z.strictObject({
         date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
-        name: z.string().max(200).optional(),
+        name: xmlString().max(200).optional(),
       }),
     )
     .max(366)
@@ -96,13 +122,13 @@ const menu = z.strictObject({
 const dial = z
   .strictObject({
     type: z.literal('dial'),
-    user: z.string().min(1).max(64).optional(),
-    group: z.string().min(1).max(64).optional(),
+    user: refId.optional(),
+    group: refId.optional(),
     number: e164.optional(),
     strategy: z.enum(['simultaneous', 'sequential', 'round-robin']).default('simultaneous'),
     perRound: z.number().int().min(1).max(10).default(1),
     sticky: z.boolean().default(false),
-    ringSeconds: z.number().int().min(5).max(120).default(20),
+    ringSeconds: z.number().int().min(5).max(120).default(DEFAULT_RING_SECONDS),
     callerId: z.enum(['caller', 'number']).default('caller'),
     screen: z.boolean().default(false),
     record: z.boolean().default(false),
@@ -128,16 +154,16 @@ const voicemail = z.strictObject({
 /** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
 const textBack = z.strictObject({
   type: z.literal('text'),
-  text: z.string().min(1).max(MAX_SMS_TEXT),
+  text: smsText,
   next: branch,
 });
 
-const redirect = z.strictObject({ type: z.literal('redirect'), flow: z.string().min(1).max(64) });
+const redirect = z.strictObject({ type: z.literal('redirect'), flow: refId });
 const hangup = z.strictObject({ type: z.literal('hangup') });
 
 const reply = z.strictObject({
   type: z.literal('reply'),
-  text,
+  text: smsText,
   media: z.array(httpsUrl).max(10).optional(),
   next: branch,
 });
@@ -145,7 +171,7 @@ const reply = z.strictObject({
 const keyword = z.strictObject({
   type: z.literal('keyword'),
   rules: z
-    .array(z.strictObject({ keywords: z.array(z.string().min(1).max(160)).min(1).max(50), next: branch }))
+    .array(z.strictObject({ keywords: z.array(xmlString().min(1).max(160)).min(1).max(50), next: branch }))
     .max(50),
   otherwise: branch,
 });
@@ -177,7 +203,7 @@ export const partSchema = z.strictObject({
 
 export const flowDocumentSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: xmlString().trim().min(1).max(200),
     call: partSchema.optional(),
     sms: partSchema.optional(),
   })

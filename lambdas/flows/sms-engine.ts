@@ -7,7 +7,7 @@ import { branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type St
 import { isOpen } from './hours';
 import { mailboxPhones } from './outbound';
 import type { Directory } from './people';
-import { SMS_APPLETS } from './applets';
+import { MAX_SMS_TEXT, SMS_APPLETS } from './applets';
 import type { Applet, AppletOf, FlowPart, MailboxRef } from './schema';
 
 export interface SmsContext {
@@ -28,14 +28,31 @@ export interface OutgoingSms {
   media?: string[];
 }
 
+/**
+ * Twilio sends at most 10 <Message> elements of one answer (warning 14109) and drops the rest; the
+ * replies, notifications and forward of one text share them.
+ */
+export const MAX_MESSAGES_PER_ANSWER = 10;
+
 export interface SmsResult {
-  /** Replies to the sender and notifications to members, in the order they were decided. */
+  /**
+   * Replies to the sender and notifications to members, in the order they were decided, as many as fit
+   * in the answer next to the forward (MAX_MESSAGES_PER_ANSWER).
+   */
   replies: OutgoingSms[];
   /**
-   * Where the incoming text is stored (with its media). 'unrouted' when the flow could not finish
-   * (a dead end or a runaway chain): the text is kept even though the flow is broken.
+   * What did not fit in the answer, in order, each with its recipient (the sender's number for a
+   * reply): for the carrier REST API to send. Absent when everything fits.
    */
-  store?: { mailbox: Mailbox | 'unrouted' };
+  overflow?: Array<OutgoingSms & { to: string }>;
+  /**
+   * Where the incoming text is stored (with its media). 'unrouted' when the flow could not finish
+   * (a dead end or a runaway chain: the text is kept even though the flow is broken), and when a forward
+   * had to be shortened to fit one SMS (`reason`): its target never read all of it, and a forward stores
+   * nothing otherwise. A message is stored once, by its Sid, so a text has one store at most; inbox and
+   * forward both end a run, so they never compete for it.
+   */
+  store?: { mailbox: Mailbox | 'unrouted'; reason?: 'forward_shortened' };
   forward?: OutgoingSms & { to: string };
   steps: Step[];
 }
@@ -52,12 +69,25 @@ export function runSms(part: FlowPart, ctx: SmsContext): SmsResult {
       return stopUnrouted(result, id ?? '', 'guard');
     }
     const applet = id === undefined ? undefined : appletAt(part, id);
-    if (id === undefined || !applet || !SMS_TYPES.has(applet.type)) return stopUnrouted(result, id ?? '', 'missing');
+    if (id === undefined || !applet || !SMS_TYPES.has(applet.type)) return fitAnswer(stopUnrouted(result, id ?? '', 'missing'), ctx);
     result.steps.push({ applet: id, type: applet.type });
     const next = runApplet(applet, ctx, result);
-    if (next === END) return result;
+    if (next === END) return fitAnswer(result, ctx);
     id = branchTarget(next.next);
   }
+}
+
+/**
+ * Keeps the answer within MAX_MESSAGES_PER_ANSWER: the forward first (a forward is the flow's whole
+ * point), then replies and notifications in the order they were decided (replies come first: they run
+ * before the terminal inbox); the rest goes to `overflow`.
+ */
+function fitAnswer(result: SmsResult, ctx: SmsContext): SmsResult {
+  const room = MAX_MESSAGES_PER_ANSWER - (result.forward ? 1 : 0);
+  if (result.replies.length <= room) return result;
+  result.overflow = result.replies.slice(room).map((m) => ({ ...m, to: m.to ?? ctx.from }));
+  result.replies = result.replies.slice(0, room);
+  return result;
 }
 
 /** Returned by an applet that ends the run; otherwise the branch to follow ("" or undefined: not set). */
@@ -80,9 +110,12 @@ function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
       result.store = { mailbox: mailboxOf(applet.mailbox) };
       if (applet.notify) result.replies.push(...notifications(applet.mailbox, ctx));
       return END;
-    case 'forward':
-      result.forward = { to: applet.to, body: fromLine(ctx), ...(ctx.media.length > 0 && { media: ctx.media.map((m) => m.url) }) };
+    case 'forward': {
+      const line = fromLine(ctx);
+      result.forward = { to: applet.to, body: line.body, ...(ctx.media.length > 0 && { media: ctx.media.map((m) => m.url) }) };
+      if (line.shortened) result.store = { mailbox: 'unrouted', reason: 'forward_shortened' };
       return END;
+    }
     default:
       // Unreachable: runSms lets only sms applets in.
       return { next: undefined };
@@ -118,14 +151,35 @@ function notifications(ref: MailboxRef, ctx: SmsContext): OutgoingSms[] {
   return mailboxPhones(mailboxOf(ref), ctx.directory).map((to) => ({ to, body }));
 }
 
-/** "From +15550107777: the text" — what a forward target reads, so they know who wrote; media goes along. */
-function fromLine(ctx: SmsContext): string {
+/**
+ * "From +15550107777: the text" — what a forward target reads, so they know who wrote; media goes along.
+ * At most one SMS (MAX_SMS_TEXT, error 21617 past it): the quoted text is shortened, never the number.
+ */
+function fromLine(ctx: SmsContext, suffix = ''): { body: string; shortened: boolean } {
+  const prefix = `From ${ctx.from}`;
   const text = ctx.body.trim();
-  return text ? `From ${ctx.from}: ${text}` : `From ${ctx.from}`;
+  if (!text) return { body: `${prefix}${suffix}`, shortened: false };
+  const quoted = fitText(text, MAX_SMS_TEXT - prefix.length - ': '.length - suffix.length);
+  return { body: `${prefix}: ${quoted}${suffix}`, shortened: quoted !== text };
 }
 
 /** A notification is a plain text (no MMS per member): it says how many attachments wait in the mailbox. */
 function notificationText(ctx: SmsContext): string {
   const count = ctx.media.length;
-  return count === 0 ? fromLine(ctx) : `${fromLine(ctx)} [${count} attachment${count === 1 ? '' : 's'}]`;
+  return fromLine(ctx, count === 0 ? '' : ` [${count} attachment${count === 1 ? '' : 's'}]`).body;
+}
+
+const ELLIPSIS = '…';
+
+/**
+ * `text` in at most `max` UTF-16 units (what Twilio counts, and at least what a carrier does), cut with
+ * an ellipsis when it is longer; never between the two halves of a surrogate pair (an emoji).
+ */
+export function fitText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= ELLIPSIS.length) return '';
+  let end = max - ELLIPSIS.length;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1; // the high half of a pair: keep the pair out whole
+  return `${text.slice(0, end).trimEnd()}${ELLIPSIS}`;
 }

@@ -33,16 +33,28 @@ export interface DirectoryStore {
   listUsers(): Promise<User[]>;
   getUser(id: string): Promise<User>;
   createUser(input: UserInput): Promise<User>;
-  updateUser(id: string, input: UserInput): Promise<User>;
+  /**
+   * With `guard`: the user is read (consistently), `guard` sees it before the change and may refuse it by
+   * throwing, and the write is conditioned on the version it saw; a concurrent edit makes it read, guard
+   * and write again.
+   */
+  updateUser(id: string, input: UserInput, guard?: EditGuard<User>): Promise<User>;
   deleteUser(id: string): Promise<void>;
   listGroups(): Promise<Group[]>;
   /** Every user and group in one Scan (the table holds nothing else): what a dial needs, in one request. */
   listAll(): Promise<{ users: User[]; groups: Group[] }>;
   getGroup(id: string): Promise<Group>;
   createGroup(input: GroupInput): Promise<Group>;
-  updateGroup(id: string, input: GroupInput): Promise<Group>;
+  /** `guard` as for updateUser (a group save is always conditioned on the version it read). */
+  updateGroup(id: string, input: GroupInput, guard?: EditGuard<Group>): Promise<Group>;
   deleteGroup(id: string): Promise<void>;
 }
+
+/**
+ * Sees the item as it is before an edit; throws to refuse the edit (nothing is written). Returns true when
+ * what it checked depends on that state, so the write must find the item unchanged (else: read and guard again).
+ */
+export type EditGuard<T> = (before: T) => Promise<boolean>;
 
 const toUser = ({ id, name, phone, client, email, available }: UserItem): User => ({ id, name, phone, client, email, available });
 const toGroup = ({ id, name, members }: GroupItem): Group => ({ id, name, members });
@@ -84,21 +96,28 @@ export class DynamoDirectoryStore implements DirectoryStore {
     return toUser(item);
   }
 
-  async updateUser(id: string, input: UserInput): Promise<User> {
+  async updateUser(id: string, input: UserInput, guard?: EditGuard<User>): Promise<User> {
     // Retried: the item may be inside a publish's or a group save's transaction right now.
     return withRetries('updating the user', async () => {
+      let seen: number | undefined;
+      if (guard) {
+        const old = await this.item<UserItem>(id, 'user');
+        if (await guard(toUser(old))) seen = old.version;
+      }
       try {
         const out = await this.doc.send(
           new UpdateCommand({
             TableName: this.table,
             Key: { id },
-            ...editFields(USER_FIELDS, input, { ':kind': 'user' }),
-            ConditionExpression: 'kind = :kind',
+            ...editFields(USER_FIELDS, input, { ':kind': 'user', ...(seen !== undefined && { ':v': seen }) }),
+            ConditionExpression: seen === undefined ? 'kind = :kind' : 'kind = :kind AND version = :v',
             ReturnValues: 'ALL_NEW',
           }),
         );
         return toUser(out.Attributes as UserItem);
       } catch (err) {
+        // Edited (or deleted) since the guard looked: look again (a deleted user is then a 404).
+        if (isConditionFailure(err) && seen !== undefined) throw new Retry();
         if (isConditionFailure(err)) throw new NotFoundError(`user ${id}`);
         throw err;
       }
@@ -133,9 +152,10 @@ export class DynamoDirectoryStore implements DirectoryStore {
     return toGroup(item);
   }
 
-  async updateGroup(id: string, input: GroupInput): Promise<Group> {
+  async updateGroup(id: string, input: GroupInput, guard?: EditGuard<Group>): Promise<Group> {
     return withRetries('updating the group', async () => {
       const old = await this.item<GroupItem>(id, 'group');
+      await guard?.(toGroup(old));
       // The version read guards the members diff (each member's groupRefs); flowRefs is never written here.
       const item: GroupItem = { ...input, id, kind: 'group', version: old.version + 1 };
       await this.saveGroup(item, old.members, old.version);

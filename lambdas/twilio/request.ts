@@ -1,6 +1,7 @@
 // Reads a Twilio webhook out of an API Gateway HTTP API (payload v2) event: the posted form, the
 // query string, and the public URL Twilio called — the three things its signature covers.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { stripXmlIllegal } from '../flows/xml-text';
 
 /** Form or query parameters; a repeated name keeps all its values (the shape twilio's validateRequest expects). */
 export type TwilioParams = Record<string, string | string[]>;
@@ -34,6 +35,18 @@ export function parseForm(text: string): TwilioParams {
     else params[name] = [previous, value];
   }
   return params;
+}
+
+/**
+ * The parameters with every character XML cannot carry removed from their values (a Body with U+000B
+ * would make the TwiML builder throw). Only after the signature was checked over the raw values.
+ */
+export function cleanParams(params: TwilioParams): TwilioParams {
+  const clean: TwilioParams = {};
+  for (const [name, value] of Object.entries(params)) {
+    clean[name] = Array.isArray(value) ? value.map(stripXmlIllegal) : stripXmlIllegal(value);
+  }
+  return clean;
 }
 
 /** The value of a parameter that Twilio sends once; the first one when it was repeated. */

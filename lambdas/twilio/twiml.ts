@@ -10,7 +10,8 @@ import type {
 } from '../flows/call-instructions';
 import type { CallState } from '../flows/call-state';
 import type { Prompt } from '../flows/schema';
-import type { OutgoingSms, SmsResult } from '../flows/sms-engine';
+import { MAX_MESSAGES_PER_ANSWER, type OutgoingSms, type SmsResult } from '../flows/sms-engine';
+import { stripXmlIllegal } from '../flows/xml-text';
 
 /** Absolute URLs, built by the webhook handler (which adds the flow id and revision to every one). */
 export interface CallUrls {
@@ -88,7 +89,9 @@ function renderPrompt(parent: VoiceResponse | VoiceResponse.Gather, prompt: Prom
       ...(prompt.voice && { voice: prompt.voice as SayAttributes['voice'] }),
       ...(prompt.language && { language: prompt.language as SayAttributes['language'] }),
     },
-    prompt.text,
+    // Documents refuse characters XML cannot carry, but a revision published before that rule may hold
+    // one: the builder would throw and every call would hear the apology.
+    stripXmlIllegal(prompt.text),
   );
 }
 
@@ -151,17 +154,23 @@ export function safeVoiceTwiml(urls: { recordAction: string; recordingStatus: st
 // ---------------------------------------------------------------------------------------------------
 // Texts
 
-/** Replies and notifications as <Message> elements, then the forward; nothing to send is `<Response/>`. */
+/**
+ * Replies and notifications as <Message> elements, then the forward; nothing to send is `<Response/>`.
+ * Never more than MAX_MESSAGES_PER_ANSWER (Twilio drops the rest): the engine already moved what does not
+ * fit to `overflow`; this only makes sure, keeping the forward.
+ */
 export function renderSms(result: Pick<SmsResult, 'replies' | 'forward'>): string {
   const response = new MessagingResponse();
-  const messages = result.forward ? [...result.replies, result.forward] : result.replies;
+  const room = MAX_MESSAGES_PER_ANSWER - (result.forward ? 1 : 0);
+  const replies = result.replies.slice(0, room);
+  const messages = result.forward ? [...replies, result.forward] : replies;
   for (const message of messages) renderMessage(response, message);
   return response.toString();
 }
 
 function renderMessage(response: MessagingResponse, sms: OutgoingSms): void {
   const node = response.message(sms.to ? { to: sms.to } : {}, '');
-  if (sms.body) node.body(sms.body);
+  if (sms.body) node.body(stripXmlIllegal(sms.body));
   for (const url of sms.media ?? []) node.media(url);
 }
 

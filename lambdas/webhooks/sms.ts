@@ -11,6 +11,7 @@ import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './ca
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
+import { sendTextsBestEffort } from '../carrier/text-sender';
 
 interface SmsCaches {
   revisions: RevisionCache;
@@ -35,7 +36,10 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
     directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
   });
   const xml = renderSms(result);
+  // What did not fit the answer's 10 messages goes through the carrier REST API, from the number texted.
+  const overflow = (result.overflow ?? []).map((m) => ({ from: text.to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
   await Promise.all([
+    sendTextsBestEffort(deps.texts, overflow, { reason: 'inbox_notify', sid: text.sid }),
     result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined,
     deps.traces.append(
       { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },

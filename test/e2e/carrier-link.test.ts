@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { simulateCall, type Transcript } from '../../local/carrier';
+import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { entries, httpOk } from '../support/local-stack';
@@ -95,6 +95,29 @@ describe('npm run carrier', () => {
     expect(await carrierCli('sync')).toMatch(/^imported [1-9]\d*, connected [1-9]\d*, unchanged \d+\n$/);
     expect(await carrierCli('sync')).toMatch(/^imported 0, connected 0, unchanged \d+\n$/);
     expect(await carrierCli('status')).toMatch(new RegExp(`\\${number}\\s+CLI line\\s+yes\\s+yes`));
+  });
+});
+
+describe('inbox notifications beyond the 10 messages of one answer', () => {
+  test('a reply and 12 notifications: 10 in the TwiML answer, the other 3 through the REST API from the number texted', async () => {
+    const phones = Array.from({ length: 12 }, () => next('10'));
+    const group = await team(...phones);
+    const number = next('06');
+    fake.addNumber({ phoneNumber: number, friendlyName: 'Busy inbox' });
+    const flow = await ok('POST', '/api/flows', {
+      name: 'Busy inbox',
+      sms: { start: 'reply', applets: { reply: { type: 'reply', text: 'Thanks', next: 'inbox' }, inbox: { type: 'inbox', mailbox: { group: group.id }, notify: true } } },
+    });
+    await ok('PUT', `/api/numbers/${encodeURIComponent(number)}`, { name: 'Busy inbox', flowId: flow.id });
+    const sender = next('08');
+
+    const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: sender, body: 'Anyone there?' });
+
+    expect(t.ok).toBe(true);
+    const inAnswer = entries(t, 'message').map((m) => m.to);
+    expect(inAnswer).toEqual([sender, ...phones.slice(0, 9)]);
+    const byRest = fake.messages.filter((m) => phones.includes(m.to));
+    expect(byRest.map((m) => [m.from, m.to, m.body])).toEqual(phones.slice(9).map((p) => [number, p, `From ${sender}: Anyone there?`]));
   });
 });
 

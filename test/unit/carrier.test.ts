@@ -290,6 +290,21 @@ describe('simulateSms', () => {
     ]);
   });
 
+  test('like Twilio, sends at most 10 messages of one answer and no body over 1,600 characters, and says so', async () => {
+    const many = Array.from({ length: 11 }, (_, i) => `<Message to="+1555090${String(i).padStart(4, '0')}">n${i}</Message>`).join('');
+    stack.routes['/twilio/sms'] = `<Response><Message>${'x'.repeat(1601)}</Message>${many}</Response>`;
+
+    const transcript = await simulateSms({ baseUrl: stack.baseUrl, authToken: TOKEN, to: '+15550100001', from: '+15550107777', body: 'hi' });
+
+    expect(transcript.entries.filter((e) => e.kind === 'message').map((e) => (e as { to: string }).to))
+      .toEqual(Array.from({ length: 9 }, (_, i) => `+1555090${String(i).padStart(4, '0')}`));
+    expect(transcript.entries.filter((e) => e.kind === 'warning').map((e) => (e as { text: string }).text)).toEqual([
+      expect.stringContaining('21617'),
+      expect.stringContaining('14109'),
+      expect.stringContaining('14109'),
+    ]);
+  });
+
   test('a text without media is an SM with NumMedia 0; an empty Response sends nothing', async () => {
     const transcript = await simulateSms({ baseUrl: stack.baseUrl, authToken: TOKEN, to: '+15550100001', body: 'hello' });
 

@@ -111,7 +111,8 @@ describe('dial a user', () => {
     expect(result.instructions).toEqual([{
       kind: 'dial',
       targets: [{ kind: 'number', value: '+15550100011', userId: 'ann' }],
-      timeoutSeconds: 20,
+      // 15 s by default: with the ~5 s Twilio adds, still under a mobile's own voicemail (20-25 s).
+      timeoutSeconds: 15,
       callerId: 'caller',
       record: false,
       screen: false,
@@ -371,5 +372,55 @@ describe('ringing order survives changes of the directory between rounds', () =>
     const second = await next(p, first, { dialStatus: 'no-answer' }, { directory: annAway });
 
     expect(rung(second)).toEqual(['eve']);
+  });
+});
+
+describe('screening rings one leg at a time (Twilio hangs up the other legs before a whisper plays)', () => {
+  const legs = (result: CallResult) => dialOf(result).targets.map((t) => t.value);
+
+  async function legsUntilNoAnswer(p: FlowPart): Promise<string[][]> {
+    const rounds: string[][] = [];
+    let result = await startCall(p, ctx());
+    while (result.instructions.some((i) => i.kind === 'dial')) {
+      rounds.push(legs(result));
+      if (rounds.length > 20) throw new Error('the dial never ended');
+      result = await next(p, result, { dialStatus: 'no-answer' });
+    }
+    return rounds;
+  }
+
+  test('a screened user with a softphone and a mobile: the softphone, then the mobile, each alone', async () => {
+    expect(await legsUntilNoAnswer(dialPart({ user: 'cat', screen: true }))).toEqual([['cat'], ['+15550100033']]);
+  });
+
+  test('an unscreened user with both still rings them together', async () => {
+    expect(await legsUntilNoAnswer(dialPart({ user: 'cat' }))).toEqual([['cat', '+15550100033']]);
+  });
+
+  test('a screened sequential group rings each leg of each member alone, in order', async () => {
+    expect(await legsUntilNoAnswer(dialPart({ group: 'sales', strategy: 'sequential', screen: true })))
+      .toEqual([['+15550100011'], ['bob'], ['cat'], ['+15550100033']]);
+  });
+
+  test('a screened group published as simultaneous (the checker refuses it now) still rings one leg at a time', async () => {
+    expect(await legsUntilNoAnswer(dialPart({ group: 'mixed', screen: true }))).toEqual([['+15550100011'], ['+15550100055']]);
+  });
+});
+
+describe('callerId: only a caller number Twilio accepts is passed on (error 13214)', () => {
+  test.each([
+    ['a softphone caller', 'client:alice'],
+    ['a withheld caller', 'anonymous'],
+    ['a withheld caller shown as stand-in digits', '+266696687'],
+    ['an empty caller', ''],
+    ['a caller id that is not E.164', '12345abc'],
+  ])('%s is shown the called number instead', async (_what, from) => {
+    const result = await startCall(dialPart({ user: 'ann' }), ctx({ from }));
+    expect(dialOf(result).callerId).toBe(FLOW_NUMBER);
+  });
+
+  test('an ordinary caller keeps their own number', async () => {
+    const result = await startCall(dialPart({ user: 'ann' }), ctx({ from: '+447700900123' }));
+    expect(dialOf(result).callerId).toBe('caller');
   });
 });

@@ -192,3 +192,74 @@ describe('runaway guard and dead ends', () => {
     expect(result.steps).toEqual([{ applet: 'h', type: 'missing' }]);
   });
 });
+
+describe('carrier limits: at most 10 messages per answer, at most 1,600 characters per message', () => {
+  const crowd: User[] = Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, name: `M${i}`, phone: `+1555090${String(i).padStart(4, '0')}`, available: true }));
+  const big: Directory = {
+    ...directory,
+    users: new Map([...directory.users, ...crowd.map((u) => [u.id, u] as const)]),
+    groups: new Map([...directory.groups, ['crowd', { id: 'crowd', name: 'Crowd', members: crowd.map((u) => u.id) }]]),
+  };
+
+  test('a reply and 12 notifications: the reply and 9 notifications in the answer, 3 left over with their recipients', () => {
+    const p = part('r', { r: reply('Thanks', 'i'), i: { type: 'inbox', mailbox: { group: 'crowd' }, notify: true } });
+    const result = runSms(p, ctx({ directory: big }));
+
+    expect(result.replies).toHaveLength(10);
+    expect(result.replies[0]).toEqual({ body: 'Thanks' });
+    expect(result.replies.slice(1).map((m) => m.to)).toEqual(crowd.slice(0, 9).map((u) => u.phone));
+    expect(result.overflow).toEqual(crowd.slice(9).map((u) => ({ to: u.phone, body: `From ${SENDER}: Hello there` })));
+    expect(result.store).toEqual({ mailbox: { kind: 'group', id: 'crowd' } });
+  });
+
+  test('replies past the limit go to overflow addressed to the sender', () => {
+    const applets: Record<string, unknown> = {};
+    for (let i = 0; i < 11; i++) applets[`r${i}`] = reply(`Reply ${i}`, i < 10 ? `r${i + 1}` : undefined);
+    const result = runSms(part('r0', applets), ctx());
+    expect(result.replies).toHaveLength(10);
+    expect(result.overflow).toEqual([{ to: SENDER, body: 'Reply 10' }]);
+  });
+
+  test('nothing over the limit: no overflow at all', () => {
+    expect(runSms(part('i', { i: inbox({ notify: true }) }), ctx())).not.toHaveProperty('overflow');
+  });
+
+  const long = 'x'.repeat(1600);
+
+  test('a 1,600-character text is forwarded as 1,600 characters: the quoted text is shortened, never the number', () => {
+    const result = runSms(part('f', { f: { type: 'forward', to: '+15550109999' } }), ctx({ body: long }));
+    const body = result.forward!.body;
+    expect(body).toHaveLength(1600);
+    expect(body.startsWith(`From ${SENDER}: xxx`)).toBe(true);
+    expect(body.endsWith('x…')).toBe(true);
+    // The forward target did not read all of it: the text is kept in unrouted too.
+    expect(result.store).toEqual({ mailbox: 'unrouted', reason: 'forward_shortened' });
+  });
+
+  test('a text that fits whole with its prefix is forwarded whole and stored nowhere else', () => {
+    const fits = 'y'.repeat(1600 - `From ${SENDER}: `.length);
+    const result = runSms(part('f', { f: { type: 'forward', to: '+15550109999' } }), ctx({ body: fits }));
+    expect(result.forward!.body).toBe(`From ${SENDER}: ${fits}`);
+    expect(result.store).toBeUndefined();
+  });
+
+  test('a notification keeps its attachment count and stays within 1,600 characters', () => {
+    const result = runSms(part('i', { i: inbox({ notify: true, mailbox: { user: 'ann' } }) }), ctx({
+      body: long, media: [{ url: 'https://m.example/1.jpg', contentType: 'image/jpeg' }],
+    }));
+    const body = result.replies[0].body;
+    expect(body).toHaveLength(1600);
+    expect(body.startsWith(`From ${SENDER}: `)).toBe(true);
+    expect(body.endsWith('… [1 attachment]')).toBe(true);
+  });
+
+  test('the cut never splits an emoji (a surrogate pair)', () => {
+    // "From +4477009001: " leaves 1,582 units, 1,581 before the ellipsis: an odd cut would split an emoji
+    // (2 UTF-16 units each) and leave half of one, which XML cannot carry.
+    const emoji = '😀'.repeat(800);
+    const result = runSms(part('f', { f: { type: 'forward', to: '+15550109999' } }), ctx({ from: '+4477009001', body: emoji }));
+    const body = result.forward!.body;
+    expect(body.length).toBeLessThanOrEqual(1600);
+    expect(body).toMatch(/^From \+4477009001: (😀)+…$/u);
+  });
+});

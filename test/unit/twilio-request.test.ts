@@ -25,6 +25,14 @@ const callParams = {
   ApiVersion: '2010-04-01',
 };
 
+const smsLike = {
+  MessageSid: 'SM0123456789abcdef0123456789abcdef',
+  AccountSid: 'AC0123456789abcdef0123456789abcdef',
+  From: '+15550109999',
+  To: '+15550100001',
+  NumMedia: '1',
+};
+
 describe('signing', () => {
   test('matches the example in Twilio’s documentation', () => {
     const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675310', Digits: '1234', From: '+14158675310', To: '+18005551212' };
@@ -52,6 +60,23 @@ describe('verifyTwilioRequest', () => {
       query: { flow: 'f1', rev: '3', applet: 'menu', attempt: '1' },
       url: `https://${TEST_DOMAIN}${url}`,
     });
+  });
+
+  test('checks the signature over the raw values, then hands out values cleaned of characters XML cannot carry', () => {
+    const raw = { ...smsLike, Body: 'one\u000Btwo\u0001three\u0007', 'MediaUrl0': 'https://m.example/\u0000a.jpg' };
+    const event = signedTwilioEvent({ url: '/twilio/sms', params: raw });
+    event.headers['x-twilio-signature'] = independentSignature(TEST_AUTH_TOKEN, `https://${TEST_DOMAIN}/twilio/sms`, raw);
+
+    const result = verifyTwilioRequest(event, TEST_AUTH_TOKEN);
+
+    expect(result).toMatchObject({ ok: true, params: { ...smsLike, Body: 'one twothree', MediaUrl0: 'https://m.example/a.jpg' } });
+  });
+
+  test('a signature made over the cleaned values does not verify: Twilio signs what it sent', () => {
+    const raw = { ...smsLike, Body: 'bell\u0007' };
+    const event = signedTwilioEvent({ url: '/twilio/sms', params: raw });
+    event.headers['x-twilio-signature'] = independentSignature(TEST_AUTH_TOKEN, `https://${TEST_DOMAIN}/twilio/sms`, { ...raw, Body: 'bell' });
+    expect(verifyTwilioRequest(event, TEST_AUTH_TOKEN)).toMatchObject({ ok: false, reason: 'bad_signature' });
   });
 
   test('refuses a tampered posted parameter', () => {

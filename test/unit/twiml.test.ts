@@ -189,3 +189,26 @@ describe('renderSms', () => {
     expect(emptyMessagingTwiml()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
   });
 });
+
+describe('what Twilio would refuse never reaches the XML', () => {
+  const messages = (xml: string) => xml.match(/<Message[ >]/g) ?? [];
+
+  test('never more than 10 <Message> elements, and the forward is the one kept', () => {
+    const replies = Array.from({ length: 12 }, (_, i) => ({ to: `+1555090${String(i).padStart(4, '0')}`, body: `n${i}` }));
+    expect(messages(renderSms({ replies }))).toHaveLength(10);
+    const xml = renderSms({ replies, forward: { to: '+15550109999', body: 'fwd' } });
+    expect(messages(xml)).toHaveLength(10);
+    expect(xml).toContain('<Message to="+15550109999"><Body>fwd</Body></Message>');
+    expect(xml).not.toContain('<Body>n9</Body>');
+  });
+
+  test('a prompt of a revision saved before control characters were refused still renders (cleaned)', () => {
+    // The builder throws on U+0007; every call to that flow used to hear the apology.
+    const xml = render({ kind: 'say', prompt: { text: 'Ding\u0007 dong\u000B!' }, loop: 1 });
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>Ding dong !</Say></Response>');
+  });
+
+  test('a message body with a control character renders, cleaned', () => {
+    expect(renderSms({ replies: [{ body: 'a\u0001b' }] })).toContain('<Body>ab</Body>');
+  });
+});
