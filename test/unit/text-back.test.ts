@@ -72,6 +72,14 @@ describe('voicemail notify', () => {
     expect(on.outbound).toEqual([]);
   });
 
+  test('a notifying voicemail whose member’s phone is one of our own numbers is own_number (the notice would loop back)', () => {
+    const doc = flowDocumentSchema.parse({ name: 'F', call: { start: 'vm', applets: { vm: { type: 'voicemail', mailbox: { group: 'team' }, notify: true } } } });
+    const own = (notify: boolean) => checkFlow({ ...doc, call: { ...doc.call!, applets: { vm: { ...doc.call!.applets.vm, notify } as never } } }, directory, { ownNumbers: new Set(['+15550100014']) })
+      .filter((p) => p.code === 'own_number').map((p) => p.applet);
+    expect(own(true)).toEqual(['vm']);
+    expect(own(false)).toEqual([]);
+  });
+
   test('each member with a phone gets "New voicemail from …, 0:42" from the number called, once per phone, availability aside', () => {
     expect(voicemailNotices({ kind: 'group', id: 'team' }, directory, { caller: CALLER, number: NUMBER, durationSeconds: 42 })).toEqual([
       { from: NUMBER, to: '+15550100011', body: `New voicemail from ${CALLER}, 0:42` },
