@@ -136,6 +136,8 @@ export class FakeTwilio {
   readonly messages: SentMessage[] = [];
   private readonly numbers = new Map<string, IncomingPhoneNumber>();
   private readonly failures = new Map<string, number>();
+  private readonly hung = new Set<string>();
+  private statusQueue: number[] = [];
   private server?: Server;
   url = '';
 
@@ -230,6 +232,16 @@ export class FakeTwilio {
     this.failures.set(to, code);
   }
 
+  /** Sends to `to` get no answer at all (the connection stays open until the client gives up). */
+  hangSendsTo(to: string): void {
+    this.hung.add(to);
+  }
+
+  /** The next requests (any resource) are answered with these statuses, one each: 429 rate limit, 503... */
+  answerNextWith(...statuses: Array<429 | 500 | 503>): void {
+    this.statusQueue.push(...statuses);
+  }
+
   // -------------------------------------------------------------------------------------------
   // HTTP
 
@@ -248,6 +260,13 @@ export class FakeTwilio {
       contentType: req.headers['content-type'],
       auth,
     });
+    const forced = this.statusQueue.shift();
+    if (forced) {
+      const error = forced === 429 ? new TwilioError(429, 20429, 'Too Many Requests') : new TwilioError(forced, 20500, 'Service Unavailable');
+      res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(error.body()));
+      return;
+    }
+    if (url.pathname.endsWith('/Messages.json') && this.hung.has(form.To?.at(-1) ?? '')) return;
     try {
       const { status, body } = this.route(req.method ?? 'GET', url, form, auth);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));

@@ -33,7 +33,7 @@ export interface SendMetrics {
 
 /**
  * The longest a webhook answer waits for its sends. The REST client's own budget for a send
- * (SEND_POLICY) is the same, so a send that is waited for has finished or been given up by then.
+ * (SEND_POLICY, 900 ms) is shorter, so by then every send has gone out or been given up and counted.
  */
 export const SEND_WAIT_MS = 1_000;
 

@@ -76,7 +76,8 @@ export interface RetryPolicy {
   retryTimeouts: boolean;
 }
 
-export const SEND_POLICY: RetryPolicy = { budgetMs: 1_000, attempts: 2, retryTimeouts: false };
+/** Less than the webhook's wait (SEND_WAIT_MS): a send is given up, logged and counted before the answer goes. */
+export const SEND_POLICY: RetryPolicy = { budgetMs: 900, attempts: 2, retryTimeouts: false };
 export const ADMIN_POLICY: RetryPolicy = { budgetMs: 8_000, attempts: 3, retryTimeouts: true };
 
 export interface TwilioRestOptions {
@@ -90,6 +91,8 @@ export interface TwilioRestOptions {
 }
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Network errors that mean the request never reached the server, so even a send may be tried again. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Pages of an account's numbers followed at most: 1,000 per page, 100,000 numbers. */
 const MAX_PAGES = 100;
 
@@ -109,10 +112,6 @@ export class TwilioRestClient {
     this.policy = options.policy ?? ADMIN_POLICY;
   }
 
-  get accountSid(): string {
-    return this.credentials.accountSid;
-  }
-
   private get account(): string {
     return `/2010-04-01/Accounts/${encodeURIComponent(this.credentials.accountSid)}`;
   }
@@ -128,10 +127,6 @@ export class TwilioRestClient {
       path = page.next_page_uri ?? null;
     }
     return numbers;
-  }
-
-  async fetchIncomingPhoneNumber(sid: string): Promise<TwilioNumberResource> {
-    return (await this.request('GET', `${this.account}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`, undefined, this.policy)) as TwilioNumberResource;
   }
 
   async updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource> {
@@ -167,12 +162,13 @@ export class TwilioRestClient {
         retryable = RETRY_STATUSES.has(res.status) && (method === 'GET' || policy.retryTimeouts || res.status === 429);
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-        // A refused or unresolvable connection never reached Twilio; a timeout may have.
+        // A refused or unresolvable connection never reached Twilio; a timeout or a reset may have.
+        const neverSent = !timedOut && NEVER_CONNECTED.has(causeOf(err));
         error = new TwilioApiError(
           timedOut ? `no answer from the Twilio API within ${policy.budgetMs} ms` : `cannot reach the Twilio API: ${causeOf(err)}`,
-          0, undefined, undefined, timedOut && method === 'POST',
+          0, undefined, undefined, method === 'POST' && !neverSent,
         );
-        retryable = !timedOut || policy.retryTimeouts;
+        retryable = neverSent || policy.retryTimeouts;
       }
       const backoff = 100 * attempt;
       if (!retryable || attempt >= policy.attempts || deadline - Date.now() < backoff + 100) throw error;
