@@ -2,7 +2,7 @@
 // (`registered`) and which ones send their calls and texts here (`connected`), and the sync that
 // registers the unknown ones and points every number here (DESIGN.md section 13).
 import type { NumberRecord, NumberStore } from '../store/number-store';
-import type { CarrierApi } from './carrier-link';
+import { trimUrl, type CarrierApi } from './carrier-link';
 import type { NumberUpdate, TwilioNumberResource } from './twilio-rest';
 
 export interface WebhookUrls {
@@ -13,7 +13,7 @@ export interface WebhookUrls {
 
 /** This deployment's webhook URLs under its public base URL. */
 export function webhookUrls(publicUrl: string): WebhookUrls {
-  const base = publicUrl.replace(/\/+$/, '');
+  const base = trimUrl(publicUrl) ?? '';
   return { voice: `${base}/twilio/voice`, sms: `${base}/twilio/sms`, fallback: `${base}/twilio/fallback` };
 }
 
