@@ -3,6 +3,7 @@
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { fakeCarrier, PUBLIC_URL } from '../support/carrier';
+import { dropTestTables } from '../support/dynamo';
 import { TwilioRestClient } from '../../lambdas/carrier/twilio-rest';
 
 const OTHER = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
@@ -23,7 +24,10 @@ beforeEach(async () => {
   h.deps.carrier = carrier.link;
   for (const n of THREE) fake.addNumber({ ...n, ...OTHER });
 });
-afterEach(() => fake.stop());
+afterEach(async () => {
+  await fake.stop();
+  await dropTestTables(h.tables);
+});
 
 const updates = () => fake.requests.filter((r) => r.method === 'POST' && /IncomingPhoneNumbers\/PN/.test(r.path));
 
