@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../flows/errors';
+import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
@@ -21,7 +22,7 @@ interface Route {
 }
 
 const numberBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: nameSchema.optional(),
   flowId: z.string().min(1).max(64).optional(),
 });
 const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });
@@ -80,7 +81,7 @@ const routes: Route[] = [
     path: ['flows', ':id', 'numbers', ':number'],
     run: async (d, _e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id)),
   },
-  { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters?.status)) },
+  { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters ?? {})) },
   { method: 'GET', path: ['numbers', ':number'], run: async (d, _e, p) => json(200, await numbers.getNumber(d, phoneParam(p.number))) },
   {
     method: 'PUT',

@@ -1,7 +1,7 @@
 // The account's numbers at the carrier, against Switchboard's: which ones Switchboard knows
 // (`registered`) and which ones send their calls and texts here (`connected`), and the sync that
 // registers the unknown ones and points every number here (DESIGN.md section 13).
-import type { NumberRecord, NumberStore } from '../store/number-store';
+import type { NumberPageKey, NumberRecord, NumberStore } from '../store/number-store';
 import { trimUrl, type CarrierApi } from './carrier-link';
 import type { NumberUpdate, TwilioNumberResource } from './twilio-rest';
 
@@ -60,7 +60,7 @@ export interface CarrierNumberView {
 }
 
 export interface CarrierNumbersDeps {
-  numbers: Pick<NumberStore, 'list' | 'register'>;
+  numbers: Pick<NumberStore, 'page' | 'register'>;
   carrier: Pick<CarrierApi, 'listIncomingPhoneNumbers' | 'updateIncomingPhoneNumber'>;
   now(): Date;
 }
@@ -120,6 +120,14 @@ export async function syncCarrierNumbers(deps: CarrierNumbersDeps, publicUrl: st
   return result;
 }
 
+/** Every registered number, page after page (a sync compares the whole account with the whole table). */
 async function knownNumbers(deps: Pick<CarrierNumbersDeps, 'numbers'>): Promise<Map<string, NumberRecord>> {
-  return new Map((await deps.numbers.list()).map((r) => [r.number, r]));
+  const known = new Map<string, NumberRecord>();
+  let after: NumberPageKey | undefined;
+  do {
+    const page = await deps.numbers.page({ limit: 1000, after });
+    for (const r of page.records) known.set(r.number, r);
+    after = page.next;
+  } while (after);
+  return known;
 }

@@ -9,7 +9,8 @@ import type { Applet } from './schema';
  */
 export const APPLET_ID = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z0-9_-]{1,64}$/;
 export const APPLET_ID_RULE = 'applet ids are [A-Za-z0-9_-], 1-64 characters, and not __proto__, constructor or prototype';
-export const E164 = /^\+[1-9]\d{1,14}$/;
+/** E.164: "+", a country code that does not start with 0, and 8 to 15 digits in all (the shortest real numbers have 8). */
+export const E164 = /^\+[1-9]\d{7,14}$/;
 /** What one SMS carries (Twilio error 21617 past it): a reply's text, a forward, a notification. */
 export const MAX_SMS_TEXT = 1600;
 

@@ -20,6 +20,8 @@ export interface CallContext {
   from: string;
   /** The flow's number that was called (E.164): the caller id for `callerId: "number"` dials. */
   to: string;
+  /** The carrier's id of this call (Twilio's CallSid): a replayed request is the same call, not a new one. */
+  callSid?: string;
   /**
    * Users and groups, or a way to load them: only a dial needs them, so a request that stops at a menu
    * or a voicemail never loads them (the webhook passes a loader; tests may pass the directory itself).
@@ -155,7 +157,7 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
     case 'menu':
       return stop(askMenu(id, applet, 1));
     case 'dial':
-      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports), 0, ctx);
+      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx);
     case 'voicemail':
       return stop(recordVoicemail(id, applet));
     case 'text':

@@ -481,12 +481,16 @@ function isInstant(applet: Applet, channel: Channel): boolean {
  * once, on its first applet (the one a call meets first, else the first in the document).
  */
 function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
-  const instant = Object.keys(part.applets).filter((id) => isInstant(part.applets[id], channel));
+  // A dial of people who may all be unavailable (a user or group dial; a number always rings) takes
+  // noAnswer at once when nobody can be rung: through that branch it is instant too, so a noAnswer that
+  // leads back to the dial spins (found by the property tests).
+  const dialInCall = (a: Applet): a is AppletOf<'dial'> => channel === 'call' && a.type === 'dial' && !a.number;
+  const instant = Object.keys(part.applets).filter((id) => isInstant(part.applets[id], channel) || dialInCall(part.applets[id]));
   const instantSet = new Set(instant);
   const edges = new Map<string, string[]>();
   for (const id of instant) {
     const applet = part.applets[id];
-    const next = successors(applet, part);
+    const next = dialInCall(applet) ? [applet.noAnswer].filter((n): n is string => !!n && isApplet(part, n)) : successors(applet, part);
     // A redirect to this very flow starts its call part again: in effect a branch back to start.
     const restartsThisFlow = applet.type === 'redirect' && applet.flow === options.flowId;
     if (restartsThisFlow && isApplet(part, part.start)) next.push(part.start);
@@ -507,7 +511,11 @@ function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
     problems.push(problem('loop_without_input', channel,
       `Applets ${cycle.map((c) => `"${c}"`).join(' → ')} form a loop in which nothing waits for the ` +
       `${channel === 'call' ? 'caller' : 'sender'}: it would run forever. ` +
-      (channel === 'call' ? 'Put a menu, dial or voicemail in it, or break it.' : 'Break it.'), first));
+      (channel === 'call'
+        ? cycle.some((c) => part.applets[c].type === 'dial')
+          ? 'A dial whose noAnswer leads back to it runs at once when nobody can be rung: put a menu or voicemail in it, or break it.'
+          : 'Put a menu, dial or voicemail in it, or break it.'
+        : 'Break it.'), first));
   }
   return problems;
 }

@@ -36,8 +36,11 @@ export interface Round {
 export const roundRobinKey = (appletId: string, groupId: string) => `${appletId}:${groupId}`;
 export const stickyKey = (appletId: string, groupId: string, caller: string) => `${appletId}:${groupId}:${caller}`;
 
-/** The first time a call reaches the dial: reads the round-robin counter and the sticky member, together. */
-export async function planDial(appletId: string, dial: DialApplet, from: string, directory: Directory, ports: EnginePorts): Promise<DialPlan> {
+/**
+ * The first time a call reaches the dial: reads the round-robin counter and the sticky member, together.
+ * `callSid` keeps a replay of the same call from advancing the counter again.
+ */
+export async function planDial(appletId: string, dial: DialApplet, from: string, directory: Directory, ports: EnginePorts, callSid?: string): Promise<DialPlan> {
   if (!dial.group) return { order: legsOf(dial, singleOrder(dial, directory)) };
   const group = directory.groups.get(dial.group);
   // Nobody to ring: go to noAnswer without touching the counter (it should only move for calls that ring someone).
@@ -45,7 +48,7 @@ export async function planDial(appletId: string, dial: DialApplet, from: string,
 
   const count = group.members.length;
   const [start, remembered] = await Promise.all([
-    dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, group.id), count) : undefined,
+    dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, group.id), count, callSid) : undefined,
     dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, group.id, from)) : undefined,
   ]);
   const rr = start === undefined ? undefined : wrap(start, count);

@@ -9,8 +9,11 @@ import type { MailboxRef, Prompt } from './schema';
  * `StateStore` (store/state-store.ts) has exactly these methods.
  */
 export interface EnginePorts {
-  /** Round-robin: returns the member index this call starts at and advances the counter atomically (one DynamoDB update). */
-  nextRoundRobinStart(key: string, memberCount: number): Promise<number>;
+  /**
+   * Round-robin: returns the member index this call starts at and advances the counter atomically (one
+   * DynamoDB update), once per `callSid`: the same call asking again (a replayed request) gets the same start.
+   */
+  nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number>;
   /** Sticky: the user id that last answered this caller for this dial, if any (kept 30 days). */
   stickyMember(key: string): Promise<string | undefined>;
   /** Sticky: remembers who answered this caller for this dial (called once, when an answered call ends). */

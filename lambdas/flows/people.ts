@@ -1,9 +1,10 @@
 // Users and groups: who a dial rings and whose mailbox a message lands in.
 import { z } from 'zod';
+import { nameSchema } from './names';
 import { E164, xmlString } from './schema';
 
 export const userInputSchema = z.strictObject({
-  name: xmlString().trim().min(1).max(200),
+  name: nameSchema,
   phone: z.string().regex(E164, 'must be an E.164 number like +15550100001').optional(),
   client: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/, 'must be a client identity ([A-Za-z0-9_.@-], 1-128)').optional(),
   email: z.email().max(254).optional(),
@@ -17,7 +18,7 @@ export const userInputSchema = z.strictObject({
 export const MAX_GROUP_MEMBERS = 49;
 
 export const groupInputSchema = z.strictObject({
-  name: xmlString().trim().min(1).max(200),
+  name: nameSchema,
   members: z
     .array(xmlString().min(1).max(64))
     .max(MAX_GROUP_MEMBERS, `a group has at most ${MAX_GROUP_MEMBERS} members`)

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
+import { nameSchema } from './names';
 import { SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
 import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
@@ -203,7 +204,7 @@ export const partSchema = z.strictObject({
 
 export const flowDocumentSchema = z
   .strictObject({
-    name: xmlString().trim().min(1).max(200),
+    name: nameSchema,
     call: partSchema.optional(),
     sms: partSchema.optional(),
   })

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../flows/errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
-import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
@@ -41,8 +41,12 @@ export interface DirectoryStore {
   updateUser(id: string, input: UserInput, guard?: EditGuard<User>): Promise<User>;
   deleteUser(id: string): Promise<void>;
   listGroups(): Promise<Group[]>;
-  /** Every user and group in one Scan (the table holds nothing else): what a dial needs, in one request. */
-  listAll(): Promise<{ users: User[]; groups: Group[] }>;
+  /**
+   * The users and groups `needs` names, and every member of those groups: what one dial or notification
+   * rings. Read by key (BatchGetItem: the named ones, then the groups' members), never by a Scan, so the
+   * cost follows the people a flow rings, not the size of the directory. Ids that are not there are left out.
+   */
+  peopleFor(needs: { users: readonly string[]; groups: readonly string[] }): Promise<{ users: User[]; groups: Group[] }>;
   getGroup(id: string): Promise<Group>;
   createGroup(input: GroupInput): Promise<Group>;
   /** `guard` as for updateUser (a group save is always conditioned on the version it read). */
@@ -50,6 +54,7 @@ export interface DirectoryStore {
   deleteGroup(id: string): Promise<void>;
 }
 
+const PEOPLE_PROJECTION = ['#id', '#kind', ...[...USER_FIELDS, ...GROUP_FIELDS].map((f) => `#${f}`)].filter((f, i, all) => all.indexOf(f) === i).join(', ');
 /**
  * Sees the item as it is before an edit; throws to refuse the edit (nothing is written). Returns true when
  * what it checked depends on that state, so the write must find the item unchanged (else: read and guard again).
@@ -72,6 +77,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   private async item<T extends Stored>(id: string, kind: 'user' | 'group'): Promise<T> {
+    assertKeyableId(kind, id);
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
     if (!out.Item || out.Item.kind !== kind) throw new NotFoundError(`${kind} ${id}`);
     return out.Item as T;
@@ -79,12 +85,25 @@ export class DynamoDirectoryStore implements DirectoryStore {
 
   listUsers = async () => (await this.list<UserItem>('user')).map(toUser);
 
-  async listAll(): Promise<{ users: User[]; groups: Group[] }> {
-    const items = await readAllPages<Stored>(this.doc, { scan: { TableName: this.table } });
-    return {
-      users: items.filter((i) => i.kind === 'user').map((i) => toUser(i as UserItem)),
-      groups: items.filter((i) => i.kind === 'group').map((i) => toGroup(i as GroupItem)),
-    };
+  async peopleFor(needs: { users: readonly string[]; groups: readonly string[] }): Promise<{ users: User[]; groups: Group[] }> {
+    const named = await this.byIds([...needs.users, ...needs.groups]);
+    const groups = named.filter((i): i is GroupItem => i.kind === 'group' && needs.groups.includes(i.id));
+    const users = named.filter((i): i is UserItem => i.kind === 'user' && needs.users.includes(i.id));
+    const have = new Set(users.map((u) => u.id));
+    const members = [...new Set(groups.flatMap((g) => g.members ?? []))].filter((id) => !have.has(id));
+    const more = members.length ? await this.byIds(members) : [];
+    users.push(...more.filter((i): i is UserItem => i.kind === 'user'));
+    return { users: users.map(toUser), groups: groups.map(toGroup) };
+  }
+
+  /** Items by id, with only the fields a dial uses (the reference sets can be large and are not needed). */
+  private byIds(ids: string[]): Promise<Array<UserItem | GroupItem>> {
+    const keys = ids.filter(isKeyableId).map((id) => ({ id }));
+    if (!keys.length) return Promise.resolve([]);
+    return batchGetAll<UserItem | GroupItem>(this.doc, this.table, keys, {
+      projection: PEOPLE_PROJECTION,
+      names: Object.fromEntries(PEOPLE_PROJECTION.split(', ').map((n) => [n, n.slice(1)])),
+    });
   }
   listGroups = async () => (await this.list<GroupItem>('group')).map(toGroup);
   getUser = async (id: string) => toUser(await this.item<UserItem>(id, 'user'));
@@ -97,6 +116,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async updateUser(id: string, input: UserInput, guard?: EditGuard<User>): Promise<User> {
+    assertKeyableId('user', id);
     // Retried: the item may be inside a publish's or a group save's transaction right now.
     return withRetries('updating the user', async () => {
       let seen: number | undefined;
@@ -125,6 +145,7 @@ export class DynamoDirectoryStore implements DirectoryStore {
   }
 
   async deleteUser(id: string): Promise<void> {
+    assertKeyableId('user', id);
     // Retried: a Delete of an item that a transaction is writing fails with TransactionConflict.
     await withRetries('deleting the user', async () => {
       try {

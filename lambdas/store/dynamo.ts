@@ -1,17 +1,53 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
+  BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
   type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../flows/errors';
+import { ConflictError, NotFoundError } from '../flows/errors';
 
 let shared: DynamoDBDocumentClient | undefined;
 
+/**
+ * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
+ * unreachable store must fail in seconds, not never (the SDK's defaults wait indefinitely). Each attempt
+ * gets 1 s to connect and 3 s to answer; 3 attempts, so the worst case (ADMIN_DYNAMO_BUDGET_MS) stays
+ * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
+ * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
+ */
+export const adminDynamoClientConfig = {
+  maxAttempts: 3,
+  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+};
+
+/** The longest a request can take before it fails: every attempt timing out, plus the SDK's backoff between them (under 1 s for 3 attempts). */
+export const ADMIN_DYNAMO_BUDGET_MS =
+  adminDynamoClientConfig.maxAttempts * (adminDynamoClientConfig.requestHandler.connectionTimeout + adminDynamoClientConfig.requestHandler.requestTimeout) + 1_000;
+
 /** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
 export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient(adminDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
   return shared;
+}
+
+/**
+ * The longest id the stores look up. Ids of flows, users and groups are the server's own (`usr_` and 12
+ * hex digits), and the carrier's Sids are 34 characters: anything far longer names nothing. The bound is
+ * far under DynamoDB's key limits (2,048 bytes for a partition key, 1,024 for a sort key) even inside the
+ * composite keys built from ids (`rr#flow:applet:group`), so no lookup reaches DynamoDB with a key it refuses.
+ */
+export const MAX_ID_LENGTH = 128;
+
+/** Whether `id` could name a stored item: non-empty, at most MAX_ID_LENGTH, no control characters, no lone surrogates. */
+export const isKeyableId = (id: string): boolean => id.length > 0 && id.length <= MAX_ID_LENGTH && !/[\p{Cc}\p{Cs}]/u.test(id);
+
+/**
+ * An id from a request that cannot be a key names nothing: not found (404), before DynamoDB would refuse
+ * it (a 500). The message quotes only the start of a long id.
+ */
+export function assertKeyableId(kind: string, id: string): void {
+  if (!isKeyableId(id)) throw new NotFoundError(`${kind} ${JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id)}`);
 }
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -27,16 +63,25 @@ export function cancellationReasons(err: unknown): string[] | undefined {
 export const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /**
+ * "What I read went stale: read again and retry" (a transaction whose condition on a value read earlier
+ * failed). withRetries catches it; one that escapes (a store method called outside withRetries) is still
+ * a ConflictError, so the caller gets 409 conflict, never a 500 (DESIGN.md invariant 3).
+ */
+export class Retry extends ConflictError {
+  constructor(what = 'the write') {
+    super(`${what} lost a race with a concurrent write; try again`);
+  }
+}
+
+/** Errors that only mean "a concurrent writer got there first": trying again is the answer. */
+const LOST_RACES = new Set(['TransactionConflictException', 'TransactionInProgressException']);
+
+/**
  * Runs `attempt` until it succeeds, retrying races: a transaction that lost to a concurrent one
  * (TransactionConflict), a plain write to an item a transaction is writing (TransactionConflictException),
  * or an optimistic read that went stale (attempt throws Retry). After `tries` the caller gets 409
  * conflict, never a 5xx (DESIGN.md invariant 3).
  */
-export class Retry extends Error {}
-
-/** Errors that only mean "a concurrent writer got there first": trying again is the answer. */
-const LOST_RACES = new Set(['TransactionConflictException', 'TransactionInProgressException']);
-
 export async function withRetries<T>(what: string, attempt: () => Promise<T>, tries = 8): Promise<T> {
   for (let i = 1; ; i++) {
     try {
@@ -67,6 +112,52 @@ export async function readAllPages<T>(doc: DynamoDBDocumentClient, input: { quer
     ExclusiveStartKey = out.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_MAX = 100;
+/** How often keys DynamoDB left unprocessed (throttling, the 16 MB answer limit) are asked for again. */
+export const BATCH_GET_TRIES = 6;
+
+export interface BatchGetOptions {
+  projection?: string;
+  names?: Record<string, string>;
+  /** Wait before asking again for unprocessed keys: `attempt` counts from 1. Exponential with jitter by default. */
+  backoff?: (attempt: number) => number;
+}
+
+const defaultBackoff = (attempt: number) => Math.random() * 25 * 2 ** attempt;
+
+/**
+ * The items of `keys` in one table, whatever their number (100 per request, the requests together), asking
+ * again with backoff for the keys DynamoDB left unprocessed; keys without an item are simply absent from
+ * the answer. Duplicate keys are asked for once (BatchGetItem refuses duplicates).
+ */
+export async function batchGetAll<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions = {}): Promise<T[]> {
+  const unique = [...new Map(keys.map((k) => [JSON.stringify(Object.entries(k).sort()), k])).values()];
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));
+  const pages = await Promise.all(chunks.map((chunk) => batchGetChunk<T>(doc, table, chunk, options)));
+  return pages.flat();
+}
+
+async function batchGetChunk<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions): Promise<T[]> {
+  const items: T[] = [];
+  let pending = keys;
+  for (let attempt = 1; ; attempt++) {
+    const out = await doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: { Keys: pending, ...(options.projection ? { ProjectionExpression: options.projection } : {}), ...(options.names ? { ExpressionAttributeNames: options.names } : {}) },
+        },
+      }),
+    );
+    items.push(...((out.Responses?.[table] ?? []) as T[]));
+    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+    if (!pending.length) return items;
+    if (attempt >= BATCH_GET_TRIES) throw new Error(`DynamoDB left ${pending.length} key(s) of ${table} unprocessed after ${attempt} tries`);
+    await new Promise((r) => setTimeout(r, (options.backoff ?? defaultBackoff)(attempt)));
+  }
 }
 
 /** Network and service failures that mean "DynamoDB is not answering", not "this request is wrong". */

@@ -6,7 +6,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { NotFoundError, PreconditionFailedError } from '../flows/errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
-import { cancellationReasons, isConditionFailure, readAllPages, Retry, transact, type TransactItem } from './dynamo';
+import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, type TransactItem } from './dynamo';
 import type { DynamoDirectoryStore } from './directory-store';
 
 export interface FlowHead {
@@ -29,6 +29,8 @@ export interface FlowHead {
   updatedAt: string;
 }
 
+export type FlowHeadSummary = Pick<FlowHead, 'id' | 'name' | 'hasCall' | 'hasSms'>;
+
 export interface FlowRevision {
   id: string;
   revision: number;
@@ -41,6 +43,8 @@ export interface FlowStore {
   listHeads(): Promise<FlowHead[]>;
   getHead(id: string): Promise<FlowHead>;
   findHead(id: string): Promise<FlowHead | undefined>;
+  /** What a number's status needs of each of these flows (name and parts), by key; missing flows are left out. */
+  headSummaries(ids: readonly string[]): Promise<FlowHeadSummary[]>;
   getRevision(id: string, revision: number): Promise<FlowRevision>;
   /** The current revision in one read (the head carries a copy of its document); undefined when the flow is gone. */
   getCurrent(id: string): Promise<FlowRevision | undefined>;
@@ -89,8 +93,19 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async findHead(id: string): Promise<FlowHead | undefined> {
+    if (!isKeyableId(id)) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 }, ConsistentRead: true }));
     return out.Item ? toHead(out.Item as HeadItem) : undefined;
+  }
+
+  headSummaries(ids: readonly string[]): Promise<FlowHeadSummary[]> {
+    const keys = [...new Set(ids)].filter(isKeyableId).map((id) => ({ id, rev: 0 }));
+    if (!keys.length) return Promise.resolve([]);
+    // Only these fields: a head also carries its current document (up to 256 KB).
+    return batchGetAll<FlowHeadSummary>(this.doc, this.table, keys, {
+      projection: '#id, #name, hasCall, hasSms',
+      names: { '#id': 'id', '#name': 'name' },
+    });
   }
 
   async getHead(id: string): Promise<FlowHead> {
@@ -100,6 +115,7 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async getRevision(id: string, revision: number): Promise<FlowRevision> {
+    assertKeyableId('flow', id);
     // Revisions never change, so an eventually consistent read is enough once it exists.
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: revision } }));
     if (!out.Item || revision < 1) throw new NotFoundError(`revision ${revision} of flow ${id}`);
@@ -113,6 +129,7 @@ export class DynamoFlowStore implements FlowStore {
   }
 
   async getCurrent(id: string): Promise<FlowRevision | undefined> {
+    if (!isKeyableId(id)) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 } }));
     const item = out.Item as HeadItem | undefined;
     if (!item?.document) return undefined;

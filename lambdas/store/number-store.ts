@@ -1,9 +1,9 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../flows/errors';
-import { cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { assertKeyableId, cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 
 export interface NumberRecord {
   number: string;
@@ -14,10 +14,23 @@ export interface NumberRecord {
   createdAt: string;
 }
 
+/** Where a page of numbers ends: the LastEvaluatedKey to go on from (`number`, and `noFlow` on the noFlow index). */
+export type NumberPageKey = { number: string; noFlow?: '1' };
+
+export interface NumberPage {
+  records: NumberRecord[];
+  /** Absent on the last page. */
+  next?: NumberPageKey;
+}
+
 export interface NumberStore {
   find(number: string): Promise<NumberRecord | undefined>;
   get(number: string): Promise<NumberRecord>;
-  list(): Promise<NumberRecord[]>;
+  /**
+   * At most `limit` numbers after `after`, in one request: every number in the table's order (a Scan),
+   * or with `withoutFlow` only those without a flow, in number order (the sparse noFlow index).
+   */
+  page(options: { limit: number; after?: NumberPageKey; withoutFlow?: boolean }): Promise<NumberPage>;
   listByFlow(flowId: string): Promise<NumberRecord[]>;
   listWithoutFlow(): Promise<NumberRecord[]>;
   /** Registers a number or renames it; returns whether it was new. */
@@ -50,8 +63,21 @@ export class DynamoNumberStore implements NumberStore {
     return found;
   }
 
-  list(): Promise<NumberRecord[]> {
-    return this.readAll({ scan: { TableName: this.table } });
+  async page({ limit, after, withoutFlow }: { limit: number; after?: NumberPageKey; withoutFlow?: boolean }): Promise<NumberPage> {
+    const out = await this.doc.send(
+      withoutFlow
+        ? new QueryCommand({
+            TableName: this.table,
+            IndexName: 'noFlow',
+            KeyConditionExpression: 'noFlow = :one',
+            ExpressionAttributeValues: { ':one': '1' },
+            Limit: limit,
+            ExclusiveStartKey: after,
+          })
+        : new ScanCommand({ TableName: this.table, Limit: limit, ExclusiveStartKey: after }),
+    );
+    const next = out.LastEvaluatedKey as NumberPageKey | undefined;
+    return { records: ((out.Items ?? []) as NumberItem[]).map(toRecord), ...(next ? { next } : {}) };
   }
 
   listByFlow(flowId: string): Promise<NumberRecord[]> {
@@ -72,6 +98,7 @@ export class DynamoNumberStore implements NumberStore {
   }
 
   async register(number: string, name: string | undefined, flowId: string | undefined, now: Date) {
+    if (flowId !== undefined) assertKeyableId('flow', flowId);
     return withRetries(`registering ${number}`, async () => {
       let old = await this.find(number);
       const at = now.toISOString();
@@ -99,6 +126,7 @@ export class DynamoNumberStore implements NumberStore {
   }
 
   assign(number: string, flowId: string, now: Date): Promise<NumberRecord> {
+    assertKeyableId('flow', flowId);
     return this.moveFlow(number, flowId, now);
   }
 

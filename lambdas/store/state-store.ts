@@ -14,8 +14,19 @@ export interface UnroutedEvent {
   reason: string;
 }
 
+/**
+ * How many of the latest CallSids a round-robin counter remembers (with the start each one got): a
+ * replayed request or an SDK retry of one of them answers the same start instead of advancing again.
+ * Past HIGH the oldest are forgotten down to LOW, in one extra request every HIGH - LOW calls.
+ */
+export const ROUND_ROBIN_REMEMBERS = { high: 50, low: 25 } as const;
+
 export interface StateStore {
-  nextRoundRobinStart(key: string, memberCount: number): Promise<number>;
+  /**
+   * The member index this call starts at; advances the counter once per `callSid` (a replay of the same
+   * CallSid, or the SDK retrying the update, gets the same start back). Without a CallSid every call advances.
+   */
+  nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number>;
   stickyMember(key: string): Promise<string | undefined>;
   rememberSticky(key: string, userId: string, now: Date): Promise<void>;
   /** Records that a call or text reached a number unrouted; a retry of the same Sid counts once. */
@@ -33,18 +44,81 @@ export class DynamoStateStore implements StateStore {
     private readonly table: string,
   ) {}
 
-  async nextRoundRobinStart(key: string, memberCount: number): Promise<number> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `rr#${key}`, sk: '-' },
-        UpdateExpression: 'ADD calls :one',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const calls = Number(out.Attributes?.calls ?? 1);
-    return memberCount > 0 ? (calls - 1) % memberCount : 0;
+  async nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number> {
+    const Key = { pk: `rr#${key}`, sk: '-' };
+    const at = (start: number) => (memberCount > 0 ? start % memberCount : 0);
+    if (!callSid) {
+      const out = await this.doc.send(
+        new UpdateCommand({ TableName: this.table, Key, UpdateExpression: 'ADD calls :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
+      );
+      return at(Number(out.Attributes?.calls ?? 1) - 1);
+    }
+    // One conditional update: the start this call gets is the counter before it (`calls`), recorded under
+    // its CallSid in the same write. A CallSid already there fails the condition, and the item returned
+    // with the failure holds the start it got the first time: no second advance, no second request.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const out = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key,
+            UpdateExpression: 'SET #recent.#sid = if_not_exists(calls, :zero), calls = if_not_exists(calls, :zero) + :one',
+            ConditionExpression: 'attribute_exists(#recent) AND attribute_not_exists(#recent.#sid)',
+            ExpressionAttributeNames: { '#recent': 'recent', '#sid': callSid },
+            ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        const recent = (out.Attributes?.recent ?? {}) as Record<string, number>;
+        await this.forgetOldest(Key, recent);
+        return at(Number(recent[callSid] ?? 0));
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // The raw item (the document client does not unmarshall errors): { recent: { M: { sid: { N } } } }.
+        const old = (err as { Item?: { recent?: { M?: Record<string, { N?: string }> } } }).Item;
+        const seen = old?.recent?.M?.[callSid]?.N;
+        if (seen !== undefined) return at(Number(seen));
+        if (old?.recent) continue; // forgotten between the two: the map is there, try again
+        // A new counter (or one from before CallSids were remembered): give it its map, then advance.
+        await this.doc
+          .send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key,
+              UpdateExpression: 'SET #recent = :empty',
+              ConditionExpression: 'attribute_not_exists(#recent)',
+              ExpressionAttributeNames: { '#recent': 'recent' },
+              ExpressionAttributeValues: { ':empty': {} },
+            }),
+          )
+          .catch((e) => {
+            if (!isConditionFailure(e)) throw e; // a concurrent first call made it
+          });
+      }
+    }
+    throw new Error(`round-robin counter ${key} could not be advanced`);
+  }
+
+  /** Keeps the counter item small: past the high mark, forgets the CallSids that got the lowest starts. */
+  private async forgetOldest(Key: Record<string, string>, recent: Record<string, number>): Promise<void> {
+    const sids = Object.keys(recent);
+    if (sids.length <= ROUND_ROBIN_REMEMBERS.high) return;
+    const oldest = sids.sort((a, b) => recent[a] - recent[b]).slice(0, sids.length - ROUND_ROBIN_REMEMBERS.low);
+    const names = Object.fromEntries(oldest.map((sid, i) => [`#s${i}`, sid]));
+    // Best effort: REMOVE of a key a concurrent trim removed already is a no-op, and a failed trim is
+    // done by the next call past the mark.
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: `REMOVE ${Object.keys(names).map((n) => `#recent.${n}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(#recent)',
+          ExpressionAttributeNames: { '#recent': 'recent', ...names },
+        }),
+      )
+      .catch(() => undefined);
   }
 
   async stickyMember(key: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 // Call and text traces: one item per step (one write per webhook request), kept 30 days.
 import { randomBytes } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readAllPages } from './dynamo';
+import { assertKeyableId, readAllPages } from './dynamo';
 import { NotFoundError } from '../flows/errors';
 
 export const TRACE_DAYS = 30;
@@ -56,6 +56,7 @@ export class DynamoTraceStore implements TraceStore {
   }
 
   async get(sid: string): Promise<Trace> {
+    assertKeyableId('trace', sid);
     const items = await readAllPages<Record<string, unknown>>(this.doc, {
       query: { TableName: this.table, KeyConditionExpression: 'sid = :s', ExpressionAttributeValues: { ':s': sid } },
     });

@@ -43,12 +43,13 @@ export class RevisionCache {
 }
 
 /**
- * Users and groups change rarely and a dial needs them all at once: they are read together (one
- * Scan of the small directory table) and kept for a few seconds, so availability changes apply within DIRECTORY_TTL_MS.
+ * Users and groups change rarely: the people a flow part rings are read together (by key: the named
+ * users and groups, then the groups' members; never a Scan of the directory) and kept for a few seconds,
+ * so availability changes apply within DIRECTORY_TTL_MS.
  */
 export const DIRECTORY_TTL_MS = 5_000;
 
-/** The users and groups a flow part names itself (dial targets, inbox mailboxes): the cache must know them. */
+/** The users and groups a flow part names itself (dial targets, inbox mailboxes): what the cache loads. */
 export interface PeopleNeeded {
   users: readonly string[];
   groups: readonly string[];
@@ -65,35 +66,41 @@ export function peopleNamedIn(part: FlowPart): PeopleNeeded {
   return { users, groups };
 }
 
+/** One cache entry per set of people needed (in practice, per flow part); bounded like RevisionCache. */
 export class DirectoryCache {
-  private value?: { at: number; directory: Promise<Directory> };
+  private readonly entries = new Map<string, { at: number; directory: Promise<Directory> }>();
+  constructor(private readonly max = 200) {}
 
   /**
-   * The cached directory, reloaded when older than DIRECTORY_TTL_MS or when it lacks a user or group
-   * that `needs` names: a flow published a moment ago may name people created after the cache was
-   * filled, and must not ring nobody (or notify nobody) for the rest of the TTL.
+   * The people `needs` names (and their groups' members), reloaded when older than DIRECTORY_TTL_MS or
+   * when one of them was missing: a flow published a moment ago may name people an eventually
+   * consistent read did not see yet, and must not ring nobody (or notify nobody) for the rest of the TTL.
    */
-  async get(source: WebhookDeps['directory'], now = Date.now(), needs?: PeopleNeeded): Promise<Directory> {
-    const cached = this.value;
+  async get(source: WebhookDeps['directory'], now: number, needs: PeopleNeeded): Promise<Directory> {
+    const key = `${[...new Set(needs.users)].sort().join(',')}|${[...new Set(needs.groups)].sort().join(',')}`;
+    const cached = this.entries.get(key);
     if (cached && now - cached.at <= DIRECTORY_TTL_MS) {
       const directory = await cached.directory;
-      if (!needs || knowsAll(directory, needs)) return directory;
+      if (knowsAll(directory, needs)) return directory;
       // Only the request that finds it stale reloads; concurrent ones share the new load.
-      if (this.value && this.value !== cached) return this.value.directory;
+      const current = this.entries.get(key);
+      if (current && current !== cached) return current.directory;
     }
-    return this.load(source, now);
+    return this.load(source, now, key, needs);
   }
 
-  private load(source: WebhookDeps['directory'], now: number): Promise<Directory> {
-    const directory = source.listAll().then(({ users, groups }) => ({
+  private load(source: WebhookDeps['directory'], now: number, key: string, needs: PeopleNeeded): Promise<Directory> {
+    const directory = source.peopleFor(needs).then(({ users, groups }) => ({
       users: new Map(users.map((u) => [u.id, u])),
       groups: new Map(groups.map((g) => [g.id, g])),
       flowIds: new Set<string>(),
     }));
     const value = { at: now, directory };
-    this.value = value;
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, value);
     directory.catch(() => {
-      if (this.value === value) this.value = undefined;
+      if (this.entries.get(key) === value) this.entries.delete(key);
     });
     return directory;
   }

@@ -64,7 +64,7 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
 
 /**
  * Texts a voicemail's mailbox members (voicemail `notify`) from the number that was called, best effort.
- * The directory is read fresh (one Scan): a callback is rare and often comes after the call, in another container.
+ * The mailbox's people are read fresh: a callback is rare and often comes after the call, in another container.
  */
 function notifyMailbox(
   deps: WebhookDeps,
@@ -77,7 +77,10 @@ function notifyMailbox(
   if (mailbox === 'unrouted' || !id) return Promise.resolve();
   return sendTextsBestEffort(
     deps.texts,
-    async () => notices({ kind, id }, await new DirectoryCache().get(deps.directory), { caller: call.from, number: call.to }),
+    async () => {
+      const needs = { users: kind === 'user' ? [id] : [], groups: kind === 'group' ? [id] : [] };
+      return notices({ kind, id }, await new DirectoryCache().get(deps.directory, Date.now(), needs), { caller: call.from, number: call.to });
+    },
     { reason, sid: call.callSid || call.param('RecordingSid') },
   );
 }

@@ -18,7 +18,7 @@ import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
-  directory: Pick<DirectoryStore, 'listAll'>;
+  directory: Pick<DirectoryStore, 'peopleFor'>;
   messages: MessageStore;
   traces: TraceStore;
   state: StateStore;
@@ -57,7 +57,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
 /** The engine's state keys, scoped to the flow so two flows never share a counter. */
 export function flowPorts(deps: Pick<WebhookDeps, 'state'>, flowId: string): EnginePorts {
   return {
-    nextRoundRobinStart: (key, count) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count),
+    nextRoundRobinStart: (key, count, callSid) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count, callSid),
     stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
     rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
   };

@@ -119,6 +119,7 @@ function callContext(deps: WebhookDeps, caches: VoiceCaches, call: CallRequest, 
     now: call.now,
     from: call.from,
     to: call.to,
+    callSid: call.param('CallSid'),
     // Loaded only when the engine reaches a dial: a request that stops at a menu reads no users.
     directory: () => caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)),
     ports: flowPorts(deps, revision.flowId),

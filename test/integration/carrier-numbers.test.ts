@@ -112,7 +112,7 @@ describe('POST /api/carrier/sync', () => {
     const pages = fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json')).map((r) => r.query.Page ?? '0');
     expect(pages).toEqual(['0', '1', '2']);
     expect((await h.api('POST', '/api/carrier/sync')).body).toEqual({ imported: 120, connected: 120, unchanged: 0 });
-    expect((await h.api('GET', '/api/numbers')).body.numbers).toHaveLength(120);
+    expect((await h.api('GET', '/api/numbers?limit=500')).body.numbers).toHaveLength(120);
   });
 });
 

@@ -275,6 +275,22 @@ describe('loop_without_input', () => {
       ['"h" → "greet" → "again" → "h"']);
   });
 
+  test('a user or group dial whose noAnswer leads back to it spins when nobody can be rung (everyone unavailable)', () => {
+    const user = callDoc('hold', { hold: say('ring'), ring: { type: 'dial', user: 'usr_ann', noAnswer: 'hold' } });
+    expectOnly(check(user), { severity: 'error', code: 'loop_without_input', channel: 'call', applet: 'hold' }, ['"hold" → "ring" → "hold"', 'nobody can be rung']);
+    const group = callDoc('ring', { ring: { type: 'dial', group: 'grp_sales', strategy: 'sequential', noAnswer: 'ring' } });
+    expectOnly(check(group), { code: 'loop_without_input', applet: 'ring' }, ['"ring" → "ring"']);
+  });
+
+  test('a dial that goes back through a menu waits for the caller: no loop', () => {
+    const doc = callDoc('ring', {
+      ring: { type: 'dial', user: 'usr_ann', noAnswer: 'ask' },
+      ask: { type: 'menu', prompt: { text: 'Press 1 to try again.' }, options: { 1: 'ring' }, fallback: 'vm' },
+      vm,
+    });
+    expect(check(doc).filter((p) => p.code === 'loop_without_input')).toEqual([]);
+  });
+
   test('a say whose next is itself', () => {
     const doc = callDoc('s', { s: say('s') });
     expectOnly(check(doc), { code: 'loop_without_input', applet: 's' }, ['"s" → "s"']);

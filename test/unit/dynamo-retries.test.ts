@@ -3,7 +3,8 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../lambdas/flows/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
-import { withRetries } from '../../lambdas/store/dynamo';
+import { errorResponse } from '../../lambdas/admin/middleware';
+import { Retry, withRetries } from '../../lambdas/store/dynamo';
 
 const transactionConflict = () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
 
@@ -20,6 +21,19 @@ describe('withRetries', () => {
 
   it('answers conflict (409), not the raw exception, when every try loses', async () => {
     await expect(withRetries('testing', async () => { throw transactionConflict(); }, 2)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('retries a stale read (Retry) and answers conflict when every try is stale', async () => {
+    let calls = 0;
+    await expect(withRetries('testing', async () => { calls++; throw new Retry(); }, 3)).rejects.toThrow(/testing lost a race/);
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry a conflict that is an answer (in use, refused), only lost races', async () => {
+    let calls = 0;
+    const inUse = new ConflictError('user usr_1 is used by flows flw_1');
+    await expect(withRetries('testing', async () => { calls++; throw inUse; })).rejects.toBe(inUse);
+    expect(calls).toBe(1);
   });
 
   it('does not retry other errors', async () => {
@@ -42,5 +56,17 @@ describe('DynamoDirectoryStore.deleteUser', () => {
     } as unknown as DynamoDBDocumentClient;
     await expect(new DynamoDirectoryStore(doc, 'directory').deleteUser('usr_1')).resolves.toBeUndefined();
     expect(sent).toEqual(['DeleteCommand', 'DeleteCommand']);
+  });
+});
+
+describe('a Retry that escapes withRetries', () => {
+  it('is a ConflictError: the admin API answers 409 conflict in its error format, never 500', () => {
+    const escaped = new Retry('publishing the flow');
+    expect(escaped).toBeInstanceOf(ConflictError);
+    const res = errorResponse(escaped)!;
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body as string)).toEqual({
+      error: { code: 'conflict', message: 'publishing the flow lost a race with a concurrent write; try again' },
+    });
   });
 });

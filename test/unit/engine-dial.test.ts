@@ -42,8 +42,8 @@ class FakePorts implements EnginePorts {
   readonly sticky = new Map<string, string>();
   readonly calls: string[] = [];
 
-  async nextRoundRobinStart(key: string, memberCount: number): Promise<number> {
-    this.calls.push(`rr ${key} ${memberCount}`);
+  async nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number> {
+    this.calls.push(`rr ${key} ${memberCount}${callSid ? ` ${callSid}` : ''}`);
     const calls = (this.counters.get(key) ?? 0) + 1;
     this.counters.set(key, calls);
     return (calls - 1) % memberCount;
@@ -251,6 +251,11 @@ describe('dial a group, round-robin', () => {
 
     expect(starts).toEqual(['ann', 'bob', 'cat', 'ann']);
     expect(ports.calls[0]).toBe('rr ring:sales 3');
+  });
+
+  test("the counter is asked with the call's CallSid, so the store can tell a replay from a new call", async () => {
+    await startCall(rr, ctx({ callSid: 'CA0123' }));
+    expect(ports.calls[0]).toBe('rr ring:sales 3 CA0123');
   });
 
   test('goes once around all members from its start, then noAnswer', async () => {

@@ -2,7 +2,7 @@ import { createTestTables } from '../support/dynamo';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 test('tables are created in DynamoDB Local', async () => {
   const t = await createTestTables();
-  // ListTables answers 100 names a page; other test files' tables are there too.
+  // ListTables answers 100 names a page, and every test file makes its own six tables: read every page.
   const names: string[] = [];
   let ExclusiveStartTableName: string | undefined;
   do {
