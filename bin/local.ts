@@ -4,6 +4,7 @@ import { startLocalStack } from '../local/stack';
 import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
 import { DEMO_NUMBERS } from '../local/seed';
+import { buildDashboard } from '../local/web-build';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,14 +20,17 @@ async function main(): Promise<void> {
     console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1] [--fake-twilio]
 
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
-admin API and the Twilio webhooks. --fake-twilio also starts a Twilio-compatible REST server holding the
-demo numbers (pointing at another system until \`npm run carrier -- sync\`) and sends texts to it.
+admin API, the Twilio webhooks and the dashboard (built from web/ at start). --fake-twilio also starts a
+Twilio-compatible REST server holding the demo numbers (pointing at another system until
+\`npm run carrier -- sync\`) and sends texts to it.
 Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? 3000);
+  process.stdout.write('Building the dashboard...\n');
+  const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], fakeTwilio: values['fake-twilio'] });
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
@@ -34,6 +38,7 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   const token = stack.authToken === DEFAULT_LOCAL_AUTH_TOKEN ? `${stack.authToken} (default; set TWILIO_AUTH_TOKEN to change)` : '(from TWILIO_AUTH_TOKEN, not shown)';
   console.log(`
 Switchboard is running.
+  Dashboard         ${stack.url}/
   API and webhooks  ${stack.url}   (public URL for signatures: ${process.env.PUBLIC_URL})
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}

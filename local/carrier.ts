@@ -273,6 +273,8 @@ export interface CallOptions extends SimulationOptions {
   digits?: string[];
   /** One DialCallStatus per <Dial>, in order; `no-answer` when running out. */
   dial?: DialStatus[];
+  /** Where the recordings are said to be (RecordingUrl = base/RecordingSid); Twilio's Recordings resource by default. */
+  recordingBaseUrl?: string;
 }
 
 /** Where a verb sends the call next: the request Twilio makes and whose TwiML it then follows. */
@@ -415,7 +417,9 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
 
   async function record(verb: TwimlElement, current: string): Promise<Outcome> {
     const recordingSid = newSid('RE');
-    const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Recordings/${recordingSid}`;
+    const recordingUrl = options.recordingBaseUrl
+      ? `${options.recordingBaseUrl.replace(/\/$/, '')}/${recordingSid}`
+      : `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Recordings/${recordingSid}`;
     const a = verb.attributes;
     session.emit({ kind: 'record', maxSeconds: numberAttr(a.maxLength, 3600), durationSeconds: RECORDING_SECONDS, recordingSid });
     const recording = { RecordingUrl: recordingUrl, RecordingSid: recordingSid, RecordingDuration: String(RECORDING_SECONDS) };

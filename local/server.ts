@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { functionFor, type FunctionKey } from '../lambdas/config/routes';
+import type { StaticHandler } from './static-files';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
 
@@ -49,13 +50,19 @@ export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEven
   };
 }
 
+export interface LocalServerOptions {
+  /** Serves the dashboard's files for paths no Lambda route takes (local/static-files.ts). */
+  static?: StaticHandler;
+}
+
 /** `routes()` is undefined while the stack is still starting: requests get 503 until it is ready. */
-export function createLocalServer(routes: () => Routes | undefined): Server {
+export function createLocalServer(routes: () => Routes | undefined, options: LocalServerOptions = {}): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const event = toEvent(req, Buffer.concat(chunks));
+      if (options.static && !event.rawPath.startsWith('/api/') && !event.rawPath.startsWith('/twilio/') && (await options.static(req, res))) return;
       const ready = routes();
       if (!ready) {
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { code: 'starting', message: 'the local stack is still starting' } }));

@@ -10,6 +10,7 @@ import { DEMO_NUMBERS, seedDemo } from './seed';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { ENV } from '../lambdas/config/env';
+import { staticFiles } from './static-files';
 
 export interface LocalStackOptions {
   port?: number;
@@ -24,6 +25,8 @@ export interface LocalStackOptions {
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
+  /** A built dashboard (local/web-build.ts) to serve at `/`. */
+  webDir?: string;
 }
 
 export interface LocalStack {
@@ -63,7 +66,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     client.destroy();
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
     let routes: Routes | undefined;
-    const server = createLocalServer(() => routes);
+    const server = createLocalServer(() => routes, { static: options.webDir ? staticFiles(options.webDir) : undefined });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

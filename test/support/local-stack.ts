@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { Transcript, TranscriptEntry } from '../../local/carrier';
 
-export async function startTestStack(): Promise<LocalStack> {
+export async function startTestStack(options: { webDir?: string } = {}): Promise<LocalStack> {
   return startLocalStack({
+    ...options,
     port: 0,
     dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
     tablePrefix: `e2e${randomBytes(4).toString('hex')}`,

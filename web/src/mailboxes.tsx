@@ -1,0 +1,131 @@
+// Mailboxes: voicemails (audio player, transcript) and texts (with media) of every user, group and
+// `unrouted`, newest first, as the API lists them.
+import type { Group, Message, User } from './types';
+import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
+
+export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: string };
+
+const pathOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`);
+const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '#/mailboxes/unrouted' : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
+
+const isImage = (url: string) => /\.(png|jpe?g|gif|webp)(\?|$)/i.test(url);
+
+function MessageView({ m }: { m: Message }) {
+  return (
+    <li class={`message message-${m.kind}`} data-message={m.id}>
+      <header class="message-head">
+        <span class={`badge ${m.kind === 'voicemail' ? 'badge-info' : 'badge-neutral'}`}>{m.kind === 'voicemail' ? 'Voicemail' : 'Text'}</span>
+        <span>
+          From <span class="mono">{m.from || 'withheld'}</span> to <span class="mono">{m.to}</span>
+        </span>
+        <time dateTime={m.receivedAt} class="muted">
+          {formatTime(m.receivedAt)}
+        </time>
+      </header>
+      {m.kind === 'voicemail' && (
+        <div class="voicemail">
+          {m.recordingUrl ? (
+            <audio controls preload="metadata" src={m.recordingUrl} aria-label={`Voicemail from ${m.from || 'a withheld number'}`} />
+          ) : (
+            <span class="muted">Recording not available yet.</span>
+          )}
+          {m.durationSeconds !== undefined && <span class="muted">{formatDuration(m.durationSeconds)}</span>}
+        </div>
+      )}
+      {m.kind === 'voicemail' && (m.transcript ? <blockquote class="transcript">{m.transcript}</blockquote> : <p class="muted small">No transcript.</p>)}
+      {m.body && <p class="body">{m.body}</p>}
+      {m.media && m.media.length > 0 && (
+        <ul class="media">
+          {m.media.map((item) => {
+            const { url, contentType = '' } = typeof item === 'string' ? { url: item } : item;
+            const kind = contentType.startsWith('image/') || (!contentType && isImage(url)) ? 'image' : contentType.startsWith('audio/') ? 'audio' : contentType.startsWith('video/') ? 'video' : 'file';
+            return (
+              <li key={url}>
+                {kind === 'image' ? (
+                  <a href={url} target="_blank" rel="noreferrer noopener">
+                    <img src={url} alt={`Attachment from ${m.from}`} loading="lazy" />
+                  </a>
+                ) : kind === 'audio' ? (
+                  <audio controls preload="none" src={url} aria-label={`Audio attachment from ${m.from}`} />
+                ) : kind === 'video' ? (
+                  <video controls preload="none" src={url} aria-label={`Video attachment from ${m.from}`} />
+                ) : (
+                  <a href={url} target="_blank" rel="noreferrer noopener">
+                    Attachment{contentType ? ` (${contentType})` : ''}
+                  </a>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+export function Mailboxes({ selected }: { selected: MailboxRef }) {
+  const users = useApi<{ users: User[] }>('/api/users');
+  const groups = useApi<{ groups: Group[] }>('/api/groups');
+  const messages = useApi<{ messages: Message[] }>(pathOf(selected));
+  const current = (m: MailboxRef) => (m.kind === selected.kind && (m.kind === 'unrouted' || (selected.kind !== 'unrouted' && m.id === selected.id)) ? 'page' : undefined);
+  const title =
+    selected.kind === 'unrouted'
+      ? 'Unrouted'
+      : selected.kind === 'user'
+        ? users.data?.users.find((u) => u.id === selected.id)?.name ?? selected.id
+        : groups.data?.groups.find((g) => g.id === selected.id)?.name ?? selected.id;
+  return (
+    <div class="split">
+      <nav class="panel side-nav" aria-label="Mailboxes">
+        <h2>Mailboxes</h2>
+        <ul>
+          <li>
+            <a href={hashOf({ kind: 'unrouted' })} aria-current={current({ kind: 'unrouted' })}>
+              Unrouted
+            </a>
+          </li>
+        </ul>
+        <h3>Groups</h3>
+        <ul>
+          {(groups.data?.groups ?? []).map((g) => (
+            <li key={g.id}>
+              <a href={hashOf({ kind: 'group', id: g.id })} aria-current={current({ kind: 'group', id: g.id })}>
+                {g.name}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <h3>Users</h3>
+        <ul>
+          {(users.data?.users ?? []).map((u) => (
+            <li key={u.id}>
+              <a href={hashOf({ kind: 'user', id: u.id })} aria-current={current({ kind: 'user', id: u.id })}>
+                {u.name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <section class="panel grow" aria-labelledby="mailbox-title">
+        <header class="panel-head">
+          <h2 id="mailbox-title">{title}</h2>
+          <span class="muted">{messages.data ? `${messages.data.messages.length} messages, newest first` : ''}</span>
+        </header>
+        {selected.kind === 'unrouted' && <p class="muted small">Calls and texts to numbers without a flow (or without the part they need) land here.</p>}
+        {messages.error ? (
+          <LoadError error={messages.error} what="the messages" retry={messages.reload} />
+        ) : !messages.data ? (
+          <Loading what="messages" />
+        ) : messages.data.messages.length === 0 ? (
+          <p class="empty">No messages.</p>
+        ) : (
+          <ul class="messages">
+            {messages.data.messages.map((m) => (
+              <MessageView key={m.id} m={m} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+// The Switchboard dashboard (DESIGN.md section 12): a hash-routed single page over the admin API.
+import { render } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { FlowPage } from './flow-page';
+import { Mailboxes, type MailboxRef } from './mailboxes';
+import { Overview, ReportBanner } from './overview';
+import { People } from './people';
+import { RefreshContext } from './ui';
+import './styles.css';
+
+type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'overview' };
+  if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
+  if (parts[0] === 'mailboxes') {
+    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    return { page: 'mailboxes', box: { kind: 'unrouted' } };
+  }
+  if (parts[0] === 'people') return { page: 'people' };
+  return { page: 'missing', hash };
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const on = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+function App() {
+  const hash = useHash();
+  const route = parseRoute(hash);
+  const [version, setVersion] = useState(0);
+  const bump = useCallback(() => setVersion((v) => v + 1), []);
+  // Someone else may have changed routing meanwhile (another tab, the CLI, a teammate): reload on return.
+  useEffect(() => {
+    const onVisible = () => document.visibilityState === 'visible' && bump();
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [bump]);
+  useEffect(() => {
+    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [hash]);
+  const tab = (href: string, label: string, active: boolean) => (
+    <a href={href} class={active ? 'tab active' : 'tab'} aria-current={active ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <RefreshContext.Provider value={{ version, bump }}>
+      <a href="#main" class="skip-link" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a href="#/" class="brand" aria-label="Switchboard overview">
+          <span class="brand-mark" aria-hidden="true" />
+          Switchboard
+        </a>
+        <nav aria-label="Main" class="tabs">
+          {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
+          {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
+          {tab('#/people', 'Users & groups', route.page === 'people')}
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1} class="main">
+        <ReportBanner onOverview={route.page === 'overview'} />
+        {route.page === 'overview' && <Overview />}
+        {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
+        {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
+        {route.page === 'people' && <People />}
+        {route.page === 'missing' && (
+          <div class="panel">
+            <h1>Page not found</h1>
+            <p>
+              Nothing lives at <code>{route.hash}</code>. <a href="#/">Go to the overview</a>.
+            </p>
+          </div>
+        )}
+      </main>
+    </RefreshContext.Provider>
+  );
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(<App />, root);
+}
