@@ -28,6 +28,7 @@ import { localTableNames, tableEnv } from '../lambdas/store/tables';
 import { createStores } from '../lambdas/store/stores';
 import { buildUnassignedReport } from '../lambdas/report/unassigned-report';
 import { voiceWebhook } from '../lambdas/webhooks/voice';
+import { spillFromEnv } from '../lambdas/spill/spill-from-env';
 import { countReads } from '../test/support/read-counter';
 import { signedTwilioEvent } from '../test/support/twilio-events';
 
@@ -60,7 +61,7 @@ const LOAD_BUDGET_RATIO = 1.8;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-const HANDLERS = ['voice-webhook', 'sms-webhook', 'admin-api', 'unassigned-report'];
+const HANDLERS = ['voice-webhook', 'sms-webhook', 'fallback-webhook', 'admin-api', 'unassigned-report', 'spill-drain'];
 const OPEN_HOURS = '2026-11-24T15:00:00Z'; // a Tuesday afternoon in New York: the demo flow is open
 
 async function main(): Promise<void> {
@@ -163,7 +164,8 @@ async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Prom
     commands.push(String(context.commandName).replace('Command', ''));
     return next(args);
   }, { step: 'initialize', name: 'countCommands' });
-  const webhook = voiceWebhook({ ...createStores(doc, tables), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
+  // The local stack's spool (SPILL_SPOOL_DIR): nothing spills while DynamoDB Local answers.
+  const webhook = voiceWebhook({ ...createStores(doc, tables), spill: spillFromEnv(), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
   const params = { CallSid: newSid('CA'), From: '+15550109999', To: DEMO_NUMBERS.main, CallStatus: 'ringing' };
   const measure = async (label: string, url: string, extra: Record<string, string> = {}) => {
     commands.length = 0;

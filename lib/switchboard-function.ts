@@ -10,7 +10,7 @@ import { ENV } from '../lambdas/config/env';
 import { TABLES, TABLE_KEYS, type TableKey } from '../lambdas/store/tables';
 import { LAMBDA_BUNDLING } from './bundling';
 
-export type TableAccess = 'read' | 'readWrite';
+export type TableAccess = 'read' | 'write' | 'readWrite';
 export type SwitchboardTables = Record<TableKey, ITableV2>;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -105,6 +105,7 @@ export class SwitchboardFunction extends NodejsFunction {
   /** Grants the table (with its indexes) and hands its physical name to the code under TABLES[key].envVar. */
   useTable(table: ITableV2, key: TableKey, access: TableAccess): this {
     if (access === 'readWrite') table.grantReadWriteData(this);
+    else if (access === 'write') table.grantWriteData(this);
     else table.grantReadData(this);
     this.addEnvironment(TABLES[key].envVar, table.tableName);
     if (TABLES[key].indexes.length > 0 && this.role) {

@@ -6,6 +6,7 @@ import { SwitchboardData } from './data';
 import { SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
+import { DurableSpill } from './spill';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -21,6 +22,7 @@ export class SwitchboardStack extends Stack {
   readonly data: SwitchboardData;
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
+  readonly spill: DurableSpill;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
   readonly monitoring: WebhookMonitoring;
@@ -36,10 +38,12 @@ export class SwitchboardStack extends Stack {
     const metricsNamespace = `Switchboard/${config.stage}`;
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
+    this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
+      spill: this.spill,
       publicUrl: config.publicUrl,
       metricsNamespace,
     });
@@ -50,6 +54,7 @@ export class SwitchboardStack extends Stack {
       schedule: config.reportSchedule,
       alertEmail: config.alertEmail,
     });
+    this.spill.alarmTo(this.report.topic);
 
     // The admin API (carrier numbers, sync) and the report (not_connected) use the Twilio REST API and
     // must know where the numbers should point: the custom domain, else this HTTP API's own URL.
@@ -60,7 +65,7 @@ export class SwitchboardStack extends Stack {
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: this.report.topic,
       httpApi: this.http.api,
-      webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms },
+      webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms, Fallback: this.webhooks.fallback },
       metricsNamespace,
       dashboardName: `switchboard-${config.stage}-webhooks`,
     });

@@ -4,15 +4,17 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { routesOf } from '../lambdas/config/routes';
-import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
-import { useCarrierLink } from './carrier-link';
 import { PLACEHOLDER_ACCOUNT_SID } from '../lambdas/carrier/carrier-env';
+import { routesOf } from '../lambdas/config/routes';
+import type { DurableSpill } from './spill';
+import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface TwilioWebhooksProps {
   readonly httpApi: HttpApi;
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
+  /** Where the webhooks put what DynamoDB cannot take (DESIGN.md section 11). */
+  readonly spill: DurableSpill;
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
   readonly metricsNamespace: string;
@@ -25,11 +27,14 @@ export interface TwilioWebhooksProps {
 export class TwilioWebhooks extends Construct {
   readonly voice: SwitchboardFunction;
   readonly sms: SwitchboardFunction;
+  /** Twilio's fallback URL: no table at all, only the secret and the spill, so it works when they fail. */
+  readonly fallback: SwitchboardFunction;
   /**
    * The Twilio account's credentials, one secret: `{ "accountSid": "AC...", "authToken": "..." }`. The
    * stack creates it with a placeholder SID and a random token: operators overwrite it with the real
    * pair (docs/operations.md); until then every webhook answers 403 and the carrier link answers 503.
-   * The webhooks use the token (signatures, texts); the admin API and the report the pair (REST API).
+   * The webhooks use the token (signatures, texts); the admin API and the report the pair (REST API,
+   * lib/carrier-link.ts).
    */
   readonly authToken: Secret;
   readonly routes: HttpRoute[];
@@ -51,12 +56,15 @@ export class TwilioWebhooks extends Construct {
       reason: 'A Twilio auth token is issued by Twilio and can only be rotated in the Twilio console; operators put the new value here',
     });
 
+    const environment: Record<string, string> = { [ENV.authTokenSecretArn]: this.authToken.secretArn };
+    if (props.publicUrl) environment[ENV.publicUrl] = props.publicUrl;
     const webhook = (name: string, entry: string, description: string) => {
       const fn = new SwitchboardFunction(this, name, {
         entry: handlerEntry(entry),
         description,
         removalPolicy: props.removalPolicy,
         metricsNamespace: props.metricsNamespace,
+        environment,
       }).useTables(props.tables, {
         numbers: 'read',
         flows: 'read',
@@ -65,14 +73,28 @@ export class TwilioWebhooks extends Construct {
         traces: 'readWrite',
         state: 'readWrite',
       });
-      // PUBLIC_URL only with a custom domain: it is what signatures are checked against.
-      return useCarrierLink(fn, { secret: this.authToken, publicUrl: props.publicUrl });
+      this.authToken.grantRead(fn);
+      props.spill.grantPut(fn);
+      return fn;
     };
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');
+    this.fallback = new SwitchboardFunction(this, 'Fallback', {
+      entry: handlerEntry('fallback-webhook'),
+      description: 'Switchboard Twilio fallback URL: answers safely and spills, without DynamoDB',
+      removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
+      environment,
+    });
+    this.authToken.grantRead(this.fallback);
+    props.spill.grantPut(this.fallback);
 
-    const integrations = { voice: new HttpLambdaIntegration('VoiceIntegration', this.voice), sms: new HttpLambdaIntegration('SmsIntegration', this.sms) };
-    this.routes = (['voice', 'sms'] as const).flatMap((fn) =>
+    const integrations = {
+      voice: new HttpLambdaIntegration('VoiceIntegration', this.voice),
+      sms: new HttpLambdaIntegration('SmsIntegration', this.sms),
+      fallback: new HttpLambdaIntegration('FallbackIntegration', this.fallback),
+    };
+    this.routes = (['voice', 'sms', 'fallback'] as const).flatMap((fn) =>
       routesOf(fn).flatMap((route) => props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: integrations[fn] })),
     );
     for (const route of this.routes) {

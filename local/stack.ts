@@ -1,32 +1,39 @@
 // The whole system on one machine: DynamoDB Local, the tables, the demo data and the handlers over HTTP.
 // Used by `npm start` (bin/local.ts) and by the end-to-end tests.
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo } from './dynamodb-local';
 import { ensureTables } from './tables';
 import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tables';
 import { createLocalServer, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
-import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
+import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
+import { FileSpill } from '../lambdas/spill/file-spill';
 
 export interface LocalStackOptions {
   port?: number;
   host?: string;
   dataDir?: string;
+  /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
+  spoolDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
   seed?: boolean;
+  /** A built dashboard (local/web-build.ts) to serve at `/`. */
+  webDir?: string;
   /**
    * Also start the project's Twilio-compatible server (local/fake-twilio.ts) and point the carrier link
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
-  /** A built dashboard (local/web-build.ts) to serve at `/`. */
-  webDir?: string;
 }
 
 export interface LocalStack {
@@ -36,6 +43,8 @@ export interface LocalStack {
   dynamo?: RunningDynamo;
   dynamoEndpoint: string;
   seeded: boolean;
+  /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
+  spool: { dir: string; drain: SpoolDrain };
   fakeTwilio?: FakeTwilio;
   stop(): Promise<void>;
 }
@@ -57,6 +66,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.local]: '1',
   });
   process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
+  // Memory mode keeps its spool in a temporary directory, removed on stop when nothing waits in it.
+  const spoolDir = options.spoolDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'spool') : mkdtempSync(path.join(tmpdir(), 'switchboard-spool-')));
+  const temporarySpool = !options.spoolDir && !options.dataDir;
+  process.env[ENV.spillSpoolDir] = spoolDir;
+  const spill = new FileSpill(spoolDir);
+  const stores = drainStores(endpoint, tables);
+  const drain = new SpoolDrain(spill, stores);
+  const stopDrain = async () => {
+    await drain.stop();
+    stores.destroy();
+    if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+  };
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
   try {
@@ -84,10 +105,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
+    const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { documentClient } = await import('../lambdas/store/dynamo');
     const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(documentClient(), tables), now: () => new Date() })).seeded;
-    routes = { admin, voice, sms } as Routes;
+    routes = { admin, voice, sms, fallback } as Routes;
+    // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
+    drain.start();
+    void drain.drainNow().catch(() => undefined);
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -95,16 +120,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       dynamoEndpoint: endpoint,
       seeded,
+      spool: { dir: spoolDir, drain },
       fakeTwilio,
       stop: async () => {
         await stopServer?.();
         await fakeTwilio?.stop();
+        await stopDrain();
         await dynamo?.stop();
       },
     };
   } catch (err) {
     await stopServer?.();
     await fakeTwilio?.stop();
+    await stopDrain();
     await dynamo?.stop();
     throw err;
   }

@@ -18,6 +18,10 @@ export const ENV = {
   local: 'SWITCHBOARD_LOCAL',
   /** CloudWatch namespace of every metric the functions put. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** The durable spill's SQS queue (AWS; lib/spill.ts sets it on the functions that may write to it). */
+  spillQueueUrl: 'SPILL_QUEUE_URL',
+  /** The durable spill's spool directory (local mode; local/stack.ts sets it). */
+  spillSpoolDir: 'SPILL_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
 } as const;

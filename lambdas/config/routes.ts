@@ -1,6 +1,6 @@
 // The HTTP API's routes and which function serves each, stated once: the CDK (lib/) adds exactly these
 // routes to API Gateway, and the local server (local/server.ts) dispatches with the same table.
-export type FunctionKey = 'admin' | 'voice' | 'sms';
+export type FunctionKey = 'admin' | 'voice' | 'sms' | 'fallback';
 
 export interface RouteSpec {
   /** API Gateway route path; `{proxy+}` is one or more further segments. */
@@ -12,8 +12,9 @@ export interface RouteSpec {
 export const HTTP_ROUTES: readonly RouteSpec[] = [
   { path: '/api/{proxy+}', method: 'ANY', function: 'admin' },
   { path: '/twilio/voice', method: 'POST', function: 'voice' },
-  // Twilio's fallback URL for both voice and messaging: the voice handler tells them apart by MessageSid.
-  { path: '/twilio/fallback', method: 'POST', function: 'voice' },
+  // Twilio's fallback URL for both voice and messaging: its own function (no DynamoDB: it spills), which
+  // tells them apart by MessageSid; the voice function may be what failed.
+  { path: '/twilio/fallback', method: 'POST', function: 'fallback' },
   // Continuation steps and callbacks: the project writes these URLs into its own TwiML.
   { path: '/twilio/voice/{proxy+}', method: 'POST', function: 'voice' },
   { path: '/twilio/sms', method: 'POST', function: 'sms' },

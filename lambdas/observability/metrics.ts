@@ -22,6 +22,12 @@ export const METRIC = {
   webhookRejections: 'WebhookRejections',
   /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
   carrierSendFailures: 'CarrierSendFailures',
+  /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
+  itemsSpilled: 'ItemsSpilled',
+  /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */
+  itemsReplayed: 'ItemsReplayed',
+  /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
+  itemsLost: 'ItemsLost',
 } as const;
 
 export function count(name: string, value = 1): void {

@@ -7,15 +7,16 @@ import type { CallState } from '../flows/call-state';
 import { mailboxOf, type Mailbox } from '../flows/engine';
 import { transcriptNotices, voicemailNotices, type OutboundText } from '../flows/outbound';
 import type { Directory } from '../flows/people';
-import { DirectoryCache } from './caches';
 import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
+import { DirectoryCache } from './caches';
 import type { FlowPart } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
+import { storeOrSpill } from '../spill/store-or-spill';
 import { mailboxKey, parseMailboxKey, type MailboxKey } from '../store/message-store';
 import { renderCall } from '../twilio/twiml';
 import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';
 import type { CallRequest } from './call-links';
-import { atMost } from './deadline';
+import { atMost, BOOKKEEPING_MS } from './deadline';
 import { flowPorts, type WebhookDeps } from './deps';
 
 /**
@@ -40,11 +41,14 @@ export async function answered(deps: WebhookDeps, call: CallRequest): Promise<Re
   return twiml(EMPTY_RESPONSE);
 }
 
-/** Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once. */
+/**
+ * Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once.
+ * When DynamoDB fails or hangs, the recording goes to the spill (for the same mailbox) instead.
+ */
 async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify = false): Promise<void> {
   const recordingSid = call.param('RecordingSid');
   if (!recordingSid) return;
-  const stored = await deps.messages.storeVoicemail({
+  const voicemail = {
     recordingSid,
     mailbox,
     callSid: call.callSid,
@@ -53,12 +57,13 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
     recordingUrl: call.param('RecordingUrl'),
     durationSeconds: call.param('RecordingDuration') ? Number(call.param('RecordingDuration')) : undefined,
     receivedAt: call.now.toISOString(),
-  });
-  if (stored) logger.info('voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
+  };
+  let stored = false;
+  const kept = await storeOrSpill(deps.spill, { kind: 'voicemail', ...voicemail }, async () => (stored = await deps.messages.storeVoicemail(voicemail)), BOOKKEEPING_MS);
+  if (kept === 'stored' && stored) logger.info('voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
   // Only the request that stored it notifies: the Record action and the status callback both come.
-  if (stored && notify) {
-    const durationSeconds = call.param('RecordingDuration') ? Number(call.param('RecordingDuration')) : undefined;
-    await notifyMailbox(deps, call, mailbox, 'voicemail_notify', (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds }));
+  if (kept === 'stored' && stored && notify) {
+    await notifyMailbox(deps, call, mailbox, 'voicemail_notify', (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds: voicemail.durationSeconds }));
   }
 }
 
@@ -92,9 +97,7 @@ function notifyMailbox(
 export async function storeVoicemailFromAction(deps: WebhookDeps, call: CallRequest, part: FlowPart, state: CallState): Promise<void> {
   const applet = Object.hasOwn(part.applets, state.applet) ? part.applets[state.applet] : undefined;
   const mailbox = applet?.type === 'voicemail' ? mailboxKey(mailboxOf(applet.mailbox)) : 'unrouted';
-  await storeRecording(deps, call, mailbox, applet?.type === 'voicemail' && applet.notify).catch((err) =>
-    logger.error('storing a voicemail from the Record action failed; the status callback will', { error: errorField(err) }),
-  );
+  await storeRecording(deps, call, mailbox, applet?.type === 'voicemail' && applet.notify);
 }
 
 /**
@@ -109,11 +112,7 @@ export async function recording(deps: WebhookDeps, call: CallRequest): Promise<R
     logger.error('recording for an unknown mailbox', { mailbox: call.query('mb') });
     return answer;
   }
-  try {
-    await storeRecording(deps, call, mailbox, call.query('nt') === '1');
-  } catch (err) {
-    logger.error('storing a recording failed', { callback: call.query('cb') === '1', recordingSid: call.param('RecordingSid'), error: errorField(err) });
-  }
+  await storeRecording(deps, call, mailbox, call.query('nt') === '1');
   return answer;
 }
 
@@ -124,15 +123,12 @@ export async function transcription(deps: WebhookDeps, call: CallRequest): Promi
   const recordingSid = call.param('RecordingSid');
   const text = call.param('TranscriptionText');
   if (!recordingSid || call.param('TranscriptionStatus') !== 'completed' || !text) return twiml(EMPTY_RESPONSE);
-  try {
-    const first = await deps.messages.attachTranscript(recordingSid, text);
-    // A retried callback (the transcript was there already) texts nobody twice.
-    const mailbox = parseMailboxKey(call.query('mb') ?? '');
-    if (first && mailbox && call.query('nt') === '1') {
-      await notifyMailbox(deps, call, mailbox, 'transcript_notify', (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }));
-    }
-  } catch (err) {
-    logger.error('attaching a transcript failed', { recordingSid, error: errorField(err) });
+  let first = false;
+  const kept = await storeOrSpill(deps.spill, { kind: 'transcript', recordingSid, text }, async () => (first = await deps.messages.attachTranscript(recordingSid, text)), BOOKKEEPING_MS);
+  // A retried callback (the transcript was there already) texts nobody twice.
+  const mailbox = parseMailboxKey(call.query('mb'));
+  if (kept === 'stored' && first && mailbox && call.query('nt') === '1') {
+    await notifyMailbox(deps, call, mailbox, 'transcript_notify', (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }));
   }
   return twiml(EMPTY_RESPONSE);
 }

@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../config/env';
 import type { EnginePorts } from '../flows/engine';
+import type { Spill } from '../spill/spill';
+import { spillFromEnv } from '../spill/spill-from-env';
 import type { DirectoryStore } from '../store/directory-store';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
@@ -22,6 +24,8 @@ export interface WebhookDeps {
   messages: MessageStore;
   traces: TraceStore;
   state: StateStore;
+  /** Where voicemails, transcripts, texts and unrouted events go when DynamoDB cannot take them (DESIGN.md section 11). */
+  spill: Spill;
   now(): Date;
   authToken(): Promise<string>;
   /** PUBLIC_URL: everything before the route, when Twilio calls a custom domain. */
@@ -46,6 +50,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(webhookDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
   return {
     ...createStores(doc, tableNamesFromEnv(env)),
+    spill: spillFromEnv(env),
     now: () => new Date(),
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,

@@ -3,15 +3,17 @@
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
 import { runSms } from '../flows/sms-engine';
+import { errorField, logger } from '../observability/logger';
 import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './caches';
+import { atMost } from './deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
-import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 import { sendTextsBestEffort } from '../carrier/text-sender';
+import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 
 interface SmsCaches {
   revisions: RevisionCache;
@@ -36,15 +38,20 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
     directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
   });
   const xml = renderSms(result);
+  // The text is kept (stored, or spilled for the same mailbox) whatever DynamoDB does; once it is, a
+  // failed trace must not turn the flow's answer into the unrouted one (and spill the text a second time).
+  const traced = deps.traces
+    .append(
+      { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
+      result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: textTraceInput(text) }), twiml: xml })),
+    )
+    .catch((err) => logger.error('tracing a text failed', { error: errorField(err) }));
   // What did not fit the answer's 10 messages goes through the carrier REST API, from the number texted.
   const overflow = (result.overflow ?? []).map((m) => ({ from: text.to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
   await Promise.all([
-    sendTextsBestEffort(deps.texts, overflow, { reason: 'inbox_notify', sid: text.sid }),
     result.store ? storeText(deps, text, mailboxKey(result.store.mailbox), now) : undefined,
-    deps.traces.append(
-      { sid: text.sid, channel: 'sms', from: text.from, to: text.to, flowId: revision.flowId, revision: revision.revision },
-      result.steps.map((s, i) => ({ at: now.toISOString(), applet: s.applet, type: s.type, ...(i === 0 && { input: textTraceInput(text) }), twiml: xml })),
-    ),
+    atMost(traced),
+    sendTextsBestEffort(deps.texts, overflow, { reason: 'inbox_notify', sid: text.sid }),
   ]);
   return twiml(xml);
 }

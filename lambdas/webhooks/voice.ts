@@ -3,7 +3,8 @@
 // check, the caller hears the safe answer: an apology and a voicemail into `unrouted` (DESIGN.md section 5).
 import { incomingText, singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
 import { safeVoiceTwiml } from '../twilio/twiml';
-import { EMPTY_RESPONSE, twiml, type Response } from './answers';
+import { decodeState } from '../flows/call-state';
+import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';
 import { DirectoryCache, RevisionCache } from './caches';
 import { recordingAnswer } from './callbacks';
 import { CallRequest } from './call-links';
@@ -31,6 +32,11 @@ async function safeVoiceAnswer(deps: WebhookDeps, request: TwilioRequest, reason
       return twiml(EMPTY_RESPONSE);
     case 'voice/recording':
       return recordingAnswer(call);
+    // The Record action of a flow's voicemail: the caller has left the message (its status callback
+    // stores or spills it), so the call ends here; the apology would ask them to record it again.
+    case 'voice/step':
+      if (decodeState(request.query)?.step === 'voicemail') return twiml(HANGUP_RESPONSE);
+      return unroutedCall(deps, call, reason);
     default: {
       const text = request.route === 'fallback' ? incomingText(request.params) : undefined;
       if (text) return keepTextUnrouted(deps, text, reason, request.now).catch(() => twiml(EMPTY_RESPONSE));

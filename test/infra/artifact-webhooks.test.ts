@@ -17,6 +17,8 @@ type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body
 
 /** Stands in for the Secrets Manager ARN the template passes; unused because TWILIO_AUTH_TOKEN is set. */
 const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
+/** Stands in for the spill queue's URL; these tests never spill (DynamoDB Local answers). */
+const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
 /** TWILIO_AUTH_TOKEN replaces the Secrets Manager read (lambdas/twilio/auth-token.ts): no AWS call leaves the test. */
 const AUTH_ENV = { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN };
 const CALLER = '+15550109999';
@@ -34,7 +36,7 @@ let lambda: LambdaProcess | undefined;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN }));
+  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
   voice = app.deployed(app.synth.stack.webhooks.voice);
   sms = app.deployed(app.synth.stack.webhooks.sms);
   // The demo data goes in through the stores, in this process; only the webhooks run as bundles.

@@ -37,13 +37,15 @@ const functions = () => ({
   voice: synth.stack.webhooks.voice,
   sms: synth.stack.webhooks.sms,
   report: synth.stack.report.function,
+  fallback: synth.stack.webhooks.fallback,
+  drain: synth.stack.spill.drain,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
-  test('there are four functions, one per job', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', 4);
+  test('there are six functions, one per job', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
   test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
@@ -68,7 +70,7 @@ describe('every function has the project defaults', () => {
     expect(propertiesOf(synth.template, logicalId(functions()[name])).MemorySize).toBe(512);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook times out after 10 s, well within Twilio’s 15 s', (name) => {
+  test.each(['voice', 'sms', 'fallback'] as const)('the %s webhook times out after 10 s, well within Twilio’s 15 s', (name) => {
     expect(propertiesOf(synth.template, logicalId(functions()[name])).Timeout).toBe(10);
   });
 
@@ -84,19 +86,24 @@ describe('every function has the project defaults', () => {
 });
 
 describe('table grants and their environment variables come together', () => {
-  const access: Record<(typeof functionNames)[number], Partial<Record<TableKey, 'read' | 'readWrite'>>> = {
+  const access: Record<(typeof functionNames)[number], Partial<Record<TableKey, 'read' | 'write' | 'readWrite'>>> = {
     admin: { numbers: 'readWrite', flows: 'readWrite', directory: 'readWrite', state: 'readWrite', messages: 'read', traces: 'read' },
     voice: { numbers: 'read', flows: 'read', directory: 'read', messages: 'readWrite', traces: 'readWrite', state: 'readWrite' },
     sms: { numbers: 'read', flows: 'read', directory: 'read', messages: 'readWrite', traces: 'readWrite', state: 'readWrite' },
     report: { numbers: 'read', flows: 'read', state: 'readWrite' },
+    // Needs no DynamoDB at all: it answers when DynamoDB (or the voice function) is what failed.
+    fallback: {},
+    // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads anything back.
+    drain: { messages: 'write', state: 'write' },
   };
   const cases = functionNames.flatMap((name) => TABLE_KEYS.map((key) => [name, key, access[name][key] ?? 'none'] as const));
 
   test.each(cases)('the %s function has %s access: %s', (name, key, level) => {
     const actions = tableActions(synth, functions()[name], key);
     if (level === 'none') expect(actions).toEqual([]);
+    else if (level === 'write') for (const read of READ_ACTIONS) expect(actions).not.toContain(read);
     else expect(actions).toEqual(expect.arrayContaining(READ_ACTIONS));
-    if (level === 'readWrite') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+    if (level === 'readWrite' || level === 'write') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
     else for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
   });
 
@@ -124,7 +131,7 @@ describe('table grants and their environment variables come together', () => {
 });
 
 describe('webhook configuration', () => {
-  test.each(['voice', 'sms'] as const)('the %s webhook can read the Twilio auth token and knows its ARN', (name) => {
+  test.each(['voice', 'sms', 'fallback'] as const)('the %s webhook can read the Twilio auth token and knows its ARN', (name) => {
     const fn = functions()[name];
     const secretId = logicalId(synth.stack.webhooks.authToken);
     expect(env(synth, fn).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
@@ -136,33 +143,40 @@ describe('webhook configuration', () => {
     );
   });
 
-  test('the Twilio secret is created with a generated placeholder token', () => {
+  // The admin API and the report read it for the carrier link: test/infra/carrier-link.test.ts.
+  test('the spill drain cannot read the Twilio secret', () => {
+    for (const fn of [synth.stack.spill.drain]) {
+      expect(JSON.stringify(statementsOf(synth, fn))).not.toContain('secretsmanager:');
+    }
+  });
+
+  test('the auth token secret is created with a generated placeholder value', () => {
     synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ PasswordLength: 32, GenerateStringKey: 'authToken' }),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 32 }),
     });
   });
 
-  test('PUBLIC_URL is passed to both webhooks when publicUrl is given', () => {
-    for (const fn of [withPublicUrl.stack.webhooks.voice, withPublicUrl.stack.webhooks.sms]) {
+  test('PUBLIC_URL is passed to every webhook when publicUrl is given', () => {
+    for (const fn of [withPublicUrl.stack.webhooks.voice, withPublicUrl.stack.webhooks.sms, withPublicUrl.stack.webhooks.fallback]) {
       expect(env(withPublicUrl, fn).PUBLIC_URL).toBe('https://calls.example.com');
     }
   });
 
   test('PUBLIC_URL is not set without publicUrl (the handlers use the request URL)', () => {
-    for (const fn of [synth.stack.webhooks.voice, synth.stack.webhooks.sms]) {
+    for (const fn of [synth.stack.webhooks.voice, synth.stack.webhooks.sms, synth.stack.webhooks.fallback]) {
       expect(env(synth, fn).PUBLIC_URL).toBeUndefined();
     }
   });
 });
 
 describe('handlers as the Lambda ecosystem runs them (DESIGN.md section 14)', () => {
-  test.each(['admin', 'voice', 'sms', 'report'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
+  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
     const props = propertiesOf(synth.template, logicalId(functions()[name as keyof ReturnType<typeof functions>]));
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/dev');
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook alarms on its own errors and throttles, to the alert topic', (name) => {
+  test.each(['voice', 'sms', 'fallback'] as const)('the %s webhook alarms on its own errors and throttles, to the alert topic', (name) => {
     const fnId = logicalId(functions()[name]);
     const topicId = logicalId(synth.stack.report.topic);
     for (const metricName of ['Errors', 'Throttles']) {

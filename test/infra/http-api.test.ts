@@ -52,8 +52,12 @@ describe('one HTTP API for the admin API and the webhooks', () => {
     expect(functionOfRoute(dev, 'ANY /api/{proxy+}')).toBe(logicalId(dev.stack.admin.function));
   });
 
-  test.each(['POST /twilio/voice', 'POST /twilio/fallback', 'POST /twilio/voice/{proxy+}'])('%s reaches the voice webhook Lambda', (routeKey) => {
+  test.each(['POST /twilio/voice', 'POST /twilio/voice/{proxy+}'])('%s reaches the voice webhook Lambda', (routeKey) => {
     expect(functionOfRoute(dev, routeKey)).toBe(logicalId(dev.stack.webhooks.voice));
+  });
+
+  test('POST /twilio/fallback reaches its own fallback Lambda, not the voice one (which may be what failed)', () => {
+    expect(functionOfRoute(dev, 'POST /twilio/fallback')).toBe(logicalId(dev.stack.webhooks.fallback));
   });
 
   test('POST /twilio/sms reaches the sms webhook Lambda', () => {

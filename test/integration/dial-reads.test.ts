@@ -11,7 +11,12 @@ import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { DirectoryCache, DIRECTORY_TTL_MS } from '../../lambdas/webhooks/caches';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { countReads } from '../support/read-counter';
+import { tempSpill } from '../support/spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
+
+// Nothing spills while DynamoDB Local answers; the webhooks need somewhere to put what it would not take.
+const spilled = tempSpill();
+afterAll(() => spilled.dispose());
 
 let t: TestTables;
 let counted: DynamoDBDocumentClient;
@@ -45,7 +50,7 @@ describe('a group dial', () => {
 
   /** One incoming call on a fresh webhook (a cold container: nothing cached), counted. */
   async function dial(callSid: string) {
-    const webhook = voiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
+    const webhook = voiceWebhook({ ...createStores(counted, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
     reads.reset();
     const res = await webhook(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
     const rung = [...res.body.matchAll(/<Number[^>]*>([^<]+)<\/Number>/g)].map((m) => m[1]);
@@ -75,7 +80,7 @@ describe('a group dial', () => {
   }, 120_000);
 
   it('within the cache TTL a second call of the same flow reads no people at all', async () => {
-    const webhook = voiceWebhook({ ...createStores(counted, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
+    const webhook = voiceWebhook({ ...createStores(counted, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN });
     const call = (sid: string) => webhook(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: sid, From: '+15550109966', To: NUMBER, CallStatus: 'ringing' } }));
     await call(`CA${'3'.repeat(32)}`);
     reads.reset();

@@ -8,7 +8,12 @@ import { DynamoStateStore, ROUND_ROBIN_REMEMBERS } from '../../lambdas/store/sta
 import { createStores } from '../../lambdas/store/stores';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { createTestTables, type TestTables } from '../support/dynamo';
+import { tempSpill } from '../support/spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
+
+// Nothing spills while DynamoDB Local answers; the webhooks need somewhere to put what it would not take.
+const spilled = tempSpill();
+afterAll(() => spilled.dispose());
 
 let t: TestTables;
 let state: DynamoStateStore;
@@ -102,7 +107,7 @@ describe('a replayed incoming call through the voice webhook', () => {
   it('rings the same member as the first time, and the next new call goes on where it would have', async () => {
     const stores = createStores(t.doc, t.names);
     const deps = { ...stores, now: () => new Date() };
-    const webhook = voiceWebhook({ ...deps, authToken: async () => TEST_AUTH_TOKEN });
+    const webhook = voiceWebhook({ ...deps, spill: spilled.spill, authToken: async () => TEST_AUTH_TOKEN });
     const users = await Promise.all(
       ['Ann', 'Bob', 'Cat'].map((name, i) => stores.directory.createUser({ name, phone: `+1555031000${i}`, available: true })),
     );

@@ -6,15 +6,18 @@ import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import type { WebhookHandler } from '../../lambdas/webhooks/guard';
 import { seedDemo, DEMO_NUMBERS } from '../../local/seed';
 import { createTestTables } from '../support/dynamo';
+import { tempSpill } from '../support/spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
 let webhook: WebhookHandler;
-let stores: ReturnType<typeof createStores>;
+let stores: ReturnType<typeof createStores> & { spill: ReturnType<typeof tempSpill>['spill'] };
+const spilled = tempSpill();
+afterAll(() => spilled.dispose());
 const OPEN = new Date('2026-11-24T15:00:00Z'); // Tuesday 10:00 in New York
 
 beforeAll(async () => {
   const t = await createTestTables();
-  stores = createStores(t.doc, t.names);
+  stores = { ...createStores(t.doc, t.names), spill: spilled.spill };
   await seedDemo({ ...stores, now: () => OPEN });
   webhook = voiceWebhook({ ...stores, now: () => OPEN, authToken: async () => TEST_AUTH_TOKEN });
 });

@@ -6,16 +6,21 @@ import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { smsWebhook } from '../../lambdas/webhooks/sms';
 import type { WebhookDeps } from '../../lambdas/webhooks/deps';
 import { createTestTables, type TestTables } from '../support/dynamo';
+import { tempSpill, type TestSpill } from '../support/spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
 let t: TestTables;
 let deps: WebhookDeps;
+let spilled: TestSpill;
 const call = (extra: Record<string, string> = {}) => ({ CallSid: `CA${'1'.repeat(32)}`, AccountSid: `AC${'2'.repeat(32)}`, From: '+15550109999', To: '+15550100009', CallStatus: 'ringing', Direction: 'inbound', ...extra });
 
 beforeAll(async () => {
   t = await createTestTables();
-  deps = { ...createStores(t.doc, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+  spilled = tempSpill();
+  deps = { ...createStores(t.doc, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
 });
+
+afterAll(() => spilled.dispose());
 
 async function items(table: string) {
   return (await t.doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
@@ -32,7 +37,7 @@ it('answers a call to an unknown number with the safe TwiML and counts it', asyn
 
 it('answers 200 with the safe TwiML when DynamoDB is down', async () => {
   const down = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
-  const broken: WebhookDeps = { ...createStores(down, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+  const broken: WebhookDeps = { ...createStores(down, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   const res = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
   expect(res.statusCode).toBe(200);
   expect(res.body).toContain('<Record');
@@ -106,7 +111,7 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     const hung = DynamoDBDocumentClient.from(new DynamoDBClient({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` }));
-    broken = { ...createStores(hung, t.names), now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
+    broken = { ...createStores(hung, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   });
   afterAll(() => {
     for (const s of sockets) s.destroy();

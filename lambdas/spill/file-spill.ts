@@ -1,0 +1,104 @@
+// The spill in local mode: an append-only spool of JSON lines in the data directory. A put returns only
+// once its line is on disk (fsync), so a crash right after the webhook answered loses nothing. The local
+// server drains it (local/spool-drain.ts) by taking the whole spool as a batch: a rename, so puts that
+// come meanwhile start a new spool and are never lost or read half-written.
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Spill, SpillItem } from './spill';
+
+export const SPOOL_FILE = 'spool.jsonl';
+const BATCH = /^batch-(\d+)-(\d+)\.jsonl$/;
+
+/**
+ * Puts and batch-taking of one spool directory run one at a time within the process (the webhooks and
+ * the drain share it): a rename never lands between a put's open and its fsync.
+ */
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(dir: string, work: () => T): Promise<T> {
+  const run = (queues.get(dir) ?? Promise.resolve()).then(work);
+  queues.set(dir, run.catch(() => undefined));
+  return run;
+}
+
+/** Makes a new or renamed directory entry durable, not only the file's contents. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class FileSpill implements Spill {
+  private batches = 0;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  get spoolPath(): string {
+    return path.join(this.dir, SPOOL_FILE);
+  }
+
+  put(item: SpillItem): Promise<void> {
+    const line = `${JSON.stringify(item)}\n`;
+    return serialized(this.dir, () => {
+      // The directory may have gone (memory mode removes its temporary spool on stop while requests finish).
+      mkdirSync(this.dir, { recursive: true });
+      const created = !exists(this.spoolPath);
+      const fd = openSync(this.spoolPath, 'a+');
+      try {
+        // A crash in the middle of a write leaves a line without its newline: start on a fresh line, so
+        // only that half line is unreadable, not this one too.
+        writeSync(fd, endsMidLine(fd) ? `\n${line}` : line);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (created) fsyncDir(this.dir);
+    });
+  }
+
+  /** Moves what the spool holds into a new batch file (the drain's to replay); undefined when it is empty. */
+  takeBatch(): Promise<string | undefined> {
+    return serialized(this.dir, () => {
+      if (!exists(this.spoolPath) || statSync(this.spoolPath).size === 0) return undefined;
+      const batch = path.join(this.dir, `batch-${Date.now()}-${String(this.batches++).padStart(6, '0')}.jsonl`);
+      renameSync(this.spoolPath, batch);
+      fsyncDir(this.dir);
+      return batch;
+    });
+  }
+
+  /** Batch files waiting to be replayed, oldest first: also those a crashed drain left behind. */
+  pendingBatches(): string[] {
+    return readdirSync(this.dir)
+      .map((name) => BATCH.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .sort((a, b) => Number(a[1]) - Number(b[1]) || a[2].localeCompare(b[2]))
+      .map((m) => path.join(this.dir, m[0]));
+  }
+
+  /** True when nothing waits to be replayed. */
+  isEmpty(): boolean {
+    return (!exists(this.spoolPath) || statSync(this.spoolPath).size === 0) && this.pendingBatches().length === 0;
+  }
+}
+
+function endsMidLine(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

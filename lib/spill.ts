@@ -1,0 +1,114 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../lambdas/config/env';
+import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+
+export interface DurableSpillProps {
+  readonly tables: SwitchboardTables;
+  readonly removalPolicy: RemovalPolicy;
+  /** CloudWatch namespace of the drain's Powertools metrics (the stage's). */
+  readonly metricsNamespace: string;
+  /** Tries of one item before it goes to the dead-letter queue. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** The spill alarms when its oldest item has waited this long: the drain cannot reach DynamoDB. @default 5 minutes */
+  readonly maxAge?: Duration;
+}
+
+/**
+ * The durable spill (DESIGN.md section 11): an encrypted SQS queue the webhooks write to when DynamoDB
+ * fails them, a drain Lambda that replays each item with the same Sid-keyed writes, a dead-letter queue
+ * for what the drain could not write, and alarms on both (`alarmTo` sends them to the alert topic).
+ */
+export class DurableSpill extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly drain: SwitchboardFunction;
+  readonly alarms: Alarm[];
+
+  constructor(scope: Construct, id: string, props: DurableSpillProps) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
+    const drainTimeout = Duration.seconds(30);
+
+    // SQS keeps a message at most 14 days: the longest outage (or unread dead letter) the spill outlasts.
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // AWS's advice for a Lambda event source: six times the function timeout, so a slow batch is not
+      // handed to a second drain while the first still writes it.
+      visibilityTimeout: Duration.seconds(drainTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.drain = new SwitchboardFunction(this, 'Drain', {
+      entry: handlerEntry('spill-drain'),
+      description: 'Switchboard spill drain: writes voicemails, transcripts, texts and unrouted events spilled during a DynamoDB outage',
+      removalPolicy: props.removalPolicy,
+      metricsNamespace: props.metricsNamespace,
+      timeout: drainTimeout,
+    }).useTables(props.tables, {
+      messages: 'write',
+      state: 'write',
+      numbers: 'none',
+      flows: 'none',
+      directory: 'none',
+      traces: 'none',
+    });
+    this.drain.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        // Only the items that failed come back; the rest of the batch is done.
+        reportBatchItemFailures: true,
+        // DynamoDB just came back: a backlog drains steadily instead of all at once.
+        maxConcurrency: 2,
+      }),
+    );
+
+    const period = Duration.minutes(5);
+    this.alarms = [
+      new Alarm(this, 'BacklogAlarm', {
+        alarmDescription: 'Spilled voicemails, texts or unrouted events have waited for DynamoDB longer than expected: the drain cannot write them',
+        metric: this.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
+        threshold: (props.maxAge ?? Duration.minutes(5)).toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // An idle queue stops reporting: nothing waits, nobody is paged.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'DeadLetterAlarm', {
+        alarmDescription: `Spilled items failed ${maxReceiveCount} replays and wait in the dead-letter queue: redrive them once DynamoDB is healthy (docs/reliability.md)`,
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+  }
+
+  /** Lets a function put items into the spill and tells it where (SPILL_QUEUE_URL). */
+  grantPut(fn: SwitchboardFunction): void {
+    this.queue.grantSendMessages(fn);
+    fn.addEnvironment(ENV.spillQueueUrl, this.queue.queueUrl);
+  }
+
+  /** Sends the spill's alarms to the alert topic (built after the spill: the report owns it). */
+  alarmTo(topic: ITopic): void {
+    const action = new SnsAction(topic);
+    for (const alarm of this.alarms) alarm.addAlarmAction(action);
+  }
+}

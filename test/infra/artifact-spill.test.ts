@@ -1,0 +1,126 @@
+// The deployed spill, not its source (DESIGN.md sections 10 and 11): the fallback Lambda and the drain
+// Lambda as esbuild bundled them for the template, each in a fresh Node process. The fallback answers
+// with DynamoDB unreachable and spills; the drain writes what was spilled into DynamoDB Local, once.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SPOOL_FILE } from '../../lambdas/spill/file-spill';
+import { ENV } from '../../lambdas/config/env';
+import { createStores, type Stores } from '../../lambdas/store/stores';
+import { TABLES } from '../../lambdas/store/tables';
+import { createTestTables, type TestTables } from '../support/dynamo';
+import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
+import { invokeOnce, LambdaProcess, synthBundled, type BundledApp, type Deployed } from './artifact-support';
+import { logicalId } from './synth';
+
+type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
+const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
+
+let app: BundledApp;
+let tables: TestTables;
+let stores: Stores;
+let fallback: Deployed;
+let drain: Deployed;
+let spool: string;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  fallback = app.deployed(app.synth.stack.webhooks.fallback);
+  drain = app.deployed(app.synth.stack.spill.drain);
+  stores = createStores(tables.doc, tables.names);
+  spool = mkdtempSync(path.join(tmpdir(), 'artifact-spool-'));
+}, 120_000);
+
+afterAll(() => {
+  tables?.client.destroy();
+  app?.dispose();
+  rmSync(spool, { recursive: true, force: true });
+});
+
+const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+const sqsEvent = (bodies: string[]): SQSEvent => ({
+  Records: bodies.map((body, i) => ({
+    messageId: `msg-${i}`, receiptHandle: `rh-${i}`, body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:switchboard-artifact-spill', awsRegion: 'us-east-1',
+  })),
+});
+
+describe('the bundled fallback Lambda, as deployed', () => {
+  test('knows no table and bundles no DynamoDB client', () => {
+    for (const key of Object.keys(TABLES) as Array<keyof typeof TABLES>) expect(fallback.environment[TABLES[key].envVar]).toBeUndefined();
+    expect(fallback.environment[ENV.spillQueueUrl]).toBe(TEST_SPILL_URL);
+    // Neither bundled nor loaded from the runtime's SDK: the DynamoDB client is nowhere in the code.
+    const sources: string[] = JSON.parse(readFileSync(`${fallback.bundleFile}.map`, 'utf8')).sources;
+    expect(sources.filter((s) => s.includes('client-dynamodb') || s.includes('lib-dynamodb'))).toEqual([]);
+    expect(readFileSync(fallback.bundleFile, 'utf8')).not.toMatch(/@aws-sdk\/(client|lib)-dynamodb/);
+    expect(readFileSync(fallback.bundleFile, 'utf8')).toMatch(/@aws-sdk\/client-sqs/);
+  });
+
+  test('with DynamoDB unreachable, answers a call and a text safely and spills them; the drain then stores them once', async () => {
+    const lambda = new LambdaProcess(fallback, {
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      // The spool adapter instead of SQS (none runs here); DynamoDB points at a port nobody listens on.
+      [ENV.spillQueueUrl]: '',
+      [ENV.spillSpoolDir]: spool,
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+    });
+    const [callSid, messageSid] = [sid('CA'), sid('SM')];
+    const number = '+15550100042';
+    try {
+      const call = await lambda.invoke<HttpResult>(
+        signedTwilioEvent({ url: '/twilio/fallback', params: { CallSid: callSid, AccountSid: sid('AC'), From: '+15550109999', To: number, CallStatus: 'ringing' } }),
+      );
+      expect(call.statusCode).toBe(200);
+      expect(call.body).toContain('<Say>Sorry');
+      expect(call.body).toContain('/twilio/voice/recording?mb=unrouted');
+      const text = await lambda.invoke<HttpResult>(
+        signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: messageSid, AccountSid: sid('AC'), From: '+15550109999', To: number, Body: 'anyone?', NumMedia: '0' }, base64: true }),
+      );
+      expect(text).toMatchObject({ statusCode: 200, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' });
+    } finally {
+      await lambda.close();
+    }
+
+    const spooled = readFileSync(path.join(spool, SPOOL_FILE), 'utf8').split('\n').filter(Boolean);
+    expect(spooled).toHaveLength(3);
+    for (let i = 0; i < 2; i++) {
+      const { result } = await invokeOnce<SQSBatchResponse>(drain, sqsEvent(spooled));
+      expect(result).toEqual({ batchItemFailures: [] });
+    }
+    expect((await stores.messages.list('unrouted')).filter((m) => m.id === messageSid)).toEqual([expect.objectContaining({ kind: 'sms', body: 'anyone?', from: '+15550109999' })]);
+    expect((await stores.state.unroutedSince(number, undefined)).map((e) => `${e.channel}:${e.sid}:${e.reason}`).sort()).toEqual([`call:${callSid}:fallback`, `sms:${messageSid}:fallback`]);
+  });
+});
+
+describe('the bundled spill-drain Lambda, as deployed', () => {
+  test('knows only the messages and state tables', () => {
+    expect(drain.environment[TABLES.messages.envVar]).toBe(tables.names.messages);
+    expect(drain.environment[TABLES.state.envVar]).toBe(tables.names.state);
+    for (const key of ['numbers', 'flows', 'directory', 'traces'] as const) expect(drain.environment[TABLES[key].envVar]).toBeUndefined();
+  });
+
+  test('stores a transcript that comes before its voicemail with it, and fails only the message that is not a spill item', async () => {
+    const recordingSid = sid('RE');
+    const bodies = [
+      JSON.stringify({ kind: 'transcript', recordingSid, text: 'Please call back' }),
+      JSON.stringify({ kind: 'voicemail', recordingSid, mailbox: 'user#usr_artifact', callSid: sid('CA'), from: '+15550109999', to: '+15550100001', durationSeconds: 9, receivedAt: '2026-12-01T10:00:00.000Z' }),
+      '{"kind":"voicemail","recordingSid":',
+    ];
+    const { result } = await invokeOnce<SQSBatchResponse>(drain, sqsEvent(bodies));
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-2' }] });
+    expect(await stores.messages.list('user#usr_artifact')).toEqual([
+      expect.objectContaining({ id: recordingSid, kind: 'voicemail', transcript: 'Please call back', durationSeconds: 9 }),
+    ]);
+  });
+
+  test('fails every item while DynamoDB is unreachable, so SQS keeps them', async () => {
+    const bodies = [JSON.stringify({ kind: 'unrouted', number: '+15550100043', sid: sid('CA'), channel: 'call', at: '2026-12-01T10:00:00.000Z', reason: 'error' })];
+    const { result } = await invokeOnce<SQSBatchResponse>(drain, sqsEvent(bodies), { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-0' }] });
+  });
+});
