@@ -1,6 +1,7 @@
 // `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack';
+import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
 import { DEMO_NUMBERS } from '../local/seed';
 import { buildDashboard } from '../local/web-build';
@@ -11,21 +12,25 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      'fake-twilio': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1]
+    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1] [--fake-twilio]
 
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
-admin API, the Twilio webhooks and the dashboard (built from web/ at start). Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN.`);
+admin API, the Twilio webhooks and the dashboard (built from web/ at start). --fake-twilio also starts a
+Twilio-compatible REST server holding the demo numbers (pointing at another system until
+\`npm run carrier -- sync\`) and sends texts to it.
+Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   process.stdout.write('Building the dashboard...\n');
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir });
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
@@ -40,13 +45,16 @@ Switchboard is running.
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
   Twilio auth token ${token}
+  Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
 Try it:
   curl -s ${stack.url}/api/flows
   curl -s '${stack.url}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
-  npm run report
+  npm run report${stack.fakeTwilio ? `
+  npm run carrier -- status        # the account's numbers: not connected yet
+  npm run carrier -- sync          # imports +15550100004 and points every number here` : ''}
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -72,7 +72,7 @@ export class UnassignedReport extends Construct {
 
     this.function = new SwitchboardFunction(this, 'Function', {
       entry: handlerEntry('unassigned-report'),
-      description: 'Switchboard unassigned-number report: publishes numbers without a flow and puts metrics',
+      description: 'Switchboard unassigned-number report: publishes numbers without a flow or not connected at Twilio, and puts metrics',
       removalPolicy: props.removalPolicy,
       timeout: Duration.minutes(1),
       metricsNamespace: props.metricsNamespace,
@@ -121,6 +121,7 @@ export class UnassignedReport extends Construct {
       alarmOn('NumbersWithoutFlowAlarm', 'NumbersWithoutFlow', 'A number has no flow: its calls and texts go to the unrouted mailbox'),
       alarmOn('NumbersWithoutCallFlowAlarm', 'NumbersWithoutCallFlow', "A number's flow has no call part: its calls are lost"),
       alarmOn('NumbersWithoutSmsFlowAlarm', 'NumbersWithoutSmsFlow', "A number's flow has no sms part: its texts are lost"),
+      alarmOn('NumbersNotConnectedAlarm', 'NumbersNotConnected', "A number's Voice or Messaging URL at Twilio points elsewhere: its calls and texts never reach Switchboard"),
       alarmOn('UnroutedCallsAlarm', 'UnroutedCalls', 'Calls reached a number without a call flow'),
       alarmOn('UnroutedTextsAlarm', 'UnroutedTexts', 'Texts reached a number without an sms flow'),
     ];

@@ -8,6 +8,7 @@ import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
 import { TwilioWebhooks } from './webhooks';
+import { useCarrierLink } from './carrier-link';
 
 export interface SwitchboardStackProps extends StackProps {
   readonly config: SwitchboardConfig;
@@ -55,6 +56,12 @@ export class SwitchboardStack extends Stack {
     });
     this.spill.alarmTo(this.report.topic);
 
+    // The admin API (carrier numbers, sync) and the report (not_connected) use the Twilio REST API and
+    // must know where the numbers should point: the custom domain, else this HTTP API's own URL.
+    const carrier = { secret: this.webhooks.authToken, publicUrl: config.publicUrl ?? this.http.url };
+    useCarrierLink(this.admin.function, carrier);
+    useCarrierLink(this.report.function, carrier);
+
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: this.report.topic,
       httpApi: this.http.api,
@@ -72,7 +79,7 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'FallbackWebhookUrl', { value: `${webhookBase}twilio/fallback`, description: 'Twilio Voice and Messaging fallback URL (HTTP POST)' });
     new CfnOutput(this, 'TwilioAuthTokenSecretArn', {
       value: this.webhooks.authToken.secretArn,
-      description: 'Put the Twilio auth token here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string <token>',
+      description: 'Put the Twilio credentials here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string \'{"accountSid":"AC...","authToken":"..."}\'',
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.report.topic.topicArn, description: 'Unassigned-number report and alarms' });
   }

@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../lambdas/carrier/carrier-env';
 import { routesOf } from '../lambdas/config/routes';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
@@ -29,9 +30,11 @@ export class TwilioWebhooks extends Construct {
   /** Twilio's fallback URL: no table at all, only the secret and the spill, so it works when they fail. */
   readonly fallback: SwitchboardFunction;
   /**
-   * The Twilio account's auth token. The stack creates it with a random placeholder value: operators
-   * overwrite it with the real token (`aws secretsmanager put-secret-value --secret-id <arn>
-   * --secret-string <token>`, the plain token, not JSON); until then every webhook answers 403.
+   * The Twilio account's credentials, one secret: `{ "accountSid": "AC...", "authToken": "..." }`. The
+   * stack creates it with a placeholder SID and a random token: operators overwrite it with the real
+   * pair (docs/operations.md); until then every webhook answers 403 and the carrier link answers 503.
+   * The webhooks use the token (signatures, texts); the admin API and the report the pair (REST API,
+   * lib/carrier-link.ts).
    */
   readonly authToken: Secret;
   readonly routes: HttpRoute[];
@@ -39,8 +42,13 @@ export class TwilioWebhooks extends Construct {
   constructor(scope: Construct, id: string, props: TwilioWebhooksProps) {
     super(scope, id);
     this.authToken = new Secret(this, 'TwilioAuthToken', {
-      description: 'Twilio auth token used to check X-Twilio-Signature (placeholder until an operator sets the real token)',
-      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      description: 'Twilio account SID and auth token, {"accountSid":"AC...","authToken":"..."}: signatures and the REST API (placeholder until an operator sets the real pair)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ accountSid: PLACEHOLDER_ACCOUNT_SID }),
+        generateStringKey: 'authToken',
+        passwordLength: 32,
+        excludePunctuation: true,
+      },
       removalPolicy: props.removalPolicy,
     });
     Validations.of(this.authToken).acknowledge({

@@ -9,7 +9,8 @@ import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo }
 import { ensureTables } from './tables';
 import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tables';
 import { createLocalServer, type Routes } from './server';
-import { seedDemo } from './seed';
+import { DEMO_NUMBERS, seedDemo } from './seed';
+import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
 import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
@@ -28,6 +29,11 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** A built dashboard (local/web-build.ts) to serve at `/`. */
   webDir?: string;
+  /**
+   * Also start the project's Twilio-compatible server (local/fake-twilio.ts) and point the carrier link
+   * at it, with the demo numbers on its account (pointing at another system until a sync).
+   */
+  fakeTwilio?: boolean | { port?: number };
 }
 
 export interface LocalStack {
@@ -39,6 +45,7 @@ export interface LocalStack {
   seeded: boolean;
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
+  fakeTwilio?: FakeTwilio;
   stop(): Promise<void>;
 }
 
@@ -72,7 +79,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
+  let fakeTwilio: FakeTwilio | undefined;
   try {
+    if (options.fakeTwilio) fakeTwilio = await startDemoCarrier(typeof options.fakeTwilio === 'object' ? options.fakeTwilio.port : undefined);
     const client = new DynamoDBClient({ endpoint });
     await ensureTables(client, tables);
     client.destroy();
@@ -112,16 +121,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: endpoint,
       seeded,
       spool: { dir: spoolDir, drain },
+      fakeTwilio,
       stop: async () => {
         await stopServer?.();
+        await fakeTwilio?.stop();
         await stopDrain();
         await dynamo?.stop();
       },
     };
   } catch (err) {
     await stopServer?.();
+    await fakeTwilio?.stop();
     await stopDrain();
     await dynamo?.stop();
     throw err;
   }
+}
+
+/** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
+export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
+
+/**
+ * The fake carrier, with the same auth token the webhooks check (Twilio uses one token for both), the
+ * demo numbers pointing at "another system", and the carrier link's environment set before the handlers load.
+ */
+async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
+  const fake = await startFakeTwilio({
+    port,
+    authToken: process.env[ENV.authToken],
+    accountSid: process.env[ENV.accountSid],
+    onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
+  });
+  const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
+  for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
+  for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
+  Object.assign(process.env, { [ENV.apiUrl]: fake.url, [ENV.accountSid]: fake.accountSid });
+  return fake;
 }

@@ -10,10 +10,13 @@ import { Retry, withRetries } from '../store/dynamo';
 import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
 import type { Stores } from '../store/stores';
+import type { CarrierLink } from '../carrier/carrier-link';
 import { parseWith } from './http';
 
 export interface AdminDeps extends Stores {
   now: () => Date;
+  /** The Twilio REST API (lambdas/carrier/); built from the environment when absent. */
+  carrier?: CarrierLink;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {

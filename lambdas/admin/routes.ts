@@ -11,6 +11,7 @@ import * as people from './people';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
+import { carrierRoutes, requestCarrierCheck } from '../carrier/routes';
 
 type Deps = flows.AdminDeps;
 type Params = Record<string, string>;
@@ -168,7 +169,7 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
-  { method: 'GET', path: ['report', 'unassigned'], run: async (d) => json(200, await buildUnassignedReport(d, d.now())) },
+  { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
 ];
 
@@ -176,6 +177,7 @@ const routes: Route[] = [
 export function addRoutes(more: Route[]): void {
   routes.push(...more);
 }
+addRoutes(carrierRoutes);
 export type { Route };
 
 export async function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {

@@ -1,11 +1,18 @@
 // The environment variables the CDK sets and the handlers read, named once for both (lib/ imports
 // this file; so do lambdas/ and local/). Table names have their own list in store/tables.ts.
 export const ENV = {
-  /** Secrets Manager ARN of the Twilio auth token (AWS). */
+  /** Secrets Manager ARN of the one Twilio secret, `{ "accountSid": "AC...", "authToken": "..." }` (AWS). */
   authTokenSecretArn: 'TWILIO_AUTH_TOKEN_SECRET_ARN',
   /** The Twilio auth token itself (local mode and tests). */
   authToken: 'TWILIO_AUTH_TOKEN',
-  /** The base URL Twilio calls, before `/twilio/...`: signatures are checked against it. */
+  /** The Twilio account SID beside the token (local mode and tests): the REST API needs both. */
+  accountSid: 'TWILIO_ACCOUNT_SID',
+  /** Any Twilio-compatible REST server (local mode, tests); https://api.twilio.com when unset. */
+  apiUrl: 'TWILIO_API_URL',
+  /**
+   * The base URL Twilio calls, before `/twilio/...`: signatures are checked against it (webhooks), and
+   * the numbers' Voice and Messaging URLs must point under it (carrier link: admin API, report).
+   */
   publicUrl: 'PUBLIC_URL',
   /** Local mode only: lets the carrier simulator's clock header through. Never set in AWS. */
   local: 'SWITCHBOARD_LOCAL',

@@ -14,7 +14,7 @@ export const E164 = /^\+[1-9]\d{7,14}$/;
 /** What one SMS carries (Twilio error 21617 past it): a reply's text, a forward, a notification. */
 export const MAX_SMS_TEXT = 1600;
 
-export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'redirect', 'hangup'] as const;
+export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'redirect', 'hangup'] as const;
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
 /** Applets that end a path: every path from `start` must reach one. */
 export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
@@ -23,6 +23,7 @@ export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'fo
 export function branchesOf(applet: Applet): Array<{ branch: string; target: string | undefined }> {
   switch (applet.type) {
     case 'say':
+    case 'text':
     case 'reply':
       return [{ branch: 'next', target: applet.next }];
     case 'menu':

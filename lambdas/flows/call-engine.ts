@@ -11,6 +11,7 @@ import { APOLOGY, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EngineP
 import { isOpen } from './hours';
 import type { Directory } from './people';
 import { CALL_APPLETS, E164 } from './applets';
+import { canTextBack, type OutboundText } from './outbound';
 import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
 
 export interface CallContext {
@@ -49,6 +50,11 @@ export interface CallResult {
   /** The applets visited in this request, in order (the trace). */
   steps: Step[];
   /**
+   * Texts to send on the way (`text` applets), through the carrier's REST API. Data, not I/O: the
+   * webhook sends them best effort, and the call never waits on them or fails because of them.
+   */
+  outbound: OutboundText[];
+  /**
    * Set when the call goes on in another flow: load that flow's call part and `startCall` it, with
    * `visitedBefore: steps.length`, appending its instructions and steps to these.
    */
@@ -85,18 +91,19 @@ export async function resumeCall(part: FlowPart, state: CallState, input: Resume
 
 /** What one applet decided: emit these instructions, then go on to a branch or stop here. */
 type Outcome =
-  | { emit: CallInstruction[]; then: 'next'; next: string | undefined }
+  | { emit: CallInstruction[]; then: 'next'; next: string | undefined; send?: OutboundText[] }
   | { emit: CallInstruction[]; then: 'stop'; redirectFlow?: string };
 
-const goOn = (emit: CallInstruction[], next: string | undefined): Outcome => ({ emit, then: 'next', next });
+const goOn = (emit: CallInstruction[], next: string | undefined, send?: OutboundText[]): Outcome => ({ emit, then: 'next', next, ...(send && { send }) });
 const stop = (emit: CallInstruction[], redirectFlow?: string): Outcome => ({ emit, then: 'stop', redirectFlow });
 
 interface Run {
   instructions: CallInstruction[];
   steps: Step[];
+  outbound: OutboundText[];
 }
 
-const newRun = (): Run => ({ instructions: [], steps: [] });
+const newRun = (): Run => ({ instructions: [], steps: [], outbound: [] });
 
 async function walk(part: FlowPart, first: string | undefined, ctx: CallContext, run: Run): Promise<CallResult> {
   let id = branchTarget(first);
@@ -110,6 +117,7 @@ async function walk(part: FlowPart, first: string | undefined, ctx: CallContext,
     const outcome = await enterApplet(id, applet, ctx);
     run.instructions.push(...outcome.emit);
     if (outcome.then === 'stop') return finish(run, outcome.redirectFlow);
+    if (outcome.send) run.outbound.push(...outcome.send);
     id = branchTarget(outcome.next);
   }
 }
@@ -120,7 +128,7 @@ async function follow(part: FlowPart, outcome: Outcome, ctx: CallContext, run: R
 }
 
 function finish(run: Run, redirectFlow: string | undefined): CallResult {
-  return { instructions: run.instructions, steps: run.steps, ...(redirectFlow !== undefined && { redirectFlow }) };
+  return { instructions: run.instructions, steps: run.steps, outbound: run.outbound, ...(redirectFlow !== undefined && { redirectFlow }) };
 }
 
 /** The flow cannot go on: keep what was already said, apologise and hang up; the step says why. */
@@ -152,6 +160,8 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
       return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx);
     case 'voicemail':
       return stop(recordVoicemail(id, applet));
+    case 'text':
+      return goOn([], applet.next, textBack(applet, ctx));
     case 'redirect':
       return stop([], applet.flow);
     case 'hangup':
@@ -265,6 +275,17 @@ async function rememberAnswer(state: DialState, dial: DialApplet, userId: string
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Text back
+
+/**
+ * The caller gets the text from the number they called. A withheld caller or a softphone has no number
+ * to text: the applet is skipped (it is still in the trace) and the call goes on all the same.
+ */
+function textBack(applet: AppletOf<'text'>, ctx: CallContext): OutboundText[] {
+  return canTextBack(ctx.from) ? [{ from: ctx.to, to: ctx.from.trim(), body: applet.text }] : [];
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Voicemail
 
 /**
@@ -276,6 +297,7 @@ function recordVoicemail(id: string, vm: AppletOf<'voicemail'>): CallInstruction
     kind: 'record',
     maxSeconds: vm.maxSeconds,
     transcribe: vm.transcribe,
+    notify: vm.notify,
     mailbox: mailboxOf(vm.mailbox),
     action: { step: 'voicemail', applet: id },
   };

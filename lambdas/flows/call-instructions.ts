@@ -57,6 +57,8 @@ export interface RecordInstruction {
   kind: 'record';
   maxSeconds: number;
   transcribe: boolean;
+  /** Text the mailbox's members when the message is stored (and its transcript when it comes). */
+  notify: boolean;
   mailbox: Mailbox;
   action: CallState;
 }

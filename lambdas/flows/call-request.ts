@@ -6,6 +6,7 @@
 import { startCall, type CallContext, type CallResult } from './call-engine';
 import type { CallInstruction } from './call-instructions';
 import type { Step } from './engine';
+import type { OutboundText } from './outbound';
 import type { FlowDocument, FlowPart } from './schema';
 
 /** A redirect applet hands the call to another flow; a chain longer than this is cut off. */
@@ -29,6 +30,8 @@ export interface CallRun {
   segments: CallSegment[];
   /** What the carrier is told to do: the instructions of every segment (a greeting before a redirect included). */
   instructions: CallInstruction[];
+  /** Texts the segments' `text` applets decided on, in order (sent best effort by the webhook). */
+  outbound: OutboundText[];
   /** Set when a redirect could not be followed: the caller must get the safe answer. */
   brokenRedirect?: { flowId: string; reason: 'redirect_limit' | 'missing_flow' };
 }
@@ -50,19 +53,21 @@ export async function runCallRequest(
   let result = await go(first.document.call!, await ports.context(first, 0));
   const segments: CallSegment[] = [{ revision, steps: result.steps }];
   const instructions = [...result.instructions];
+  const outbound = [...result.outbound];
   let visited = result.steps.length;
   for (let hops = 0; result.redirectFlow !== undefined; hops++) {
     const flowId = result.redirectFlow;
-    if (hops >= MAX_FLOW_REDIRECTS) return { segments, instructions, brokenRedirect: { flowId, reason: 'redirect_limit' } };
+    if (hops >= MAX_FLOW_REDIRECTS) return { segments, instructions, outbound, brokenRedirect: { flowId, reason: 'redirect_limit' } };
     const next = await ports.load(flowId);
-    if (!next?.document.call) return { segments, instructions, brokenRedirect: { flowId, reason: 'missing_flow' } };
+    if (!next?.document.call) return { segments, instructions, outbound, brokenRedirect: { flowId, reason: 'missing_flow' } };
     revision = next;
     result = await startCall(next.document.call, await ports.context(next, visited));
     segments.push({ revision, steps: result.steps });
     instructions.push(...result.instructions);
+    outbound.push(...result.outbound);
     visited += result.steps.length;
   }
-  return { segments, instructions };
+  return { segments, instructions, outbound };
 }
 
 /** Where the call now is: the revision its next action URLs must pin. */

@@ -80,11 +80,11 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
   return [...numbers].sort();
 }
 
-/** The users an applet rings (dial) or texts (an inbox that notifies). */
+/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies). */
 function peopleReached(applet: Applet, directory: Directory): User[] {
   const ids =
     applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
-    : applet.type === 'inbox' && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
+    : (applet.type === 'inbox' || applet.type === 'voicemail') && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
     : [];
   return [...new Set(ids)].map((id) => directory.users.get(id)).filter((u): u is User => u !== undefined);
 }
@@ -246,12 +246,16 @@ function ownPhone(id: string, user: User, via: string, { channel, options }: Par
 function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Problem[] {
   const { channel, options, directory } = ctx;
   switch (applet.type) {
-    case 'voicemail':
-      if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return [];
-      return [problem('transcribe_too_long', channel,
+    case 'voicemail': {
+      // A notifying voicemail texts its members: a member's phone that is one of our numbers would loop.
+      const problems = applet.notify ? peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx)) : [];
+      if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return problems;
+      problems.push(problem('transcribe_too_long', channel,
         `Applet "${id}" records up to ${applet.maxSeconds} s and transcribes, but Twilio transcribes only recordings ` +
         `of 2-${MAX_TRANSCRIBED_SECONDS} s: a longer message gets no transcript and no error. Set maxSeconds to ` +
-        `${MAX_TRANSCRIBED_SECONDS} or less.`, id)];
+        `${MAX_TRANSCRIBED_SECONDS} or less.`, id));
+      return problems;
+    }
     case 'forward':
       if (!options.ownNumbers?.has(applet.to)) return [];
       return [problem('own_number', channel,
@@ -267,7 +271,8 @@ function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Probl
         problems.push(problem('notify_over_limit', channel,
           `Applet "${id}" notifies ${phones} phone(s)${replies ? ` after up to ${replies} repl${replies === 1 ? 'y' : 'ies'}` : ''}: ` +
           `one answer carries at most ${MAX_MESSAGES_PER_ANSWER} messages (Twilio drops the rest, warning 14109), so ` +
-          `${phones + replies - MAX_MESSAGES_PER_ANSWER} notification(s) wait for the carrier REST API, which is not connected yet: they are not sent.`, id));
+          `${phones + replies - MAX_MESSAGES_PER_ANSWER} notification(s) go out through the carrier REST API instead, one request each ` +
+          '(a send that fails is logged and counted, and never fails the text).', id));
       }
       return problems;
     }

@@ -148,6 +148,15 @@ const voicemail = z.strictObject({
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
   transcribe: z.boolean().default(false),
+  /** Texts every mailbox member with a phone when a message is left (and its transcript when it comes). */
+  notify: z.boolean().default(false),
+});
+
+/** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
+const textBack = z.strictObject({
+  type: z.literal('text'),
+  text: smsText,
+  next: branch,
 });
 
 const redirect = z.strictObject({ type: z.literal('redirect'), flow: refId });
@@ -173,7 +182,7 @@ const forward = z.strictObject({ type: z.literal('forward'), to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [
-  say, menu, hours, caller, dial, voicemail, redirect, hangup, reply, keyword, inbox, forward,
+  say, menu, hours, caller, dial, voicemail, textBack, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
 export const partSchema = z.strictObject({

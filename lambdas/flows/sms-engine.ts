@@ -5,6 +5,7 @@
 import { matchCaller } from './caller-match';
 import { branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
 import { isOpen } from './hours';
+import { mailboxPhones } from './outbound';
 import type { Directory } from './people';
 import { MAX_SMS_TEXT, SMS_APPLETS } from './applets';
 import type { Applet, AppletOf, FlowPart, MailboxRef } from './schema';
@@ -144,19 +145,10 @@ export function matchKeyword(applet: AppletOf<'keyword'>, body: string): string 
 
 const normalizeWord = (word: string) => word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '').toLowerCase();
 
-/**
- * One text per person with a mobile phone: the user of a user mailbox, every member of a group.
- * Availability does not matter (it is about ringing); a phone shared by two members gets one text.
- */
+/** One text per person with a mobile phone in the mailbox (a phone shared by two members gets one). */
 function notifications(ref: MailboxRef, ctx: SmsContext): OutgoingSms[] {
-  const userIds = 'user' in ref ? [ref.user] : (ctx.directory.groups.get(ref.group)?.members ?? []);
-  const phones = new Set<string>();
-  for (const id of userIds) {
-    const phone = ctx.directory.users.get(id)?.phone;
-    if (phone) phones.add(phone);
-  }
   const body = notificationText(ctx);
-  return [...phones].map((to) => ({ to, body }));
+  return mailboxPhones(mailboxOf(ref), ctx.directory).map((to) => ({ to, body }));
 }
 
 /**

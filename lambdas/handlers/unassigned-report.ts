@@ -14,6 +14,8 @@ import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
+import { carrierCheck } from '../report/carrier-check';
+import { carrierLinkFromEnv } from '../carrier/carrier-link';
 
 const topicArn = process.env[ENV.alertTopicArn];
 if (!topicArn) throw new Error(`missing environment: ${ENV.alertTopicArn}`);
@@ -25,11 +27,13 @@ const stores = {
   flows: new DynamoFlowStore(doc, tables.flows),
   state: new DynamoStateStore(doc, tables.state),
 };
+// The carrier too: numbers whose URLs point elsewhere are reported as not_connected.
+const reportDeps = { ...stores, carrierCheck: carrierCheck(carrierLinkFromEnv(), stores.numbers) };
 const sns = new SNSClient({});
 
 async function run(): Promise<{ published: boolean; reason: string; numbers: number }> {
   const result = await runScheduledReport(
-    stores,
+    reportDeps,
     { publish: async (Subject, Message) => void (await sns.send(new PublishCommand({ TopicArn: topicArn, Subject, Message }))) },
     new Date(),
     (report) => {

@@ -22,6 +22,8 @@ export const METRIC = {
   webhookRejections: 'WebhookRejections',
   /** A text whose MessageSid was handled before, answered with nothing. */
   replaysIgnored: 'ReplaysIgnored',
+  /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
+  carrierSendFailures: 'CarrierSendFailures',
   /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
   itemsSpilled: 'ItemsSpilled',
   /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */

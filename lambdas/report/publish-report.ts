@@ -42,6 +42,7 @@ export function reportMetricValues(report: UnassignedReport): Record<string, num
     NumbersWithoutFlow: report.totals.withoutFlow,
     NumbersWithoutCallFlow: report.totals.withoutCallFlow,
     NumbersWithoutSmsFlow: report.totals.withoutSmsFlow,
+    NumbersNotConnected: report.totals.notConnected,
     UnroutedCalls: report.totals.lostCalls,
     UnroutedTexts: report.totals.lostTexts,
   };

@@ -7,11 +7,15 @@ import { numberStatus, type NumberStatus } from '../flows/number-status';
 import type { FlowHead, FlowStore } from '../store/flow-store';
 import type { NumberRecord, NumberStore } from '../store/number-store';
 import type { StateStore } from '../store/state-store';
+import type { CarrierCheck } from './carrier-check';
+
+/** `not_connected`: the number's URLs at the carrier point elsewhere, so its calls never reach Switchboard. */
+export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
 
 export interface ReportEntry {
   number: string;
   name: string;
-  status: Exclude<NumberStatus, 'ok'>;
+  status: ReportStatus;
   flowId: string | null;
   since: string;
   lostCalls: number;
@@ -25,7 +29,9 @@ export interface UnassignedReport {
   lastReportAt: string | null;
   subject: string;
   numbers: ReportEntry[];
-  totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; lostCalls: number; lostTexts: number };
+  totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; notConnected: number; lostCalls: number; lostTexts: number };
+  /** Whether the carrier's numbers were checked (`not_connected` needs the carrier link), and why not. */
+  carrier: { checked: true } | { checked: false; reason: string };
 }
 
 export interface ReportMark {
@@ -39,6 +45,8 @@ export interface ReportDeps {
   numbers: Pick<NumberStore, 'listWithoutFlow' | 'listByFlow'>;
   flows: Pick<FlowStore, 'listHeads'>;
   state: Pick<StateStore, 'unroutedSince' | 'getValue'>;
+  /** The carrier's side: numbers whose URLs point elsewhere. Without it the report covers flows only. */
+  carrierCheck?: CarrierCheck;
 }
 
 export function fixFor(entry: Pick<ReportEntry, 'number' | 'status' | 'flowId'>): string {
@@ -50,16 +58,19 @@ export function fixFor(entry: Pick<ReportEntry, 'number' | 'status' | 'flowId'>)
       return `PUT /api/flows/${entry.flowId} with a "call" part (or PUT /api/numbers/${number}/flow {"flowId":"<flow with a call part>"})`;
     case 'no_sms_flow':
       return `PUT /api/flows/${entry.flowId} with an "sms" part (or PUT /api/numbers/${number}/flow {"flowId":"<flow with an sms part>"})`;
+    case 'not_connected':
+      return 'POST /api/carrier/sync (npm run carrier -- sync): points its Voice, Messaging and fallback URLs here';
   }
 }
 
 const later = (a: string, b: string | undefined) => (b && b > a ? b : a);
 
 export async function buildUnassignedReport(deps: ReportDeps, now: Date): Promise<UnassignedReport> {
-  const [mark, withoutFlow, heads] = await Promise.all([
+  const [mark, withoutFlow, heads, carrier] = await Promise.all([
     deps.state.getValue<ReportMark>(REPORT_MARK_KEY),
     deps.numbers.listWithoutFlow(),
     deps.flows.listHeads(),
+    deps.carrierCheck ? deps.carrierCheck.notConnected() : Promise.resolve({ checked: false as const, reason: 'no carrier link' }),
   ]);
   const incomplete = heads.filter((h) => numberStatus(h) !== 'ok');
   const served = await Promise.all(incomplete.map(async (h) => ({ head: h, numbers: await deps.numbers.listByFlow(h.id) })));
@@ -86,26 +97,40 @@ export async function buildUnassignedReport(deps: ReportDeps, now: Date): Promis
       return { ...entry, fix: fixFor(entry) };
     }),
   );
-  numbers.sort((a, b) => a.number.localeCompare(b.number));
+  // A number can lack a flow and point elsewhere at once: one entry for each, since each has its own fix.
+  if (carrier.checked) {
+    for (const n of carrier.numbers) {
+      const entry = { number: n.number, name: n.name, status: 'not_connected' as const, flowId: n.flowId, since: n.since, lostCalls: 0, lostTexts: 0 };
+      numbers.push({ ...entry, fix: fixFor(entry) });
+    }
+  }
+  numbers.sort((a, b) => a.number.localeCompare(b.number) || a.status.localeCompare(b.status));
   const totals = {
     withoutFlow: numbers.filter((n) => n.status === 'no_flow').length,
     withoutCallFlow: numbers.filter((n) => n.status === 'no_call_flow').length,
     withoutSmsFlow: numbers.filter((n) => n.status === 'no_sms_flow').length,
+    notConnected: numbers.filter((n) => n.status === 'not_connected').length,
     lostCalls: numbers.reduce((s, n) => s + n.lostCalls, 0),
     lostTexts: numbers.reduce((s, n) => s + n.lostTexts, 0),
   };
-  return { generatedAt: now.toISOString(), lastReportAt: since ?? null, subject: subjectOf(totals), numbers, totals };
+  const carrierState = carrier.checked ? { checked: true as const } : { checked: false as const, reason: carrier.reason };
+  return { generatedAt: now.toISOString(), lastReportAt: since ?? null, subject: subjectOf(totals), numbers, totals, carrier: carrierState };
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** One line, e.g. "3 numbers have no call flow (12 calls lost since the last report)". */
-export function subjectOf(t: UnassignedReport['totals']): string {
+export function subjectOf(t: Omit<UnassignedReport['totals'], 'notConnected'> & { notConnected?: number }): string {
   const kinds = [
     { n: t.withoutFlow, what: 'no flow' },
     { n: t.withoutCallFlow, what: 'no call flow' },
     { n: t.withoutSmsFlow, what: 'no sms flow' },
   ].filter((k) => k.n > 0);
+  const notConnected = t.notConnected ?? 0;
+  if (notConnected > 0) {
+    const head = `${plural(notConnected, 'number', 'numbers')} ${notConnected === 1 ? 'is' : 'are'} not connected to Switchboard (calls to ${notConnected === 1 ? 'it' : 'them'} never reach it)`;
+    return kinds.length ? `${head}; ${subjectOf({ ...t, notConnected: 0 })}` : head;
+  }
   const count = kinds.reduce((s, k) => s + k.n, 0);
   if (count === 0) return 'Every number has a flow';
   const lostParts = [t.lostCalls ? plural(t.lostCalls, 'call', 'calls') : '', t.lostTexts ? plural(t.lostTexts, 'text', 'texts') : ''].filter(Boolean);

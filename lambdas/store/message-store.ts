@@ -42,7 +42,8 @@ export interface Voicemail {
 export interface MessageStore {
   /** Returns false when this recording was already stored (a retry). */
   storeVoicemail(v: Voicemail): Promise<boolean>;
-  attachTranscript(recordingSid: string, transcript: string): Promise<void>;
+  /** Returns false when the recording already had a transcript (a retried callback). */
+  attachTranscript(recordingSid: string, transcript: string): Promise<boolean>;
   /** Returns false when this MessageSid was already stored (a retry). */
   storeText(mailbox: MailboxKey, message: Omit<Message, 'kind'>): Promise<boolean>;
   list(mailbox: MailboxKey, limit?: number): Promise<Message[]>;
@@ -80,15 +81,17 @@ export class DynamoMessageStore implements MessageStore {
     return !out.Attributes?.mailbox;
   }
 
-  async attachTranscript(recordingSid: string, transcript: string): Promise<void> {
-    await this.doc.send(
+  async attachTranscript(recordingSid: string, transcript: string): Promise<boolean> {
+    const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { id: recordingSid },
         UpdateExpression: 'SET transcript = :t',
         ExpressionAttributeValues: { ':t': transcript },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    return out.Attributes?.transcript === undefined;
   }
 
   async storeText(mailbox: MailboxKey, message: Omit<Message, 'kind'>): Promise<boolean> {

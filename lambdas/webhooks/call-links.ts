@@ -4,8 +4,8 @@
 //   /twilio/voice/step?f=<flow>&r=<revision>&<encodeState...>   resume the engine (pinned revision)
 //   /twilio/voice/screen?c=<caller>                             the whisper of a screened dial
 //   /twilio/voice/answered?f&k=<sticky key>&u=<user>&s=1&c      a member picked up a sticky dial
-//   /twilio/voice/recording?mb=<mailbox>&c&n[&cb=1]             Record action, or its status callback (cb)
-//   /twilio/voice/transcription                                 transcribeCallback
+//   /twilio/voice/recording?mb=<mailbox>&c&n[&cb=1][&nt=1]      Record action, or its status callback (cb); nt: notify
+//   /twilio/voice/transcription[?mb&c&n&nt=1]                   transcribeCallback (a notifying voicemail's)
 import type { CallState } from '../flows/call-state';
 import { encodeState } from '../flows/call-state';
 import type { LoadedRevision } from '../flows/call-request';
@@ -46,8 +46,8 @@ export class CallRequest {
   }
 
   /** `callback`: the recordingStatusCallback (nobody listening) rather than a Record action (a caller on the line). */
-  recordingUrl(mailbox: MailboxKey, callback = false): string {
-    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined });
+  recordingUrl(mailbox: MailboxKey, callback = false, notify = false): string {
+    return this.url('recording', { mb: mailbox, c: this.from, n: this.to, cb: callback ? '1' : undefined, nt: notify ? '1' : undefined });
   }
 
   urls(revision: LoadedRevision | undefined): CallUrls {
@@ -57,8 +57,10 @@ export class CallRequest {
       screen: this.url('screen', { c: this.from }),
       answered: (key, userId, screen) =>
         this.url('answered', { f: revision?.flowId, k: key, u: userId, s: screen ? '1' : undefined, c: screen ? this.from : undefined }),
-      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true),
-      transcription: () => this.url('transcription', {}),
+      recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true, record.notify),
+      // A notifying voicemail's transcript is texted too: the callback must know to whom and from where.
+      transcription: (record) =>
+        this.url('transcription', record.notify ? { mb: mailboxKey(record.mailbox), c: this.from, n: this.to, nt: '1' } : {}),
     };
   }
 

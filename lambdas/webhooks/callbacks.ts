@@ -4,7 +4,11 @@
 // Nobody is waiting on the line for most of them, so their answers never depend on storage.
 import { screenPrompt, screenResult } from '../flows/call-instructions';
 import type { CallState } from '../flows/call-state';
-import { mailboxOf } from '../flows/engine';
+import { mailboxOf, type Mailbox } from '../flows/engine';
+import { transcriptNotices, voicemailNotices, type OutboundText } from '../flows/outbound';
+import type { Directory } from '../flows/people';
+import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
+import { DirectoryCache } from './caches';
 import type { FlowPart } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
 import { storeOrSpill } from '../spill/store-or-spill';
@@ -41,7 +45,7 @@ export async function answered(deps: WebhookDeps, call: CallRequest): Promise<Re
  * Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once.
  * When DynamoDB fails or hangs, the recording goes to the spill (for the same mailbox) instead.
  */
-async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey): Promise<void> {
+async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify = false): Promise<void> {
   const recordingSid = call.param('RecordingSid');
   if (!recordingSid) return;
   const voicemail = {
@@ -57,6 +61,33 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
   let stored = false;
   const kept = await storeOrSpill(deps.spill, { kind: 'voicemail', ...voicemail }, async () => (stored = await deps.messages.storeVoicemail(voicemail)), BOOKKEEPING_MS);
   if (kept === 'stored' && stored) logger.info('voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
+  // Only the request that stored it notifies: the Record action and the status callback both come.
+  if (kept === 'stored' && stored && notify) {
+    await notifyMailbox(deps, call, mailbox, 'voicemail_notify', (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds: voicemail.durationSeconds }));
+  }
+}
+
+/**
+ * Texts a voicemail's mailbox members (voicemail `notify`) from the number that was called, best effort.
+ * The mailbox's people are read fresh: a callback is rare and often comes after the call, in another container.
+ */
+function notifyMailbox(
+  deps: WebhookDeps,
+  call: CallRequest,
+  mailbox: MailboxKey,
+  reason: SendReason,
+  notices: (box: Mailbox, directory: Directory, vm: { caller: string; number: string }) => OutboundText[],
+): Promise<void> {
+  const [kind, id] = mailbox.split('#') as [Mailbox['kind'], string];
+  if (mailbox === 'unrouted' || !id) return Promise.resolve();
+  return sendTextsBestEffort(
+    deps.texts,
+    async () => {
+      const needs = { users: kind === 'user' ? [id] : [], groups: kind === 'group' ? [id] : [] };
+      return notices({ kind, id }, await new DirectoryCache().get(deps.directory, Date.now(), needs), { caller: call.from, number: call.to });
+    },
+    { reason, sid: call.callSid || call.param('RecordingSid') },
+  );
 }
 
 /**
@@ -66,7 +97,7 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
 export async function storeVoicemailFromAction(deps: WebhookDeps, call: CallRequest, part: FlowPart, state: CallState): Promise<void> {
   const applet = Object.hasOwn(part.applets, state.applet) ? part.applets[state.applet] : undefined;
   const mailbox = applet?.type === 'voicemail' ? mailboxKey(mailboxOf(applet.mailbox)) : 'unrouted';
-  await storeRecording(deps, call, mailbox);
+  await storeRecording(deps, call, mailbox, applet?.type === 'voicemail' && applet.notify);
 }
 
 /**
@@ -81,7 +112,7 @@ export async function recording(deps: WebhookDeps, call: CallRequest): Promise<R
     logger.error('recording for an unknown mailbox', { mailbox: call.query('mb') });
     return answer;
   }
-  await storeRecording(deps, call, mailbox);
+  await storeRecording(deps, call, mailbox, call.query('nt') === '1');
   return answer;
 }
 
@@ -92,6 +123,12 @@ export async function transcription(deps: WebhookDeps, call: CallRequest): Promi
   const recordingSid = call.param('RecordingSid');
   const text = call.param('TranscriptionText');
   if (!recordingSid || call.param('TranscriptionStatus') !== 'completed' || !text) return twiml(EMPTY_RESPONSE);
-  await storeOrSpill(deps.spill, { kind: 'transcript', recordingSid, text }, () => deps.messages.attachTranscript(recordingSid, text), BOOKKEEPING_MS);
+  let first = false;
+  const kept = await storeOrSpill(deps.spill, { kind: 'transcript', recordingSid, text }, async () => (first = await deps.messages.attachTranscript(recordingSid, text)), BOOKKEEPING_MS);
+  // A retried callback (the transcript was there already) texts nobody twice.
+  const mailbox = parseMailboxKey(call.query('mb'));
+  if (kept === 'stored' && first && mailbox && call.query('nt') === '1') {
+    await notifyMailbox(deps, call, mailbox, 'transcript_notify', (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }));
+  }
   return twiml(EMPTY_RESPONSE);
 }

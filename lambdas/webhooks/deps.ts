@@ -14,6 +14,8 @@ import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
+import { carrierLinkFromEnv } from '../carrier/carrier-link';
+import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
@@ -30,6 +32,8 @@ export interface WebhookDeps {
   publicUrl?: string;
   /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
   allowSimulatedTime?: boolean;
+  /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
+  texts?: TextSender;
 }
 
 /**
@@ -51,6 +55,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
+    texts: new CarrierTextSender(carrierLinkFromEnv(env).api),
   };
 }
 

@@ -13,6 +13,7 @@ import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './ca
 import { BOOKKEEPING_MS, withDeadline } from './deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
+import { sendTextsBestEffort } from '../carrier/text-sender';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 
 interface SmsCaches {
@@ -62,6 +63,10 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
     count(METRIC.replaysIgnored);
     return twiml(emptyMessagingTwiml());
   }
+  // What did not fit the answer's 10 messages goes through the carrier REST API, from the number texted
+  // (after the replay check: a replay must not send them again).
+  const overflow = (result.overflow ?? []).map((m) => ({ from: text.to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
+  await sendTextsBestEffort(deps.texts, overflow, { reason: 'inbox_notify', sid: text.sid });
   return twiml(xml);
 }
 

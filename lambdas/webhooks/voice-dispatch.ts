@@ -18,6 +18,7 @@ import { CallRequest } from './call-links';
 import { flowPorts, type WebhookDeps } from './deps';
 import type { TwilioRequest } from './guard';
 import { unroutedCall } from './unrouted';
+import { sendTextsBestEffort } from '../carrier/text-sender';
 
 export interface VoiceCaches {
   revisions: RevisionCache;
@@ -88,7 +89,11 @@ async function answerCall(
   const steps = traceSteps(run, at, xml);
   if (steps.length) steps[0].input = call.traceInput();
   countApplets(steps);
-  await deps.traces.append(call.traceHeader(revision), steps);
+  // `text` applets: sent best effort beside the trace write, never holding the answer more than a moment.
+  await Promise.all([
+    deps.traces.append(call.traceHeader(revision), steps),
+    sendTextsBestEffort(deps.texts, run.outbound, { reason: 'text_applet', sid: call.callSid }),
+  ]);
   return twiml(xml);
 }
 

@@ -241,7 +241,7 @@ it('every applet type of each part can be added from the palette, and its genera
   const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Palette', call: { start: 'bye', applets: { bye: { type: 'hangup' } } }, sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { group: (await httpOk(stack, 'GET', '/api/groups')).groups[0].id } } } } });
   await open(`#/flows/${flow.id}`);
   for (const [tab, types] of [
-    ['Call flow', ['Say', 'Menu', 'Hours', 'Caller', 'Dial', 'Voicemail', 'Redirect', 'Hang up']],
+    ['Call flow', ['Say', 'Menu', 'Hours', 'Caller', 'Dial', 'Voicemail', 'Text', 'Redirect', 'Hang up']],
     ['SMS flow', ['Reply', 'Hours', 'Caller', 'Keyword', 'Inbox', 'Forward']],
   ] as const) {
     await page().getByRole('tab', { name: tab }).click();

@@ -30,7 +30,8 @@ export interface BundledApp {
 
 /**
  * Synthesizes the app with esbuild into a temporary cloud assembly. `standIns` maps the logical id of a
- * resource the environment references (a topic, a secret...) to the value to use locally; the test
+ * resource the environment references (a topic, a secret...) to the value to use locally, or
+ * `env:NAME` to the value of a variable the template builds from several references (a URL); the test
  * tables stand in for the stack's tables.
  */
 export function synthBundled(tables: TestTables, standIns: (synth: Synthesized) => Record<string, string> = () => ({})): BundledApp {
@@ -76,7 +77,7 @@ function environmentOf(variables: Record<string, unknown>, localValues: Map<stri
     Object.entries(variables).map(([name, value]) => {
       if (typeof value === 'string') return [name, value];
       const ref = (value as { Ref?: string }).Ref;
-      const local = ref && localValues.get(ref);
+      const local = (ref && localValues.get(ref)) || localValues.get(`env:${name}`);
       if (!local) throw new Error(`environment variable ${name} = ${JSON.stringify(value)} has no local equivalent`);
       return [name, local];
     }),

@@ -6,26 +6,40 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { invokeOnce as invoke, synthBundled, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId, type Synthesized } from './synth';
+import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
 
 const TEST_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:switchboard-artifact-test';
+const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
+/** The HTTP API's own URL, which the template builds for the carrier link from the API's id. */
+const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
 
 let app: BundledApp;
 let synth: Synthesized;
 let tables: TestTables;
 let admin: Deployed;
 let report: Deployed;
+let carrier: FakeTwilio;
+/** The credentials in the environment replace the secret's read; the API URL points at the fake carrier. */
+let carrierEnv: Record<string, string>;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN }));
+  app = synthBundled(tables, (s) => ({
+    [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
+    [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
+    'env:PUBLIC_URL': API_URL,
+  }));
   synth = app.synth;
   admin = app.deployed(synth.stack.admin.function);
   report = app.deployed(synth.stack.report.function);
+  carrier = await startFakeTwilio();
+  carrierEnv = { TWILIO_ACCOUNT_SID: carrier.accountSid, TWILIO_AUTH_TOKEN: carrier.authToken, TWILIO_API_URL: carrier.url };
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   tables?.client.destroy();
   app?.dispose();
+  await carrier?.stop();
 });
 
 /** An API Gateway HTTP API (payload 2.0) event for an IAM-authorized admin request. */
@@ -98,6 +112,22 @@ describe('the bundled admin Lambda, as deployed', () => {
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(String(result.body)).error.code).toBe('validation');
   });
+
+  test('reads the carrier’s numbers and knows where they must point: the API’s own URL', async () => {
+    const number = carrier.addNumber({ phoneNumber: '+15550900001', friendlyName: 'Artifact line' });
+    try {
+      const { result } = await invoke<HttpResult>(admin, adminEvent('GET', '/api/carrier/numbers'), carrierEnv);
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(String(result.body)).numbers).toEqual([expect.objectContaining({ number: '+15550900001', registered: false, connected: false })]);
+      carrier.changeNumber(number.phone_number, {
+        voice_url: `${API_URL}twilio/voice`, sms_url: `${API_URL}twilio/sms`, voice_fallback_url: `${API_URL}twilio/fallback`, sms_fallback_url: `${API_URL}twilio/fallback`,
+      });
+      const again = await invoke<HttpResult>(admin, adminEvent('GET', '/api/carrier/numbers'), carrierEnv);
+      expect(JSON.parse(String(again.result.body)).numbers[0].connected).toBe(true);
+    } finally {
+      carrier.removeNumber(number.phone_number);
+    }
+  });
 });
 
 describe('the bundled report Lambda, as deployed', () => {
@@ -114,12 +144,12 @@ describe('the bundled report Lambda, as deployed', () => {
   };
 
   test('runs with only the tables it is granted, and publishes nothing when every number is routed', async () => {
-    const { result } = await invoke<{ published: boolean; numbers: number }>(report, scheduledEvent);
+    const { result } = await invoke<{ published: boolean; numbers: number }>(report, scheduledEvent, carrierEnv);
     expect(result).toMatchObject({ published: false, numbers: 0 });
   });
 
   test('puts the alarmed metrics, with the dimensions the alarms name, in the namespace the alarms watch', async () => {
-    const { logs } = await invoke(report, scheduledEvent);
+    const { logs } = await invoke(report, scheduledEvent, carrierEnv);
     const emf = logs
       .split('\n')
       .filter((line) => line.includes('"_aws"'))

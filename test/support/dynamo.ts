@@ -1,6 +1,6 @@
 // Each test file gets its own set of tables in the shared DynamoDB Local, so files can run in parallel.
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../local/tables';
 import { localTableNames, tableEnv, type TableNames } from '../../lambdas/store/tables';
@@ -20,4 +20,10 @@ export async function createTestTables(): Promise<TestTables> {
   await ensureTables(client, names);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return { names, env: tableEnv(names), client, doc };
+}
+
+/** Drops a test's tables: files that make tables per test keep DynamoDB Local small. */
+export async function dropTestTables(tables: TestTables): Promise<void> {
+  await Promise.all(Object.values(tables.names).map((TableName) => tables.client.send(new DeleteTableCommand({ TableName }))));
+  tables.client.destroy();
 }

@@ -1,0 +1,68 @@
+// The carrier link's admin routes (DESIGN.md section 13), added to the admin API by lambdas/admin/routes.ts.
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { AdminDeps } from '../admin/flows';
+import { json } from '../admin/http';
+import type { Route } from '../admin/routes';
+import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from './carrier-link';
+import { TwilioApiError } from './twilio-rest';
+import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
+import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from './numbers';
+
+/** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
+let fromEnv: CarrierLink | undefined;
+export const carrierLinkOf = (deps: AdminDeps): CarrierLink => deps.carrier ?? (fromEnv ??= carrierLinkFromEnv());
+
+/**
+ * Where the numbers must point: PUBLIC_URL, else the URL this request came in on (the admin API and the
+ * webhooks share one HTTP API; a named stage is part of the path).
+ */
+export function publicUrlOf(link: CarrierLink, event: APIGatewayProxyEventV2): string {
+  if (link.publicUrl) return link.publicUrl;
+  const stage = event.requestContext.stage;
+  return trimUrl(`https://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`)!;
+}
+
+/** The report's carrier check for an admin request: the numbers must point where this API is served. */
+export function requestCarrierCheck(deps: AdminDeps, event: APIGatewayProxyEventV2): CarrierCheck {
+  const link = carrierLinkOf(deps);
+  return carrierCheck({ api: link.api, publicUrl: publicUrlOf(link, event) }, deps.numbers, deps.now);
+}
+
+async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {
+  return { numbers: deps.numbers, carrier: await carrierLinkOf(deps).api(), now: deps.now };
+}
+
+/**
+ * The carrier's failures in the admin API's error format: 503 when the link is not configured (what to
+ * set is in the message), 502 when Twilio refused or did not answer (its error code in the details).
+ */
+async function carrierCall(work: () => Promise<unknown>) {
+  try {
+    return json(200, await work());
+  } catch (err) {
+    if (err instanceof CarrierNotConfigured) return json(503, { error: { code: 'carrier_not_configured', message: err.message } });
+    if (err instanceof TwilioApiError) {
+      return json(502, {
+        error: {
+          code: 'carrier_error',
+          message: err.message,
+          details: [{ status: err.status, ...(err.code !== undefined && { code: err.code }), ...(err.moreInfo && { moreInfo: err.moreInfo }) }],
+        },
+      });
+    }
+    throw err;
+  }
+}
+
+export const carrierRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: ['carrier', 'numbers'],
+    run: (d, e) => carrierCall(async () => listCarrierNumbers(await numbersDeps(d), publicUrlOf(carrierLinkOf(d), e))),
+  },
+  {
+    method: 'POST',
+    path: ['carrier', 'sync'],
+    run: (d, e) => carrierCall(async () => syncCarrierNumbers(await numbersDeps(d), publicUrlOf(carrierLinkOf(d), e))),
+  },
+];

@@ -1,0 +1,53 @@
+// The report's look at the carrier: the account's numbers whose URLs point elsewhere (`not_connected`),
+// with the name and flow Switchboard knows them by. A carrier that cannot be read leaves the rest of the
+// report intact and says why in `carrier`.
+import { CarrierNotConfigured, type CarrierLink } from '../carrier/carrier-link';
+import { isConnected, nameFromFriendly, webhookUrls } from '../carrier/numbers';
+import type { NumberStore } from '../store/number-store';
+import { errorField, logger } from '../observability/logger';
+
+export interface NotConnectedNumber {
+  number: string;
+  name: string;
+  flowId: string | null;
+  /** When the number was last changed at the carrier (Twilio's date_updated): as near as the API tells. */
+  since: string;
+}
+
+export type CarrierCheckResult = { checked: true; numbers: NotConnectedNumber[] } | { checked: false; reason: string };
+
+export interface CarrierCheck {
+  notConnected(): Promise<CarrierCheckResult>;
+}
+
+export function carrierCheck(link: CarrierLink, numbers: Pick<NumberStore, 'find'>, now: () => Date = () => new Date()): CarrierCheck {
+  return {
+    async notConnected() {
+      if (!link.publicUrl) return { checked: false, reason: 'PUBLIC_URL is not set: where the numbers should point is unknown' };
+      try {
+        const urls = webhookUrls(link.publicUrl);
+        const remote = await (await link.api()).listIncomingPhoneNumbers();
+        // Reads grow with the numbers that need attention, not with the account.
+        const lost = remote.filter((n) => !isConnected(n, urls));
+        return {
+          checked: true,
+          numbers: await Promise.all(
+            lost.map(async (n) => {
+              const known = await numbers.find(n.phone_number);
+              const updated = n.date_updated ? Date.parse(n.date_updated) : NaN;
+              return {
+                number: n.phone_number,
+                name: known?.name ?? nameFromFriendly(n),
+                flowId: known?.flowId ?? null,
+                since: (Number.isNaN(updated) ? now() : new Date(updated)).toISOString(),
+              };
+            }),
+          ),
+        };
+      } catch (err) {
+        if (!(err instanceof CarrierNotConfigured)) logger.error('the report could not read the carrier’s numbers', { error: errorField(err) });
+        return { checked: false, reason: (err as Error).message };
+      }
+    },
+  };
+}

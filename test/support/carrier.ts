@@ -1,0 +1,36 @@
+// A carrier link for tests: the project's Twilio-compatible server on loopback and a REST client to it.
+import { FakeTwilio, startFakeTwilio } from '../../local/fake-twilio';
+import type { CarrierLink } from '../../lambdas/carrier/carrier-link';
+import { TwilioRestClient, type TwilioRestOptions } from '../../lambdas/carrier/twilio-rest';
+
+export const PUBLIC_URL = 'https://calls.example.com';
+
+export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = {}): Promise<{ fake: FakeTwilio; client: TwilioRestClient; link: CarrierLink }> {
+  const fake = await startFakeTwilio();
+  const client = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, baseUrl: fake.url });
+  return { fake, client, link: { publicUrl: PUBLIC_URL, api: async () => client } };
+}
+
+/** Runs `work` while collecting what the process writes (Powertools logs and EMF metrics), as JSON lines. */
+export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; lines: Array<Record<string, any>>; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const chunks: string[] = [];
+  const collect = (chunk: unknown) => (chunks.push(String(chunk)), true);
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(collect);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(collect);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const text = chunks.join('');
+  const lines = text.split('\n').filter(Boolean).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+  return { result, lines, text };
+}
