@@ -1,7 +1,7 @@
 // Flow use cases: validate, check against the directory, publish; list, read, restore, delete.
 import { MAX_FLOW_REDIRECTS } from '../flows/call-request';
 import { checkFlow, numbersToLookUp } from '../flows/checker';
-import { ConflictError, FlowInvalidError } from '../flows/errors';
+import { ConflictError, FlowInvalidError } from '../errors';
 import type { Directory } from '../flows/people';
 import { hasErrors, type Problem } from '../flows/problems';
 import { flowDocumentSchema, type FlowDocument, type FlowPart } from '../flows/schema';

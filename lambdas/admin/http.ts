@@ -2,7 +2,7 @@
 // section 6 (the mapping of named errors to status codes is the adminErrors middleware, middleware.ts).
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../flows/errors';
+import { ValidationError, type FieldIssue } from '../errors';
 import { E164 } from '../flows/schema';
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };

@@ -6,7 +6,7 @@
 //                 a store that does not answer becomes 503; anything else is logged and answered 500.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DomainError } from '../flows/errors';
+import { DomainError } from '../errors';
 import { MAX_DOCUMENT_BYTES } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
 import { isStoreUnavailable } from '../store/dynamo';

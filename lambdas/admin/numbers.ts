@@ -1,5 +1,5 @@
 // Number use cases and the number view with its status (DESIGN.md section 1).
-import { ValidationError } from '../flows/errors';
+import { ValidationError } from '../errors';
 import { NUMBER_STATUSES, numberStatus } from '../flows/number-status';
 import { E164 } from '../flows/schema';
 import type { FlowHead, FlowHeadSummary } from '../store/flow-store';

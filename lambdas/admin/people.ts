@@ -10,7 +10,7 @@
 // same item makes it check again). Not covered: a flow published, or another user or group edited,
 // between the check and the write (one DynamoDB round trip); the flow then shows the error on GET and
 // its next publish is refused.
-import { ConflictError } from '../flows/errors';
+import { ConflictError } from '../errors';
 import type { Directory, Group, GroupInput, User, UserInput } from '../flows/people';
 import type { Problem, ProblemCode } from '../flows/problems';
 import type { FlowHead } from '../store/flow-store';

@@ -1,7 +1,7 @@
 // The admin API routes of DESIGN.md section 6: each parses its input, calls a use case and shapes the answer.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../flows/errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';

@@ -7,7 +7,7 @@ import type { CallInstruction } from '../flows/call-instructions';
 import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
-import { NotFoundError, ValidationError } from '../flows/errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { E164 } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
 import { mailboxKey } from '../store/message-store';

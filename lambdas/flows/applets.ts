@@ -13,6 +13,8 @@ export const APPLET_ID_RULE = 'applet ids are [A-Za-z0-9_-], 1-64 characters, an
 export const E164 = /^\+[1-9]\d{7,14}$/;
 /** What one SMS carries (Twilio error 21617 past it): a reply's text, a forward, a notification. */
 export const MAX_SMS_TEXT = 1600;
+/** Twilio rings at most 10 nouns (each <Number> and <Client>) in one <Dial>. */
+export const MAX_DIAL_NOUNS = 10;
 
 export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'redirect', 'hangup'] as const;
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;

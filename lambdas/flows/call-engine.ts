@@ -7,7 +7,7 @@ import { HANGUP, say, type CallInstruction, type RecordInstruction } from './cal
 import { isAnonymousCaller, matchCaller } from './caller-match';
 import type { CallState, DialState, MenuState } from './call-state';
 import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dial-plan';
-import { APOLOGY, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
+import { APOLOGY, appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
 import { isOpen } from './hours';
 import type { Directory } from './people';
 import { CALL_APPLETS, E164 } from './applets';
@@ -138,10 +138,6 @@ function endBadly(run: Run, applet: string, type: 'guard' | 'missing'): CallResu
   return finish(run, undefined);
 }
 
-/** Own properties only: an applet id such as "constructor" must not find Object.prototype's. */
-function appletAt(part: FlowPart, id: string): Applet | undefined {
-  return Object.hasOwn(part.applets, id) ? part.applets[id] : undefined;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Entering an applet

@@ -1,6 +1,7 @@
 // The flow checker (DESIGN.md section 4): does a schema-valid flow document make sense?
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
+import { MAX_DIAL_NOUNS } from './applets';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
@@ -37,7 +38,7 @@ export interface CheckOptions {
 }
 
 /** Twilio rings at most 10 nouns (<Number>, <Client>) at once in one <Dial>. */
-export const MAX_SIMULTANEOUS = 10;
+export const MAX_SIMULTANEOUS = MAX_DIAL_NOUNS;
 /** Twilio transcribes only recordings of 2-120 s (warning 13617). */
 export const MAX_TRANSCRIBED_SECONDS = 120;
 

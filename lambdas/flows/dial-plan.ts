@@ -1,6 +1,7 @@
 // Who a dial rings, and in which rounds. The ringing order is rebuilt on every request from the flow,
 // the directory and the few values kept in the call state (round-robin offset, sticky member), so a
 // dial spanning several webhook requests needs no server-side session.
+import { MAX_DIAL_NOUNS } from './applets';
 import { isAnonymousCaller } from './caller-match';
 import type { DialTarget } from './call-instructions';
 import type { DialState } from './call-state';
@@ -11,7 +12,7 @@ import type { AppletOf } from './schema';
 type DialApplet = AppletOf<'dial'>;
 
 /** Twilio rings at most 10 numbers or clients in one <Dial>. */
-export const MAX_DIAL_TARGETS = 10;
+export const MAX_DIAL_TARGETS = MAX_DIAL_NOUNS;
 
 /** One entry of the ringing order: a user (or a plain number) and what to ring. No targets: skip it now. */
 export interface Ringer {

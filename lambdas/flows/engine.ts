@@ -1,7 +1,7 @@
 // What the call and sms engines share: the ports through which they reach stored state, the step
 // record that becomes the trace, and the guard against a chain of applets that never stops.
 // The engines themselves live in call-engine.ts and sms-engine.ts; this file imports none of them.
-import type { MailboxRef, Prompt } from './schema';
+import type { Applet, FlowPart, MailboxRef, Prompt } from './schema';
 
 /**
  * The little state the engine needs from storage. Keys are built by the engine from the applet and
@@ -52,3 +52,8 @@ export const APOLOGY: Prompt = { text: 'Sorry, we cannot take your call right no
 
 /** A branch's target, or undefined when the branch is not set ("" and absent mean the same). */
 export const branchTarget = (target: string | undefined): string | undefined => (target ? target : undefined);
+
+/** Own properties only: an applet id such as "constructor" must not find Object.prototype's. */
+export function appletAt(part: FlowPart, id: string): Applet | undefined {
+  return Object.hasOwn(part.applets, id) ? part.applets[id] : undefined;
+}

@@ -3,7 +3,7 @@
 // notifications to mailbox members, a forward, and where the text is stored.
 // Pure domain code: no storage, no clock but ctx.now.
 import { matchCaller } from './caller-match';
-import { branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
+import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
 import { isOpen } from './hours';
 import { mailboxPhones } from './outbound';
 import type { Directory } from './people';
@@ -128,9 +128,6 @@ function stopUnrouted(result: SmsResult, applet: string, type: 'guard' | 'missin
   return result;
 }
 
-function appletAt(part: FlowPart, id: string): Applet | undefined {
-  return Object.hasOwn(part.applets, id) ? part.applets[id] : undefined;
-}
 
 /**
  * The first word of the body against each rule's keywords, case-insensitively. Punctuation around the

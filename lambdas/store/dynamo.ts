@@ -4,7 +4,7 @@ import {
   BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
   type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../flows/errors';
+import { ConflictError, NotFoundError } from '../errors';
 
 let shared: DynamoDBDocumentClient | undefined;
 

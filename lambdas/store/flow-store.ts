@@ -3,7 +3,7 @@
 // head and updates the references of users and groups in one transaction. The head decides whether a flow
 // exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError, PreconditionFailedError } from '../flows/errors';
+import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
 import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, type TransactItem } from './dynamo';

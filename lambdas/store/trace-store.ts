@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { assertKeyableId, isConditionFailure, readAllPages } from './dynamo';
-import { NotFoundError } from '../flows/errors';
+import { NotFoundError } from '../errors';
 
 export const TRACE_DAYS = 30;
 

@@ -1,5 +1,6 @@
 // Renders the engines' carrier-neutral instructions as TwiML. Imports only twilio's TwiML modules:
 // Importing the package root would put the whole library (megabytes) into every webhook bundle.
+import { MAX_DIAL_NOUNS } from '../flows/applets';
 import MessagingResponse from 'twilio/lib/twiml/MessagingResponse';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type {
@@ -34,7 +35,7 @@ export interface CallUrls {
 }
 
 /** Twilio rings at most 10 numbers or clients in one <Dial>. */
-const MAX_NOUNS = 10;
+const MAX_NOUNS = MAX_DIAL_NOUNS;
 
 type SayAttributes = VoiceResponse.SayAttributes;
 

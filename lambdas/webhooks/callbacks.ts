@@ -4,7 +4,7 @@
 // Nobody is waiting on the line for most of them, so their answers never depend on storage.
 import { screenPrompt, screenResult } from '../flows/call-instructions';
 import type { CallState } from '../flows/call-state';
-import { mailboxOf, type Mailbox } from '../flows/engine';
+import { appletAt, mailboxOf, type Mailbox } from '../flows/engine';
 import { transcriptNotices, voicemailNotices, type OutboundText } from '../flows/outbound';
 import type { Directory } from '../flows/people';
 import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
@@ -95,7 +95,7 @@ function notifyMailbox(
  * effort: the recordingStatusCallback stores the same recording (by Sid) if this fails.
  */
 export async function storeVoicemailFromAction(deps: WebhookDeps, call: CallRequest, part: FlowPart, state: CallState): Promise<void> {
-  const applet = Object.hasOwn(part.applets, state.applet) ? part.applets[state.applet] : undefined;
+  const applet = appletAt(part, state.applet);
   const mailbox = applet?.type === 'voicemail' ? mailboxKey(mailboxOf(applet.mailbox)) : 'unrouted';
   await storeRecording(deps, call, mailbox, applet?.type === 'voicemail' && applet.notify);
 }

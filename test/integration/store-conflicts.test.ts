@@ -2,7 +2,7 @@
 // still a 409 conflict in the admin error format, never a 500 (DESIGN.md invariant 3). Against DynamoDB Local.
 import { errorResponse } from '../../lambdas/admin/middleware';
 import { publishFlow } from '../../lambdas/admin/flows';
-import { ConflictError } from '../../lambdas/flows/errors';
+import { ConflictError } from '../../lambdas/errors';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { createStores } from '../../lambdas/store/stores';
 import { callOnlyFlow } from '../support/fixtures';

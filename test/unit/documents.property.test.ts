@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseFlowDocument } from '../../lambdas/admin/flows';
 import { startCall } from '../../lambdas/flows/call-engine';
 import { checkFlow } from '../../lambdas/flows/checker';
-import { ValidationError } from '../../lambdas/flows/errors';
+import { ValidationError } from '../../lambdas/errors';
 import type { Directory } from '../../lambdas/flows/people';
 import { ERROR_CODES, WARNING_CODES, type Problem } from '../../lambdas/flows/problems';
 import { flowDocumentSchema, type FlowDocument } from '../../lambdas/flows/schema';

@@ -1,5 +1,5 @@
 // Named failures of the use cases; the HTTP layer maps each to one status and error code (lambdas/admin/http.ts).
-import type { Problem } from './problems';
+import type { Problem } from './flows/problems';
 
 export interface FieldIssue {
   path: string;
