@@ -1,6 +1,13 @@
 // The spill in AWS: one SQS message per item, drained into DynamoDB by the spill-drain Lambda.
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { spillKey, type Spill, type SpillItem } from './spill';
+
+/**
+ * The SQS client is loaded when the first item is spilled, not at cold start: a spill happens only when
+ * DynamoDB already failed, and loading the client at init made every cold start pay for it.
+ */
+let sqsModule: Promise<typeof import('@aws-sdk/client-sqs')> | undefined;
+const loadSqs = () => (sqsModule ??= import('@aws-sdk/client-sqs'));
 
 /**
  * The spill is what a webhook reaches for when DynamoDB already failed it, with the carrier waiting:
@@ -17,13 +24,19 @@ export interface MessageSender {
 }
 
 export class SqsSpill implements Spill {
+  private client?: MessageSender;
+
   constructor(
     private readonly queueUrl: string,
-    private readonly sqs: MessageSender = new SQSClient(spillSqsClientConfig),
-  ) {}
+    sqs?: MessageSender,
+  ) {
+    this.client = sqs;
+  }
 
   async put(item: SpillItem): Promise<void> {
-    await this.sqs.send(
+    const { SQSClient, SendMessageCommand } = await loadSqs();
+    this.client ??= new SQSClient(spillSqsClientConfig);
+    await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(item),
