@@ -179,7 +179,7 @@ async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Prom
   await measure('incoming call (warm)', '/twilio/voice');
   const action = /<Gather[^>]*action="([^"]+)"/.exec(first)?.[1]?.replace(/&amp;/g, '&') ?? '';
   const path = action.slice(action.indexOf('/twilio/'));
-  await measure('menu key -> sequential dial (directory read, then cached 5 s)', path, { Digits: '1' });
+  await measure('menu key -> sequential dial (the people it rings, BatchGet; then cached 5 s)', path, { Digits: '1' });
   await measure('menu continuation, revision cached', path, { Digits: '9' });
 }
 
