@@ -38,7 +38,7 @@ export async function seedDemo(deps: AdminDeps): Promise<{ seeded: boolean; flow
           invalidPrompt: { text: 'Sorry, that is not an option.' },
           fallback: 'vm',
         },
-        sales: { type: 'dial', group: sales.id, strategy: 'sequential', ringSeconds: 20, noAnswer: 'vm' },
+        sales: { type: 'dial', group: sales.id, strategy: 'sequential', noAnswer: 'vm' },
         support: { type: 'dial', user: ann.id, screen: true, noAnswer: 'vm' },
         vm: { type: 'voicemail', prompt: { text: 'Please leave a message after the tone.' }, mailbox: { group: sales.id }, maxSeconds: 120, transcribe: true },
       },

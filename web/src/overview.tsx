@@ -1,5 +1,6 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
+import { notConnectedNumbers, reportLine, reportReason } from './report-text';
 import { useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
@@ -51,7 +52,7 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
       <ul class="banner-list">
         {r.numbers.slice(0, BANNER_ROWS).map((n) => (
           <li key={n.number}>
-            <span class="mono">{n.number}</span> {n.name}: {n.status === 'no_flow' ? 'no flow' : n.status === 'no_call_flow' ? 'no call flow' : 'no SMS flow'} since {formatTime(n.since)}
+            <span class="mono">{n.number}</span> {n.name}: {reportLine(n)} since {formatTime(n.since)}
             {n.lostCalls + n.lostTexts > 0 && (
               <span class="lost">
                 {' '}
@@ -193,7 +194,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<{ flows: 
   );
 }
 
-function NumberRowView({ n, flows, open }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void }) {
+function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected: boolean }) {
   const assign = useAction();
   const rename = useAction();
   const [editing, setEditing] = useState(false);
@@ -203,7 +204,7 @@ function NumberRowView({ n, flows, open }: { n: NumberRow; flows: FlowRow[]; ope
     assign.run(() => (flowId ? send('PUT', `/api/numbers/${phonePath(n.number)}/flow`, { flowId }) : send('DELETE', `/api/numbers/${phonePath(n.number)}/flow`)));
   const flow = flows.find((f) => f.id === n.flowId);
   return (
-    <tr data-number={n.number} data-status={n.status} class={n.status === 'ok' ? 'row-ok' : 'row-bad'}>
+    <tr data-number={n.number} data-status={n.status} data-connected={notConnected ? 'no' : undefined} class={n.status === 'ok' && !notConnected ? 'row-ok' : 'row-bad'}>
       <th scope="row" class="mono">
         {n.number}
       </th>
@@ -253,6 +254,11 @@ function NumberRowView({ n, flows, open }: { n: NumberRow; flows: FlowRow[]; ope
       </td>
       <td>
         <StatusBadge status={n.status} />
+        {notConnected && (
+          <span class="badge badge-bad" title={reportReason('not_connected')}>
+            Not connected
+          </span>
+        )}
       </td>
       <td class="actions">
         {n.status === 'no_flow' && (
@@ -276,6 +282,8 @@ function NumberRowView({ n, flows, open }: { n: NumberRow; flows: FlowRow[]; ope
 }
 
 function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
+  // The carrier check of the report: numbers whose Twilio URLs point elsewhere are red here too.
+  const notConnected = notConnectedNumbers(useApi<Report>('/api/report/unassigned').data?.numbers);
   return (
     <section class="panel" aria-labelledby="numbers-title">
       <header class="panel-head">
@@ -307,7 +315,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
               </tr>
             )}
             {numbers.data.numbers.map((n) => (
-              <NumberRowView key={n.number} n={n} flows={flows} open={open} />
+              <NumberRowView key={n.number} n={n} flows={flows} open={open} notConnected={notConnected.has(n.number)} />
             ))}
           </tbody>
         </table>

@@ -19,10 +19,13 @@ export interface NumberRow {
   status: NumberStatus;
 }
 
+/** A reason the report lists a number: its status, or (issue 13) URLs at Twilio that point elsewhere. */
+export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
+
 export interface ReportEntry {
   number: string;
   name: string;
-  status: Exclude<NumberStatus, 'ok'>;
+  status: ReportStatus;
   flowId: string | null;
   since: string;
   lostCalls: number;
