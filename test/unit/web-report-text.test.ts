@@ -9,7 +9,7 @@ test('each report status has its own words', () => {
   expect(reportLine(entry('+15550100001', 'no_flow'))).toBe('no flow');
   expect(reportLine(entry('+15550100001', 'no_call_flow'))).toBe('no call flow');
   expect(reportLine(entry('+15550100001', 'no_sms_flow'))).toBe('no SMS flow');
-  expect(reportLine(entry('+15550100001', 'not_connected'))).toMatch(/^not connected: .*never reach Switchboard/);
+  expect(reportLine(entry('+15550100001', 'not_connected'))).toMatch(/^not connected: its Twilio URLs point elsewhere/);
 });
 
 test('the Numbers table marks exactly the numbers the carrier check found pointing elsewhere', () => {

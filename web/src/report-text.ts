@@ -5,7 +5,7 @@ const WHY: Record<ReportStatus, string> = {
   no_flow: 'no flow',
   no_call_flow: 'no call flow',
   no_sms_flow: 'no SMS flow',
-  not_connected: 'not connected: its Twilio URLs point elsewhere, so its calls and texts never reach Switchboard',
+  not_connected: 'not connected: its Twilio URLs point elsewhere (npm run carrier -- sync)',
 };
 
 export const reportReason = (status: ReportStatus): string => WHY[status] ?? status;
