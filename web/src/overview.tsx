@@ -194,6 +194,18 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<{ flows: 
   );
 }
 
+/** The choices of a number's flow picker: none, or any flow. */
+const FlowOptions = ({ flows }: { flows: FlowRow[] }) => (
+  <>
+    <option value="">— No flow —</option>
+    {flows.map((f) => (
+      <option key={f.id} value={f.id}>
+        {f.name}
+      </option>
+    ))}
+  </>
+);
+
 function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected: boolean }) {
   const assign = useAction();
   const rename = useAction();
@@ -243,12 +255,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
           Flow for {n.name} ({n.number})
         </label>
         <select id={pickerId} class="flow-picker" value={n.flowId ?? ''} disabled={assign.busy} onChange={(e) => void choose((e.target as HTMLSelectElement).value)}>
-          <option value="">— No flow —</option>
-          {flows.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.name}
-            </option>
-          ))}
+          <FlowOptions flows={flows} />
         </select>
         <ErrorNote error={assign.error} />
       </td>
@@ -368,12 +375,7 @@ function RegisterNumber({ flows }: { flows: FlowRow[] }) {
       <label>
         Flow
         <select value={flowId} onChange={(e) => setFlowId((e.target as HTMLSelectElement).value)}>
-          <option value="">— No flow —</option>
-          {flows.map((f) => (
-            <option key={f.id} value={f.id}>
-              {f.name}
-            </option>
-          ))}
+          <FlowOptions flows={flows} />
         </select>
       </label>
       <button class="btn" type="submit" disabled={action.busy}>
