@@ -111,3 +111,11 @@ const knowsAll = (directory: Directory, needs: PeopleNeeded) =>
 
 /** The empty directory for requests that ring nobody: no reads at all. */
 export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };
+
+/** What a webhook container keeps between requests: revisions (immutable) and the directory (seconds). */
+export interface WebhookCaches {
+  revisions: RevisionCache;
+  directory: DirectoryCache;
+}
+
+export const newWebhookCaches = (): WebhookCaches => ({ revisions: new RevisionCache(), directory: new DirectoryCache() });

@@ -9,24 +9,19 @@ import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
-import { DirectoryCache, NO_DIRECTORY, peopleNamedIn, RevisionCache } from './caches';
+import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, type WebhookCaches } from './caches';
 import { BOOKKEEPING_MS, withDeadline } from './deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 
-interface SmsCaches {
-  revisions: RevisionCache;
-  directory: DirectoryCache;
-}
-
 /** The sort key of a text's one trace item (one request per text). */
 const TEXT_TRACE_KEY = '#text';
 
 const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
 
-async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingText, now: Date): Promise<Response> {
+async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
   const number = await deps.numbers.find(text.to);
   if (!number?.flowId) return keepTextUnrouted(deps, text, number ? 'no_flow' : 'unknown_number', now);
   const revision = await caches.revisions.current(deps.flows, number.flowId);
@@ -71,7 +66,7 @@ async function routeText(deps: WebhookDeps, caches: SmsCaches, text: IncomingTex
 }
 
 export function smsWebhook(deps: WebhookDeps): WebhookHandler {
-  const caches: SmsCaches = { revisions: new RevisionCache(), directory: new DirectoryCache() };
+  const caches = newWebhookCaches();
   const textIn = (request: TwilioRequest) => incomingText(request.params)!;
   return twilioWebhook(
     {

@@ -11,7 +11,7 @@ import { countBy, METRIC } from '../observability/metrics';
 import type { TraceStep } from '../store/trace-store';
 import { renderCall } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
-import type { DirectoryCache, RevisionCache } from './caches';
+import type { WebhookCaches } from './caches';
 import { peopleNamedIn } from './caches';
 import { answered, recording, storeVoicemailFromAction, transcription } from './callbacks';
 import { CallRequest } from './call-links';
@@ -20,12 +20,8 @@ import type { TwilioRequest } from './guard';
 import { unroutedCall } from './unrouted';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 
-export interface VoiceCaches {
-  revisions: RevisionCache;
-  directory: DirectoryCache;
-}
 
-export async function dispatchVoice(deps: WebhookDeps, caches: VoiceCaches, request: TwilioRequest): Promise<Response> {
+export async function dispatchVoice(deps: WebhookDeps, caches: WebhookCaches, request: TwilioRequest): Promise<Response> {
   const call = new CallRequest(request);
   switch (request.route) {
     case 'voice':
@@ -48,7 +44,7 @@ export async function dispatchVoice(deps: WebhookDeps, caches: VoiceCaches, requ
 }
 
 /** A new call: number -> current revision of its flow -> run from the start. Two reads. */
-async function incoming(deps: WebhookDeps, caches: VoiceCaches, call: CallRequest): Promise<Response> {
+async function incoming(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest): Promise<Response> {
   const number = await deps.numbers.find(call.to);
   if (!number?.flowId) return unroutedCall(deps, call, number ? 'no_flow' : 'unknown_number');
   const revision = await caches.revisions.current(deps.flows, number.flowId);
@@ -58,7 +54,7 @@ async function incoming(deps: WebhookDeps, caches: VoiceCaches, call: CallReques
 }
 
 /** A continuation: the revision comes from the signed URL, so an edit mid-call changes nothing. */
-async function step(deps: WebhookDeps, caches: VoiceCaches, call: CallRequest): Promise<Response> {
+async function step(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest): Promise<Response> {
   const flowId = call.query('f');
   const rev = Number(call.query('r'));
   const state = decodeState(call.request.query);
@@ -73,7 +69,7 @@ async function step(deps: WebhookDeps, caches: VoiceCaches, call: CallRequest): 
 
 async function answerCall(
   deps: WebhookDeps,
-  caches: VoiceCaches,
+  caches: WebhookCaches,
   call: CallRequest,
   first: LoadedRevision,
   go: (part: FlowPart, ctx: CallContext) => Promise<CallResult>,
@@ -107,7 +103,7 @@ function countApplets(steps: TraceStep[]): void {
   for (const [type, n] of byType) countBy(METRIC.appletRuns, 'applet', type, n);
 }
 
-function callContext(deps: WebhookDeps, caches: VoiceCaches, call: CallRequest, revision: LoadedRevision, visitedBefore: number): CallContext {
+function callContext(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest, revision: LoadedRevision, visitedBefore: number): CallContext {
   const part = revision.document.call!;
   return {
     now: call.now,

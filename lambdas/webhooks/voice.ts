@@ -5,7 +5,7 @@ import { incomingText, singleParam, type TwilioParams, type WebhookEvent } from 
 import { safeVoiceTwiml } from '../twilio/twiml';
 import { decodeState } from '../flows/call-state';
 import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';
-import { DirectoryCache, RevisionCache } from './caches';
+import { newWebhookCaches } from './caches';
 import { recordingAnswer } from './callbacks';
 import { CallRequest } from './call-links';
 import type { WebhookDeps } from './deps';
@@ -49,7 +49,7 @@ function unverifiedVoiceAnswer(_event: WebhookEvent, base: string): Response {
 
 export function voiceWebhook(deps: WebhookDeps): WebhookHandler {
   // Per container: revisions never change; the directory is kept a few seconds.
-  const caches = { revisions: new RevisionCache(), directory: new DirectoryCache() };
+  const caches = newWebhookCaches();
   return twilioWebhook(
     { ...deps, missing: missingVoiceParams, unverified: unverifiedVoiceAnswer, safeAnswer: (request, reason) => safeVoiceAnswer(deps, request, reason) },
     (request) => dispatchVoice(deps, caches, request),
