@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDb, GetCommand, PutCommand } from '../lambdas/store/dynamo-client';
 import autocannon from 'autocannon';
 import { LAMBDA_BUNDLING } from '../lib/bundling';
 import { startLocalStack } from '../local/stack';
@@ -158,12 +158,13 @@ async function bundles(endpoint: string, tables: ReturnType<typeof localTableNam
 }
 
 async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Promise<void> {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const doc = new DynamoDb({});
   const commands: string[] = [];
-  doc.middlewareStack.add((next, context) => async (args) => {
-    commands.push(String(context.commandName).replace('Command', ''));
-    return next(args);
-  }, { step: 'initialize', name: 'countCommands' });
+  const send = doc.send.bind(doc);
+  doc.send = (command) => {
+    commands.push(command.operation);
+    return send(command);
+  };
   // The local stack's spool (SPILL_SPOOL_DIR): nothing spills while DynamoDB Local answers.
   const webhook = voiceWebhook({ ...createStores(doc, tables), spill: spillFromEnv(), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
   const params = { CallSid: newSid('CA'), From: '+15550109999', To: DEMO_NUMBERS.main, CallStatus: 'ringing' };
@@ -199,7 +200,7 @@ async function latency(base: string, token: string, tables: ReturnType<typeof lo
   };
 
   // The yardstick: the DynamoDB round trips a warm incoming call waits for (number, flow head, trace), alone.
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const doc = new DynamoDb({});
   const roundTrips = async () => {
     const started = performance.now();
     await doc.send(new GetCommand({ TableName: tables.numbers, Key: { number: DEMO_NUMBERS.main } }));
@@ -242,7 +243,7 @@ async function reportReads(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint });
   const names = localTableNames('bench');
   await ensureTables(client, names);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = new DynamoDb({ endpoint });
   const stores = createStores(doc, names);
   const user = await stores.directory.createUser({ name: 'Bench', phone: '+15550200001', available: true });
   const { publishFlow } = await import('../lambdas/admin/flows');
@@ -268,7 +269,7 @@ async function reportReads(endpoint: string): Promise<void> {
     }
   }));
   console.error(`  written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const counted = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const counted = new DynamoDb({ endpoint });
   const reads = countReads(counted);
   const t0 = performance.now();
   const report = await buildUnassignedReport(createStores(counted, names), new Date());

@@ -5,11 +5,10 @@
 // crash is replayed twice, which the Sid-keyed writes make harmless.
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fsyncDir, type FileSpill } from '../lambdas/spill/file-spill';
 import { parseSpillItem } from '../lambdas/spill/item-schema';
 import { replay, type ReplayStores } from '../lambdas/spill/replay';
+import { DynamoDb } from '../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../lambdas/store/message-store';
 import { DynamoStateStore } from '../lambdas/store/state-store';
 import type { TableNames } from '../lambdas/store/tables';
@@ -26,9 +25,8 @@ export interface DrainResult {
 
 /** A hung DynamoDB Local must not hold a drain for long: it only delays the next probe. */
 export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state'>): ReplayStores & { destroy(): void } {
-  const client = new DynamoDBClient({ endpoint, maxAttempts: 1, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), destroy: () => client.destroy() };
+  const doc = new DynamoDb({ endpoint, maxAttempts: 1, connectionTimeout: 1_000, requestTimeout: 2_000 });
+  return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), destroy: () => doc.destroy() };
 }
 
 export class SpoolDrain {

@@ -106,9 +106,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
-    const { documentClient } = await import('../lambdas/store/dynamo');
+    const { dynamoDb } = await import('../lambdas/store/dynamo');
     const { createStores } = await import('../lambdas/store/stores');
-    const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(documentClient(), tables), now: () => new Date() })).seeded;
+    const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
     routes = { admin, voice, sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();

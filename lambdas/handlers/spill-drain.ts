@@ -8,13 +8,13 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { drainQueueBatch } from '../spill/drain-queue';
-import { documentClient } from '../store/dynamo';
+import { dynamoDb } from '../store/dynamo';
 import { DynamoMessageStore } from '../store/message-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
 
 const tables = tableNamesFromEnv(process.env, ['messages', 'state']);
-const doc = documentClient();
+const doc = dynamoDb();
 const stores = { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state) };
 
 export const handler = middy((event: SQSEvent): Promise<SQSBatchResponse> => drainQueueBatch(event, stores))

@@ -9,7 +9,7 @@ import { ENV } from '../config/env';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { reportMetricValues, runScheduledReport } from '../report/publish-report';
-import { documentClient } from '../store/dynamo';
+import { dynamoDb } from '../store/dynamo';
 import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
@@ -21,7 +21,7 @@ const topicArn = process.env[ENV.alertTopicArn];
 if (!topicArn) throw new Error(`missing environment: ${ENV.alertTopicArn}`);
 // Only the tables this Lambda is granted: numbers and flows to read, state for counts and the report mark.
 const tables = tableNamesFromEnv(process.env, ['numbers', 'flows', 'state']);
-const doc = documentClient();
+const doc = dynamoDb();
 const stores = {
   numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
   flows: new DynamoFlowStore(doc, tables.flows),

@@ -1,12 +1,9 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand, DynamoDBDocumentClient, QueryCommand, ScanCommand, TransactWriteCommand,
-  type QueryCommandInput, type ScanCommandInput, type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, ScanCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors';
+import { BatchGetCommand, DynamoDb, QueryCommand, ScanCommand, TransactWriteCommand } from './dynamo-client';
 
-let shared: DynamoDBDocumentClient | undefined;
+let shared: DynamoDb | undefined;
 
 /**
  * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
@@ -15,19 +12,15 @@ let shared: DynamoDBDocumentClient | undefined;
  * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
  * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
  */
-export const adminDynamoClientConfig = {
-  maxAttempts: 3,
-  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
-};
+export const adminDynamoClientConfig = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 };
 
-/** The longest a request can take before it fails: every attempt timing out, plus the SDK's backoff between them (under 1 s for 3 attempts). */
+/** The longest a request can take before it fails: every attempt timing out, plus the backoff between them (under 1 s for 3 attempts). */
 export const ADMIN_DYNAMO_BUDGET_MS =
-  adminDynamoClientConfig.maxAttempts * (adminDynamoClientConfig.requestHandler.connectionTimeout + adminDynamoClientConfig.requestHandler.requestTimeout) + 1_000;
+  adminDynamoClientConfig.maxAttempts * (adminDynamoClientConfig.connectionTimeout + adminDynamoClientConfig.requestTimeout) + 1_000;
 
-/** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
-export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient(adminDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
+/** The client reads AWS_ENDPOINT_URL_DYNAMODB as the SDK does, which is how local mode and the tests reach DynamoDB Local. */
+export function dynamoDb(): DynamoDb {
+  shared ??= new DynamoDb(adminDynamoClientConfig);
   return shared;
 }
 
@@ -54,8 +47,8 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 
 /** Why each item of a cancelled transaction failed ('None' when it did not). */
 export function cancellationReasons(err: unknown): string[] | undefined {
-  if (err instanceof TransactionCanceledException || (err as { name?: string })?.name === 'TransactionCanceledException') {
-    return ((err as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  if ((err as { name?: string })?.name === 'TransactionCanceledException') {
+    return ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
   }
   return undefined;
 }
@@ -96,12 +89,12 @@ export async function withRetries<T>(what: string, attempt: () => Promise<T>, tr
   }
 }
 
-export async function transact(doc: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
+export async function transact(doc: DynamoDb, items: TransactItem[]): Promise<void> {
   await doc.send(new TransactWriteCommand({ TransactItems: items }));
 }
 
 /** Every item of a Query or Scan, following LastEvaluatedKey page after page. */
-export async function readAllPages<T>(doc: DynamoDBDocumentClient, input: { query: QueryCommandInput } | { scan: ScanCommandInput }): Promise<T[]> {
+export async function readAllPages<T>(doc: DynamoDb, input: { query: QueryCommandInput } | { scan: ScanCommandInput }): Promise<T[]> {
   const items: T[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -133,7 +126,7 @@ const defaultBackoff = (attempt: number) => Math.random() * 25 * 2 ** attempt;
  * again with backoff for the keys DynamoDB left unprocessed; keys without an item are simply absent from
  * the answer. Duplicate keys are asked for once (BatchGetItem refuses duplicates).
  */
-export async function batchGetAll<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions = {}): Promise<T[]> {
+export async function batchGetAll<T>(doc: DynamoDb, table: string, keys: Record<string, unknown>[], options: BatchGetOptions = {}): Promise<T[]> {
   const unique = [...new Map(keys.map((k) => [JSON.stringify(Object.entries(k).sort()), k])).values()];
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));
@@ -141,7 +134,7 @@ export async function batchGetAll<T>(doc: DynamoDBDocumentClient, table: string,
   return pages.flat();
 }
 
-async function batchGetChunk<T>(doc: DynamoDBDocumentClient, table: string, keys: Record<string, unknown>[], options: BatchGetOptions): Promise<T[]> {
+async function batchGetChunk<T>(doc: DynamoDb, table: string, keys: Record<string, unknown>[], options: BatchGetOptions): Promise<T[]> {
   const items: T[] = [];
   let pending = keys;
   for (let attempt = 1; ; attempt++) {

@@ -2,7 +2,7 @@
 // to, and one immutable item per published revision (rev n). Publishing writes the revision, moves the
 // head and updates the references of users and groups in one transaction. The head decides whether a flow
 // exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
 import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
@@ -74,7 +74,7 @@ export const REVISION_GRACE_SECONDS = 24 * 60 * 60;
 
 export class DynamoFlowStore implements FlowStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDb,
     private readonly table: string,
     /** Needed only to publish and delete (they maintain users' and groups' flowRefs); readers can do without. */
     private readonly directoryStore?: DynamoDirectoryStore,

@@ -1,7 +1,7 @@
 // Mailbox messages (voicemails and texts), keyed by the carrier's Sid so a retried callback stores
 // nothing twice. Voicemail fields are written with if_not_exists, so the recording callback, the
 // Record action and the transcription callback can arrive in any order and any number of times.
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
 import { isConditionFailure } from './dynamo';
 
 export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
@@ -51,7 +51,7 @@ export interface MessageStore {
 
 export class DynamoMessageStore implements MessageStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDb,
     private readonly table: string,
   ) {}
 

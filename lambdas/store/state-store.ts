@@ -1,5 +1,5 @@
 // Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report mark.
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
 import { isConditionFailure, readAllPages } from './dynamo';
 
 export const STICKY_DAYS = 30;
@@ -40,7 +40,7 @@ const epoch = (d: Date, days: number) => Math.floor(d.getTime() / 1000) + days *
 
 export class DynamoStateStore implements StateStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDb,
     private readonly table: string,
   ) {}
 
@@ -75,9 +75,9 @@ export class DynamoStateStore implements StateStore {
         return at(Number(recent[callSid] ?? 0));
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
-        // The raw item (the document client does not unmarshall errors): { recent: { M: { sid: { N } } } }.
-        const old = (err as { Item?: { recent?: { M?: Record<string, { N?: string }> } } }).Item;
-        const seen = old?.recent?.M?.[callSid]?.N;
+        // The item as it was (our client unmarshalls it, as it does every answer): { recent: { [sid]: start } }.
+        const old = (err as { Item?: { recent?: Record<string, number> } }).Item;
+        const seen = old?.recent?.[callSid];
         if (seen !== undefined) return at(Number(seen));
         if (old?.recent) continue; // forgotten between the two: the map is there, try again
         // A new counter (or one from before CallSids were remembered): give it its map, then advance.

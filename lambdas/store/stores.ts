@@ -1,5 +1,5 @@
 // Builds the DynamoDB stores over one document client and the physical table names.
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDb } from './dynamo-client';
 import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
@@ -8,7 +8,7 @@ import { DynamoStateStore } from './state-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
-export function createStores(doc: DynamoDBDocumentClient, tables: TableNames) {
+export function createStores(doc: DynamoDb, tables: TableNames) {
   const directory = new DynamoDirectoryStore(doc, tables.directory);
   return {
     directory,

@@ -1,6 +1,6 @@
 // Call and text traces: one item per step (one write per webhook request), kept 30 days.
 import { randomBytes } from 'node:crypto';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDb } from './dynamo-client';
 import { assertKeyableId, isConditionFailure, readAllPages } from './dynamo';
 import { NotFoundError } from '../errors';
 
@@ -40,7 +40,7 @@ export interface TraceStore {
 
 export class DynamoTraceStore implements TraceStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDb,
     private readonly table: string,
   ) {}
 

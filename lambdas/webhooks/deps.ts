@@ -1,11 +1,10 @@
 // What the webhooks depend on, and how a Lambda builds it from its environment once per cold start.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../config/env';
 import type { EnginePorts } from '../flows/engine';
 import type { Spill } from '../spill/spill';
 import { spillFromEnv } from '../spill/spill-from-env';
 import type { DirectoryStore } from '../store/directory-store';
+import { DynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
@@ -38,18 +37,13 @@ export interface WebhookDeps {
 
 /**
  * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
- * so the webhook can still give the safe answer in time. The SDK's defaults would wait indefinitely.
+ * so the webhook can still give the safe answer in time.
  */
-export const webhookDynamoClientConfig = {
-  maxAttempts: 2,
-  // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes.
-  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000, throwOnRequestTimeout: true },
-};
+export const webhookDynamoClientConfig = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000 };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(webhookDynamoClientConfig), { marshallOptions: { removeUndefinedValues: true } });
   return {
-    ...createStores(doc, tableNamesFromEnv(env)),
+    ...createStores(new DynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env)),
     spill: spillFromEnv(env),
     now: () => new Date(),
     authToken: twilioAuthToken,

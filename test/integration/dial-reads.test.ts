@@ -1,7 +1,6 @@
 // DESIGN.md section 10: a dial reads only the people it rings, so its cost does not grow with the
 // directory. Counted in DynamoDB requests and items read, against DynamoDB Local.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDb } from '../../lambdas/store/dynamo-client';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
@@ -19,14 +18,14 @@ const spilled = tempSpill();
 afterAll(() => spilled.dispose());
 
 let t: TestTables;
-let counted: DynamoDBDocumentClient;
+let counted: DynamoDb;
 let reads: ReturnType<typeof countReads>;
 let stores: ReturnType<typeof createStores>;
 
 beforeAll(async () => {
   t = await createTestTables();
   // Its own client, so the counter sees only what the webhook sends.
-  counted = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }), { marshallOptions: { removeUndefinedValues: true } });
+  counted = new DynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
   reads = countReads(counted);
   stores = createStores(t.doc, t.names);
 });
@@ -110,14 +109,14 @@ describe('DynamoDirectoryStore.peopleFor', () => {
     // DynamoDB answers part of a batch when throttled: here each answer serves the first two keys asked
     // for and hands the rest back as UnprocessedKeys, as DynamoDB does.
     const sent: number[] = [];
-    const partial = Object.create(t.doc) as DynamoDBDocumentClient;
+    const partial = Object.create(t.doc) as DynamoDb;
     partial.send = (async (command: BatchGetCommand) => {
       const [table, request] = Object.entries(command.input.RequestItems!)[0];
       const keys = request.Keys!;
       sent.push(keys.length);
       const out = await t.doc.send(new BatchGetCommand({ RequestItems: { [table]: { ...request, Keys: keys.slice(0, 2) } } }));
       return keys.length > 2 ? { ...out, UnprocessedKeys: { [table]: { ...request, Keys: keys.slice(2) } } } : out;
-    }) as DynamoDBDocumentClient['send'];
+    }) as DynamoDb['send'];
     const store = new DynamoDirectoryStore(partial, t.names.directory);
     const people = await store.peopleFor({ users: users.map((u) => u.id), groups: [] });
     expect(people.users.map((u) => u.id).sort()).toEqual(users.map((u) => u.id).sort());
@@ -127,11 +126,11 @@ describe('DynamoDirectoryStore.peopleFor', () => {
   it('gives up with an error when keys stay unprocessed (the webhook then gives its safe answer)', async () => {
     const user = await stores.directory.createUser({ name: 'Stuck', phone: '+15550350001', available: true });
     let tries = 0;
-    const throttled = Object.create(t.doc) as DynamoDBDocumentClient;
+    const throttled = Object.create(t.doc) as DynamoDb;
     throttled.send = (async (command: BatchGetCommand) => {
       tries++;
       return { Responses: {}, UnprocessedKeys: command.input.RequestItems };
-    }) as DynamoDBDocumentClient['send'];
+    }) as DynamoDb['send'];
     await expect(new DynamoDirectoryStore(throttled, t.names.directory).peopleFor({ users: [user.id], groups: [] })).rejects.toThrow(/unprocessed/);
     expect(tries).toBe(BATCH_GET_TRIES);
   });

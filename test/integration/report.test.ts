@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDb } from '../../lambdas/store/dynamo-client';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow, callOnlyFlow } from '../support/fixtures';
 import { countReads } from '../support/read-counter';
@@ -112,7 +112,7 @@ it('reads tens of items, not thousands: 3,000 numbers with 10 unassigned', async
   for (let i = 0; i < items.length; i += 25) {
     await h3.tables.doc.send(new BatchWriteCommand({ RequestItems: { [h3.tables.names.numbers]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   }
-  const doc = DynamoDBDocumentClient.from(h3.tables.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = new DynamoDb({ endpoint: h3.tables.doc.endpoint });
   const reads = countReads(doc);
   const report = await buildUnassignedReport(createStores(doc, h3.tables.names), clock);
   expect(report.numbers).toHaveLength(10);

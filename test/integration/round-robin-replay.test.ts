@@ -1,7 +1,6 @@
 // DESIGN.md section 5, idempotency: an incoming CallSid seen before does not advance a round-robin
 // counter again, and neither does the SDK sending the same update twice. Against DynamoDB Local.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDb, GetCommand, PutCommand, UpdateCommand } from '../../lambdas/store/dynamo-client';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoStateStore, ROUND_ROBIN_REMEMBERS } from '../../lambdas/store/state-store';
@@ -46,18 +45,16 @@ describe('nextRoundRobinStart', () => {
     // A client whose every UpdateItem reaches DynamoDB twice, as when the SDK retries after a timeout
     // that hid a successful first attempt: the caller only sees the second answer.
     // Its own client: a document client shares the middleware stack of the client it wraps.
-    const twice = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB }));
+    const twice = new DynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
     let sent = 0;
-    twice.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName !== 'UpdateItemCommand') return next(args);
-        sent++;
-        await next(args).catch(() => undefined); // lost on the way back
-        sent++;
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'sendTwice' },
-    );
+    const send = twice.send.bind(twice);
+    twice.send = async (command) => {
+      if (command.operation !== 'UpdateItem') return send(command);
+      sent++;
+      await send(command).catch(() => undefined); // lost on the way back
+      sent++;
+      return send(command);
+    };
     const retried = new DynamoStateStore(twice, t.names.state);
     expect(await retried.nextRoundRobinStart(key, 4, sid(10))).toBe(0);
     expect(await retried.nextRoundRobinStart(key, 4, sid(11))).toBe(1);

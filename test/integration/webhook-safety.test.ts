@@ -1,6 +1,5 @@
 // DESIGN.md section 5: the voice webhook never answers a caller with an error; signatures everywhere.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDb, ScanCommand } from '../../lambdas/store/dynamo-client';
 import { createStores } from '../../lambdas/store/stores';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { smsWebhook } from '../../lambdas/webhooks/sms';
@@ -36,7 +35,7 @@ it('answers a call to an unknown number with the safe TwiML and counts it', asyn
 });
 
 it('answers 200 with the safe TwiML when DynamoDB is down', async () => {
-  const down = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
+  const down = new DynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
   const broken: WebhookDeps = { ...createStores(down, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   const res = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
   expect(res.statusCode).toBe(200);
@@ -96,7 +95,7 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
     server = net.createServer((socket) => sockets.push(socket)); // holds every socket open, answers nothing
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
-    const hung = DynamoDBDocumentClient.from(new DynamoDBClient({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` }));
+    const hung = new DynamoDb({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` });
     broken = { ...createStores(hung, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   });
   afterAll(() => {

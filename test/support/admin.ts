@@ -1,6 +1,5 @@
 // Drives the admin API in-process with API Gateway v2 events, against the tables of one test file.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { adminApi } from '../../lambdas/admin/api';
 import type { AdminDeps } from '../../lambdas/admin/flows';
 import { createStores } from '../../lambdas/store/stores';
@@ -40,8 +39,7 @@ export interface AdminHarness {
 
 export async function adminHarness(now: () => Date = () => new Date()): Promise<AdminHarness> {
   const tables = await createTestTables();
-  const doc = DynamoDBDocumentClient.from(tables.client, { marshallOptions: { removeUndefinedValues: true } });
-  const deps = { ...createStores(doc, tables.names), now };
+  const deps = { ...createStores(tables.doc, tables.names), now };
   const handler = adminApi(deps);
   return {
     tables,

@@ -1,15 +1,16 @@
 // Each test file gets its own set of tables in the shared DynamoDB Local, so files can run in parallel.
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '../../local/tables';
+import { DynamoDb } from '../../lambdas/store/dynamo-client';
 import { localTableNames, tableEnv, type TableNames } from '../../lambdas/store/tables';
 
 export interface TestTables {
   names: TableNames;
   env: Record<string, string>;
   client: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
+  /** The stores' own client (lambdas/store/dynamo-client.ts); `client` is the SDK's, for tables. */
+  doc: DynamoDb;
 }
 
 export async function createTestTables(): Promise<TestTables> {
@@ -18,7 +19,7 @@ export async function createTestTables(): Promise<TestTables> {
   const client = new DynamoDBClient({ endpoint });
   const names = localTableNames(`t${randomBytes(4).toString('hex')}`);
   await ensureTables(client, names);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = new DynamoDb({ endpoint });
   return { names, env: tableEnv(names), client, doc };
 }
 
@@ -26,4 +27,5 @@ export async function createTestTables(): Promise<TestTables> {
 export async function dropTestTables(tables: TestTables): Promise<void> {
   await Promise.all(Object.values(tables.names).map((TableName) => tables.client.send(new DeleteTableCommand({ TableName }))));
   tables.client.destroy();
+  tables.doc.destroy();
 }

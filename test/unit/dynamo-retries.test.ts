@@ -1,6 +1,6 @@
 // Lost races are retried, never answered 5xx (DESIGN.md invariant 3), including a plain write that hits an
 // item a transaction is writing: DynamoDB answers that with TransactionConflictException.
-import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDb } from '../../lambdas/store/dynamo-client';
 import { ConflictError } from '../../lambdas/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { errorResponse } from '../../lambdas/admin/middleware';
@@ -53,7 +53,7 @@ describe('DynamoDirectoryStore.deleteUser', () => {
         if (command instanceof DeleteCommand && sent.length === 1) throw transactionConflict();
         return {};
       },
-    } as unknown as DynamoDBDocumentClient;
+    } as unknown as DynamoDb;
     await expect(new DynamoDirectoryStore(doc, 'directory').deleteUser('usr_1')).resolves.toBeUndefined();
     expect(sent).toEqual(['DeleteCommand', 'DeleteCommand']);
   });
