@@ -6,6 +6,9 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   // ES module builds of our dependencies tree-shake better than their CommonJS ones.
   mainFields: ['module', 'main'],
-  // The AWS SDK v3 the Node.js 22 runtime ships is used instead of a bundled copy (docs/performance.md).
-  external: ['@aws-sdk/*'],
+  // The AWS SDK v3 clients the Node.js 22 runtime ships are used instead of bundled copies: only the
+  // report's SNS and the spill's SQS (loaded when DynamoDB fails) still use one. DynamoDB and Secrets
+  // Manager go through lambdas/aws/aws-json.ts; @aws-sdk/util-dynamodb (its marshalling) is bundled,
+  // so the item format does not depend on the runtime's SDK version (docs/performance.md).
+  external: ['@aws-sdk/client-*'],
 } as const;

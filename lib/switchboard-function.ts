@@ -81,9 +81,9 @@ export class SwitchboardFunction extends NodejsFunction {
         sourceMap: true,
         // Mappings are enough for stack traces; embedding the sources would double the asset for nothing.
         sourcesContent: false,
-        // The AWS SDK v3 that the Node.js 22 runtime ships is used instead of a bundled copy: bundled, it
-        // is 350 KB of every webhook's 530 KB and most of its load time (docs/performance.md). The tests
-        // load the bundles against the project's pinned SDK (test/infra/artifact.test.ts).
+        // The SDK clients the Node.js 22 runtime ships (SNS, SQS) are used instead of bundled copies
+        // (LAMBDA_BUNDLING.external; docs/performance.md). The tests load the bundles against the
+        // project's pinned SDK, as the runtime would (test/infra/artifact.test.ts).
         bundleAwsSDK: false,
         externalModules: [...LAMBDA_BUNDLING.external],
         mainFields: [...LAMBDA_BUNDLING.mainFields],

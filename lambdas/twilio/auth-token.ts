@@ -1,9 +1,9 @@
 // The Twilio credentials: from TWILIO_AUTH_TOKEN (and TWILIO_ACCOUNT_SID) in local mode, otherwise from
 // the one Secrets Manager secret named by TWILIO_AUTH_TOKEN_SECRET_ARN, `{ "accountSid": "AC...",
-// "authToken": "..." }`, through Powertools Parameters, cached for a few minutes so a rotated token is
+// "authToken": "..." }`, through a Powertools Parameters provider (../aws/secrets-provider.ts), cached for a few minutes so a rotated token is
 // picked up without a redeploy. The webhooks need the token (signatures); the carrier link both (REST
 // API); one cached read serves both. Never logged, never in an error message.
-import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerProvider } from '../aws/secrets-provider';
 import { ENV } from '../config/env';
 import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
 
@@ -29,26 +29,18 @@ export function authTokenFromSecret(secretString: string): string {
 }
 
 /** A cold start must not wait on a hung connection: the webhook answers safely when the read fails. */
-export const secretsClientConfig = {
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500, throwOnRequestTimeout: true },
-};
+export const secretsClientConfig = { maxAttempts: 2, connectionTimeout: 1_000, requestTimeout: 1_500 };
 
-/** What reads the secret: Powertools' SecretsProvider (which caches by maxAge), or a test's stand-in. */
+/** What reads the secret: a Powertools provider (which caches by maxAge), or a test's stand-in. */
 export interface SecretReader {
   get(secretId: string, options: { maxAge: number }): Promise<unknown>;
 }
 
-let provider: Promise<SecretsProvider> | undefined;
+let provider: SecretsManagerProvider | undefined;
 
-/**
- * Loaded on first use: local mode never needs the Secrets Manager client, and in AWS it is needed only
- * when the cache misses; loading it at init would add its SDK client to every cold start's load time.
- */
-function secretsProvider(): Promise<SecretsProvider> {
-  provider ??= Promise.all([import('@aws-lambda-powertools/parameters/secrets'), import('@aws-sdk/client-secrets-manager')]).then(
-    ([{ SecretsProvider }, { SecretsManagerClient }]) => new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(secretsClientConfig) }),
-  );
+/** Made on first use: local mode never reads Secrets Manager (and may have no region to name one). */
+function secretsProvider(): SecretsManagerProvider {
+  provider ??= new SecretsManagerProvider(secretsClientConfig);
   return provider;
 }
 
@@ -96,12 +88,12 @@ export async function loadTwilioCredentials(env: NodeJS.ProcessEnv = process.env
 async function readSecret(env: NodeJS.ProcessEnv, secrets?: SecretReader): Promise<string> {
   const secretId = env[ENV.authTokenSecretArn];
   if (!secretId) throw new Error(`set ${ENV.authToken} (local mode) or ${ENV.authTokenSecretArn}`);
-  const reader: SecretReader = secrets ?? (await secretsProvider());
+  const reader: SecretReader = secrets ?? secretsProvider();
   let value: unknown;
   try {
     value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
   } catch (err) {
-    // Powertools wraps the SDK's error; its message names the secret and the cause, never the value.
+    // Powertools wraps the service's error; its message names the secret and the cause, never the value.
     throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`);
   }
   if (typeof value !== 'string') throw new Error('the Twilio auth token secret has no SecretString');

@@ -15,7 +15,7 @@ import { logicalId } from './synth';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-/** Stands in for the Secrets Manager ARN the template passes; unused because TWILIO_AUTH_TOKEN is set. */
+/** Stands in for the Secrets Manager ARN the template passes; read from a loopback Secrets Manager where TWILIO_AUTH_TOKEN is not set. */
 const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** Stands in for the spill queue's URL; these tests never spill (DynamoDB Local answers). */
 const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
@@ -177,6 +177,47 @@ describe('the bundled voice webhook, as deployed', () => {
     // Every request of the call left its trace step.
     expect((await stores.traces.get(call.CallSid)).steps.length).toBeGreaterThanOrEqual(6);
     expect(lambda.logs).not.toContain('"level":"ERROR"');
+  });
+
+  test('reads its auth token from Secrets Manager (the template\'s secret ARN), signed with the function\'s credentials, once per max age', async () => {
+    // A loopback Secrets Manager that checks what AWS would: the operation, the JSON protocol version,
+    // a SigV4 signature (re-computed with the SDK's own signer), and the secret the template names.
+    const { createServer } = await import('node:http');
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Hash } = await import('@smithy/hash-node');
+    const asked: { target?: string; secretId?: string; signatureOk: boolean }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', async () => {
+        const date = String(req.headers['x-amz-date']).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z');
+        const signedNames = /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1].split(';') ?? [];
+        const signer = new SignatureV4({ service: 'secretsmanager', region: process.env.AWS_REGION!, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! }, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+        const expected = await signer.sign(
+          { method: 'POST', protocol: 'http:', hostname: String(req.headers.host), path: '/', query: {}, body, headers: Object.fromEntries(signedNames.filter((n) => n !== 'x-amz-date').map((n) => [n, String(req.headers[n])])) },
+          { signingDate: new Date(date) },
+        );
+        asked.push({ target: req.headers['x-amz-target'] as string, secretId: JSON.parse(body).SecretId, signatureOk: expected.headers.authorization === req.headers.authorization });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ ARN: TEST_SECRET_ARN, SecretString: JSON.stringify({ accountSid: `AC${'0'.repeat(32)}`, authToken: TEST_AUTH_TOKEN }) }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      // No TWILIO_AUTH_TOKEN: the function reads the secret, as in AWS.
+      lambda = new LambdaProcess(voice, { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as { port: number }).port}` });
+      for (let i = 0; i < 2; i++) {
+        const callSid = sid('CA');
+        const event = signedTwilioEvent({ url: '/twilio/voice', params: { AccountSid: sid('AC'), CallSid: callSid, From: CALLER, To: DEMO_NUMBERS.main, CallStatus: 'ringing', Direction: 'inbound' } });
+        twimlOf(await lambda.invoke<HttpResult>(event));
+        // Routed by the flow (its trace is there), not the safe answer a failed token read would give.
+        await expect(stores.traces.get(callSid)).resolves.toBeDefined();
+        expect((await stores.state.unroutedSince(DEMO_NUMBERS.main, undefined)).map((e) => e.sid)).not.toContain(callSid);
+      }
+      expect(asked).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: TEST_SECRET_ARN, signatureOk: true }]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   test('refuses a bad signature with 403, and writes nothing', async () => {

@@ -83,12 +83,19 @@ describe('every bundle, as deployed (DESIGN.md sections 10 and 14)', () => {
     report,
   });
 
-  test.each(['voice', 'sms', 'admin', 'report'] as const)('the %s bundle carries middy and the Powertools logger, and leaves the AWS SDK to the runtime', (name) => {
+  test.each(['voice', 'sms', 'admin', 'report'] as const)('the %s bundle carries middy, the Powertools logger and its own DynamoDB client; no SDK DynamoDB or Secrets Manager client', (name) => {
     const code = readFileSync(bundles()[name].bundleFile, 'utf8');
     expect(code).toContain('[AbortError]: The operation was aborted.'); // @middy/core's own timeout error
     expect(code).toContain('POWERTOOLS_LOG_LEVEL'); // @aws-lambda-powertools/logger's configuration
-    expect(code).toMatch(/require\("@aws-sdk\/client-[a-z-]+"\)/);
+    expect(code).toContain('DynamoDB_20120810'); // lambdas/store/dynamo-client.ts over lambdas/aws/aws-json.ts
+    expect(code).toContain('AWS4-HMAC-SHA256');
+    // Neither loaded from the runtime nor bundled: the ~58 ms the SDK's DynamoDB client cost a cold start.
+    expect(code).not.toMatch(/(require|import)\("@aws-sdk\/(client-dynamodb|lib-dynamodb|client-secrets-manager)"\)/);
+    expect(code).not.toContain('DynamoDBClient');
     expect(code).not.toContain('AWS SDK error wrapper');
+    // What still comes from the runtime's SDK: the report's SNS client, loaded at init; the spill's SQS client, only when DynamoDB fails.
+    const required = [...code.matchAll(/require\("(@aws-sdk\/[a-z-]+)"\)/g)].map((m) => m[1]);
+    expect([...new Set(required)]).toEqual(name === 'report' ? ['@aws-sdk/client-sns'] : []);
   });
 
   test.each(['voice', 'sms'] as const)('the %s webhook bundle is at most 300 KB', (name) => {

@@ -2,35 +2,18 @@
 // byte for byte; over a real loopback server it sends what AWS expects, raises the errors the SDK
 // raises, retries what the SDK's standard strategy retries (and nothing else), and gives up on a
 // hung or refused connection within its timeouts.
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsJsonClient, AwsServiceError, amzDate, isRetryable, signV4, standardBackoff, type AwsCredentials } from '../../lambdas/aws/aws-json';
 
 const CREDS: AwsCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const AT = new Date('2026-12-01T11:22:33.456Z');
 
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data) => (typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
-
-/** node:crypto in the shape the SDK's signer takes (its own @aws-crypto/sha256-js is not a dependency of ours). */
-class Sha256 {
-  private hash: { update(d: string | Uint8Array): unknown; digest(): Buffer };
-  constructor(secret?: Data) {
-    this.hash = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: Data) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
 /** What the SDK's own signer (@smithy/signature-v4) puts in `authorization` for the same request. */
 async function sdkAuthorization(headers: Record<string, string>, body: string, credentials: AwsCredentials, at = AT, region = 'eu-west-1', service = 'dynamodb') {
-  const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, applyChecksum: false });
+  const signer = new SignatureV4({ credentials, region, service, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
   const signed = await signer.sign({ method: 'POST', protocol: 'https:', hostname: headers.host, path: '/', headers, body, query: {} }, { signingDate: at });
   return signed.headers.authorization;
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer } from 'node:http';
 import { parseForm, publicRequestUrl } from '../../lambdas/twilio/request';
 import { signTwilioRequest, verifyTwilioRequest } from '../../lambdas/twilio/signature';
 import { AUTH_TOKEN_MAX_AGE_SECONDS, authTokenFromSecret, loadTwilioAuthToken, twilioAuthToken } from '../../lambdas/twilio/auth-token';
@@ -229,27 +229,41 @@ describe('Twilio auth token', () => {
   });
 
   test('is read from Secrets Manager once, then again after its max age: a rotated token is picked up', async () => {
+    // A loopback Secrets Manager: it answers GetSecretValue over the JSON protocol with the current secret.
+    let current = 'first-token';
+    const asked: { target?: string; type?: string; auth?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        asked.push({ target: req.headers['x-amz-target'] as string, type: req.headers['content-type'], auth: req.headers.authorization, body });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ Name: 'rotating', SecretString: current }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const saved = { ...process.env };
     delete process.env.TWILIO_AUTH_TOKEN;
     process.env.TWILIO_AUTH_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:rotating';
-    let current = 'first-token';
-    const send = jest.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async () => ({ SecretString: current }));
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const clock = jest.spyOn(Date, 'now');
     const t0 = Date.now();
     try {
       clock.mockReturnValue(t0);
       await expect(twilioAuthToken()).resolves.toBe('first-token');
+      expect(asked[0]).toMatchObject({ target: 'secretsmanager.GetSecretValue', type: 'application/x-amz-json-1.1', auth: expect.stringMatching(/\/secretsmanager\/aws4_request/) });
+      expect(JSON.parse(asked[0].body)).toEqual({ SecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:rotating' });
       current = 'rotated-token';
       clock.mockReturnValue(t0 + (AUTH_TOKEN_MAX_AGE_SECONDS - 1) * 1000);
       await expect(twilioAuthToken()).resolves.toBe('first-token');
-      expect(send).toHaveBeenCalledTimes(1);
+      expect(asked).toHaveLength(1);
       clock.mockReturnValue(t0 + (AUTH_TOKEN_MAX_AGE_SECONDS + 1) * 1000);
       await expect(twilioAuthToken()).resolves.toBe('rotated-token');
-      expect(send).toHaveBeenCalledTimes(2);
+      expect(asked).toHaveLength(2);
     } finally {
       clock.mockRestore();
-      send.mockRestore();
       process.env = saved;
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
