@@ -96,16 +96,10 @@ async function bundles(endpoint: string, tables: ReturnType<typeof localTableNam
     });
     const size = kb(join(out, name, 'index.js'));
     const webhook = name.endsWith('-webhook');
-    row('bundle', `${name} size as deployed (AWS SDK from the runtime)`, `${size.toFixed(0)} KB`, {
+    row('bundle', `${name} size as deployed`, `${size.toFixed(0)} KB`, {
       number: size, unit: 'KB', ...(webhook && { budget: `<= ${BUNDLE_BUDGET_KB} KB`, withinBudget: size <= BUNDLE_BUDGET_KB }),
     });
   }
-  // What the same voice bundle would weigh with the one SDK client it still loads (SQS, on a spill) inside.
-  await build({
-    entryPoints: ['lambdas/handlers/voice-webhook.ts'], bundle: true, platform: 'node', ...LAMBDA_BUNDLING,
-    mainFields: [...LAMBDA_BUNDLING.mainFields], external: [], outfile: join(out, 'voice-with-sdk.js'), logLevel: 'error',
-  });
-  row('bundle', 'voice-webhook size with the SDK clients it still names (the spill\u2019s SQS) bundled too', `${kb(join(out, 'voice-with-sdk.js')).toFixed(0)} KB`);
 
   // Cold start, side by side: bare node, node loading each webhook bundle, and loading + a first incoming call.
   const url = `https://bench.example/twilio/voice`;

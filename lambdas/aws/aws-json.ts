@@ -242,11 +242,11 @@ export class AwsJsonClient {
       const req: ClientRequest = send({ hostname: this.url.hostname, port: this.url.port || undefined, path: '/', method: 'POST', headers, agent: this.agent });
       const answerWithin = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => req.destroy(timeoutError(`${this.config.service} did not answer ${operation} within ${requestTimeout} ms`)), requestTimeout);
+        timer = setTimeout(() => req.destroy(timeoutError(`${this.config.service} timed out: no answer to ${operation} within ${requestTimeout} ms`)), requestTimeout);
       };
       req.on('socket', (socket) => {
         if (!socket.connecting) return answerWithin();
-        timer = setTimeout(() => req.destroy(timeoutError(`could not connect to ${this.url.host} within ${connectionTimeout} ms`)), connectionTimeout);
+        timer = setTimeout(() => req.destroy(timeoutError(`${this.config.service} timed out: no connection to ${this.url.host} within ${connectionTimeout} ms`)), connectionTimeout);
         socket.once('connect', answerWithin);
       });
       req.on('response', (res) => {

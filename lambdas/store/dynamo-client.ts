@@ -19,34 +19,22 @@ export abstract class DynamoCommand<Input, Output> {
   constructor(readonly input: Input) {}
 }
 
-export class GetCommand extends DynamoCommand<GetCommandInput, GetCommandOutput> {
-  readonly operation = 'GetItem';
-}
-export class PutCommand extends DynamoCommand<PutCommandInput, PutCommandOutput> {
-  readonly operation = 'PutItem';
-}
-export class UpdateCommand extends DynamoCommand<UpdateCommandInput, UpdateCommandOutput> {
-  readonly operation = 'UpdateItem';
-}
-export class DeleteCommand extends DynamoCommand<DeleteCommandInput, DeleteCommandOutput> {
-  readonly operation = 'DeleteItem';
-}
-export class QueryCommand extends DynamoCommand<QueryCommandInput, QueryCommandOutput> {
-  readonly operation = 'Query';
-}
-export class ScanCommand extends DynamoCommand<ScanCommandInput, ScanCommandOutput> {
-  readonly operation = 'Scan';
-}
-export class BatchGetCommand extends DynamoCommand<BatchGetCommandInput, BatchGetCommandOutput> {
-  readonly operation = 'BatchGetItem';
-}
+/** The command class for one operation, as lib-dynamodb names them: `new GetCommand({ TableName, Key })`. */
+const command = <Input, Output>(operation: string) =>
+  class extends DynamoCommand<Input, Output> {
+    readonly operation = operation;
+  };
+
+export const GetCommand = command<GetCommandInput, GetCommandOutput>('GetItem');
+export const PutCommand = command<PutCommandInput, PutCommandOutput>('PutItem');
+export const UpdateCommand = command<UpdateCommandInput, UpdateCommandOutput>('UpdateItem');
+export const DeleteCommand = command<DeleteCommandInput, DeleteCommandOutput>('DeleteItem');
+export const QueryCommand = command<QueryCommandInput, QueryCommandOutput>('Query');
+export const ScanCommand = command<ScanCommandInput, ScanCommandOutput>('Scan');
+export const BatchGetCommand = command<BatchGetCommandInput, BatchGetCommandOutput>('BatchGetItem');
 /** Bulk loading (the bench's and the tests' seeding): 25 writes per request, no conditions. */
-export class BatchWriteCommand extends DynamoCommand<BatchWriteCommandInput, BatchWriteCommandOutput> {
-  readonly operation = 'BatchWriteItem';
-}
-export class TransactWriteCommand extends DynamoCommand<TransactWriteCommandInput, TransactWriteCommandOutput> {
-  readonly operation = 'TransactWriteItems';
-}
+export const BatchWriteCommand = command<BatchWriteCommandInput, BatchWriteCommandOutput>('BatchWriteItem');
+export const TransactWriteCommand = command<TransactWriteCommandInput, TransactWriteCommandOutput>('TransactWriteItems');
 
 export interface DynamoDbConfig extends Partial<AwsJsonTimeouts> {
   /** Default: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL, then the region's endpoint. */

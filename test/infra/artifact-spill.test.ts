@@ -51,14 +51,46 @@ const sqsEvent = (bodies: string[]): SQSEvent => ({
 });
 
 describe('the bundled fallback Lambda, as deployed', () => {
-  test('knows no table and bundles no DynamoDB client', () => {
+  test('knows no table and bundles no DynamoDB client, and loads no AWS SDK at all', () => {
     for (const key of Object.keys(TABLES) as Array<keyof typeof TABLES>) expect(fallback.environment[TABLES[key].envVar]).toBeUndefined();
     expect(fallback.environment[ENV.spillQueueUrl]).toBe(TEST_SPILL_URL);
     // Neither bundled nor loaded from the runtime's SDK: the DynamoDB client is nowhere in the code.
     const sources: string[] = JSON.parse(readFileSync(`${fallback.bundleFile}.map`, 'utf8')).sources;
     expect(sources.filter((s) => s.includes('client-dynamodb') || s.includes('lib-dynamodb'))).toEqual([]);
     expect(readFileSync(fallback.bundleFile, 'utf8')).not.toMatch(/@aws-sdk\/(client|lib)-dynamodb/);
-    expect(readFileSync(fallback.bundleFile, 'utf8')).toMatch(/@aws-sdk\/client-sqs/);
+    // The spill's SQS goes through lambdas/aws/aws-json.ts: no SDK client to load in the middle of an outage.
+    expect(readFileSync(fallback.bundleFile, 'utf8')).not.toMatch(/(require|import)\("@aws-sdk\//);
+    expect(readFileSync(fallback.bundleFile, 'utf8')).toContain('AmazonSQS');
+  });
+
+  test('in AWS it spills to the SQS queue the template names: one signed SendMessage per item', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    const sent: { target?: string; auth?: string; queueUrl: string; item: unknown }[] = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string };
+        sent.push({ target: req.headers['x-amz-target'] as string, auth: req.headers.authorization, queueUrl: body.QueueUrl, item: JSON.parse(body.MessageBody) });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }));
+      });
+    });
+    await new Promise<void>((r) => sqs.listen(0, '127.0.0.1', () => r()));
+    const lambda = new LambdaProcess(fallback, { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(sqs.address() as { port: number }).port}` });
+    const messageSid = sid('SM');
+    try {
+      const text = await lambda.invoke<HttpResult>(
+        signedTwilioEvent({ url: '/twilio/fallback', params: { MessageSid: messageSid, AccountSid: sid('AC'), From: '+15550109999', To: '+15550100042', Body: 'anyone?', NumMedia: '0' } }),
+      );
+      expect(text.statusCode).toBe(200);
+    } finally {
+      await lambda.close();
+      await new Promise<void>((r) => sqs.close(() => r()));
+    }
+    expect(sent.map((m) => m.target)).toEqual(['AmazonSQS.SendMessage', 'AmazonSQS.SendMessage']);
+    expect(sent.every((m) => m.queueUrl === TEST_SPILL_URL && /\/sqs\/aws4_request, SignedHeaders=/.test(m.auth ?? ''))).toBe(true);
+    expect(sent.map((m) => (m.item as { kind: string }).kind).sort()).toEqual(['text', 'unrouted']);
   });
 
   test('with DynamoDB unreachable, answers a call and a text safely and spills them; the drain then stores them once', async () => {

@@ -110,7 +110,7 @@ describe('DynamoDirectoryStore.peopleFor', () => {
     // for and hands the rest back as UnprocessedKeys, as DynamoDB does.
     const sent: number[] = [];
     const partial = Object.create(t.doc) as DynamoDb;
-    partial.send = (async (command: BatchGetCommand) => {
+    partial.send = (async (command: InstanceType<typeof BatchGetCommand>) => {
       const [table, request] = Object.entries(command.input.RequestItems!)[0];
       const keys = request.Keys!;
       sent.push(keys.length);
@@ -127,7 +127,7 @@ describe('DynamoDirectoryStore.peopleFor', () => {
     const user = await stores.directory.createUser({ name: 'Stuck', phone: '+15550350001', available: true });
     let tries = 0;
     const throttled = Object.create(t.doc) as DynamoDb;
-    throttled.send = (async (command: BatchGetCommand) => {
+    throttled.send = (async (command: InstanceType<typeof BatchGetCommand>) => {
       tries++;
       return { Responses: {}, UnprocessedKeys: command.input.RequestItems };
     }) as DynamoDb['send'];
