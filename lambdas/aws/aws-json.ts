@@ -71,13 +71,16 @@ export class AwsServiceError extends Error {
 const THROTTLING = new Set([
   'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled',
   'RequestThrottledException', 'TooManyRequestsException', 'ThrottledException', 'SlowDown', 'BandwidthLimitExceeded',
-  'PriorRequestNotComplete', 'EC2ThrottledException',
+  'PriorRequestNotComplete', 'EC2ThrottledException', 'Throttling', 'LimitExceededException', 'TransactionInProgressException',
 ]);
 /** Transient errors the SDK retries: timeouts and connection failures. */
 const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
-export const isThrottling = (err: unknown) => THROTTLING.has((err as { name?: string })?.name ?? '');
+export const isThrottling = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: ResponseMetadata } | undefined;
+  return THROTTLING.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429;
+};
 
 /** Whether trying the same request again may succeed (the SDK's standard rules). */
 export function isRetryable(err: unknown): boolean {
@@ -164,10 +167,11 @@ export class AwsJsonClient {
   constructor(private readonly config: AwsJsonClientConfig) {
     const env = config.env ?? process.env;
     const region = config.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    const endpoint = config.endpoint ?? env[config.endpointEnv] ?? env.AWS_ENDPOINT_URL;
+    const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true' ? undefined : (env[config.endpointEnv] ?? env.AWS_ENDPOINT_URL);
+    const endpoint = config.endpoint ?? configured;
     if (!region && !endpoint) throw new Error(`${config.service}: no region (set AWS_REGION) and no endpoint (${config.endpointEnv})`);
     this.region = region ?? 'us-east-1';
-    this.url = new URL(endpoint ?? `https://${config.service}.${this.region}.amazonaws.com${this.region.startsWith('cn-') ? '.cn' : ''}`);
+    this.url = new URL(endpoint ?? regionalEndpoint(config.service, this.region, env, config.endpointEnv));
     this.timeouts = { maxAttempts: config.maxAttempts ?? 3, connectionTimeout: config.connectionTimeout ?? 5_000, requestTimeout: config.requestTimeout ?? 10_000 };
     const Agent = this.url.protocol === 'http:' ? HttpAgent : HttpsAgent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 50 });
@@ -218,7 +222,7 @@ export class AwsJsonClient {
   }
 
   private async post(operation: string, body: string): Promise<RawResponse> {
-    const headers = signV4(
+    const signed = signV4(
       {
         method: 'POST',
         path: '/',
@@ -235,19 +239,32 @@ export class AwsJsonClient {
       this.config.service,
       new Date(),
     );
+    // As the SDK's recursion-detection middleware does in Lambda: the invocation's X-Ray trace header,
+    // unsigned, so a spilled message keeps its AWSTraceHeader and the drain's trace links to the webhook's.
+    const traceId = process.env.AWS_LAMBDA_FUNCTION_NAME ? process.env._X_AMZN_TRACE_ID : undefined;
+    const headers = traceId ? { ...signed, 'x-amzn-trace-id': traceId } : signed;
     const send = this.url.protocol === 'http:' ? httpRequest : httpsRequest;
     const { connectionTimeout, requestTimeout } = this.timeouts;
     return new Promise<RawResponse>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const req: ClientRequest = send({ hostname: this.url.hostname, port: this.url.port || undefined, path: '/', method: 'POST', headers, agent: this.agent });
+      // Rejects at once: Node raises a destroyed request's error only once it has a socket, and a queued one has none.
+      const giveUp = (message: string) => {
+        const err = timeoutError(message);
+        req.destroy(err);
+        reject(err);
+      };
+      // From now, not from when a socket is free: a request queued behind the agent's 50 sockets is bounded too.
+      let timer: NodeJS.Timeout | undefined = setTimeout(
+        () => giveUp(`${this.config.service} timed out: no connection to ${this.url.host} within ${connectionTimeout} ms`),
+        connectionTimeout,
+      );
       const answerWithin = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => req.destroy(timeoutError(`${this.config.service} timed out: no answer to ${operation} within ${requestTimeout} ms`)), requestTimeout);
+        timer = setTimeout(() => giveUp(`${this.config.service} timed out: no answer to ${operation} within ${requestTimeout} ms`), requestTimeout);
       };
       req.on('socket', (socket) => {
-        if (!socket.connecting) return answerWithin();
-        timer = setTimeout(() => req.destroy(timeoutError(`${this.config.service} timed out: no connection to ${this.url.host} within ${connectionTimeout} ms`)), connectionTimeout);
-        socket.once('connect', answerWithin);
+        if (!socket.connecting) answerWithin();
+        else socket.once('connect', answerWithin);
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -271,8 +288,23 @@ export class AwsJsonClient {
 }
 
 /** The JSON protocols send blobs (DynamoDB's B and BS) as base64 text. */
-function blobsAsBase64(_key: string, value: unknown): unknown {
-  return ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') : value;
+function blobsAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  // The value before toJSON: a Buffer's toJSON would otherwise turn it into { type: 'Buffer', data: [...] }.
+  const original = this[key];
+  return ArrayBuffer.isView(original) ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') : value;
+}
+
+/** Partitions whose endpoints follow `<service>.<region>.<suffix>`; the others need AWS_ENDPOINT_URL_<SERVICE>. */
+const PARTITION_SUFFIX: [RegExp, string][] = [[/^cn-/, 'amazonaws.com.cn'], [/^(us-iso|eu-isoe|eusc-)/, ''], [/^/, 'amazonaws.com']];
+
+/** The region's public endpoint, as the SDK would pick it; a setting we do not implement is named, not ignored. */
+function regionalEndpoint(service: string, region: string, env: NodeJS.ProcessEnv, endpointEnv: string): string {
+  for (const setting of ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT']) {
+    if (env[setting] === 'true') throw new Error(`${service}: ${setting} is not supported here; set ${endpointEnv} to the endpoint to use`);
+  }
+  const suffix = PARTITION_SUFFIX.find(([pattern]) => pattern.test(region))![1];
+  if (!suffix) throw new Error(`${service}: the endpoints of ${region} are not known here; set ${endpointEnv}`);
+  return `https://${service}.${region}.${suffix}`;
 }
 
 const header = (res: RawResponse, name: string) => {

@@ -3,6 +3,7 @@
 // JSON-protocol client (../aws/aws-json.ts) instead of @aws-sdk/client-dynamodb, which cost every webhook
 // cold start ~58 ms to load (docs/performance.md). Call sites read as they did with @aws-sdk/lib-dynamodb:
 // `await db.send(new GetCommand({ TableName, Key }))`, with the same input and output types.
+import { randomUUID } from 'node:crypto';
 import { marshall, unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import type {
   BatchGetCommandInput, BatchGetCommandOutput, DeleteCommandInput, DeleteCommandOutput, GetCommandInput, GetCommandOutput,
@@ -113,8 +114,13 @@ export class DynamoDb {
   }
 
   async send<Input, Output>(command: DynamoCommand<Input, Output>): Promise<Output> {
+    const input = convert(command.input, toItem) as Json;
+    // As the SDK does: a transaction carries an idempotency token, the same on every retry of this send, so
+    // a retry after an answer that was lost (a timeout, a reset, a 500 after the commit) is not applied twice
+    // and does not fail its own conditions (which the stores would read as a race, and answer wrongly).
+    if (command.operation === 'TransactWriteItems') input.ClientRequestToken ??= randomUUID();
     try {
-      return convert(await this.client.call(command.operation, convert(command.input, toItem)), fromItem) as Output;
+      return convert(await this.client.call(command.operation, input), fromItem) as Output;
     } catch (err) {
       // A failed condition can carry the item (ReturnValuesOnConditionCheckFailure), a cancelled transaction each item's.
       if (err && typeof err === 'object' && ('Item' in err || 'CancellationReasons' in err)) Object.assign(err, convert({ Item: (err as Json).Item, CancellationReasons: (err as Json).CancellationReasons }, fromItem));

@@ -178,3 +178,26 @@ it('an unreachable endpoint is "store unavailable" (the webhooks\' safe answer, 
   const err = await down.send(new GetCommand({ TableName: table, Key: { pk: 'a', sk: 'b' } })).catch((e: unknown) => e);
   expect(isStoreUnavailable(err)).toBe(true);
 });
+
+it('a transaction carries an idempotency token (as the SDK sends one): the same transaction sent again with it is not applied twice', async () => {
+  const sent: Record<string, unknown>[] = [];
+  const send = ours.send.bind(ours);
+  // What goes over the wire: the client's own input, after marshalling.
+  const call = (ours as unknown as { client: { call: (op: string, input: Record<string, unknown>) => Promise<unknown> } }).client;
+  const original = call.call.bind(call);
+  call.call = async (op, input) => {
+    sent.push(input);
+    return original(op, input);
+  };
+  try {
+    const put = { Put: { TableName: table, Item: { pk: 'idem', sk: 'a', v: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    await send(new TransactWriteCommand({ TransactItems: [put] }));
+    expect(sent[0].ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
+    // Sent again with the same token (what a retry after a lost answer does): DynamoDB answers success, not a failed condition.
+    await expect(send(new TransactWriteCommand({ TransactItems: [put], ClientRequestToken: sent[0].ClientRequestToken as string }))).resolves.toBeDefined();
+    // Without it, the same transaction is a new one, and its condition fails.
+    await expect(send(new TransactWriteCommand({ TransactItems: [put] }))).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+  } finally {
+    call.call = original;
+  }
+});

@@ -55,10 +55,10 @@ describe('signV4', () => {
 describe('isRetryable and the backoff (the SDK standard strategy)', () => {
   const meta = (httpStatusCode: number) => ({ httpStatusCode, attempts: 1 });
   it('retries throttling, timeouts, connection failures and 500/502/503/504; nothing a request got wrong', () => {
-    for (const name of ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TimeoutError']) expect(isRetryable(new AwsServiceError(name, 'x', meta(400)))).toBe(true);
+    for (const name of ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TimeoutError', 'TransactionInProgressException']) expect(isRetryable(new AwsServiceError(name, 'x', meta(400)))).toBe(true);
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'EPIPE']) expect(isRetryable(Object.assign(new Error('x'), { code }))).toBe(true);
     for (const status of [500, 502, 503, 504]) expect(isRetryable(new AwsServiceError('Whatever', 'x', meta(status)))).toBe(true);
-    for (const name of ['ConditionalCheckFailedException', 'ValidationException', 'TransactionCanceledException', 'ResourceNotFoundException', 'TransactionConflictException']) {
+    for (const name of ['ConditionalCheckFailedException', 'ValidationException', 'TransactionCanceledException', 'ResourceNotFoundException', 'TransactionConflictException', 'IdempotentParameterMismatchException']) {
       expect(isRetryable(new AwsServiceError(name, 'x', meta(400)))).toBe(false);
     }
     expect(isRetryable(new AwsServiceError('NotImplemented', 'x', meta(501)))).toBe(false);
@@ -204,6 +204,73 @@ describe('AwsJsonClient over a loopback server', () => {
     const none = new AwsJsonClient({ service: 'dynamodb', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', endpointEnv: 'AWS_ENDPOINT_URL_DYNAMODB', env: { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: endpoint } });
     await expect(none.call('GetItem', {})).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
     expect(() => new AwsJsonClient({ service: 'dynamodb', targetPrefix: 'x', jsonVersion: '1.0', endpointEnv: 'AWS_ENDPOINT_URL_DYNAMODB', env: {} })).toThrow('set AWS_REGION');
+  });
+
+  it('sends binary values as base64, Buffers included (whose toJSON would make them { type, data })', async () => {
+    answer = (_req, _body, res) => json(res, 200, {});
+    const c = client();
+    await c.call('PutItem', { Item: { a: { B: Buffer.from([1, 2, 255]) }, b: { B: new Uint8Array([0, 9]) }, c: { BS: [Buffer.from('hi')] } } });
+    c.destroy();
+    expect(JSON.parse(seen[0].body)).toEqual({ Item: { a: { B: 'AQL/' }, b: { B: 'AAk=' }, c: { BS: ['aGk='] } } });
+  });
+
+  it('an HTTP 429 is throttling: retried', async () => {
+    let n = 0;
+    answer = (_req, _body, res) => (++n === 1 ? json(res, 429, { __type: 'TooManyRequests', message: 'slow down' }) : json(res, 200, {}));
+    expect((await client().call('GetItem', {})).$metadata.attempts).toBe(2);
+  });
+
+  it('in Lambda, passes the invocation\'s X-Ray trace header on, unsigned (as the SDK does), read per request', async () => {
+    answer = (_req, _body, res) => json(res, 200, {});
+    const saved = { name: process.env.AWS_LAMBDA_FUNCTION_NAME, trace: process.env._X_AMZN_TRACE_ID };
+    const c = client();
+    try {
+      await c.call('GetItem', {});
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'voice';
+      for (const trace of ['Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1', 'Root=1-67891233-abcdef012345678912345678;Sampled=0']) {
+        process.env._X_AMZN_TRACE_ID = trace;
+        await c.call('GetItem', {});
+      }
+    } finally {
+      c.destroy();
+      for (const [k, v] of [['AWS_LAMBDA_FUNCTION_NAME', saved.name], ['_X_AMZN_TRACE_ID', saved.trace]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(seen.map((r) => r.headers['x-amzn-trace-id'])).toEqual([undefined, expect.stringContaining('Root=1-5759e988'), expect.stringContaining('Root=1-67891233')]);
+    expect(seen[1].headers.authorization).not.toContain('x-amzn-trace-id');
+  });
+
+  it('a request waiting for one of the 50 sockets is bounded by the connection timeout, not queued for ever', async () => {
+    const sockets: Socket[] = [];
+    const hung = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+    const c = client({ endpoint: `http://127.0.0.1:${(hung.address() as { port: number }).port}`, maxAttempts: 1, connectionTimeout: 200, requestTimeout: 3_000 });
+    const settled: string[] = [];
+    const calls = Array.from({ length: 51 }, (_, i) => c.call('GetItem', {}).catch((e: Error) => settled.push(`${i}:${e.message}`)));
+    try {
+      await new Promise((r) => setTimeout(r, 1_000));
+      // The 51st had no socket: it gave up after its connection timeout; the 50 connected ones still wait for their answers.
+      expect(settled).toEqual([expect.stringMatching(/^50:dynamodb timed out: no connection to 127\.0\.0\.1:\d+ within 200 ms$/)]);
+      expect(sockets).toHaveLength(50);
+    } finally {
+      c.destroy();
+      for (const s of sockets) s.destroy();
+      await Promise.all(calls);
+      await new Promise<void>((r) => hung.close(() => r()));
+    }
+  });
+
+  it('names the endpoint settings it does not implement instead of ignoring them, and honours AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', () => {
+    const make = (env: NodeJS.ProcessEnv) => new AwsJsonClient({ service: 'dynamodb', targetPrefix: 'x', jsonVersion: '1.0', endpointEnv: 'AWS_ENDPOINT_URL_DYNAMODB', env });
+    expect(() => make({ AWS_REGION: 'us-east-1', AWS_USE_FIPS_ENDPOINT: 'true' })).toThrow('AWS_USE_FIPS_ENDPOINT is not supported here; set AWS_ENDPOINT_URL_DYNAMODB');
+    expect(() => make({ AWS_REGION: 'us-east-1', AWS_USE_DUALSTACK_ENDPOINT: 'true' })).toThrow('AWS_USE_DUALSTACK_ENDPOINT');
+    expect(() => make({ AWS_REGION: 'us-isob-east-1' })).toThrow('the endpoints of us-isob-east-1 are not known here; set AWS_ENDPOINT_URL_DYNAMODB');
+    expect(make({ AWS_REGION: 'us-gov-west-1' }).endpoint).toBe('https://dynamodb.us-gov-west-1.amazonaws.com');
+    expect(make({ AWS_REGION: 'eu-west-1', AWS_USE_FIPS_ENDPOINT: 'true', AWS_ENDPOINT_URL_DYNAMODB: 'https://dynamodb-fips.eu-west-1.amazonaws.com' }).endpoint).toBe('https://dynamodb-fips.eu-west-1.amazonaws.com');
+    expect(make({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).endpoint).toBe('https://dynamodb.eu-west-1.amazonaws.com');
+    expect(make({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' }).endpoint).toBe('http://127.0.0.1:4566');
   });
 
   it('without an endpoint, talks to the region\'s own: https://dynamodb.<region>.amazonaws.com', () => {
