@@ -7,7 +7,7 @@ let shared: DynamoDb | undefined;
 
 /**
  * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
- * unreachable store must fail in seconds, not never (the SDK's defaults wait indefinitely). Each attempt
+ * unreachable store must fail in seconds, not never. Each attempt
  * gets 1 s to connect and 3 s to answer; 3 attempts, so the worst case (ADMIN_DYNAMO_BUDGET_MS) stays
  * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
  * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
@@ -165,7 +165,7 @@ export function isStoreUnavailable(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (UNAVAILABLE.has(e.name ?? '') || UNAVAILABLE.has(e.code ?? '')) return true;
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  // The SDK's retry layer wraps network errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED ...").
+  // A wrapped network error (the AWS SDK's retry layer, which local tools still use, says "AWS SDK error wrapper for Error: connect ECONNREFUSED ...").
   if (/\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b|socket hang up/.test((err as Error).message ?? '')) return true;
   return e.cause !== undefined && e.cause !== err && isStoreUnavailable(e.cause);
 }

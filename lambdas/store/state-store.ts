@@ -16,7 +16,7 @@ export interface UnroutedEvent {
 
 /**
  * How many of the latest CallSids a round-robin counter remembers (with the start each one got): a
- * replayed request or an SDK retry of one of them answers the same start instead of advancing again.
+ * replayed request or a client retry of one of them answers the same start instead of advancing again.
  * Past HIGH the oldest are forgotten down to LOW, in one extra request every HIGH - LOW calls.
  */
 export const ROUND_ROBIN_REMEMBERS = { high: 50, low: 25 } as const;
@@ -24,7 +24,7 @@ export const ROUND_ROBIN_REMEMBERS = { high: 50, low: 25 } as const;
 export interface StateStore {
   /**
    * The member index this call starts at; advances the counter once per `callSid` (a replay of the same
-   * CallSid, or the SDK retrying the update, gets the same start back). Without a CallSid every call advances.
+   * CallSid, or the client retrying the update, gets the same start back). Without a CallSid every call advances.
    */
   nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number>;
   stickyMember(key: string): Promise<string | undefined>;
