@@ -6,6 +6,7 @@ import type { Route } from '../admin/routes';
 import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from './carrier-link';
 import { TwilioApiError } from './twilio-rest';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
+import { NumberListCache } from './number-list-cache';
 import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from './numbers';
 
 /** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
@@ -22,10 +23,26 @@ export function publicUrlOf(link: CarrierLink, event: APIGatewayProxyEventV2): s
   return trimUrl(`https://${event.requestContext.domainName}${stage && stage !== '$default' ? `/${stage}` : ''}`)!;
 }
 
-/** The report's carrier check for an admin request: the numbers must point where this API is served. */
+/** One cache per carrier link (per process in AWS; per harness in the tests). */
+const reportLists = new WeakMap<CarrierLink, NumberListCache>();
+const reportListOf = (link: CarrierLink, now: () => Date) => {
+  let cache = reportLists.get(link);
+  if (!cache) reportLists.set(link, (cache = new NumberListCache(now)));
+  return cache;
+};
+
+/**
+ * The report's carrier check for an admin request: the numbers must point where this API is served. It
+ * reads the account's numbers through the report's cache (number-list-cache.ts): the dashboard asks often.
+ */
 export function requestCarrierCheck(deps: AdminDeps, event: APIGatewayProxyEventV2): CarrierCheck {
   const link = carrierLinkOf(deps);
-  return carrierCheck({ api: link.api, publicUrl: publicUrlOf(link, event) }, deps.numbers, deps.now);
+  const cache = reportListOf(link, deps.now);
+  const api = async () => {
+    const live = await link.api();
+    return { listIncomingPhoneNumbers: () => cache.list(() => live.listIncomingPhoneNumbers()) };
+  };
+  return carrierCheck({ api, publicUrl: publicUrlOf(link, event) }, deps.numbers, deps.now);
 }
 
 async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {
@@ -63,6 +80,15 @@ export const carrierRoutes: Route[] = [
   {
     method: 'POST',
     path: ['carrier', 'sync'],
-    run: (d, e) => carrierCall(async () => syncCarrierNumbers(await numbersDeps(d), publicUrlOf(carrierLinkOf(d), e))),
+    run: (d, e) =>
+      carrierCall(async () => {
+        const link = carrierLinkOf(d);
+        try {
+          return await syncCarrierNumbers(await numbersDeps(d), publicUrlOf(link, e));
+        } finally {
+          // The numbers' URLs changed (some, on a failure half-way): the report must see them as they are now.
+          reportLists.get(link)?.clear();
+        }
+      }),
   },
 ];

@@ -1,7 +1,7 @@
 // The report's look at the carrier: the account's numbers whose URLs point elsewhere (`not_connected`),
 // with the name and flow Switchboard knows them by. A carrier that cannot be read leaves the rest of the
 // report intact and says why in `carrier`.
-import { CarrierNotConfigured, type CarrierLink } from '../carrier/carrier-link';
+import { CarrierNotConfigured, type CarrierApi, type CarrierLink } from '../carrier/carrier-link';
 import { isConnected, nameFromFriendly, webhookUrls } from '../carrier/numbers';
 import type { NumberStore } from '../store/number-store';
 import { errorField, logger } from '../observability/logger';
@@ -20,7 +20,13 @@ export interface CarrierCheck {
   notConnected(): Promise<CarrierCheckResult>;
 }
 
-export function carrierCheck(link: CarrierLink, numbers: Pick<NumberStore, 'find'>, now: () => Date = () => new Date()): CarrierCheck {
+/** What the check needs of the carrier link: where the numbers must point, and the account's numbers. */
+export interface CarrierCheckLink {
+  publicUrl?: CarrierLink['publicUrl'];
+  api(): Promise<Pick<CarrierApi, 'listIncomingPhoneNumbers'>>;
+}
+
+export function carrierCheck(link: CarrierCheckLink, numbers: Pick<NumberStore, 'find'>, now: () => Date = () => new Date()): CarrierCheck {
   return {
     async notConnected() {
       if (!link.publicUrl) return { checked: false, reason: 'PUBLIC_URL is not set: where the numbers should point is unknown' };

@@ -71,6 +71,24 @@ it('the overview shows the demo: the flow with its applets and number count, the
   expect(await unlabelledControls()).toEqual([]);
 });
 
+it('the overview asks for the report once per view: the banner and the Numbers table share the request', async () => {
+  const asked: string[] = [];
+  const onRequest = (r: { url(): string; method(): string }) => {
+    if (new URL(r.url()).pathname === '/api/report/unassigned') asked.push(r.method());
+  };
+  page().on('request', onRequest);
+  try {
+    await open();
+    await page().getByRole('alert', { name: 'Unassigned-number report' }).waitFor();
+    await page().locator('#numbers-table tr[data-number="+15550100003"]').waitFor();
+    await page().waitForLoadState('networkidle');
+    // Each read of the report lists the account's numbers at the carrier: one per view, not one per component.
+    expect(asked).toEqual(['GET']);
+  } finally {
+    page().off('request', onRequest);
+  }
+});
+
 it('a flow without an sms part shows a red "Create SMS Flow" that creates that part; the row and the banner update', async () => {
   const call = { start: 'vm', applets: { vm: { type: 'voicemail', mailbox: { group: salesId } } } };
   const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Call only', call });

@@ -140,3 +140,50 @@ describe('carrier failures are clear errors', () => {
     }
   });
 });
+
+describe('the report’s view of the carrier (GET /api/report/unassigned)', () => {
+  const lists = () => fake.requests.filter((r) => r.method === 'GET' && /IncomingPhoneNumbers\.json/.test(r.path)).length;
+  const notConnected = async (api: AdminHarness['api']) =>
+    ((await api('GET', '/api/report/unassigned')).body.numbers as { number: string; status: string }[]).filter((n) => n.status === 'not_connected').map((n) => n.number);
+
+  test('reuses the account’s numbers for 15 s (the dashboard asks on every view), reads again after; a sync empties it at once', async () => {
+    const { REPORT_LIST_TTL_MS } = await import('../../lambdas/carrier/number-list-cache');
+    let clock = Date.parse('2026-12-01T10:00:00Z');
+    const timed = await adminHarness(() => new Date(clock));
+    timed.deps.carrier = h.deps.carrier;
+    try {
+      const everyone = THREE.map((n) => n.phoneNumber);
+      expect(await notConnected(timed.api)).toEqual(everyone);
+      const [a, b] = await Promise.all([notConnected(timed.api), notConnected(timed.api)]);
+      expect([a, b]).toEqual([everyone, everyone]);
+      expect(lists()).toBe(1);
+
+      // Fixed in Twilio's console: the report shows it once its view is older than the TTL.
+      fake.changeNumber('+15550300001', { voice_url: ours.voice, sms_url: ours.sms, voice_fallback_url: ours.fallback, sms_fallback_url: ours.fallback });
+      clock += REPORT_LIST_TTL_MS - 1;
+      expect(await notConnected(timed.api)).toEqual(everyone);
+      clock += 1;
+      expect(await notConnected(timed.api)).toEqual(everyone.slice(1));
+      expect(lists()).toBe(2);
+
+      // A sync reads live, changes the URLs, and the very next report sees them (no wait for the TTL).
+      expect((await timed.api('POST', '/api/carrier/sync')).body).toMatchObject({ connected: 2 });
+      const afterSync = lists();
+      expect(await notConnected(timed.api)).toEqual([]);
+      expect(lists()).toBe(afterSync + 1);
+      // GET /api/carrier/numbers is always live.
+      await timed.api('GET', '/api/carrier/numbers');
+      await timed.api('GET', '/api/carrier/numbers');
+      expect(lists()).toBe(afterSync + 3);
+    } finally {
+      await dropTestTables(timed.tables);
+    }
+  });
+
+  test('a failed read is not kept: the next report asks the carrier again', async () => {
+    fake.answerNextWith(503, 503, 503);
+    const first = (await h.api('GET', '/api/report/unassigned')).body;
+    expect(first.carrier).toMatchObject({ checked: false });
+    expect(await notConnected(h.api)).toEqual(THREE.map((n) => n.phoneNumber));
+  });
+});

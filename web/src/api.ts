@@ -28,8 +28,21 @@ export interface ApiAnswer<T> {
   etag?: string;
 }
 
+/** GETs in flight, by path (see `get`). */
+const inFlight = new Map<string, Promise<unknown>>();
+
 export async function request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
   const write = method !== 'GET' && method !== 'HEAD';
+  if (!write) return exchange<T>(method, path, body, headers, write);
+  try {
+    return await exchange<T>(method, path, body, headers, write);
+  } finally {
+    // What a GET still in flight will answer may predate this write: the reads after it must not join one.
+    inFlight.clear();
+  }
+}
+
+async function exchange<T>(method: string, path: string, body: unknown, headers: Record<string, string>, write: boolean): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -55,7 +68,22 @@ export async function request<T = unknown>(method: string, path: string, body?: 
   return { status: res.status, body: parsed as T, etag: res.headers.get('etag') ?? undefined };
 }
 
-export const get = async <T>(path: string) => (await request<T>('GET', path)).body;
+/**
+ * GETs of one path that overlap share one request: the overview's report banner and its Numbers table both
+ * read /api/report/unassigned on every view and after every edit, and each read lists the account's numbers
+ * at the carrier. A GET that starts after the shared one ended, or after a write, asks again.
+ */
+export const get = <T>(path: string): Promise<T> => {
+  let shared = inFlight.get(path) as Promise<T> | undefined;
+  if (!shared) {
+    shared = request<T>('GET', path).then((r) => r.body);
+    inFlight.set(path, shared);
+    const mine = shared;
+    const done = () => inFlight.get(path) === mine && inFlight.delete(path);
+    mine.then(done, done);
+  }
+  return shared;
+};
 export const send = async <T = unknown>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>) =>
   (await request<T>(method, path, body, headers)).body;
 
