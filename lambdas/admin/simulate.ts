@@ -54,7 +54,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
     return {
-      channel: 'sms', flowId, revision: current.revision,
+      channel: 'sms' as const, flowId, revision: current.revision,
       steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result) }],
       stored: result.store ? mailboxKey(result.store.mailbox) : null,
       ended: true,
@@ -72,7 +72,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     },
     context: (_revision: LoadedRevision, visitedBefore: number) => ctx(visitedBefore),
   };
-  const answer = (ended: boolean, note?: string) => ({ channel: 'call', flowId, revision: current.revision, steps, ended, ...(note && { note }) });
+  const answer = (ended: boolean, note?: string) => ({ channel: 'call' as const, flowId, revision: current.revision, steps, ended, ...(note && { note }) });
   let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), ports);
   let carrierInput: Record<string, string> | undefined;
   for (let requests = 1; ; requests++) {

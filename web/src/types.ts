@@ -1,4 +1,5 @@
-// The admin API's answers (DESIGN.md section 6), as the dashboard reads them.
+// The admin API's answers (DESIGN.md section 6), as the dashboard reads them; test/types/web-api.ts checks
+// at compile time that what the server builds fits these.
 export type NumberStatus = 'ok' | 'no_flow' | 'no_call_flow' | 'no_sms_flow';
 export type Channel = 'call' | 'sms';
 
