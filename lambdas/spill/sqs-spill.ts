@@ -3,7 +3,7 @@
 // stores (../aws/aws-json.ts): nothing to load when DynamoDB has just failed and the carrier is waiting
 // (the SDK's SQS client took ~50 ms to load, on the one path that can least afford it).
 import { createHash } from 'node:crypto';
-import { AwsJsonClient, AwsServiceError, type AwsJsonTimeouts } from '../aws/aws-json';
+import { AwsJsonClient, AwsServiceError, type AwsJsonTimeouts, type CredentialSource } from '../aws/aws-json';
 import { spillKey, type Spill, type SpillItem } from './spill';
 
 /**
@@ -17,7 +17,7 @@ export interface SqsClientConfig extends Partial<AwsJsonTimeouts> {
   /** Default: AWS_ENDPOINT_URL_SQS, then AWS_ENDPOINT_URL, then the region's endpoint. */
   endpoint?: string;
   region?: string;
-  credentials?: ConstructorParameters<typeof AwsJsonClient>[0]['credentials'];
+  credentials?: CredentialSource;
   env?: NodeJS.ProcessEnv;
 }
 

@@ -58,8 +58,8 @@ it('an item written by one client reads back identically through the other, both
   await theirs.send(new sdk.PutCommand({ TableName: table, Item: rich('theirs') }));
   const key = (pk: string) => ({ TableName: table, Key: { pk, sk: 'item' }, ConsistentRead: true });
   const [a, b] = [await theirs.send(new sdk.GetCommand(key('ours'))), await ours.send(new GetCommand(key('theirs')))];
-  const expected = { ...rich('x'), gone: undefined, nested: { a: { b: { c: 'deep' } }, when: '2026-12-01T10:00:00.000Z' } };
-  delete (expected as { gone?: unknown }).gone;
+  // What comes back: everything but the undefined values, which were left out (removeUndefinedValues).
+  const { gone: _gone, ...expected } = { ...rich('x'), nested: { a: { b: { c: 'deep' } }, when: '2026-12-01T10:00:00.000Z' } };
   expect({ ...a.Item, pk: 'x' }).toEqual(expected);
   expect({ ...b.Item, pk: 'x' }).toEqual(expected);
   expect(b.Item?.names).toBeInstanceOf(Set);
