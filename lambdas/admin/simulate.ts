@@ -1,18 +1,20 @@
-// POST /api/flows/{id}/simulate: a dry run of the flow's current revision through the same engine the
-// webhooks use. Inputs stand for what the carrier would post: keys for menus ("" = silence), dial
-// outcomes (busy, no-answer, completed...) for dials. Nothing is stored and no counter moves.
+// POST /api/flows/{id}/simulate: a dry run of the flow's current revision (or, with `document`, of an
+// unpublished draft of it) through the same engine the webhooks use. Inputs stand for what the carrier
+// would post: keys for menus ("" = silence), dial outcomes (busy, no-answer, completed...) for dials.
+// Nothing is stored and no counter moves.
 import { z } from 'zod';
 import { resumeCall, startCall, type CallContext } from '../flows/call-engine';
 import type { CallInstruction } from '../flows/call-instructions';
 import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
-import { NotFoundError, ValidationError } from '../errors';
-import { E164 } from '../flows/schema';
+import { FlowInvalidError, NotFoundError, ValidationError } from '../errors';
+import { hasErrors } from '../flows/problems';
+import { E164, flowDocumentSchema } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
 import { mailboxKey } from '../store/message-store';
 import { renderCall, renderSms } from '../twilio/twiml';
-import { loadDirectory, type AdminDeps } from './flows';
+import { checkAgainst, loadDirectory, type AdminDeps } from './flows';
 import { parseWith } from './http';
 
 export const simulateBody = z.strictObject({
@@ -22,6 +24,11 @@ export const simulateBody = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
   body: z.string().max(1600).optional(),
   inputs: z.array(z.string().max(32)).max(50).default([]),
+  /**
+   * An unpublished draft of this flow (the editor's): simulated instead of the current revision, after the
+   * same validation and checks as a publish (400, 422), so an edit can be tried before it goes live.
+   */
+  document: flowDocumentSchema.optional(),
 });
 
 export interface SimulatedStep {
@@ -43,9 +50,16 @@ const MAX_REQUESTS = 50;
 
 export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown) {
   const input = parseWith(simulateBody, raw);
-  const current = await deps.flows.getCurrent(flowId);
-  if (!current) throw new NotFoundError(`flow ${flowId}`);
+  const published = await deps.flows.getCurrent(flowId);
+  if (!published) throw new NotFoundError(`flow ${flowId}`);
   const directory = await loadDirectory(deps);
+  if (input.document) {
+    const problems = await checkAgainst(deps, input.document, directory, { flowId });
+    if (hasErrors(problems)) throw new FlowInvalidError(problems);
+  }
+  // A draft runs as the revision it was edited from; `draft` in the answer says it was not that revision.
+  const current = input.document ? { ...published, document: input.document } : published;
+  const draft = input.document !== undefined;
   const now = input.at ? new Date(input.at) : deps.now();
   const to = input.to ?? (await deps.numbers.listByFlow(flowId))[0]?.number ?? '+15550000000';
 
@@ -54,7 +68,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
     return {
-      channel: 'sms' as const, flowId, revision: current.revision,
+      channel: 'sms' as const, flowId, revision: current.revision, draft,
       steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result) }],
       stored: result.store ? mailboxKey(result.store.mailbox) : null,
       ended: true,
@@ -67,12 +81,14 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, ports: DRY_PORTS, visitedBefore });
   const ports = {
     load: async (id: string) => {
+      // A redirect back into this flow runs the draft too.
+      if (id === flowId) return { flowId, revision: current.revision, document: current.document };
       const next = await deps.flows.getCurrent(id);
       return next && { flowId: id, revision: next.revision, document: next.document };
     },
     context: (_revision: LoadedRevision, visitedBefore: number) => ctx(visitedBefore),
   };
-  const answer = (ended: boolean, note?: string) => ({ channel: 'call' as const, flowId, revision: current.revision, steps, ended, ...(note && { note }) });
+  const answer = (ended: boolean, note?: string) => ({ channel: 'call' as const, flowId, revision: current.revision, draft, steps, ended, ...(note && { note }) });
   let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), ports);
   let carrierInput: Record<string, string> | undefined;
   for (let requests = 1; ; requests++) {

@@ -205,6 +205,34 @@ it('the simulator lists each step with its TwiML and lights the path on the diag
   expect(await edge('menu', 'options.1').getAttribute('class')).not.toContain('lit');
 });
 
+it('with unpublished edits the simulator runs them, says so, and publishes nothing', async () => {
+  const before = await flowDoc(mainId);
+  await open(`#/flows/${mainId}`);
+  const sim = page().getByRole('form', { name: 'Simulate' });
+  const note = page().getByRole('region', { name: 'Simulator' }).locator('.panel-head .muted');
+  expect(await note.textContent()).toContain(`Runs published revision ${before.currentRevision}`);
+  await page().getByRole('tab', { name: 'JSON' }).click();
+  const text = page().getByLabel('The flow document (JSON)');
+  const doc = JSON.parse(await text.inputValue());
+  doc.call.applets.greet.prompt = { text: 'This is the draft greeting.' };
+  await text.fill(JSON.stringify(doc, null, 2));
+  await page().getByRole('button', { name: 'Apply to the draft' }).click();
+  await page().getByRole('status').getByText('Unpublished changes').waitFor();
+  expect(await note.textContent()).toContain(`Runs your unpublished edits (on revision ${before.currentRevision})`);
+  await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
+  await sim.getByLabel('Keys and dial outcomes').fill('');
+  await sim.getByRole('button', { name: 'Run' }).click();
+  const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');
+  await steps.first().waitFor();
+  expect(await steps.nth(0).locator('pre').textContent()).toContain('This is the draft greeting.');
+  // Nothing went live: same revision, same greeting.
+  const after = await flowDoc(mainId);
+  expect(after.currentRevision).toBe(before.currentRevision);
+  expect(after.call.applets.greet.prompt).toEqual(before.call.applets.greet.prompt);
+  await page().getByRole('button', { name: 'Discard changes' }).click();
+  expect(await note.textContent()).toContain(`Runs published revision ${before.currentRevision}`);
+});
+
 it('numbers of this flow: assign another number from the flow side and unassign one', async () => {
   await open(`#/flows/${mainId}`);
   await page().getByLabel('Assign a number').selectOption('+15550100003');

@@ -51,3 +51,39 @@ it('answers 400 naming bad fields and 404 for an unknown flow', async () => {
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['channel', 'from']);
   expect((await h.api('POST', '/api/flows/flw_none/simulate', { channel: 'call', from: '+15550109999' })).status).toBe(404);
 });
+
+describe('a draft (the editor\'s unpublished edits, as `document`)', () => {
+  const published = async () => (await h.api('GET', `/api/flows/${flowId}`)).body;
+
+  it('runs the draft instead of the current revision, says so, and publishes nothing', async () => {
+    const before = await published();
+    const draft = structuredClone({ name: before.name, call: before.call, sms: before.sms });
+    draft.call.applets.greet.prompt = { text: 'Thanks for calling the draft.' };
+    draft.sms.applets[draft.sms.start].text = 'Draft reply.';
+    const call = await sim({ channel: 'call', from: '+15550109999', at: '2026-11-24T15:00:00Z', inputs: [], document: draft });
+    expect(call.status).toBe(200);
+    expect(call.body).toMatchObject({ draft: true, revision: before.currentRevision });
+    expect(call.body.steps[0].twiml).toContain('Thanks for calling the draft.');
+    const text = await sim({ channel: 'sms', from: '+15550109999', body: 'hi', document: draft });
+    expect(text.body).toMatchObject({ draft: true });
+    expect(text.body.steps[0].twiml).toContain('Draft reply.');
+    // The published revision is untouched, and a run without `document` is still of it.
+    expect(await published()).toEqual(before);
+    const live = await sim({ channel: 'call', from: '+15550109999', at: '2026-11-24T15:00:00Z', inputs: [] });
+    expect(live.body.draft).toBe(false);
+    expect(live.body.steps[0].twiml).toContain('Thanks for calling Acme.');
+  });
+
+  it('a draft with checker errors is 422 flow_invalid with its problems; a malformed one 400 naming the field under document', async () => {
+    const before = await published();
+    const broken = { name: before.name, call: { ...before.call, start: 'nowhere' } };
+    const invalid = await sim({ channel: 'call', from: '+15550109999', document: broken });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.code).toBe('flow_invalid');
+    expect(invalid.body.error.details).toContainEqual(expect.objectContaining({ severity: 'error', channel: 'call' }));
+    const malformed = await sim({ channel: 'call', from: '+15550109999', document: { name: before.name, call: { start: 'a', applets: { a: { type: 'teleport' } } } } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.details.map((d: { path: string }) => d.path)).toEqual([expect.stringMatching(/^document\.call\.applets\.a/)]);
+    expect(await published()).toEqual(before);
+  });
+});

@@ -303,7 +303,7 @@ export function FlowPage({ id }: { id: string }) {
       </div>
 
       {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
-      <Simulator flow={base} dirty={dirty} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
+      <Simulator flow={base} draft={dirty ? draft : undefined} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
       <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
       <FlowNumbers flowId={base.id} flowName={base.name} />
     </>

@@ -1,9 +1,10 @@
 // The simulator on the flow page: POST /api/flows/{id}/simulate with a time, a caller, a body (sms) and
 // the keys and dial outcomes the carrier would send; each step's applets, input and TwiML listed, and
-// the applets it went through lit on the diagram.
+// the applets it went through lit on the diagram. With unpublished edits it runs them (`document`), so a
+// change can be tried before it goes live; the published revision is untouched.
 import { useState } from 'preact/hooks';
 import { send } from './api';
-import type { Channel, Flow, Simulation } from './types';
+import type { Channel, Flow, FlowDocument, Simulation } from './types';
 import { prettyXml } from './twiml-format';
 import { ErrorNote, useAction } from './ui';
 
@@ -13,7 +14,7 @@ const localNow = () => {
   return d.toISOString().slice(0, 16);
 };
 
-export function Simulator({ flow, dirty, onRun }: { flow: Flow; dirty: boolean; onRun: (channel: Channel, applets: string[]) => void }) {
+export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocument; onRun: (channel: Channel, applets: string[]) => void }) {
   const [channel, setChannel] = useState<Channel>(flow.call ? 'call' : 'sms');
   const [from, setFrom] = useState('+15550109999');
   const [at, setAt] = useState(localNow());
@@ -26,8 +27,7 @@ export function Simulator({ flow, dirty, onRun }: { flow: Flow; dirty: boolean; 
       <header class="panel-head">
         <h2 id="sim-title">Simulator</h2>
         <span class="muted small">
-          Runs published revision {flow.currentRevision}
-          {dirty ? ' (publish to simulate your edits)' : ''}; stores nothing.
+          {draft ? `Runs your unpublished edits (on revision ${flow.currentRevision})` : `Runs published revision ${flow.currentRevision}`}; stores nothing.
         </span>
       </header>
       <form
@@ -42,6 +42,7 @@ export function Simulator({ flow, dirty, onRun }: { flow: Flow; dirty: boolean; 
               at: new Date(at).toISOString(),
               ...(channel === 'sms' ? { body } : {}),
               inputs: inputs.split(',').map((s) => s.trim()).filter((s, i, all) => s !== '' || i < all.length - 1),
+              ...(draft ? { document: draft } : {}),
             }),
           );
           if (answer) {

@@ -118,6 +118,8 @@ export interface Simulation {
   channel: Channel;
   flowId: string;
   revision: number;
+  /** The run was of the unpublished edits sent with it, not of `revision` itself. */
+  draft: boolean;
   steps: SimulatedStep[];
   ended: boolean;
   [key: string]: unknown;
