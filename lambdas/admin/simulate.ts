@@ -8,6 +8,7 @@ import type { CallInstruction } from '../flows/call-instructions';
 import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
+import type { OutboundText } from '../flows/outbound';
 import { FlowInvalidError, NotFoundError, ValidationError } from '../errors';
 import { hasErrors } from '../flows/problems';
 import { E164, flowDocumentSchema } from '../flows/schema';
@@ -37,6 +38,8 @@ export interface SimulatedStep {
   applets: Array<{ applet: string; type: string }>;
   input?: Record<string, string>;
   twiml: string;
+  /** Texts this request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
+  texts?: OutboundText[];
 }
 
 const SIM_BASE = 'https://simulator.switchboard.invalid';
@@ -67,9 +70,11 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     const part = current.document.sms;
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
+    // What the webhook sends through the REST API: the replies and notifications past the TwiML's 10 messages.
+    const texts = (result.overflow ?? []).map((m) => ({ from: to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
     return {
       channel: 'sms' as const, flowId, revision: current.revision, draft,
-      steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result) }],
+      steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result), ...(texts.length && { texts }) }],
       stored: result.store ? mailboxKey(result.store.mailbox) : null,
       ended: true,
     };
@@ -119,6 +124,7 @@ function simulatedSteps(run: CallRun, input: Record<string, string> | undefined)
     applets: segment.steps,
     ...(i === 0 && input && { input }),
     twiml: i === run.segments.length - 1 ? xml : '',
+    ...(i === run.segments.length - 1 && run.outbound.length && { texts: run.outbound }),
   }));
 }
 

@@ -215,6 +215,8 @@ it('with unpublished edits the simulator runs them, says so, and publishes nothi
   const text = page().getByLabel('The flow document (JSON)');
   const doc = JSON.parse(await text.inputValue());
   doc.call.applets.greet.prompt = { text: 'This is the draft greeting.' };
+  doc.call.applets.hoursText = { type: 'text', text: 'We are open 9 to 5.', next: doc.call.applets.greet.next };
+  doc.call.applets.greet.next = 'hoursText';
   await text.fill(JSON.stringify(doc, null, 2));
   await page().getByRole('button', { name: 'Apply to the draft' }).click();
   await page().getByRole('status').getByText('Unpublished changes').waitFor();
@@ -225,6 +227,8 @@ it('with unpublished edits the simulator runs them, says so, and publishes nothi
   const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');
   await steps.first().waitFor();
   expect(await steps.nth(0).locator('pre').textContent()).toContain('This is the draft greeting.');
+  // The text the `text` applet would send through the carrier, which is not in the TwiML.
+  expect(await steps.nth(0).getByRole('list', { name: 'Texts sent' }).textContent()).toMatch(/Text from \+1555\d+ to \+15550109999: “We are open 9 to 5\.”/);
   // Nothing went live: same revision, same greeting.
   const after = await flowDoc(mainId);
   expect(after.currentRevision).toBe(before.currentRevision);

@@ -87,3 +87,35 @@ describe('a draft (the editor\'s unpublished edits, as `document`)', () => {
     expect(await published()).toEqual(before);
   });
 });
+
+it('lists the texts a request would send through the carrier: the `text` applet, from the called number to the caller', async () => {
+  const before = (await h.api('GET', `/api/flows/${flowId}`)).body;
+  const draft = structuredClone({ name: before.name, call: before.call, sms: before.sms });
+  draft.call.applets.sms = { type: 'text', text: 'Our hours are 9 to 5.', next: draft.call.applets.greet.next };
+  draft.call.applets.greet.next = 'sms';
+  const to = (await h.api('GET', `/api/flows/${flowId}/numbers`)).body.numbers[0].number;
+  const res = await sim({ channel: 'call', from: '+15550109999', at: '2026-11-24T15:00:00Z', inputs: [], document: draft });
+  expect(res.status).toBe(200);
+  expect(res.body.steps[0].applets.map((a: { applet: string }) => a.applet)).toEqual(['hours', 'greet', 'sms', 'menu']);
+  expect(res.body.steps[0].texts).toEqual([{ from: to, to: '+15550109999', body: 'Our hours are 9 to 5.' }]);
+  // A softphone caller has no number to text: nothing listed, the call goes on.
+  const soft = await sim({ channel: 'call', from: 'client:ann', at: '2026-11-24T15:00:00Z', inputs: [], document: draft });
+  expect(soft.body.steps[0].texts).toBeUndefined();
+  // Without the applet, no texts at all.
+  expect((await sim({ channel: 'call', from: '+15550109999', at: '2026-11-24T15:00:00Z', inputs: [] })).body.steps[0].texts).toBeUndefined();
+});
+
+it('a text whose answer passes the 10-message limit lists the rest as texts sent through the carrier, from the called number', async () => {
+  const members: string[] = [];
+  for (let i = 0; i < 11; i++) members.push((await h.api('POST', '/api/users', { name: `Member ${i}`, phone: `+155503100${String(i).padStart(2, '0')}` })).body.id);
+  const group = (await h.api('POST', '/api/groups', { name: 'Big team', members })).body.id;
+  const before = (await h.api('GET', `/api/flows/${flowId}`)).body;
+  const draft = { name: before.name, call: before.call, sms: { start: 'reply', applets: { reply: { type: 'reply', text: 'Got it.', next: 'box' }, box: { type: 'inbox', mailbox: { group }, notify: true } } } };
+  const to = (await h.api('GET', `/api/flows/${flowId}/numbers`)).body.numbers[0].number;
+  const res = await sim({ channel: 'sms', from: '+15550109999', body: 'hi', document: draft });
+  expect(res.status).toBe(200);
+  // 1 reply + 11 notifications: 10 in the TwiML, 2 through the REST API.
+  expect((res.body.steps[0].twiml.match(/<Message/g) ?? []).length).toBe(10);
+  expect(res.body.steps[0].texts).toHaveLength(2);
+  for (const t of res.body.steps[0].texts) expect(t).toEqual({ from: to, to: expect.stringMatching(/^\+155503100\d\d$/), body: expect.stringContaining('hi') });
+});

@@ -108,6 +108,16 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
                 )}
               </div>
               <pre class="twiml">{prettyXml(s.twiml)}</pre>
+              {s.texts && s.texts.length > 0 && (
+                <ul class="sim-texts" aria-label="Texts sent">
+                  {s.texts.map((t, j) => (
+                    <li key={j}>
+                      Text from <span class="mono">{t.from}</span> to <span class="mono">{t.to}</span>: “{t.body}”
+                      {t.media?.length ? <span class="muted small"> (+{t.media.length} media)</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              )}
             </li>
           ))}
           {typeof result.note === 'string' && <li class="muted">{result.note}</li>}

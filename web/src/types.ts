@@ -112,6 +112,8 @@ export interface SimulatedStep {
   applets: Array<{ applet: string; type: string }>;
   input?: Record<string, string>;
   twiml: string;
+  /** Texts the request would send through the carrier's REST API. */
+  texts?: Array<{ from: string; to: string; body: string; media?: string[] }>;
 }
 
 export interface Simulation {
