@@ -127,7 +127,23 @@ function checkApplet(id: string, applet: Applet, ctx: PartContext): Problem[] {
     ...checkReferences(id, applet, ctx),
     ...(applet.type === 'hours' ? checkHours(id, applet, ctx) : []),
     ...checkCarrierLimits(id, applet, ctx),
+    ...checkVoices(id, applet, ctx),
   ];
+}
+
+/** Voices the twilio library still accepts but Twilio's <Say> documentation no longer lists (man, woman, Polly.*, Google.* only). */
+const RETIRED_VOICES: ReadonlySet<string> = new Set(['alice']);
+
+/** `voice_retired`: a prompt of the applet (say, menu, voicemail, screening...) speaks with a retired voice. */
+function checkVoices(id: string, applet: Applet, { channel }: PartContext): Problem[] {
+  const voices = new Set<string>();
+  for (const value of Object.values(applet)) {
+    const voice = value && typeof value === 'object' ? (value as { voice?: unknown }).voice : undefined;
+    if (typeof voice === 'string' && RETIRED_VOICES.has(voice)) voices.add(voice);
+  }
+  return [...voices].map((voice) => problem('voice_retired', channel,
+    `Applet "${id}" speaks with the voice "${voice}", which Twilio's <Say> documentation no longer lists (it lists man, ` +
+    'woman, and the Polly.* and Google.* voices): choose one of those, e.g. Polly.Joanna-Neural.', id));
 }
 
 function checkChannel(id: string, applet: Applet, { channel }: PartContext): Problem[] {

@@ -8,7 +8,7 @@ export const ERROR_CODES = [
 ] as const;
 export const WARNING_CODES = [
   'unreachable', 'always_closed', 'no_call_part', 'no_sms_part', 'user_unreachable', 'transcribe_too_long',
-  'record_without_notice', 'notify_over_limit',
+  'record_without_notice', 'notify_over_limit', 'voice_retired',
 ] as const;
 
 export type ProblemCode = (typeof ERROR_CODES)[number] | (typeof WARNING_CODES)[number];

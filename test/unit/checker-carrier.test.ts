@@ -264,3 +264,18 @@ describe('notify_over_limit: one answer carries at most 10 messages, replies inc
     expect(check(smsDoc('i', { i: { type: 'inbox', mailbox: { group: 'grp_m11' } } }))).toEqual([]);
   });
 });
+
+describe('voice_retired: a voice the library accepts but Twilio no longer lists for <Say>', () => {
+  test('alice in a say, a menu or a voicemail prompt is a warning on that applet; other voices are fine', () => {
+    const doc = callDoc('s', {
+      s: { type: 'say', prompt: { text: 'Hello', voice: 'alice' }, next: 'm' },
+      m: { type: 'menu', prompt: { text: 'Press 1', voice: 'alice', language: 'en-GB' }, options: { '1': 'v' }, fallback: 'v' },
+      v: { type: 'voicemail', mailbox: { user: 'usr_plain' }, prompt: { text: 'Leave a message', voice: 'Polly.Joanna-Neural' } },
+    });
+    const found = check(doc);
+    expect(codes(found)).toEqual(['warning:voice_retired@s', 'warning:voice_retired@m']);
+    expect(found[0].message).toContain('"alice"');
+    expect(found[0].message).toContain('Polly.');
+    expect(check(callDoc('s', { s: { type: 'say', prompt: { text: 'Hello', voice: 'woman' }, next: 'h' }, h: { type: 'hangup' } }))).toEqual([]);
+  });
+});
