@@ -12,12 +12,10 @@ import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
-import { invokeOnce, LambdaProcess, synthBundled, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce, LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
-const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
 
 let app: BundledApp;
 let tables: TestTables;

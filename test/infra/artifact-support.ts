@@ -28,6 +28,11 @@ export interface BundledApp {
   dispose(): void;
 }
 
+/** Stands in for the Secrets Manager ARN the template passes (the tests set TWILIO_AUTH_TOKEN, or serve the secret on loopback). */
+export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
+/** Stands in for the spill queue's URL (the tests spill to a spool, or to a loopback SQS). */
+export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
+
 /**
  * Synthesizes the app with esbuild into a temporary cloud assembly. `standIns` maps the logical id of a
  * resource the environment references (a topic, a secret...) to the value to use locally, or

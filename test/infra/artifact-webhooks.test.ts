@@ -10,15 +10,11 @@ import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
-import { LambdaProcess, synthBundled, type BundledApp, type Deployed } from './artifact-support';
+import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-/** Stands in for the Secrets Manager ARN the template passes; read from a loopback Secrets Manager where TWILIO_AUTH_TOKEN is not set. */
-const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
-/** Stands in for the spill queue's URL; these tests never spill (DynamoDB Local answers). */
-const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
 /** TWILIO_AUTH_TOKEN replaces the Secrets Manager read (lambdas/twilio/auth-token.ts): no AWS call leaves the test. */
 const AUTH_ENV = { TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN };
 const CALLER = '+15550109999';

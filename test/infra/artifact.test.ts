@@ -4,12 +4,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
-import { invokeOnce as invoke, synthBundled, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce as invoke, synthBundled, TEST_SECRET_ARN, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId, type Synthesized } from './synth';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
 
 const TEST_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:switchboard-artifact-test';
-const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** The HTTP API's own URL, which the template builds for the carrier link from the API's id. */
 const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/';
 
