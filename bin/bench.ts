@@ -124,12 +124,14 @@ async function bundles(endpoint: string, tables: ReturnType<typeof localTableNam
     if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
     return { ms: performance.now() - started, stdout: result.stdout };
   };
-  const samples: Record<string, number[]> = { bare: [], voice: [], sms: [], first: [], require: [], answer: [] };
+  const samples: Record<string, number[]> = { bare: [], voice: [], sms: [], admin: [], first: [], require: [], answer: [] };
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so a busy moment of the machine weighs on every column alike.
     samples.bare.push(wall(['-e', '']).ms);
     samples.voice.push(wall(['-e', `require(${JSON.stringify(join(out, 'voice-webhook', 'index.js'))})`]).ms);
     samples.sms.push(wall(['-e', `require(${JSON.stringify(join(out, 'sms-webhook', 'index.js'))})`]).ms);
+    // No budget: what the dashboard's first request after an idle spell waits for before the API answers.
+    samples.admin.push(wall(['-e', `require(${JSON.stringify(join(out, 'admin-api', 'index.js'))})`]).ms);
     const first = wall([driver]);
     const parsed = JSON.parse(first.stdout.trim().split('\n').pop() ?? '{}');
     if (parsed.status !== 200) throw new Error(`cold start answered ${parsed.status}`);
@@ -145,6 +147,7 @@ async function bundles(endpoint: string, tables: ReturnType<typeof localTableNam
       number: value, unit: 'ms', yardstick: bare, budget: `<= ${LOAD_BUDGET_RATIO}x bare`, withinBudget: value / bare.value <= LOAD_BUDGET_RATIO,
     });
   }
+  row('cold start', 'fresh node loading the admin-api bundle (no budget)', ms(median(samples.admin)), { number: median(samples.admin), unit: 'ms', yardstick: bare });
   row('cold start', 'voice: fresh node to the first incoming call answered', ms(median(samples.first)), { number: median(samples.first), unit: 'ms', yardstick: bare });
   row('cold start', 'voice: require() inside that process', ms(median(samples.require)), { number: median(samples.require), unit: 'ms' });
   row('cold start', 'voice: first answer after load (DynamoDB Local)', ms(median(samples.answer)), { number: median(samples.answer), unit: 'ms' });
