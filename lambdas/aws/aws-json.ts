@@ -75,7 +75,8 @@ const THROTTLING = new Set([
 ]);
 /** Transient errors the SDK retries: timeouts and connection failures. */
 const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** Node's codes for a connection that could not be made or was lost (also what isStoreUnavailable reads). */
+export const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
 export const isThrottling = (err: unknown) => {
   const e = err as { name?: string; $metadata?: ResponseMetadata } | undefined;
@@ -86,7 +87,7 @@ export const isThrottling = (err: unknown) => {
 export function isRetryable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; $metadata?: ResponseMetadata } | undefined;
   if (!e) return false;
-  if (isThrottling(e) || TRANSIENT_NAMES.has(e.name ?? '') || TRANSIENT_CODES.has(e.code ?? '')) return true;
+  if (isThrottling(e) || TRANSIENT_NAMES.has(e.name ?? '') || CONNECTION_ERROR_CODES.has(e.code ?? '')) return true;
   const status = e.$metadata?.httpStatusCode;
   return status === 500 || status === 502 || status === 503 || status === 504;
 }

@@ -1,5 +1,6 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
 import type { QueryCommandInput, ScanCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { CONNECTION_ERROR_CODES } from '../aws/aws-json';
 import { ConflictError, NotFoundError } from '../errors';
 import { BatchGetCommand, DynamoDb, QueryCommand, ScanCommand, TransactWriteCommand } from './dynamo-client';
 
@@ -153,19 +154,19 @@ async function batchGetChunk<T>(doc: DynamoDb, table: string, keys: Record<strin
   }
 }
 
-/** Network and service failures that mean "DynamoDB is not answering", not "this request is wrong". */
+/** Service failures that mean "DynamoDB is not answering", not "this request is wrong" (connection errors: CONNECTION_ERROR_CODES). */
 const UNAVAILABLE = new Set([
   'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ProvisionedThroughputExceededException', 'ThrottlingException',
-  'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH',
-  'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN',
+  'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', ...CONNECTION_ERROR_CODES,
 ]);
+/** A wrapped network error (the AWS SDK's retry layer, which local tools still use, says "AWS SDK error wrapper for Error: connect ECONNREFUSED ..."). */
+const WRAPPED_CONNECTION_ERROR = new RegExp(`\\b(${[...CONNECTION_ERROR_CODES].join('|')})\\b|socket hang up`);
 
 export function isStoreUnavailable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined;
   if (!e || typeof e !== 'object') return false;
   if (UNAVAILABLE.has(e.name ?? '') || UNAVAILABLE.has(e.code ?? '')) return true;
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  // A wrapped network error (the AWS SDK's retry layer, which local tools still use, says "AWS SDK error wrapper for Error: connect ECONNREFUSED ...").
-  if (/\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b|socket hang up/.test((err as Error).message ?? '')) return true;
+  if (WRAPPED_CONNECTION_ERROR.test((err as Error).message ?? '')) return true;
   return e.cause !== undefined && e.cause !== err && isStoreUnavailable(e.cause);
 }
