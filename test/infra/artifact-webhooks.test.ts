@@ -10,6 +10,7 @@ import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
+import { sdkAuthorizationOf } from '../support/sigv4';
 import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 
@@ -179,21 +180,14 @@ describe('the bundled voice webhook, as deployed', () => {
     // A loopback Secrets Manager that checks what AWS would: the operation, the JSON protocol version,
     // a SigV4 signature (re-computed with the SDK's own signer), and the secret the template names.
     const { createServer } = await import('node:http');
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { Hash } = await import('@smithy/hash-node');
     const asked: { target?: string; secretId?: string; signatureOk: boolean }[] = [];
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
       req.on('end', async () => {
-        const date = String(req.headers['x-amz-date']).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z');
-        const signedNames = /SignedHeaders=([^,]+)/.exec(String(req.headers.authorization))?.[1].split(';') ?? [];
-        const signer = new SignatureV4({ service: 'secretsmanager', region: process.env.AWS_REGION!, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! }, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
-        const expected = await signer.sign(
-          { method: 'POST', protocol: 'http:', hostname: String(req.headers.host), path: '/', query: {}, body, headers: Object.fromEntries(signedNames.filter((n) => n !== 'x-amz-date').map((n) => [n, String(req.headers[n])])) },
-          { signingDate: new Date(date) },
-        );
-        asked.push({ target: req.headers['x-amz-target'] as string, secretId: JSON.parse(body).SecretId, signatureOk: expected.headers.authorization === req.headers.authorization });
+        const credentials = { accessKeyId: process.env.AWS_ACCESS_KEY_ID!, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! };
+        const expected = await sdkAuthorizationOf({ headers: req.headers, body }, { credentials, region: process.env.AWS_REGION!, service: 'secretsmanager' });
+        asked.push({ target: req.headers['x-amz-target'] as string, secretId: JSON.parse(body).SecretId, signatureOk: expected === req.headers.authorization });
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify({ ARN: TEST_SECRET_ARN, SecretString: JSON.stringify({ accountSid: `AC${'0'.repeat(32)}`, authToken: TEST_AUTH_TOKEN }) }));
       });
