@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDb, GetCommand, PutCommand } from '../lambdas/store/dynamo-client';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb } from '../lambdas/store/dynamo-client';
 import autocannon from 'autocannon';
 import { LAMBDA_BUNDLING } from '../lib/bundling';
 import { startLocalStack } from '../local/stack';
@@ -155,11 +156,11 @@ async function bundles(endpoint: string, tables: ReturnType<typeof localTableNam
 }
 
 async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Promise<void> {
-  const doc = new DynamoDb({});
+  const doc = createDynamoDb({});
   const commands: string[] = [];
   const send = doc.send.bind(doc);
   doc.send = (command) => {
-    commands.push(command.operation);
+    commands.push(command.constructor.name.replace(/Command$/, ''));
     return send(command);
   };
   // The local stack's spool (SPILL_SPOOL_DIR): nothing spills while DynamoDB Local answers.
@@ -197,7 +198,7 @@ async function latency(base: string, token: string, tables: ReturnType<typeof lo
   };
 
   // The yardstick: the DynamoDB round trips a warm incoming call waits for (number, flow head, trace), alone.
-  const doc = new DynamoDb({});
+  const doc = createDynamoDb({});
   const roundTrips = async () => {
     const started = performance.now();
     await doc.send(new GetCommand({ TableName: tables.numbers, Key: { number: DEMO_NUMBERS.main } }));
@@ -240,7 +241,7 @@ async function reportReads(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint });
   const names = localTableNames('bench');
   await ensureTables(client, names);
-  const doc = new DynamoDb({ endpoint });
+  const doc = createDynamoDb({ endpoint });
   const stores = createStores(doc, names);
   const user = await stores.directory.createUser({ name: 'Bench', phone: '+15550200001', available: true });
   const { publishFlow } = await import('../lambdas/admin/flows');
@@ -266,7 +267,7 @@ async function reportReads(endpoint: string): Promise<void> {
     }
   }));
   console.error(`  written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const counted = new DynamoDb({ endpoint });
+  const counted = createDynamoDb({ endpoint });
   const reads = countReads(counted);
   const t0 = performance.now();
   const report = await buildUnassignedReport(createStores(counted, names), new Date());

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fsyncDir, type FileSpill } from '../lambdas/spill/file-spill';
 import { parseSpillItem } from '../lambdas/spill/item-schema';
 import { replay, type ReplayStores } from '../lambdas/spill/replay';
-import { DynamoDb } from '../lambdas/store/dynamo-client';
+import { createDynamoDb } from '../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../lambdas/store/message-store';
 import { DynamoStateStore } from '../lambdas/store/state-store';
 import type { TableNames } from '../lambdas/store/tables';
@@ -25,7 +25,7 @@ export interface DrainResult {
 
 /** A hung DynamoDB Local must not hold a drain for long: it only delays the next probe. */
 export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state'>): ReplayStores & { destroy(): void } {
-  const doc = new DynamoDb({ endpoint, maxAttempts: 1, connectionTimeout: 1_000, requestTimeout: 2_000 });
+  const doc = createDynamoDb({ endpoint, maxAttempts: 1, connectionTimeout: 1_000, requestTimeout: 2_000 });
   return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), destroy: () => doc.destroy() };
 }
 

@@ -5,7 +5,8 @@
 // UpdateItems of the editable fields only (a Put of a copy read earlier would erase a reference added
 // meanwhile, and the user could then be deleted while a flow still rings them).
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDb } from './dynamo-client';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
 import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';

@@ -1,8 +1,10 @@
 // One DynamoDB document client per process, and the transaction plumbing every store shares.
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { QueryCommandInput, ScanCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { CONNECTION_ERROR_CODES } from '../aws/aws-json';
 import { ConflictError, NotFoundError } from '../errors';
-import { BatchGetCommand, DynamoDb, QueryCommand, ScanCommand, TransactWriteCommand } from './dynamo-client';
+import { BatchGetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { worstCaseMs, type RequestBudget } from '../config/request-budget';
+import { createDynamoDb, type DynamoDb } from './dynamo-client';
 
 let shared: DynamoDb | undefined;
 
@@ -13,15 +15,14 @@ let shared: DynamoDb | undefined;
  * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
  * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
  */
-export const adminDynamoClientConfig = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 };
+export const adminDynamoClientConfig: RequestBudget = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 };
 
-/** The longest a request can take before it fails: every attempt timing out, plus the backoff between them (under 1 s for 3 attempts). */
-export const ADMIN_DYNAMO_BUDGET_MS =
-  adminDynamoClientConfig.maxAttempts * (adminDynamoClientConfig.connectionTimeout + adminDynamoClientConfig.requestTimeout) + 1_000;
+/** The longest an admin request to DynamoDB can take before it fails. */
+export const ADMIN_DYNAMO_BUDGET_MS = worstCaseMs(adminDynamoClientConfig);
 
-/** The client reads AWS_ENDPOINT_URL_DYNAMODB as the SDK does, which is how local mode and the tests reach DynamoDB Local. */
+/** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
 export function dynamoDb(): DynamoDb {
-  shared ??= new DynamoDb(adminDynamoClientConfig);
+  shared ??= createDynamoDb(adminDynamoClientConfig);
   return shared;
 }
 
@@ -48,13 +49,11 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 
 /** Why each item of a cancelled transaction failed ('None' when it did not). */
 export function cancellationReasons(err: unknown): string[] | undefined {
-  if ((err as { name?: string })?.name === 'TransactionCanceledException') {
-    return ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  }
+  if (err instanceof TransactionCanceledException) return (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
   return undefined;
 }
 
-export const isConditionFailure = (err: unknown) => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+export const isConditionFailure = (err: unknown): err is ConditionalCheckFailedException => err instanceof ConditionalCheckFailedException;
 
 /**
  * "What I read went stale: read again and retry" (a transaction whose condition on a value read earlier
@@ -154,13 +153,16 @@ async function batchGetChunk<T>(doc: DynamoDb, table: string, keys: Record<strin
   }
 }
 
-/** Service failures that mean "DynamoDB is not answering", not "this request is wrong" (connection errors: CONNECTION_ERROR_CODES). */
+/** Node's codes for a connection that could not be made or was lost. */
+const CONNECTION_ERROR_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND'];
+
+/** Service failures that mean "DynamoDB is not answering", not "this request is wrong". */
 const UNAVAILABLE = new Set([
   'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ProvisionedThroughputExceededException', 'ThrottlingException',
   'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', ...CONNECTION_ERROR_CODES,
 ]);
-/** A wrapped network error (the AWS SDK's retry layer, which local tools still use, says "AWS SDK error wrapper for Error: connect ECONNREFUSED ..."). */
-const WRAPPED_CONNECTION_ERROR = new RegExp(`\\b(${[...CONNECTION_ERROR_CODES].join('|')})\\b|socket hang up`);
+/** A wrapped network error (the SDK's retry layer says "AWS SDK error wrapper for Error: connect ECONNREFUSED ..."). */
+const WRAPPED_CONNECTION_ERROR = new RegExp(`\\b(${CONNECTION_ERROR_CODES.join('|')})\\b|socket hang up`);
 
 export function isStoreUnavailable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown } | undefined;

@@ -2,7 +2,8 @@
 // to, and one immutable item per published revision (rev n). Publishing writes the revision, moves the
 // head and updates the references of users and groups in one transaction. The head decides whether a flow
 // exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
-import { GetCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDb } from './dynamo-client';
 import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';

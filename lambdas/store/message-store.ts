@@ -1,7 +1,8 @@
 // Mailbox messages (voicemails and texts), keyed by the carrier's Sid so a retried callback stores
 // nothing twice. Voicemail fields are written with if_not_exists, so the recording callback, the
 // Record action and the transcription callback can arrive in any order and any number of times.
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDb } from './dynamo-client';
 import { isConditionFailure } from './dynamo';
 
 export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';

@@ -1,7 +1,8 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, QueryCommand, ScanCommand, type DynamoDb } from './dynamo-client';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
 import { assertKeyableId, cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 

@@ -1,5 +1,8 @@
 // Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report mark.
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDb } from './dynamo-client';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type DynamoDb } from './dynamo-client';
 import { isConditionFailure, readAllPages } from './dynamo';
 
 export const STICKY_DAYS = 30;
@@ -75,8 +78,10 @@ export class DynamoStateStore implements StateStore {
         return at(Number(recent[callSid] ?? 0));
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
-        // The item as it was (our client unmarshalls it, as it does every answer): { recent: { [sid]: start } }.
-        const old = (err as { Item?: { recent?: Record<string, number> } }).Item;
+        // The item as it was, unmarshalled by the SDK's own util (the document client leaves an error's item
+        // as DynamoDB sent it): { recent: { [sid]: start } }.
+        const raw = (err as ConditionalCheckFailedException).Item;
+        const old = raw && (unmarshall(raw) as { recent?: Record<string, number> });
         const seen = old?.recent?.[callSid];
         if (seen !== undefined) return at(Number(seen));
         if (old?.recent) continue; // forgotten between the two: the map is there, try again

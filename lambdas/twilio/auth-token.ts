@@ -1,10 +1,11 @@
 // The Twilio credentials: from TWILIO_AUTH_TOKEN (and TWILIO_ACCOUNT_SID) in local mode, otherwise from
 // the one Secrets Manager secret named by TWILIO_AUTH_TOKEN_SECRET_ARN, `{ "accountSid": "AC...",
-// "authToken": "..." }`, through a Powertools Parameters provider (../aws/secrets-provider.ts), cached for a few minutes so a rotated token is
-// picked up without a redeploy. The webhooks need the token (signatures); the carrier link both (REST
+// "authToken": "..." }`, through Powertools Parameters' SecretsProvider (the SDK's Secrets Manager client),
+// cached for a few minutes so a rotated token is picked up without a redeploy. The webhooks need the token (signatures); the carrier link both (REST
 // API); one cached read serves both. Never logged, never in an error message.
-import { SecretsManagerProvider } from '../aws/secrets-provider';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '../config/env';
+import { sdkClientConfig, type RequestBudget } from '../config/request-budget';
 import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
 
 /** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
@@ -29,18 +30,18 @@ export function authTokenFromSecret(secretString: string): string {
 }
 
 /** A cold start must not wait on a hung connection: the webhook answers safely when the read fails. */
-export const secretsClientConfig = { maxAttempts: 2, connectionTimeout: 1_000, requestTimeout: 1_500 };
+export const secretsClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 1_000, requestTimeout: 1_500 };
 
 /** What reads the secret: a Powertools provider (which caches by maxAge), or a test's stand-in. */
 export interface SecretReader {
   get(secretId: string, options: { maxAge: number }): Promise<unknown>;
 }
 
-let provider: SecretsManagerProvider | undefined;
+let provider: SecretsProvider | undefined;
 
 /** Made on first use: local mode never reads Secrets Manager (and may have no region to name one). */
-function secretsProvider(): SecretsManagerProvider {
-  provider ??= new SecretsManagerProvider(secretsClientConfig);
+function secretsProvider(): SecretsProvider {
+  provider ??= new SecretsProvider({ clientConfig: sdkClientConfig(secretsClientConfig) });
   return provider;
 }
 
@@ -93,7 +94,7 @@ async function readSecret(env: NodeJS.ProcessEnv, secrets?: SecretReader): Promi
   try {
     value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
   } catch (err) {
-    // Powertools wraps the service's error; its message names the secret and the cause, never the value.
+    // Powertools wraps the SDK's error; its message names the secret and the cause, never the value.
     throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`);
   }
   if (typeof value !== 'string') throw new Error('the Twilio auth token secret has no SecretString');

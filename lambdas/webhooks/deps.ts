@@ -4,7 +4,8 @@ import type { EnginePorts } from '../flows/engine';
 import type { Spill } from '../spill/spill';
 import { spillFromEnv } from '../spill/spill-from-env';
 import type { DirectoryStore } from '../store/directory-store';
-import { DynamoDb } from '../store/dynamo-client';
+import type { RequestBudget } from '../config/request-budget';
+import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
@@ -39,11 +40,11 @@ export interface WebhookDeps {
  * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
  * so the webhook can still give the safe answer in time.
  */
-export const webhookDynamoClientConfig = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000 };
+export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000 };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
   return {
-    ...createStores(new DynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env)),
+    ...createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env)),
     spill: spillFromEnv(env),
     now: () => new Date(),
     authToken: twilioAuthToken,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DynamoDb } from '../../lambdas/store/dynamo-client';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { isElement, newSid, parseTwiml, type TwimlElement } from '../../local/carrier';
 import { startDynamoLocal, type RunningDynamo } from '../../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -190,7 +190,7 @@ test('DynamoDB hung, then killed (SIGKILL) and started again on the same port an
   // The data of before the outage survived the restart (same data directory), and nothing was stored twice.
   const all = await mailbox('unrouted');
   expect(new Set(all.map((m) => m.id)).size).toBe(all.length);
-  const state = new DynamoStateStore(new DynamoDb({ endpoint: restarted.endpoint }), stack.tables.state);
+  const state = new DynamoStateStore(createDynamoDb({ endpoint: restarted.endpoint }), stack.tables.state);
   const counted = await state.unroutedSince(spareNumber, undefined);
   expect(counted.filter((e) => e.sid === refused)).toHaveLength(1);
   expect(counted.filter((e) => e.sid === hung.spareCall)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { GetCommand } from '../../lambdas/store/dynamo-client';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow, callOnlyFlow } from '../support/fixtures';
 

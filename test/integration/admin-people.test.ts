@@ -96,11 +96,11 @@ describe('groups', () => {
 });
 
 it('answers 503 with a clear error, quickly, when DynamoDB does not answer', async () => {
-  const { DynamoDb } = await import('../../lambdas/store/dynamo-client');
+  const { createDynamoDb } = await import('../../lambdas/store/dynamo-client');
   const { createStores } = await import('../../lambdas/store/stores');
   const { adminApi } = await import('../../lambdas/admin/api');
   const { apiEvent } = await import('../support/admin');
-  const down = new DynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+  const down = createDynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
   const api = adminApi({ ...createStores(down, h.tables.names), now: () => new Date() });
   for (const [method, path, body] of [['GET', '/api/flows'], ['POST', '/api/users', { name: 'Nobody' }]] as const) {
     const res = await api(apiEvent(method, path, body));

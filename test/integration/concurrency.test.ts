@@ -1,7 +1,7 @@
 // Invariant 7: concurrent writers cannot break invariants 1-5. Hundreds of requests race through the
 // admin API against DynamoDB Local; afterwards every number points at an existing flow or none, and
 // every flow's numberCount equals the numbers that really point at it.
-import { ScanCommand } from '../../lambdas/store/dynamo-client';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow } from '../support/fixtures';
 

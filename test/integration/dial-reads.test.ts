@@ -1,6 +1,7 @@
 // DESIGN.md section 10: a dial reads only the people it rings, so its cost does not grow with the
 // directory. Counted in DynamoDB requests and items read, against DynamoDB Local.
-import { BatchGetCommand, DynamoDb } from '../../lambdas/store/dynamo-client';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb, type DynamoDb } from '../../lambdas/store/dynamo-client';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
@@ -25,7 +26,7 @@ let stores: ReturnType<typeof createStores>;
 beforeAll(async () => {
   t = await createTestTables();
   // Its own client, so the counter sees only what the webhook sends.
-  counted = new DynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
+  counted = createDynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
   reads = countReads(counted);
   stores = createStores(t.doc, t.names);
 });

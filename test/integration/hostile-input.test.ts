@@ -1,6 +1,6 @@
 // Hostile input through the admin API (issue 10): ids no key can hold, too-short phone numbers and
 // invisible names get a 4xx in the error format, never a 500, and change nothing. Against DynamoDB Local.
-import { ScanCommand } from '../../lambdas/store/dynamo-client';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS } from '../../lambdas/store/tables';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow } from '../support/fixtures';

@@ -1,4 +1,5 @@
-import { BatchWriteCommand, DynamoDb } from '../../lambdas/store/dynamo-client';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { callAndSmsFlow, callOnlyFlow } from '../support/fixtures';
 import { countReads } from '../support/read-counter';
@@ -112,7 +113,7 @@ it('reads tens of items, not thousands: 3,000 numbers with 10 unassigned', async
   for (let i = 0; i < items.length; i += 25) {
     await h3.tables.doc.send(new BatchWriteCommand({ RequestItems: { [h3.tables.names.numbers]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   }
-  const doc = new DynamoDb({ endpoint: h3.tables.doc.endpoint });
+  const doc = createDynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
   const reads = countReads(doc);
   const report = await buildUnassignedReport(createStores(doc, h3.tables.names), clock);
   expect(report.numbers).toHaveLength(10);

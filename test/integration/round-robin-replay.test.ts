@@ -1,6 +1,7 @@
 // DESIGN.md section 5, idempotency: an incoming CallSid seen before does not advance a round-robin
 // counter again, and neither does the SDK sending the same update twice. Against DynamoDB Local.
-import { DynamoDb, GetCommand, PutCommand, UpdateCommand } from '../../lambdas/store/dynamo-client';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoStateStore, ROUND_ROBIN_REMEMBERS } from '../../lambdas/store/state-store';
@@ -45,11 +46,11 @@ describe('nextRoundRobinStart', () => {
     // A client whose every UpdateItem reaches DynamoDB twice, as when the SDK retries after a timeout
     // that hid a successful first attempt: the caller only sees the second answer.
     // Its own client: a document client shares the middleware stack of the client it wraps.
-    const twice = new DynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
+    const twice = createDynamoDb({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
     let sent = 0;
     const send = twice.send.bind(twice);
     twice.send = async (command) => {
-      if (command.operation !== 'UpdateItem') return send(command);
+      if (!(command instanceof UpdateCommand)) return send(command);
       sent++;
       await send(command).catch(() => undefined); // lost on the way back
       sent++;

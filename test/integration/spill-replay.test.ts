@@ -1,6 +1,6 @@
 // DESIGN.md section 11: a spilled item replays into the mailbox it was meant for, once, whatever the
 // order and however often it is replayed; the drain Lambda reports exactly the items it could not write.
-import { DynamoDb } from '../../lambdas/store/dynamo-client';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { drainQueueBatch } from '../../lambdas/spill/drain-queue';
 import { parseSpillItem } from '../../lambdas/spill/item-schema';
@@ -132,7 +132,7 @@ describe('the drain Lambda’s batch', () => {
   });
 
   test('fails every item when DynamoDB does not answer, so SQS redelivers them', async () => {
-    const down = new DynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const down = createDynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const broken: ReplayStores = createStores(down, t.names);
     const ids = ['m-1', 'm-2'];
     const event: SQSEvent = { Records: [record(JSON.stringify(voicemail(sid('RE'))), ids[0]), record(JSON.stringify({ kind: 'unrouted', number: '+15550100001', sid: sid('CA'), channel: 'call', at: '2026-12-01T09:00:00.000Z', reason: 'error' }), ids[1])] };

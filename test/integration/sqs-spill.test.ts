@@ -1,4 +1,4 @@
-// The AWS adapter of the spill, with its SQS client (lambdas/aws/aws-json.ts) over real HTTP: what it sends (one message per
+// The AWS adapter of the spill, with the SDK's SQS client over real HTTP: what it sends (one message per
 // item, its key as an attribute), and that an SQS endpoint that refuses or hangs fails the put promptly
 // instead of holding the webhook past the carrier's patience (its own short timeouts).
 import { createHash } from 'node:crypto';
@@ -12,11 +12,11 @@ import { spillSqsClientConfig, sqsClient, SqsSpill } from '../../lambdas/spill/s
 const ITEM: SpillItem = { kind: 'unrouted', number: '+15550100001', sid: `CA${'c'.repeat(32)}`, channel: 'call', at: '2026-12-01T10:00:00.000Z', reason: 'error' };
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/spill';
 const listen = (server: Server | TcpServer) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-const client = (endpoint: string) => sqsClient({ ...spillSqsClientConfig, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const client = (endpoint: string) => sqsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 test('puts one SendMessage per item: the item as JSON, its Sid key as an attribute', async () => {
   const received: Array<{ target?: string; body: Record<string, any> }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  // Answers as SQS's JSON protocol does, with the MD5 of the body the client checks (as the SDK does).
+  // Answers as SQS's JSON protocol does, with the MD5 of the body the SDK checks.
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -65,7 +65,7 @@ test('an SQS endpoint that accepts the connection and never answers fails the pu
   }
 }, 10_000);
 
-test('an answer whose MD5 is not the body\'s fails the put (as the SDK checks it); so does a refusal, named', async () => {
+test('an answer whose MD5 is not the body\'s fails the put (the SDK checks it); so does a refusal, named', async () => {
   let answer: (body: Record<string, string>) => [number, unknown] = () => [200, { MessageId: 'm-1', MD5OfMessageBody: '0'.repeat(32) }];
   const server = createServer((req, res) => {
     let raw = '';
@@ -78,7 +78,7 @@ test('an answer whose MD5 is not the body\'s fails the put (as the SDK checks it
   const port = await listen(server);
   const sqs = client(`http://127.0.0.1:${port}`);
   try {
-    await expect(new SqsSpill(QUEUE_URL, sqs).put(ITEM)).rejects.toMatchObject({ name: 'InvalidChecksum' });
+    await expect(new SqsSpill(QUEUE_URL, sqs).put(ITEM)).rejects.toThrow('InvalidChecksumError');
     answer = () => [400, { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }];
     await expect(new SqsSpill(QUEUE_URL, sqs).put(ITEM)).rejects.toMatchObject({ name: 'QueueDoesNotExist', message: 'The specified queue does not exist.' });
     answer = (body) => [200, { MessageId: 'm-2', MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }];

@@ -2,7 +2,7 @@
 // member or per user/group named. The schema limits (49 members; 49 users and groups per flow) keep every
 // such write within one transaction: over the limit is a 400 naming the field, never a 500. (DynamoDB Local
 // does not enforce the 100-item limit, so these tests check the limits themselves.)
-import { PutCommand } from '../../lambdas/store/dynamo-client';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { adminHarness, type AdminHarness } from '../support/admin';
 
 let h: AdminHarness;

@@ -1,5 +1,6 @@
 // DESIGN.md section 5: the voice webhook never answers a caller with an error; signatures everywhere.
-import { DynamoDb, ScanCommand } from '../../lambdas/store/dynamo-client';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { createStores } from '../../lambdas/store/stores';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { smsWebhook } from '../../lambdas/webhooks/sms';
@@ -35,7 +36,7 @@ it('answers a call to an unknown number with the safe TwiML and counts it', asyn
 });
 
 it('answers 200 with the safe TwiML when DynamoDB is down', async () => {
-  const down = new DynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+  const down = createDynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
   const broken: WebhookDeps = { ...createStores(down, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   const res = await voiceWebhook(broken)(signedTwilioEvent({ url: '/twilio/voice', params: call() }));
   expect(res.statusCode).toBe(200);
@@ -95,7 +96,7 @@ describe('when DynamoDB hangs (accepts connections, never answers)', () => {
     server = net.createServer((socket) => sockets.push(socket)); // holds every socket open, answers nothing
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
-    const hung = new DynamoDb({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` });
+    const hung = createDynamoDb({ ...webhookDynamoClientConfig, endpoint: `http://127.0.0.1:${port}` });
     broken = { ...createStores(hung, t.names), spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN };
   });
   afterAll(() => {

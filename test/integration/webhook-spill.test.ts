@@ -1,7 +1,7 @@
 // DESIGN.md section 11 through the webhooks: when DynamoDB is down, every voicemail, transcript, text
 // and unrouted event goes to the spill (for the mailbox it was meant for), the carrier still gets the
 // answer of section 5, and once replayed each item is stored exactly once.
-import { DynamoDb } from '../../lambdas/store/dynamo-client';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { replay } from '../../lambdas/spill/replay';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   t = await createTestTables();
   healthy = createStores(t.doc, t.names);
   // The webhooks' own client settings, against a port nobody listens on: every request fails at once.
-  const dead = new DynamoDb({ ...webhookDynamoClientConfig, endpoint: 'http://127.0.0.1:9' });
+  const dead = createDynamoDb({ ...webhookDynamoClientConfig, endpoint: 'http://127.0.0.1:9' });
   spilled = tempSpill();
   down = { ...createStores(dead, t.names), spill: spilled.spill, now: () => new Date('2026-12-01T10:00:00.000Z'), authToken: async () => TEST_AUTH_TOKEN };
 });

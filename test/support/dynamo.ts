@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTables } from '../../local/tables';
-import { DynamoDb } from '../../lambdas/store/dynamo-client';
+import { createDynamoDb, type DynamoDb } from '../../lambdas/store/dynamo-client';
 import { localTableNames, tableEnv, type TableNames } from '../../lambdas/store/tables';
 
 export interface TestTables {
@@ -19,7 +19,7 @@ export async function createTestTables(): Promise<TestTables> {
   const client = new DynamoDBClient({ endpoint });
   const names = localTableNames(`t${randomBytes(4).toString('hex')}`);
   await ensureTables(client, names);
-  const doc = new DynamoDb({ endpoint });
+  const doc = createDynamoDb({ endpoint });
   return { names, env: tableEnv(names), client, doc };
 }
 

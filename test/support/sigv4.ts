@@ -1,9 +1,9 @@
-// The AWS SDK's own SigV4 signer (@smithy/signature-v4), for tests that check what our client
-// (lambdas/aws/aws-json.ts) signs: the same request signed by the SDK must carry the same authorization.
+// The AWS SDK's own SigV4 signer (@smithy/signature-v4), for the loopback AWS services of the artifact
+// tests: a request the bundled function signed must carry the authorization its credentials give.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentials } from '../../lambdas/aws/aws-json';
+import type { AwsCredentialIdentity as AwsCredentials } from '@smithy/types';
 
 export interface SigningScope {
   credentials: AwsCredentials;

@@ -1,7 +1,8 @@
 // The admin API's DynamoDB client is bounded (issue 10): a store that accepts connections and never
 // answers makes a request fail with a timeout after its attempts, instead of hanging the developer.
 import { createServer, type Server, type Socket } from 'node:net';
-import { DynamoDb, GetCommand } from '../../lambdas/store/dynamo-client';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { adminApi } from '../../lambdas/admin/api';
 import { ADMIN_DYNAMO_BUDGET_MS, adminDynamoClientConfig } from '../../lambdas/store/dynamo';
 import { createStores } from '../../lambdas/store/stores';
@@ -30,7 +31,7 @@ describe('adminDynamoClientConfig', () => {
     });
 
     const hungClient = () =>
-      new DynamoDb({ ...adminDynamoClientConfig, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      createDynamoDb({ ...adminDynamoClientConfig, endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
     it('a request fails with a timeout after its attempts, within the budget; the admin API answers 503 in its error format', async () => {
       const direct = hungClient();

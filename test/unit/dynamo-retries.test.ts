@@ -1,6 +1,7 @@
 // Lost races are retried, never answered 5xx (DESIGN.md invariant 3), including a plain write that hits an
 // item a transaction is writing: DynamoDB answers that with TransactionConflictException.
-import { DeleteCommand, type DynamoDb } from '../../lambdas/store/dynamo-client';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDb } from '../../lambdas/store/dynamo-client';
 import { ConflictError } from '../../lambdas/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { errorResponse } from '../../lambdas/admin/middleware';
@@ -48,14 +49,14 @@ describe('DynamoDirectoryStore.deleteUser', () => {
   it('retries a Delete that collided with a transaction on the same user', async () => {
     const sent: string[] = [];
     const doc = {
-      send: async (command: { operation: string }) => {
-        sent.push(command.operation);
+      send: async (command: object) => {
+        sent.push(command.constructor.name);
         if (command instanceof DeleteCommand && sent.length === 1) throw transactionConflict();
         return {};
       },
     } as unknown as DynamoDb;
     await expect(new DynamoDirectoryStore(doc, 'directory').deleteUser('usr_1')).resolves.toBeUndefined();
-    expect(sent).toEqual(['DeleteItem', 'DeleteItem']);
+    expect(sent).toEqual(['DeleteCommand', 'DeleteCommand']);
   });
 });
 
