@@ -12,10 +12,14 @@ export interface SwitchboardConfig {
   /** Public base URL Twilio calls (custom domain), without a trailing slash. */
   readonly publicUrl?: string;
   readonly reportSchedule: string;
+  /** Provisioned concurrency of the voice function (0: none, on-demand only). */
+  readonly warmVoice: number;
 }
 
 export const DEFAULT_STAGE = 'dev';
 export const DEFAULT_REPORT_SCHEDULE = 'rate(1 hour)';
+/** More warm voice environments than this is a typo, not a plan: each one is billed every second (docs/operations.md). */
+export const MAX_WARM_VOICE = 100;
 
 // The stage becomes part of the stack name, so it must be a valid CloudFormation stack name fragment.
 const STAGE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -52,6 +56,13 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
   const scheduleProblem = checkScheduleExpression(reportSchedule);
   if (scheduleProblem) problems.push(`context reportSchedule "${reportSchedule}" ${scheduleProblem}`);
 
+  const warm: unknown = node.tryGetContext('warmVoice') ?? 0;
+  // `-c warmVoice=2` arrives as a string, cdk.json may hold a number.
+  const warmVoice = typeof warm === 'string' && /^\d+$/.test(warm.trim()) ? Number(warm) : warm;
+  if (typeof warmVoice !== 'number' || !Number.isInteger(warmVoice) || warmVoice < 0 || warmVoice > MAX_WARM_VOICE) {
+    problems.push(`context warmVoice ${JSON.stringify(warm)} must be a whole number from 0 to ${MAX_WARM_VOICE} (provisioned concurrency of the voice function)`);
+  }
+
   if (problems.length) throw new Error(`Invalid Switchboard settings:\n  - ${problems.join('\n  - ')}`);
 
   const production = stage === 'prod';
@@ -62,6 +73,7 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     alertEmail,
     publicUrl,
     reportSchedule,
+    warmVoice: warmVoice as number,
   };
 }
 

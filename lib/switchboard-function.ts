@@ -81,10 +81,8 @@ export class SwitchboardFunction extends NodejsFunction {
         sourceMap: true,
         // Mappings are enough for stack traces; embedding the sources would double the asset for nothing.
         sourcesContent: false,
-        // The SDK clients the Node.js 22 runtime ships (SNS, SQS) are used instead of bundled copies
-        // (LAMBDA_BUNDLING.external; docs/performance.md). The tests load the bundles against the
-        // project's pinned SDK, as the runtime would (test/infra/artifact.test.ts).
-        bundleAwsSDK: false,
+        // The SDK is bundled from the pinned versions (LAMBDA_BUNDLING; docs/performance.md says why).
+        bundleAwsSDK: true,
         externalModules: [...LAMBDA_BUNDLING.external],
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         // Bundling runs on the machine's own esbuild; Docker is never needed (offline `cdk synth`).

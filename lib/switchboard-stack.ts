@@ -46,6 +46,7 @@ export class SwitchboardStack extends Stack {
       spill: this.spill,
       publicUrl: config.publicUrl,
       metricsNamespace,
+      warmVoice: config.warmVoice,
     });
     this.report = new UnassignedReport(this, 'Report', {
       tables,

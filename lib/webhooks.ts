@@ -18,6 +18,11 @@ export interface TwilioWebhooksProps {
   /** The base URL Twilio calls (custom domain); without it the handlers rebuild it from the request. */
   readonly publicUrl?: string;
   readonly metricsNamespace: string;
+  /**
+   * Voice environments kept initialised (provisioned concurrency on a `live` alias, which the voice routes
+   * then invoke): a caller never waits for a cold start while fewer calls than this are in progress. 0: none.
+   */
+  readonly warmVoice?: number;
 }
 
 /**
@@ -90,7 +95,7 @@ export class TwilioWebhooks extends Construct {
     props.spill.grantPut(this.fallback);
 
     const integrations = {
-      voice: new HttpLambdaIntegration('VoiceIntegration', this.voice),
+      voice: new HttpLambdaIntegration('VoiceIntegration', props.warmVoice ? this.voice.addAlias('live', { provisionedConcurrentExecutions: props.warmVoice }) : this.voice),
       sms: new HttpLambdaIntegration('SmsIntegration', this.sms),
       fallback: new HttpLambdaIntegration('FallbackIntegration', this.fallback),
     };

@@ -121,7 +121,7 @@ export class LambdaProcess {
   constructor(fn: Deployed, extraEnv: Record<string, string> = {}) {
     const env = {
       PATH: process.env.PATH,
-      // Where the Lambda runtime keeps the AWS SDK it provides (the bundles leave @aws-sdk/* external).
+      // Where the Lambda runtime keeps the AWS SDK it provides (the bundles carry their own; a require that escaped would find it, as in AWS).
       NODE_PATH: runtimeSdkModules(),
       AWS_REGION: process.env.AWS_REGION,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,

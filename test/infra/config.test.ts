@@ -13,6 +13,7 @@ describe('context settings', () => {
       alertEmail: undefined,
       publicUrl: undefined,
       reportSchedule: 'rate(1 hour)',
+      warmVoice: 0,
     });
   });
 
@@ -66,5 +67,34 @@ describe('context settings', () => {
 
   test('rejects a context value that is not a string (e.g. a number from cdk.json)', () => {
     expect(() => configOf({ reportSchedule: 5 })).toThrow(/reportSchedule must be a string/);
+  });
+
+  test.each([['2', 2], [3, 3], ['0', 0]] as const)('warmVoice %j is %d provisioned voice environments', (value, count) => {
+    expect(configOf({ warmVoice: value }).warmVoice).toBe(count);
+  });
+
+  test.each(['-1', 'two', '1.5', 101, true])('rejects warmVoice %j', (value) => {
+    expect(() => configOf({ warmVoice: value })).toThrow(/context warmVoice .* must be a whole number from 0 to 100/);
+  });
+});
+
+describe('warmVoice in the stack', () => {
+  const { Template, Match } = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions');
+  const synth = (context: Record<string, unknown>) => Template.fromStack(addSwitchboard(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } })));
+
+  test('by default the voice function has no alias and no provisioned concurrency: the route invokes the function', () => {
+    const template = synth({});
+    template.resourceCountIs('AWS::Lambda::Alias', 0);
+  });
+
+  test('warmVoice=2 keeps two voice environments initialised on a live alias, and the voice routes invoke that alias', () => {
+    const template = synth({ warmVoice: '2' });
+    template.resourceCountIs('AWS::Lambda::Alias', 1);
+    const [aliasId] = Object.keys(template.findResources('AWS::Lambda::Alias', { Properties: { Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } } }));
+    expect(aliasId).toBeDefined();
+    // The voice integration's URI is the alias, not the function's latest version.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: aliasId } });
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', Object.keys(synth({}).findResources('AWS::ApiGatewayV2::Integration')).length);
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { Ref: aliasId }, Principal: 'apigateway.amazonaws.com', Action: 'lambda:InvokeFunction', SourceArn: Match.anyValue() });
   });
 });
