@@ -14,7 +14,7 @@ const tables = tableNamesFromEnv();
 export async function handler(event: { body?: string; isBase64Encoded?: boolean }): Promise<{ statusCode: number; body: string }> {
   const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString() : event.body);
   const number = await doc.send(new GetCommand({ TableName: tables.numbers, Key: { number: form.get('To') } }));
-  const flowId = String(number.Item?.flowId ?? '');
+  const flowId = String(number.Item?.flowId ?? 'none');
   await doc.send(new GetCommand({ TableName: tables.flows, Key: { id: flowId, rev: 0 } }));
   await doc.send(new PutCommand({ TableName: tables.traces, Item: { sid: form.get('CallSid'), step: '0', at: new Date().toISOString() } }));
   return { statusCode: 200, body: '<Response/>' };
