@@ -55,6 +55,12 @@ it('diffs two parts into added, removed and changed applets, ignoring key order'
   expect(diffParts(undefined, part).added).toHaveLength(4);
 });
 
+it('diffs by own applet ids: an applet named "toString" is added or removed, not changed', () => {
+  const withToString: Part = { start: part.start, applets: { ...part.applets, toString: { type: 'hangup' } } };
+  expect(diffParts(part, withToString)).toEqual({ added: ['toString'], removed: [], changed: [], startChanged: false });
+  expect(diffParts(withToString, part)).toEqual({ added: [], removed: ['toString'], changed: [], startChanged: false });
+});
+
 it('a new applet of every type gets a free id and is valid for the flow schema as it stands', () => {
   expect(newAppletId(part, 'menu')).toBe('menu2');
   expect(newAppletId(part, 'hangup')).toBe('hangup');
