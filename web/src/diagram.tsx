@@ -6,7 +6,8 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { isApplet } from '../../lambdas/flows/graph';
 import { branches, reachable, settingsLine, type Names } from './flow-model';
 import { appletLabel } from './overview';
-import type { Channel, Part, Problem } from './types';
+import type { Channel, Problem } from '../../lambdas/api-types';
+import type { Part } from './types';
 
 const NODE_W = 190;
 const NODE_H = 60;

@@ -4,7 +4,8 @@
 import { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from '../../lambdas/flows/applets';
 import { walk } from '../../lambdas/flows/graph';
 import type { Applet as SchemaApplet } from '../../lambdas/flows/schema';
-import type { Applet, Channel, FlowDocument, Part } from './types';
+import type { Channel } from '../../lambdas/api-types';
+import type { Applet, FlowDocument, Part } from './types';
 
 export { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS };
 export const appletTypesOf = (channel: Channel): readonly string[] => (channel === 'call' ? CALL_APPLETS : SMS_APPLETS);

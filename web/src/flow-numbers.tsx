@@ -1,7 +1,7 @@
 // "Numbers of this flow" on the flow page: list, assign another number (flow side), unassign.
 import { useState } from 'preact/hooks';
 import { phonePath, send } from './api';
-import type { NumberRow } from './types';
+import type { NumberRow } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, StatusBadge, useAction, useApi } from './ui';
 
 export function FlowNumbers({ flowId, flowName }: { flowId: string; flowName: string }) {

@@ -13,7 +13,8 @@ import { AppletForm, setIn } from './schema-form';
 import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
-import type { Applet, Channel, Flow, FlowDocument, FlowRow, Group, Part, Problem, User } from './types';
+import type { Channel, Flow, FlowRow, Group, Problem, User } from '../../lambdas/api-types';
+import type { Applet, FlowDocument, Part } from './types';
 import { navigate } from './overview';
 import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
 

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
-import type { Channel, Flow, FlowRow, Group, NumberRow, Report, User } from './types';
+import type { Channel, Flow, FlowRow, Group, NumberRow, UnassignedReport, User } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi } from './ui';
 
 export const navigate = (hash: string) => {
@@ -34,7 +34,7 @@ function AppletPreview({ applets, label, part }: { applets: string[]; label: str
 const BANNER_ROWS = 5;
 
 export function ReportBanner({ onOverview }: { onOverview: boolean }) {
-  const report = useApi<Report>('/api/report/unassigned');
+  const report = useApi<UnassignedReport>('/api/report/unassigned');
   if (report.error) return <div class="banner banner-muted" role="status">The unassigned-number report could not be read: {(report.error as Error).message}</div>;
   const r = report.data;
   if (!r || r.numbers.length === 0) return null;
@@ -290,7 +290,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
 
 function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
   // The carrier check of the report: numbers whose Twilio URLs point elsewhere are red here too.
-  const notConnected = notConnectedNumbers(useApi<Report>('/api/report/unassigned').data?.numbers);
+  const notConnected = notConnectedNumbers(useApi<UnassignedReport>('/api/report/unassigned').data?.numbers);
   return (
     <section class="panel" aria-labelledby="numbers-title">
       <header class="panel-head">
