@@ -36,6 +36,14 @@ it('sets a branch by its name without touching the original, and finds what star
   expect(reachable({ start: 'nowhere', applets: part.applets }).size).toBe(0);
 });
 
+it('never takes a branch to an inherited property ("toString", "constructor") for a reachable applet', () => {
+  // Plain indexing would find Object.prototype.toString and draw it as a live applet the diagram has no node for.
+  const draft: Part = { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hi' }, next: 'toString' }, vm: part.applets.vm } };
+  expect([...reachable(draft)]).toEqual(['greet']);
+  expect(reachable({ ...draft, start: 'constructor' }).size).toBe(0);
+  expect([...reachable({ ...draft, applets: { ...draft.applets, toString: { type: 'hangup' } } })].sort()).toEqual(['greet', 'toString']);
+});
+
 it('deleting an applet clears every branch to it and moves the start if needed', () => {
   const without = deleteApplet(part, 'vm');
   expect(Object.keys(without.applets).sort()).toEqual(['lost', 'menu', 'vip']);
