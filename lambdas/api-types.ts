@@ -8,8 +8,9 @@ import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
 import type { Channel, FlowDocument } from './flows/schema';
 
-export type { Channel, FlowDocument, FlowPart, Applet } from './flows/schema';
-export type { NumberStatus, OutboundText, Problem, User, Group };
+// What the answers are made of, from the domain that defines it (the page uses its own looser draft
+// types to edit a document: web/src/types.ts).
+export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
