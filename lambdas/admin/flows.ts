@@ -3,6 +3,7 @@ import { MAX_FLOW_REDIRECTS } from '../flows/call-request';
 import { checkFlow, numbersToLookUp } from '../flows/checker';
 import { ConflictError, FlowInvalidError } from '../errors';
 import type { Directory } from '../flows/people';
+import type { Flow, FlowList, PublishResult } from '../api-types';
 import { hasErrors, type Problem } from '../flows/problems';
 import { flowDocumentSchema, type FlowDocument, type FlowPart } from '../flows/schema';
 import { referencesOf } from '../flows/summary';
@@ -94,12 +95,7 @@ async function redirectTargets(deps: AdminDeps, doc: FlowDocument, flowId: strin
   return parts;
 }
 
-export interface PublishResult {
-  id: string;
-  name: string;
-  revision: number;
-  problems: Problem[];
-}
+export type { PublishResult };
 
 /** Checks and publishes `doc` as the next revision of flow `id` (a new flow when `id` is undefined). */
 export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: FlowDocument, expectedRevision?: number): Promise<PublishResult> {
@@ -114,14 +110,14 @@ export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: 
   });
 }
 
-export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number) {
+export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number): Promise<PublishResult> {
   await deps.flows.getHead(id); // a deleted flow's revisions linger (TTL) but cannot be restored
   const old = await deps.flows.getRevision(id, revision);
   // Validated again: a revision published before today's limits must not fail halfway as a 500.
   return publishFlow(deps, id, parseFlowDocument(old.document), expectedRevision);
 }
 
-export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[]) {
+export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[]): Flow {
   return {
     id: head.id,
     revision: rev.revision,
@@ -133,13 +129,13 @@ export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[])
   };
 }
 
-export async function getFlow(deps: AdminDeps, id: string, revision?: number) {
+export async function getFlow(deps: AdminDeps, id: string, revision?: number): Promise<Flow> {
   const head = await deps.flows.getHead(id);
   const rev = await deps.flows.getRevision(id, revision ?? head.revision);
   return flowView(head, rev, await checkDocument(deps, rev.document, id));
 }
 
-export async function dashboard(deps: AdminDeps) {
+export async function dashboard(deps: AdminDeps): Promise<FlowList> {
   const heads = await deps.flows.listHeads();
   return {
     flows: heads.map((h) => ({

@@ -1,4 +1,5 @@
 // Number use cases and the number view with its status (DESIGN.md section 1).
+import type { NumberList, NumberRow } from '../api-types';
 import { ValidationError } from '../errors';
 import { NUMBER_STATUSES, numberStatus } from '../flows/number-status';
 import { E164 } from '../flows/schema';
@@ -6,7 +7,7 @@ import type { FlowHead, FlowHeadSummary } from '../store/flow-store';
 import type { NumberPageKey, NumberRecord } from '../store/number-store';
 import type { AdminDeps } from './flows';
 
-export function numberView(record: NumberRecord, flow: Pick<FlowHead, 'name' | 'hasCall' | 'hasSms'> | undefined) {
+export function numberView(record: NumberRecord, flow: Pick<FlowHead, 'name' | 'hasCall' | 'hasSms'> | undefined): NumberRow {
   return {
     number: record.number,
     name: record.name,
@@ -17,7 +18,7 @@ export function numberView(record: NumberRecord, flow: Pick<FlowHead, 'name' | '
   };
 }
 
-async function view(deps: AdminDeps, record: NumberRecord) {
+async function view(deps: AdminDeps, record: NumberRecord): Promise<NumberRow> {
   return numberView(record, record.flowId ? await deps.flows.findHead(record.flowId) : undefined);
 }
 
@@ -37,7 +38,7 @@ export const NUMBERS_PAGE = { default: 100, max: 1000, examined: 5000 } as const
  * last page may come back short, even empty, with no nextCursor; so may any page once it has looked at
  * `examined` numbers, with a nextCursor.
  */
-export async function listNumbers(deps: AdminDeps, query: Record<string, string | undefined>, examined: number = NUMBERS_PAGE.examined) {
+export async function listNumbers(deps: AdminDeps, query: Record<string, string | undefined>, examined: number = NUMBERS_PAGE.examined): Promise<NumberList> {
   const { status, limit, cursor } = query;
   if (status !== undefined && !(NUMBER_STATUSES as readonly string[]).includes(status)) {
     throw new ValidationError([{ path: 'status', message: `must be one of ${NUMBER_STATUSES.join(', ')}` }]);
@@ -49,7 +50,7 @@ export async function listNumbers(deps: AdminDeps, query: Record<string, string 
   const withoutFlow = status === 'no_flow';
   let after = cursor === undefined ? undefined : decodeCursor(cursor, withoutFlow);
   const heads = new Map<string, FlowHeadSummary>();
-  const numbers: Array<ReturnType<typeof numberView>> = [];
+  const numbers: NumberRow[] = [];
   let looked = 0;
   do {
     const page = await deps.numbers.page({ limit: Math.min(wanted - numbers.length, examined - looked), after, withoutFlow });
@@ -89,7 +90,7 @@ function decodeCursor(cursor: string, withoutFlow: boolean): NumberPageKey {
   return withoutFlow ? { number, noFlow: '1' } : { number };
 }
 
-export async function listFlowNumbers(deps: AdminDeps, flowId: string) {
+export async function listFlowNumbers(deps: AdminDeps, flowId: string): Promise<NumberList> {
   const head = await deps.flows.getHead(flowId);
   return { numbers: (await deps.numbers.listByFlow(flowId)).map((r) => numberView(r, head)) };
 }

@@ -3,12 +3,12 @@
 // would post: keys for menus ("" = silence), dial outcomes (busy, no-answer, completed...) for dials.
 // Nothing is stored and no counter moves.
 import { z } from 'zod';
+import type { SimulatedStep, Simulation } from '../api-types';
 import { resumeCall, startCall, type CallContext } from '../flows/call-engine';
 import type { CallInstruction } from '../flows/call-instructions';
 import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
-import type { OutboundText } from '../flows/outbound';
 import { FlowInvalidError, NotFoundError, ValidationError } from '../errors';
 import { hasErrors } from '../flows/problems';
 import { E164, flowDocumentSchema } from '../flows/schema';
@@ -32,16 +32,6 @@ export const simulateBody = z.strictObject({
   document: flowDocumentSchema.optional(),
 });
 
-export interface SimulatedStep {
-  flowId: string;
-  revision: number;
-  applets: Array<{ applet: string; type: string }>;
-  input?: Record<string, string>;
-  twiml: string;
-  /** Texts this request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
-  texts?: OutboundText[];
-}
-
 const SIM_BASE = 'https://simulator.switchboard.invalid';
 /** The dry run never advances round-robin counters or remembers sticky members. */
 const DRY_PORTS: EnginePorts = {
@@ -51,7 +41,7 @@ const DRY_PORTS: EnginePorts = {
 };
 const MAX_REQUESTS = 50;
 
-export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown) {
+export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown): Promise<Simulation> {
   const input = parseWith(simulateBody, raw);
   const published = await deps.flows.getCurrent(flowId);
   if (!published) throw new NotFoundError(`flow ${flowId}`);
@@ -93,7 +83,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     },
     context: (_revision: LoadedRevision, visitedBefore: number) => ctx(visitedBefore),
   };
-  const answer = (ended: boolean, note?: string) => ({ channel: 'call' as const, flowId, revision: current.revision, draft, steps, ended, ...(note && { note }) });
+  const answer = (ended: boolean, note?: string): Simulation => ({ channel: 'call' as const, flowId, revision: current.revision, draft, steps, ended, ...(note && { note }) });
   let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), ports);
   let carrierInput: Record<string, string> | undefined;
   for (let requests = 1; ; requests++) {

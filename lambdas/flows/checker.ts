@@ -2,12 +2,12 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { MAX_DIAL_NOUNS } from './applets';
+import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
 import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
-  branchesOf,
   CALL_APPLETS,
   DAYS,
   SMS_APPLETS,
@@ -158,14 +158,14 @@ function checkChannel(id: string, applet: Applet, { channel }: PartContext): Pro
 /** An empty branch is a dead end (missing_branch); a branch naming no applet goes nowhere (unknown_applet). */
 function checkBranches(id: string, applet: Applet, { part, channel }: PartContext): Problem[] {
   const problems: Problem[] = [];
-  for (const { branch, target } of branchesOf(applet)) {
-    if (!target) {
+  for (const { branch, target, leadsTo } of linksOf(part, applet)) {
+    if (leadsTo === 'empty') {
       // A reply without `next` simply ends the conversation: that is how an sms flow finishes.
       if (applet.type === 'reply' && branch === 'next') continue;
       problems.push(problem('missing_branch', channel,
         `Applet "${id}" (${applet.type}) has no applet set for its "${branch}" branch: ` +
         `a ${channel === 'call' ? 'call' : 'text'} that takes it would reach a dead end.`, id, branch));
-    } else if (!isApplet(part, target)) {
+    } else if (leadsTo === 'unknown') {
       problems.push(problem('unknown_applet', channel,
         `Applet "${id}" (${applet.type}) sends its "${branch}" branch to "${target}", ` +
         `which is not an applet of the ${channel} part.`, id, branch));
@@ -311,7 +311,7 @@ function mostRepliesBefore(part: FlowPart): Map<string, number> {
     const applet = part.applets[id];
     const after = before + (applet.type === 'reply' ? 1 : 0);
     onPath.add(id);
-    for (const next of successors(applet, part)) visit(next, after, onPath);
+    for (const next of successors(part, applet)) visit(next, after, onPath);
     onPath.delete(id);
   };
   visit(part.start, 0, new Set());
@@ -446,44 +446,12 @@ function isAlwaysClosed(hours: AppletOf<'hours'>, now: Date): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The graph of a part: applets are nodes, branches to existing applets are edges.
-
-/**
- * Whether `id` is one of the part's applets. Own keys only: with `in` or a plain lookup, "constructor" or
- * "toString" would name an inherited function and pass as an applet, and the call would dead-end.
- */
-const isApplet = (part: FlowPart, id: string): boolean => Object.hasOwn(part.applets, id);
-
-/** The applets a branch of this applet leads to (unknown and empty branches are reported elsewhere). */
-function successors(applet: Applet, part: FlowPart): string[] {
-  return branchesOf(applet)
-    .map((b) => b.target)
-    .filter((t): t is string => !!t && isApplet(part, t));
-}
-
-/** Applet ids in the order a walk from start reaches them (breadth first). */
-function reachableFromStart(part: FlowPart): string[] {
-  if (!isApplet(part, part.start)) return [];
-  const seen = new Set([part.start]);
-  const order = [part.start];
-  for (let i = 0; i < order.length; i++) {
-    for (const next of successors(part.applets[order[i]], part)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        order.push(next);
-      }
-    }
-  }
-  return order;
-}
+// The graph of a part (graph.ts): applets are nodes, branches to existing applets are edges.
 
 function findUnreachable({ part, channel }: PartContext): Problem[] {
-  const reached = new Set(reachableFromStart(part));
-  return Object.entries(part.applets)
-    .filter(([id]) => !reached.has(id))
-    .map(([id, applet]) => problem('unreachable', channel,
-      `Applet "${id}" (${applet.type}) is not reached from start "${part.start}" by any path: ` +
-      'link it from a branch or remove it.', id));
+  return unreachable(part).map((id) => problem('unreachable', channel,
+    `Applet "${id}" (${part.applets[id].type}) is not reached from start "${part.start}" by any path: ` +
+    'link it from a branch or remove it.', id));
 }
 
 /** Whether the engine runs this applet and moves on within the same request, without anyone's input. */
@@ -507,7 +475,7 @@ function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
   const edges = new Map<string, string[]>();
   for (const id of instant) {
     const applet = part.applets[id];
-    const next = dialInCall(applet) ? [applet.noAnswer].filter((n): n is string => !!n && isApplet(part, n)) : successors(applet, part);
+    const next = dialInCall(applet) ? [applet.noAnswer].filter((n): n is string => isApplet(part, n)) : successors(part, applet);
     // A redirect to this very flow starts its call part again: in effect a branch back to start.
     const restartsThisFlow = applet.type === 'redirect' && applet.flow === options.flowId;
     if (restartsThisFlow && isApplet(part, part.start)) next.push(part.start);
@@ -515,7 +483,7 @@ function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
   }
 
   const rank = new Map<string, number>();
-  for (const id of [...reachableFromStart(part), ...Object.keys(part.applets)]) {
+  for (const id of [...walk(part), ...Object.keys(part.applets)]) {
     if (!rank.has(id)) rank.set(id, rank.size);
   }
 
@@ -604,25 +572,16 @@ function cycleThrough(start: string, edges: ReadonlyMap<string, string[]>, insid
  * asks anything (no say, no menu) before it. Many states require both parties' consent to record.
  */
 function findRecordingWithoutNotice({ part, channel }: PartContext): Problem[] {
-  const seen = new Set<string>([part.start]);
-  const queue = [part.start];
-  const problems: Problem[] = [];
-  for (let i = 0; i < queue.length; i++) {
-    const applet = part.applets[queue[i]];
-    if (applet.type === 'say' || applet.type === 'menu') continue; // the caller heard something: announced
-    if (applet.type === 'dial' && applet.record) {
-      problems.push(problem('record_without_notice', channel,
-        `Applet "${queue[i]}" records the call, but a caller can reach it without hearing anything first: ` +
-        'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', queue[i]));
-    }
-    for (const next of successors(applet, part)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return problems;
+  // A say or a menu announces: the walk does not go on past one.
+  const heardNothingBefore = walk(part, { through: (applet) => applet.type !== 'say' && applet.type !== 'menu' });
+  return heardNothingBefore
+    .filter((id) => {
+      const applet = part.applets[id];
+      return applet.type === 'dial' && applet.record;
+    })
+    .map((id) => problem('record_without_notice', channel,
+      `Applet "${id}" records the call, but a caller can reach it without hearing anything first: ` +
+      'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', id));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -642,22 +601,7 @@ function redirectsOf(part: FlowPart, fromAnywhere: boolean): Array<{ applet: str
 }
 
 /** Applets a call reaches from start in the same request: the walk stops at applets that wait. */
-function instantFromStart(part: FlowPart): string[] {
-  if (!isApplet(part, part.start)) return [];
-  const seen = new Set([part.start]);
-  const order = [part.start];
-  for (let i = 0; i < order.length; i++) {
-    const applet = part.applets[order[i]];
-    if (WAITING_CALL_APPLETS.has(applet.type)) continue;
-    for (const next of successors(applet, part)) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        order.push(next);
-      }
-    }
-  }
-  return order;
-}
+const instantFromStart = (part: FlowPart): string[] => walk(part, { through: (applet) => !WAITING_CALL_APPLETS.has(applet.type) });
 
 /**
  * `redirect_loop`: from one of this flow's redirects, the flows entered in the same request (each at its

@@ -1,6 +1,7 @@
 // What the call and sms engines share: the ports through which they reach stored state, the step
 // record that becomes the trace, and the guard against a chain of applets that never stops.
 // The engines themselves live in call-engine.ts and sms-engine.ts; this file imports none of them.
+import { isApplet } from './graph';
 import type { Applet, FlowPart, MailboxRef, Prompt } from './schema';
 
 /**
@@ -53,7 +54,7 @@ export const APOLOGY: Prompt = { text: 'Sorry, we cannot take your call right no
 /** A branch's target, or undefined when the branch is not set ("" and absent mean the same). */
 export const branchTarget = (target: string | undefined): string | undefined => (target ? target : undefined);
 
-/** Own properties only: an applet id such as "constructor" must not find Object.prototype's. */
+/** The applet `id` names, by the graph's own-key rule (graph.ts): "constructor" must not find Object.prototype's. */
 export function appletAt(part: FlowPart, id: string): Applet | undefined {
-  return Object.hasOwn(part.applets, id) ? part.applets[id] : undefined;
+  return isApplet(part, id) ? part.applets[id] : undefined;
 }

@@ -1,5 +1,5 @@
 // What a flow document refers to and what it looks like at a glance: used when a revision is published.
-import { branchesOf } from './applets';
+import { walk } from './graph';
 import type { FlowDocument, FlowPart, MailboxRef } from './schema';
 
 export interface FlowReferences {
@@ -40,17 +40,5 @@ export function referencesOf(doc: FlowDocument): FlowReferences {
 
 /** Applet types in path order from `start` (depth first, following branches in their declared order). */
 export function appletTypesInPathOrder(part: FlowPart | undefined): string[] {
-  if (!part) return [];
-  const seen = new Set<string>();
-  const types: string[] = [];
-  const visit = (id: string | undefined) => {
-    // Own keys only: "constructor" or "toString" must not find an inherited function.
-    if (!id || seen.has(id) || !Object.hasOwn(part.applets, id)) return;
-    const applet = part.applets[id];
-    seen.add(id);
-    types.push(applet.type);
-    for (const { target } of branchesOf(applet)) visit(target);
-  };
-  visit(part.start);
-  return types;
+  return part ? walk(part, { order: 'depth' }).map((id) => part.applets[id].type) : [];
 }

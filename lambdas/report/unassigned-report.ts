@@ -3,36 +3,15 @@
 // unassigned numbers and the flows (sparse noFlow index, flow heads, byFlow for flows missing a part),
 // never with all numbers.
 import { createHash } from 'node:crypto';
+import type { ReportEntry, ReportStatus, UnassignedReport } from '../api-types';
 import { numberStatus, type NumberStatus } from '../flows/number-status';
 import type { FlowHead, FlowStore } from '../store/flow-store';
 import type { NumberRecord, NumberStore } from '../store/number-store';
 import type { StateStore } from '../store/state-store';
 import type { CarrierCheck } from './carrier-check';
 
-/** `not_connected`: the number's URLs at the carrier point elsewhere, so its calls never reach Switchboard. */
-export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
-
-export interface ReportEntry {
-  number: string;
-  name: string;
-  status: ReportStatus;
-  flowId: string | null;
-  since: string;
-  lostCalls: number;
-  lostTexts: number;
-  fix: string;
-}
-
-export interface UnassignedReport {
-  generatedAt: string;
-  /** When the last report was published (the start of the lost-traffic window); null before the first. */
-  lastReportAt: string | null;
-  subject: string;
-  numbers: ReportEntry[];
-  totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; notConnected: number; lostCalls: number; lostTexts: number };
-  /** Whether the carrier's numbers were checked (`not_connected` needs the carrier link), and why not. */
-  carrier: { checked: true } | { checked: false; reason: string };
-}
+// The report's shape is an admin API answer (GET /api/report/unassigned): it lives with the others.
+export type { ReportEntry, ReportStatus, UnassignedReport };
 
 export interface ReportMark {
   publishedAt: string;

@@ -6,7 +6,7 @@
 // meanwhile, and the user could then be deleted while a flow still rings them).
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
 import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';

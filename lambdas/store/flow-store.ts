@@ -3,8 +3,9 @@
 // head and updates the references of users and groups in one transaction. The head decides whether a flow
 // exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { NotFoundError, PreconditionFailedError } from '../errors';
+import type { Revision } from '../api-types';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
 import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, type TransactItem } from './dynamo';
@@ -49,7 +50,7 @@ export interface FlowStore {
   getRevision(id: string, revision: number): Promise<FlowRevision>;
   /** The current revision in one read (the head carries a copy of its document); undefined when the flow is gone. */
   getCurrent(id: string): Promise<FlowRevision | undefined>;
-  listRevisions(id: string): Promise<Array<{ revision: number; name: string; publishedAt: string }>>;
+  listRevisions(id: string): Promise<Revision[]>;
   /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
   publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
   /**

@@ -2,7 +2,8 @@
 // nothing twice. Voicemail fields are written with if_not_exists, so the recording callback, the
 // Record action and the transcription callback can arrive in any order and any number of times.
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { Message } from '../api-types';
+import type { DynamoDb } from './dynamo-client';
 import { isConditionFailure } from './dynamo';
 
 export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
@@ -14,20 +15,6 @@ const MAILBOX_KEY = /^(unrouted|user#[\w-]{1,64}|group#[\w-]{1,64})$/;
 
 /** A mailbox key that came back from outside (a URL we wrote, a spilled item): only a well-formed one. */
 export const parseMailboxKey = (raw: string | undefined): MailboxKey | undefined => (raw && MAILBOX_KEY.test(raw) ? (raw as MailboxKey) : undefined);
-
-export interface Message {
-  id: string;
-  kind: 'voicemail' | 'sms';
-  from: string;
-  to: string;
-  body?: string;
-  media?: Array<{ url: string; contentType?: string }>;
-  recordingUrl?: string;
-  durationSeconds?: number;
-  transcript?: string;
-  callSid?: string;
-  receivedAt: string;
-}
 
 export interface Voicemail {
   recordingSid: string;

@@ -2,7 +2,7 @@
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
 import { assertKeyableId, cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
 

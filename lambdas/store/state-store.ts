@@ -2,7 +2,7 @@
 import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { isConditionFailure, readAllPages } from './dynamo';
 
 export const STICKY_DAYS = 30;

@@ -1,5 +1,5 @@
 // Builds the DynamoDB stores over one document client and the physical table names.
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';

@@ -1,7 +1,7 @@
 // Call and text traces: one item per step (one write per webhook request), kept 30 days.
 import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from './dynamo-client';
+import type { DynamoDb } from './dynamo-client';
 import { assertKeyableId, isConditionFailure, readAllPages } from './dynamo';
 import { NotFoundError } from '../errors';
 

@@ -1,6 +1,6 @@
 // Counts the items DynamoDB reads for a piece of work (Query/Scan ScannedCount, GetItem hits,
 // BatchGetItem responses): the report's cost is measured in items, not seconds.
-import { type DynamoDb } from '../../lambdas/store/dynamo-client';
+import type { DynamoDb } from '../../lambdas/store/dynamo-client';
 
 export function countReads(doc: DynamoDb): { readonly items: number; readonly requests: number; reset(): void } {
   const tally = { items: 0, requests: 0 };

@@ -1,7 +1,7 @@
 // Lost races are retried, never answered 5xx (DESIGN.md invariant 3), including a plain write that hits an
 // item a transaction is writing: DynamoDB answers that with TransactionConflictException.
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDb } from '../../lambdas/store/dynamo-client';
+import type { DynamoDb } from '../../lambdas/store/dynamo-client';
 import { ConflictError } from '../../lambdas/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { errorResponse } from '../../lambdas/admin/middleware';

@@ -36,6 +36,14 @@ it('sets a branch by its name without touching the original, and finds what star
   expect(reachable({ start: 'nowhere', applets: part.applets }).size).toBe(0);
 });
 
+it('never takes a branch to an inherited property ("toString", "constructor") for a reachable applet', () => {
+  // Plain indexing would find Object.prototype.toString and draw it as a live applet the diagram has no node for.
+  const draft: Part = { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hi' }, next: 'toString' }, vm: part.applets.vm } };
+  expect([...reachable(draft)]).toEqual(['greet']);
+  expect(reachable({ ...draft, start: 'constructor' }).size).toBe(0);
+  expect([...reachable({ ...draft, applets: { ...draft.applets, toString: { type: 'hangup' } } })].sort()).toEqual(['greet', 'toString']);
+});
+
 it('deleting an applet clears every branch to it and moves the start if needed', () => {
   const without = deleteApplet(part, 'vm');
   expect(Object.keys(without.applets).sort()).toEqual(['lost', 'menu', 'vip']);
@@ -53,6 +61,12 @@ it('diffs two parts into added, removed and changed applets, ignoring key order'
   expect(diffParts(part, reordered)).toEqual({ added: [], removed: [], changed: [], startChanged: false });
   expect(sameDocument({ name: 'a', call: part }, { name: 'a', call: reordered })).toBe(true);
   expect(diffParts(undefined, part).added).toHaveLength(4);
+});
+
+it('diffs by own applet ids: an applet named "toString" is added or removed, not changed', () => {
+  const withToString: Part = { start: part.start, applets: { ...part.applets, toString: { type: 'hangup' } } };
+  expect(diffParts(part, withToString)).toEqual({ added: ['toString'], removed: [], changed: [], startChanged: false });
+  expect(diffParts(withToString, part)).toEqual({ added: [], removed: ['toString'], changed: [], startChanged: false });
 });
 
 it('a new applet of every type gets a free id and is valid for the flow schema as it stands', () => {

@@ -1,7 +1,7 @@
 // The dashboard's words for the numbers the report lists (web/src/report-text.ts): a number whose Twilio
 // URLs point elsewhere (issue 13) is named as not connected, never as a flow problem.
 import { notConnectedNumbers, reportLine } from '../../web/src/report-text';
-import type { ReportEntry } from '../../web/src/types';
+import type { ReportEntry } from '../../lambdas/api-types';
 
 const entry = (number: string, status: ReportEntry['status']): ReportEntry => ({ number, name: number, status, flowId: null, since: '2026-12-01T00:00:00Z', lostCalls: 0, lostTexts: 0, fix: '' });
 

@@ -3,9 +3,11 @@
 // of their own, checker problems on their nodes, and a simulated path lit.
 import dagre from '@dagrejs/dagre';
 import { useMemo, useRef, useState } from 'preact/hooks';
+import { isApplet } from '../../lambdas/flows/graph';
 import { branches, reachable, settingsLine, type Names } from './flow-model';
 import { appletLabel } from './overview';
-import type { Channel, Part, Problem } from './types';
+import type { Channel, Problem } from '../../lambdas/api-types';
+import type { Part } from './types';
 
 const NODE_W = 190;
 const NODE_H = 60;
@@ -46,7 +48,7 @@ function layoutGraph(ids: string[], part: Part, missing: Set<string>, include: (
   const edges: Array<{ from: string; to: string; branch: string; label: string; stub?: boolean }> = [];
   for (const id of ids) {
     for (const b of branches(part.applets[id])) {
-      if (b.target && part.applets[b.target] && include(b.target)) {
+      if (isApplet(part, b.target) && include(b.target)) {
         edges.push({ from: id, to: b.target, branch: b.branch, label: b.label });
       } else if (!b.target && missing.has(`${id}\u0000${b.branch}`)) {
         const stub = `stub:${id}:${b.branch}`;

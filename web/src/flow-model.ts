@@ -1,8 +1,11 @@
 // Pure helpers over a flow part for the editor: branches with their labels (the same branch names the
-// checker reports, from lambdas/flows/applets.ts), reachability, edits and the diff of two revisions.
+// checker reports, from lambdas/flows/applets.ts), reachability (lambdas/flows/graph.ts), edits and the
+// diff of two revisions.
 import { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from '../../lambdas/flows/applets';
+import { walk } from '../../lambdas/flows/graph';
 import type { Applet as SchemaApplet } from '../../lambdas/flows/schema';
-import type { Applet, Channel, FlowDocument, Part } from './types';
+import type { Channel } from '../../lambdas/api-types';
+import type { Applet, FlowDocument, Part } from './types';
 
 export { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS };
 export const appletTypesOf = (channel: Channel): readonly string[] => (channel === 'call' ? CALL_APPLETS : SMS_APPLETS);
@@ -47,18 +50,8 @@ export function setBranch(applet: Applet, branch: string, target: string): Apple
   return copy;
 }
 
-/** Applets a path from start reaches. */
-export function reachable(part: Part): Set<string> {
-  const seen = new Set<string>();
-  const stack = part.applets[part.start] ? [part.start] : [];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const b of branches(part.applets[id])) if (b.target && part.applets[b.target] && !seen.has(b.target)) stack.push(b.target);
-  }
-  return seen;
-}
+/** Applets a path from start reaches (the walk the checker and the dashboard summary use). */
+export const reachable = (part: Part): Set<string> => new Set(walk(part));
 
 export interface Names {
   users: Map<string, string>;
@@ -173,9 +166,10 @@ export function diffParts(a: Part | undefined, b: Part | undefined): PartDiff {
   const before = a?.applets ?? {};
   const after = b?.applets ?? {};
   return {
-    added: Object.keys(after).filter((id) => !(id in before)),
-    removed: Object.keys(before).filter((id) => !(id in after)),
-    changed: Object.keys(after).filter((id) => id in before && stable(before[id]) !== stable(after[id])),
+    // Own keys only: an applet "toString" is added, not a change of Object.prototype.toString.
+    added: Object.keys(after).filter((id) => !Object.hasOwn(before, id)),
+    removed: Object.keys(before).filter((id) => !Object.hasOwn(after, id)),
+    changed: Object.keys(after).filter((id) => Object.hasOwn(before, id) && stable(before[id]) !== stable(after[id])),
     startChanged: (a?.start ?? '') !== (b?.start ?? ''),
   };
 }

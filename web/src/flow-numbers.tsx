@@ -1,13 +1,13 @@
 // "Numbers of this flow" on the flow page: list, assign another number (flow side), unassign.
 import { useState } from 'preact/hooks';
 import { phonePath, send } from './api';
-import type { NumberRow } from './types';
+import type { NumberList } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, StatusBadge, useAction, useApi } from './ui';
 
 export function FlowNumbers({ flowId, flowName }: { flowId: string; flowName: string }) {
-  const mine = useApi<{ numbers: NumberRow[] }>(`/api/flows/${flowId}/numbers`);
+  const mine = useApi<NumberList>(`/api/flows/${flowId}/numbers`);
   // The picker offers the first 1,000 numbers (the API's largest page), by number.
-  const all = useApi<{ numbers: NumberRow[] }>('/api/numbers?limit=1000');
+  const all = useApi<NumberList>('/api/numbers?limit=1000');
   const assign = useAction();
   const unassign = useAction();
   const [pick, setPick] = useState('');

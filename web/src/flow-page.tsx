@@ -13,7 +13,8 @@ import { AppletForm, setIn } from './schema-form';
 import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
-import type { Applet, Channel, Flow, FlowDocument, FlowRow, Group, Part, Problem, User } from './types';
+import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
+import type { Applet, FlowDocument, Part } from './types';
 import { navigate } from './overview';
 import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
 
@@ -52,7 +53,7 @@ export function FlowPage({ id }: { id: string }) {
   const flow = useApi<Flow>(`/api/flows/${encodeURIComponent(id)}`);
   const users = useApi<{ users: User[] }>('/api/users');
   const groups = useApi<{ groups: Group[] }>('/api/groups');
-  const flows = useApi<{ flows: FlowRow[] }>('/api/flows');
+  const flows = useApi<FlowList>('/api/flows');
   const { bump } = useRefresh();
   const base = flow.data;
   const baseDoc = useMemo(() => (base ? documentOf(base) : undefined), [base]);
@@ -125,7 +126,7 @@ export function FlowPage({ id }: { id: string }) {
     setPublishing(true);
     setPublishError(undefined);
     try {
-      const answer = await request<{ revision: number }>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? base.currentRevision) });
+      const answer = await request<PublishResult>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? base.currentRevision) });
       adopt.current = true;
       setPublished(answer.body.revision);
       bump();

@@ -1,6 +1,6 @@
 // Mailboxes: voicemails (audio player, transcript) and texts (with media) of every user, group and
 // `unrouted`, newest first, as the API lists them.
-import type { Group, Message, User } from './types';
+import type { Group, Message, User } from '../../lambdas/api-types';
 import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
 
 export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: string };

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
-import type { Channel, Flow, FlowRow, Group, NumberRow, Report, User } from './types';
+import type { Channel, Flow, FlowList, FlowRow, Group, NumberList, NumberRow, PublishResult, UnassignedReport, User } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi } from './ui';
 
 export const navigate = (hash: string) => {
@@ -34,7 +34,7 @@ function AppletPreview({ applets, label, part }: { applets: string[]; label: str
 const BANNER_ROWS = 5;
 
 export function ReportBanner({ onOverview }: { onOverview: boolean }) {
-  const report = useApi<Report>('/api/report/unassigned');
+  const report = useApi<UnassignedReport>('/api/report/unassigned');
   if (report.error) return <div class="banner banner-muted" role="status">The unassigned-number report could not be read: {(report.error as Error).message}</div>;
   const r = report.data;
   if (!r || r.numbers.length === 0) return null;
@@ -76,7 +76,7 @@ const NUMBERS_PAGE = 200;
  * pages are fetched on demand and dropped when the first page reloads, so no row is stale.
  */
 function useNumberPages() {
-  const first = useApi<{ numbers: NumberRow[]; nextCursor?: string }>(`/api/numbers?limit=${NUMBERS_PAGE}`);
+  const first = useApi<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}`);
   const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean }>({ numbers: [] });
   const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false };
   const cursor = current.numbers.length ? current.nextCursor : first.data?.nextCursor;
@@ -84,7 +84,7 @@ function useNumberPages() {
     if (!cursor) return;
     setMore({ ...current, of: first.data, busy: true, error: undefined });
     try {
-      const page = await get<{ numbers: NumberRow[]; nextCursor?: string }>(`/api/numbers?limit=${NUMBERS_PAGE}&cursor=${encodeURIComponent(cursor)}`);
+      const page = await get<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}&cursor=${encodeURIComponent(cursor)}`);
       setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor });
     } catch (error) {
       setMore({ ...current, of: first.data, error, busy: false });
@@ -95,7 +95,7 @@ function useNumberPages() {
 }
 
 export function Overview() {
-  const flows = useApi<{ flows: FlowRow[] }>('/api/flows');
+  const flows = useApi<FlowList>('/api/flows');
   const numbers = useNumberPages();
   const [dialog, setDialog] = useState<Dialogs>();
   const list = numbers.data?.numbers;
@@ -132,7 +132,7 @@ export function Overview() {
   );
 }
 
-function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<{ flows: FlowRow[] }>>; open: (d: Dialogs) => void }) {
+function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>>; open: (d: Dialogs) => void }) {
   return (
     <section class="panel" aria-labelledby="flows-title">
       <header class="panel-head">
@@ -195,7 +195,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<{ flows: 
 }
 
 /** The choices of a number's flow picker: none, or any flow. */
-const FlowOptions = ({ flows }: { flows: FlowRow[] }) => (
+const FlowOptions = ({ flows }: FlowList) => (
   <>
     <option value="">— No flow —</option>
     {flows.map((f) => (
@@ -290,7 +290,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
 
 function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
   // The carrier check of the report: numbers whose Twilio URLs point elsewhere are red here too.
-  const notConnected = notConnectedNumbers(useApi<Report>('/api/report/unassigned').data?.numbers);
+  const notConnected = notConnectedNumbers(useApi<UnassignedReport>('/api/report/unassigned').data?.numbers);
   return (
     <section class="panel" aria-labelledby="numbers-title">
       <header class="panel-head">
@@ -340,7 +340,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
   );
 }
 
-function RegisterNumber({ flows }: { flows: FlowRow[] }) {
+function RegisterNumber({ flows }: FlowList) {
   const action = useAction();
   const [number, setNumber] = useState('');
   const [name, setName] = useState('');
@@ -463,7 +463,7 @@ function CreateFlowDialog({ number, onClose }: { number?: NumberRow; onClose: ()
           const call = parseTarget(callTarget);
           const sms = parseTarget(smsTarget);
           const created = await action.run(async () => {
-            const flow = await send<{ id: string }>('POST', '/api/flows', {
+            const flow = await send<PublishResult>('POST', '/api/flows', {
               name,
               ...(call ? { call: callStarter(call) } : {}),
               ...(sms ? { sms: smsStarter(sms, 'Thanks for your message. We will get back to you shortly.') } : {}),

@@ -2,7 +2,7 @@
 // drag and drop or by the up/down buttons; availability as a switch (an unavailable user is skipped).
 import { useState } from 'preact/hooks';
 import { send } from './api';
-import type { Group, User } from './types';
+import type { Group, User } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, useAction, useApi } from './ui';
 
 type UserDraft = { name: string; phone: string; client: string; email: string; available: boolean };

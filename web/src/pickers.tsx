@@ -1,5 +1,5 @@
 // Pickers for people and flows: real <select>s, never typed ids.
-import type { Group, User } from './types';
+import type { Group, User } from '../../lambdas/api-types';
 
 export function TargetSelect({ id, value, onChange, users, groups, label, required = false }: { id: string; value: string; onChange: (v: string) => void; users: User[]; groups: Group[]; label?: string; required?: boolean }) {
   return (

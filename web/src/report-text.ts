@@ -1,5 +1,5 @@
 // What the report banner and the Numbers table say about a number the report lists (DESIGN.md sections 7 and 13).
-import type { ReportEntry, ReportStatus } from './types';
+import type { ReportEntry, ReportStatus } from '../../lambdas/api-types';
 
 const WHY: Record<ReportStatus, string> = {
   no_flow: 'no flow',

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { get, send } from './api';
 import { Diagram } from './diagram';
 import { diffParts, type Names, type PartDiff } from './flow-model';
-import type { Channel, Flow, Revision } from './types';
+import type { Channel, Flow, Revision } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
 
 function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {

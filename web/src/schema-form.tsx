@@ -6,7 +6,8 @@
 import type { ComponentChildren } from 'preact';
 import { TargetSelect } from './pickers';
 import { parseTarget } from './starters';
-import type { Applet, FlowRow, Group, User } from './types';
+import type { FlowRow, Group, User } from '../../lambdas/api-types';
+import type { Applet } from './types';
 
 export interface JsonSchema {
   type?: string;

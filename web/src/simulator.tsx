@@ -4,7 +4,8 @@
 // change can be tried before it goes live; the published revision is untouched.
 import { useState } from 'preact/hooks';
 import { send } from './api';
-import type { Channel, Flow, FlowDocument, Simulation } from './types';
+import type { Channel, Flow, Simulation } from '../../lambdas/api-types';
+import type { FlowDocument } from './types';
 import { prettyXml } from './twiml-format';
 import { ErrorNote, useAction } from './ui';
 
@@ -120,7 +121,7 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
               )}
             </li>
           ))}
-          {typeof result.note === 'string' && <li class="muted">{result.note}</li>}
+          {result.channel === 'call' && result.note && <li class="muted">{result.note}</li>}
         </ol>
       )}
     </section>

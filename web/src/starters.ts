@@ -1,7 +1,8 @@
 // The first version of a missing part, as Studio and OpenVBX offer one: ring someone and take a
 // voicemail when nobody answers; for texts, an optional auto-reply and the inbox of the same people.
 // Valid for the checker as they stand, editable on the flow page afterwards.
-import type { Flow, FlowDocument, Part } from './types';
+import type { Flow } from '../../lambdas/api-types';
+import type { FlowDocument, Part } from './types';
 
 export type Target = { user: string } | { group: string };
 

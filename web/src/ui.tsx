@@ -2,7 +2,7 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get } from './api';
-import type { NumberStatus } from './types';
+import type { NumberStatus } from '../../lambdas/api-types';
 
 /** A counter bumped after every successful write: every loaded view (banner included) reloads. */
 export const RefreshContext = createContext<{ version: number; bump: () => void }>({ version: 0, bump: () => undefined });

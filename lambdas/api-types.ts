@@ -1,0 +1,162 @@
+// The admin API's answers (DESIGN.md section 6), in one place: the server builds them typed by this
+// module and the dashboard reads them with `import type` (web/src/*), so a field renamed, dropped or
+// retyped on one side fails the other's compile. Types only: no runtime code, and type imports only from
+// lambdas/flows modules that are pure (the browser build has no Node types: `npx tsc -p web/tsconfig.json`).
+import type { NumberStatus } from './flows/number-status';
+import type { OutboundText } from './flows/outbound';
+import type { Group, User } from './flows/people';
+import type { Problem } from './flows/problems';
+import type { Channel, FlowDocument } from './flows/schema';
+
+// What the answers are made of, from the domain that defines it (the page uses its own looser draft
+// types to edit a document: web/src/types.ts).
+export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
+export type { ProblemCode } from './flows/problems';
+
+// ---------------------------------------------------------------------------------------------------
+// Flows
+
+/** A row of `GET /api/flows`: the dashboard's view of a flow. */
+export interface FlowRow {
+  id: string;
+  name: string;
+  revision: number;
+  numberCount: number;
+  /** Applet types in path order (lambdas/flows/summary.ts), as stored with the revision. */
+  call: { configured: boolean; applets: string[] };
+  sms: { configured: boolean; applets: string[] };
+}
+
+/** `GET /api/flows`. */
+export interface FlowList {
+  flows: FlowRow[];
+}
+
+/** `GET /api/flows/{id}` and `.../revisions/{n}`: a revision's document, with its checker problems. */
+export type Flow = FlowDocument & {
+  id: string;
+  /** The revision read. */
+  revision: number;
+  /** The flow's current revision (what `If-Match` must name to publish over it). */
+  currentRevision: number;
+  publishedAt: string;
+  numberCount: number;
+  problems: Problem[];
+};
+
+/** `POST /api/flows`, `PUT /api/flows/{id}`, `POST .../revisions/{n}/restore`: problems are warnings only. */
+export interface PublishResult {
+  id: string;
+  name: string;
+  revision: number;
+  problems: Problem[];
+}
+
+/** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
+export interface Revision {
+  revision: number;
+  name: string;
+  publishedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Numbers
+
+/** A number with its flow and status: `GET /api/numbers/{number}`, each entry of the lists. */
+export interface NumberRow {
+  number: string;
+  name: string;
+  flowId: string | null;
+  flowName: string | null;
+  status: NumberStatus;
+  /** Since when the number has had its current flow (or none). */
+  since: string;
+}
+
+/** `GET /api/numbers` (one page: `nextCursor` while there may be more) and `GET /api/flows/{id}/numbers`. */
+export interface NumberList {
+  numbers: NumberRow[];
+  nextCursor?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The unassigned-number report (DESIGN.md section 7)
+
+/** A reason the report lists a number: its status, or `not_connected` (its URLs at the carrier point elsewhere). */
+export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
+
+export interface ReportEntry {
+  number: string;
+  name: string;
+  status: ReportStatus;
+  flowId: string | null;
+  since: string;
+  lostCalls: number;
+  lostTexts: number;
+  /** The API call that fixes it. */
+  fix: string;
+}
+
+/** `GET /api/report/unassigned`, and what the scheduled report publishes. */
+export interface UnassignedReport {
+  generatedAt: string;
+  /** When the last report was published (the start of the lost-traffic window); null before the first. */
+  lastReportAt: string | null;
+  subject: string;
+  numbers: ReportEntry[];
+  totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; notConnected: number; lostCalls: number; lostTexts: number };
+  /** Whether the carrier's numbers were checked (`not_connected` needs the carrier link), and why not. */
+  carrier: { checked: true } | { checked: false; reason: string };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mailboxes
+
+/** An MMS attachment as stored; texts stored before the content type was kept have bare URLs. */
+export type MessageMedia = { url: string; contentType?: string } | string;
+
+/** An entry of `GET /api/mailboxes/.../messages` (`{ messages }`, newest first), as the store keeps it. */
+export interface Message {
+  id: string;
+  kind: 'voicemail' | 'sms';
+  from: string;
+  to: string;
+  body?: string;
+  media?: MessageMedia[];
+  recordingUrl?: string;
+  durationSeconds?: number;
+  transcript?: string;
+  callSid?: string;
+  receivedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The simulator (`POST /api/flows/{id}/simulate`)
+
+/** What one carrier request did in one flow: a redirect to another flow makes a step per flow. */
+export interface SimulatedStep {
+  flowId: string;
+  revision: number;
+  applets: Array<{ applet: string; type: string }>;
+  /** What the carrier posted (Digits, DialCallStatus, Body), on the first step of a request. */
+  input?: Record<string, string>;
+  /** The whole TwiML answer, on the last step of a request ('' on the others). */
+  twiml: string;
+  /** Texts the request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
+  texts?: OutboundText[];
+}
+
+interface SimulationRun {
+  channel: Channel;
+  flowId: string;
+  revision: number;
+  /** The run was of the unpublished edits sent with it, not of `revision` itself. */
+  draft: boolean;
+  steps: SimulatedStep[];
+  /** False when the inputs ran out before the call ended. */
+  ended: boolean;
+}
+
+export type Simulation =
+  | (SimulationRun & { channel: 'sms'; /** The mailbox the text would be stored in (`user#…`, `group#…`, `unrouted`). */ stored: string | null })
+  | (SimulationRun & { channel: 'call'; /** Why the run stopped where it did, when it is not the call's own end. */ note?: string });
