@@ -4,7 +4,7 @@
 import type { OutboundText } from '../flows/outbound';
 import { errorField, logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
-import { atMost } from '../webhooks/deadline';
+import { atMost } from '../runtime/deadline';
 import type { CarrierApi } from './carrier-link';
 import type { TwilioApiError } from './twilio-rest';
 
