@@ -5,7 +5,7 @@
 // API); one cached read serves both. Never logged, never in an error message.
 import { SecretsManagerProvider } from '../aws/secrets-provider';
 import { ENV } from '../config/env';
-import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../config/twilio-secret';
 
 /** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
 export const AUTH_TOKEN_MAX_AGE_SECONDS = 300;
