@@ -1,13 +1,15 @@
-// The carrier link's admin routes (DESIGN.md section 13), added to the admin API by lambdas/admin/routes.ts.
+// The carrier link's admin routes (DESIGN.md section 13), part of the admin API's table (routes.ts). Here,
+// not in carrier/: they are the admin API's adapter around the carrier's use cases, so admin/ depends on
+// carrier/ and report/, and neither depends on admin/.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { AdminDeps } from '../admin/flows';
-import { json } from '../admin/http';
-import type { Route } from '../admin/routes';
-import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from './carrier-link';
-import { TwilioApiError } from './twilio-rest';
+import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from '../carrier/carrier-link';
+import { NumberListCache } from '../carrier/number-list-cache';
+import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from '../carrier/numbers';
+import { TwilioApiError } from '../carrier/twilio-rest';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
-import { NumberListCache } from './number-list-cache';
-import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from './numbers';
+import type { AdminDeps } from './flows';
+import { json } from './http';
+import type { Route } from './router';
 
 /** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
 let fromEnv: CarrierLink | undefined;
