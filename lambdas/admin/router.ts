@@ -1,9 +1,9 @@
 // The admin API's router: a table of method + path patterns (routes.ts, carrier-routes.ts), matched
 // segment by segment. A known path asked with another method is 405; anything else unknown is 404.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { NotFoundError } from '../errors';
+import { MethodNotAllowedError, NotFoundError } from '../errors';
 import type { AdminDeps } from './flows';
-import { json, type Response } from './http';
+import type { Response } from './http';
 
 export type Params = Record<string, string>;
 
@@ -31,7 +31,7 @@ export async function dispatch(routes: readonly Route[], deps: AdminDeps, event:
     pathMatched = true;
     if (r.method === method) return r.run(deps, event, params);
   }
-  if (pathMatched) return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${event.rawPath}` } });
+  if (pathMatched) throw new MethodNotAllowedError(method, event.rawPath);
   throw new NotFoundError(`route ${method} ${event.rawPath}`);
 }
 
