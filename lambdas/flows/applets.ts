@@ -1,6 +1,6 @@
 // Facts about applets that the runtime needs without the zod schema (the webhook bundles stay small):
-// the id and number formats, and which types belong to which part (each applet's branches: branches.ts).
-// Imports nothing: schema.ts builds on these facts.
+// the id and number formats, which types belong to which part, and each applet's branches.
+import type { Applet } from './schema';
 
 /**
  * Applet ids are keys of a plain object (`applets`), so the names of Object.prototype's own machinery are
@@ -20,3 +20,33 @@ export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemai
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
 /** Applets that end a path: every path from `start` must reach one. */
 export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
+
+/** The branches an applet has, by name, with their targets ("" or undefined when not set). */
+export function branchesOf(applet: Applet): Array<{ branch: string; target: string | undefined }> {
+  switch (applet.type) {
+    case 'say':
+    case 'text':
+    case 'reply':
+      return [{ branch: 'next', target: applet.next }];
+    case 'menu':
+      return [
+        ...Object.entries(applet.options).map(([key, target]) => ({ branch: `options.${key}`, target })),
+        { branch: 'fallback', target: applet.fallback },
+      ];
+    case 'hours':
+      return [
+        { branch: 'open', target: applet.open },
+        { branch: 'closed', target: applet.closed },
+      ];
+    case 'caller':
+    case 'keyword':
+      return [
+        ...applet.rules.map((r, i) => ({ branch: `rules.${i}.next`, target: r.next })),
+        { branch: 'otherwise', target: applet.otherwise },
+      ];
+    case 'dial':
+      return [{ branch: 'noAnswer', target: applet.noAnswer }];
+    default:
+      return [];
+  }
+}

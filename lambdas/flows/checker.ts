@@ -2,12 +2,12 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { MAX_DIAL_NOUNS } from './applets';
-import { branchesOf } from './branches';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
 import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
+  branchesOf,
   CALL_APPLETS,
   DAYS,
   SMS_APPLETS,

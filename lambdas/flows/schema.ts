@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
 import { nameSchema } from './names';
 import { SAY_LANGUAGES, SAY_VOICES } from './say-voices';
+import { referenceSites } from './summary';
 import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
 
-export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS } from './applets';
+export { APPLET_ID, E164, CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from './applets';
 export const MAX_APPLETS = 200;
 export const MAX_DOCUMENT_BYTES = 256 * 1024;
 export const MAX_TEXT = 1000;
@@ -200,33 +201,6 @@ export const partSchema = z.strictObject({
       .refine((a) => Object.keys(a).length <= MAX_APPLETS, `a part has at most ${MAX_APPLETS} applets`),
   ),
 });
-
-export interface ReferenceSite {
-  kind: 'user' | 'group' | 'flow';
-  id: string;
-  /** Where the document names it: ['call', 'applets', 'ring', 'user']. */
-  path: string[];
-}
-
-/**
- * Every place the document names a user, group or flow (dial targets, mailboxes, redirects), in document
- * order. Here, not in summary.ts, because the document's own limit (MAX_FLOW_REFERENCES) counts them.
- */
-export function referenceSites(doc: FlowDocument): ReferenceSite[] {
-  const sites: ReferenceSite[] = [];
-  for (const channel of ['call', 'sms'] as const) {
-    for (const [id, applet] of Object.entries(doc[channel]?.applets ?? {})) {
-      const at = (kind: ReferenceSite['kind'], ref: string, ...field: string[]) => sites.push({ kind, id: ref, path: [channel, 'applets', id, ...field] });
-      const mailbox = (m: MailboxRef) => ('user' in m ? at('user', m.user, 'mailbox', 'user') : at('group', m.group, 'mailbox', 'group'));
-      if (applet.type === 'dial') {
-        if (applet.user) at('user', applet.user, 'user');
-        if (applet.group) at('group', applet.group, 'group');
-      } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);
-      else if (applet.type === 'redirect') at('flow', applet.flow, 'flow');
-    }
-  }
-  return sites;
-}
 
 export const flowDocumentSchema = z
   .strictObject({

@@ -1,11 +1,35 @@
 // What a flow document refers to and what it looks like at a glance: used when a revision is published.
-import { branchesOf } from './branches';
-import { referenceSites, type FlowDocument, type FlowPart, type ReferenceSite } from './schema';
+import { branchesOf } from './applets';
+import type { FlowDocument, FlowPart, MailboxRef } from './schema';
 
 export interface FlowReferences {
   users: string[];
   groups: string[];
   flows: string[];
+}
+
+export interface ReferenceSite {
+  kind: 'user' | 'group' | 'flow';
+  id: string;
+  /** Where the document names it: ['call', 'applets', 'ring', 'user']. */
+  path: string[];
+}
+
+/** Every place the document names a user, group or flow (dial targets, mailboxes, redirects), in document order. */
+export function referenceSites(doc: FlowDocument): ReferenceSite[] {
+  const sites: ReferenceSite[] = [];
+  for (const channel of ['call', 'sms'] as const) {
+    for (const [id, applet] of Object.entries(doc[channel]?.applets ?? {})) {
+      const at = (kind: ReferenceSite['kind'], ref: string, ...field: string[]) => sites.push({ kind, id: ref, path: [channel, 'applets', id, ...field] });
+      const mailbox = (m: MailboxRef) => ('user' in m ? at('user', m.user, 'mailbox', 'user') : at('group', m.group, 'mailbox', 'group'));
+      if (applet.type === 'dial') {
+        if (applet.user) at('user', applet.user, 'user');
+        if (applet.group) at('group', applet.group, 'group');
+      } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);
+      else if (applet.type === 'redirect') at('flow', applet.flow, 'flow');
+    }
+  }
+  return sites;
 }
 
 /** Users, groups and flows the document names, sorted and unique. */

@@ -1,7 +1,6 @@
 // Pure helpers over a flow part for the editor: branches with their labels (the same branch names the
-// checker reports, from lambdas/flows/branches.ts), reachability, edits and the diff of two revisions.
-import { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS } from '../../lambdas/flows/applets';
-import { branchesOf } from '../../lambdas/flows/branches';
+// checker reports, from lambdas/flows/applets.ts), reachability, edits and the diff of two revisions.
+import { CALL_APPLETS, SMS_APPLETS, TERMINAL_APPLETS, branchesOf } from '../../lambdas/flows/applets';
 import type { Applet as SchemaApplet } from '../../lambdas/flows/schema';
 import type { Applet, Channel, FlowDocument, Part } from './types';
 
