@@ -7,88 +7,9 @@
 //   flow document's types are inferred from its zod schema (flows/schema.ts), whose checks use walkers
 //   (flows/summary.ts, flows/applets.ts) that must take those types without importing schema.ts at run
 //   time - the webhooks import the walkers, and schema.ts would bring zod (454 KB) into their bundles.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import ts from 'typescript';
-
-const LAMBDAS = resolve(__dirname, '../../lambdas');
-
-type Graph = Map<string, Set<string>>;
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tsFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-const isFile = (path: string) => {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-};
-
-/** A relative specifier as the compiler resolves it (x.ts, x/index.ts); bare packages are not ours. */
-function resolveImport(from: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  const base = resolve(dirname(from), specifier);
-  const found = [`${base}.ts`, join(base, 'index.ts'), base].find((p) => p.endsWith('.ts') && isFile(p));
-  if (!found) throw new Error(`${relative(LAMBDAS, from)} imports ${specifier}, which names no .ts file`);
-  return found;
-}
-
-type Kind = 'runtime' | 'type';
-
-/** Every module a file names, and whether the import is erased at compile (`import type`, `import('x').T`). */
-function importsOf(file: string): Array<{ specifier: string; kind: Kind }> {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const found: Array<{ specifier: string; kind: Kind }> = [];
-  const add = (specifier: ts.Node | undefined, typeOnly: boolean) => {
-    if (specifier && ts.isStringLiteralLike(specifier)) found.push({ specifier: specifier.text, kind: typeOnly ? 'type' : 'runtime' });
-  };
-  const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node)) {
-      const clause = node.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      add(node.moduleSpecifier, !!clause && (clause.isTypeOnly || (!clause.name && !!named?.length && named.every((e) => e.isTypeOnly))));
-    } else if (ts.isExportDeclaration(node)) {
-      const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
-      add(node.moduleSpecifier, node.isTypeOnly || (!!named?.length && named.every((e) => e.isTypeOnly)));
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-      add(node.moduleReference.expression, node.isTypeOnly);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
-      add(node.argument.literal, true);
-    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
-      add(node.arguments[0], false);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return found;
-}
-
-const underRoot = (root: string, path: string) => relative(root, path).split(sep).join('/');
-
-/** File -> the files under lambdas/ it imports (paths relative to lambdas/: admin/routes.ts), all and run-time only. */
-function fileGraphs(root = LAMBDAS): { all: Graph; runtime: Graph } {
-  const all: Graph = new Map();
-  const runtime: Graph = new Map();
-  for (const file of tsFiles(root)) {
-    const name = underRoot(root, file);
-    all.set(name, new Set());
-    runtime.set(name, new Set());
-    for (const { specifier, kind } of importsOf(file)) {
-      const target = resolveImport(file, specifier);
-      if (target === undefined || underRoot(root, target).startsWith('..')) continue;
-      all.get(name)!.add(underRoot(root, target));
-      if (kind === 'runtime') runtime.get(name)!.add(underRoot(root, target));
-    }
-  }
-  return { all, runtime };
-}
+import { fileGraphs, importsOf, LAMBDAS, tsFiles, type Graph } from '../support/imports';
 
 /** Files directly under lambdas/ (errors.ts) are a folder of their own, "lambdas". */
 const folderOf = (file: string) => (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : 'lambdas');
