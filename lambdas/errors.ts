@@ -1,4 +1,5 @@
-// Named failures of the use cases; the HTTP layer maps each to one status and error code (lambdas/admin/http.ts).
+// Named failures of the use cases; the HTTP layer maps each to one status and error code, in one place
+// (the adminErrors middleware, lambdas/admin/middleware.ts).
 import type { Problem } from './flows/problems';
 
 export interface FieldIssue {
@@ -6,9 +7,19 @@ export interface FieldIssue {
   message: string;
 }
 
+export type DomainErrorCode =
+  | 'validation'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'flow_invalid'
+  | 'carrier_not_configured'
+  | 'carrier_error';
+
 export class DomainError extends Error {
   constructor(
-    readonly code: 'validation' | 'not_found' | 'conflict' | 'precondition_failed' | 'flow_invalid',
+    readonly code: DomainErrorCode,
     message: string,
     readonly details?: unknown[],
   ) {
@@ -27,6 +38,12 @@ export class NotFoundError extends DomainError {
     super('not_found', `${what} not found`);
   }
 }
+/** The path names something, but not with this method. */
+export class MethodNotAllowedError extends DomainError {
+  constructor(method: string, path: string) {
+    super('method_not_allowed', `${method} is not allowed on ${path}`);
+  }
+}
 export class ConflictError extends DomainError {
   constructor(message: string, details?: unknown[]) {
     super('conflict', message, details);
@@ -41,5 +58,29 @@ export class FlowInvalidError extends DomainError {
   constructor(readonly problems: Problem[]) {
     const errors = problems.filter((p) => p.severity === 'error');
     super('flow_invalid', `the flow has ${errors.length} error(s): ${errors.map((p) => p.message).join('; ')}`, problems);
+  }
+}
+
+/** The carrier link cannot be used yet: credentials or settings are missing (the message says what to set). */
+export class CarrierNotConfiguredError extends DomainError {
+  constructor(why: string) {
+    super('carrier_not_configured', `the carrier link is not configured: ${why}`);
+  }
+}
+
+/**
+ * The carrier (Twilio's REST API) refused a request, or did not answer (`status` 0). `carrierCode` is the
+ * carrier's own error number (Twilio's 20003...); details carry both, so an operator can look them up.
+ */
+export class CarrierError extends DomainError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly carrierCode?: number,
+    readonly moreInfo?: string,
+    /** True when the request may have reached the carrier (a timeout): a send might have gone out after all. */
+    readonly maybeDelivered = false,
+  ) {
+    super('carrier_error', message, [{ status, ...(carrierCode !== undefined && { code: carrierCode }), ...(moreInfo && { moreInfo }) }]);
   }
 }

@@ -1,6 +1,6 @@
 // The admin API as one middy pipeline: Powertools logger, error mapping, JSON-only writes, then the
-// router. The router is the project's own (routes.ts): a table of method + path patterns that also
-// answers 405 for a known path with another method; @middy/http-router would add a dependency and
+// router. The router is the project's own (router.ts, the table in routes.ts): method + path patterns,
+// and a 405 for a known path with another method; @middy/http-router would add a dependency and
 // regular expressions per route and answer 405/404 in its own format, not DESIGN.md section 6's.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

@@ -2,11 +2,12 @@
 //   jsonRequests  a write's body must be JSON (415 otherwise) and, in local mode, come from this
 //                 origin (403): no other web page can write to a developer's stack (DESIGN.md section 12);
 //                 the body is parsed once, here.
-//   adminErrors   a named domain error becomes its status and the error format of DESIGN.md section 6;
-//                 a store that does not answer becomes 503; anything else is logged and answered 500.
+//   adminErrors   the one map from errors to statuses: a named domain error (lambdas/errors.ts, the
+//                 carrier's included) becomes its status and the error format of DESIGN.md section 6; a
+//                 store that does not answer becomes 503; anything else is logged and answered 500.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DomainError } from '../errors';
+import { DomainError, type DomainErrorCode } from '../errors';
 import { MAX_DOCUMENT_BYTES } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
 import { isStoreUnavailable } from '../store/dynamo';
@@ -69,12 +70,17 @@ export function jsonRequests(options: { checkOrigin: boolean }): MiddlewareObj<A
   };
 }
 
-const STATUS: Record<DomainError['code'], number> = {
+const STATUS: Record<DomainErrorCode, number> = {
   validation: 400,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   precondition_failed: 412,
   flow_invalid: 422,
+  /** The carrier (Twilio) refused or did not answer: its status and error number are in the details. */
+  carrier_error: 502,
+  /** What to set is in the message. */
+  carrier_not_configured: 503,
 };
 
 export function errorResponse(err: unknown): Response | undefined {
@@ -94,8 +100,9 @@ export function adminErrors(): MiddlewareObj<AdminEvent, Response, Error, Contex
       const err = request.error;
       const route = `${request.event.requestContext?.http?.method} ${request.event.rawPath}`;
       const mapped = errorResponse(err);
-      if (mapped && mapped.statusCode === 503) logger.error('admin request: the store is unavailable', { route, error: errorField(err) });
+      // A domain error is the answer, not a fault (the carrier's 502 and 503 included): nothing to log.
       if (!mapped) logger.error('admin request failed', { route, error: errorField(err) });
+      else if (!(err instanceof DomainError)) logger.error('admin request: the store is unavailable', { route, error: errorField(err) });
       request.response = mapped ?? json(500, { error: { code: 'internal', message: 'internal error' } });
       return request.response;
     },

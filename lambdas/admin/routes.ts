@@ -1,7 +1,9 @@
-// The admin API routes of DESIGN.md section 6: each parses its input, calls a use case and shapes the answer.
+// The admin API routes of DESIGN.md section 6 (and section 13's, carrier-routes.ts): each parses its input,
+// calls a use case and shapes the answer; a failure is a named error (lambdas/errors.ts) that the
+// adminErrors middleware answers.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
 import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
@@ -11,15 +13,10 @@ import * as people from './people';
 import { simulateFlow } from './simulate';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
-import { carrierRoutes, requestCarrierCheck } from '../carrier/routes';
+import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
+import { dispatch, type Route } from './router';
 
 type Deps = flows.AdminDeps;
-type Params = Record<string, string>;
-interface Route {
-  method: string;
-  path: string[];
-  run(deps: Deps, event: APIGatewayProxyEventV2, params: Params): Promise<Response>;
-}
 
 const numberBody = z.strictObject({
   name: nameSchema.optional(),
@@ -171,43 +168,9 @@ const routes: Route[] = [
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
+  ...carrierRoutes,
 ];
 
-/** Later capabilities (simulator, mailboxes, traces, report) add their routes here. */
-export function addRoutes(more: Route[]): void {
-  routes.push(...more);
-}
-addRoutes(carrierRoutes);
-export type { Route };
-
-export async function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
-  const method = event.requestContext.http.method.toUpperCase();
-  const segments = event.rawPath.split('/').filter(Boolean);
-  if (segments[0] !== 'api') throw new NotFoundError(`route ${method} ${event.rawPath}`);
-  const path = segments.slice(1).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
-  let pathMatched = false;
-  for (const r of routes) {
-    const params = match(r.path, path);
-    if (!params) continue;
-    pathMatched = true;
-    if (r.method === method) return r.run(deps, event, params);
-  }
-  if (pathMatched) return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${event.rawPath}` } });
-  throw new NotFoundError(`route ${method} ${event.rawPath}`);
-}
-
-function match(pattern: string[], path: string[]): Params | undefined {
-  if (pattern.length !== path.length) return undefined;
-  const params: Params = {};
-  for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = path[i];
-    else if (pattern[i] !== path[i]) return undefined;
-  }
-  return params;
+export function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
+  return dispatch(routes, deps, event);
 }

@@ -4,8 +4,8 @@ import { ENV } from '../config/env';
 
 export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
 
-/** The placeholder the stack writes into the secret until an operator puts the real account SID there. */
-export const PLACEHOLDER_ACCOUNT_SID = 'ACreplace-with-your-account-sid';
+/** Re-exported for the stack (lib/webhooks.ts), which reads the carrier link's settings from here. */
+export { PLACEHOLDER_ACCOUNT_SID } from '../config/twilio-secret';
 
 export interface CarrierSettings {
   secretArn: string;

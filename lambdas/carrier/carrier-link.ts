@@ -1,6 +1,7 @@
 // The carrier link as the handlers get it: a REST client built once per process from the credentials
 // (Secrets Manager or the environment, lambdas/twilio/auth-token.ts) and the base URL the account's
 // numbers must point at. Configuration is read at cold start; the secret on first use.
+import { CarrierNotConfiguredError } from '../errors';
 import { twilioCredentials } from '../twilio/auth-token';
 import { ENV } from '../config/env';
 import { TwilioRestClient, type TwilioRestOptions } from './twilio-rest';
@@ -9,17 +10,10 @@ import { TwilioRestClient, type TwilioRestOptions } from './twilio-rest';
 export type CarrierApi = Pick<TwilioRestClient, 'listIncomingPhoneNumbers' | 'updateIncomingPhoneNumber' | 'createMessage'>;
 
 export interface CarrierLink {
-  /** The REST client; rejects with a message that says what to configure when it cannot be built. */
+  /** The REST client; rejects with a CarrierNotConfiguredError saying what to configure when it cannot be built. */
   api(): Promise<CarrierApi>;
   /** PUBLIC_URL without a trailing slash: where every number's Voice and Messaging URLs must point. */
   publicUrl?: string;
-}
-
-export class CarrierNotConfigured extends Error {
-  constructor(why: string) {
-    super(`the carrier link is not configured: ${why}`);
-    this.name = 'CarrierNotConfigured';
-  }
 }
 
 export const trimUrl = (url: string | undefined) => (url ? url.replace(/\/+$/, '') : undefined) || undefined;
@@ -34,7 +28,7 @@ export function carrierLinkFromEnv(env: NodeJS.ProcessEnv = process.env, options
         (credentials) => new TwilioRestClient(credentials, { ...options, baseUrl }),
         (err: unknown) => {
           client = undefined;
-          throw new CarrierNotConfigured((err as Error).message);
+          throw new CarrierNotConfiguredError((err as Error).message);
         },
       );
       return client;

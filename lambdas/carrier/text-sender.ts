@@ -1,12 +1,12 @@
 // Sends the texts the domain decided on (OutboundText), best effort: a failed send is logged and
 // counted (metric CarrierSendFailures) and never fails the call or the text that caused it, and the
 // webhook waits for the sends at most SEND_WAIT_MS.
+import type { CarrierError } from '../errors';
 import type { OutboundText } from '../flows/outbound';
 import { errorField, logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
-import { atMost } from '../webhooks/deadline';
+import { atMost } from '../runtime/deadline';
 import type { CarrierApi } from './carrier-link';
-import type { TwilioApiError } from './twilio-rest';
 
 export type SendReason = 'text_applet' | 'voicemail_notify' | 'transcript_notify' | 'inbox_notify';
 
@@ -61,7 +61,7 @@ export class CarrierTextSender implements TextSender {
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') return;
       failed++;
-      const error = result.reason as Partial<TwilioApiError>;
+      const error = result.reason as Partial<CarrierError>;
       // The logger masks the numbers (observability/logger.ts).
       logger.error('a text could not be sent', {
         reason: about.reason,
@@ -69,7 +69,7 @@ export class CarrierTextSender implements TextSender {
         to: texts[i].to,
         from: texts[i].from,
         status: error.status,
-        code: error.code,
+        code: error.carrierCode,
         ...(error.maybeDelivered && { maybeDelivered: true }),
         error: String((result.reason as Error)?.message ?? result.reason),
       });

@@ -3,6 +3,7 @@
 // (base client + RequestClient with axios, qs, https-proxy-agent, jsonwebtoken) bundles to 385 KB and the
 // Api domain to 937 KB (docs/decisions.md), more than the whole voice webhook. Its requests are checked
 // against the library's own, request by request, in test/integration/carrier-rest-shape.test.ts.
+import { CarrierError } from '../errors';
 import type { TwilioCredentials } from '../twilio/auth-token';
 import { DEFAULT_TWILIO_API_URL } from './carrier-env';
 
@@ -48,20 +49,11 @@ export interface NewMessage {
   mediaUrl?: string[];
 }
 
-/** A failure the API answered (Twilio's error JSON), or one of the network (status 0, no code). */
-export class TwilioApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code?: number,
-    readonly moreInfo?: string,
-    /** True when the request may have reached Twilio (a timeout): a send might have gone out after all. */
-    readonly maybeDelivered = false,
-  ) {
-    super(message);
-    this.name = 'TwilioApiError';
-  }
-}
+/**
+ * A failure the API answered (Twilio's error JSON: `carrierCode` is Twilio's error number), or one of the
+ * network (status 0, no number). A CarrierError, so the admin API answers it as 502 carrier_error.
+ */
+export class TwilioApiError extends CarrierError {}
 
 /**
  * How long one call may take and when it is tried again. A webhook's send has a budget of about a

@@ -1,8 +1,9 @@
 // The report's look at the carrier: the account's numbers whose URLs point elsewhere (`not_connected`),
 // with the name and flow Switchboard knows them by. A carrier that cannot be read leaves the rest of the
 // report intact and says why in `carrier`.
-import { CarrierNotConfigured, type CarrierApi, type CarrierLink } from '../carrier/carrier-link';
+import type { CarrierApi, CarrierLink } from '../carrier/carrier-link';
 import { isConnected, nameFromFriendly, webhookUrls } from '../carrier/numbers';
+import { CarrierNotConfiguredError } from '../errors';
 import type { NumberStore } from '../store/number-store';
 import { errorField, logger } from '../observability/logger';
 
@@ -51,7 +52,7 @@ export function carrierCheck(link: CarrierCheckLink, numbers: Pick<NumberStore, 
           ),
         };
       } catch (err) {
-        if (!(err instanceof CarrierNotConfigured)) logger.error('the report could not read the carrier’s numbers', { error: errorField(err) });
+        if (!(err instanceof CarrierNotConfiguredError)) logger.error('the report could not read the carrier’s numbers', { error: errorField(err) });
         return { checked: false, reason: (err as Error).message };
       }
     },

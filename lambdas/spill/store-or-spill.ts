@@ -3,7 +3,7 @@
 // and a replay of the same item are harmless: the writes are keyed by the carrier's Sid.
 import { errorField, logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
-import { withDeadline } from '../webhooks/deadline';
+import { withDeadline } from '../runtime/deadline';
 import { spillKey, type Spill, type SpillItem } from './spill';
 
 export type Kept = 'stored' | 'spilled' | 'lost';

@@ -6,7 +6,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ENV } from '../config/env';
 import { sdkClientConfig, type RequestBudget } from '../config/request-budget';
-import { PLACEHOLDER_ACCOUNT_SID } from '../carrier/carrier-env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../config/twilio-secret';
 
 /** How long a read token is trusted before the secret is read again (a rotation shows up within this). */
 export const AUTH_TOKEN_MAX_AGE_SECONDS = 300;

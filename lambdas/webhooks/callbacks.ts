@@ -16,7 +16,7 @@ import { mailboxKey, parseMailboxKey, type MailboxKey } from '../store/message-s
 import { renderCall } from '../twilio/twiml';
 import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';
 import type { CallRequest } from './call-links';
-import { atMost, BOOKKEEPING_MS } from './deadline';
+import { atMost, BOOKKEEPING_MS } from '../runtime/deadline';
 import { flowPorts, type WebhookDeps } from './deps';
 
 /**

@@ -13,7 +13,7 @@ import { count, countBy, METRIC, metrics } from '../observability/metrics';
 import { publicRequestUrl, singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { plain, type Response } from './answers';
-import { AnswerDeadlineError, ANSWER_DEADLINE_MS, within } from './deadline';
+import { AnswerDeadlineError, ANSWER_DEADLINE_MS, within } from '../runtime/deadline';
 
 /** One verified carrier request: what the routes work from. */
 export interface TwilioRequest {

@@ -10,7 +10,7 @@ import { incomingText, type IncomingText, type TwilioParams } from '../twilio/re
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, type WebhookCaches } from './caches';
-import { BOOKKEEPING_MS, withDeadline } from './deadline';
+import { BOOKKEEPING_MS, withDeadline } from '../runtime/deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { sendTextsBestEffort } from '../carrier/text-sender';

@@ -13,7 +13,7 @@ import type { IncomingText } from '../twilio/request';
 import { emptyMessagingTwiml, safeVoiceTwiml } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import type { CallRequest } from './call-links';
-import { atMost, BOOKKEEPING_MS } from './deadline';
+import { atMost, BOOKKEEPING_MS } from '../runtime/deadline';
 import type { WebhookDeps } from './deps';
 
 /** The safe answer to a caller, and the unrouted call counted and traced. */

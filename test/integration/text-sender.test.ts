@@ -1,5 +1,5 @@
 // Sending best effort (DESIGN.md section 13): failures are logged and counted, never thrown.
-import { CarrierNotConfigured } from '../../lambdas/carrier/carrier-link';
+import { CarrierNotConfiguredError } from '../../lambdas/errors';
 import { CarrierTextSender, sendTextsBestEffort, type SendReason } from '../../lambdas/carrier/text-sender';
 import { capturingOutput, fakeCarrier } from '../support/carrier';
 
@@ -30,14 +30,14 @@ test('sends each text through Messages; a refused one (21610) is logged and coun
 });
 
 test('by default a failure is the CarrierSendFailures metric, by reason (EMF)', async () => {
-  const sender = new CarrierTextSender(() => Promise.reject(new CarrierNotConfigured('set TWILIO_ACCOUNT_SID')));
+  const sender = new CarrierTextSender(() => Promise.reject(new CarrierNotConfiguredError('set TWILIO_ACCOUNT_SID')));
   const { lines } = await capturingOutput(() => sender.sendTexts([{ from: '+15550100001', to: '+15550200001', body: 'x' }], { reason: 'transcript_notify' }));
   expect(lines).toContainEqual(expect.objectContaining({ CarrierSendFailures: 1, reason: 'transcript_notify' }));
 });
 
 test('a carrier link that is not configured counts every text as failed, and throws nothing', async () => {
   const { failures, metrics } = counted();
-  const sender = new CarrierTextSender(() => Promise.reject(new CarrierNotConfigured('set TWILIO_ACCOUNT_SID')), metrics);
+  const sender = new CarrierTextSender(() => Promise.reject(new CarrierNotConfiguredError('set TWILIO_ACCOUNT_SID')), metrics);
   const { result: summary } = await capturingOutput(() =>
     sender.sendTexts([{ from: '+15550100001', to: '+15550200001', body: 'x' }, { from: '+15550100001', to: '+15550200002', body: 'y' }], { reason: 'text_applet' }),
   );

@@ -1,6 +1,6 @@
 // The carrier link's credentials: the account SID beside the token, from the environment or from the
 // one Twilio secret (JSON), with errors that say what to set and never quote the secret.
-import { PLACEHOLDER_ACCOUNT_SID } from '../../lambdas/carrier/carrier-env';
+import { PLACEHOLDER_ACCOUNT_SID } from '../../lambdas/config/twilio-secret';
 import { credentialsFromSecret, loadTwilioAuthToken, loadTwilioCredentials } from '../../lambdas/twilio/auth-token';
 
 const SID = `AC${'a1'.repeat(16)}`;

@@ -1,4 +1,4 @@
-import { withDeadline } from '../../lambdas/webhooks/deadline';
+import { withDeadline } from '../../lambdas/runtime/deadline';
 
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 

@@ -1,13 +1,15 @@
-// The carrier link's admin routes (DESIGN.md section 13), added to the admin API by lambdas/admin/routes.ts.
+// The carrier link's admin routes (DESIGN.md section 13), part of the admin API's table (routes.ts). Here,
+// not in carrier/: they are the admin API's adapter around the carrier's use cases, so admin/ depends on
+// carrier/ and report/, and neither depends on admin/. The carrier's failures are named errors
+// (CarrierNotConfiguredError 503, CarrierError 502, lambdas/errors.ts) that the adminErrors middleware answers.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { AdminDeps } from '../admin/flows';
-import { json } from '../admin/http';
-import type { Route } from '../admin/routes';
-import { CarrierNotConfigured, carrierLinkFromEnv, trimUrl, type CarrierLink } from './carrier-link';
-import { TwilioApiError } from './twilio-rest';
+import { carrierLinkFromEnv, trimUrl, type CarrierLink } from '../carrier/carrier-link';
+import { NumberListCache } from '../carrier/number-list-cache';
+import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from '../carrier/numbers';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
-import { NumberListCache } from './number-list-cache';
-import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from './numbers';
+import type { AdminDeps } from './flows';
+import { json } from './http';
+import type { Route } from './router';
 
 /** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
 let fromEnv: CarrierLink | undefined;
@@ -49,46 +51,23 @@ async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {
   return { numbers: deps.numbers, carrier: await carrierLinkOf(deps).api(), now: deps.now };
 }
 
-/**
- * The carrier's failures in the admin API's error format: 503 when the link is not configured (what to
- * set is in the message), 502 when Twilio refused or did not answer (its error code in the details).
- */
-async function carrierCall(work: () => Promise<unknown>) {
-  try {
-    return json(200, await work());
-  } catch (err) {
-    if (err instanceof CarrierNotConfigured) return json(503, { error: { code: 'carrier_not_configured', message: err.message } });
-    if (err instanceof TwilioApiError) {
-      return json(502, {
-        error: {
-          code: 'carrier_error',
-          message: err.message,
-          details: [{ status: err.status, ...(err.code !== undefined && { code: err.code }), ...(err.moreInfo && { moreInfo: err.moreInfo }) }],
-        },
-      });
-    }
-    throw err;
-  }
-}
-
 export const carrierRoutes: Route[] = [
   {
     method: 'GET',
     path: ['carrier', 'numbers'],
-    run: (d, e) => carrierCall(async () => listCarrierNumbers(await numbersDeps(d), publicUrlOf(carrierLinkOf(d), e))),
+    run: async (d, e) => json(200, await listCarrierNumbers(await numbersDeps(d), publicUrlOf(carrierLinkOf(d), e))),
   },
   {
     method: 'POST',
     path: ['carrier', 'sync'],
-    run: (d, e) =>
-      carrierCall(async () => {
-        const link = carrierLinkOf(d);
-        try {
-          return await syncCarrierNumbers(await numbersDeps(d), publicUrlOf(link, e));
-        } finally {
-          // The numbers' URLs changed (some, on a failure half-way): the report must see them as they are now.
-          reportLists.get(link)?.clear();
-        }
-      }),
+    run: async (d, e) => {
+      const link = carrierLinkOf(d);
+      try {
+        return json(200, await syncCarrierNumbers(await numbersDeps(d), publicUrlOf(link, e)));
+      } finally {
+        // The numbers' URLs changed (some, on a failure half-way): the report must see them as they are now.
+        reportLists.get(link)?.clear();
+      }
+    },
   },
 ];

@@ -1,5 +1,7 @@
 // Time limits of the webhooks. Twilio waits about 5 s per attempt (15 s in all) and then goes to the
 // fallback URL; DESIGN.md section 5 wants an answer within 5 s even when DynamoDB hangs.
+// Here rather than in webhooks/: the spill (store-or-spill.ts) and the carrier's text sender wait on the
+// same clock, and webhooks/ imports both of them. This file imports nothing, so anything may use it.
 
 /** Past this the caller gets the safe answer rather than silence and Twilio's fallback. */
 export const ANSWER_DEADLINE_MS = 3_000;
