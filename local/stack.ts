@@ -106,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
-    const { dynamoDb } = await import('../lambdas/store/dynamo');
+    const { dynamoDb } = await import('../lambdas/store/dynamo-client');
     const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
     routes = { admin, voice, sms, fallback } as Routes;

@@ -7,7 +7,7 @@ import type { Flow, FlowList, PublishResult } from '../api-types';
 import { hasErrors, type Problem } from '../flows/problems';
 import { flowDocumentSchema, type FlowDocument, type FlowPart } from '../flows/schema';
 import { referencesOf } from '../flows/summary';
-import { Retry, withRetries } from '../store/dynamo';
+import { Retry, withRetries } from '../store/transactions';
 import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
 import type { Stores } from '../store/stores';

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DomainError, type DomainErrorCode } from '../errors';
 import { MAX_DOCUMENT_BYTES } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
-import { isStoreUnavailable } from '../store/dynamo';
+import { isStoreUnavailable } from '../store/unavailable';
 import { json, type Response } from './http';
 
 /** The parsed JSON body travels on the event; `jsonBody()` (http.ts) reads it. */

@@ -1,7 +1,7 @@
 // Admin API Lambda: every /api/* route (IAM-authorized in AWS, open on 127.0.0.1 locally).
 import { adminApi } from '../admin/api';
 import { ENV } from '../config/env';
-import { dynamoDb } from '../store/dynamo';
+import { dynamoDb } from '../store/dynamo-client';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 

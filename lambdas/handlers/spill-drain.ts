@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { drainQueueBatch } from '../spill/drain-queue';
-import { dynamoDb } from '../store/dynamo';
+import { dynamoDb } from '../store/dynamo-client';
 import { DynamoMessageStore } from '../store/message-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';

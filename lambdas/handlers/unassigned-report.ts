@@ -9,7 +9,7 @@ import { ENV } from '../config/env';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { reportMetricValues, runScheduledReport } from '../report/publish-report';
-import { dynamoDb } from '../store/dynamo';
+import { dynamoDb } from '../store/dynamo-client';
 import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';

@@ -9,7 +9,9 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { DynamoDb } from './dynamo-client';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Group, GroupInput, User, UserInput } from '../flows/people';
-import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { assertKeyableId, isKeyableId } from './keys';
+import { batchGetAll, readAllPages } from './reads';
+import { cancellationReasons, isConditionFailure, Retry, transact, withRetries, type TransactItem } from './transactions';
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 

@@ -5,7 +5,7 @@
 // reach DynamoDB Local), and its exception classes, which the stores' error handling relies on.
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sdkClientConfig, type RequestBudget } from '../config/request-budget';
+import { sdkClientConfig, worstCaseMs, type RequestBudget } from '../config/request-budget';
 
 export type DynamoDb = DynamoDBDocumentClient;
 
@@ -17,4 +17,24 @@ export function createDynamoDb({ maxAttempts, connectionTimeout, requestTimeout,
   return DynamoDBDocumentClient.from(new DynamoDBClient({ ...where, ...sdkClientConfig({ maxAttempts, connectionTimeout, requestTimeout }) }), {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+let shared: DynamoDb | undefined;
+
+/**
+ * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
+ * unreachable store must fail in seconds, not never. Each attempt
+ * gets 1 s to connect and 3 s to answer; 3 attempts, so the worst case (ADMIN_DYNAMO_BUDGET_MS) stays
+ * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
+ * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
+ */
+export const adminDynamoClientConfig: RequestBudget = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 };
+
+/** The longest an admin request to DynamoDB can take before it fails. */
+export const ADMIN_DYNAMO_BUDGET_MS = worstCaseMs(adminDynamoClientConfig);
+
+/** The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how local mode and the tests reach DynamoDB Local. */
+export function dynamoDb(): DynamoDb {
+  shared ??= createDynamoDb(adminDynamoClientConfig);
+  return shared;
 }

@@ -8,7 +8,9 @@ import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { Revision } from '../api-types';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
-import { assertKeyableId, batchGetAll, cancellationReasons, isConditionFailure, isKeyableId, readAllPages, Retry, transact, type TransactItem } from './dynamo';
+import { assertKeyableId, isKeyableId } from './keys';
+import { batchGetAll, readAllPages } from './reads';
+import { cancellationReasons, isConditionFailure, Retry, transact, type TransactItem } from './transactions';
 import type { DynamoDirectoryStore } from './directory-store';
 
 export interface FlowHead {

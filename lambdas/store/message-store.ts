@@ -4,7 +4,7 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '../api-types';
 import type { DynamoDb } from './dynamo-client';
-import { isConditionFailure } from './dynamo';
+import { isConditionFailure } from './transactions';
 
 export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
 

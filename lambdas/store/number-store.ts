@@ -4,7 +4,9 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
-import { assertKeyableId, cancellationReasons, readAllPages, Retry, transact, withRetries, type TransactItem } from './dynamo';
+import { assertKeyableId } from './keys';
+import { cancellationReasons, Retry, transact, withRetries, type TransactItem } from './transactions';
+import { readAllPages } from './reads';
 
 export interface NumberRecord {
   number: string;

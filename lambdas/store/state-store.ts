@@ -3,7 +3,8 @@ import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDb } from './dynamo-client';
-import { isConditionFailure, readAllPages } from './dynamo';
+import { isConditionFailure } from './transactions';
+import { readAllPages } from './reads';
 
 export const STICKY_DAYS = 30;
 /** Unrouted events are kept long enough for any report interval (and a missed week of reports). */

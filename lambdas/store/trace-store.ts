@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
-import { assertKeyableId, isConditionFailure, readAllPages } from './dynamo';
+import { assertKeyableId } from './keys';
+import { isConditionFailure } from './transactions';
+import { readAllPages } from './reads';
 import { NotFoundError } from '../errors';
 
 export const TRACE_DAYS = 30;

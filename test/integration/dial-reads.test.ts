@@ -5,7 +5,7 @@ import { createDynamoDb, type DynamoDb } from '../../lambdas/store/dynamo-client
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
-import { BATCH_GET_TRIES } from '../../lambdas/store/dynamo';
+import { BATCH_GET_TRIES } from '../../lambdas/store/reads';
 import { createStores } from '../../lambdas/store/stores';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { DirectoryCache, DIRECTORY_TTL_MS } from '../../lambdas/webhooks/caches';

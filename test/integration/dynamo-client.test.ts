@@ -8,7 +8,8 @@ import {
   BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDb, type DynamoDb } from '../../lambdas/store/dynamo-client';
-import { cancellationReasons, isConditionFailure, isStoreUnavailable } from '../../lambdas/store/dynamo';
+import { cancellationReasons, isConditionFailure } from '../../lambdas/store/transactions';
+import { isStoreUnavailable } from '../../lambdas/store/unavailable';
 import { createTestTables, dropTestTables, type TestTables } from '../support/dynamo';
 
 let t: TestTables;

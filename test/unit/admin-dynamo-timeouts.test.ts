@@ -2,9 +2,8 @@
 // answers makes a request fail with a timeout after its attempts, instead of hanging the developer.
 import { createServer, type Server, type Socket } from 'node:net';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { adminApi } from '../../lambdas/admin/api';
-import { ADMIN_DYNAMO_BUDGET_MS, adminDynamoClientConfig } from '../../lambdas/store/dynamo';
+import { ADMIN_DYNAMO_BUDGET_MS, adminDynamoClientConfig, createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { createStores } from '../../lambdas/store/stores';
 import { localTableNames } from '../../lambdas/store/tables';
 import { apiEvent } from '../support/admin';

@@ -5,7 +5,7 @@ import type { DynamoDb } from '../../lambdas/store/dynamo-client';
 import { ConflictError } from '../../lambdas/errors';
 import { DynamoDirectoryStore } from '../../lambdas/store/directory-store';
 import { errorResponse } from '../../lambdas/admin/middleware';
-import { Retry, withRetries } from '../../lambdas/store/dynamo';
+import { Retry, withRetries } from '../../lambdas/store/transactions';
 
 const transactionConflict = () => Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' });
 
