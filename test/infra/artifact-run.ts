@@ -19,10 +19,7 @@ export async function sharedAssembly<T>(runDir: string, bundle: (outdir: string)
   const outdir = path.join(runDir, 'cdk.out');
   const ready = path.join(runDir, 'ready');
   const failed = path.join(runDir, 'failed');
-  try {
-    mkdirSync(outdir); // atomic: one test file wins the claim
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  if (!claim(outdir)) {
     const value = meanwhile();
     const deadline = Date.now() + WAIT_MS;
     while (!existsSync(ready)) {
@@ -41,4 +38,15 @@ export async function sharedAssembly<T>(runDir: string, bundle: (outdir: string)
   }
   writeFileSync(ready, '');
   return { outdir, value };
+}
+
+/** Makes the folder, or answers false when another test file already did: mkdir is atomic, so one file wins. */
+function claim(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }
