@@ -285,7 +285,7 @@ async function reportReads(endpoint: string): Promise<void> {
         const number = `+1555${String(1_000_000 + i).padStart(7, '0')}`;
         return i < 10 ? { number, name: `spare ${i}`, noFlow: '1', since: at, createdAt: at, updatedAt: at } : { number, name: `line ${i}`, flowId: flow.id, since: at, createdAt: at, updatedAt: at };
       });
-      let request: Record<string, any> | undefined = { [names.numbers]: items.map((Item) => ({ PutRequest: { Item } })) }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      let request: Record<string, any> | undefined = { [names.numbers]: items.map((Item) => ({ PutRequest: { Item } })) }; // eslint-disable-line @typescript-eslint/no-explicit-any -- one variable carries the RequestItems sent and the UnprocessedItems answered, whose SDK types differ
       while (request && Object.keys(request).length) request = (await doc.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
     }
   }));

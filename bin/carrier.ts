@@ -29,7 +29,7 @@ async function call(send: Send, base: string, method: string, path: string): Pro
   try {
     res = await send(path, { method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, body: method === 'POST' ? '{}' : undefined });
   } catch (err) {
-    throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`);
+    throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`, { cause: err });
   }
   const text = await res.text();
   if (!res.ok) {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   try {
     res = await fetch(`${base}/api/report/unassigned`);
   } catch (err) {
-    throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`);
+    throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`, { cause: err });
   }
   if (!res.ok) throw new Error(`${base}/api/report/unassigned answered ${res.status}: ${await res.text()}`);
   const report = (await res.json()) as UnassignedReport;

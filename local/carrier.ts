@@ -148,7 +148,6 @@ export interface SimulationOptions {
   onEntry?: (entry: TranscriptEntry) => void;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const times = (loop: number) => (loop === 1 ? '' : loop === 0 ? ' (repeating)' : ` (×${loop})`);
 
 /** One readable line per entry; request paths are shown relative to `baseUrl`. */

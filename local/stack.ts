@@ -86,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await ensureTables(client, tables);
     client.destroy();
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
+    // eslint-disable-next-line prefer-const -- assigned once, below, but read before that by the server's closure
     let routes: Routes | undefined;
     const server = createLocalServer(() => routes, { static: options.webDir ? staticFiles(options.webDir) : undefined });
     await new Promise<void>((resolve, reject) => {

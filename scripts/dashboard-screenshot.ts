@@ -11,7 +11,7 @@ async function main() {
   const stack = await startLocalStack({ port: 0, dynamoEndpoint: dynamo.endpoint, webDir: await buildDashboardForTest() });
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${stack.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the admin API's JSON answer, read by path by this script
   };
   const groups = (await api('GET', '/api/groups')).groups;
   const flow = await api('POST', '/api/flows', {

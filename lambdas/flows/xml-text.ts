@@ -7,6 +7,7 @@
  * U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, U+FFFE, U+FFFF and lone surrogates. With the `u` flag a
  * surrogate pair is one code point above U+FFFF (allowed); only an unpaired half matches U+D800–U+DFFF.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 const XML_ILLEGAL_ALL = new RegExp(XML_ILLEGAL.source, 'gu');
 /** Whole strings free of them: for zod's `.regex` (it keeps the string schema chainable). */

@@ -4,7 +4,7 @@
 // never with all numbers.
 import { createHash } from 'node:crypto';
 import type { ReportEntry, ReportStatus, UnassignedReport } from '../api-types';
-import { numberStatus, type NumberStatus } from '../flows/number-status';
+import { numberStatus } from '../flows/number-status';
 import type { FlowHead, FlowStore } from '../store/flow-store';
 import type { NumberRecord, NumberStore } from '../store/number-store';
 import type { StateStore } from '../store/state-store';

@@ -95,7 +95,7 @@ async function readSecret(env: NodeJS.ProcessEnv, secrets?: SecretReader): Promi
     value = await reader.get(secretId, { maxAge: AUTH_TOKEN_MAX_AGE_SECONDS });
   } catch (err) {
     // Powertools wraps the SDK's error; its message names the secret and the cause, never the value.
-    throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`);
+    throw new Error(`cannot read the Twilio auth token secret: ${(err as Error).message}`, { cause: err });
   }
   if (typeof value !== 'string') throw new Error('the Twilio auth token secret has no SecretString');
   return value;

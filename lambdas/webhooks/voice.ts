@@ -1,7 +1,7 @@
 // The voice webhook: POST /twilio/voice and /twilio/voice/* (steps, screening,
 // callbacks), as one middy pipeline around the Twilio guard. Whatever goes wrong after the signature
 // check, the caller hears the safe answer: an apology and a voicemail into `unrouted` (DESIGN.md section 5).
-import { incomingText, singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
+import { singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
 import { safeVoiceTwiml } from '../twilio/twiml';
 import { decodeState } from '../flows/call-state';
 import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';

@@ -2,7 +2,7 @@
 // the carrier simulator posting signed webhooks, and the admin API to check what was stored.
 // Every scenario creates its own users, groups, flows and numbers, so they do not depend on each other.
 import type { LocalStack } from '../../local/stack';
-import { parseTwiml, simulateCall, isElement, textOf, type CallOptions, type Transcript, type TranscriptEntry, type TwimlElement } from '../../local/carrier';
+import { parseTwiml, simulateCall, isElement, textOf, type CallOptions, type Transcript, type TwimlElement } from '../../local/carrier';
 import { signTwilioRequest } from '../../lambdas/twilio/signature';
 import { entries, http, httpOk, startTestStack } from '../support/local-stack';
 
@@ -48,7 +48,7 @@ async function lineWith(call: unknown, name = 'Test line') {
 
 const call = (to: string, options: Partial<CallOptions> = {}) => simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from: newCaller(), ...options });
 
-const mailbox = async (path: string) => (await ok('GET', `/api/mailboxes/${path}/messages`)).messages as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const mailbox = async (path: string) => (await ok('GET', `/api/mailboxes/${path}/messages`)).messages as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- messages as the admin API answers them, read by path
 const trace = (sid: string) => ok('GET', `/api/calls/${sid}`);
 const reportEntry = async (number: string) => (await ok('GET', '/api/report/unassigned')).numbers.find((n: { number: string }) => n.number === number);
 

@@ -2,7 +2,7 @@
 // the carrier simulator posting signed texts, and the admin API to check what was stored.
 // Every scenario creates its own users, groups, flows and numbers, so they do not depend on each other.
 import type { LocalStack } from '../../local/stack';
-import { parseTwiml, simulateSms, isElement, type SmsOptions, type Transcript, type TranscriptEntry } from '../../local/carrier';
+import { parseTwiml, simulateSms, isElement, type SmsOptions, type Transcript } from '../../local/carrier';
 import { signTwilioRequest } from '../../lambdas/twilio/signature';
 import { entries, http, httpOk, startTestStack } from '../support/local-stack';
 
@@ -44,7 +44,7 @@ async function lineWith(sms: unknown, name = 'Text line') {
 const text = (to: string, body: string, options: Partial<SmsOptions> = {}) =>
   simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to, body, from: newSender(), ...options });
 
-const mailbox = async (path: string) => (await ok('GET', `/api/mailboxes/${path}/messages`)).messages as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const mailbox = async (path: string) => (await ok('GET', `/api/mailboxes/${path}/messages`)).messages as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- messages as the admin API answers them, read by path
 const reportEntry = async (number: string) => (await ok('GET', '/api/report/unassigned')).numbers.find((n: { number: string }) => n.number === number);
 
 async function post(url: string, params: Record<string, string>, signature = signTwilioRequest(url, params, stack.authToken)) {

@@ -26,7 +26,7 @@ let spool: string;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
   fallback = app.deployed(app.synth.stack.webhooks.fallback);
   drain = app.deployed(app.synth.stack.spill.drain);
   stores = createStores(tables.doc, tables.names);

@@ -5,9 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { TABLE_KEYS } from '../../lambdas/store/tables';
 import type { TestTables } from '../support/dynamo';
+import { ARTIFACT_RUN_DIR, sharedAssembly } from './artifact-run';
 import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
 
 export interface Deployed {
@@ -24,7 +26,7 @@ export interface BundledApp {
   outdir: string;
   /** The bundle and environment of a function of the stack. */
   deployed(fn: IConstruct): Deployed;
-  /** Removes the cloud assembly. */
+  /** Removes the cloud assembly, if it is this file's own. */
   dispose(): void;
 }
 
@@ -34,22 +36,30 @@ export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:se
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
 
 /**
- * Synthesizes the app with esbuild into a temporary cloud assembly. `standIns` maps the logical id of a
- * resource the environment references (a topic, a secret...) to the value to use locally, or
- * `env:NAME` to the value of a variable the template builds from several references (a URL); the test
+ * The app synthesized with esbuild, as `cdk deploy` would upload it. In the artifact project the run
+ * bundles once, into the folder its globalSetup made (artifact-run.ts), and every test file reads that
+ * assembly; run outside it, a file bundles into a temporary assembly of its own. `standIns` maps the
+ * logical id of a resource the environment references (a topic, a secret...) to the value to use locally,
+ * or `env:NAME` to the value of a variable the template builds from several references (a URL); the test
  * tables stand in for the stack's tables.
  */
-export function synthBundled(tables: TestTables, standIns: (synth: Synthesized) => Record<string, string> = () => ({})): BundledApp {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'switchboard-artifact-'));
+export async function synthBundled(tables: TestTables, standIns: (synth: Synthesized) => Record<string, string> = () => ({})): Promise<BundledApp> {
+  const runDir = process.env[ARTIFACT_RUN_DIR];
+  const ownDir = runDir ? undefined : mkdtempSync(path.join(tmpdir(), 'switchboard-artifact-'));
   try {
-    const synth = synthSwitchboard({}, { bundle: true, outdir });
+    const bundled = (outdir: string) => synthSwitchboard({}, { bundle: true, outdir });
+    // The files that wait for the shared assembly synthesize without bundling meanwhile: the same
+    // constructs and logical ids (~1 s), for the tests to point at functions and resources.
+    const { outdir, value: synth } = runDir ? await sharedAssembly(runDir, bundled, () => synthSwitchboard()) : { outdir: ownDir!, value: bundled(ownDir!) };
+    // The asset keys are the bundles' hashes: read them from the assembly on disk, not from a synth without bundling.
+    const template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, `${synth.stack.artifactId}.template.json`), 'utf8')));
     const localValues = new Map<string, string>(TABLE_KEYS.map((key) => [logicalId(synth.stack.data.tables[key]), tables.names[key]]));
     for (const [id, value] of Object.entries(standIns(synth))) localValues.set(id, value);
     return {
       synth,
       outdir,
       deployed: (fn) => {
-        const props = propertiesOf(synth.template, logicalId(fn));
+        const props = propertiesOf(template, logicalId(fn));
         const assetDir = assetDirectory(synth, outdir, props.Code.S3Key);
         return {
           bundleFile: path.join(assetDir, 'index.js'),
@@ -60,10 +70,13 @@ export function synthBundled(tables: TestTables, standIns: (synth: Synthesized) 
           },
         };
       },
-      dispose: () => rmSync(outdir, { recursive: true, force: true }),
+      // The shared assembly is the run's, removed by the project's globalTeardown.
+      dispose: () => {
+        if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+      },
     };
   } catch (err) {
-    rmSync(outdir, { recursive: true, force: true });
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     throw err;
   }
 }

@@ -33,7 +33,7 @@ let lambda: LambdaProcess | undefined;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
   voice = app.deployed(app.synth.stack.webhooks.voice);
   sms = app.deployed(app.synth.stack.webhooks.sms);
   // The demo data goes in through the stores, in this process; only the webhooks run as bundles.

@@ -24,7 +24,7 @@ let carrierEnv: Record<string, string>;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = synthBundled(tables, (s) => ({
+  app = await synthBundled(tables, (s) => ({
     [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
     [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
     'env:PUBLIC_URL': API_URL,

@@ -33,6 +33,7 @@ export function logicalId(construct: IConstruct): string {
 }
 
 /** Properties of the resource with this logical id. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties are free-form JSON that tests read by path
 export function propertiesOf(template: Template, id: string): Record<string, any> {
   const resource = template.toJSON().Resources[id];
   if (!resource) throw new Error(`no resource ${id} in the template`);

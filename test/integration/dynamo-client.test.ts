@@ -46,11 +46,6 @@ const rich = (pk: string) => ({
   bytes: new Uint8Array([0, 1, 2, 254, 255]),
 });
 
-const strip = <T extends { $metadata?: unknown; ConsumedCapacity?: unknown }>(out: T) => {
-  const { $metadata: _m, ConsumedCapacity: _c, ...rest } = out;
-  return rest;
-};
-
 it('every kind of value a store writes reads back as written, undefined values left out', async () => {
   await ours.send(new PutCommand({ TableName: table, Item: rich('rich') }));
   const { Item } = await ours.send(new GetCommand({ TableName: table, Key: { pk: 'rich', sk: 'item' }, ConsistentRead: true }));

@@ -30,7 +30,7 @@ async function everything(): Promise<string> {
   return JSON.stringify(tables);
 }
 
-const expectErrorFormat = (res: { status: number; body: any }, statuses: number[]) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+const expectErrorFormat = (res: { status: number; body: unknown }, statuses: number[]) => {
   expect(statuses).toContain(res.status);
   expect(res.body).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
 };

@@ -15,7 +15,7 @@ const listen = (server: Server | TcpServer) => new Promise<number>((resolve) => 
 const client = (endpoint: string) => sqsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 test('puts one SendMessage per item: the item as JSON, its Sid key as an attribute', async () => {
-  const received: Array<{ target?: string; body: Record<string, any> }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const received: Array<{ target?: string; body: Record<string, any> }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- the JSON the fake SQS received, read by path in the assertions
   // Answers as SQS's JSON protocol does, with the MD5 of the body the SDK checks.
   const server = createServer((req, res) => {
     let raw = '';

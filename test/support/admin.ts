@@ -7,7 +7,7 @@ import { createTestTables, type TestTables } from './dynamo';
 
 export interface ApiAnswer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the admin API's JSON answer, read by path by the tests
   headers: Record<string, string>;
 }
 

@@ -12,7 +12,7 @@ export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = 
 }
 
 /** Runs `work` while collecting what the process writes (Powertools logs and EMF metrics), as JSON lines. */
-export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; lines: Array<Record<string, any>>; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; lines: Array<Record<string, any>>; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON log and EMF lines, read by path by the tests
   const chunks: string[] = [];
   const collect = (chunk: unknown) => (chunks.push(String(chunk)), true);
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(collect);

@@ -1,5 +1,5 @@
-import type { RunningDynamo } from '../../local/dynamodb-local';
+import { stopRunDynamo } from './run-dynamo';
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __DYNAMO__?: RunningDynamo }).__DYNAMO__?.stop();
+  await stopRunDynamo();
 }

@@ -19,7 +19,7 @@ export async function http(stack: LocalStack, method: string, path: string, body
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the server's JSON answer, read by path by the tests
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {

@@ -70,7 +70,6 @@ beforeEach(() => {
 const call = (options: { digits?: string[]; dial?: ('completed' | 'no-answer' | 'busy')[]; at?: string; maxRequests?: number } = {}) =>
   simulateCall({ baseUrl: stack.baseUrl, authToken: TOKEN, to: '+15550100001', from: '+15550107777', ...options });
 const kinds = (entries: TranscriptEntry[]) => entries.filter((e) => e.kind !== 'request').map((e) => e.kind);
-const SID = /^[0-9a-f]{32}$/;
 
 describe('simulateCall', () => {
   test('posts an incoming call to /twilio/voice with Twilio’s parameters and a valid signature', async () => {

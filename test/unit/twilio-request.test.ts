@@ -246,6 +246,8 @@ describe('Twilio auth token', () => {
     delete process.env.TWILIO_AUTH_TOKEN;
     process.env.TWILIO_AUTH_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:rotating';
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // What Lambda gives a function; stated here, since unit tests run without the store's globalSetup.
+    Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
     const clock = jest.spyOn(Date, 'now');
     const t0 = Date.now();
     try {

@@ -146,7 +146,10 @@ function GroupEditor({ group, users, onDone }: { group?: Group; users: User[]; o
         e.preventDefault();
         const ok = await action.run(() => (group ? send('PUT', `/api/groups/${group.id}`, { name, members }) : send('POST', '/api/groups', { name, members })));
         if (ok) {
-          if (!group) (setName(''), setMembers([]));
+          if (!group) {
+            setName('');
+            setMembers([]);
+          }
           onDone();
         }
       }}

@@ -72,7 +72,7 @@ const timeZones = () => (zones ??= (Intl as unknown as { supportedValuesOf?: (k:
 export function setIn<T>(obj: T, path: Path, value: unknown): T {
   if (path.length === 0) return value as T;
   const [head, ...rest] = path;
-  const copy: any = Array.isArray(obj) ? [...obj] : { ...(obj as object) }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const copy: any = Array.isArray(obj) ? [...obj] : { ...(obj as object) }; // eslint-disable-line @typescript-eslint/no-explicit-any -- a copy of any object or array, indexed by one path segment (a key or an index)
   const next = setIn(copy[head], rest, value);
   if (next === undefined && !Array.isArray(copy)) delete copy[head];
   else copy[head] = next;
