@@ -14,8 +14,14 @@ import { spillKey, type Spill, type SpillItem } from './spill';
  */
 export const spillSqsClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 300, requestTimeout: 700 };
 
-/** The spill's SQS client; `where` (endpoint, region, credentials) for tests, the SDK's own chain otherwise. */
-export const sqsClient = (where: Pick<SQSClientConfig, 'endpoint' | 'region' | 'credentials'> = {}) => new SQSClient({ ...where, ...sdkClientConfig(spillSqsClientConfig) });
+/**
+ * The spill's SQS client; `where` (endpoint, region, credentials) for tests, the SDK's own chain otherwise.
+ * The queue is the stack's own, in the function's region, so the client's endpoint (the region's, or
+ * AWS_ENDPOINT_URL_SQS) is where it lives: without useQueueUrlAsEndpoint: false the SDK would send to the
+ * queue URL's host instead, ignoring AWS_ENDPOINT_URL_SQS.
+ */
+export const sqsClient = (where: Pick<SQSClientConfig, 'endpoint' | 'region' | 'credentials'> = {}) =>
+  new SQSClient({ ...where, useQueueUrlAsEndpoint: false, ...sdkClientConfig(spillSqsClientConfig) });
 
 export class SqsSpill implements Spill {
   constructor(

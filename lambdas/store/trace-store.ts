@@ -41,6 +41,13 @@ export interface TraceStore {
   get(sid: string): Promise<Trace>;
 }
 
+/**
+ * When DynamoDB's TTL may delete a trace item: TRACE_DAYS after it was written, by the wall clock. Not after
+ * the steps' `at`: in local mode that is the simulated clock, and a call simulated at a date more than
+ * TRACE_DAYS ago would have its trace deleted as soon as it was written.
+ */
+const expiryOf = (writtenAt: string) => Math.floor(Date.parse(writtenAt) / 1000) + TRACE_DAYS * 86400;
+
 export class DynamoTraceStore implements TraceStore {
   constructor(
     private readonly doc: DynamoDb,
@@ -49,11 +56,10 @@ export class DynamoTraceStore implements TraceStore {
 
   async append(header: TraceHeader, steps: TraceStep[]): Promise<void> {
     if (!steps.length) return;
-    const at = steps[0].at;
-    const expiresAt = Math.floor(Date.parse(at) / 1000) + TRACE_DAYS * 86400;
     // The sort key orders the requests as they were written: the wall clock, not the steps' `at`, which
     // is the simulated clock in local mode (`--at`) and would then be the same for every request of a call.
     const written = new Date().toISOString();
+    const expiresAt = expiryOf(written);
     // Each request's item carries the header fields, so no header item has to be kept in sync.
     await this.doc.send(
       new PutCommand({
@@ -64,7 +70,7 @@ export class DynamoTraceStore implements TraceStore {
   }
 
   async appendOnce(header: TraceHeader, steps: TraceStep[], key: string): Promise<boolean> {
-    const expiresAt = Math.floor(Date.parse(steps[0]?.at ?? new Date().toISOString()) / 1000) + TRACE_DAYS * 86400;
+    const expiresAt = expiryOf(new Date().toISOString());
     try {
       await this.doc.send(
         new PutCommand({

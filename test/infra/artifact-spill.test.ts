@@ -31,7 +31,7 @@ beforeAll(async () => {
   drain = app.deployed(app.synth.stack.spill.drain);
   stores = createStores(tables.doc, tables.names);
   spool = mkdtempSync(path.join(tmpdir(), 'artifact-spool-'));
-}, 120_000);
+}, 300_000); // the first file bundles the whole app (six esbuild runs, the SDK included); the others wait for it
 
 afterAll(() => {
   tables?.client.destroy();

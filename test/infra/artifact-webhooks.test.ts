@@ -40,7 +40,7 @@ beforeAll(async () => {
   stores = createStores(tables.doc, tables.names);
   expect(await seedDemo({ ...stores, now: () => new Date() })).toMatchObject({ seeded: true });
   salesGroup = (await stores.directory.listGroups()).find((g) => g.name === 'Sales')!.id;
-}, 120_000);
+}, 300_000); // the first file bundles the whole app (six esbuild runs, the SDK included); the others wait for it
 
 afterEach(async () => {
   await lambda?.close();

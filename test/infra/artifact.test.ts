@@ -34,7 +34,7 @@ beforeAll(async () => {
   report = app.deployed(synth.stack.report.function);
   carrier = await startFakeTwilio();
   carrierEnv = { TWILIO_ACCOUNT_SID: carrier.accountSid, TWILIO_AUTH_TOKEN: carrier.authToken, TWILIO_API_URL: carrier.url };
-}, 120_000);
+}, 300_000); // the first file bundles the whole app (six esbuild runs, the SDK included); the others wait for it
 
 afterAll(async () => {
   tables?.client.destroy();

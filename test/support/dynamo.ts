@@ -9,7 +9,7 @@ export interface TestTables {
   names: TableNames;
   env: Record<string, string>;
   client: DynamoDBClient;
-  /** The stores' own client (lambdas/store/dynamo-client.ts); `client` is the SDK's, for tables. */
+  /** The stores' document client (lambdas/store/dynamo-client.ts); `client` is the plain DynamoDB client, for tables. */
   doc: DynamoDb;
 }
 
