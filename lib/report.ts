@@ -9,7 +9,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { SERVICE_NAME } from '../lambdas/observability/logger';
+import { SERVICE_NAME } from '../lambdas/observability/names';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface UnassignedReportProps {
