@@ -4,7 +4,7 @@ import { AdminApi } from './admin-api';
 import { AlertTopic } from './alerts';
 import type { SwitchboardConfig } from './config';
 import { SwitchboardData } from './data';
-import { SwitchboardHttpApi } from './http-api';
+import { ADMIN_THROTTLE, CARRIER_THROTTLE, SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
@@ -70,6 +70,11 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
+
+    // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
+    // throttle Twilio into the fallback URL.
+    this.http.throttleRoutes(this.webhooks.routes, CARRIER_THROTTLE);
+    this.http.throttleRoutes(this.admin.routes, ADMIN_THROTTLE);
 
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: alertTopic,
