@@ -13,6 +13,7 @@ import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twil
 import { sdkAuthorizationOf } from '../support/sigv4';
 import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
+import { withoutAction } from '../support/role-policies';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -174,6 +175,12 @@ describe('the bundled voice webhook, as deployed', () => {
     // Every request of the call left its trace step.
     expect((await stores.traces.get(call.CallSid)).steps.length).toBeGreaterThanOrEqual(6);
     expect(lambda.logs).not.toContain('"level":"ERROR"');
+
+    // Every AWS call of it is checked against the voice role when the process closes (afterEach); the
+    // check has teeth: without dynamodb:UpdateItem in the role, the same calls are refused, by name.
+    expect(voice.refusals(lambda.calls)).toEqual([]);
+    const stripped = withoutAction(app.synth.template.toJSON(), logicalId(app.synth.stack.webhooks.voice.role!), 'dynamodb:UpdateItem');
+    expect(voice.refusals(lambda.calls, stripped)).toEqual([expect.objectContaining({ action: 'dynamodb:UpdateItem', decision: 'implicit-deny' })]);
   });
 
   test('reads its auth token from Secrets Manager (the template\'s secret ARN), signed with the function\'s credentials, once per max age', async () => {
