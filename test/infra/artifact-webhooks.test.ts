@@ -217,6 +217,34 @@ describe('the bundled voice webhook, as deployed', () => {
     }
   });
 
+  test('with DynamoDB unreachable, spills a recording status callback\'s voicemail to the template\'s queue (sqs:SendMessage, checked against its role)', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    const sent: { queueUrl: string; kind: string }[] = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string };
+        sent.push({ queueUrl: body.QueueUrl, kind: JSON.parse(body.MessageBody).kind });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }));
+      });
+    });
+    await new Promise<void>((r) => sqs.listen(0, '127.0.0.1', () => r()));
+    try {
+      lambda = new LambdaProcess(voice, { ...AUTH_ENV, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(sqs.address() as { port: number }).port}` });
+      const params = { AccountSid: sid('AC'), CallSid: sid('CA'), RecordingSid: sid('RE'), RecordingStatus: 'completed', RecordingDuration: '5', RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1', From: CALLER, To: DEMO_NUMBERS.main };
+      const result = await lambda.invoke<HttpResult>(signedTwilioEvent({ url: `https://${TEST_DOMAIN}/twilio/voice/recording?mb=unrouted`, params }));
+      expect(result.statusCode).toBe(200);
+      expect(sent).toEqual([{ queueUrl: TEST_SPILL_URL, kind: 'voicemail' }]);
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toContain('sqs:SendMessage');
+    } finally {
+      await lambda?.close();
+      lambda = undefined;
+      await new Promise<void>((r) => sqs.close(() => r()));
+    }
+  });
+
   test('refuses a bad signature with 403, and writes nothing', async () => {
     lambda = new LambdaProcess(voice, AUTH_ENV);
     const callSid = sid('CA');
