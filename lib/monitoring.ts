@@ -7,8 +7,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { SERVICE_NAME } from '../lambdas/observability/logger';
-import { METRIC } from '../lambdas/observability/metrics';
+import { METRIC, SERVICE_NAME } from '../lambdas/observability/names';
 
 export interface WebhookMonitoringProps {
   /** Every alarm notifies this topic (the on-call engineers' one). */

@@ -1,15 +1,12 @@
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { SERVICE_NAME } from '../lambdas/observability/logger';
+import { SERVICE_NAME } from '../lambdas/observability/names';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface UnassignedReportProps {
@@ -19,57 +16,23 @@ export interface UnassignedReportProps {
   readonly metricsNamespace: string;
   /** An EventBridge `rate(...)` or `cron(...)` expression, already checked by readSwitchboardConfig. */
   readonly schedule: string;
-  readonly alertEmail?: string;
+  /** Where the report goes, and its alarms (lib/alerts.ts). */
+  readonly alertTopic: ITopic;
 }
 
 /**
  * The unassigned-number report (DESIGN.md section 7): a scheduled Lambda that publishes the report to
- * an alert topic and puts metrics, and alarms on those metrics that notify the same topic.
+ * the alert topic and puts metrics, and alarms on those metrics that notify the same topic.
  */
 export class UnassignedReport extends Construct {
   readonly function: SwitchboardFunction;
-  readonly topic: Topic;
+  readonly topic: ITopic;
   readonly rule: Rule;
   readonly alarms: Alarm[];
 
   constructor(scope: Construct, id: string, props: UnassignedReportProps) {
     super(scope, id);
-    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
-
-    // A key of our own, not alias/aws/sns: CloudWatch alarms cannot publish to a topic encrypted with
-    // the AWS-managed key, whose policy cannot grant them kms:GenerateDataKey.
-    const key = new Key(this, 'AlertTopicKey', {
-      description: 'Encrypts the Switchboard alert topic',
-      enableKeyRotation: true,
-      removalPolicy: props.removalPolicy,
-    });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudwatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new Topic(this, 'AlertTopic', {
-      displayName: 'Switchboard alerts',
-      masterKey: key,
-      enforceSSL: true,
-    });
-    // The topic policy that enforceSSL creates replaces SNS's default one, so alarms need their own grant.
-    const { account, region, partition } = Stack.of(this);
-    this.topic.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [cloudwatch],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-        },
-      }),
-    );
-    if (props.alertEmail) this.topic.addSubscription(new EmailSubscription(props.alertEmail));
-
+    this.topic = props.alertTopic;
     this.function = new SwitchboardFunction(this, 'Function', {
       entry: handlerEntry('unassigned-report'),
       description: 'Switchboard unassigned-number report: publishes numbers without a flow or not connected at Twilio, and puts metrics',

@@ -17,12 +17,14 @@ export interface DurableSpillProps {
   readonly maxReceiveCount?: number;
   /** The spill alarms when its oldest item has waited this long: the drain cannot reach DynamoDB. @default 5 minutes */
   readonly maxAge?: Duration;
+  /** The spill's alarms notify it (lib/alerts.ts). */
+  readonly alarmTopic: ITopic;
 }
 
 /**
  * The durable spill (DESIGN.md section 11): an encrypted SQS queue the webhooks write to when DynamoDB
  * fails them, a drain Lambda that replays each item with the same Sid-keyed writes, a dead-letter queue
- * for what the drain could not write, and alarms on both (`alarmTo` sends them to the alert topic).
+ * for what the drain could not write, and alarms on both, to the alert topic.
  */
 export class DurableSpill extends Construct {
   readonly queue: Queue;
@@ -98,17 +100,13 @@ export class DurableSpill extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
+    const action = new SnsAction(props.alarmTopic);
+    for (const alarm of this.alarms) alarm.addAlarmAction(action);
   }
 
   /** Lets a function put items into the spill and tells it where (SPILL_QUEUE_URL). */
   grantPut(fn: SwitchboardFunction): void {
     this.queue.grantSendMessages(fn);
     fn.addEnvironment(ENV.spillQueueUrl, this.queue.queueUrl);
-  }
-
-  /** Sends the spill's alarms to the alert topic (built after the spill: the report owns it). */
-  alarmTo(topic: ITopic): void {
-    const action = new SnsAction(topic);
-    for (const alarm of this.alarms) alarm.addAlarmAction(action);
   }
 }

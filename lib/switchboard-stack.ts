@@ -1,12 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AdminApi } from './admin-api';
+import { AlertTopic } from './alerts';
 import type { SwitchboardConfig } from './config';
 import { SwitchboardData } from './data';
-import { SwitchboardHttpApi } from './http-api';
+import { ADMIN_THROTTLE, CARRIER_THROTTLE, SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
+import { TwilioSecret } from './twilio-secret';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -15,11 +17,14 @@ export interface SwitchboardStackProps extends StackProps {
 }
 
 /**
- * Everything one stage needs. The tables (stateful) are built first and handed to the stateless
- * parts (functions, API, schedule) as typed props; nothing else creates data.
+ * Everything one stage needs. The stateful resources (tables, the alert topic and its key, the Twilio
+ * secret) are built first and handed to the stateless parts (functions, API, schedule, alarms) as typed
+ * props; nothing else creates data.
  */
 export class SwitchboardStack extends Stack {
   readonly data: SwitchboardData;
+  readonly alerts: AlertTopic;
+  readonly twilioSecret: TwilioSecret;
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
@@ -34,11 +39,15 @@ export class SwitchboardStack extends Stack {
 
     this.data = new SwitchboardData(this, 'Data', { production: config.production, removalPolicy });
     const tables = this.data.tables;
+    this.alerts = new AlertTopic(this, 'Alerts', { removalPolicy, alertEmail: config.alertEmail });
+    const alertTopic = this.alerts.topic;
+    this.twilioSecret = new TwilioSecret(this, 'TwilioSecret', { removalPolicy });
+    const twilioSecret = this.twilioSecret.secret;
 
     const metricsNamespace = `Switchboard/${config.stage}`;
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
-    this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace });
+    this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
@@ -47,24 +56,29 @@ export class SwitchboardStack extends Stack {
       publicUrl: config.publicUrl,
       metricsNamespace,
       warmVoice: config.warmVoice,
+      twilioSecret,
     });
     this.report = new UnassignedReport(this, 'Report', {
       tables,
       removalPolicy,
       metricsNamespace,
       schedule: config.reportSchedule,
-      alertEmail: config.alertEmail,
+      alertTopic,
     });
-    this.spill.alarmTo(this.report.topic);
 
     // The admin API (carrier numbers, sync) and the report (not_connected) use the Twilio REST API and
     // must know where the numbers should point: the custom domain, else this HTTP API's own URL.
-    const carrier = { secret: this.webhooks.authToken, publicUrl: config.publicUrl ?? this.http.url };
+    const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
 
+    // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
+    // throttle Twilio into the fallback URL.
+    this.http.throttleRoutes(this.webhooks.routes, CARRIER_THROTTLE);
+    this.http.throttleRoutes(this.admin.routes, ADMIN_THROTTLE);
+
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
-      topic: this.report.topic,
+      topic: alertTopic,
       httpApi: this.http.api,
       webhooks: { Voice: this.webhooks.voice, Sms: this.webhooks.sms, Fallback: this.webhooks.fallback },
       metricsNamespace,
@@ -79,9 +93,9 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'SmsWebhookUrl', { value: `${webhookBase}twilio/sms`, description: "Twilio number's Messaging URL (HTTP POST)" });
     new CfnOutput(this, 'FallbackWebhookUrl', { value: `${webhookBase}twilio/fallback`, description: 'Twilio Voice and Messaging fallback URL (HTTP POST)' });
     new CfnOutput(this, 'TwilioAuthTokenSecretArn', {
-      value: this.webhooks.authToken.secretArn,
+      value: twilioSecret.secretArn,
       description: 'Put the Twilio credentials here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string \'{"accountSid":"AC...","authToken":"..."}\'',
     });
-    new CfnOutput(this, 'AlertTopicArn', { value: this.report.topic.topicArn, description: 'Unassigned-number report and alarms' });
+    new CfnOutput(this, 'AlertTopicArn', { value: alertTopic.topicArn, description: 'Unassigned-number report and alarms' });
   }
 }

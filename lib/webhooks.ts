@@ -1,10 +1,9 @@
 import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { PLACEHOLDER_ACCOUNT_SID } from '../lambdas/carrier/carrier-env';
 import { routesOf } from '../lambdas/config/routes';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
@@ -23,6 +22,8 @@ export interface TwilioWebhooksProps {
    * then invoke): a caller never waits for a cold start while fewer calls than this are in progress. 0: none.
    */
   readonly warmVoice?: number;
+  /** The Twilio secret (lib/twilio-secret.ts): the handlers check signatures with its auth token. */
+  readonly twilioSecret: ISecret;
 }
 
 /**
@@ -34,33 +35,13 @@ export class TwilioWebhooks extends Construct {
   readonly sms: SwitchboardFunction;
   /** Twilio's fallback URL: no table at all, only the secret and the spill, so it works when they fail. */
   readonly fallback: SwitchboardFunction;
-  /**
-   * The Twilio account's credentials, one secret: `{ "accountSid": "AC...", "authToken": "..." }`. The
-   * stack creates it with a placeholder SID and a random token: operators overwrite it with the real
-   * pair (docs/operations.md); until then every webhook answers 403 and the carrier link answers 503.
-   * The webhooks use the token (signatures, texts); the admin API and the report the pair (REST API,
-   * lib/carrier-link.ts).
-   */
-  readonly authToken: Secret;
+  /** The Twilio secret the webhooks read their auth token from. */
+  readonly authToken: ISecret;
   readonly routes: HttpRoute[];
 
   constructor(scope: Construct, id: string, props: TwilioWebhooksProps) {
     super(scope, id);
-    this.authToken = new Secret(this, 'TwilioAuthToken', {
-      description: 'Twilio account SID and auth token, {"accountSid":"AC...","authToken":"..."}: signatures and the REST API (placeholder until an operator sets the real pair)',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ accountSid: PLACEHOLDER_ACCOUNT_SID }),
-        generateStringKey: 'authToken',
-        passwordLength: 32,
-        excludePunctuation: true,
-      },
-      removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.authToken).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'A Twilio auth token is issued by Twilio and can only be rotated in the Twilio console; operators put the new value here',
-    });
-
+    this.authToken = props.twilioSecret;
     const environment: Record<string, string> = { [ENV.authTokenSecretArn]: this.authToken.secretArn };
     if (props.publicUrl) environment[ENV.publicUrl] = props.publicUrl;
     const webhook = (name: string, entry: string, description: string) => {

@@ -3,8 +3,9 @@
 // must never reach the logs (DESIGN.md sections 10 and 14): full phone numbers at any level, message
 // bodies and transcripts, secrets.
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from './names';
 
-export const SERVICE_NAME = 'switchboard';
+export { SERVICE_NAME };
 
 /** E.164 numbers, also URL-encoded (`%2B1555...` in paths): everything but the last four digits masked. */
 const PHONE = /(\+|%2B)(\d{4,11})(\d{4})(?!\d)/gi;

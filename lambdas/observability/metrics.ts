@@ -3,34 +3,14 @@
 // the CDK), so the alarms of two stages never mix.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV } from '../config/env';
-import { SERVICE_NAME } from './logger';
+import { SERVICE_NAME } from './names';
+
+export { METRIC } from './names';
 
 export const metrics = new Metrics({
   namespace: process.env[ENV.metricsNamespace] ?? 'Switchboard',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
 });
-
-/** The webhooks' metric names, stated once for the handlers, the CDK alarms and the dashboard. */
-export const METRIC = {
-  callsUnrouted: 'CallsUnrouted',
-  textsUnrouted: 'TextsUnrouted',
-  safeAnswers: 'SafeAnswers',
-  appletRuns: 'AppletRuns',
-  /** Every TwiML answer a webhook gave (routed or safe). */
-  webhookAnswers: 'WebhookAnswers',
-  /** 403 (signature) and 400 (malformed) refusals, by reason: a spike means a misconfigured URL or token, or an attack. */
-  webhookRejections: 'WebhookRejections',
-  /** A text whose MessageSid was handled before, answered with nothing. */
-  replaysIgnored: 'ReplaysIgnored',
-  /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
-  carrierSendFailures: 'CarrierSendFailures',
-  /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
-  itemsSpilled: 'ItemsSpilled',
-  /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */
-  itemsReplayed: 'ItemsReplayed',
-  /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
-  itemsLost: 'ItemsLost',
-} as const;
 
 export function count(name: string, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);

@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { TABLE_KEYS } from '../../lambdas/store/tables';
+import { AwsCallProxy, ENDPOINT_VARIABLES, permissionsOf, type AwsCall } from '../support/aws-call-proxy';
 import type { TestTables } from '../support/dynamo';
 import { ARTIFACT_RUN_DIR, sharedAssembly } from './artifact-run';
+import { describeRefusals, physicalValues, refusals, rolePolicies, type Refusal, type TestPlace } from '../support/role-policies';
 import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
 
 export interface Deployed {
@@ -19,6 +21,13 @@ export interface Deployed {
   assetDir: string;
   /** The function's environment as the template sets it, references replaced by local stand-ins. */
   environment: Record<string, string>;
+  /** The function's logical id and construct path, to name it in a failure. */
+  name: string;
+  /**
+   * The permissions these calls need that the function's role does not give, read from the synthesized
+   * template (or `template`, a changed copy of it), with the test's stand-ins as the resources' names.
+   */
+  refusals(calls: readonly AwsCall[], template?: object): Refusal[];
 }
 
 export interface BundledApp {
@@ -34,6 +43,8 @@ export interface BundledApp {
 export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** Stands in for the spill queue's URL (the tests spill to a spool, or to a loopback SQS). */
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
+/** The account and region the template's ARNs resolve to: the stand-ins' (the tables' ARNs are built in it). */
+export const testPlace = (): TestPlace => ({ region: process.env.AWS_REGION ?? 'us-east-1', account: '123456789012' });
 
 /**
  * The app synthesized with esbuild, as `cdk deploy` would upload it. In the artifact project the run
@@ -55,11 +66,14 @@ export async function synthBundled(tables: TestTables, standIns: (synth: Synthes
     const template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, `${synth.stack.artifactId}.template.json`), 'utf8')));
     const localValues = new Map<string, string>(TABLE_KEYS.map((key) => [logicalId(synth.stack.data.tables[key]), tables.names[key]]));
     for (const [id, value] of Object.entries(standIns(synth))) localValues.set(id, value);
+    // The resources the test stood in (by logical id), for the role check: env:NAME values are not resources.
+    const standInResources = new Map([...localValues].filter(([id]) => !id.startsWith('env:')));
     return {
       synth,
       outdir,
       deployed: (fn) => {
-        const props = propertiesOf(template, logicalId(fn));
+        const functionId = logicalId(fn);
+        const props = propertiesOf(template, functionId);
         const assetDir = assetDirectory(synth, outdir, props.Code.S3Key);
         return {
           bundleFile: path.join(assetDir, 'index.js'),
@@ -67,6 +81,12 @@ export async function synthBundled(tables: TestTables, standIns: (synth: Synthes
           // Resolved when read: a test that only looks at the bundle needs no stand-ins.
           get environment() {
             return environmentOf(props.Environment?.Variables ?? {}, localValues);
+          },
+          name: `${functionId} (${fn.node.path})`,
+          refusals: (calls, template = synth.template.toJSON()) => {
+            const place = testPlace();
+            const policies = rolePolicies(template as never, functionId, physicalValues(template as never, standInResources, place), place);
+            return refusals(policies, calls.flatMap((call) => permissionsOf(call, place)));
           },
         };
       },
@@ -121,18 +141,24 @@ try {
 }
 `;
 
-/** One warm Lambda container running a bundle; close() it at the end of the test. */
+/**
+ * One warm Lambda container running a bundle; close() it at the end of the test. Its AWS calls go
+ * through a recording proxy (test/support/aws-call-proxy.ts) on to where the test points them, and
+ * close() fails when the function's role, as synthesized, would not allow one of them (DESIGN.md section 8).
+ */
 export class LambdaProcess {
-  private readonly child: ChildProcess;
+  private child?: ChildProcess;
   private logText = '';
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
-  private readonly exited: Promise<number | null>;
+  private readonly started: Promise<void>;
+  private exited: Promise<number | null> = Promise.resolve(null);
   private initError?: string;
+  private readonly proxy: AwsCallProxy;
 
   /** `extraEnv` goes on top of the template's environment: what this test sets on purpose. */
-  constructor(fn: Deployed, extraEnv: Record<string, string> = {}) {
-    const env = {
+  constructor(private readonly fn: Deployed, extraEnv: Record<string, string> = {}) {
+    const env: Record<string, string | undefined> = {
       PATH: process.env.PATH,
       // Where the Lambda runtime keeps the AWS SDK it provides (the bundles carry their own; a require that escaped would find it, as in AWS).
       NODE_PATH: runtimeSdkModules(),
@@ -143,10 +169,22 @@ export class LambdaProcess {
       ...fn.environment,
       ...extraEnv,
     };
-    this.child = spawn(process.execPath, ['-e', RUNTIME, fn.bundleFile], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    this.child.stdout!.on('data', (d) => (this.logText += d));
-    this.child.stderr!.on('data', (d) => (this.logText += d));
-    this.child.on('message', (message: { id?: number; init?: string; result?: unknown; error?: string }) => {
+    // Every service's endpoint (and any other's, through AWS_ENDPOINT_URL) is the proxy; it forwards
+    // each call to where the test pointed that service.
+    const upstreams = Object.fromEntries(Object.entries(ENDPOINT_VARIABLES).map(([service, variable]) => [service, env[variable]]));
+    this.proxy = new AwsCallProxy(upstreams);
+    this.started = this.proxy.listen().then((url) => {
+      for (const variable of [...Object.values(ENDPOINT_VARIABLES), 'AWS_ENDPOINT_URL']) env[variable] = url;
+      this.start(env);
+    });
+  }
+
+  private start(env: Record<string, string | undefined>): void {
+    const child = spawn(process.execPath, ['-e', RUNTIME, this.fn.bundleFile], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child = child;
+    child.stdout!.on('data', (d) => (this.logText += d));
+    child.stderr!.on('data', (d) => (this.logText += d));
+    child.on('message', (message: { id?: number; init?: string; result?: unknown; error?: string }) => {
       if (message.init !== undefined) {
         this.initError = message.init;
         return;
@@ -158,12 +196,12 @@ export class LambdaProcess {
       else waiting.resolve(message.result);
     });
     this.exited = new Promise((resolve) => {
-      this.child.on('error', (err) => {
+      child.on('error', (err) => {
         this.failPending(`the bundle's process failed: ${err}`);
         resolve(null);
       });
       // 'close', not 'exit': by then stdout and stderr are read to the end.
-      this.child.on('close', (code) => {
+      child.on('close', (code) => {
         const why = this.initError ? `the bundle failed to load: ${this.initError}` : `the bundle exited (${code}) without answering`;
         this.failPending(`${why}\n${this.logText}`);
         resolve(code);
@@ -176,11 +214,12 @@ export class LambdaProcess {
     this.pending.clear();
   }
 
-  invoke<T>(event: unknown): Promise<T> {
+  async invoke<T>(event: unknown): Promise<T> {
+    await this.started;
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.child.send({ id, event }, (err) => {
+      this.child!.send({ id, event }, (err) => {
         if (err && this.pending.delete(id)) reject(new Error(`could not reach the bundle's process: ${err}\n${this.logText}`));
       });
     });
@@ -191,10 +230,23 @@ export class LambdaProcess {
     return this.logText;
   }
 
-  /** Ends the process (the one this object started) and returns everything it logged. */
+  /** The AWS calls the function made so far, in order. */
+  get calls(): readonly AwsCall[] {
+    return [...this.proxy.calls];
+  }
+
+  /**
+   * Ends the process (the one this object started) and returns everything it logged; fails when the
+   * function made an AWS call its role would not allow, naming the function, the action and the resource.
+   */
   async close(): Promise<string> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    await this.started.catch(() => undefined);
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill();
     await this.exited;
+    await this.proxy.close();
+    const refused = this.fn.refusals(this.proxy.calls);
+    if (refused.length > 0) throw new Error(describeRefusals(this.fn.name, refused));
     return this.logText;
   }
 }
@@ -212,7 +264,8 @@ export async function invokeOnce<T>(fn: Deployed, event: unknown, extraEnv: Reco
     const result = await lambda.invoke<T>(event);
     return { result, logs: await lambda.close() };
   } catch (err) {
-    await lambda.close();
+    // The invocation's own error says more than a role check of a half-done request would.
+    await lambda.close().catch(() => undefined);
     throw err;
   }
 }

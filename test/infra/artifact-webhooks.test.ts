@@ -13,6 +13,7 @@ import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twil
 import { sdkAuthorizationOf } from '../support/sigv4';
 import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
+import { withoutAction } from '../support/role-policies';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -174,6 +175,12 @@ describe('the bundled voice webhook, as deployed', () => {
     // Every request of the call left its trace step.
     expect((await stores.traces.get(call.CallSid)).steps.length).toBeGreaterThanOrEqual(6);
     expect(lambda.logs).not.toContain('"level":"ERROR"');
+
+    // Every AWS call of it is checked against the voice role when the process closes (afterEach); the
+    // check has teeth: without dynamodb:UpdateItem in the role, the same calls are refused, by name.
+    expect(voice.refusals(lambda.calls)).toEqual([]);
+    const stripped = withoutAction(app.synth.template.toJSON(), logicalId(app.synth.stack.webhooks.voice.role!), 'dynamodb:UpdateItem');
+    expect(voice.refusals(lambda.calls, stripped)).toEqual([expect.objectContaining({ action: 'dynamodb:UpdateItem', decision: 'implicit-deny' })]);
   });
 
   test('reads its auth token from Secrets Manager (the template\'s secret ARN), signed with the function\'s credentials, once per max age', async () => {
@@ -207,6 +214,34 @@ describe('the bundled voice webhook, as deployed', () => {
       expect(asked).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: TEST_SECRET_ARN, signatureOk: true }]);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test('with DynamoDB unreachable, spills a recording status callback\'s voicemail to the template\'s queue (sqs:SendMessage, checked against its role)', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    const sent: { queueUrl: string; kind: string }[] = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string };
+        sent.push({ queueUrl: body.QueueUrl, kind: JSON.parse(body.MessageBody).kind });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }));
+      });
+    });
+    await new Promise<void>((r) => sqs.listen(0, '127.0.0.1', () => r()));
+    try {
+      lambda = new LambdaProcess(voice, { ...AUTH_ENV, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${(sqs.address() as { port: number }).port}` });
+      const params = { AccountSid: sid('AC'), CallSid: sid('CA'), RecordingSid: sid('RE'), RecordingStatus: 'completed', RecordingDuration: '5', RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1', From: CALLER, To: DEMO_NUMBERS.main };
+      const result = await lambda.invoke<HttpResult>(signedTwilioEvent({ url: `https://${TEST_DOMAIN}/twilio/voice/recording?mb=unrouted`, params }));
+      expect(result.statusCode).toBe(200);
+      expect(sent).toEqual([{ queueUrl: TEST_SPILL_URL, kind: 'voicemail' }]);
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toContain('sqs:SendMessage');
+    } finally {
+      await lambda?.close();
+      lambda = undefined;
+      await new Promise<void>((r) => sqs.close(() => r()));
     }
   });
 

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { measureBundle } from '../../bench/bundle-size';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
-import { invokeOnce as invoke, synthBundled, TEST_SECRET_ARN, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SECRET_ARN, type BundledApp, type Deployed } from './artifact-support';
+import { callAndSmsFlow } from '../support/fixtures';
 import { logicalId, type Synthesized } from './synth';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
 
@@ -138,6 +139,37 @@ describe('the bundled admin Lambda, as deployed', () => {
   });
 });
 
+describe('the bundled admin Lambda, its calls checked against its role', () => {
+  test('a round of admin CRUD: a user, a flow for them, a number on it, reads and the report, then all deleted', async () => {
+    const lambda = new LambdaProcess(admin, carrierEnv);
+    try {
+      const api = async (method: string, path: string, body?: unknown) => {
+        const result = await lambda.invoke<HttpResult>(adminEvent(method, path, body));
+        return { status: result.statusCode, body: result.body ? JSON.parse(String(result.body)) : undefined };
+      };
+      const user = await api('POST', '/api/users', { name: 'Artifact Ann', phone: '+15550900101' });
+      expect(user.status).toBe(201);
+      const flow = await api('POST', '/api/flows', callAndSmsFlow(user.body.id, 'Artifact flow'));
+      expect(flow.status).toBe(201);
+      expect((await api('PUT', '/api/numbers/+15550900102', { name: 'Artifact desk', flowId: flow.body.id })).status).toBe(201);
+      expect((await api('PUT', `/api/users/${user.body.id}`, { name: 'Artifact Ann B.', phone: '+15550900101', available: false })).status).toBe(200);
+      for (const path of ['/api/numbers', `/api/flows/${flow.body.id}`, `/api/flows/${flow.body.id}/numbers`, `/api/mailboxes/user/${user.body.id}/messages`, '/api/report/unassigned']) {
+        expect({ path, status: (await api('GET', path)).status }).toEqual({ path, status: 200 });
+      }
+      for (const path of ['/api/numbers/+15550900102', `/api/flows/${flow.body.id}`, `/api/users/${user.body.id}`]) {
+        expect({ path, status: (await api('DELETE', path)).status }).toEqual({ path, status: 204 });
+      }
+      // Its reads, writes and transactions all went through the recording proxy, so close() checks each.
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:TransactWriteItems']),
+      );
+    } finally {
+      // close() fails the test when a call was not allowed by the admin function's role.
+      await lambda.close();
+    }
+  });
+});
+
 describe('the bundled report Lambda, as deployed', () => {
   const scheduledEvent = {
     version: '0',
@@ -182,6 +214,33 @@ describe('the bundled report Lambda, as deployed', () => {
           ...Object.fromEntries((alarm.Dimensions as Array<{ Name: string; Value: string }>).map((d) => [d.Name, d.Value])),
         }),
       );
+    }
+  });
+
+  test('publishes to the alert topic (its own topic, allowed by its role) when a number has no flow', async () => {
+    const { createServer } = await import('node:http');
+    const published: Record<string, string>[] = [];
+    // A loopback SNS: the query protocol's Publish (or the JSON protocol's, should the SDK move to it).
+    const sns = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const json = typeof req.headers['x-amz-target'] === 'string';
+        published.push(json ? JSON.parse(raw) : Object.fromEntries(new URLSearchParams(raw)));
+        if (json) res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: 'm-1' }));
+        else res.writeHead(200, { 'content-type': 'text/xml' }).end('<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>');
+      });
+    });
+    await new Promise<void>((r) => sns.listen(0, '127.0.0.1', () => r()));
+    const number = '+15550900199';
+    try {
+      expect((await invoke<HttpResult>(admin, adminEvent('PUT', `/api/numbers/${number}`, { name: 'No flow yet' }))).result.statusCode).toBe(201);
+      const { result } = await invoke<{ published: boolean }>(report, scheduledEvent, { ...carrierEnv, AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${(sns.address() as { port: number }).port}` });
+      expect(result.published).toBe(true);
+      expect(published).toEqual([expect.objectContaining({ TopicArn: TEST_TOPIC_ARN })]);
+    } finally {
+      await invoke(admin, adminEvent('DELETE', `/api/numbers/${number}`));
+      await new Promise<void>((r) => sns.close(() => r()));
     }
   });
 });

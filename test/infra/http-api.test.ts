@@ -77,10 +77,28 @@ describe('the default stage', () => {
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
   });
 
-  test('is throttled', () => {
+  test('is throttled by default (a route without settings of its own)', () => {
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
+  });
+
+  const stage = () => Object.entries(dev.template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+  const webhookRoutes = ['POST /twilio/voice', 'POST /twilio/voice/{proxy+}', 'POST /twilio/sms', 'POST /twilio/fallback'];
+
+  test.each(webhookRoutes)('the carrier route %s has a throttle of its own, higher than the admin API’s', (routeKey) => {
+    expect(stage()[1].Properties.RouteSettings[routeKey]).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+  });
+
+  test('the admin API has a throttle of its own, apart from the carrier’s: an admin burst cannot throttle Twilio', () => {
+    expect(stage()[1].Properties.RouteSettings['ANY /api/{proxy+}']).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    // One setting per route: none is left to the stage default, none names a route that does not exist.
+    expect(Object.keys(stage()[1].Properties.RouteSettings).sort()).toEqual(routeKeys(dev).sort());
+  });
+
+  test('the stage is deployed after the routes its settings name (CloudFormation refuses settings for an unknown route key)', () => {
+    const routeIds = Object.keys(dev.template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(stage()[1].DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
   test('writes access logs to its log group', () => {

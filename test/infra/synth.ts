@@ -26,10 +26,10 @@ export function synthSwitchboard(context: Record<string, string> = {}, options: 
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-/** The logical id of a construct's CloudFormation resource, to point assertions at one resource. */
+/** The logical id of a construct's CloudFormation resource (overridden ones too), to point assertions at one resource. */
 export function logicalId(construct: IConstruct): string {
   const resource = (construct.node.defaultChild ?? construct) as CfnElement;
-  return Stack.of(construct).getLogicalId(resource);
+  return Stack.of(construct).resolve(resource.logicalId);
 }
 
 /** Properties of the resource with this logical id. */

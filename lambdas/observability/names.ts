@@ -1,0 +1,26 @@
+// The names the CDK stack shares with the handlers (alarms, dashboards, metric dimensions), in a module
+// of constants only: lib/ imports this file, never logger.ts or metrics.ts, whose Powertools singletons
+// would otherwise be built in the `cdk synth` process (and read its environment) at import.
+export const SERVICE_NAME = 'switchboard';
+
+/** The webhooks' metric names, stated once for the handlers, the CDK alarms and the dashboard. */
+export const METRIC = {
+  callsUnrouted: 'CallsUnrouted',
+  textsUnrouted: 'TextsUnrouted',
+  safeAnswers: 'SafeAnswers',
+  appletRuns: 'AppletRuns',
+  /** Every TwiML answer a webhook gave (routed or safe). */
+  webhookAnswers: 'WebhookAnswers',
+  /** 403 (signature) and 400 (malformed) refusals, by reason: a spike means a misconfigured URL or token, or an attack. */
+  webhookRejections: 'WebhookRejections',
+  /** A text whose MessageSid was handled before, answered with nothing. */
+  replaysIgnored: 'ReplaysIgnored',
+  /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
+  carrierSendFailures: 'CarrierSendFailures',
+  /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
+  itemsSpilled: 'ItemsSpilled',
+  /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */
+  itemsReplayed: 'ItemsReplayed',
+  /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
+  itemsLost: 'ItemsLost',
+} as const;
