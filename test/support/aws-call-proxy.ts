@@ -22,7 +22,7 @@ export interface AwsCall {
   /** From X-Amz-Target (JSON protocols) or the Action parameter (query protocol, SNS). */
   readonly operation: string;
   /** The JSON body, or the query protocol's parameters. */
-  readonly params: Record<string, any>;
+  readonly params: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a service request body, read by the field names each service uses
 }
 
 /** The permissions IAM checks for one call: the action on each resource it names. */

@@ -4,6 +4,7 @@
 // uses for that resource, so a recorded call's ARN can be compared with them (iam-evaluator.ts).
 import { evaluate, type Decision, type Permission, type PolicyStatement } from './iam-evaluator';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation properties: any shape, read by path
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
 
 /** Where the test's resources live: the pseudo parameters the template's ARNs are built from. */
@@ -53,7 +54,7 @@ export function resolve(value: unknown, values: ReadonlyMap<string, string>, pla
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
   if (entries.length === 1) {
-    const [fn, arg] = entries[0] as [string, any];
+    const [fn, arg] = entries[0] as [string, any]; // eslint-disable-line @typescript-eslint/no-explicit-any -- an intrinsic's argument: a string, a list or a map by function
     if (fn === 'Ref') return lookup(arg);
     if (fn === 'Fn::GetAtt') return lookup(Array.isArray(arg) ? arg.join('.') : arg);
     if (fn === 'Fn::Join') return (again(arg[1]) as unknown[]).join(arg[0]);
