@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SPOOL_FILE } from '../../lambdas/spill/file-spill';
+import { spillSqsClientConfig } from '../../lambdas/spill/sqs-spill';
 import { ENV } from '../../lambdas/config/env';
 import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES } from '../../lambdas/store/tables';
@@ -86,9 +87,13 @@ describe('the bundled fallback Lambda, as deployed', () => {
       await lambda.close();
       await new Promise<void>((r) => sqs.close(() => r()));
     }
-    expect(sent.map((m) => m.target)).toEqual(['AmazonSQS.SendMessage', 'AmazonSQS.SendMessage']);
+    // One SendMessage per item; on a busy machine the SDK may retry one whose answer came after its 700 ms
+    // request timeout (spillSqsClientConfig: 2 attempts), which SQS allows and the drain's Sid-keyed writes absorb.
+    expect([...new Set(sent.map((m) => m.target))]).toEqual(['AmazonSQS.SendMessage']);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.length).toBeLessThanOrEqual(2 * spillSqsClientConfig.maxAttempts);
     expect(sent.every((m) => m.queueUrl === TEST_SPILL_URL && /\/sqs\/aws4_request, SignedHeaders=/.test(m.auth ?? ''))).toBe(true);
-    expect(sent.map((m) => (m.item as { kind: string }).kind).sort()).toEqual(['text', 'unrouted']);
+    expect([...new Set(sent.map((m) => (m.item as { kind: string }).kind))].sort()).toEqual(['text', 'unrouted']);
   });
 
   test('with DynamoDB unreachable, answers a call and a text safely and spills them; the drain then stores them once', async () => {
