@@ -80,9 +80,10 @@ export class SpoolDrain {
       for (let i = 0; i < lines.length; i++) {
         const item = parseSpillItem(lines[i]);
         if (!item) {
-          logger.error('spool line is not a spill item; set aside', { file: REJECTED_FILE });
           this.reject(lines[i]);
           rejected++;
+          logger.error('spool line is not a spill item; set aside', { file: REJECTED_FILE });
+          countBy(METRIC.itemsRejected, 'kind', 'unreadable');
           continue;
         }
         try {

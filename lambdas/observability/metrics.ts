@@ -30,7 +30,7 @@ export const METRIC = {
   itemsReplayed: 'ItemsReplayed',
   /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
   itemsLost: 'ItemsLost',
-  /** Spilled items the store refuses for good (too large, invalid), set aside by the local drain (by kind). */
+  /** Spilled items the store refuses for good (too large, invalid), set aside by the local drain (by kind; `unreadable`: a line that is no item). */
   itemsRejected: 'ItemsRejected',
   /** Media or recording URLs a webhook dropped before any write (not the carrier's, too long, over 10), by reason. */
   mediaDropped: 'MediaDropped',
