@@ -9,7 +9,8 @@ Posts an incoming text to /twilio/sms, signed as Twilio signs it, and prints eac
   --to NUMBER        the number texted (required)
   --body TEXT        the text (required; may be "")
   --from NUMBER      the sender (default ${DEFAULT_CALLER})
-  --media URL,URL    attached media (an MMS)
+  --media URL,URL    attached media (an MMS); the webhook keeps only Twilio's https URLs
+                     (https://api.twilio.com/...), at most 10 (docs/decisions.md)
   --at ISO-TIME      the time the stack should see (local mode only)
   --url URL          the stack (default http://127.0.0.1:\${PORT:-3000})
   --token TOKEN      the auth token to sign with (default $TWILIO_AUTH_TOKEN, else ${DEFAULT_LOCAL_AUTH_TOKEN})

@@ -272,7 +272,11 @@ export interface CallOptions extends SimulationOptions {
   digits?: string[];
   /** One DialCallStatus per <Dial>, in order; `no-answer` when running out. */
   dial?: DialStatus[];
-  /** Where the recordings are said to be (RecordingUrl = base/RecordingSid); Twilio's Recordings resource by default. */
+  /**
+   * Where the recordings are said to be (RecordingUrl = base/RecordingSid); Twilio's Recordings resource by
+   * default. The webhooks keep only Twilio's https URLs (issue 18): another base is dropped, as it would be
+   * from a real request.
+   */
   recordingBaseUrl?: string;
 }
 

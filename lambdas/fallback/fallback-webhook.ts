@@ -11,6 +11,7 @@ import { bodyText, incomingText, singleParam, type TwilioParams, type WebhookEve
 import { emptyMessagingTwiml, safeVoiceTwiml } from '../twilio/twiml';
 import { twiml, type Response } from '../webhooks/answers';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from '../webhooks/guard';
+import { logTextCuts } from '../webhooks/cuts';
 
 export interface FallbackDeps {
   spill: Spill;
@@ -56,7 +57,8 @@ async function answer(deps: FallbackDeps, request: TwilioRequest): Promise<Respo
   const at = request.now.toISOString();
   const text = incomingText(request.params);
   if (text) {
-    const { sid, media, ...rest } = text;
+    logTextCuts(text);
+    const { sid, media, cut: _cut, ...rest } = text;
     await keep(deps.spill, [
       { kind: 'text', messageSid: sid, mailbox: 'unrouted', ...rest, ...(media.length && { media }), receivedAt: at },
       { kind: 'unrouted', number: text.to, sid, channel: 'sms', at, reason: FALLBACK_REASON },

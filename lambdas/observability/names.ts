@@ -23,4 +23,10 @@ export const METRIC = {
   itemsReplayed: 'ItemsReplayed',
   /** Carrier items neither DynamoDB nor the spill took: lost (by kind). */
   itemsLost: 'ItemsLost',
+  /** Spilled items the store refuses for good (too large, invalid), set aside by the local drain (by kind; `unreadable`: a line that is no item). */
+  itemsRejected: 'ItemsRejected',
+  /** Media or recording URLs a webhook dropped before any write (not the carrier's, too long, over 10), by reason. */
+  mediaDropped: 'MediaDropped',
+  /** Text bodies over the carrier's 1,600 characters, cut before any write. */
+  bodiesTruncated: 'BodiesTruncated',
 } as const;

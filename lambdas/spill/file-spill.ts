@@ -2,9 +2,14 @@
 // once its line is on disk (fsync), so a crash right after the webhook answered loses nothing. The local
 // server drains it (local/spool-drain.ts) by taking the whole spool as a batch: a rename, so puts that
 // come meanwhile start a new spool and are never lost or read half-written.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+// A put that could not write its whole line (a full disk writes part of it without an error) fails, and
+// the spool is cut back to where it was: the caller reports the item lost (storeOrSpill), never kept.
+import { fstatSync, mkdirSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { appendDurably, exists, fsyncDir } from './durable-file';
 import type { Spill, SpillItem } from './spill';
+
+export { fsyncDir } from './durable-file';
 
 export const SPOOL_FILE = 'spool.jsonl';
 const BATCH = /^batch-(\d+)-(\d+)\.jsonl$/;
@@ -18,16 +23,6 @@ function serialized<T>(dir: string, work: () => T): Promise<T> {
   const run = (queues.get(dir) ?? Promise.resolve()).then(work);
   queues.set(dir, run.catch(() => undefined));
   return run;
-}
-
-/** Makes a new or renamed directory entry durable, not only the file's contents. */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class FileSpill implements Spill {
@@ -46,17 +41,9 @@ export class FileSpill implements Spill {
     return serialized(this.dir, () => {
       // The directory may have gone (memory mode removes its temporary spool on stop while requests finish).
       mkdirSync(this.dir, { recursive: true });
-      const created = !exists(this.spoolPath);
-      const fd = openSync(this.spoolPath, 'a+');
-      try {
-        // A crash in the middle of a write leaves a line without its newline: start on a fresh line, so
-        // only that half line is unreadable, not this one too.
-        writeSync(fd, endsMidLine(fd) ? `\n${line}` : line);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      if (created) fsyncDir(this.dir);
+      // A crash in the middle of a write leaves a line without its newline: start on a fresh line, so
+      // only that half line is unreadable, not this one too. Whole or not at all: a short write throws.
+      appendDurably(this.spoolPath, (fd) => Buffer.from(endsMidLine(fd) ? `\n${line}` : line, 'utf8'));
     });
   }
 
@@ -92,13 +79,4 @@ function endsMidLine(fd: number): boolean {
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);
   return last[0] !== 0x0a;
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -20,3 +20,16 @@ export function isStoreUnavailable(err: unknown): boolean {
   if (WRAPPED_CONNECTION_ERROR.test((err as Error).message ?? '')) return true;
   return e.cause !== undefined && e.cause !== err && isStoreUnavailable(e.cause);
 }
+
+/**
+ * DynamoDB's "never, for this item": the item is invalid or too large (over 400 KB: ValidationException,
+ * which the SDK models as a plain DynamoDBServiceException with that name) or its item collection is full.
+ * Trying again cannot help; a spill drain sets such an item aside instead of retrying it forever.
+ */
+const PERMANENT = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
+
+export function isPermanentRefusal(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (!e || typeof e !== 'object' || isStoreUnavailable(err)) return false;
+  return PERMANENT.has(e.name ?? '');
+}

@@ -2,6 +2,7 @@
 // query string, and the public URL Twilio called — the three things its signature covers.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { stripXmlIllegal } from '../flows/xml-text';
+import { checkMediaUrl, limitTextBody, MAX_MEDIA, type MediaUrlCheck } from './carrier-limits';
 
 /** Form or query parameters; a repeated name keeps all its values (the shape twilio's validateRequest expects). */
 export type TwilioParams = Record<string, string | string[]>;
@@ -75,29 +76,48 @@ export function publicRequestUrl(event: Pick<WebhookEvent, 'rawPath' | 'rawQuery
   return `${base}${event.rawPath}${query}`;
 }
 
-/** A text as the carrier posted it (incoming, or to the fallback URL). */
+/** A text as the carrier posted it (incoming, or to the fallback URL), cut to what can be kept. */
 export interface IncomingText {
   sid: string;
   from: string;
   to: string;
   body: string;
   media: Array<{ url: string; contentType: string }>;
+  /** What was cut to the carrier's limits before anything is written (textLimitsLog says so once). */
+  cut?: TextCuts;
 }
 
-/** Twilio sends at most 10 media per message. */
-const MAX_MEDIA = 10;
+export interface TextCuts {
+  /** The body's length in characters when it was cut to MAX_TEXT_BODY (with TRUNCATION_MARKER). */
+  bodyChars?: number;
+  /** Media left out: past the 10th, a URL too long, not https or not on Twilio's hosts. */
+  droppedMedia: Array<{ index: number; reason: MediaUrlCheck | 'over_10' | 'empty' }>;
+}
 
-/** The text in a messaging request, or undefined when it lacks its Sid, From or To (a 400). */
+/**
+ * The text in a messaging request, or undefined when it lacks its Sid, From or To (a 400). Refuses what
+ * could never be stored or should never be shown (DESIGN.md section 5 "Carrier limits"): a body over
+ * 1,600 characters is cut with a marker, media past the 10th and media URLs that are not Twilio's https
+ * URLs are dropped. Pure: the webhook logs `cut` once (textLimitsLog).
+ */
 export function incomingText(params: TwilioParams): IncomingText | undefined {
   const sid = singleParam(params, 'MessageSid') ?? singleParam(params, 'SmsSid');
   const from = singleParam(params, 'From');
   const to = singleParam(params, 'To');
   // Absent, not empty: a sender can arrive as `From=` and the text is still kept.
   if (!sid || from === undefined || !to) return undefined;
-  const count = Math.min(Number(singleParam(params, 'NumMedia') ?? 0) || 0, MAX_MEDIA);
-  const media = Array.from({ length: count }, (_, i) => ({
-    url: singleParam(params, `MediaUrl${i}`) ?? '',
-    contentType: singleParam(params, `MediaContentType${i}`) ?? 'application/octet-stream',
-  })).filter((m) => m.url);
-  return { sid, from, to, body: singleParam(params, 'Body') ?? '', media };
+  const posted = Math.max(0, Math.min(Number(singleParam(params, 'NumMedia') ?? 0) || 0, 100));
+  const droppedMedia: TextCuts['droppedMedia'] = [];
+  const media: IncomingText['media'] = [];
+  for (let i = 0; i < posted; i++) {
+    const url = singleParam(params, `MediaUrl${i}`) ?? '';
+    const check = url ? checkMediaUrl(url) : 'empty';
+    if (check === 'empty') continue;
+    if (i >= MAX_MEDIA) droppedMedia.push({ index: i, reason: 'over_10' });
+    else if (check !== 'ok') droppedMedia.push({ index: i, reason: check });
+    else media.push({ url, contentType: singleParam(params, `MediaContentType${i}`) ?? 'application/octet-stream' });
+  }
+  const { body, truncatedFrom } = limitTextBody(singleParam(params, 'Body') ?? '');
+  const cut = truncatedFrom !== undefined || droppedMedia.length ? { ...(truncatedFrom !== undefined && { bodyChars: truncatedFrom }), droppedMedia } : undefined;
+  return { sid, from, to, body, media, ...(cut && { cut }) };
 }

@@ -18,6 +18,7 @@ import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers
 import type { CallRequest } from './call-links';
 import { atMost, BOOKKEEPING_MS } from '../runtime/deadline';
 import { flowPorts, type WebhookDeps } from './deps';
+import { keptRecordingUrl } from './cuts';
 
 /**
  * A member picked up a sticky dial (on their leg, before bridging): screen first when the dial screens,
@@ -54,7 +55,8 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
     callSid: call.callSid,
     from: call.from,
     to: call.to,
-    recordingUrl: call.param('RecordingUrl'),
+    // Only Twilio's https URL is kept: the dashboard plays and links what is stored.
+    recordingUrl: keptRecordingUrl(call.param('RecordingUrl'), recordingSid),
     durationSeconds: call.param('RecordingDuration') ? Number(call.param('RecordingDuration')) : undefined,
     receivedAt: call.now.toISOString(),
   };

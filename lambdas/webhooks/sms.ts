@@ -15,6 +15,7 @@ import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
+import { logTextCuts } from './cuts';
 
 /** The sort key of a text's one trace item (one request per text). */
 const TEXT_TRACE_KEY = '#text';
@@ -67,7 +68,17 @@ async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: Incomin
 
 export function smsWebhook(deps: WebhookDeps): WebhookHandler {
   const caches = newWebhookCaches();
-  const textIn = (request: TwilioRequest) => incomingText(request.params)!;
+  // Read once per request (the handler and, after a failure, the safe answer), so its cuts are logged once.
+  const texts = new WeakMap<TwilioRequest, IncomingText>();
+  const textIn = (request: TwilioRequest) => {
+    let text = texts.get(request);
+    if (!text) {
+      text = incomingText(request.params)!;
+      logTextCuts(text);
+      texts.set(request, text);
+    }
+    return text;
+  };
   return twilioWebhook(
     {
       ...deps,

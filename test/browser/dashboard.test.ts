@@ -3,11 +3,11 @@
 // overview, red buttons and the number picker mending what the report lists (seen through the API and in
 // the banner), a voicemail that plays, users and groups edited, the API's errors shown where they happen.
 // No console error and no request leaving the machine, on every test.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { simulateCall, simulateSms } from '../../local/carrier';
 import type { LocalStack } from '../../local/stack';
 import { buildDashboardForTest } from '../../local/web-build';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
+import { DynamoMessageStore } from '../../lambdas/store/message-store';
 import { openBrowser, type Browser } from '../support/browser';
 import { httpOk, startTestStack } from '../support/local-stack';
 
@@ -172,7 +172,6 @@ it("registers and renames numbers, and shows the API's 400 next to the form that
 });
 
 describe('mailboxes', () => {
-  let audioServer: Server;
   let audioBase: string;
   const served: string[] = [];
 
@@ -198,19 +197,26 @@ describe('mailboxes', () => {
     return Buffer.concat([header, data]);
   }
 
+  // Recordings and media are Twilio's (https://api.twilio.com/...): the only URLs the webhooks keep and
+  // the page renders (issue 18). The browser gets them from this route, not from the internet.
+  const TWILIO_MEDIA = 'https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000';
   beforeAll(async () => {
     const wav = tinyWav();
     // A 1x1 PNG for MMS media.
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-    audioServer = createServer((req, res) => {
-      served.push(req.url ?? '');
-      if (req.url?.endsWith('.png')) return void res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(png.length) }).end(png);
-      res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(wav.length), 'accept-ranges': 'none' }).end(wav);
+    await browser.context.route('https://api.twilio.com/**', (route) => {
+      const url = route.request().url();
+      served.push(url);
+      if (url.endsWith('.png')) return route.fulfill({ status: 200, headers: { 'content-type': 'image/png', 'access-control-allow-origin': '*' }, body: png });
+      return route.fulfill({ status: 200, headers: { 'content-type': 'audio/wav', 'accept-ranges': 'none' }, body: wav });
     });
-    await new Promise<void>((r) => audioServer.listen(0, '127.0.0.1', () => r()));
-    audioBase = `http://127.0.0.1:${(audioServer.address() as AddressInfo).port}/Recordings`;
+    audioBase = `${TWILIO_MEDIA}/Recordings`;
   });
-  afterAll(() => new Promise<void>((r) => audioServer.close(() => r())));
+  afterAll(() => browser.context.unroute('https://api.twilio.com/**'));
+  // Answered by the route above, so they never left the machine.
+  afterEach(() => {
+    browser.outside.splice(0, browser.outside.length, ...browser.outside.filter((url) => !url.startsWith('https://api.twilio.com/')));
+  });
 
   it('a voicemail left through the voice webhook plays in the group mailbox, with its transcript', async () => {
     // A Sunday: Main line's hours send the caller straight to the Sales voicemail.
@@ -235,7 +241,7 @@ describe('mailboxes', () => {
 
   it('a text with a picture to a number without a flow is in unrouted, body and image shown', async () => {
     await httpOk(stack, 'PUT', '/api/numbers/%2B15550100066', { name: 'Unused line' });
-    const picture = `${audioBase.replace('/Recordings', '')}/media/photo.png`;
+    const picture = `${TWILIO_MEDIA}/Messages/MM00000000000000000000000000000001/Media/ME00000000000000000000000000000001.png`;
     await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100066', from: '+15550106666', body: 'Is this thing on?', media: [picture] });
     await open('#/mailboxes/unrouted');
     const message = page().locator('.message', { hasText: 'Is this thing on?' });
@@ -245,6 +251,38 @@ describe('mailboxes', () => {
     expect(await img.getAttribute('src')).toBe(picture);
     await page().waitForFunction((src) => Array.from(document.images).some((i) => i.src === src && i.complete && i.naturalWidth === 1), picture);
     await httpOk(stack, 'DELETE', '/api/numbers/%2B15550100066');
+  });
+
+  it('a recording or attachment stored with an address that is not Twilio’s (older items) is shown as text, never loaded or linked', async () => {
+    const doc = createDynamoDb({ endpoint: stack.dynamoEndpoint });
+    const messages = new DynamoMessageStore(doc, stack.tables.messages);
+    try {
+      await messages.storeVoicemail({
+        recordingSid: `RE${'e'.repeat(32)}`, mailbox: 'unrouted', callSid: `CA${'e'.repeat(32)}`, from: '+15550106660', to: '+15550100066',
+        recordingUrl: 'javascript:alert(document.domain)', receivedAt: '2026-12-06T15:10:00.000Z',
+      });
+      await messages.storeText('unrouted', {
+        id: `SM${'e'.repeat(32)}`, from: '+15550106661', to: '+15550100066', body: 'Hostile media', receivedAt: '2026-12-06T15:11:00.000Z',
+        media: [{ url: 'javascript:alert(1)', contentType: 'image/png' }, { url: 'data:image/png;base64,iVBORw0KGgo=', contentType: 'image/png' }, 'https://evil.example/track.png'],
+      });
+    } finally {
+      doc.destroy();
+    }
+    await open('#/mailboxes/unrouted');
+    const voicemail = page().locator(`[data-message="RE${'e'.repeat(32)}"]`);
+    await voicemail.waitFor();
+    expect(await voicemail.locator('audio').count()).toBe(0);
+    expect(await voicemail.textContent()).toContain('Recording not shown');
+    const text = page().locator('.message', { hasText: 'Hostile media' });
+    await text.waitFor();
+    expect(await text.locator('img, audio, video, a').count()).toBe(0);
+    expect(await text.locator('.media li').allTextContents()).toEqual([
+      "Attachment (image/png) not shown: its address is not Twilio's.",
+      "Attachment (image/png) not shown: its address is not Twilio's.",
+      "Attachment not shown: its address is not Twilio's.",
+    ]);
+    const everywhere = await page().$$eval('.messages [src], .messages [href]', (els) => els.map((e) => e.getAttribute('src') ?? e.getAttribute('href') ?? ''));
+    expect(everywhere.filter((u) => /^(javascript|data):|evil\.example/.test(u))).toEqual([]);
   });
 
   it('lists every mailbox: unrouted, each group and each user', async () => {

@@ -84,7 +84,7 @@ test('a half-written last line (a crash mid-put) is set aside, and the items aro
   appendFileSync(path.join(dir, SPOOL_FILE), '{"kind":"text","messageSid":"SM_cut');
   const after = text('user#usr_half', 'after');
   await spill.put(after);
-  expect(await new SpoolDrain(spill, stores).drainNow()).toEqual({ replayed: 2, remaining: 0 });
+  expect(await new SpoolDrain(spill, stores).drainNow()).toEqual({ replayed: 2, rejected: 1, remaining: 0 });
   expect((await stores.messages.list('user#usr_half')).map((m) => m.body).sort()).toEqual(['after', 'before']);
   expect(lines(path.join(dir, REJECTED_FILE))).toEqual(['{"kind":"text","messageSid":"SM_cut']);
 });

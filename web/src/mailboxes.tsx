@@ -1,6 +1,7 @@
 // Mailboxes: voicemails (audio player, transcript) and texts (with media) of every user, group and
 // `unrouted`, newest first, as the API lists them.
 import type { Group, Message, User } from '../../lambdas/api-types';
+import { mediaView, safeMediaUrl } from './media-links';
 import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
 
 export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: string };
@@ -8,9 +9,9 @@ export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: st
 const pathOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`);
 const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '#/mailboxes/unrouted' : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
-const isImage = (url: string) => /\.(png|jpe?g|gif|webp)(\?|$)/i.test(url);
-
 function MessageView({ m }: { m: Message }) {
+  // Only Twilio's https URLs are played or linked (media-links.ts); an older item may hold anything.
+  const recordingUrl = safeMediaUrl(m.recordingUrl);
   return (
     <li class={`message message-${m.kind}`} data-message={m.id}>
       <header class="message-head">
@@ -24,8 +25,10 @@ function MessageView({ m }: { m: Message }) {
       </header>
       {m.kind === 'voicemail' && (
         <div class="voicemail">
-          {m.recordingUrl ? (
-            <audio controls preload="metadata" src={m.recordingUrl} aria-label={`Voicemail from ${m.from || 'a withheld number'}`} />
+          {recordingUrl ? (
+            <audio controls preload="metadata" src={recordingUrl} aria-label={`Voicemail from ${m.from || 'a withheld number'}`} />
+          ) : m.recordingUrl ? (
+            <span class="muted">Recording not shown: its address is not Twilio's.</span>
           ) : (
             <span class="muted">Recording not available yet.</span>
           )}
@@ -36,9 +39,16 @@ function MessageView({ m }: { m: Message }) {
       {m.body && <p class="body">{m.body}</p>}
       {m.media && m.media.length > 0 && (
         <ul class="media">
-          {m.media.map((item) => {
-            const { url, contentType = '' } = typeof item === 'string' ? { url: item } : item;
-            const kind = contentType.startsWith('image/') || (!contentType && isImage(url)) ? 'image' : contentType.startsWith('audio/') ? 'audio' : contentType.startsWith('video/') ? 'video' : 'file';
+          {m.media.map((item, i) => {
+            const view = mediaView(item);
+            if (view.kind === 'blocked') {
+              return (
+                <li key={`blocked-${i}`} class="muted small">
+                  Attachment{view.contentType ? ` (${view.contentType})` : ''} not shown: its address is not Twilio's.
+                </li>
+              );
+            }
+            const { kind, url, contentType } = view;
             return (
               <li key={url}>
                 {kind === 'image' ? (
