@@ -53,10 +53,40 @@ export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEven
 export interface LocalServerOptions {
   /** Serves the dashboard's files for paths no Lambda route takes (local/static-files.ts). */
   static?: StaticHandler;
+  /** Handler invocations running at once; the rest wait their turn, in order. @default LOCAL_CONCURRENCY */
+  concurrency?: number;
+}
+
+/**
+ * How many handler invocations the local server runs at once, as that many Lambda environments would
+ * (each serves one request at a time). One process serves every request here: started all at once, 300
+ * calls shared one CPU and each one's answer deadline ran out while the others ran (issue 18). A request
+ * waiting its turn has not started its handler (nor its deadline), as a Lambda invocation waiting for an
+ * environment has not. With at most a few DynamoDB requests in flight per invocation, this many never
+ * queue for the SDK clients' sockets (lambdas/config/request-budget.ts SOCKETS_PER_CLIENT).
+ */
+export const LOCAL_CONCURRENCY = 16;
+
+/** A first-come, first-served line of at most `size` running at once. */
+function turns(size: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running < size) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // the turn is handed over, running unchanged
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 /** `routes()` is undefined while the stack is still starting: requests get 503 until it is ready. */
 export function createLocalServer(routes: () => Routes | undefined, options: LocalServerOptions = {}): Server {
+  const inTurn = turns(options.concurrency ?? LOCAL_CONCURRENCY);
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -74,7 +104,7 @@ export function createLocalServer(routes: () => Routes | undefined, options: Loc
         return;
       }
       try {
-        const result = await lambda(event);
+        const result = await inTurn(() => lambda(event));
         const r = typeof result === 'object' && result ? result : { statusCode: 200, body: result ?? '' };
         const body = r.body ? (r.isBase64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body)) : Buffer.alloc(0);
         res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>) }).end(body);
