@@ -62,6 +62,9 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: this.webhooks.authToken, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
+    // The drain routes texts and voicemails kept while their flow could not be read, and sends the
+    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts).
+    useCarrierLink(this.spill.drain, carrier);
 
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: this.report.topic,

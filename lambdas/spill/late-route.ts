@@ -39,6 +39,8 @@ interface Plan {
   /** Why it stays in `unrouted`, for the log. */
   why?: string;
   send: Array<{ text: OutboundText; reason: SendReason }>;
+  /** A voicemail's mailbox to notify (its applet's `notify`), once stored. */
+  notify?: Mailbox;
 }
 
 const UNROUTED = (why: string): Plan => ({ mailbox: 'unrouted', why, send: [] });
@@ -108,7 +110,7 @@ export async function routeLateText(item: SpilledText, messages: Pick<MessageSto
   return stored;
 }
 
-async function planVoicemail(item: SpilledVoicemail, at: Date, ports: RoutingPorts): Promise<Plan & { notify?: Mailbox }> {
+async function planVoicemail(item: SpilledVoicemail, at: Date, ports: RoutingPorts): Promise<Plan> {
   if (!item.to) return UNROUTED('no_number');
   const number = await ports.numbers.find(item.to);
   if (!number?.flowId) return UNROUTED(number ? 'no_flow' : 'unknown_number');
