@@ -18,7 +18,12 @@ import type { SpilledText, SpilledVoicemail } from '../../lambdas/spill/spill';
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { createStores } from '../../lambdas/store/stores';
 import { SpoolDrain } from '../../local/spool-drain';
+import type { WebhookDeps } from '../../lambdas/webhooks/deps';
+import { smsWebhook } from '../../lambdas/webhooks/sms';
+import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { createTestTables, type TestTables } from '../support/dynamo';
+import { tempSpill, type TestSpill } from '../support/spill';
+import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
 
 let t: TestTables;
 let stores: ReturnType<typeof createStores>;
@@ -278,5 +283,59 @@ describe('through both drains', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('through the webhooks, when the store answers again by the time the item is written', () => {
+  let to: string;
+  let spilled: TestSpill;
+  beforeAll(async () => {
+    to = await numberOn(await publish('flw_late_blip', [[{
+      name: 'Blip',
+      call: { start: 'ring', applets: { ring: { type: 'dial', user: ann.id, noAnswer: 'vm' }, vm: { type: 'voicemail', mailbox: { user: ann.id } } } },
+      sms: { start: 'in', applets: { in: { type: 'inbox', mailbox: { user: ann.id } } } },
+    }, '2026-11-01T00:00:00Z']]));
+    spilled = tempSpill();
+  });
+  afterAll(() => spilled.dispose());
+
+  /** The webhooks' deps, whose first number read fails as an outage does (a blip), then answers. */
+  const blip = (): WebhookDeps => {
+    let failed = false;
+    const unavailable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { name: 'TimeoutError' });
+    return {
+      ...stores,
+      numbers: { find: (n: string) => (failed ? stores.numbers.find(n) : ((failed = true), Promise.reject(unavailable))) },
+      spill: spilled.spill,
+      now: () => new Date(OPEN),
+      authToken: async () => TEST_AUTH_TOKEN,
+      texts,
+    };
+  };
+
+  test('a text whose number could not be read is routed into its flow’s inbox at once, not kept in unrouted', async () => {
+    const messageSid = sid('SM');
+    const before = spilled.items().length;
+    const res = await smsWebhook(blip())(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: messageSid, From: '+15550109999', To: to, Body: 'hello?', NumMedia: '0' } }));
+    expect(res.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    expect(await ids(`user#${ann.id}`)).toContain(messageSid);
+    expect(await ids('unrouted')).not.toContain(messageSid);
+    expect(spilled.items().slice(before).filter((i) => i.kind === 'text')).toEqual([]);
+  });
+
+  test('a call whose number could not be read records with its arrival time, and the recording is routed by it', async () => {
+    const callSid = sid('CA');
+    const res = await voiceWebhook(blip())(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550108888', To: to, CallStatus: 'ringing' } }));
+    const action = /<Record [^>]*action="([^"]+)"/.exec(res.body)?.[1]?.replaceAll('&amp;', '&');
+    expect(action).toContain('mb=unrouted');
+    expect(action).toContain(`ra=${encodeURIComponent(OPEN)}`);
+    const recordingSid = sid('RE');
+    const url = action!.slice(action!.indexOf('/twilio/'));
+    const done = await voiceWebhook({ ...blip(), numbers: stores.numbers })(
+      signedTwilioEvent({ url, params: { CallSid: callSid, From: '+15550108888', To: to, RecordingSid: recordingSid, RecordingUrl: 'https://api.twilio.com/r/9', RecordingDuration: '7', Digits: 'hangup' } }),
+    );
+    expect(done.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+    expect(await ids(`user#${ann.id}`)).toContain(recordingSid);
+    expect(await ids('unrouted')).not.toContain(recordingSid);
   });
 });
