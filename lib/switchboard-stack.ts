@@ -7,6 +7,7 @@ import { SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
+import { carrierEnv } from '../lambdas/carrier/carrier-env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -63,8 +64,10 @@ export class SwitchboardStack extends Stack {
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
     // The drain routes texts and voicemails kept while their flow could not be read, and sends the
-    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts).
-    useCarrierLink(this.spill.drain, carrier);
+    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts): it needs the
+    // secret, not the public URL (it writes no webhook URLs).
+    this.webhooks.authToken.grantRead(this.spill.drain);
+    for (const [name, value] of Object.entries(carrierEnv({ secretArn: this.webhooks.authToken.secretArn }))) this.spill.drain.addEnvironment(name, value);
 
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
       topic: this.report.topic,
