@@ -65,9 +65,10 @@ export class DurableSpill extends Construct {
     }).useTables(props.tables, {
       messages: 'write',
       state: 'write',
-      numbers: 'none',
-      flows: 'none',
-      directory: 'none',
+      // Late routing (lambdas/spill/late-route.ts): the number's flow as it stood, the people to notify.
+      numbers: 'read',
+      flows: 'read',
+      directory: 'read',
       traces: 'none',
     });
     this.drain.addEventSource(

@@ -20,7 +20,7 @@ import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
-  flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
+  flows: Pick<FlowStore, 'getCurrent' | 'getRevision' | 'revisionAt'>;
   directory: Pick<DirectoryStore, 'peopleFor'>;
   messages: MessageStore;
   traces: TraceStore;

@@ -93,8 +93,9 @@ describe('table grants and their environment variables come together', () => {
     report: { numbers: 'read', flows: 'read', state: 'readWrite' },
     // Needs no DynamoDB at all: it answers when DynamoDB (or the voice function) is what failed.
     fallback: {},
-    // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads anything back.
-    drain: { messages: 'write', state: 'write' },
+    // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads them back. It
+    // reads the number's flow and the people to notify to route an item kept while that flow could not be read.
+    drain: { messages: 'write', state: 'write', numbers: 'read', flows: 'read', directory: 'read' },
   };
   const cases = functionNames.flatMap((name) => TABLE_KEYS.map((key) => [name, key, access[name][key] ?? 'none'] as const));
 
@@ -144,10 +145,13 @@ describe('webhook configuration', () => {
   });
 
   // The admin API and the report read it for the carrier link: test/infra/carrier-link.test.ts.
-  test('the spill drain cannot read the Twilio secret', () => {
-    for (const fn of [synth.stack.spill.drain]) {
-      expect(JSON.stringify(statementsOf(synth, fn))).not.toContain('secretsmanager:');
-    }
+  // Late routing sends the notifications, replies and forwards of an outage's texts and voicemails.
+  test('the spill drain can read the Twilio secret (the carrier link) and knows its ARN', () => {
+    const secretId = logicalId(synth.stack.webhooks.authToken);
+    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(statementsOf(synth, synth.stack.spill.drain)).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']), Resource: { Ref: secretId } }),
+    );
   });
 
   test('the auth token secret is created with a generated placeholder value', () => {
