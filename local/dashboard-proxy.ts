@@ -12,7 +12,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
-import { closeAfter, ownHosts, readCappedBody, refuseMisdirected, sendJsonError } from './http-guards';
+import { continueOnlyWhen, declaredOver, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, sendJsonError, unreadBody } from './http-guards';
 import { staticFiles } from './static-files';
 
 export interface DashboardProxyOptions {
@@ -72,14 +72,14 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       }
       const site = String(req.headers['sec-fetch-site'] ?? '').trim().toLowerCase();
       if (FOREIGN_SITES.has(site)) {
-        return sendJsonError(res, 403, 'forbidden_site', `the dashboard proxy signs only what its own page sends; this ${req.method} came from a page of another site (Sec-Fetch-Site: ${site})`, closeAfter);
+        return sendJsonError(res, 403, 'forbidden_site', `the dashboard proxy signs only what its own page sends; this ${req.method} came from a page of another site (Sec-Fetch-Site: ${site})`, unreadBody(req));
       }
       const origin = req.headers.origin;
       if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) {
-        return sendJsonError(res, 403, 'forbidden', `writes are only accepted from the dashboard itself, not from ${origin}`, closeAfter);
+        return sendJsonError(res, 403, 'forbidden', `writes are only accepted from the dashboard itself, not from ${origin}`, unreadBody(req));
       }
       const body = await readCappedBody(req, MAX_BODY_BYTES);
-      if (!body) return sendJsonError(res, 413, 'payload_too_large', `the body is larger than the proxy's ${MAX_BODY_BYTES / 1024} KB limit`, closeAfter);
+      if (!body) return sendJsonError(res, 413, 'payload_too_large', `the body is larger than the proxy's ${MAX_BODY_BYTES / 1024} KB limit`, unreadBody(req));
       // One canonical encoding on the wire (each segment encoded once); the signer encodes it again, as execute-api expects.
       const path = basePath + url.pathname.split('/').map((s) => enc(decodeURIComponent(s))).join('/');
       const query: Record<string, string> = {};
@@ -130,6 +130,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       else res.destroy();
     }
   });
+  continueOnlyWhen(server, (req) => isAddressedTo(req, hosts) && !declaredOver(req, MAX_BODY_BYTES));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());

@@ -8,9 +8,11 @@
 // the address it was told to listen on). Anything else is 421 Misdirected Request: the request reached
 // a server that does not serve that name (RFC 9110 section 15.5.20), which is exactly the case.
 //
-// Body size. A body is read with a cap and the reading stops at it: the rest is never buffered, the
-// answer is a 413 and the connection is closed after it.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Body size. A body is read with a cap and is not kept past it: the answer (413) goes out at once. What
+// the client is still sending is read and dropped (up to 64 MB, then the connection is cut), because a
+// client whose upload is cut off mid-way often never reads the answer (curl reports a send failure);
+// a client that asked first (`Expect: 100-continue`) is refused before it sends anything.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
@@ -61,7 +63,7 @@ export function refuseMisdirected(req: IncomingMessage, res: ServerResponse, all
     421,
     'misdirected_request',
     `this server answers only requests addressed to it as 127.0.0.1:${port}, localhost:${port} or [::1]:${port}, not to ${named} (a web page on another host name is not let in)`,
-    { connection: 'close' },
+    unreadBody(req),
   );
   return true;
 }
@@ -69,33 +71,73 @@ export function refuseMisdirected(req: IncomingMessage, res: ServerResponse, all
 /**
  * The request's body, or undefined once it passes `maxBytes`: a declared Content-Length over the cap is
  * refused before anything is read, a chunked body as soon as the cap is passed. Nothing past the cap is
- * kept. The caller answers 413 with `closeAfter` so the connection is not reused for the unread rest.
+ * kept; the caller answers at once, with the headers `unreadBody` gives.
  */
 export function readCappedBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
+    if (declaredOver(req, maxBytes)) {
       resolve(undefined);
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', collect);
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    req.on('data', collect);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-/** Headers for an answer that leaves part of the request unread: the connection ends with it. */
-export const closeAfter = { connection: 'close' } as const;
+/** Whether the request says, in its Content-Length, that its body is over `maxBytes`. */
+export function declaredOver(req: Pick<IncomingMessage, 'headers'>, maxBytes: number): boolean {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > maxBytes;
+}
+
+/** Requests told "100 Continue": their body is on its way. */
+const continued = new WeakSet<IncomingMessage>();
+
+/**
+ * `Expect: 100-continue` (curl sends it before a body over 1 MB): the server says "continue" only to a
+ * request it will read, so a client refused on its head alone (a foreign Host, a Content-Length over the
+ * limit) gets the refusal and never sends its body. Either way the request then goes to the server's handler.
+ */
+export function continueOnlyWhen(server: Server, willRead: (req: IncomingMessage) => boolean): void {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (willRead(req)) {
+      continued.add(req);
+      res.writeContinue();
+    }
+    server.emit('request', req, res);
+  });
+}
+
+/** What is read and dropped of a body after answering without it, before the connection is cut. */
+export const DROP_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * For an answer given before (the rest of) the body was read: the headers it needs. A client waiting for
+ * "100 Continue" that was not told to continue sends no body: the connection simply closes after the
+ * answer. Otherwise the body is on its way: what arrives is dropped, never kept, so the client finishes
+ * sending and reads the answer, and the connection stays usable; past DROP_MAX_BYTES it is cut.
+ */
+export function unreadBody(req: IncomingMessage): Record<string, string> {
+  if (/100-continue/i.test(String(req.headers.expect ?? '')) && !continued.has(req)) return { connection: 'close' };
+  let dropped = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DROP_MAX_BYTES) req.socket?.destroy();
+  });
+  req.resume();
+  return {};
+}

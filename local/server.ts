@@ -9,7 +9,7 @@ import { functionFor, type FunctionKey } from '../lambdas/config/routes';
 import { MAX_DOCUMENT_BYTES } from '../lambdas/flows/schema';
 import { MAX_WEBHOOK_BODY_BYTES, WEBHOOK_TOO_LARGE } from '../lambdas/twilio/limits';
 import { plain } from '../lambdas/webhooks/answers';
-import { closeAfter, hostsOfUrl, ownHosts, readCappedBody, refuseMisdirected, sendJsonError } from './http-guards';
+import { continueOnlyWhen, declaredOver, hostsOfUrl, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, sendJsonError, unreadBody } from './http-guards';
 import type { StaticHandler } from './static-files';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
@@ -84,15 +84,19 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, ex
  * read only up to its route's limit (413 past it, the rest unread).
  */
 export function createLocalServer(routes: () => Routes | undefined, options: LocalServerOptions = {}): Server {
+  /** What a request may be, from its head alone: the Host values answered for its path, and how much body is read. */
+  const admission = (req: IncomingMessage) => {
+    const port = (server.address() as AddressInfo).port;
+    const webhook = new URL(req.url ?? '/', 'http://local').pathname.startsWith('/twilio/');
+    const allowed = [...ownHosts(port, options.listenHost), ...(webhook ? hostsOfUrl(options.publicUrl?.()) : [])];
+    return { port, webhook, allowed, ...bodyLimit(webhook) };
+  };
   const server = createServer(async (req, res) => {
     try {
-      const port = (server.address() as AddressInfo).port;
-      const webhook = new URL(req.url ?? '/', 'http://local').pathname.startsWith('/twilio/');
-      const allowed = [...ownHosts(port, options.listenHost), ...(webhook ? hostsOfUrl(options.publicUrl?.()) : [])];
+      const { port, webhook, allowed, maxBytes, refusal } = admission(req);
       if (refuseMisdirected(req, res, allowed, port)) return;
-      const limit = bodyLimit(webhook);
-      const body = await readCappedBody(req, limit.maxBytes);
-      if (!body) return send(res, limit.refusal, closeAfter);
+      const body = await readCappedBody(req, maxBytes);
+      if (!body) return send(res, refusal, unreadBody(req));
       const event = toEvent(req, body);
       if (options.static && !event.rawPath.startsWith('/api/') && !webhook && (await options.static(req, res))) return;
       const ready = routes();
@@ -113,6 +117,10 @@ export function createLocalServer(routes: () => Routes | undefined, options: Loc
       if (res.headersSent) res.destroy();
       else res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
     }
+  });
+  continueOnlyWhen(server, (req) => {
+    const { allowed, maxBytes } = admission(req);
+    return isAddressedTo(req, allowed) && !declaredOver(req, maxBytes);
   });
   return server;
 }

@@ -176,6 +176,32 @@ describe('request bodies are capped while they are read', () => {
     expect(call.text).toContain('<Response>');
   });
 
+  it('refuses a client that asks first (Expect: 100-continue) before it sends any of its 10 MB', async () => {
+    const answer = await new Promise<{ status: number; continued: boolean; text: string }>((resolve, reject) => {
+      let continued = false;
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/twilio/sms',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(10 * 1024 * 1024), expect: '100-continue' },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end(Buffer.alloc(10 * 1024 * 1024, 'a'));
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, continued, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(answer).toEqual({ status: 413, continued: false, text: expect.stringContaining('64 KB') });
+    expect((await http(stack, 'GET', '/api/flows')).status).toBe(200);
+  });
+
   it('refuses 201 parameters with 413 before the signature is checked, and takes 200', async () => {
     const padding = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`X${i}`, '1']));
     const base = callParams();
