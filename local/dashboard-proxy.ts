@@ -12,7 +12,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
-import { continueOnlyWhen, declaredOver, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, sendJsonError, unreadBody } from './http-guards';
+import { continueOnlyWhen, declaredOver, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, refuseOtherSites, sendJsonError, unreadBody } from './http-guards';
 import { staticFiles } from './static-files';
 
 export interface DashboardProxyOptions {
@@ -44,13 +44,6 @@ const MAX_BODY_BYTES = 512 * 1024;
 
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/**
- * Who sent a request, as the browser says (Fetch Metadata): `cross-site` and `same-site` are pages of other
- * sites (another port of localhost is same-site); `same-origin` is the dashboard itself, `none` the user
- * (address bar, bookmark). Tools that are not browsers send nothing, and are let through as before.
- */
-const FOREIGN_SITES = new Set(['cross-site', 'same-site']);
-
 export async function startDashboardProxy(options: DashboardProxyOptions): Promise<DashboardProxy> {
   const api = new URL(options.apiUrl);
   if (api.protocol !== 'https:' && api.protocol !== 'http:') throw new Error(`--api must be an http(s) URL, not ${options.apiUrl}`);
@@ -70,10 +63,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
         if (!(await serveFile(req, res))) sendJsonError(res, 404, 'not_found', `no file ${url.pathname}`);
         return;
       }
-      const site = String(req.headers['sec-fetch-site'] ?? '').trim().toLowerCase();
-      if (FOREIGN_SITES.has(site)) {
-        return sendJsonError(res, 403, 'forbidden_site', `the dashboard proxy signs only what its own page sends; this ${req.method} came from a page of another site (Sec-Fetch-Site: ${site})`, unreadBody(req));
-      }
+      if (refuseOtherSites(req, res, 'the dashboard proxy')) return;
       const origin = req.headers.origin;
       if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) {
         return sendJsonError(res, 403, 'forbidden', `writes are only accepted from the dashboard itself, not from ${origin}`, unreadBody(req));

@@ -41,6 +41,26 @@ export function hostsOfUrl(url: string | undefined): string[] {
   return parsed.port ? [host] : [host, `${host}:${parsed.protocol === 'https:' ? 443 : 80}`];
 }
 
+/**
+ * Who sent a request, as the browser says (Fetch Metadata): `cross-site` and `same-site` are pages of other
+ * sites (another port of localhost is same-site); `same-origin` is the server's own page, `none` the user
+ * (address bar, bookmark). Clients that are not browsers send nothing, and are let through.
+ */
+const FOREIGN_SITES = new Set(['cross-site', 'same-site']);
+
+/**
+ * Answers 403 when a browser says a page of another site sent the request (an <img>, a form, a fetch from
+ * another origin), whatever the method: true when it was refused. For routes that act with the user's
+ * authority: the dashboard proxy's /api/* (signed with the user's AWS credentials) and the local stack's
+ * /api/* (no authentication; its carrier routes read Twilio with the account's credentials).
+ */
+export function refuseOtherSites(req: IncomingMessage, res: ServerResponse, who: string): boolean {
+  const site = String(req.headers['sec-fetch-site'] ?? '').trim().toLowerCase();
+  if (!FOREIGN_SITES.has(site)) return false;
+  sendJsonError(res, 403, 'forbidden_site', `${who} answers only its own page; this ${req.method} came from a page of another site (Sec-Fetch-Site: ${site})`, unreadBody(req));
+  return true;
+}
+
 /** Whether the request's `Host` is one of `allowed` (host names are case-insensitive). */
 export function isAddressedTo(req: Pick<IncomingMessage, 'headers'>, allowed: readonly string[]): boolean {
   const host = req.headers.host;

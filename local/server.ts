@@ -9,7 +9,7 @@ import { functionFor, type FunctionKey } from '../lambdas/config/routes';
 import { MAX_DOCUMENT_BYTES } from '../lambdas/flows/schema';
 import { MAX_WEBHOOK_BODY_BYTES, WEBHOOK_TOO_LARGE } from '../lambdas/twilio/limits';
 import { plain } from '../lambdas/webhooks/answers';
-import { continueOnlyWhen, declaredOver, hostsOfUrl, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, sendJsonError, unreadBody } from './http-guards';
+import { continueOnlyWhen, declaredOver, hostsOfUrl, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, refuseOtherSites, sendJsonError, unreadBody } from './http-guards';
 import type { StaticHandler } from './static-files';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
@@ -80,21 +80,25 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, ex
 
 /**
  * `routes()` is undefined while the stack is still starting: requests get 503 until it is ready.
- * Before any work: the Host must be this server's (421 otherwise, local/http-guards.ts), and the body is
- * read only up to its route's limit (413 past it, the rest unread).
+ * Before any work: the Host must be this server's (421 otherwise, local/http-guards.ts), the admin API
+ * is not for other sites' pages (403 on Sec-Fetch-Site cross-site or same-site), and the body is read only
+ * up to its route's limit (413 past it, the rest unread).
  */
 export function createLocalServer(routes: () => Routes | undefined, options: LocalServerOptions = {}): Server {
   /** What a request may be, from its head alone: the Host values answered for its path, and how much body is read. */
   const admission = (req: IncomingMessage) => {
     const port = (server.address() as AddressInfo).port;
-    const webhook = new URL(req.url ?? '/', 'http://local').pathname.startsWith('/twilio/');
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const webhook = path.startsWith('/twilio/');
     const allowed = [...ownHosts(port, options.listenHost), ...(webhook ? hostsOfUrl(options.publicUrl?.()) : [])];
-    return { port, webhook, allowed, ...bodyLimit(webhook) };
+    return { port, webhook, admin: path.startsWith('/api/'), allowed, ...bodyLimit(webhook) };
   };
   const server = createServer(async (req, res) => {
     try {
-      const { port, webhook, allowed, maxBytes, refusal } = admission(req);
+      const { port, webhook, admin, allowed, maxBytes, refusal } = admission(req);
       if (refuseMisdirected(req, res, allowed, port)) return;
+      // The admin API has no authentication here: a page of another site may not use it, not even to read.
+      if (admin && refuseOtherSites(req, res, 'the local admin API')) return;
       const body = await readCappedBody(req, maxBytes);
       if (!body) return send(res, refusal, unreadBody(req));
       const event = toEvent(req, body);

@@ -147,6 +147,25 @@ describe('DNS rebinding: only requests addressed to this server are answered', (
   });
 });
 
+it('refuses admin requests a page of another site made (Sec-Fetch-Site), reads included; its own page and tools pass', async () => {
+  const before = await userCount();
+  for (const site of ['cross-site', 'same-site']) {
+    for (const [method, path] of [['GET', '/api/carrier/numbers'], ['GET', '/api/users'], ['POST', '/api/users']]) {
+      const res = await raw(method, path, `127.0.0.1:${port}`, {
+        headers: { 'sec-fetch-site': site, 'content-type': 'application/json', origin: stack.url },
+        body: method === 'POST' ? JSON.stringify({ name: 'Mallory' }) : undefined,
+      });
+      expect({ site, method, path, status: res.status, code: res.json?.error?.code }).toEqual({ site, method, path, status: 403, code: 'forbidden_site' });
+    }
+  }
+  expect(await userCount()).toBe(before);
+  for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}] as Array<Record<string, string>>) {
+    expect((await http(stack, 'GET', '/api/users', undefined, headers)).status).toBe(200);
+  }
+  // The dashboard opens from a link on another site; a webhook comes from the carrier, not a browser.
+  expect((await raw('GET', '/', `127.0.0.1:${port}`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+});
+
 describe('request bodies are capped while they are read', () => {
   /** 10 MB of `a=1&b=1&...`: about 2.6 million parameters, unsigned. */
   const tenMegabytes = () => 'p=1&'.repeat(2.6 * 1024 * 1024);
