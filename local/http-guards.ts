@@ -8,6 +8,10 @@
 // the address it was told to listen on). Anything else is 421 Misdirected Request: the request reached
 // a server that does not serve that name (RFC 9110 section 15.5.20), which is exactly the case.
 //
+// Other sites' pages (Fetch Metadata). An <img> or a form on any page can still send a request to
+// 127.0.0.1 under the right Host; the browser marks it `Sec-Fetch-Site: cross-site` (or `same-site`), and
+// the routes that act with the user's authority refuse it (403), reads included.
+//
 // Body size. A body is read with a cap and is not kept past it: the answer (413) goes out at once. What
 // the client is still sending is read and dropped (up to 64 MB, then the connection is cut), because a
 // client whose upload is cut off mid-way often never reads the answer (curl reports a send failure);
