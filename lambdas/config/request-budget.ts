@@ -129,6 +129,12 @@ export class PooledHttpHandler extends NodeHttpHandler {
   }
 }
 
+/** The longest an attempt may wait for a socket: its own bound, else as long as one attempt may take (without either timeout, unbounded). */
+function socketWaitOf({ connectionTimeout, requestTimeout, socketWait }: Partial<RequestBudget>): number | undefined {
+  if (socketWait !== undefined) return socketWait;
+  return connectionTimeout === undefined && requestTimeout === undefined ? undefined : (connectionTimeout ?? 0) + (requestTimeout ?? 0);
+}
+
 /**
  * An SDK client's settings for a budget; a part left out keeps the SDK's default. Without
  * throwOnRequestTimeout the SDK's handler only logs a warning when requestTimeout passes.
@@ -138,16 +144,14 @@ export function sdkClientConfig({ maxAttempts, connectionTimeout, requestTimeout
     ...(maxAttempts !== undefined && { maxAttempts }),
     requestHandler: new PooledHttpHandler(
       { connectionTimeout, requestTimeout, throwOnRequestTimeout: requestTimeout !== undefined },
-      socketWait ?? (connectionTimeout === undefined && requestTimeout === undefined ? undefined : (connectionTimeout ?? 0) + (requestTimeout ?? 0)),
+      socketWaitOf({ connectionTimeout, requestTimeout, socketWait }),
     ),
   };
 }
 
-/** The longest an attempt may wait for a socket. */
-const socketWaitOf = (budget: RequestBudget) => budget.socketWait ?? budget.connectionTimeout + budget.requestTimeout;
 
 /**
  * The longest a request can take before it fails: every attempt waiting its longest for a socket and
  * timing out, plus the SDK's backoff between them (under 1 s for 3 attempts).
  */
-export const worstCaseMs = (budget: RequestBudget) => budget.maxAttempts * (socketWaitOf(budget) + budget.connectionTimeout + budget.requestTimeout) + 1_000;
+export const worstCaseMs = (budget: RequestBudget) => budget.maxAttempts * ((socketWaitOf(budget) ?? 0) + budget.connectionTimeout + budget.requestTimeout) + 1_000;
