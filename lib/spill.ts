@@ -63,8 +63,10 @@ export class DurableSpill extends Construct {
       metricsNamespace: props.metricsNamespace,
       timeout: drainTimeout,
     }).useTables(props.tables, {
-      messages: 'write',
-      state: 'write',
+      // The webhooks' own writes, replayed: voicemails and transcripts (UpdateItem), texts (conditional
+      // PutItem), unrouted events (conditional PutItem). Nothing is read back or deleted.
+      messages: { actions: ['PutItem', 'UpdateItem'] },
+      state: { actions: ['PutItem'] },
       numbers: 'none',
       flows: 'none',
       directory: 'none',
