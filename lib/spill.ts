@@ -67,9 +67,12 @@ export class DurableSpill extends Construct {
       // PutItem), unrouted events (conditional PutItem). Nothing is read back or deleted.
       messages: { actions: ['PutItem', 'UpdateItem'] },
       state: { actions: ['PutItem'] },
-      numbers: 'none',
-      flows: 'none',
-      directory: 'none',
+      // Late routing (lambdas/spill/late-route.ts): the number (GetItem), its flow as it stood at arrival
+      // (the head, GetItem; the revisions' keys and times, Query of the table; the revision, GetItem), and
+      // the people to notify (BatchGetItem). No index.
+      numbers: { actions: ['GetItem'] },
+      flows: { actions: ['GetItem', 'Query'] },
+      directory: { actions: ['BatchGetItem'] },
       traces: 'none',
     });
     this.drain.addEventSource(

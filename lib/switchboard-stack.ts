@@ -9,6 +9,7 @@ import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
 import { TwilioSecret } from './twilio-secret';
+import { carrierEnv } from '../lambdas/carrier/carrier-env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -71,6 +72,11 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
+    // The drain routes texts and voicemails kept while their flow could not be read, and sends the
+    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts): it needs the
+    // secret, not the public URL (it writes no webhook URLs).
+    this.webhooks.authToken.grantRead(this.spill.drain);
+    for (const [name, value] of Object.entries(carrierEnv({ secretArn: this.webhooks.authToken.secretArn }))) this.spill.drain.addEnvironment(name, value);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
     // throttle Twilio into the fallback URL.

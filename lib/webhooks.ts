@@ -57,8 +57,10 @@ export class TwilioWebhooks extends Construct {
       return fn;
     };
     // Each webhook reads its number (GetItem), the flow's head or a pinned revision (GetItem) and the people
-    // it rings or notifies (BatchGetItem); neither queries an index, scans or deletes (docs/data-model.md).
-    const reads = { numbers: { actions: ['GetItem'] }, flows: { actions: ['GetItem'] }, directory: { actions: ['BatchGetItem'] } } as const;
+    // it rings or notifies (BatchGetItem). Late routing (a text or voicemail whose flow could not be read,
+    // routed by the flow as it stood at arrival: FlowStore.revisionAt) queries the flows table for the
+    // revisions' keys and times. Neither queries an index, scans or deletes (docs/data-model.md).
+    const reads = { numbers: { actions: ['GetItem'] }, flows: { actions: ['GetItem', 'Query'] }, directory: { actions: ['BatchGetItem'] } } as const;
     this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps', {
       ...reads,
       // Voicemails and transcripts: UpdateItem with if_not_exists, keyed by RecordingSid.

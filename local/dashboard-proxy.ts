@@ -2,13 +2,17 @@
 // the same built app and forwards /api/* to the HTTP API, signing each request with SigV4 (service
 // execute-api) with the user's own AWS credentials, found by the SDK's default chain: no key ever
 // reaches the page. Because anything the proxy forwards is signed as the user, it only forwards what its
-// own page sends: the Host must be its own (DNS rebinding) and a write's Origin, when present, too (CSRF).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// own page sends: the Host must be its own (DNS rebinding, 421, on every path: local/http-guards.ts), a
+// request a browser marks as sent by another site (`Sec-Fetch-Site: cross-site` or `same-site`: an <img>
+// or a form on another page) is refused whatever its method (403), and a write's Origin, when present,
+// must be its own (CSRF). All before anything is signed.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, HttpRequest } from '@smithy/types';
+import { continueOnlyWhen, declaredOver, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, refuseOtherSites, sendJsonError, unreadBody } from './http-guards';
 import { staticFiles } from './static-files';
 
 export interface DashboardProxyOptions {
@@ -40,26 +44,6 @@ const MAX_BODY_BYTES = 512 * 1024;
 
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function startDashboardProxy(options: DashboardProxyOptions): Promise<DashboardProxy> {
   const api = new URL(options.apiUrl);
   if (api.protocol !== 'https:' && api.protocol !== 'http:') throw new Error(`--api must be an http(s) URL, not ${options.apiUrl}`);
@@ -68,21 +52,24 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
   const signer = new SignatureV4({ service: 'execute-api', region, credentials: options.credentials ?? defaultProvider(), sha256: Hash.bind(null, 'sha256') });
   const basePath = api.pathname.replace(/\/+$/, '');
   const serveFile = staticFiles(options.webDir);
-  let ownHosts: string[] = [];
+  let port = 0;
+  let hosts: string[] = [];
 
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+      if (refuseMisdirected(req, res, hosts, port)) return;
       if (!url.pathname.startsWith('/api/')) {
-        if (!(await serveFile(req, res))) sendError(res, 404, 'not_found', `no file ${url.pathname}`);
+        if (!(await serveFile(req, res))) sendJsonError(res, 404, 'not_found', `no file ${url.pathname}`);
         return;
       }
-      if (!ownHosts.includes(req.headers.host ?? '')) return sendError(res, 403, 'forbidden', 'the dashboard proxy only answers requests addressed to itself');
+      if (refuseOtherSites(req, res, 'the dashboard proxy')) return;
       const origin = req.headers.origin;
-      if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !ownHosts.some((h) => origin === `http://${h}`)) {
-        return sendError(res, 403, 'forbidden', `writes are only accepted from the dashboard itself, not from ${origin}`);
+      if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) {
+        return sendJsonError(res, 403, 'forbidden', `writes are only accepted from the dashboard itself, not from ${origin}`, unreadBody(req));
       }
-      const body = await readBody(req);
+      const body = await readCappedBody(req, MAX_BODY_BYTES);
+      if (!body) return sendJsonError(res, 413, 'payload_too_large', `the body is larger than the proxy's ${MAX_BODY_BYTES / 1024} KB limit`, unreadBody(req));
       // One canonical encoding on the wire (each segment encoded once); the signer encodes it again, as execute-api expects.
       const path = basePath + url.pathname.split('/').map((s) => enc(decodeURIComponent(s))).join('/');
       const query: Record<string, string> = {};
@@ -106,7 +93,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       try {
         signed = (await signer.sign(request)) as HttpRequest;
       } catch (err) {
-        return sendError(res, 401, 'no_credentials', `no AWS credentials for the admin API (${(err as Error).message}); set AWS_PROFILE or run aws sso login`);
+        return sendJsonError(res, 401, 'no_credentials', `no AWS credentials for the admin API (${(err as Error).message}); set AWS_PROFILE or run aws sso login`);
       }
       const search = Object.entries(query).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
       const { host: _host, ...sendHeaders } = signed.headers;
@@ -119,7 +106,7 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
           redirect: 'manual',
         });
       } catch (err) {
-        return sendError(res, 502, 'upstream_unreachable', `the admin API at ${api.origin} did not answer: ${(err as Error).message}`);
+        return sendJsonError(res, 502, 'upstream_unreachable', `the admin API at ${api.origin} did not answer: ${(err as Error).message}`);
       }
       const out: Record<string, string> = {};
       for (const name of FORWARDED_RESPONSE_HEADERS) {
@@ -129,16 +116,17 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       const answer = Buffer.from(await upstream.arrayBuffer());
       res.writeHead(upstream.status, out).end(answer);
     } catch (err) {
-      if (!res.headersSent) sendError(res, 500, 'proxy_error', (err as Error).message);
+      if (!res.headersSent) sendJsonError(res, 500, 'proxy_error', (err as Error).message);
       else res.destroy();
     }
   });
+  continueOnlyWhen(server, (req) => isAddressedTo(req, hosts) && !declaredOver(req, MAX_BODY_BYTES));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
-  ownHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  port = (server.address() as AddressInfo).port;
+  hosts = ownHosts(port, options.host);
   return {
     url: `http://127.0.0.1:${port}`,
     server,

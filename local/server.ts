@@ -1,9 +1,15 @@
 // Serves the Lambda handlers over plain HTTP, turning each request into the API Gateway HTTP API
 // (payload v2) event the Lambdas get in AWS, so local mode runs exactly the deployed code paths.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { payloadTooLarge } from '../lambdas/admin/http';
 import { functionFor, type FunctionKey } from '../lambdas/config/routes';
+import { MAX_DOCUMENT_BYTES } from '../lambdas/flows/schema';
+import { MAX_WEBHOOK_BODY_BYTES, WEBHOOK_TOO_LARGE } from '../lambdas/twilio/limits';
+import { plain } from '../lambdas/webhooks/answers';
+import { continueOnlyWhen, declaredOver, hostsOfUrl, isAddressedTo, ownHosts, readCappedBody, refuseMisdirected, refuseOtherSites, sendJsonError, unreadBody } from './http-guards';
 import type { StaticHandler } from './static-files';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2 | string | undefined>;
@@ -53,36 +59,102 @@ export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEven
 export interface LocalServerOptions {
   /** Serves the dashboard's files for paths no Lambda route takes (local/static-files.ts). */
   static?: StaticHandler;
+  /** The address it listens on (`--host`): requests addressed to that address are answered too. */
+  listenHost?: string;
+  /**
+   * PUBLIC_URL, read per request: requests addressed to its host are answered for the webhooks
+   * (`/twilio/*`) only, as a tunnel forwards the carrier's requests with it; never the admin API or the dashboard.
+   */
+  publicUrl?: () => string | undefined;
+  /** Handler invocations running at once; the rest wait their turn, in order. @default LOCAL_CONCURRENCY */
+  concurrency?: number;
 }
 
-/** `routes()` is undefined while the stack is still starting: requests get 503 until it is ready. */
+/**
+ * How many handler invocations the local server runs at once, as that many Lambda environments would
+ * (each serves one request at a time). One process serves every request here: started all at once, 300
+ * calls shared one CPU and each one's answer deadline ran out while the others ran (issue 18). A request
+ * waiting its turn has not started its handler (nor its deadline), as a Lambda invocation waiting for an
+ * environment has not. With at most a few DynamoDB requests in flight per invocation, this many never
+ * queue for the SDK clients' sockets (lambdas/config/request-budget.ts SOCKETS_PER_CLIENT).
+ */
+export const LOCAL_CONCURRENCY = 16;
+
+/** A first-come, first-served line of at most `size` running at once. */
+function turns(size: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running < size) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // the turn is handed over, running unchanged
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/** How much of a body each kind of route reads: a webhook's 64 KB, else the admin API's document limit. */
+function bodyLimit(webhook: boolean): { maxBytes: number; refusal: APIGatewayProxyStructuredResultV2 } {
+  return webhook ? { maxBytes: MAX_WEBHOOK_BODY_BYTES, refusal: plain(413, WEBHOOK_TOO_LARGE) } : { maxBytes: MAX_DOCUMENT_BYTES, refusal: payloadTooLarge() };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, extraHeaders: Record<string, string> = {}): void {
+  const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body)) : Buffer.alloc(0);
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...extraHeaders }).end(body);
+}
+
+/**
+ * `routes()` is undefined while the stack is still starting: requests get 503 until it is ready.
+ * Before any work: the Host must be this server's (421 otherwise, local/http-guards.ts), the admin API
+ * is not for other sites' pages (403 on Sec-Fetch-Site cross-site or same-site), and the body is read only
+ * up to its route's limit (413 past it, the rest unread).
+ */
 export function createLocalServer(routes: () => Routes | undefined, options: LocalServerOptions = {}): Server {
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const event = toEvent(req, Buffer.concat(chunks));
-      if (options.static && !event.rawPath.startsWith('/api/') && !event.rawPath.startsWith('/twilio/') && (await options.static(req, res))) return;
+  const inTurn = turns(options.concurrency ?? LOCAL_CONCURRENCY);
+  /** What a request may be, from its head alone: the Host values answered for its path, and how much body is read. */
+  const admission = (req: IncomingMessage) => {
+    const port = (server.address() as AddressInfo).port;
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const webhook = path.startsWith('/twilio/');
+    const allowed = [...ownHosts(port, options.listenHost), ...(webhook ? hostsOfUrl(options.publicUrl?.()) : [])];
+    return { port, webhook, admin: path.startsWith('/api/'), allowed, ...bodyLimit(webhook) };
+  };
+  const server = createServer(async (req, res) => {
+    try {
+      const { port, webhook, admin, allowed, maxBytes, refusal } = admission(req);
+      if (refuseMisdirected(req, res, allowed, port)) return;
+      // The admin API has no authentication here: a page of another site may not use it, not even to read.
+      if (admin && refuseOtherSites(req, res, 'the local admin API')) return;
+      const body = await readCappedBody(req, maxBytes);
+      if (!body) return send(res, refusal, unreadBody(req));
+      const event = toEvent(req, body);
+      if (options.static && !event.rawPath.startsWith('/api/') && !webhook && (await options.static(req, res))) return;
       const ready = routes();
       if (!ready) {
-        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { code: 'starting', message: 'the local stack is still starting' } }));
+        sendJsonError(res, 503, 'starting', 'the local stack is still starting', { 'retry-after': '1' });
         return;
       }
       const lambda = lambdaFor(event.rawPath, ready);
       if (!lambda) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: `no route for ${event.rawPath}` } }));
+        sendJsonError(res, 404, 'not_found', `no route for ${event.rawPath}`);
         return;
       }
-      try {
-        const result = await lambda(event);
-        const r = typeof result === 'object' && result ? result : { statusCode: 200, body: result ?? '' };
-        const body = r.body ? (r.isBase64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body)) : Buffer.alloc(0);
-        res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>) }).end(body);
-      } catch (err) {
-        // In AWS an unhandled Lambda error is a 500 from API Gateway; the same here, with the cause on stderr.
-        console.error(err);
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
-      }
-    });
+      const result = await inTurn(() => lambda(event));
+      send(res, typeof result === 'object' && result ? result : { statusCode: 200, body: result ?? '' });
+    } catch (err) {
+      // In AWS an unhandled Lambda error is a 500 from API Gateway; the same here, with the cause on stderr.
+      console.error(err);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
+    }
   });
+  continueOnlyWhen(server, (req) => {
+    const { allowed, maxBytes } = admission(req);
+    return isAddressedTo(req, allowed) && !declaredOver(req, maxBytes);
+  });
+  return server;
 }

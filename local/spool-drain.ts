@@ -19,6 +19,7 @@ import type { TableNames } from '../lambdas/store/tables';
 import { isPermanentRefusal } from '../lambdas/store/unavailable';
 import { errorField, logger } from '../lambdas/observability/logger';
 import { countBy, METRIC } from '../lambdas/observability/metrics';
+import { lateRoutingStores } from '../lambdas/spill/late-route-stores';
 
 /**
  * Lines set aside, never dropped: what is not a spill item (a half-written last line after a crash) and
@@ -35,10 +36,14 @@ export interface DrainResult {
   remaining: number;
 }
 
-/** A hung DynamoDB Local must not hold a drain for long: it only delays the next probe. */
-export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state'>): ReplayStores & { destroy(): void } {
+/**
+ * A hung DynamoDB Local must not hold a drain for long: it only delays the next probe. With the numbers,
+ * flows and directory (read only) and the carrier link, items kept while their flow could not be read are
+ * routed by it (lambdas/spill/late-route.ts), their notifications sent as the webhooks send them.
+ */
+export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state' | 'numbers' | 'flows' | 'directory'>): ReplayStores & { destroy(): void } {
   const doc = createDynamoDb({ endpoint, maxAttempts: 1, connectionTimeout: 1_000, requestTimeout: 2_000 });
-  return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), destroy: () => doc.destroy() };
+  return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), ...lateRoutingStores(doc, tables), destroy: () => doc.destroy() };
 }
 
 export class SpoolDrain {

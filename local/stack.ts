@@ -88,7 +88,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
     // eslint-disable-next-line prefer-const -- assigned once, below, but read before that by the server's closure
     let routes: Routes | undefined;
-    const server = createLocalServer(() => routes, { static: options.webDir ? staticFiles(options.webDir) : undefined });
+    const server = createLocalServer(() => routes, {
+      static: options.webDir ? staticFiles(options.webDir) : undefined,
+      listenHost: host,
+      publicUrl: () => process.env[ENV.publicUrl],
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors';
-import { E164 } from '../flows/schema';
+import { E164, MAX_DOCUMENT_BYTES } from '../flows/schema';
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -14,6 +14,19 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     body: statusCode === 204 ? '' : JSON.stringify(body),
   };
 }
+
+/**
+ * A body over the document limit (256 KB): refused before it is parsed, by the jsonRequests middleware
+ * and, locally, by the server while it reads the body (local/server.ts).
+ */
+export const payloadTooLarge = (): Response =>
+  json(413, {
+    error: {
+      code: 'payload_too_large',
+      message: `the body is larger than the ${MAX_DOCUMENT_BYTES / 1024} KB limit of the admin API`,
+      details: [{ path: '', message: `at most ${MAX_DOCUMENT_BYTES / 1024} KB` }],
+    },
+  });
 
 /**
  * zod issues → one FieldIssue per bad field, with its dotted path (unknown keys named one by one; a bad

@@ -1,7 +1,7 @@
 // The admin API's HTTP conventions as middy middlewares around the router (routes.ts):
 //   jsonRequests  a write's body must be JSON (415 otherwise) and, in local mode, come from this
 //                 origin (403): no other web page can write to a developer's stack (DESIGN.md section 12);
-//                 the body is parsed once, here.
+//                 a body over the document limit (256 KB) is refused unparsed (413); the body is parsed once, here.
 //   adminErrors   the one map from errors to statuses: a named domain error (lambdas/errors.ts, the
 //                 carrier's included) becomes its status and the error format of DESIGN.md section 6; a
 //                 store that does not answer becomes 503; anything else is logged and answered 500.
@@ -11,7 +11,7 @@ import { DomainError, type DomainErrorCode } from '../errors';
 import { MAX_DOCUMENT_BYTES } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
 import { isStoreUnavailable } from '../store/unavailable';
-import { json, type Response } from './http';
+import { json, payloadTooLarge, type Response } from './http';
 
 /** The parsed JSON body travels on the event; `jsonBody()` (http.ts) reads it. */
 export type AdminEvent = APIGatewayProxyEventV2 & { json?: unknown };
@@ -56,9 +56,7 @@ export function jsonRequests(options: { checkOrigin: boolean }): MiddlewareObj<A
         }
       }
       if (text === '') return undefined;
-      if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) {
-        return refuse(400, 'validation', `the body is larger than ${MAX_DOCUMENT_BYTES / 1024} KB`, [{ path: '', message: `at most ${MAX_DOCUMENT_BYTES / 1024} KB` }]);
-      }
+      if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) return payloadTooLarge();
       try {
         event.json = JSON.parse(text);
       } catch (err) {

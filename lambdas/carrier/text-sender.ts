@@ -8,7 +8,7 @@ import { countBy, METRIC } from '../observability/metrics';
 import { atMost } from '../runtime/deadline';
 import type { CarrierApi } from './carrier-link';
 
-export type SendReason = 'text_applet' | 'voicemail_notify' | 'transcript_notify' | 'inbox_notify';
+export type SendReason = 'text_applet' | 'voicemail_notify' | 'transcript_notify' | 'inbox_notify' | 'reply' | 'forward';
 
 export interface SendAbout {
   reason: SendReason;

@@ -13,6 +13,12 @@ import { twiml, type Response } from '../webhooks/answers';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from '../webhooks/guard';
 import { logTextCuts } from '../webhooks/cuts';
 
+/**
+ * webhooks/route-later.ts's ROUTE_AT_PARAM, spelled out: importing that module would bundle the replay,
+ * and with it the DynamoDB client, into the one function that must work without DynamoDB.
+ */
+const ROUTE_AT_PARAM = 'ra';
+
 export interface FallbackDeps {
   spill: Spill;
   authToken(): Promise<string>;
@@ -32,9 +38,12 @@ function missingFallbackParams(_route: string, params: TwilioParams): string[] {
 }
 
 /** The voice webhook stores the recording (and spills it when DynamoDB fails): both go to `unrouted`. */
-function safeCallAnswer(base: string, from = '', to = ''): Response {
+function safeCallAnswer(base: string, from = '', to = '', at?: Date): Response {
+  // With the call's arrival time (`ra`, webhooks/route-later.ts): the recording is routed by the number's
+  // flow as it stood then, once the store answers. Not without a number to route by.
+  const routeAt: Record<string, string> = at && to ? { [ROUTE_AT_PARAM]: at.toISOString() } : {};
   const url = (callback: boolean) =>
-    `${base}/twilio/voice/recording?${new URLSearchParams({ mb: 'unrouted', ...(from && { c: from }), ...(to && { n: to }), ...(callback && { cb: '1' }) })}`;
+    `${base}/twilio/voice/recording?${new URLSearchParams({ mb: 'unrouted', ...(from && { c: from }), ...(to && { n: to }), ...(callback && { cb: '1' }), ...routeAt })}`;
   return twiml(safeVoiceTwiml({ recordAction: url(false), recordingStatus: url(true) }));
 }
 
@@ -60,7 +69,8 @@ async function answer(deps: FallbackDeps, request: TwilioRequest): Promise<Respo
     logTextCuts(text);
     const { sid, media, cut: _cut, ...rest } = text;
     await keep(deps.spill, [
-      { kind: 'text', messageSid: sid, mailbox: 'unrouted', ...rest, ...(media.length && { media }), receivedAt: at },
+      // The flow was never read: the drain routes the text by it as it stood now (routeAt).
+      { kind: 'text', messageSid: sid, mailbox: 'unrouted', ...rest, ...(media.length && { media }), receivedAt: at, routeAt: at },
       { kind: 'unrouted', number: text.to, sid, channel: 'sms', at, reason: FALLBACK_REASON },
     ]);
     logger.warn('text answered by the fallback: spilled for unrouted', { to: text.to });
@@ -73,7 +83,7 @@ async function answer(deps: FallbackDeps, request: TwilioRequest): Promise<Respo
   logger.warn('call answered by the fallback with the safe TwiML', { to });
   count(METRIC.callsUnrouted);
   countBy(METRIC.safeAnswers, 'reason', FALLBACK_REASON);
-  return safeCallAnswer(request.base, from, to);
+  return safeCallAnswer(request.base, from, to, request.now);
 }
 
 export function fallbackWebhook(deps: FallbackDeps): WebhookHandler {
@@ -84,7 +94,7 @@ export function fallbackWebhook(deps: FallbackDeps): WebhookHandler {
       // Without the token nothing can be verified, so nothing is kept; a caller still hears the safe answer.
       unverified: (event: WebhookEvent, base: string) => (/(^|&)(MessageSid|SmsSid)=/.test(bodyText(event)) ? twiml(emptyMessagingTwiml()) : safeCallAnswer(base)),
       // Past the deadline (a hung spill) or after a bug: the same answers, without waiting for the spill again.
-      safeAnswer: async (request) => (isText(request.params) ? twiml(emptyMessagingTwiml()) : safeCallAnswer(request.base, singleParam(request.params, 'From'), singleParam(request.params, 'To'))),
+      safeAnswer: async (request) => (isText(request.params) ? twiml(emptyMessagingTwiml()) : safeCallAnswer(request.base, singleParam(request.params, 'From'), singleParam(request.params, 'To'), request.now)),
     },
     (request) => answer(deps, request),
   );

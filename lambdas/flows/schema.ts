@@ -166,6 +166,11 @@ const reply = z.strictObject({
   type: z.literal('reply'),
   text: smsText,
   media: z.array(httpsUrl).max(10).optional(),
+  /**
+   * A text that arrived while the flow could not be read is routed later (DESIGN.md section 11): this
+   * reply goes out then too, late, only when true (absent: false, no reply after the fact).
+   */
+  lateReply: z.boolean().optional(),
   next: branch,
 });
 

@@ -19,6 +19,11 @@ export interface SmsContext {
   body: string;
   media: Array<{ url: string; contentType: string }>;
   directory: Directory;
+  /**
+   * The text arrived earlier, while the flow could not be read, and is routed now (DESIGN.md section
+   * 11): only replies whose applet says `lateReply: true` are sent; everything else runs as usual.
+   */
+  late?: boolean;
 }
 
 /** One outgoing text: to the sender when `to` is absent. */
@@ -97,7 +102,7 @@ type Next = typeof END | { next: string | undefined };
 function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
   switch (applet.type) {
     case 'reply':
-      result.replies.push({ body: applet.text, ...(applet.media?.length && { media: [...applet.media] }) });
+      if (!ctx.late || applet.lateReply) result.replies.push({ body: applet.text, ...(applet.media?.length && { media: [...applet.media] }) });
       // Without next the reply is the end: a valid ending, not a dead end.
       return applet.next ? { next: applet.next } : END;
     case 'hours':

@@ -1,6 +1,6 @@
 // Spill-drain Lambda (SQS event source, ReportBatchItemFailures), as a middy pipeline: writes what the
 // webhooks spilled into DynamoDB with their own idempotent writes. Granted write access to the messages
-// and state tables only.
+// and state tables, read access to numbers, flows and directory (late routing), and the Twilio secret.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -12,10 +12,13 @@ import { dynamoDb } from '../store/dynamo-client';
 import { DynamoMessageStore } from '../store/message-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
+import { lateRoutingStores } from '../spill/late-route-stores';
 
-const tables = tableNamesFromEnv(process.env, ['messages', 'state']);
+const tables = tableNamesFromEnv(process.env, ['messages', 'state', 'numbers', 'flows', 'directory']);
 const doc = dynamoDb();
-const stores = { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state) };
+// Numbers, flows and directory (read) and the carrier link: items kept while their flow could not be
+// read are routed by it, with their notifications (lambdas/spill/late-route.ts).
+const stores = { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), ...lateRoutingStores(doc, tables) };
 
 export const handler = middy((event: SQSEvent): Promise<SQSBatchResponse> => drainQueueBatch(event, stores))
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -22,6 +22,7 @@ const spillItem = z.discriminatedUnion('kind', [
     recordingUrl: z.optional(z.string()),
     durationSeconds: z.optional(z.number()),
     receivedAt: z.string(),
+    routeAt: z.optional(z.string()),
   }),
   z.object({ kind: z.literal('transcript'), recordingSid: sid, text: z.string() }),
   z.object({
@@ -33,6 +34,7 @@ const spillItem = z.discriminatedUnion('kind', [
     body: z.string(),
     media: z.optional(z.array(z.object({ url: z.string(), contentType: z.optional(z.string()) }))),
     receivedAt: z.string(),
+    routeAt: z.optional(z.string()),
   }),
   z.object({ kind: z.literal('unrouted'), number: z.string(), sid, channel: z.enum(['call', 'sms']), at: z.string(), reason: z.string() }),
 ]);

@@ -6,8 +6,17 @@
 import type { MailboxKey, Voicemail } from '../store/message-store';
 import type { UnroutedEvent } from '../store/state-store';
 
+/**
+ * Set on a text or voicemail that arrived while its number's flow could not be read (an outage, a bug):
+ * its `mailbox` is `unrouted`, and the replay routes it by the number's flow as it stood at this time
+ * (ISO), the arrival of the text or call (late-route.ts, DESIGN.md section 11).
+ */
+export interface RouteLater {
+  routeAt?: string;
+}
+
 /** A recording, for the mailbox it was meant for (the flow's voicemail box, or `unrouted`). */
-export type SpilledVoicemail = { kind: 'voicemail' } & Voicemail;
+export type SpilledVoicemail = { kind: 'voicemail' } & Voicemail & RouteLater;
 
 /** A transcription callback's text, for the recording of that Sid. */
 export interface SpilledTranscript {
@@ -17,7 +26,7 @@ export interface SpilledTranscript {
 }
 
 /** A text, for the mailbox it was meant for (the flow's inbox, or `unrouted`). */
-export interface SpilledText {
+export interface SpilledText extends RouteLater {
   kind: 'text';
   messageSid: string;
   mailbox: MailboxKey;

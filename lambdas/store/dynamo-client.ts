@@ -12,9 +12,13 @@ export type DynamoDb = DynamoDBDocumentClient;
 /** A request budget (each part optional: the SDK's default where absent), and where and as whom to connect. */
 export interface DynamoDbOptions extends Partial<RequestBudget>, Pick<DynamoDBClientConfig, 'endpoint' | 'region' | 'credentials'> {}
 
-/** A document client: native JavaScript values in and out, undefined attributes dropped (as every store expects). */
-export function createDynamoDb({ maxAttempts, connectionTimeout, requestTimeout, ...where }: DynamoDbOptions = {}): DynamoDb {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...where, ...sdkClientConfig({ maxAttempts, connectionTimeout, requestTimeout }) }), {
+/**
+ * A document client: native JavaScript values in and out, undefined attributes dropped (as every store
+ * expects). Its requests share SOCKETS_PER_CLIENT kept-alive sockets; waiting for one is bounded by the
+ * budget's socketWait, not by its connection timeout (request-budget.ts).
+ */
+export function createDynamoDb({ maxAttempts, connectionTimeout, requestTimeout, socketWait, ...where }: DynamoDbOptions = {}): DynamoDb {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...where, ...sdkClientConfig({ maxAttempts, connectionTimeout, requestTimeout, socketWait }) }), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
@@ -24,11 +28,12 @@ let shared: DynamoDb | undefined;
 /**
  * The admin API's (and the report's) DynamoDB client: a developer waits for the answer, so a hung or
  * unreachable store must fail in seconds, not never. Each attempt
- * gets 1 s to connect and 3 s to answer; 3 attempts, so the worst case (ADMIN_DYNAMO_BUDGET_MS) stays
- * under 15 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
+ * gets 1 s to connect and 3 s to answer, after at most 1 s waiting for a free socket (only a burst on
+ * the local server queues: a Lambda serves one request at a time); 3 attempts, so the worst case
+ * (ADMIN_DYNAMO_BUDGET_MS) stays under 16 s, well inside API Gateway's 30 s and the function's 29 s. The webhooks have a tighter budget of their own
  * (webhooks/deps.ts webhookDynamoClientConfig: the carrier waits even less).
  */
-export const adminDynamoClientConfig: RequestBudget = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 };
+export const adminDynamoClientConfig: RequestBudget = { maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000, socketWait: 1_000 };
 
 /** The longest an admin request to DynamoDB can take before it fails. */
 export const ADMIN_DYNAMO_BUDGET_MS = worstCaseMs(adminDynamoClientConfig);

@@ -53,6 +53,12 @@ export interface FlowStore {
   /** The current revision in one read (the head carries a copy of its document); undefined when the flow is gone. */
   getCurrent(id: string): Promise<FlowRevision | undefined>;
   listRevisions(id: string): Promise<Revision[]>;
+  /**
+   * The revision that was current at `at` (the last one published at or before it): how the flow stood
+   * when a text or call arrived that is routed only later (DESIGN.md section 11). A flow first published
+   * after `at` gives its first revision; undefined when the flow is gone.
+   */
+  revisionAt(id: string, at: Date): Promise<FlowRevision | undefined>;
   /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
   publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
   /**
@@ -156,6 +162,26 @@ export class DynamoFlowStore implements FlowStore {
       },
     });
     return items.map((i) => ({ revision: i.rev, name: i.name, publishedAt: i.publishedAt }));
+  }
+
+  async revisionAt(id: string, at: Date): Promise<FlowRevision | undefined> {
+    // Usually the store came back minutes later and nobody published meanwhile: the head answers in one read.
+    const current = await this.getCurrent(id);
+    if (!current) return undefined;
+    const when = at.toISOString();
+    if (current.publishedAt <= when || current.revision <= 1) return current;
+    // Newest first, keys and times only (a revision carries its document, up to 256 KB).
+    const items = await readAllPages<{ rev: number; publishedAt: string }>(this.doc, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'id = :id AND rev BETWEEN :one AND :before',
+        ExpressionAttributeValues: { ':id': id, ':one': 1, ':before': current.revision - 1 },
+        ProjectionExpression: 'rev, publishedAt',
+        ScanIndexForward: false,
+      },
+    });
+    const then = items.find((i) => i.publishedAt <= when) ?? items[items.length - 1];
+    return then ? this.getRevision(id, then.rev) : current;
   }
 
   async publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead> {

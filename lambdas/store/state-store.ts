@@ -31,6 +31,12 @@ export interface StateStore {
    * CallSid, or the client retrying the update, gets the same start back). Without a CallSid every call advances.
    */
   nextRoundRobinStart(key: string, memberCount: number, callSid?: string): Promise<number>;
+  /**
+   * Gives back the advance `callSid` made, for a call that took a start and then could not dial (it got
+   * the safe answer): the counter moves only for calls that ring someone. True when there was one to give
+   * back; a second release of the same call, or one whose CallSid is no longer remembered, changes nothing.
+   */
+  releaseRoundRobinStart(key: string, callSid: string): Promise<boolean>;
   stickyMember(key: string): Promise<string | undefined>;
   rememberSticky(key: string, userId: string, now: Date): Promise<void>;
   /** Records that a call or text reached a number unrouted; a retry of the same Sid counts once. */
@@ -104,6 +110,27 @@ export class DynamoStateStore implements StateStore {
       }
     }
     throw new Error(`round-robin counter ${key} could not be advanced`);
+  }
+
+  async releaseRoundRobinStart(key: string, callSid: string): Promise<boolean> {
+    // One conditional update: the CallSid leaves the map and the counter goes back by one, only while the
+    // map still holds it (so a release is counted once, and never for an advance that did not happen).
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `rr#${key}`, sk: '-' },
+          UpdateExpression: 'REMOVE #recent.#sid SET calls = calls - :one',
+          ConditionExpression: 'attribute_exists(#recent.#sid) AND calls >= :one',
+          ExpressionAttributeNames: { '#recent': 'recent', '#sid': callSid },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   /** Keeps the counter item small: past the high mark, forgets the CallSids that got the lowest starts. */

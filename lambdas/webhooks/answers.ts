@@ -1,5 +1,5 @@
-// The shapes of a webhook's HTTP answer: TwiML (always 200) or, only for a bad signature or a malformed
-// request, a short plain-text refusal (DESIGN.md section 5).
+// The shapes of a webhook's HTTP answer: TwiML (always 200) or, only for an oversized request (413), a bad
+// signature (403) or a malformed request (400), a short plain-text refusal (DESIGN.md section 5).
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };

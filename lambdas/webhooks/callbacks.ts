@@ -19,6 +19,7 @@ import type { CallRequest } from './call-links';
 import { atMost, BOOKKEEPING_MS } from '../runtime/deadline';
 import { flowPorts, type WebhookDeps } from './deps';
 import { keptRecordingUrl } from './cuts';
+import { keepVoicemailToRoute, ROUTE_AT_PARAM, routeAtOf } from './route-later';
 
 /**
  * A member picked up a sticky dial (on their leg, before bridging): screen first when the dial screens,
@@ -46,7 +47,7 @@ export async function answered(deps: WebhookDeps, call: CallRequest): Promise<Re
  * Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once.
  * When DynamoDB fails or hangs, the recording goes to the spill (for the same mailbox) instead.
  */
-async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify = false): Promise<void> {
+async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify = false, routeAt?: string): Promise<void> {
   const recordingSid = call.param('RecordingSid');
   if (!recordingSid) return;
   const voicemail = {
@@ -60,6 +61,11 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
     durationSeconds: call.param('RecordingDuration') ? Number(call.param('RecordingDuration')) : undefined,
     receivedAt: call.now.toISOString(),
   };
+  if (routeAt) {
+    // The call's flow could not be read when it came in: routed by it now, or by the drain (route-later.ts).
+    await keepVoicemailToRoute(deps, { kind: 'voicemail', ...voicemail, routeAt });
+    return;
+  }
   let stored = false;
   const kept = await storeOrSpill(deps.spill, { kind: 'voicemail', ...voicemail }, async () => (stored = await deps.messages.storeVoicemail(voicemail)), BOOKKEEPING_MS);
   if (kept === 'stored' && stored) logger.info('voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
@@ -114,7 +120,8 @@ export async function recording(deps: WebhookDeps, call: CallRequest): Promise<R
     logger.error('recording for an unknown mailbox', { mailbox: call.query('mb') });
     return answer;
   }
-  await storeRecording(deps, call, mailbox, call.query('nt') === '1');
+  const routeAt = mailbox === 'unrouted' ? routeAtOf(call.query(ROUTE_AT_PARAM)) : undefined;
+  await storeRecording(deps, call, mailbox, call.query('nt') === '1', routeAt);
   return answer;
 }
 

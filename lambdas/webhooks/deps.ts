@@ -5,6 +5,7 @@ import type { Spill } from '../spill/spill';
 import { spillFromEnv } from '../spill/spill-from-env';
 import type { DirectoryStore } from '../store/directory-store';
 import type { RequestBudget } from '../config/request-budget';
+import { ANSWER_DEADLINE_MS } from '../runtime/deadline';
 import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
@@ -19,7 +20,7 @@ import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
-  flows: Pick<FlowStore, 'getCurrent' | 'getRevision'>;
+  flows: Pick<FlowStore, 'getCurrent' | 'getRevision' | 'revisionAt'>;
   directory: Pick<DirectoryStore, 'peopleFor'>;
   messages: MessageStore;
   traces: TraceStore;
@@ -38,9 +39,11 @@ export interface WebhookDeps {
 
 /**
  * The carrier waits seconds, not minutes: a DynamoDB request that hangs is cut short (and retried once)
- * so the webhook can still give the safe answer in time.
+ * so the webhook can still give the safe answer in time. Waiting for one of the client's sockets (the
+ * local server runs every concurrent webhook through one client) is not a failed connection: it may last
+ * up to the answer deadline, which bounds the whole request anyway (request-budget.ts).
  */
-export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000 };
+export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000, socketWait: ANSWER_DEADLINE_MS };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
   return {

@@ -1,8 +1,9 @@
 // The Twilio guard, one middy middleware for both webhooks, and the pipeline they share:
+//   size (413: a body over 64 KB or over 200 parameters is not Twilio's, and is not parsed) ->
 //   auth token -> X-Twilio-Signature over the exact public URL and every posted parameter (403) ->
 //   required parameters (400) -> the route's work within the answer deadline -> on any error or
 //   past the deadline, the route's safe answer (200; DESIGN.md section 5).
-// Anything but 200 only for a bad signature (403) or a malformed request (400).
+// Anything but 200 only for an oversized request (413), a bad signature (403) or a malformed one (400).
 import middy, { type MiddlewareObj } from '@middy/core';
 import { cleanupMiddlewares } from '@aws-lambda-powertools/commons';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,6 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { errorField, logger } from '../observability/logger';
 import { count, countBy, METRIC, metrics } from '../observability/metrics';
+import { oversizedWebhook, WEBHOOK_TOO_LARGE } from '../twilio/limits';
 import { publicRequestUrl, singleParam, type TwilioParams, type WebhookEvent } from '../twilio/request';
 import { verifyTwilioRequest } from '../twilio/signature';
 import { plain, type Response } from './answers';
@@ -75,6 +77,13 @@ export function twilioGuard(options: GuardOptions): MiddlewareObj<WebhookEvent, 
     before: async (request) => {
       const { event } = request;
       const route = routeOf(event.rawPath);
+      // Before the token and the signature: hashing megabytes of parameters costs seconds of CPU.
+      const oversized = oversizedWebhook(event);
+      if (oversized) {
+        logger.warn('oversized webhook refused unread', { route, reason: oversized });
+        countBy(METRIC.webhookRejections, 'reason', oversized);
+        return early(request, plain(413, WEBHOOK_TOO_LARGE));
+      }
       let token: string;
       try {
         token = await options.authToken();

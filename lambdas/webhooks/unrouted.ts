@@ -15,10 +15,14 @@ import { twiml, type Response } from './answers';
 import type { CallRequest } from './call-links';
 import { atMost, BOOKKEEPING_MS } from '../runtime/deadline';
 import type { WebhookDeps } from './deps';
+import { keepTextToRoute, routesLater, withRouteAt } from './route-later';
 
 /** The safe answer to a caller, and the unrouted call counted and traced. */
 export async function unroutedCall(deps: WebhookDeps, call: CallRequest, reason: string, steps: TraceStep[] = []): Promise<Response> {
-  const xml = safeVoiceTwiml({ recordAction: call.recordingUrl('unrouted'), recordingStatus: call.recordingUrl('unrouted', true) });
+  // A caller whose flow could not be read records into `unrouted` for now; the recording is routed by
+  // the flow as it stood when the call came in (route-later.ts).
+  const url = (callback: boolean) => (routesLater(reason) ? withRouteAt(call.recordingUrl('unrouted', callback), call.now) : call.recordingUrl('unrouted', callback));
+  const xml = safeVoiceTwiml({ recordAction: url(false), recordingStatus: url(true) });
   const at = call.now.toISOString();
   logger.warn('call answered with the safe TwiML', { reason, to: call.to });
   count(METRIC.callsUnrouted);
@@ -61,8 +65,8 @@ export async function keepTextUnrouted(deps: WebhookDeps, text: IncomingText, re
   const at = now.toISOString();
   count(METRIC.textsUnrouted);
   countBy(METRIC.safeAnswers, 'reason', reason);
-  const kept = storeText(deps, text, 'unrouted', now).then((how) => {
-    if (how !== 'lost') logger.warn('text kept in unrouted', { reason, to: text.to, how });
+  const kept = (routesLater(reason) ? keepTextToRoute(deps, text, now) : storeText(deps, text, 'unrouted', now)).then((how) => {
+    if (how !== 'lost') logger.warn(routesLater(reason) ? 'text kept, to be routed by its flow as it stood on arrival' : 'text kept in unrouted', { reason, to: text.to, how });
   });
   const counted = countUnrouted(deps, { number: text.to, sid: text.sid, channel: 'sms', at, reason });
   const traced = deps.traces

@@ -10,6 +10,7 @@ import { recordingAnswer } from './callbacks';
 import { CallRequest } from './call-links';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
+import { RoundRobinLedger } from './round-robin-ledger';
 import { unroutedCall } from './unrouted';
 import { dispatchVoice } from './voice-dispatch';
 
@@ -22,8 +23,14 @@ function missingVoiceParams(route: string, params: TwilioParams): string[] {
 }
 
 /** The safe answer of each route: the caller's apology and voicemail, except where nobody hears it. */
-async function safeVoiceAnswer(deps: WebhookDeps, request: TwilioRequest, reason: string): Promise<Response> {
+async function safeVoiceAnswer(deps: WebhookDeps, request: TwilioRequest, reason: string, ledger: RoundRobinLedger | undefined): Promise<Response> {
   const call = new CallRequest(request);
+  // A call that took a round-robin start and will not dial gives it back (beside the safe answer's own bookkeeping).
+  const [answer] = await Promise.all([safeVoiceTwimlFor(deps, request, call, reason), ledger?.answeredSafely()]);
+  return answer;
+}
+
+function safeVoiceTwimlFor(deps: WebhookDeps, request: TwilioRequest, call: CallRequest, reason: string): Promise<Response> | Response {
   switch (request.route) {
     // The answering member's leg (never the caller's apology) and callbacks nobody hears.
     case 'voice/answered':
@@ -50,8 +57,19 @@ function unverifiedVoiceAnswer(_event: WebhookEvent, base: string): Response {
 export function voiceWebhook(deps: WebhookDeps): WebhookHandler {
   // Per container: revisions never change; the directory is kept a few seconds.
   const caches = newWebhookCaches();
+  // Each request's round-robin starts, until its answer settles them (round-robin-ledger.ts).
+  const ledgers = new WeakMap<TwilioRequest, RoundRobinLedger>();
   return twilioWebhook(
-    { ...deps, missing: missingVoiceParams, unverified: unverifiedVoiceAnswer, safeAnswer: (request, reason) => safeVoiceAnswer(deps, request, reason) },
-    (request) => dispatchVoice(deps, caches, request),
+    {
+      ...deps,
+      missing: missingVoiceParams,
+      unverified: unverifiedVoiceAnswer,
+      safeAnswer: (request, reason) => safeVoiceAnswer(deps, request, reason, ledgers.get(request)),
+    },
+    (request) => {
+      const ledger = new RoundRobinLedger(deps.state);
+      ledgers.set(request, ledger);
+      return dispatchVoice({ ...deps, state: ledger.tracking(deps.state) }, caches, request);
+    },
   );
 }

@@ -55,6 +55,18 @@ beforeEach(() => {
   received = [];
 });
 
+/** A raw GET with headers fetch() will not send as given (Host), as a page on a rebinding domain would. */
+function rawStatus(path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: new URL(proxy.url).port, path, headers }, (res: IncomingMessage) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Signs the request the upstream received again, with the same keys and time, and compares. */
 async function expectValidSignature(r: Received) {
   const auth = String(r.headers.authorization);
@@ -119,17 +131,50 @@ it('refuses a write from another site and a request addressed to another host na
   expect(csrf.status).toBe(403);
   expect(((await csrf.json()) as { error: { message: string } }).error.message).toContain('https://evil.example');
   const port = new URL(proxy.url).port;
-  const rebound = await new Promise<number>((resolve, reject) => {
-    // fetch() cannot set Host; a raw request can, as a page on a rebinding domain would.
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/flows', headers: { host: `attacker.example:${port}` } }, (res: IncomingMessage) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  expect(rebound).toBe(403);
+  // A page on a rebinding domain: 421 for the API and for the page itself (the same check as the local stack's).
+  for (const path of ['/api/flows', '/']) {
+    const rebound = await rawStatus(path, { host: `attacker.example:${port}` });
+    expect({ path, status: rebound }).toEqual({ path, status: 421 });
+  }
   expect(received).toEqual([]);
+  // Its own names, in any letter case, are answered.
+  expect(await rawStatus('/api/flows', { host: `LOCALHOST:${port}` })).toBe(200);
+  expect(received).toHaveLength(1);
+});
+
+it('refuses any request a page of another site made (Sec-Fetch-Site cross-site or same-site), reads included, signing nothing', async () => {
+  // An <img src="http://127.0.0.1:4000/api/carrier/numbers"> on another site, a form posted from one,
+  // a fetch from another port of localhost (same-site): the browser says so in Sec-Fetch-Site.
+  for (const site of ['cross-site', 'same-site', 'Cross-Site']) {
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const write = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+      const res = await fetch(`${proxy.url}/api/carrier/numbers`, {
+        method,
+        headers: { 'sec-fetch-site': site, ...(write ? { 'content-type': 'application/json', origin: proxy.url } : {}) },
+        body: write ? '{}' : undefined,
+      });
+      expect({ site, method, status: res.status }).toEqual({ site, method, status: 403 });
+      if (method !== 'HEAD') expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'forbidden_site', message: expect.stringContaining('another site') });
+    }
+  }
+  expect(received).toEqual([]);
+  // The dashboard's own requests (same-origin), the user's own navigation (none) and tools that send no
+  // Sec-Fetch-Site (curl, scripts) are signed and forwarded as before.
+  for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}] as Array<Record<string, string>>) {
+    expect((await fetch(`${proxy.url}/api/carrier/numbers`, { headers })).status).toBe(200);
+  }
+  expect(received.map((r) => r.url)).toEqual(['/prod/api/carrier/numbers', '/prod/api/carrier/numbers', '/prod/api/carrier/numbers']);
+  for (const r of received) await expectValidSignature(r);
+  // Opening the dashboard from a link on another site is a cross-site navigation: the page is not signed, it loads.
+  expect((await fetch(`${proxy.url}/`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+});
+
+it('refuses a body over its limit with 413 before signing it, and keeps answering', async () => {
+  const res = await fetch(`${proxy.url}/api/flows`, { method: 'POST', headers: { 'content-type': 'application/json', origin: proxy.url }, body: `{"x":"${'x'.repeat(1024 * 1024)}"}` });
+  expect(res.status).toBe(413);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  expect(received).toEqual([]);
+  expect((await fetch(`${proxy.url}/api/flows`)).status).toBe(200);
 });
 
 it('serves the dashboard itself from the build, not from the API', async () => {

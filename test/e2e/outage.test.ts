@@ -3,7 +3,8 @@
 // recorded, its callbacks and texts arrive; then resumed (SIGCONT), or killed (SIGKILL) and started
 // again on the same port and data directory. Every webhook answers (a 10 s client abort: Twilio gives up
 // at 15), the caller is never asked to record twice, and once the store is back every voicemail and
-// text is in its mailbox exactly once, with the unrouted counts, drained from the spool.
+// text is in its mailbox exactly once, with the unrouted counts, drained from the spool: those whose
+// flow could not be read in the mailbox that flow gives them (issue 18 item 9).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -110,6 +111,17 @@ async function trafficDuringOutage(label: string, v: Awaited<ReturnType<typeof c
   const recording = { RecordingSid: v.recordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${v.call.AccountSid}/Recordings/${v.recordingSid}`, RecordingDuration: '9' };
   const texts = [newSid('SM'), newSid('SM'), newSid('SM')];
   const spareCall = newSid('CA');
+  // A call to the flow's number while the store is away: the caller hears the apology and records into
+  // `unrouted`, and the recording's URLs say when the call came in, so it can be routed by the flow later.
+  const late = { CallSid: newSid('CA'), AccountSid: v.call.AccountSid, From: uniqueNumber(), To: flowNumber, CallStatus: 'ringing', Direction: 'inbound' };
+  const lateRecordingSid = newSid('RE');
+  const lateVoicemail = (async () => {
+    const answer = await post(`${label}: call to the flow's number`, '/twilio/voice', late);
+    expect(answer.status).toBe(200);
+    const record = recordOf(answer.body);
+    expect(record.attributes.action).toContain('mb=unrouted');
+    return post(`${label}: its Record action`, record.attributes.action, { ...late, CallStatus: 'in-progress', RecordingSid: lateRecordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${late.AccountSid}/Recordings/${lateRecordingSid}`, RecordingDuration: '5', Digits: 'hangup' });
+  })();
   const answers = await Promise.all([
     // The caller finishes the message: the Record action must end the call, never ask again.
     post(`${label}: Record action`, v.record.attributes.action, { ...v.call, ...recording, Digits: 'hangup' }),
@@ -128,23 +140,35 @@ async function trafficDuringOutage(label: string, v: Awaited<ReturnType<typeof c
   for (const t of [t1, t2, t3]) expect(t).toEqual({ status: 200, body: EMPTY });
   expect(spare.status).toBe(200);
   expect(spare.body).toContain('<Record');
-  return { texts, spareCall, transcript: `${label} transcript` };
+  expect(await lateVoicemail).toEqual({ status: 200, body: HANGUP });
+  return { texts, spareCall, transcript: `${label} transcript`, lateRecordingSid };
 }
 
 /** Once DynamoDB answers again: everything is where it belongs, once. */
-async function expectAllStored(label: string, v: Awaited<ReturnType<typeof callRecording>>, traffic: { texts: string[]; spareCall: string; transcript: string }, since: number) {
+async function expectAllStored(label: string, v: Awaited<ReturnType<typeof callRecording>>, traffic: { texts: string[]; spareCall: string; transcript: string; lateRecordingSid: string }, since: number) {
   const voicemails = await eventually(
     () => mailbox(`user/${userId}`),
     (messages) => messages.some((m) => m.id === v.recordingSid && m.transcript !== undefined),
   );
   measured.push([`${label}: store back to voicemail and transcript in the mailbox`, performance.now() - since]);
   expect(voicemails.filter((m) => m.id === v.recordingSid)).toEqual([expect.objectContaining({ kind: 'voicemail', transcript: traffic.transcript, durationSeconds: 9 })]);
-  // DynamoDB did not answer, so the flow of the number could not be read: the texts are kept in unrouted.
+  // DynamoDB did not answer, so the flow of the number could not be read: once it answers, the texts to
+  // the flow's number (through the sms webhook and the fallback URL) and the voicemail left on it land where
+  // the flow puts them (DESIGN.md section 11); texts to the number without a flow stay in unrouted.
+  const [toFlow, toSpare] = [[traffic.texts[0], traffic.texts[2]], traffic.texts.filter((_, i) => i !== 0 && i !== 2)];
+  const inbox = await eventually(
+    () => mailbox(`user/${userId}`),
+    (messages) => [...toFlow, traffic.lateRecordingSid].every((sid) => messages.some((m) => m.id === sid)),
+  );
+  measured.push([`${label}: store back to texts and voicemail in the flow's mailbox`, performance.now() - since]);
+  for (const sid of toFlow) expect(inbox.filter((m) => m.id === sid)).toEqual([expect.objectContaining({ kind: 'sms' })]);
+  expect(inbox.filter((m) => m.id === traffic.lateRecordingSid)).toEqual([expect.objectContaining({ kind: 'voicemail', durationSeconds: 5 })]);
   const unrouted = await eventually(
     () => mailbox('unrouted'),
-    (messages) => traffic.texts.every((sid) => messages.some((m) => m.id === sid)),
+    (messages) => toSpare.every((sid) => messages.some((m) => m.id === sid)),
   );
-  for (const sid of traffic.texts) expect(unrouted.filter((m) => m.id === sid)).toEqual([expect.objectContaining({ kind: 'sms' })]);
+  for (const sid of toSpare) expect(unrouted.filter((m) => m.id === sid)).toEqual([expect.objectContaining({ kind: 'sms' })]);
+  for (const sid of [...toFlow, traffic.lateRecordingSid]) expect(unrouted.some((m) => m.id === sid)).toBe(false);
   // The unrouted counts: the report lists the number without a flow with its lost call and text.
   const report = await eventually(
     () => ok('GET', '/api/report/unassigned'),

@@ -133,10 +133,11 @@ describe('the bundled fallback Lambda, as deployed', () => {
 });
 
 describe('the bundled spill-drain Lambda, as deployed', () => {
-  test('knows only the messages and state tables', () => {
+  test('knows the messages and state tables it writes, and the numbers, flows and directory late routing reads; not traces', () => {
     expect(drain.environment[TABLES.messages.envVar]).toBe(tables.names.messages);
     expect(drain.environment[TABLES.state.envVar]).toBe(tables.names.state);
-    for (const key of ['numbers', 'flows', 'directory', 'traces'] as const) expect(drain.environment[TABLES[key].envVar]).toBeUndefined();
+    for (const key of ['numbers', 'flows', 'directory'] as const) expect(drain.environment[TABLES[key].envVar]).toBe(tables.names[key]);
+    expect(drain.environment[TABLES.traces.envVar]).toBeUndefined();
   });
 
   test('stores a transcript that comes before its voicemail with it, and fails only the message that is not a spill item', async () => {

@@ -104,9 +104,11 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     traces: ['Query'],
     state: ['GetItem', 'Query'],
   },
+  // Late routing (a voicemail or text whose flow could not be read, routed by the flow as it stood at
+  // arrival) queries the flows table for the revisions' keys and times: the only Query of a webhook.
   voice: {
     numbers: ['GetItem'],
-    flows: ['GetItem'],
+    flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
@@ -114,7 +116,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
   },
   sms: {
     numbers: ['GetItem'],
-    flows: ['GetItem'],
+    flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['PutItem'],
     traces: ['PutItem'],
@@ -129,8 +131,15 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
   },
   // Needs no DynamoDB at all: it answers when DynamoDB (or the voice function) is what failed.
   fallback: {},
-  // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads, queries or deletes.
-  drain: { messages: ['PutItem', 'UpdateItem'], state: ['PutItem'] },
+  // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads them back or deletes
+  // them. It reads the number, its flow as it stood at arrival and the people to notify, for late routing.
+  drain: {
+    numbers: ['GetItem'],
+    flows: ['GetItem', 'Query'],
+    directory: ['BatchGetItem'],
+    messages: ['PutItem', 'UpdateItem'],
+    state: ['PutItem'],
+  },
 };
 
 /**
@@ -172,14 +181,19 @@ describe('table grants: what the code does, and their environment variables', ()
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write, scan or query anything', (name) => {
-    const actions = Object.values(dynamoGrants(synth, functions()[name])).flat();
-    for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'Query', 'ConditionCheckItem']) expect(actions).not.toContain(never);
+  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query an index or the messages, traces and state tables', (name) => {
+    const grants = dynamoGrants(synth, functions()[name]);
+    const actions = Object.values(grants).flat();
+    for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(actions).not.toContain(never);
+    expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
+    for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
   });
 
-  test('the spill drain may not delete, nor read anything back', () => {
-    const actions = Object.values(dynamoGrants(synth, synth.stack.spill.drain)).flat();
-    for (const never of ['DeleteItem', 'BatchWriteItem', 'GetItem', 'BatchGetItem', 'Query', 'Scan']) expect(actions).not.toContain(never);
+  test('the spill drain may not delete, nor read back what it writes (messages, state); it queries no index', () => {
+    const grants = dynamoGrants(synth, synth.stack.spill.drain);
+    for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(Object.values(grants).flat()).not.toContain(never);
+    expect([...grants.messages, ...grants.state].sort()).toEqual(['PutItem', 'PutItem', 'UpdateItem']);
+    expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
   });
 
   test('no role gets a table’s indexes by wildcard (`index/*`), nor BatchWriteItem or ConditionCheckItem, which no code makes', () => {
@@ -240,10 +254,13 @@ describe('webhook configuration', () => {
   });
 
   // The admin API and the report read it for the carrier link: test/infra/carrier-link.test.ts.
-  test('the spill drain cannot read the Twilio secret', () => {
-    for (const fn of [synth.stack.spill.drain]) {
-      expect(JSON.stringify(statementsOf(synth, fn))).not.toContain('secretsmanager:');
-    }
+  // Late routing sends the notifications, replies and forwards of an outage's texts and voicemails.
+  test('the spill drain can read the Twilio secret (the carrier link) and knows its ARN', () => {
+    const secretId = logicalId(synth.stack.webhooks.authToken);
+    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(statementsOf(synth, synth.stack.spill.drain)).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']), Resource: { Ref: secretId } }),
+    );
   });
 
   test('the auth token secret is created with a generated placeholder value', () => {

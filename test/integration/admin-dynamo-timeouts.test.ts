@@ -10,7 +10,7 @@ import { apiEvent } from '../support/admin';
 
 describe('adminDynamoClientConfig', () => {
   it('sets a connection timeout, a request timeout that throws, and a bounded number of attempts', () => {
-    expect(adminDynamoClientConfig).toEqual({ maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000 });
+    expect(adminDynamoClientConfig).toEqual({ maxAttempts: 3, connectionTimeout: 1_000, requestTimeout: 3_000, socketWait: 1_000 });
     // Inside API Gateway's 30 s integration limit and the admin function's 29 s timeout.
     expect(ADMIN_DYNAMO_BUDGET_MS).toBeLessThan(29_000);
   });

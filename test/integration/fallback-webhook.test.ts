@@ -27,8 +27,9 @@ test('a call gets the apology and a voicemail into unrouted, recorded by the voi
   expect(res.statusCode).toBe(200);
   expect(res.headers?.['content-type']).toBe('text/xml');
   expect(res.body).toContain('<Say>Sorry');
-  expect(res.body).toMatch(/<Record [^>]*action="https:\/\/abc123\.execute-api\.us-east-1\.amazonaws\.com\/twilio\/voice\/recording\?mb=unrouted&amp;c=%2B15550109999&amp;n=%2B15550100001"/);
-  expect(res.body).toMatch(/recordingStatusCallback="[^"]+\/twilio\/voice\/recording\?mb=unrouted&amp;c=%2B15550109999&amp;n=%2B15550100001&amp;cb=1"/);
+  // With the call's arrival time (ra): the recording is routed by the number's flow as it stood then.
+  expect(res.body).toMatch(/<Record [^>]*action="https:\/\/abc123\.execute-api\.us-east-1\.amazonaws\.com\/twilio\/voice\/recording\?mb=unrouted&amp;c=%2B15550109999&amp;n=%2B15550100001&amp;ra=2026-12-01T10%3A00%3A00\.000Z"/);
+  expect(res.body).toMatch(/recordingStatusCallback="[^"]+\/twilio\/voice\/recording\?mb=unrouted&amp;c=%2B15550109999&amp;n=%2B15550100001&amp;cb=1&amp;ra=2026-12-01T10%3A00%3A00\.000Z"/);
   expect(spooled()).toEqual([{ kind: 'unrouted', number: '+15550100001', sid: CALL.CallSid, channel: 'call', at: NOW.toISOString(), reason: 'fallback' }]);
 });
 
@@ -40,7 +41,8 @@ test('a text (it has a MessageSid) gets an empty <Response/> and is spilled for 
     expect.arrayContaining([
       {
         kind: 'text', messageSid: TEXT.MessageSid, mailbox: 'unrouted', from: TEXT.From, to: TEXT.To, body: TEXT.Body,
-        media: [{ url: TEXT.MediaUrl0, contentType: 'image/jpeg' }], receivedAt: NOW.toISOString(),
+        // The flow was never read: the drain routes the text by it as it stood on arrival.
+        media: [{ url: TEXT.MediaUrl0, contentType: 'image/jpeg' }], receivedAt: NOW.toISOString(), routeAt: NOW.toISOString(),
       },
       { kind: 'unrouted', number: TEXT.To, sid: TEXT.MessageSid, channel: 'sms', at: NOW.toISOString(), reason: 'fallback' },
     ]),

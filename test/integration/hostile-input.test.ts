@@ -173,3 +173,27 @@ describe('names made only of whitespace, zero-width or control characters', () =
     }
   });
 });
+
+describe('bodies over the document limit (issue 18)', () => {
+  it('refuses a 300 KB body with 413 payload_too_large naming the 256 KB limit, on every write, and changes nothing', async () => {
+    const before = await everything();
+    const big = { name: 'Big', phone: '+15550200777', note: 'x'.repeat(300 * 1024) };
+    for (const [method, path] of [
+      ['POST', '/api/users'],
+      ['PUT', `/api/users/${userId}`],
+      ['POST', '/api/flows'],
+      ['PUT', `/api/flows/${flowId}`],
+      ['POST', '/api/flows/check'],
+      ['PUT', `/api/numbers/${NUMBER}`],
+    ]) {
+      const res = await h.api(method, path, big, { 'if-match': '"1"' });
+      expectErrorFormat(res, [413]);
+      expect({ route: `${method} ${path}`, code: res.body.error.code, message: res.body.error.message }).toEqual({
+        route: `${method} ${path}`,
+        code: 'payload_too_large',
+        message: expect.stringContaining('256 KB'),
+      });
+    }
+    expect(await everything()).toBe(before);
+  });
+});

@@ -131,3 +131,73 @@ describe('a replayed incoming call through the voice webhook', () => {
     expect(await rung(sid(503))).toEqual(['+15550310000']);
   });
 });
+
+describe('releaseRoundRobinStart: a call that took a start and did not dial gives it back', () => {
+  it('moves the counter back once, only for an advance it remembers', async () => {
+    const key = freshKey();
+    expect(await state.nextRoundRobinStart(key, 3, sid(600))).toBe(0);
+    expect(await state.nextRoundRobinStart(key, 3, sid(601))).toBe(1);
+    expect(await state.releaseRoundRobinStart(key, sid(600))).toBe(true);
+    expect((await counter(key))?.calls).toBe(1);
+    expect(await state.releaseRoundRobinStart(key, sid(600))).toBe(false); // a second release changes nothing
+    expect(await state.releaseRoundRobinStart(key, sid(699))).toBe(false); // nor one for a call that never advanced
+    expect(await state.releaseRoundRobinStart(freshKey(), sid(600))).toBe(false); // nor one on a counter that does not exist
+    expect((await counter(key))?.calls).toBe(1);
+    expect(Object.keys((await counter(key))?.recent ?? {})).toEqual([sid(601)]);
+  });
+});
+
+describe('the counter moves only for calls that dial (issue 18: +97 for 40 calls that rang)', () => {
+  const line = '+15550100081';
+  let stores: ReturnType<typeof createStores>;
+  let flowId: string;
+  let groupId: string;
+  beforeAll(async () => {
+    stores = createStores(t.doc, t.names);
+    const users = await Promise.all(['Dee', 'Eve'].map((name, i) => stores.directory.createUser({ name, phone: `+1555031100${i}`, available: true })));
+    groupId = (await stores.directory.createGroup({ name: 'Rotation 2', members: users.map((u) => u.id) })).id;
+    flowId = (await publishFlow({ ...stores, now: () => new Date() }, undefined, flowDocumentSchema.parse({
+      name: 'Round robin 2',
+      call: { start: 'ring', applets: { ring: { type: 'dial', group: groupId, strategy: 'round-robin', noAnswer: 'bye' }, bye: { type: 'hangup' } } },
+    }))).id;
+    await stores.numbers.register(line, 'Rotation line 2', flowId, new Date());
+  });
+  const calls = async () => (await counter(`${flowId}:ring:${groupId}`))?.calls ?? 0;
+  const incoming = (callSid: string) => signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: '+15550109976', To: line, CallStatus: 'ringing' } });
+
+  it('a trace write that fails after the advance: the caller gets the safe answer and the start is given back', async () => {
+    const before = await calls();
+    const traces = Object.create(stores.traces) as typeof stores.traces;
+    traces.append = async () => Promise.reject(new Error('trace table unavailable'));
+    const webhook = voiceWebhook({ ...stores, traces, now: () => new Date(), spill: spilled.spill, authToken: async () => TEST_AUTH_TOKEN });
+    const res = await webhook(incoming(sid(700)));
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('cannot take your call');
+    expect(await calls()).toBe(before);
+    // The next call dials and takes the start the failed one gave back.
+    const ok = await voiceWebhook({ ...stores, now: () => new Date(), spill: spilled.spill, authToken: async () => TEST_AUTH_TOKEN })(incoming(sid(701)));
+    expect(ok.body).toContain('<Dial');
+    expect(await calls()).toBe(before + 1);
+  });
+
+  it('an advance still on its way when the answer deadline passes: the safe answer goes out, and the advance is given back when it lands', async () => {
+    const before = await calls();
+    let landed!: () => void;
+    const hasLanded = new Promise<void>((r) => (landed = r));
+    // The update reaches DynamoDB, but its answer comes back only after the 3 s answer deadline.
+    const slow = Object.create(stores.state) as typeof stores.state;
+    slow.nextRoundRobinStart = async (...args) => {
+      const start = await stores.state.nextRoundRobinStart(...args);
+      await new Promise((r) => setTimeout(r, 3_500));
+      landed();
+      return start;
+    };
+    const webhook = voiceWebhook({ ...stores, state: slow, now: () => new Date(), spill: spilled.spill, authToken: async () => TEST_AUTH_TOKEN });
+    const res = await webhook(incoming(sid(702)));
+    expect(res.body).toContain('cannot take your call');
+    await hasLanded;
+    // Given back once the update's answer is in (bounded wait: a few DynamoDB round trips).
+    for (let i = 0; i < 50 && (await calls()) !== before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await calls()).toBe(before);
+  }, 30_000);
+});

@@ -82,6 +82,8 @@ describe('with DynamoDB down', () => {
     const callSid = sid('CA');
     const res = await voiceWebhook(down)(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: CALLER, To: NUMBER, CallStatus: 'ringing' } }));
     expect(res.body).toContain('<Record');
+    // Its recording is routed later by the flow as it stood when the call came in: the URLs say when.
+    expect(res.body).toContain('ra=2026-12-01T10%3A00%3A00.000Z');
     expect(spilledSince(before)).toEqual([{ kind: 'unrouted', number: NUMBER, sid: callSid, channel: 'call', at: '2026-12-01T10:00:00.000Z', reason: 'error' }]);
   });
 
@@ -92,7 +94,8 @@ describe('with DynamoDB down', () => {
     expect(res.body).toBe(EMPTY);
     expect(spilledSince(before)).toEqual(
       expect.arrayContaining([
-        { kind: 'text', messageSid, mailbox: 'unrouted', from: CALLER, to: NUMBER, body: 'are you open?', receivedAt: '2026-12-01T10:00:00.000Z' },
+        // The flow could not be read: the drain routes it by the flow as it stood on arrival (routeAt).
+        { kind: 'text', messageSid, mailbox: 'unrouted', from: CALLER, to: NUMBER, body: 'are you open?', receivedAt: '2026-12-01T10:00:00.000Z', routeAt: '2026-12-01T10:00:00.000Z' },
         { kind: 'unrouted', number: NUMBER, sid: messageSid, channel: 'sms', at: '2026-12-01T10:00:00.000Z', reason: 'error' },
       ]),
     );
