@@ -29,12 +29,21 @@ export class AdminApi extends Construct {
       // allow up to just under HTTP API's 30-second integration limit.
       timeout: Duration.seconds(29),
     }).useTables(props.tables, {
-      numbers: 'readWrite',
-      flows: 'readWrite',
-      directory: 'readWrite',
-      state: 'readWrite',
-      messages: 'read',
-      traces: 'read',
+      // find/get (GetItem), the paged list (Scan, or the noFlow index), a flow's numbers (byFlow); register,
+      // assign, unassign and delete in transactions of Put, Update and Delete items.
+      numbers: { actions: ['GetItem', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byFlow', 'noFlow'] },
+      // Heads and revisions (GetItem), heads of a page of numbers (BatchGetItem), revisions (Query of the
+      // table), the heads index; publish (Put, Update), delete (Delete, then UpdateItem of expiresAt), and
+      // numberCount (Update items of the numbers' transactions).
+      flows: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['heads'] },
+      // Users and groups: GetItem, the byKind index, PutItem/UpdateItem/DeleteItem (alone or in transactions).
+      directory: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byKind'] },
+      // Mailboxes are read through the byMailbox index only; the admin API writes no message.
+      messages: { actions: [], indexes: ['byMailbox'] },
+      // A call's trace: Query of the table by sid.
+      traces: { actions: ['Query'] },
+      // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
+      state: { actions: ['GetItem', 'Query'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

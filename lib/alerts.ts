@@ -32,11 +32,19 @@ export class AlertTopic extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
+    // Only for this account's alarms: CloudWatch acts for an alarm here only when the call's
+    // aws:SourceAccount is this account and its aws:SourceArn one of this account's alarms (no confused deputy).
+    const { account, region, partition } = Stack.of(this);
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+    };
     this.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [cloudwatch],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: fromOurAlarms,
       }),
     );
     this.topic = new Topic(this, 'Topic', {
@@ -45,16 +53,12 @@ export class AlertTopic extends Construct {
       enforceSSL: true,
     });
     // The topic policy that enforceSSL creates replaces SNS's default one, so alarms need their own grant.
-    const { account, region, partition } = Stack.of(this);
     this.topic.addToResourcePolicy(
       new PolicyStatement({
         principals: [cloudwatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-        },
+        conditions: fromOurAlarms,
       }),
     );
     const subscription = props.alertEmail ? this.topic.addSubscription(new EmailSubscription(props.alertEmail)) : undefined;

@@ -41,9 +41,13 @@ export class UnassignedReport extends Construct {
       metricsNamespace: props.metricsNamespace,
       environment: { [ENV.alertTopicArn]: this.topic.topicArn },
     }).useTables(props.tables, {
-      numbers: 'read',
-      flows: 'read',
-      state: 'readWrite',
+      // Numbers without a flow (noFlow index), the numbers of incomplete flows (byFlow), and one number by
+      // key for each carrier number (GetItem); never a Scan.
+      numbers: { actions: ['GetItem'], indexes: ['byFlow', 'noFlow'] },
+      // The flow heads, through the heads index only.
+      flows: { actions: [], indexes: ['heads'] },
+      // The last report's mark (GetItem, PutItem) and each number's unrouted events (Query of the table).
+      state: { actions: ['GetItem', 'Query', 'PutItem'] },
       directory: 'none',
       messages: 'none',
       traces: 'none',

@@ -63,12 +63,16 @@ export class DurableSpill extends Construct {
       metricsNamespace: props.metricsNamespace,
       timeout: drainTimeout,
     }).useTables(props.tables, {
-      messages: 'write',
-      state: 'write',
-      // Late routing (lambdas/spill/late-route.ts): the number's flow as it stood, the people to notify.
-      numbers: 'read',
-      flows: 'read',
-      directory: 'read',
+      // The webhooks' own writes, replayed: voicemails and transcripts (UpdateItem), texts (conditional
+      // PutItem), unrouted events (conditional PutItem). Nothing is read back or deleted.
+      messages: { actions: ['PutItem', 'UpdateItem'] },
+      state: { actions: ['PutItem'] },
+      // Late routing (lambdas/spill/late-route.ts): the number (GetItem), its flow as it stood at arrival
+      // (the head, GetItem; the revisions' keys and times, Query of the table; the revision, GetItem), and
+      // the people to notify (BatchGetItem). No index.
+      numbers: { actions: ['GetItem'] },
+      flows: { actions: ['GetItem', 'Query'] },
+      directory: { actions: ['BatchGetItem'] },
       traces: 'none',
     });
     this.drain.addEventSource(

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { Duration, Stack, Validations, type CfnElement, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,8 +10,27 @@ import { ENV } from '../lambdas/config/env';
 import { TABLES, TABLE_KEYS, type TableKey } from '../lambdas/store/tables';
 import { LAMBDA_BUNDLING } from './bundling';
 
-export type TableAccess = 'read' | 'write' | 'readWrite';
 export type SwitchboardTables = Record<TableKey, ITableV2>;
+
+/**
+ * The DynamoDB actions a function may be granted on a table's items. An item of a transaction is
+ * authorized as its own action (Put: PutItem, Update: UpdateItem, Delete: DeleteItem).
+ */
+export type ItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'BatchWriteItem';
+
+/** The name of one of the table's indexes (lambdas/store/tables.ts). */
+export type IndexName<K extends TableKey> = (typeof TABLES)[K]['indexes'][number]['name'];
+
+/** What a function's code does with one table: the operations on its items, and the indexes it queries. */
+export interface TableGrant<K extends TableKey = TableKey> {
+  /** On the table itself (`Query` here is a query of the table's own key, not of an index). */
+  readonly actions: readonly ItemAction[];
+  /** The indexes the code queries: `dynamodb:Query` on `<table>/index/<name>` for each, and on no other. */
+  readonly indexes?: readonly IndexName<K>[];
+}
+
+/** One entry per table, 'none' included. */
+export type TableGrants = { readonly [K in TableKey]: TableGrant<K> | 'none' };
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -100,28 +119,38 @@ export class SwitchboardFunction extends NodejsFunction {
     });
   }
 
-  /** Grants the table (with its indexes) and hands its physical name to the code under TABLES[key].envVar. */
-  useTable(table: ITableV2, key: TableKey, access: TableAccess): this {
-    if (access === 'readWrite') table.grantReadWriteData(this);
-    else if (access === 'write') table.grantWriteData(this);
-    else table.grantReadData(this);
-    this.addEnvironment(TABLES[key].envVar, table.tableName);
-    if (TABLES[key].indexes.length > 0 && this.role) {
-      // The grant covers `<table>/index/*`: the function queries the table's indexes, and only this table's.
-      const logicalId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/index/*]`,
-        reason: `Queries the indexes of the ${TABLES[key].id} table (${TABLES[key].indexes.map((i) => i.name).join(', ')}); the wildcard is limited to that table's indexes`,
-      });
+  /**
+   * Grants exactly `grant` on the table (the actions on its items, `dynamodb:Query` on each index named) and
+   * hands its physical name to the code under TABLES[key].envVar. Not CDK's grantReadData/grantWriteData:
+   * those add Scan, ConditionCheckItem, BatchWriteItem, DeleteItem and `<table>/index/*` whatever the code does.
+   */
+  useTable<K extends TableKey>(table: ITableV2, key: K, grant: TableGrant<K>): this {
+    const def = TABLES[key];
+    const actions = [...new Set(grant.actions)];
+    const indexes = [...new Set(grant.indexes ?? [])];
+    if (!actions.length && !indexes.length) throw new Error(`${this.node.path}: an empty grant on the ${def.id} table; say 'none' instead`);
+    const known: readonly string[] = def.indexes.map((i) => i.name);
+    const unknown = indexes.filter((name) => !known.includes(name));
+    if (unknown.length) throw new Error(`${this.node.path}: the ${def.id} table has no index ${unknown.join(', ')}`);
+    if (actions.length) {
+      this.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
     }
+    if (indexes.length) {
+      // Each index by its ARN: no `index/*` wildcard, so no AwsSolutions-IAM5 finding to acknowledge.
+      this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((name) => `${table.tableArn}/index/${name}`) }));
+    }
+    this.addEnvironment(def.envVar, table.tableName);
     return this;
   }
 
-  /** `useTable` for every table at once: each one is named, 'none' included, so a grant is never implicit. */
-  useTables(tables: SwitchboardTables, access: Record<TableKey, TableAccess | 'none'>): this {
+  /**
+   * `useTable` for every table at once: each one is named, 'none' included, so a grant is never implicit.
+   * `grants` lists what the function's code does (docs/data-model.md, "What each function may do").
+   */
+  useTables(tables: SwitchboardTables, grants: TableGrants): this {
     for (const key of TABLE_KEYS) {
-      const level = access[key];
-      if (level !== 'none') this.useTable(tables[key], key, level);
+      const grant = grants[key];
+      if (grant !== 'none') this.useTable(tables[key], key, grant as TableGrant<typeof key>);
     }
     return this;
   }

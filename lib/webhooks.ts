@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
 import type { DurableSpill } from './spill';
-import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { SwitchboardFunction, handlerEntry, type SwitchboardTables, type TableGrants } from './switchboard-function';
 
 export interface TwilioWebhooksProps {
   readonly httpApi: HttpApi;
@@ -44,27 +44,41 @@ export class TwilioWebhooks extends Construct {
     this.authToken = props.twilioSecret;
     const environment: Record<string, string> = { [ENV.authTokenSecretArn]: this.authToken.secretArn };
     if (props.publicUrl) environment[ENV.publicUrl] = props.publicUrl;
-    const webhook = (name: string, entry: string, description: string) => {
+    const webhook = (name: string, entry: string, description: string, grants: TableGrants) => {
       const fn = new SwitchboardFunction(this, name, {
         entry: handlerEntry(entry),
         description,
         removalPolicy: props.removalPolicy,
         metricsNamespace: props.metricsNamespace,
         environment,
-      }).useTables(props.tables, {
-        numbers: 'read',
-        flows: 'read',
-        directory: 'read',
-        messages: 'readWrite',
-        traces: 'readWrite',
-        state: 'readWrite',
-      });
+      }).useTables(props.tables, grants);
       this.authToken.grantRead(fn);
       props.spill.grantPut(fn);
       return fn;
     };
-    this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps');
-    this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts');
+    // Each webhook reads its number (GetItem), the flow's head or a pinned revision (GetItem) and the people
+    // it rings or notifies (BatchGetItem). Late routing (a text or voicemail whose flow could not be read,
+    // routed by the flow as it stood at arrival: FlowStore.revisionAt) queries the flows table for the
+    // revisions' keys and times. Neither queries an index, scans or deletes (docs/data-model.md).
+    const reads = { numbers: { actions: ['GetItem'] }, flows: { actions: ['GetItem', 'Query'] }, directory: { actions: ['BatchGetItem'] } } as const;
+    this.voice = webhook('Voice', 'voice-webhook', 'Switchboard Twilio voice webhook: incoming calls and their continuation steps', {
+      ...reads,
+      // Voicemails and transcripts: UpdateItem with if_not_exists, keyed by RecordingSid.
+      messages: { actions: ['UpdateItem'] },
+      // One PutItem per request.
+      traces: { actions: ['PutItem'] },
+      // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem).
+      state: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    });
+    this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
+      ...reads,
+      // Texts: a conditional PutItem keyed by MessageSid.
+      messages: { actions: ['PutItem'] },
+      // A text's one trace item (conditional PutItem), or the unrouted one.
+      traces: { actions: ['PutItem'] },
+      // Unrouted events only (conditional PutItem): texts have no counters or sticky members.
+      state: { actions: ['PutItem'] },
+    });
     this.fallback = new SwitchboardFunction(this, 'Fallback', {
       entry: handlerEntry('fallback-webhook'),
       description: 'Switchboard Twilio fallback URL: answers safely and spills, without DynamoDB',

@@ -6,6 +6,8 @@ import { readFileSync, statSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseTwiml, isElement, textOf, type TwimlElement } from '../../local/carrier';
 import { DEMO_NUMBERS, seedDemo } from '../../local/seed';
+import { publishFlow } from '../../lambdas/admin/flows';
+import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
@@ -183,6 +185,34 @@ describe('the bundled voice webhook, as deployed', () => {
     expect(voice.refusals(lambda.calls, stripped)).toEqual([expect.objectContaining({ action: 'dynamodb:UpdateItem', decision: 'implicit-deny' })]);
   });
 
+  test('a sticky round-robin dial, an answer and a call to an unknown number: every state write the voice role was narrowed to is allowed', async () => {
+    const deps = { ...stores, now: () => new Date() };
+    const flow = await publishFlow(deps, undefined, flowDocumentSchema.parse({
+      name: 'Artifact rotation',
+      call: { start: 'ring', applets: { ring: { type: 'dial', group: salesGroup, strategy: 'round-robin', sticky: true, noAnswer: 'bye' }, bye: { type: 'hangup' } } },
+    }));
+    const line = '+15550100081';
+    await stores.numbers.register(line, 'Artifact rotation line', flow.id, new Date());
+    lambda = new LambdaProcess(voice, AUTH_ENV);
+    const call = { AccountSid: sid('AC'), CallSid: sid('CA'), From: CALLER, To: line, CallStatus: 'ringing', Direction: 'inbound' };
+    // The counter advances (UpdateItem), the sticky member is looked up (GetItem): one member rung.
+    const incoming = twimlOf(await lambda.invoke<HttpResult>(signedTwilioEvent({ url: `https://${TEST_DOMAIN}/twilio/voice`, params: call })));
+    expect(verbNames(incoming)).toEqual(['Dial']);
+    // Answered and ended: the member is remembered for this caller (PutItem).
+    const ended = await lambda.invoke<HttpResult>(
+      signedTwilioEvent({ url: actionOf(verb(incoming, 'Dial')), params: { ...call, CallStatus: 'in-progress', DialCallStatus: 'completed', DialBridged: 'true', DialCallDuration: '30' } }),
+    );
+    expect(verbNames(twimlOf(ended))).toEqual(['Hangup']);
+    // A number nobody registered: the unrouted event (conditional PutItem) and the trace.
+    const unknown = { ...call, CallSid: sid('CA'), To: '+15550100982' };
+    twimlOf(await lambda.invoke<HttpResult>(signedTwilioEvent({ url: `https://${TEST_DOMAIN}/twilio/voice`, params: unknown })));
+    expect((await stores.state.unroutedSince(unknown.To, undefined)).map((e) => e.sid)).toEqual([unknown.CallSid]);
+
+    const made = new Set(lambda.calls.map((c) => `${c.operation} ${c.params.TableName}`));
+    for (const op of ['UpdateItem', 'GetItem', 'PutItem']) expect(made).toContain(`${op} ${tables.names.state}`);
+    expect(voice.refusals(lambda.calls)).toEqual([]);
+  });
+
   test('reads its auth token from Secrets Manager (the template\'s secret ARN), signed with the function\'s credentials, once per max age', async () => {
     // A loopback Secrets Manager that checks what AWS would: the operation, the JSON protocol version,
     // a SigV4 signature (re-computed with the SDK's own signer), and the secret the template names.
@@ -287,6 +317,19 @@ describe('the bundled sms webhook, as deployed', () => {
       expect.objectContaining({ id: text.MessageSid, kind: 'sms', from: CALLER, to: DEMO_NUMBERS.main, body: 'Hello from the artifact test' }),
     );
     expect((await stores.traces.get(text.MessageSid)).steps.map((s) => s.type)).toEqual(['reply', 'inbox']);
+  });
+
+  test('keeps a text to an unknown number in unrouted and counts it: PutItem on messages, state and traces, all allowed by the sms role', async () => {
+    lambda = new LambdaProcess(sms, AUTH_ENV);
+    const messageSid = sid('SM');
+    const to = '+15550100983';
+    const event = signedTwilioEvent({ url: '/twilio/sms', params: { AccountSid: sid('AC'), MessageSid: messageSid, From: CALLER, To: to, Body: 'anyone there?', NumMedia: '0' } });
+    twimlOf(await lambda.invoke<HttpResult>(event));
+    expect((await stores.messages.list('unrouted')).map((m) => m.id)).toContain(messageSid);
+    expect((await stores.state.unroutedSince(to, undefined)).map((e) => e.sid)).toEqual([messageSid]);
+    const made = new Set(lambda.calls.map((c) => `${c.operation} ${c.params.TableName}`));
+    for (const key of ['messages', 'state', 'traces'] as const) expect(made).toContain(`PutItem ${tables.names[key]}`);
+    expect(sms.refusals(lambda.calls)).toEqual([]);
   });
 
   test('refuses a bad signature with 403, and writes nothing', async () => {

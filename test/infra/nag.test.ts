@@ -46,6 +46,13 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
+  test('no wildcard on a table is acknowledged: each index a function queries is granted by its own ARN', () => {
+    for (const synth of [dev, prod]) {
+      const onTables = acknowledgements(synth).filter((a) => /index|Table|dynamodb/i.test(`${a.id} ${a.reason}`));
+      expect(onTables).toEqual([]);
+    }
+  });
+
   test('only the expected rules are acknowledged', () => {
     const rules = new Set(acknowledgements(dev).map((a) => a.id.replace(/^Annotation::/, '').replace(/\[.*$/, '')));
     expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SMG4']);

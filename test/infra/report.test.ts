@@ -65,6 +65,22 @@ describe('alert topic', () => {
     });
   });
 
+  test("CloudWatch may use the key only for this account's alarms (aws:SourceAccount and aws:SourceArn), as it may publish", () => {
+    const keyId = logicalId(defaults.stack.alerts.key);
+    type Statement = { Principal?: { Service?: string }; Condition?: unknown; Action: unknown };
+    const byCloudWatch = (statements: Statement[]) => statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    const keyStatements = byCloudWatch(propertiesOf(defaults.template, keyId).KeyPolicy.Statement);
+    const ourAlarms = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+    };
+    expect(keyStatements).toEqual([expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: ourAlarms })]);
+    // The topic policy's grant to CloudWatch carries the same conditions.
+    const topicPolicies = Object.values(defaults.template.findResources('AWS::SNS::TopicPolicy'));
+    const publish = byCloudWatch(topicPolicies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]));
+    expect(publish).toEqual([expect.objectContaining({ Action: 'sns:Publish', Condition: ourAlarms })]);
+  });
+
   test('has an email subscription when alertEmail is given', () => {
     configured.template.resourceCountIs('AWS::SNS::Subscription', 1);
     configured.template.hasResourceProperties('AWS::SNS::Subscription', {

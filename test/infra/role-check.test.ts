@@ -38,16 +38,17 @@ const update = (key: TableKey) => dynamo('UpdateItem', { TableName: tableName(ke
 const spill: AwsCall = { service: 'sqs', operation: 'SendMessage', params: { QueueUrl: QUEUE_URL } };
 const readSecret: AwsCall = { service: 'secretsmanager', operation: 'GetSecretValue', params: { SecretId: SECRET_ARN } };
 
-/** What a call's requests need: its number and flow, the people it rings, its trace, a voicemail, the round-robin counter. */
+/** What a call's requests need: its number and flow, the people it rings, its trace, a voicemail, the round-robin counter, a sticky member. */
 const aCall: AwsCall[] = [
   readSecret,
   get('numbers'),
   get('flows'),
   dynamo('BatchGetItem', { RequestItems: { [tableName('directory')]: {} } }),
   put('traces'),
-  put('messages'),
   update('messages'),
   update('state'),
+  get('state'),
+  put('state'),
   spill,
 ];
 
@@ -67,21 +68,59 @@ describe('each role, as synthesized', () => {
     expect(refused(synth.stack.webhooks.fallback, [get('numbers')]).map((r) => r.action)).toEqual(['dynamodb:GetItem']);
   });
 
-  test("a table's indexes are granted with the table (<table>/index/*), and only that table's", () => {
+  test('the voice role stores voicemails (UpdateItem) but may not put, delete or scan messages', () => {
+    const del = dynamo('DeleteItem', { TableName: tableName('messages') });
+    const scan = dynamo('Scan', { TableName: tableName('messages') });
+    const batchWrite = dynamo('BatchWriteItem', { RequestItems: { [tableName('messages')]: [] } });
+    expect(refused(synth.stack.webhooks.voice, [put('messages'), del, scan, batchWrite]).map((r) => r.action)).toEqual([
+      'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem',
+    ]);
+  });
+
+  test('the sms role stores texts and unrouted events (PutItem), and nothing else on messages and state', () => {
+    expect(refused(synth.stack.webhooks.sms, [put('messages'), put('state'), put('traces')])).toEqual([]);
+    expect(refused(synth.stack.webhooks.sms, [update('messages'), update('state'), get('state')]).map((r) => r.action)).toEqual([
+      'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem',
+    ]);
+  });
+
+  test('an index is granted by name, to the function that queries it, and the table is not granted with it', () => {
     const byMailbox = dynamo('Query', { TableName: tableName('messages'), IndexName: 'byMailbox' });
     expect(refused(synth.stack.admin.function, [byMailbox])).toEqual([]);
-    // The drain may only write the messages table: no query, of the table or its index.
-    expect(refused(synth.stack.spill.drain, [byMailbox])).toEqual([
-      expect.objectContaining({ action: 'dynamodb:Query', resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableName('messages')}/index/byMailbox` }),
+    // The admin API reads mailboxes through the index only: a query of the table itself is refused.
+    expect(refused(synth.stack.admin.function, [dynamo('Query', { TableName: tableName('messages') })]).map((r) => r.resource)).toEqual([
+      `arn:aws:dynamodb:us-east-1:123456789012:table/${tableName('messages')}`,
+    ]);
+    // The drain and the webhooks never query: not the table, not its index.
+    for (const fn of [synth.stack.spill.drain, synth.stack.webhooks.voice, synth.stack.webhooks.sms]) {
+      expect(refused(fn, [byMailbox])).toEqual([
+        expect.objectContaining({ action: 'dynamodb:Query', resource: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableName('messages')}/index/byMailbox` }),
+      ]);
+    }
+    // The report queries the numbers' byFlow and noFlow indexes, and only those (flows: heads).
+    const numbersIndex = (name: string) => dynamo('Query', { TableName: tableName('numbers'), IndexName: name });
+    expect(refused(synth.stack.report.function, [numbersIndex('byFlow'), numbersIndex('noFlow'), dynamo('Query', { TableName: tableName('flows'), IndexName: 'heads' })])).toEqual([]);
+    expect(refused(synth.stack.report.function, [numbersIndex('other'), dynamo('Scan', { TableName: tableName('numbers') })]).map((r) => r.action)).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
+  });
+
+  test('the drain may write what the webhooks spilled, and may not delete it', () => {
+    const lateRouting = [get('numbers'), get('flows'), dynamo('Query', { TableName: tableName('flows') }), dynamo('BatchGetItem', { RequestItems: { [tableName('directory')]: {} } })];
+    expect(refused(synth.stack.spill.drain, [put('messages'), update('messages'), put('state'), ...lateRouting])).toEqual([]);
+    expect(refused(synth.stack.spill.drain, [dynamo('DeleteItem', { TableName: tableName('messages') }), update('state')]).map((r) => r.action)).toEqual([
+      'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
     ]);
   });
 
   test('a transaction needs the action of each of its items, on each item\'s table', () => {
+    // Assigning a number: the number's Update, and numberCount's Update on each flow head.
     const assign = dynamo('TransactWriteItems', {
-      TransactItems: [{ Update: { TableName: tableName('numbers') } }, { ConditionCheck: { TableName: tableName('flows') } }],
+      TransactItems: [{ Update: { TableName: tableName('numbers') } }, { Update: { TableName: tableName('flows') } }],
     });
     expect(refused(synth.stack.admin.function, [assign])).toEqual([]);
-    expect(refused(synth.stack.webhooks.sms, [assign]).map((r) => r.action)).toEqual(['dynamodb:UpdateItem']);
+    expect(refused(synth.stack.webhooks.sms, [assign]).map((r) => r.action)).toEqual(['dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
+    // No code makes a ConditionCheck item, so no role may.
+    const check = dynamo('TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: tableName('flows') } }] });
+    expect(refused(synth.stack.admin.function, [check]).map((r) => r.action)).toEqual(['dynamodb:ConditionCheckItem']);
   });
 
   test('the report may publish to the alert topic; the admin API may not, nor read a secret it was not given', () => {
