@@ -255,6 +255,83 @@ export const SAY_LANGUAGES = [
   'te-IN', 'th-TH', 'tr-TR', 'uk-UA', 'vi-VN', 'yue-HK', 'zh-CN', 'zh-HK', 'zh-TW',
 ] as const satisfies readonly SayLanguage[];
 
+// Which voice speaks which language. The library lists names only, not pairs, and Twilio refuses a <Say>
+// whose language its voice does not speak (13321; 13511 for a bad voice): the caller hears nothing.
+// Source: Twilio's own text-to-speech table ("Available voices and languages",
+// https://www.twilio.com/docs/voice/twiml/say/text-speech, whose data is TwilioDevEd/api-snippets
+// voice/tts/available-voices-list.md, commit b04350e2, 2023-04-26). The voices the library gained after that
+// table (Adriano, Andres, Burcu, Danielle, Gregory, Isabelle, Kazuha, Lisa, Mía, Niamh, Remi/Rémi, Ruth,
+// Sergio, Sofie, Stephen, Thiago, Tomoko, Zayd and the -Generative variants) take the language Amazon lists
+// for them (https://docs.aws.amazon.com/polly/latest/dg/available-voices.html): a Polly voice speaks the same
+// language in every engine. Twilio's "es-US)" for Polly.Miguel is read as es-US.
+
+/** man and woman: the languages Twilio's table lists for them (both the same eight). */
+export const BASIC_VOICE_LANGUAGES = [
+  'en-US', 'en-GB', 'en-CA', 'es-ES', 'es-MX', 'fr-FR', 'de-DE', 'it-IT',
+] as const satisfies readonly SayLanguage[];
+
+/** alice (retired: the checker's `voice_retired`), as long as the library keeps it. */
+export const ALICE_LANGUAGES = [
+  'ca-ES', 'da-DK', 'de-DE', 'en-AU', 'en-CA', 'en-GB', 'en-IN', 'en-US', 'es-ES', 'es-MX', 'fi-FI', 'fr-CA',
+  'fr-FR', 'it-IT', 'ja-JP', 'ko-KR', 'nb-NO', 'nl-NL', 'pl-PL', 'pt-BR', 'pt-PT', 'ru-RU', 'sv-SE', 'zh-CN',
+  'zh-HK', 'zh-TW',
+] as const satisfies readonly SayLanguage[];
+
+/** A Polly voice's name without its engine: Polly.Joanna-Neural and Polly.Joanna-Generative are Joanna. */
+type PollyName<V> = V extends `Polly.${infer N}-Neural` ? N : V extends `Polly.${infer N}-Generative` ? N : V extends `Polly.${infer N}` ? N : never;
+export const pollyName = (voice: string): string => voice.slice('Polly.'.length).replace(/-(Neural|Generative)$/, '');
+
+/**
+ * The languages of each Polly voice, by name. Every Polly name of the library must have a row (the
+ * "satisfies" fails the build when an upgrade adds one) and no row may name a voice the library lacks.
+ * Hiujin's yue-CN is not one of the library's SayLanguage tags: Hiujin speaks only without a language.
+ */
+export const POLLY_LANGUAGES = {
+  Aditi: ['en-IN', 'hi-IN'], Adriano: ['it-IT'], Amy: ['en-GB'], Andres: ['es-MX'], Aria: ['en-NZ'],
+  Arlet: ['ca-ES'], Arthur: ['en-GB'], Astrid: ['sv-SE'], Ayanda: ['en-ZA'], Bianca: ['it-IT'], Brian: ['en-GB'],
+  Burcu: ['tr-TR'], Camila: ['pt-BR'], Carla: ['it-IT'], Carmen: ['ro-RO'], Celine: ['fr-FR'], Chantal: ['fr-CA'],
+  Conchita: ['es-ES'], Cristiano: ['pt-PT'], Daniel: ['de-DE'], Danielle: ['en-US'], Dora: ['is-IS'],
+  Elin: ['sv-SE'], Emma: ['en-GB'], Enrique: ['es-ES'], Ewa: ['pl-PL'], Filiz: ['tr-TR'], Gabrielle: ['fr-CA'],
+  Geraint: ['en-GB-WLS'], Giorgio: ['it-IT'], Gregory: ['en-US'], Gwyneth: ['cy-GB'], Hala: ['ar-AE'],
+  Hannah: ['de-AT'], Hans: ['de-DE'], Hiujin: ['yue-CN'], Ida: ['nb-NO'], Ines: ['pt-PT'], Isabelle: ['fr-BE'],
+  Ivy: ['en-US'], Jacek: ['pl-PL'], Jan: ['pl-PL'], Joanna: ['en-US'], Joey: ['en-US'], Justin: ['en-US'],
+  Kajal: ['en-IN', 'hi-IN'], Karl: ['is-IS'], Kazuha: ['ja-JP'], Kendra: ['en-US'], Kevin: ['en-US'],
+  Kimberly: ['en-US'], Laura: ['nl-NL'], Lea: ['fr-FR'], Liam: ['fr-CA'], Lisa: ['nl-BE'], Liv: ['nb-NO'],
+  Lotte: ['nl-NL'], Lucia: ['es-ES'], Lupe: ['es-US'], Mads: ['da-DK'], Maja: ['pl-PL'], Marlene: ['de-DE'],
+  Mathieu: ['fr-FR'], Matthew: ['en-US'], Maxim: ['ru-RU'], Mia: ['es-MX'], Miguel: ['es-US'], Mizuki: ['ja-JP'],
+  'Mía': ['es-MX'], Naja: ['da-DK'], Niamh: ['en-IE'], Nicole: ['en-AU'], Ola: ['pl-PL'], Olivia: ['en-AU'],
+  Pedro: ['es-US'], Penelope: ['es-US'], Raveena: ['en-IN'], Remi: ['fr-FR'], Ricardo: ['pt-BR'], Ruben: ['nl-NL'],
+  Russell: ['en-AU'], Ruth: ['en-US'], 'Rémi': ['fr-FR'], Salli: ['en-US'], Seoyeon: ['ko-KR'], Sergio: ['es-ES'],
+  Sofie: ['da-DK'], Stephen: ['en-US'], Suvi: ['fi-FI'], Takumi: ['ja-JP'], Tatyana: ['ru-RU'], Thiago: ['pt-BR'],
+  Tomoko: ['ja-JP'], Vicki: ['de-DE'], Vitoria: ['pt-BR'], Zayd: ['ar-AE'], Zeina: ['arb'], Zhiyu: ['cmn-CN'],
+} as const satisfies Record<PollyName<SayVoice>, readonly string[]>;
+
+/** The languages `voice` speaks, or undefined for a name not in the lists (the schema refuses it by itself). */
+export function languagesOf(voice: string): readonly string[] | undefined {
+  if (voice === 'man' || voice === 'woman') return BASIC_VOICE_LANGUAGES;
+  if (voice === 'alice') return ALICE_LANGUAGES;
+  if (voice.startsWith('Google.')) {
+    // Google.en-US-Standard-C speaks en-US; Google.cmn-CN-..., Google.fil-ph-... (the library's case) likewise.
+    const [lang, region] = voice.slice('Google.'.length).split('-');
+    return region ? [`${lang}-${region}`] : undefined;
+  }
+  if (voice.startsWith('Polly.')) return Object.hasOwn(POLLY_LANGUAGES, pollyName(voice)) ? POLLY_LANGUAGES[pollyName(voice) as keyof typeof POLLY_LANGUAGES] : undefined;
+  return undefined;
+}
+
+/**
+ * Why `language` cannot go with `voice`, or undefined when it can. No language: the voice speaks its own
+ * (Twilio's default for it), fine. No voice: the account's default voice, which the document cannot know.
+ * Tags compare case-insensitively (BCP 47; the library writes Google.fil-ph-... but fil-PH).
+ */
+export function pairingProblem(voice: string | undefined, language: string | undefined): string | undefined {
+  if (voice === undefined || language === undefined) return undefined;
+  const spoken = languagesOf(voice);
+  if (spoken === undefined) return undefined;
+  if (spoken.some((l) => l.toLowerCase() === language.toLowerCase())) return undefined;
+  return `voice ${voice} speaks only ${spoken.join(', ')}, not ${language}: choose one of those, or leave language out for the voice's own`;
+}
+
 // Compile-time: every name the library offers is in the lists (the "satisfies" above checks the reverse).
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
 export const VOICES_COMPLETE: Missing<SayVoice, (typeof SAY_VOICES)[number]> = true;

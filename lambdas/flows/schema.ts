@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
 import { nameSchema } from './names';
-import { SAY_LANGUAGES, SAY_VOICES } from './say-voices';
+import { pairingProblem, SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
 import { XML_TEXT, XML_TEXT_RULE } from './xml-text';
 
@@ -50,11 +50,10 @@ export const promptSchema = z.union([
   z
     .strictObject({ text, voice: voice.optional(), language: language.optional() })
     .superRefine((p, ctx) => {
-      // A Google voice speaks the language in its name; another language fails the <Say> (13321).
-      const spoken = p.voice?.startsWith('Google.') ? p.voice.split('-').slice(0, 2).join('-').slice('Google.'.length) : undefined;
-      if (spoken && p.language && spoken.toLowerCase() !== p.language.toLowerCase()) {
-        ctx.addIssue({ code: 'custom', path: ['language'], message: `voice ${p.voice} speaks ${spoken}, not ${p.language}` });
-      }
+      // Voice and language as Twilio pairs them (say-voices.ts): another language fails the <Say> (13321).
+      // Named at `language`: the voice is a real one, the language is what it cannot speak.
+      const problem = pairingProblem(p.voice, p.language);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['language'], message: problem });
     }),
   z.strictObject({ play: httpsUrl }),
 ]);

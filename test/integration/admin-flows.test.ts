@@ -32,6 +32,20 @@ describe('POST /api/flows', () => {
     expect((await h.api('GET', '/api/flows')).body.flows.length).toBe(before);
   });
 
+  it('answers 400 naming the prompt\'s language when its voice does not speak it (issue 19 item 6), and writes nothing', async () => {
+    const before = (await h.api('GET', '/api/flows')).body.flows.length;
+    const flow = (language?: string) => ({
+      name: 'Voices',
+      call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello', voice: 'Polly.Amy-Neural', ...(language && { language }) }, next: 'bye' }, bye: { type: 'hangup' } } },
+    });
+    const res = await h.api('POST', '/api/flows', flow('en-US'));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'call.applets.greet.prompt.language', message: expect.stringContaining('Polly.Amy-Neural speaks only en-GB') }]);
+    expect((await h.api('GET', '/api/flows')).body.flows.length).toBe(before);
+    expect((await h.api('POST', '/api/flows', flow('en-GB'))).status).toBe(201);
+    expect((await h.api('POST', '/api/flows', flow())).status).toBe(201);
+  });
+
   it('answers 400 for applet ids that are Object.prototype machinery, instead of dropping or misreading them', async () => {
     // A raw body: "__proto__" in a JS object literal would set the prototype, not a key.
     const proto = await h.api('POST', '/api/flows', '{"name":"P","call":{"start":"bye","applets":{"bye":{"type":"hangup"},"__proto__":{"type":"hangup"}}}}');

@@ -1,10 +1,13 @@
 // What the flow document and the people schemas refuse so the carrier can play it (DESIGN.md section 3,
 // limits): characters XML cannot carry in any text field (a 400 naming the field), voices and languages
 // Twilio does not offer, SMS texts over 1,600 characters; and the dial's ring-time default.
+import { parseFlowDocument } from '../../lambdas/admin/flows';
 import { fieldIssues } from '../../lambdas/admin/http';
+import { ValidationError, type FieldIssue } from '../../lambdas/errors';
 import { groupInputSchema, userInputSchema } from '../../lambdas/flows/people';
 import { flowDocumentSchema, partSchema } from '../../lambdas/flows/schema';
 import type { z } from 'zod';
+import { callAndSmsFlow, callOnlyFlow, groupFlow } from '../support/fixtures';
 
 const paths = (schema: z.ZodType, input: unknown) => {
   const result = schema.safeParse(input);
@@ -81,6 +84,50 @@ describe('voices and languages are the ones Twilio offers', () => {
     expect(prompt({ language: 'en-US' })).toEqual([]);
     expect(prompt({ voice: 'Google.en-US-Standard-C', language: 'fr-FR' })).toEqual(['applets.s.prompt.language']);
     expect(prompt({ voice: 'Google.en-US-Standard-C', language: 'en-US' })).toEqual([]);
+  });
+
+  test('a voice with a language Twilio does not pair it with is a 400 naming language (issue 19 item 6)', () => {
+    expect(prompt({ voice: 'Polly.Joanna', language: 'en-GB' })).toEqual(['applets.s.prompt.language']);
+    expect(prompt({ voice: 'Polly.Amy-Neural', language: 'en-US' })).toEqual(['applets.s.prompt.language']);
+    expect(prompt({ voice: 'man', language: 'ja-JP' })).toEqual(['applets.s.prompt.language']);
+    expect(prompt({ voice: 'woman', language: 'fr-FR' })).toEqual([]);
+    expect(prompt({ voice: 'Polly.Amy', language: 'en-GB' })).toEqual([]);
+    // No language: the voice speaks its own, whatever it is.
+    expect(prompt({ voice: 'Polly.Hiujin-Neural' })).toEqual([]);
+    // A voice Twilio does not have is the voice's fault, not the language's.
+    expect(prompt({ voice: 'Polly.Nobody', language: 'en-US' })).toEqual(['applets.s.prompt.voice']);
+  });
+
+  test('the shared test fixtures still publish', () => {
+    for (const doc of [callAndSmsFlow('usr_ann'), callOnlyFlow(), groupFlow('grp_sales')]) expect(() => parseFlowDocument(doc)).not.toThrow();
+  });
+
+  test('publishing refuses the pair the way the admin API answers: a ValidationError at the prompt\'s path', () => {
+    const document = {
+      name: 'Voices',
+      call: {
+        start: 'greet',
+        applets: {
+          greet: { type: 'say', prompt: { text: 'Bonjour', voice: 'Polly.Joanna', language: 'fr-FR' }, next: 'menu' },
+          menu: {
+            type: 'menu', prompt: { text: 'Press 1', voice: 'Polly.Lea-Neural', language: 'fr-FR' }, options: { 1: 'bye' },
+            invalidPrompt: { text: 'Sorry', voice: 'man', language: 'pt-BR' }, fallback: 'bye',
+          },
+          bye: { type: 'hangup' },
+        },
+      },
+    };
+    let issues: FieldIssue[] = [];
+    try {
+      parseFlowDocument(document);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      issues = (err as ValidationError).issues;
+    }
+    expect(issues).toEqual([
+      { path: 'call.applets.greet.prompt.language', message: expect.stringContaining('Polly.Joanna speaks only en-US') },
+      { path: 'call.applets.menu.invalidPrompt.language', message: expect.stringContaining('man speaks only en-US, en-GB') },
+    ]);
   });
 });
 
