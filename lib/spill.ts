@@ -64,7 +64,8 @@ export class DurableSpill extends Construct {
       timeout: drainTimeout,
     }).useTables(props.tables, {
       messages: 'write',
-      state: 'write',
+      // Late routing reads opt-outs before it texts anyone (DESIGN.md section 17).
+      state: 'readWrite',
       // Late routing (lambdas/spill/late-route.ts): the number's flow as it stood, the people to notify.
       numbers: 'read',
       flows: 'read',
