@@ -94,8 +94,9 @@ describe('table grants and their environment variables come together', () => {
     // Needs no DynamoDB at all: it answers when DynamoDB (or the voice function) is what failed.
     fallback: {},
     // Replays with the webhooks' writes (UpdateItem, conditional PutItem): it never reads them back. It
-    // reads the number's flow and the people to notify to route an item kept while that flow could not be read.
-    drain: { messages: 'write', state: 'write', numbers: 'read', flows: 'read', directory: 'read' },
+    // reads the number's flow and the people to notify to route an item kept while that flow could not be read,
+    // and the opt-outs (state) before it texts anyone (DESIGN.md section 17).
+    drain: { messages: 'write', state: 'readWrite', numbers: 'read', flows: 'read', directory: 'read' },
   };
   const cases = functionNames.flatMap((name) => TABLE_KEYS.map((key) => [name, key, access[name][key] ?? 'none'] as const));
 
