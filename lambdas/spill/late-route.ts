@@ -24,7 +24,7 @@ import { mailboxKey, type MailboxKey, type MessageStore } from '../store/message
 import type { NumberStore } from '../store/number-store';
 import type { OptOutStore } from '../store/state-store';
 import { isStoreUnavailable } from '../store/unavailable';
-import type { CarrierKeyword } from '../flows/carrier-keywords';
+import { carrierKeyword } from '../flows/carrier-keywords';
 import type { SpilledText, SpilledVoicemail } from './spill';
 
 /** What routing needs beyond the writes: the number, its flow as it stood, the people to notify, the carrier. */
@@ -45,8 +45,6 @@ interface Plan {
   send: Array<{ text: OutboundText; reason: SendReason }>;
   /** A voicemail's mailbox to notify (its applet's `notify`), once stored. */
   notify?: Mailbox;
-  /** The text is a keyword the carrier answers itself (STOP, START...): its opt-out or opt-in is recorded. */
-  carrierKeyword?: CarrierKeyword;
 }
 
 const UNROUTED = (why: string): Plan => ({ mailbox: 'unrouted', why, send: [] });
@@ -106,7 +104,6 @@ async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promi
     mailbox: result.store ? mailboxKey(result.store.mailbox) : 'unrouted',
     send,
     ...(!result.store && { why: result.forward ? 'forwarded' : 'stored_nowhere' }),
-    ...(result.carrierKeyword && { carrierKeyword: result.carrierKeyword }),
   };
 }
 
@@ -117,8 +114,9 @@ export async function routeLateText(item: SpilledText, messages: Pick<MessageSto
   const { kind: _kind, messageSid, mailbox: _mailbox, media, routeAt: _routeAt, ...rest } = item;
   const stored = await messages.storeText(plan.mailbox, { id: messageSid, ...rest, ...(media?.length && { media }) });
   logger.info(stored ? 'late text routed' : 'late text was already stored', { mailbox: plan.mailbox.split('#')[0], why: plan.why, sid: messageSid });
-  const keyword = plan.carrierKeyword;
-  // Recorded whether or not this replay stored it: the write is idempotent, and never undoes a later change.
+  // Recorded whatever the flow (or its absence) does with the text, and whether or not this replay stored
+  // it: the write is idempotent, and never undoes a later change.
+  const keyword = carrierKeyword(item.body);
   if (keyword && keyword.kind !== 'help' && ports.optOuts) {
     await ports.optOuts.setOptOut(item.to, item.from, keyword.kind === 'opt_out', at, 'keyword').catch((err) => {
       if (isStoreUnavailable(err)) throw err; // the item waits for the next replay

@@ -2,6 +2,7 @@
 // part of the number's flow for one text (every sms applet is instant, so one request does it all),
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
+import { carrierKeyword, type CarrierKeyword } from '../flows/carrier-keywords';
 import { recipientsOf, runSms, withoutRecipients, type SmsResult } from '../flows/sms-engine';
 import { errorField, logger } from '../observability/logger';
 import { count, METRIC } from '../observability/metrics';
@@ -22,7 +23,17 @@ const TEXT_TRACE_KEY = '#text';
 
 const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
 
+/**
+ * A STOP (or START) is recorded whatever the number's flow does with the text, even with no sms part:
+ * the call part's `text` applet must not text the sender either. Beside the routing, never failing it.
+ */
 async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
+  const recorded = recordCarrierKeyword(deps, carrierKeyword(text.body), text, now);
+  const [answer] = await Promise.all([routeByFlow(deps, caches, text, now), recorded]);
+  return answer;
+}
+
+async function routeByFlow(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
   const number = await deps.numbers.find(text.to);
   if (!number?.flowId) return keepTextUnrouted(deps, text, number ? 'no_flow' : 'unknown_number', now);
   const revision = await caches.revisions.current(deps.flows, number.flowId);
@@ -37,9 +48,9 @@ async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: Incomin
     media: text.media,
     directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
   });
-  // STOP, START... (the carrier answers them itself): the engine answered nothing; the opt-out or opt-in is
-  // recorded beside the text's own write. Otherwise the answer leaves out whoever opted out of this number.
-  const [result] = await Promise.all([withoutOptedOut(deps, run, text), recordCarrierKeyword(deps, run, text, now)]);
+  // STOP, START... (the carrier answers them itself): the engine answered nothing. Otherwise the answer
+  // leaves out whoever opted out of this number.
+  const result = await withoutOptedOut(deps, run, text);
   const xml = renderSms(result);
   // The text is kept (stored, or spilled for the same mailbox) whatever DynamoDB does; once it is, a
   // failed trace must not turn the flow's answer into the unrouted one (and spill the text a second time).
@@ -87,8 +98,7 @@ async function withoutOptedOut(deps: WebhookDeps, run: SmsResult, text: Incoming
 }
 
 /** STOP (and the other opt-out words) opts the sender out of the number texted; START opts back in. */
-async function recordCarrierKeyword(deps: WebhookDeps, run: SmsResult, text: IncomingText, now: Date): Promise<void> {
-  const keyword = run.carrierKeyword;
+async function recordCarrierKeyword(deps: WebhookDeps, keyword: CarrierKeyword | undefined, text: IncomingText, now: Date): Promise<void> {
   if (!keyword) return;
   logger.info('carrier keyword received: the flow answers nothing', { keyword: keyword.word, kind: keyword.kind });
   if (keyword.kind === 'help' || !deps.optOuts) return;

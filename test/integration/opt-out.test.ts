@@ -116,6 +116,18 @@ test('a member who texted STOP to the number gets no notification from it', asyn
   expect(messages((await text('hello')).xml)).toEqual(['sender', bob.phone]);
 });
 
+test('STOP to a number whose flow has no sms part is kept in unrouted and still opts the sender out (its call part may text them)', async () => {
+  const flowId = `flw_optout_call_${numbers}`;
+  const doc = { name: 'Calls only', call: { start: 't', applets: { t: { type: 'text', text: 'Sorry we missed you', next: 'bye' }, bye: { type: 'hangup' } } } };
+  await stores.flows.publish(flowId, flowDocumentSchema.parse(doc), undefined, new Date('2026-11-01T00:00:00Z'));
+  number = newNumber();
+  await stores.numbers.register(number, undefined, flowId, new Date('2026-11-01T00:00:00Z'));
+  const { xml, messageSid } = await text('end');
+  expect(messages(xml)).toEqual([]);
+  expect((await stores.messages.list('unrouted', 1000)).map((m) => m.id)).toContain(messageSid);
+  expect(await stores.optOuts.optedOut(number, [SENDER])).toEqual(new Set([SENDER]));
+});
+
 test('HELP is stored and answered by nobody, and changes no opt-out', async () => {
   const { xml, messageSid } = await text('help');
   expect(messages(xml)).toEqual([]);
