@@ -158,5 +158,11 @@ interface SimulationRun {
 }
 
 export type Simulation =
-  | (SimulationRun & { channel: 'sms'; /** The mailbox the text would be stored in (`user#…`, `group#…`, `unrouted`). */ stored: string | null })
+  | (SimulationRun & {
+      channel: 'sms';
+      /** The mailbox the text would be stored in (`user#…`, `group#…`, `unrouted`). */
+      stored: string | null;
+      /** Why nothing answers the text: it is a keyword the carrier answers itself (STOP, START, HELP...). */
+      note?: string;
+    })
   | (SimulationRun & { channel: 'call'; /** Why the run stopped where it did, when it is not the call's own end. */ note?: string });

@@ -67,8 +67,9 @@ export class TwilioWebhooks extends Construct {
       messages: { actions: ['UpdateItem'] },
       // One PutItem per request.
       traces: { actions: ['PutItem'] },
-      // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem).
-      state: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem);
+      // opt-outs read before a text is sent (BatchGetItem) and recorded on a 21610 refusal (conditional PutItem).
+      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
     });
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,
@@ -76,8 +77,9 @@ export class TwilioWebhooks extends Construct {
       messages: { actions: ['PutItem'] },
       // A text's one trace item (conditional PutItem), or the unrouted one.
       traces: { actions: ['PutItem'] },
-      // Unrouted events only (conditional PutItem): texts have no counters or sticky members.
-      state: { actions: ['PutItem'] },
+      // Unrouted events and opt-outs (conditional PutItem; STOP/START, a 21610 refusal), opt-outs read before
+      // anyone is texted (BatchGetItem): texts have no counters or sticky members.
+      state: { actions: ['BatchGetItem', 'PutItem'] },
     });
     this.fallback = new SwitchboardFunction(this, 'Fallback', {
       entry: handlerEntry('fallback-webhook'),

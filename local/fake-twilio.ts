@@ -125,6 +125,14 @@ const SEND_ERRORS: Record<number, string> = {
   30007: 'Message filtered',
 };
 
+/**
+ * Twilio's own opt-out keywords (long codes and toll-free): a text whose whole body, trimmed, is one of
+ * them in any case. Kept here apart from Switchboard's list (lambdas/flows/carrier-keywords.ts): the fake
+ * is the carrier, and must not agree with Switchboard by construction.
+ */
+const TWILIO_OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+const TWILIO_OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
+
 export const newTwilioSid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 /** Twilio's resource dates are RFC 2822. */
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
@@ -136,6 +144,8 @@ export class FakeTwilio {
   readonly messages: SentMessage[] = [];
   private readonly numbers = new Map<string, IncomingPhoneNumber>();
   private readonly failures = new Map<string, number>();
+  /** `<our number> <recipient>` pairs: the recipient opted out of texts from that number. */
+  private readonly optOuts = new Set<string>();
   private readonly hung = new Set<string>();
   private statusQueue: number[] = [];
   private server?: Server;
@@ -230,6 +240,40 @@ export class FakeTwilio {
   failSendsTo(to: string, code = 21610): void {
     if (!SEND_ERRORS[code]) throw new Error(`the fake does not know error ${code}`);
     this.failures.set(to, code);
+  }
+
+  /**
+   * `recipient` opted out of texts from `number` (they texted it STOP): every later send from `number` to
+   * them is refused with 21610, as Twilio does, until they opt back in.
+   */
+  optOut(number: string, recipient: string): void {
+    this.optOuts.add(`${number} ${recipient}`);
+  }
+
+  optIn(number: string, recipient: string): void {
+    this.optOuts.delete(`${number} ${recipient}`);
+  }
+
+  isOptedOut(number: string, recipient: string): boolean {
+    return this.optOuts.has(`${number} ${recipient}`);
+  }
+
+  /**
+   * What Twilio does with a text it delivers to one of the account's numbers: a STOP (or another opt-out
+   * word) opts its sender out of that number, a START opts them back in. Tests and the local carrier call
+   * it for each text they deliver to the webhook. Returns what the text did.
+   */
+  receivedText(from: string, to: string, body: string): 'opt_out' | 'opt_in' | undefined {
+    const word = body.trim().toUpperCase();
+    if (TWILIO_OPT_OUT.has(word)) {
+      this.optOut(to, from);
+      return 'opt_out';
+    }
+    if (TWILIO_OPT_IN.has(word)) {
+      this.optIn(to, from);
+      return 'opt_in';
+    }
+    return undefined;
   }
 
   /** Sends to `to` get no answer at all (the connection stays open until the client gives up). */
@@ -386,7 +430,7 @@ export class FakeTwilio {
     if (!this.numberFor(from)) {
       throw new TwilioError(400, 21606, `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`);
     }
-    const code = this.failures.get(to);
+    const code = this.failures.get(to) ?? (this.isOptedOut(from, to) ? 21610 : undefined);
     if (code) throw new TwilioError(400, code, SEND_ERRORS[code]);
     const sid = newTwilioSid(media.length ? 'MM' : 'SM');
     const now = rfc2822(new Date());

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoLocal, LOCAL_CREDENTIALS, LOCAL_REGION, type RunningDynamo } from './dynamodb-local';
 import { ensureTables } from './tables';
 import { localTableNames, tableEnv, type TableNames } from '../lambdas/store/tables';
-import { createLocalServer, type Routes } from './server';
+import { createLocalServer, type LambdaHandler, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
@@ -114,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
     const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
-    routes = { admin, voice, sms, fallback } as Routes;
+    routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
@@ -150,6 +150,24 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
  * The fake carrier, with the same auth token the webhooks check (Twilio uses one token for both), the
  * demo numbers pointing at "another system", and the carrier link's environment set before the handlers load.
  */
+/**
+ * Twilio sees every text it delivers to the webhook: with the fake carrier running, a STOP posted to
+ * /twilio/sms (and answered 200) opts its sender out of the number at the carrier too, START back in, so
+ * the fake refuses later sends with 21610 as Twilio would (DESIGN.md section 17).
+ */
+function carrierSeesTexts(handler: LambdaHandler, fake: FakeTwilio): LambdaHandler {
+  return async (event) => {
+    const answer = await handler(event);
+    const status = typeof answer === 'object' ? answer.statusCode : 200;
+    if (status === 200 && event.body) {
+      const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
+      const [from, to] = [form.get('From'), form.get('To')];
+      if (from && to) fake.receivedText(from, to, form.get('Body') ?? '');
+    }
+    return answer;
+  };
+}
+
 async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
   const fake = await startFakeTwilio({
     port,

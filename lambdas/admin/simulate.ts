@@ -12,6 +12,7 @@ import type { EnginePorts } from '../flows/engine';
 import { FlowInvalidError, NotFoundError, ValidationError } from '../errors';
 import { hasErrors } from '../flows/problems';
 import { E164, flowDocumentSchema } from '../flows/schema';
+import type { CarrierKeywordKind } from '../flows/carrier-keywords';
 import { runSms } from '../flows/sms-engine';
 import { mailboxKey } from '../store/message-store';
 import { renderCall, renderSms } from '../twilio/twiml';
@@ -41,6 +42,13 @@ const DRY_PORTS: EnginePorts = {
 };
 const MAX_REQUESTS = 50;
 
+/** What the carrier does with a keyword it answers itself (DESIGN.md section 17): the flow answers nothing. */
+const KEYWORD_NOTES: Record<CarrierKeywordKind, (word: string) => string> = {
+  opt_out: (word) => `${word} is answered by the carrier itself: the sender is opted out of this number, and nothing is texted to them from it until they text START.`,
+  opt_in: (word) => `${word} is answered by the carrier itself: the sender is opted back in to texts from this number.`,
+  help: (word) => `${word} is answered by the carrier itself (its help message): the flow answers nothing.`,
+};
+
 export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown): Promise<Simulation> {
   const input = parseWith(simulateBody, raw);
   const published = await deps.flows.getCurrent(flowId);
@@ -59,6 +67,8 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   if (input.channel === 'sms') {
     const part = current.document.sms;
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
+    // A STOP, START or HELP body runs as the webhook runs it: stored, answered by nothing (the carrier
+    // answers those itself). Stored opt-outs are not read: the simulation answers for the flow, not the sender.
     const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
     // What the webhook sends through the REST API: the replies and notifications past the TwiML's 10 messages.
     const texts = (result.overflow ?? []).map((m) => ({ from: to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
@@ -67,6 +77,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
       steps: [{ flowId, revision: current.revision, applets: result.steps, input: { Body: input.body ?? '' }, twiml: renderSms(result), ...(texts.length && { texts }) }],
       stored: result.store ? mailboxKey(result.store.mailbox) : null,
       ended: true,
+      ...(result.carrierKeyword && { note: KEYWORD_NOTES[result.carrierKeyword.kind](result.carrierKeyword.word) }),
     };
   }
 

@@ -6,7 +6,11 @@ import type { OutboundText } from '../flows/outbound';
 import { errorField, logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
 import { atMost } from '../runtime/deadline';
+import type { OptOutStore } from '../store/state-store';
 import type { CarrierApi } from './carrier-link';
+
+/** Twilio's error for a send to a recipient who opted out of the sending number (replied STOP). */
+export const OPTED_OUT_CODE = 21610;
 
 export type SendReason = 'text_applet' | 'voicemail_notify' | 'transcript_notify' | 'inbox_notify' | 'reply' | 'forward';
 
@@ -19,6 +23,8 @@ export interface SendAbout {
 export interface SendSummary {
   sent: number;
   failed: number;
+  /** Not sent: the recipient opted out of texts from that number (DESIGN.md section 17). */
+  optedOut?: number;
 }
 
 /** The port the webhooks send through (inbox notifications beyond the TwiML limit use it too). */
@@ -46,10 +52,15 @@ export class CarrierTextSender implements TextSender {
   constructor(
     private readonly api: () => Promise<Pick<CarrierApi, 'createMessage'>>,
     private readonly metrics: SendMetrics = powertoolsSendMetrics,
+    /** Where opt-outs are read before sending and recorded when the carrier refuses a send with 21610. */
+    private readonly optOuts?: Pick<OptOutStore, 'optedOut' | 'setOptOut'>,
   ) {}
 
-  async sendTexts(texts: readonly OutboundText[], about: SendAbout): Promise<SendSummary> {
-    if (texts.length === 0) return { sent: 0, failed: 0 };
+  async sendTexts(all: readonly OutboundText[], about: SendAbout): Promise<SendSummary> {
+    if (all.length === 0) return { sent: 0, failed: 0 };
+    const texts = await withoutOptedOut(this.optOuts, all, about);
+    const skipped = all.length - texts.length;
+    if (texts.length === 0) return { sent: 0, failed: 0, optedOut: skipped };
     let results: Array<PromiseSettledResult<unknown>>;
     try {
       const api = await this.api();
@@ -58,10 +69,12 @@ export class CarrierTextSender implements TextSender {
       results = texts.map(() => ({ status: 'rejected', reason: err }) as const);
     }
     let failed = 0;
+    const refused: OutboundText[] = [];
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') return;
       failed++;
       const error = result.reason as Partial<CarrierError>;
+      if (error.carrierCode === OPTED_OUT_CODE) refused.push(texts[i]);
       // The logger masks the numbers (observability/logger.ts).
       logger.error('a text could not be sent', {
         reason: about.reason,
@@ -75,8 +88,45 @@ export class CarrierTextSender implements TextSender {
       });
     });
     if (failed > 0) this.metrics.sendFailures(failed, about.reason);
-    return { sent: texts.length - failed, failed };
+    // The carrier knows of an opt-out we did not (a STOP we never saw, or one from before): recorded, so
+    // nothing is sent to that recipient from that number again until they text START.
+    await recordRefusals(this.optOuts, refused);
+    return { sent: texts.length - failed, failed, ...(skipped > 0 && { optedOut: skipped }) };
   }
+}
+
+/**
+ * The texts whose recipient has not opted out of texts from their sending number. When the opt-outs
+ * cannot be read, every text is sent: the carrier refuses the opted-out ones itself (21610), and that
+ * refusal is recorded.
+ */
+export async function withoutOptedOut(
+  optOuts: Pick<OptOutStore, 'optedOut'> | undefined,
+  texts: readonly OutboundText[],
+  about: SendAbout,
+): Promise<OutboundText[]> {
+  if (!optOuts || texts.length === 0) return [...texts];
+  const froms = [...new Set(texts.map((t) => t.from))];
+  try {
+    const out = new Map(await Promise.all(froms.map(async (from) => [from, await optOuts.optedOut(from, [...new Set(texts.filter((t) => t.from === from).map((t) => t.to))])] as const)));
+    const kept = texts.filter((t) => !out.get(t.from)?.has(t.to));
+    if (kept.length < texts.length) logger.info('texts not sent: the recipient opted out of the number', { reason: about.reason, sid: about.sid, count: texts.length - kept.length });
+    return kept;
+  } catch (err) {
+    logger.warn('opt-outs could not be read; sending, the carrier refuses opted-out recipients', { reason: about.reason, sid: about.sid, error: errorField(err) });
+    return [...texts];
+  }
+}
+
+/** Records, best effort, the opt-outs the carrier told us about by refusing sends with 21610. */
+export async function recordRefusals(optOuts: Pick<OptOutStore, 'setOptOut'> | undefined, refused: readonly OutboundText[]): Promise<void> {
+  if (!optOuts || refused.length === 0) return;
+  const now = new Date();
+  await Promise.all(
+    refused.map((t) =>
+      optOuts.setOptOut(t.from, t.to, true, now, 'carrier_21610').catch((err) => logger.error('an opt-out the carrier reported could not be recorded', { to: t.to, from: t.from, error: errorField(err) })),
+    ),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // The flow checker (DESIGN.md section 4): does a schema-valid flow document make sense?
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
+import { isReservedKeyword } from './carrier-keywords';
 import { MAX_DIAL_NOUNS } from './applets';
 import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
@@ -272,6 +273,15 @@ function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Probl
         `of 2-${MAX_TRANSCRIBED_SECONDS} s: a longer message gets no transcript and no error. Set maxSeconds to ` +
         `${MAX_TRANSCRIBED_SECONDS} or less.`, id));
       return problems;
+    }
+    case 'keyword': {
+      // Twilio answers these itself and the engine never lets a rule take them (sms-engine.ts).
+      const reserved = [...new Set(applet.rules.flatMap((r) => r.keywords).filter(isReservedKeyword).map((k) => k.trim().toUpperCase()))];
+      if (reserved.length === 0) return [];
+      return [problem('reserved_keyword', channel,
+        `Applet "${id}" has a rule for ${reserved.join(', ')}: Twilio answers ${reserved.length === 1 ? 'this keyword' : 'these keywords'} itself ` +
+        '(opt-out, opt back in, help) and a text that is only the keyword never reaches a rule: it is stored, ' +
+        'the sender is opted out or back in, and the flow answers nothing. Choose another word.', id)];
     }
     case 'forward':
       if (!options.ownNumbers?.has(applet.to)) return [];

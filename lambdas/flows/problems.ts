@@ -9,6 +9,7 @@ export const ERROR_CODES = [
 export const WARNING_CODES = [
   'unreachable', 'always_closed', 'no_call_part', 'no_sms_part', 'user_unreachable', 'transcribe_too_long',
   'record_without_notice', 'notify_over_limit', 'voice_retired',
+  'reserved_keyword',
 ] as const;
 
 export type ProblemCode = (typeof ERROR_CODES)[number] | (typeof WARNING_CODES)[number];

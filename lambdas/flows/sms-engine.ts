@@ -2,6 +2,7 @@
 // whole part runs in the one webhook request and the answer is complete: replies to the sender,
 // notifications to mailbox members, a forward, and where the text is stored.
 // Pure domain code: no storage, no clock but ctx.now.
+import { carrierKeyword, type CarrierKeyword } from './carrier-keywords';
 import { matchCaller } from './caller-match';
 import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
 import { isOpen } from './hours';
@@ -57,15 +58,24 @@ export interface SmsResult {
    * nothing otherwise. A message is stored once, by its Sid, so a text has one store at most; inbox and
    * forward both end a run, so they never compete for it.
    */
-  store?: { mailbox: Mailbox | 'unrouted'; reason?: 'forward_shortened' };
+  store?: { mailbox: Mailbox | 'unrouted'; reason?: 'forward_shortened' | 'carrier_keyword' | 'forward_opted_out' };
   forward?: OutgoingSms & { to: string };
+  /**
+   * The text is one of the keywords the carrier answers itself (STOP, START, HELP... carrier-keywords.ts):
+   * the flow answers nothing. Its reply applets send nothing (and go on to `next`), keyword applets take
+   * `otherwise` (a rule naming STOP never fires: the checker warns `reserved_keyword`), an inbox stores it
+   * without notifying anyone, and a forward sends nothing and keeps it in `unrouted` (reason
+   * `carrier_keyword`) so it is still kept. The caller records the opt-out or opt-in it means.
+   */
+  carrierKeyword?: CarrierKeyword;
   steps: Step[];
 }
 
 const SMS_TYPES: ReadonlySet<string> = new Set(SMS_APPLETS);
 
 export function runSms(part: FlowPart, ctx: SmsContext): SmsResult {
-  const result: SmsResult = { replies: [], steps: [] };
+  const keyword = carrierKeyword(ctx.body);
+  const result: SmsResult = { replies: [], steps: [], ...(keyword && { carrierKeyword: keyword }) };
   let id = branchTarget(part.start);
   for (;;) {
     if (result.steps.length >= MAX_APPLETS_PER_REQUEST) {
@@ -74,10 +84,10 @@ export function runSms(part: FlowPart, ctx: SmsContext): SmsResult {
       return stopUnrouted(result, id ?? '', 'guard');
     }
     const applet = id === undefined ? undefined : appletAt(part, id);
-    if (id === undefined || !applet || !SMS_TYPES.has(applet.type)) return fitAnswer(stopUnrouted(result, id ?? '', 'missing'), ctx);
+    if (id === undefined || !applet || !SMS_TYPES.has(applet.type)) return fitAnswer(stopUnrouted(result, id ?? '', 'missing'), ctx.from);
     result.steps.push({ applet: id, type: applet.type });
     const next = runApplet(applet, ctx, result);
-    if (next === END) return fitAnswer(result, ctx);
+    if (next === END) return fitAnswer(result, ctx.from);
     id = branchTarget(next.next);
   }
 }
@@ -87,12 +97,33 @@ export function runSms(part: FlowPart, ctx: SmsContext): SmsResult {
  * point), then replies and notifications in the order they were decided (replies come first: they run
  * before the terminal inbox); the rest goes to `overflow`.
  */
-function fitAnswer(result: SmsResult, ctx: SmsContext): SmsResult {
+function fitAnswer(result: SmsResult, sender: string): SmsResult {
   const room = MAX_MESSAGES_PER_ANSWER - (result.forward ? 1 : 0);
   if (result.replies.length <= room) return result;
-  result.overflow = result.replies.slice(room).map((m) => ({ ...m, to: m.to ?? ctx.from }));
+  result.overflow = result.replies.slice(room).map((m) => ({ ...m, to: m.to ?? sender }));
   result.replies = result.replies.slice(0, room);
   return result;
+}
+
+/** Everyone a run's answer texts (the sender for a reply), once each: whose opt-outs to read. */
+export function recipientsOf(result: SmsResult, sender: string): string[] {
+  const all = [...result.replies, ...(result.overflow ?? [])].map((m) => m.to ?? sender);
+  if (result.forward) all.push(result.forward.to);
+  return [...new Set(all)];
+}
+
+/**
+ * The run's answer without the texts to `optedOut` recipients (they opted out of the number texted:
+ * the carrier would refuse them, 21610), fitted again into one answer. A forward whose target opted out
+ * sends nothing, so the text is kept in `unrouted` (reason `forward_opted_out`) instead of nowhere.
+ */
+export function withoutRecipients(result: SmsResult, sender: string, optedOut: ReadonlySet<string>): SmsResult {
+  if (optedOut.size === 0) return result;
+  const { overflow, forward, ...rest } = result;
+  const replies = [...result.replies, ...(overflow ?? [])].filter((m) => !optedOut.has(m.to ?? sender));
+  const kept = forward && !optedOut.has(forward.to) ? forward : undefined;
+  const store = forward && !kept ? (result.store ?? { mailbox: 'unrouted' as const, reason: 'forward_opted_out' as const }) : result.store;
+  return fitAnswer({ ...rest, replies, ...(kept && { forward: kept }), ...(store && { store }) }, sender);
 }
 
 /** Returned by an applet that ends the run; otherwise the branch to follow ("" or undefined: not set). */
@@ -102,7 +133,7 @@ type Next = typeof END | { next: string | undefined };
 function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
   switch (applet.type) {
     case 'reply':
-      if (!ctx.late || applet.lateReply) result.replies.push({ body: applet.text, ...(applet.media?.length && { media: [...applet.media] }) });
+      if ((!ctx.late || applet.lateReply) && !result.carrierKeyword) result.replies.push({ body: applet.text, ...(applet.media?.length && { media: [...applet.media] }) });
       // Without next the reply is the end: a valid ending, not a dead end.
       return applet.next ? { next: applet.next } : END;
     case 'hours':
@@ -110,12 +141,16 @@ function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
     case 'caller':
       return { next: matchCaller(applet, ctx.from) };
     case 'keyword':
-      return { next: matchKeyword(applet, ctx.body) };
+      return { next: result.carrierKeyword ? applet.otherwise : matchKeyword(applet, ctx.body) };
     case 'inbox':
       result.store = { mailbox: mailboxOf(applet.mailbox) };
-      if (applet.notify) result.replies.push(...notifications(applet.mailbox, ctx));
+      if (applet.notify && !result.carrierKeyword) result.replies.push(...notifications(applet.mailbox, ctx));
       return END;
     case 'forward': {
+      if (result.carrierKeyword) {
+        result.store = { mailbox: 'unrouted', reason: 'carrier_keyword' };
+        return END;
+      }
       const line = fromLine(ctx);
       result.forward = { to: applet.to, body: line.body, ...(ctx.media.length > 0 && { media: ctx.media.map((m) => m.url) }) };
       if (line.shortened) result.store = { mailbox: 'unrouted', reason: 'forward_shortened' };

@@ -7,17 +7,21 @@ import { DynamoDirectoryStore } from '../store/directory-store';
 import type { DynamoDb } from '../store/dynamo-client';
 import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
+import { DynamoStateStore } from '../store/state-store';
 import type { TableNames } from '../store/tables';
 import type { RoutingPorts } from './late-route';
 
-export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory'>, env: NodeJS.ProcessEnv = process.env): RoutingPorts {
+export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory' | 'state'>, env: NodeJS.ProcessEnv = process.env): RoutingPorts {
   // The link is read from the environment at the first send: the local server sets the carrier's URL
   // after its drain is built, and a Lambda reads its secret only when a text is sent.
   let link: CarrierLink | undefined;
+  // Opt-outs (state table): a late STOP is recorded, and nobody opted out is texted.
+  const optOuts = new DynamoStateStore(doc, tables.state);
   return {
     numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
     flows: new DynamoFlowStore(doc, tables.flows),
     directory: new DynamoDirectoryStore(doc, tables.directory),
-    texts: new CarrierTextSender(() => (link ??= carrierLinkFromEnv(env)).api()),
+    texts: new CarrierTextSender(() => (link ??= carrierLinkFromEnv(env)).api(), undefined, optOuts),
+    optOuts,
   };
 }

@@ -22,7 +22,9 @@ import type { DirectoryStore } from '../store/directory-store';
 import type { FlowStore } from '../store/flow-store';
 import { mailboxKey, type MailboxKey, type MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
+import type { OptOutStore } from '../store/state-store';
 import { isStoreUnavailable } from '../store/unavailable';
+import { carrierKeyword } from '../flows/carrier-keywords';
 import type { SpilledText, SpilledVoicemail } from './spill';
 
 /** What routing needs beyond the writes: the number, its flow as it stood, the people to notify, the carrier. */
@@ -32,6 +34,8 @@ export interface RoutingPorts {
   directory: Pick<DirectoryStore, 'peopleFor'>;
   /** Absent: nothing is sent (logged), the item still lands in its mailbox. */
   texts?: TextSender;
+  /** Where a late STOP or START is recorded (as of its arrival). Absent: not recorded. */
+  optOuts?: Pick<OptOutStore, 'setOptOut'>;
 }
 
 interface Plan {
@@ -96,7 +100,11 @@ async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promi
   if (result.forward) send.push({ text: { from: item.to, to: result.forward.to, body: result.forward.body, ...(result.forward.media && { media: result.forward.media }) }, reason: 'forward' });
   // A run that stores nothing (a forward, a reply that ends the flow) keeps the text in `unrouted`: it
   // must be kept somewhere, and its Sid there is what stops a second replay from sending again.
-  return { mailbox: result.store ? mailboxKey(result.store.mailbox) : 'unrouted', send, ...(!result.store && { why: result.forward ? 'forwarded' : 'stored_nowhere' }) };
+  return {
+    mailbox: result.store ? mailboxKey(result.store.mailbox) : 'unrouted',
+    send,
+    ...(!result.store && { why: result.forward ? 'forwarded' : 'stored_nowhere' }),
+  };
 }
 
 /** Routes a text spilled with `routeAt`; true when this replay stored it (and sent its texts). */
@@ -106,6 +114,15 @@ export async function routeLateText(item: SpilledText, messages: Pick<MessageSto
   const { kind: _kind, messageSid, mailbox: _mailbox, media, routeAt: _routeAt, ...rest } = item;
   const stored = await messages.storeText(plan.mailbox, { id: messageSid, ...rest, ...(media?.length && { media }) });
   logger.info(stored ? 'late text routed' : 'late text was already stored', { mailbox: plan.mailbox.split('#')[0], why: plan.why, sid: messageSid });
+  // Recorded whatever the flow (or its absence) does with the text, and whether or not this replay stored
+  // it: the write is idempotent, and never undoes a later change.
+  const keyword = carrierKeyword(item.body);
+  if (keyword && keyword.kind !== 'help' && ports.optOuts) {
+    await ports.optOuts.setOptOut(item.to, item.from, keyword.kind === 'opt_out', at, 'keyword').catch((err) => {
+      if (isStoreUnavailable(err)) throw err; // the item waits for the next replay
+      logger.error('a late opt-out could not be recorded', { sid: messageSid, error: errorField(err) });
+    });
+  }
   if (stored) await sendAll(ports.texts, plan.send, messageSid);
   return stored;
 }

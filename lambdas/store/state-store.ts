@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { isConditionFailure } from './transactions';
-import { readAllPages } from './reads';
+import { batchGetAll, readAllPages } from './reads';
 
 export const STICKY_DAYS = 30;
 /** Unrouted events are kept long enough for any report interval (and a missed week of reports). */
@@ -46,9 +46,29 @@ export interface StateStore {
   putValue(pk: string, value: unknown): Promise<void>;
 }
 
+/** How an opt-out (or opt-in) became known: the sender's keyword, or the carrier refusing a send (21610). */
+export type OptOutSource = 'keyword' | 'carrier_21610';
+
+/**
+ * Who opted out of texts from which of our numbers (DESIGN.md section 17): one small item per number and
+ * recipient, `optout#<number>#<recipient>`, in the state table.
+ */
+export interface OptOutStore {
+  /**
+   * Records that `recipient` opted out of texts from `number` (`optedOut`), or back in, as of `at` (when
+   * the keyword arrived): a change older than the one recorded is ignored, so a STOP routed late never
+   * undoes a START that came after it.
+   */
+  setOptOut(number: string, recipient: string, optedOut: boolean, at: Date, source: OptOutSource): Promise<void>;
+  /** Which of `recipients` are opted out of texts from `number` (one batch read). */
+  optedOut(number: string, recipients: readonly string[]): Promise<Set<string>>;
+}
+
+const optOutKey = (number: string, recipient: string) => ({ pk: `optout#${number}#${recipient}`, sk: '-' });
+
 const epoch = (d: Date, days: number) => Math.floor(d.getTime() / 1000) + days * 86400;
 
-export class DynamoStateStore implements StateStore {
+export class DynamoStateStore implements StateStore, OptOutStore {
   constructor(
     private readonly doc: DynamoDb,
     private readonly table: string,
@@ -192,6 +212,34 @@ export class DynamoStateStore implements StateStore {
         ExpressionAttributeValues: { ':pk': `unrouted#${number}`, ...(since ? { ':since': since } : {}) },
       },
     });
+  }
+
+  async setOptOut(number: string, recipient: string, optedOut: boolean, at: Date, source: OptOutSource): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...optOutKey(number, recipient), optedOut, at: at.toISOString(), source },
+          ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // a newer change is recorded: it stands
+    }
+  }
+
+  async optedOut(number: string, recipients: readonly string[]): Promise<Set<string>> {
+    if (recipients.length === 0) return new Set();
+    const items = await batchGetAll<{ pk: string; optedOut?: boolean }>(
+      this.doc,
+      this.table,
+      recipients.map((r) => optOutKey(number, r)),
+      { projection: 'pk, optedOut' },
+    );
+    const prefix = `optout#${number}#`;
+    return new Set(items.filter((i) => i.optedOut === true).map((i) => i.pk.slice(prefix.length)));
   }
 
   async getValue<T>(pk: string): Promise<T | undefined> {

@@ -10,13 +10,16 @@ import type { TableNames } from './tables';
 
 export function createStores(doc: DynamoDb, tables: TableNames) {
   const directory = new DynamoDirectoryStore(doc, tables.directory);
+  const state = new DynamoStateStore(doc, tables.state);
   return {
     directory,
     flows: new DynamoFlowStore(doc, tables.flows, directory),
     numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
     messages: new DynamoMessageStore(doc, tables.messages),
     traces: new DynamoTraceStore(doc, tables.traces),
-    state: new DynamoStateStore(doc, tables.state),
+    state,
+    /** Opt-outs live in the state table (DESIGN.md section 17). */
+    optOuts: state,
   };
 }
 export type Stores = ReturnType<typeof createStores>;

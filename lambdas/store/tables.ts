@@ -87,7 +87,7 @@ export const TABLES = {
   state: {
     id: 'State',
     envVar: 'STATE_TABLE',
-    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark.
+    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark, opt-outs.
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     indexes: [],

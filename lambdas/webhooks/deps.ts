@@ -10,7 +10,7 @@ import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
-import type { StateStore } from '../store/state-store';
+import type { OptOutStore, StateStore } from '../store/state-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
@@ -35,6 +35,11 @@ export interface WebhookDeps {
   allowSimulatedTime?: boolean;
   /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
   texts?: TextSender;
+  /**
+   * Who opted out of texts from which number (DESIGN.md section 17): the sms webhook records STOP and
+   * START, and leaves opted-out recipients out of its answer. Absent: nothing is recorded or left out.
+   */
+  optOuts?: OptOutStore;
 }
 
 /**
@@ -46,14 +51,15 @@ export interface WebhookDeps {
 export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000, socketWait: ANSWER_DEADLINE_MS };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
+  const stores = createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env));
   return {
-    ...createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env)),
+    ...stores,
     spill: spillFromEnv(env),
     now: () => new Date(),
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
-    texts: new CarrierTextSender(carrierLinkFromEnv(env).api),
+    texts: new CarrierTextSender(carrierLinkFromEnv(env).api, undefined, stores.optOuts),
   };
 }
 

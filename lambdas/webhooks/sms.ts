@@ -2,7 +2,8 @@
 // part of the number's flow for one text (every sms applet is instant, so one request does it all),
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
-import { runSms } from '../flows/sms-engine';
+import { carrierKeyword, type CarrierKeyword } from '../flows/carrier-keywords';
+import { recipientsOf, runSms, withoutRecipients, type SmsResult } from '../flows/sms-engine';
 import { errorField, logger } from '../observability/logger';
 import { count, METRIC } from '../observability/metrics';
 import { mailboxKey } from '../store/message-store';
@@ -22,14 +23,24 @@ const TEXT_TRACE_KEY = '#text';
 
 const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
 
+/**
+ * A STOP (or START) is recorded whatever the number's flow does with the text, even with no sms part:
+ * the call part's `text` applet must not text the sender either. Beside the routing, never failing it.
+ */
 async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
+  const recorded = recordCarrierKeyword(deps, carrierKeyword(text.body), text, now);
+  const [answer] = await Promise.all([routeByFlow(deps, caches, text, now), recorded]);
+  return answer;
+}
+
+async function routeByFlow(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
   const number = await deps.numbers.find(text.to);
   if (!number?.flowId) return keepTextUnrouted(deps, text, number ? 'no_flow' : 'unknown_number', now);
   const revision = await caches.revisions.current(deps.flows, number.flowId);
   if (!revision?.document.sms) return keepTextUnrouted(deps, text, revision ? 'no_sms_part' : 'missing_revision', now);
   const part = revision.document.sms;
   const notifies = Object.values(part.applets).some((a) => a.type === 'inbox' && a.notify);
-  const result = runSms(part, {
+  const run = runSms(part, {
     now,
     from: text.from,
     to: text.to,
@@ -37,6 +48,9 @@ async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: Incomin
     media: text.media,
     directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
   });
+  // STOP, START... (the carrier answers them itself): the engine answered nothing. Otherwise the answer
+  // leaves out whoever opted out of this number.
+  const result = await withoutOptedOut(deps, run, text);
   const xml = renderSms(result);
   // The text is kept (stored, or spilled for the same mailbox) whatever DynamoDB does; once it is, a
   // failed trace must not turn the flow's answer into the unrouted one (and spill the text a second time).
@@ -64,6 +78,34 @@ async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: Incomin
   const overflow = (result.overflow ?? []).map((m) => ({ from: text.to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
   await sendTextsBestEffort(deps.texts, overflow, { reason: 'inbox_notify', sid: text.sid });
   return twiml(xml);
+}
+
+/**
+ * The run's answer without the recipients who opted out of the number texted (DESIGN.md section 17).
+ * When the opt-outs cannot be read in time, the answer goes out whole: the carrier refuses opted-out
+ * recipients itself (21610).
+ */
+async function withoutOptedOut(deps: WebhookDeps, run: SmsResult, text: IncomingText): Promise<SmsResult> {
+  const recipients = recipientsOf(run, text.from);
+  if (!deps.optOuts || recipients.length === 0) return run;
+  const read = deps.optOuts.optedOut(text.to, recipients).catch((err) => {
+    logger.warn('opt-outs could not be read; answering in full', { error: errorField(err) });
+    return new Set<string>();
+  });
+  const optedOut = await withDeadline(read, BOOKKEEPING_MS, () => new Set<string>());
+  if (optedOut.size > 0) logger.info('texts left out of the answer: the recipient opted out of the number', { recipients: optedOut.size });
+  return withoutRecipients(run, text.from, optedOut);
+}
+
+/** STOP (and the other opt-out words) opts the sender out of the number texted; START opts back in. */
+async function recordCarrierKeyword(deps: WebhookDeps, keyword: CarrierKeyword | undefined, text: IncomingText, now: Date): Promise<void> {
+  if (!keyword) return;
+  logger.info('carrier keyword received: the flow answers nothing', { keyword: keyword.word, kind: keyword.kind });
+  if (keyword.kind === 'help' || !deps.optOuts) return;
+  const recorded = deps.optOuts.setOptOut(text.to, text.from, keyword.kind === 'opt_out', now, 'keyword').catch((err) => {
+    logger.error('an opt-out could not be recorded; the carrier still enforces it', { keyword: keyword.word, error: errorField(err) });
+  });
+  await withDeadline(recorded, BOOKKEEPING_MS, () => undefined);
 }
 
 export function smsWebhook(deps: WebhookDeps): WebhookHandler {

@@ -174,4 +174,30 @@ describe('texts a call causes', () => {
     // The full number is not logged.
     expect(text).not.toContain(caller);
   });
+  test('STOP by text (DESIGN.md section 17): no reply, and the caller gets no later text-back from that number; START re-enables it', async () => {
+    const group = await team(next('07'));
+    const number = next('06');
+    fake.addNumber({ phoneNumber: number, friendlyName: 'Opt-out line' });
+    await ok('POST', '/api/carrier/sync');
+    const sms = { start: 'r', applets: { r: { type: 'reply', text: 'Got it.', next: 'box' }, box: { type: 'inbox', mailbox: { group: group.id }, notify: true } } };
+    const flow = await ok('POST', '/api/flows', { name: 'Opt-out line', call: textThenVoicemail(group.id), sms });
+    await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
+    const caller = next('08');
+    const text = (body: string) => simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+
+    expect(entries(await text('STOP'), 'message')).toEqual([]);
+    // The carrier saw the STOP it delivered, as Twilio does: it would refuse a send itself.
+    expect(fake.isOptedOut(number, caller)).toBe(true);
+    const sends = fake.requests.filter((r) => r.path.endsWith('/Messages.json')).length;
+    expect((await call(number, caller)).ok).toBe(true);
+    expect(sentTo(caller)).toEqual([]);
+    // Switchboard knew too: it did not even try the text-back (the members' notices went out).
+    expect(fake.requests.filter((r) => r.path.endsWith('/Messages.json') && r.form.To?.[0] === caller)).toEqual([]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/Messages.json')).length).toBeGreaterThan(sends);
+
+    expect(entries(await text('start'), 'message')).toEqual([]);
+    expect(fake.isOptedOut(number, caller)).toBe(false);
+    await call(number, caller);
+    expect(sentTo(caller).map((m) => m.body)).toEqual(['Thanks for calling. Our hours: https://example.com/hours']);
+  });
 });

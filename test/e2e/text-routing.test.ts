@@ -110,15 +110,35 @@ describe('keyword routing', () => {
     ['SaLeS', 'Sales will text you.', 'sales'],
     ['  Buy! two tickets', 'Sales will text you.', 'sales'],
     ['help me', 'Support will text you.', 'support'],
-    ['HELP', 'Support will text you.', 'support'],
+    // The whole body a word Twilio answers itself (DESIGN.md section 17): no rule takes it, nothing answers it.
+    ['HELP', undefined, 'others'],
+    [' Stop', undefined, 'others'],
     ['I need help', 'Reply SALES or HELP.', 'others'], // only the first word counts
     ['salesman here', 'Reply SALES or HELP.', 'others'], // a whole word, not a prefix
     ['', 'Reply SALES or HELP.', 'others'],
   ])('"%s" → %s', async (body, reply, box) => {
     const t = await text(number, body);
-    expect(messagesOf(t).map((m) => m.body)).toEqual([reply]);
+    expect(messagesOf(t).map((m) => m.body)).toEqual(reply === undefined ? [] : [reply]);
     const owner = { sales, support, others }[box]!;
     expect((await mailbox(`user/${owner.id}`)).map((m) => m.id)).toContain(t.sid);
+  });
+});
+
+describe('opt-out (DESIGN.md section 17)', () => {
+  it('STOP gets no reply and opts the sender out of the number: later texts are stored but not answered, until START', async () => {
+    const owner = await createUser('Opt-out owner');
+    const { number } = await lineWith({
+      start: 'r',
+      applets: { r: { type: 'reply', text: 'Thanks for your text.', next: 'box' }, box: inboxOf(owner.id) },
+    }, 'Opt-out line');
+    const from = '+15550408888';
+    const stop = await text(number, 'STOP', { from });
+    expect(messagesOf(stop)).toEqual([]);
+    const later = await text(number, 'one more thing', { from });
+    expect(messagesOf(later)).toEqual([]);
+    expect((await mailbox(`user/${owner.id}`)).map((m) => m.id)).toEqual(expect.arrayContaining([stop.sid, later.sid]));
+    expect(messagesOf(await text(number, 'start', { from }))).toEqual([]);
+    expect(messagesOf(await text(number, 'hello again', { from })).map((m) => m.body)).toEqual(['Thanks for your text.']);
   });
 });
 

@@ -112,7 +112,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
-    state: ['GetItem', 'PutItem', 'UpdateItem'],
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
@@ -120,7 +120,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['PutItem'],
     traces: ['PutItem'],
-    state: ['PutItem'],
+    // Opt-outs: read before anyone is texted, recorded on STOP/START or a 21610 refusal.
+    state: ['BatchGetItem', 'PutItem'],
   },
   report: {
     numbers: ['GetItem'],
@@ -138,7 +139,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['PutItem', 'UpdateItem'],
-    state: ['PutItem'],
+    state: ['BatchGetItem', 'PutItem'],
   },
 };
 

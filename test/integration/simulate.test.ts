@@ -119,3 +119,18 @@ it('a text whose answer passes the 10-message limit lists the rest as texts sent
   expect(res.body.steps[0].texts).toHaveLength(2);
   for (const t of res.body.steps[0].texts) expect(t).toEqual({ from: to, to: expect.stringMatching(/^\+155503100\d\d$/), body: expect.stringContaining('hi') });
 });
+
+it('a STOP body shows no reply: it would be stored where the flow keeps texts, and the carrier answers it', async () => {
+  const before = (await h.api('GET', `/api/flows/${flowId}`)).body;
+  const user = (await h.api('POST', '/api/users', { name: 'Stop owner', phone: '+15550310500' })).body.id;
+  const draft = { name: before.name, call: before.call, sms: { start: 'reply', applets: { reply: { type: 'reply', text: 'Got it.', next: 'box' }, box: { type: 'inbox', mailbox: { user }, notify: true } } } };
+  const res = await sim({ channel: 'sms', from: '+15550109999', body: ' stop ', document: draft });
+  expect(res.status).toBe(200);
+  expect(res.body.steps[0].twiml).not.toContain('<Message');
+  expect(res.body.steps[0].texts).toBeUndefined();
+  expect(res.body.stored).toBe(`user#${user}`);
+  expect(res.body.note).toContain('opted out');
+  const usual = await sim({ channel: 'sms', from: '+15550109999', body: 'stop by at noon?', document: draft });
+  expect((usual.body.steps[0].twiml.match(/<Message/g) ?? []).length).toBe(2);
+  expect(usual.body.note).toBeUndefined();
+});

@@ -52,3 +52,28 @@ test('sendTextsBestEffort never throws: not when the texts cannot be worked out,
   });
   expect(lines.map((l) => l.message)).toEqual(['texts not sent: no carrier link in this handler', 'preparing texts failed; nothing sent']);
 });
+
+test('opt-outs that cannot be read do not stop the sends: the carrier refuses opted-out recipients itself, and that refusal is recorded', async () => {
+  const { fake, client } = await fakeCarrier();
+  try {
+    fake.addNumber({ phoneNumber: '+15550100001' });
+    fake.optOut('+15550100001', '+15550200002');
+    const recorded: Array<[string, string, boolean, string]> = [];
+    const optOuts = {
+      optedOut: () => Promise.reject(new Error('DynamoDB is away')),
+      setOptOut: async (number: string, recipient: string, optedOut: boolean, _at: Date, source: string) => void recorded.push([number, recipient, optedOut, source]),
+    };
+    const { metrics } = counted();
+    const { result: summary, lines } = await capturingOutput(() =>
+      new CarrierTextSender(async () => client, metrics, optOuts).sendTexts(
+        ['+15550200001', '+15550200002'].map((to) => ({ from: '+15550100001', to, body: 'New voicemail' })),
+        { reason: 'voicemail_notify', sid: 'CA1' },
+      ),
+    );
+    expect(summary).toEqual({ sent: 1, failed: 1 });
+    expect(recorded).toEqual([['+15550100001', '+15550200002', true, 'carrier_21610']]);
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'opt-outs could not be read; sending, the carrier refuses opted-out recipients' }));
+  } finally {
+    await fake.stop();
+  }
+});

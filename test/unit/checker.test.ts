@@ -135,9 +135,9 @@ describe('valid flows have no problems', () => {
     const doc = smsDoc('vip', {
       vip: { type: 'caller', rules: [{ numbers: ['+15550100009'], next: 'fwd' }], otherwise: 'open' },
       open: { ...hours(), open: 'kw', closed: 'later' },
-      kw: { type: 'keyword', rules: [{ keywords: ['STOP'], next: 'bye' }], otherwise: 'inbox' },
+      kw: { type: 'keyword', rules: [{ keywords: ['LEAVE'], next: 'bye' }], otherwise: 'inbox' },
       later: { type: 'reply', text: 'We are closed.' },
-      bye: { type: 'reply', text: 'Unsubscribed.' },
+      bye: { type: 'reply', text: 'Goodbye.' },
       fwd: { type: 'forward', to: '+15550100002' },
       inbox: { type: 'inbox', mailbox: { group: 'grp_sales' } },
     });
@@ -244,7 +244,7 @@ describe('missing_branch', () => {
   });
 
   test('a keyword rule and otherwise in the sms part', () => {
-    const doc = smsDoc('kw', { kw: { type: 'keyword', rules: [{ keywords: ['HELP'] }], otherwise: '' } });
+    const doc = smsDoc('kw', { kw: { type: 'keyword', rules: [{ keywords: ['HOURS'] }], otherwise: '' } });
     expect(check(doc).map((p) => [p.code, p.channel, p.applet, p.branch])).toEqual([
       ['missing_branch', 'sms', 'kw', 'rules.0.next'],
       ['missing_branch', 'sms', 'kw', 'otherwise'],
@@ -541,5 +541,27 @@ describe('the schema rejects malformed documents with a path', () => {
       name: 'x',
       call: { start: 'd', applets: { d: { type: 'dial', user: 'usr_ann', number: '+15550100001', noAnswer: 'd' } } },
     })).toEqual(['call.applets.d.user']);
+  });
+});
+
+describe('reserved_keyword: a keyword rule naming a word Twilio answers itself (STOP, START, HELP...)', () => {
+  const doc = (keywords: string[][]) =>
+    smsDoc('kw', {
+      kw: { type: 'keyword', rules: keywords.map((k) => ({ keywords: k, next: 'r' })), otherwise: 'inbox' },
+      r: { type: 'reply', text: 'Noted.' },
+      inbox: { type: 'inbox', mailbox: { group: 'grp_sales' } },
+    });
+
+  test('a warning (the flow still publishes), naming the words once each, in any case', () => {
+    const found = check(doc([['SALES', 'stop'], ['Help', 'STOP', 'Unsubscribe']]));
+    expectOnly(found, { severity: 'warning', code: 'reserved_keyword', channel: 'sms', applet: 'kw' }, ['STOP, HELP, UNSUBSCRIBE', 'Twilio answers']);
+  });
+
+  test.each(['STOPALL', 'CANCEL', 'END', 'QUIT', 'START', 'YES', 'UNSTOP', 'INFO'])('%s is reserved', (word) => {
+    expect(check(doc([[word.toLowerCase()]])).map((p) => p.code)).toEqual(['reserved_keyword']);
+  });
+
+  test('other words, and words that only start like one, are not', () => {
+    expect(check(doc([['SALES', 'STOPS', 'HELPDESK', 'ENDING']]))).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
 import { MAX_APPLETS_PER_REQUEST } from '../../lambdas/flows/engine';
 import type { Directory, User } from '../../lambdas/flows/people';
 import { partSchema, type FlowPart } from '../../lambdas/flows/schema';
-import { runSms, type SmsContext } from '../../lambdas/flows/sms-engine';
+import { carrierKeyword } from '../../lambdas/flows/carrier-keywords';
+import { recipientsOf, runSms, withoutRecipients, type SmsContext } from '../../lambdas/flows/sms-engine';
 
 const FLOW_NUMBER = '+15550100001';
 const SENDER = '+15550107777';
@@ -74,7 +75,7 @@ describe('keyword', () => {
     ['SALES', 'sales'],
     ['Buy now', 'sales'],
     ['  help me', 'help'],
-    ['HELP', 'help'],
+    ['HELP!', 'help'],
     ['Sales!', 'sales'],
   ])('%p → %s (first word, case-insensitive)', (body, expected) => {
     expect(answer(body)).toBe(expected);
@@ -261,5 +262,63 @@ describe('carrier limits: at most 10 messages per answer, at most 1,600 characte
     const body = result.forward!.body;
     expect(body.length).toBeLessThanOrEqual(1600);
     expect(body).toMatch(/^From \+4477009001: (😀)+…$/u);
+  });
+});
+
+describe('carrier keywords: STOP, START, HELP... are the carrier\'s to answer (DESIGN.md section 17)', () => {
+  test.each([
+    ['STOP', 'opt_out'], [' stop ', 'opt_out'], ['StopAll', 'opt_out'], ['unsubscribe', 'opt_out'], ['CANCEL', 'opt_out'], ['end', 'opt_out'], ['Quit\n', 'opt_out'],
+    ['START', 'opt_in'], ['yes', 'opt_in'], ['Unstop', 'opt_in'],
+    ['HELP', 'help'], ['info', 'help'],
+  ])('%p is %s (the whole body, trimmed, any case)', (body, kind) => {
+    expect(carrierKeyword(body)?.kind).toBe(kind);
+  });
+
+  test.each(['stop please', 'please stop', 'STOP.', 'stops', 'yes please', '', 'HELP ME'])('%p is not: Twilio matches the whole body only', (body) => {
+    expect(carrierKeyword(body)).toBeUndefined();
+  });
+
+  const flow = part('r', {
+    r: reply('Thanks, we will get back to you.', 'kw'),
+    kw: { type: 'keyword', rules: [{ keywords: ['STOP', 'HELP'], next: 'sorry' }], otherwise: 'box' },
+    sorry: reply('Sorry to see you go', 'box'),
+    box: inbox({ notify: true }),
+  });
+
+  test('STOP is stored in the inbox the flow picks (keyword rules take otherwise), with no reply and no notification', () => {
+    const result = runSms(flow, ctx({ body: 'STOP' }));
+    expect(result.replies).toEqual([]);
+    expect(result.overflow).toBeUndefined();
+    expect(result.store).toEqual({ mailbox: { kind: 'group', id: 'sales' } });
+    expect(result.carrierKeyword).toEqual({ word: 'STOP', kind: 'opt_out' });
+    expect(ids(result.steps)).toEqual(['r', 'kw', 'box']);
+  });
+
+  test('START and HELP are answered by nobody either; a longer text runs as usual', () => {
+    for (const body of ['start', 'Help']) {
+      const result = runSms(flow, ctx({ body }));
+      expect(result.replies).toEqual([]);
+      expect(result.store).toEqual({ mailbox: { kind: 'group', id: 'sales' } });
+    }
+    const usual = runSms(flow, ctx({ body: 'stop calling me' }));
+    expect(usual.carrierKeyword).toBeUndefined();
+    expect(usual.replies.map((r) => r.body)).toEqual(['Thanks, we will get back to you.', 'Sorry to see you go', 'From +15550107777: stop calling me', 'From +15550107777: stop calling me']);
+  });
+
+  test('a forward sends nothing: the text is kept in unrouted instead', () => {
+    const result = runSms(part('f', { f: { type: 'forward', to: '+15550109999' } }), ctx({ body: 'QUIT' }));
+    expect(result.forward).toBeUndefined();
+    expect(result.store).toEqual({ mailbox: 'unrouted', reason: 'carrier_keyword' });
+  });
+
+  test('withoutRecipients leaves opted-out recipients out of the answer, fitting it again', () => {
+    const result = runSms(flow, ctx({ body: 'hello' }));
+    expect(recipientsOf(result, SENDER)).toEqual([SENDER, ann.phone, cat.phone]);
+    const kept = withoutRecipients(result, SENDER, new Set([SENDER, cat.phone!]));
+    expect(kept.replies).toEqual([{ to: ann.phone, body: 'From +15550107777: hello' }]);
+    expect(kept.store).toEqual(result.store);
+    const fwd = runSms(part('f', { f: { type: 'forward', to: '+15550109999' } }), ctx());
+    expect(withoutRecipients(fwd, SENDER, new Set(['+15550109999']))).toMatchObject({ replies: [], store: { mailbox: 'unrouted', reason: 'forward_opted_out' } });
+    expect(withoutRecipients(fwd, SENDER, new Set(['+15550109999'])).forward).toBeUndefined();
   });
 });

@@ -121,7 +121,7 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
               )}
             </li>
           ))}
-          {result.channel === 'call' && result.note && <li class="muted">{result.note}</li>}
+          {result.note && <li class="muted">{result.note}</li>}
         </ol>
       )}
     </section>
