@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDb } from '../lambdas/store/dynamo-client';
 import autocannon from 'autocannon';
 import { LAMBDA_BUNDLING } from '../lib/bundling';
@@ -32,6 +32,7 @@ import { localTableNames, tableEnv } from '../lambdas/store/tables';
 import { createStores } from '../lambdas/store/stores';
 import { buildUnassignedReport } from '../lambdas/report/unassigned-report';
 import { voiceWebhook } from '../lambdas/webhooks/voice';
+import { smsWebhook } from '../lambdas/webhooks/sms';
 import { spillFromEnv } from '../lambdas/spill/spill-from-env';
 import { countReads } from '../test/support/read-counter';
 import { signedTwilioEvent } from '../test/support/twilio-events';
@@ -201,6 +202,14 @@ async function requestsPerStep(tables: ReturnType<typeof localTableNames>): Prom
   const path = action.slice(action.indexOf('/twilio/'));
   await measure('menu key -> sequential dial (the people it rings, BatchGet; then cached 5 s)', path, { Digits: '1' });
   await measure('menu continuation, revision cached', path, { Digits: '9' });
+
+  const texts = smsWebhook({ ...createStores(doc, tables), spill: spillFromEnv(), now: () => new Date(OPEN_HOURS), authToken: async () => 'bench-token' });
+  for (const label of ['incoming text (cold caches)', 'incoming text (warm)']) {
+    commands.length = 0;
+    await texts(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: newSid('SM'), From: '+15550109999', To: DEMO_NUMBERS.main, Body: 'bench', NumMedia: '0' }, authToken: 'bench-token' }));
+    const reads = commands.filter((c) => /Get|Query|Scan/.test(c)).length;
+    row('dynamodb', label, `${reads} reads, ${commands.length - reads} writes (${commands.join(', ')})`);
+  }
 }
 
 async function latency(base: string, token: string, tables: ReturnType<typeof localTableNames>): Promise<void> {
@@ -218,22 +227,47 @@ async function latency(base: string, token: string, tables: ReturnType<typeof lo
     return performance.now() - started;
   };
 
-  // The yardstick: the DynamoDB round trips a warm incoming call waits for (number, flow head, trace), alone.
+  // The yardsticks: the DynamoDB round trips each warm webhook waits for (the `dynamodb` rows above), done
+  // alone with the same client. A call: the number, the flow head, its trace step. A text: the number, the
+  // flow head, the opt-outs of everyone its answer texts (the sender and the 3 members its inbox notifies),
+  // then the text and its trace together.
   const doc = createDynamoDb({});
-  const roundTrips = async () => {
-    const started = performance.now();
-    await doc.send(new GetCommand({ TableName: tables.numbers, Key: { number: DEMO_NUMBERS.main } }));
-    await doc.send(new GetCommand({ TableName: tables.flows, Key: { id: 'bench', rev: 0 }, ConsistentRead: true }));
-    await doc.send(new PutCommand({ TableName: tables.traces, Item: { sid: newSid('CA'), step: '0', at: new Date().toISOString() } }));
-    return performance.now() - started;
+  const head = () => [
+    doc.send(new GetCommand({ TableName: tables.numbers, Key: { number: DEMO_NUMBERS.main } })),
+    doc.send(new GetCommand({ TableName: tables.flows, Key: { id: 'bench', rev: 0 }, ConsistentRead: true })),
+  ];
+  const sequences = {
+    voice: async () => {
+      for (const read of head()) await read;
+      await doc.send(new PutCommand({ TableName: tables.traces, Item: { sid: newSid('CA'), step: '0', at: new Date().toISOString() } }));
+    },
+    sms: async () => {
+      for (const read of head()) await read;
+      const keys = ['+15550109999', '+15550200001', '+15550200002', '+15550200003'].map((r) => ({ pk: `optout#${DEMO_NUMBERS.main}#${r}`, sk: '-' }));
+      await doc.send(new BatchGetCommand({ RequestItems: { [tables.state]: { Keys: keys } } }));
+      await Promise.all([
+        doc.send(new PutCommand({ TableName: tables.messages, Item: { mailbox: 'bench', id: newSid('SM'), at: new Date().toISOString() } })),
+        doc.send(new PutCommand({ TableName: tables.traces, Item: { sid: newSid('SM'), step: '0', at: new Date().toISOString() } })),
+      ]);
+    },
   };
-  for (let i = 0; i < 20; i++) await roundTrips();
-  const alone: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) alone.push(await roundTrips());
-  const yardstick = { name: 'its DynamoDB round trips alone', value: pct([...alone].sort((a, b) => a - b), 50) };
-  row('warm latency', `2 reads + 1 write to DynamoDB Local, sequential (p50 of ${REQUESTS})`, ms(yardstick.value), { number: yardstick.value, unit: 'ms' });
+  const yardsticks: Record<keyof typeof sequences, { name: string; value: number }> = { voice: { name: '', value: 0 }, sms: { name: '', value: 0 } };
+  for (const [name, sequence] of Object.entries(sequences) as [keyof typeof sequences, () => Promise<void>][]) {
+    const timed = async () => {
+      const started = performance.now();
+      await sequence();
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 20; i++) await timed();
+    const alone: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) alone.push(await timed());
+    yardsticks[name] = { name: 'its DynamoDB round trips alone', value: pct([...alone].sort((a, b) => a - b), 50) };
+    const what = name === 'voice' ? '2 reads + 1 write' : '3 reads, then 2 writes together';
+    row('warm latency', `${name}'s round trips alone: ${what} to DynamoDB Local (p50 of ${REQUESTS})`, ms(yardsticks[name].value), { number: yardsticks[name].value, unit: 'ms' });
+  }
 
   for (const [name, make] of [['voice', voice], ['sms', sms]] as const) {
+    const yardstick = yardsticks[name];
     for (let i = 0; i < 20; i++) await post(make()); // warm up
     const times: number[] = [];
     for (let i = 0; i < REQUESTS; i++) times.push(await post(make()));
