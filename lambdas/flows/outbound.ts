@@ -2,7 +2,7 @@
 // data: the engines and the voicemail notices return them, and the webhooks send them, best effort.
 // Pure: no I/O, no clock.
 import { isAnonymousCaller } from './caller-match';
-import { E164 } from './applets';
+import { E164, MAX_SMS_TEXT } from './applets';
 import type { Mailbox } from './engine';
 import type { Directory } from './people';
 
@@ -13,9 +13,6 @@ export interface OutboundText {
   body: string;
   media?: string[];
 }
-
-/** Twilio refuses longer bodies (error 21617). */
-export const MAX_SMS_BODY = 1600;
 
 /**
  * Whether a caller can be texted back: a phone number, not a withheld caller or a softphone
@@ -65,7 +62,7 @@ export function voicemailNotices(mailbox: Mailbox, directory: Directory, vm: Voi
 /** The transcript, when it arrives: "Voicemail from +15550109999: <text>", cut to what one text carries. */
 export function transcriptNotices(mailbox: Mailbox, directory: Directory, vm: VoicemailFacts & { transcript: string }): OutboundText[] {
   const head = `Voicemail from ${callerName(vm.caller)}: `;
-  const room = MAX_SMS_BODY - head.length;
+  const room = MAX_SMS_TEXT - head.length;
   const text = vm.transcript.trim();
   const body = head + ([...text].length > room ? `${[...text].slice(0, room - 1).join('')}…` : text);
   return mailboxPhones(mailbox, directory).map((to) => ({ from: vm.number, to, body }));

@@ -2,11 +2,11 @@
 // text limits"): a text body cut to the carrier's 1,600 characters, at most 10 media, and media and
 // recording URLs only when they are Twilio's own (https, Twilio's API hosts). Everything else could never
 // be stored (an item over DynamoDB's 400 KB) or should never be rendered (a `javascript:` link, another
-// site's image). No imports: the dashboard checks stored URLs with the same function (web/src/media-links.ts).
+// site's image). The dashboard checks stored URLs with the same function (web/src/media-links.ts), so this
+// file imports only the pure domain's constants.
+import { MAX_SMS_TEXT } from '../flows/applets';
 
-/** Twilio refuses longer bodies (error 21617), so no real text is longer. */
-export const MAX_TEXT_BODY = 1600;
-/** Ends a body that was cut: the body plus the marker is MAX_TEXT_BODY characters. */
+/** Ends a body that was cut: the body plus the marker is MAX_SMS_TEXT characters (Twilio refuses longer, 21617). */
 export const TRUNCATION_MARKER = '… [truncated]';
 /** Twilio sends at most 10 media per message (error 21623). */
 export const MAX_MEDIA = 10;
@@ -43,10 +43,10 @@ export function checkMediaUrl(url: unknown): MediaUrlCheck {
 
 export const isCarrierMediaUrl = (url: unknown): url is string => checkMediaUrl(url) === 'ok';
 
-/** `body` cut to MAX_TEXT_BODY characters (code points: an emoji is never split), the marker included. */
+/** `body` cut to MAX_SMS_TEXT characters (code points: an emoji is never split), the marker included. */
 export function limitTextBody(body: string): { body: string; truncatedFrom?: number } {
-  if (body.length <= MAX_TEXT_BODY) return { body };
+  if (body.length <= MAX_SMS_TEXT) return { body };
   const chars = Array.from(body);
-  if (chars.length <= MAX_TEXT_BODY) return { body };
-  return { body: chars.slice(0, MAX_TEXT_BODY - Array.from(TRUNCATION_MARKER).length).join('') + TRUNCATION_MARKER, truncatedFrom: chars.length };
+  if (chars.length <= MAX_SMS_TEXT) return { body };
+  return { body: chars.slice(0, MAX_SMS_TEXT - Array.from(TRUNCATION_MARKER).length).join('') + TRUNCATION_MARKER, truncatedFrom: chars.length };
 }

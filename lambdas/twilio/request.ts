@@ -88,7 +88,7 @@ export interface IncomingText {
 }
 
 export interface TextCuts {
-  /** The body's length in characters when it was cut to MAX_TEXT_BODY (with TRUNCATION_MARKER). */
+  /** The body's length in characters when it was cut to MAX_SMS_TEXT (with TRUNCATION_MARKER). */
   bodyChars?: number;
   /** Media left out: past the 10th, a URL too long, not https or not on Twilio's hosts. */
   droppedMedia: Array<{ index: number; reason: MediaUrlCheck | 'over_10' | 'empty' }>;

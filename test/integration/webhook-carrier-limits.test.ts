@@ -4,7 +4,8 @@
 // https URLs (javascript:, data:, other hosts, over 2,048 characters) are dropped, with a log.
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { createStores } from '../../lambdas/store/stores';
-import { MAX_TEXT_BODY, TRUNCATION_MARKER } from '../../lambdas/twilio/carrier-limits';
+import { MAX_SMS_TEXT } from '../../lambdas/flows/applets';
+import { TRUNCATION_MARKER } from '../../lambdas/twilio/carrier-limits';
 import { webhookDynamoClientConfig, type WebhookDeps } from '../../lambdas/webhooks/deps';
 import { smsWebhook } from '../../lambdas/webhooks/sms';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
@@ -89,8 +90,8 @@ test('a body over 1,600 characters is stored cut to the limit, ending with "… 
     smsWebhook(deps)(signedTwilioEvent({ url: '/twilio/sms', params: { MessageSid: messageSid, From: CALLER, To: NUMBER, Body: 'w'.repeat(5000), NumMedia: '0' } })),
   );
   const body = (await stored(messageSid))?.body ?? '';
-  expect(body).toHaveLength(MAX_TEXT_BODY);
-  expect(body).toBe(`${'w'.repeat(MAX_TEXT_BODY - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`);
+  expect(body).toHaveLength(MAX_SMS_TEXT);
+  expect(body).toBe(`${'w'.repeat(MAX_SMS_TEXT - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`);
   expect(lines).toContainEqual(expect.objectContaining({ message: 'text cut to the carrier limits before it is kept', sid: messageSid, bodyChars: 5000 }));
   expect(lines).toContainEqual(expect.objectContaining({ BodiesTruncated: 1 }));
 });
@@ -120,7 +121,7 @@ test('with DynamoDB down, the spilled text is already cut: the drain gets nothin
   dead.destroy();
   const text = spilled.items().slice(before).find((i) => i.kind === 'text');
   expect(text).toMatchObject({ messageSid, body: expect.stringMatching(/… \[truncated\]$/), media: [{ url: media(1), contentType: 'image/gif' }] });
-  expect((text as { body: string }).body).toHaveLength(MAX_TEXT_BODY);
+  expect((text as { body: string }).body).toHaveLength(MAX_SMS_TEXT);
 });
 
 test('the fallback URL keeps the same limits', async () => {

@@ -1,7 +1,8 @@
 // Issue 18, items 2 and 6: what the webhooks keep of a text (a body cut to 1,600 characters with a
 // marker, at most 10 media, media URLs only when they are Twilio's https URLs), and the same URL rule in
 // the dashboard, which renders nothing else as a link, an image or a player.
-import { checkMediaUrl, isCarrierMediaUrl, limitTextBody, MAX_MEDIA_URL_LENGTH, MAX_TEXT_BODY, TRUNCATION_MARKER } from '../../lambdas/twilio/carrier-limits';
+import { MAX_SMS_TEXT } from '../../lambdas/flows/applets';
+import { checkMediaUrl, isCarrierMediaUrl, limitTextBody, MAX_MEDIA_URL_LENGTH, TRUNCATION_MARKER } from '../../lambdas/twilio/carrier-limits';
 import { incomingText } from '../../lambdas/twilio/request';
 import { mediaView, safeMediaUrl } from '../../web/src/media-links';
 
@@ -55,23 +56,23 @@ describe('checkMediaUrl: https on Twilio’s API hosts only', () => {
 
 describe('limitTextBody', () => {
   test('a body of 1,600 characters is kept as it is', () => {
-    const body = 'a'.repeat(MAX_TEXT_BODY);
+    const body = 'a'.repeat(MAX_SMS_TEXT);
     expect(limitTextBody(body)).toEqual({ body });
   });
 
   test('a longer body is cut to 1,600 characters, the marker "… [truncated]" included', () => {
     const { body, truncatedFrom } = limitTextBody('b'.repeat(500 * 1024));
     expect(TRUNCATION_MARKER).toBe('… [truncated]');
-    expect(Array.from(body)).toHaveLength(MAX_TEXT_BODY);
+    expect(Array.from(body)).toHaveLength(MAX_SMS_TEXT);
     expect(body.endsWith('b… [truncated]')).toBe(true);
     expect(truncatedFrom).toBe(500 * 1024);
   });
 
   test('characters are counted whole: an emoji is never split in two', () => {
-    const emoji = '😀'.repeat(MAX_TEXT_BODY); // 3,200 UTF-16 units, 1,600 characters
+    const emoji = '😀'.repeat(MAX_SMS_TEXT); // 3,200 UTF-16 units, 1,600 characters
     expect(limitTextBody(emoji)).toEqual({ body: emoji });
     const { body } = limitTextBody(`${emoji}😀`);
-    expect(Array.from(body)).toHaveLength(MAX_TEXT_BODY);
+    expect(Array.from(body)).toHaveLength(MAX_SMS_TEXT);
     expect(body).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(body.startsWith('😀')).toBe(true);
   });
@@ -106,7 +107,7 @@ describe('incomingText keeps what can be stored and shown', () => {
 
   test('a body over 1,600 characters is cut with the marker, and says how long it was', () => {
     const result = incomingText({ ...text, Body: 'z'.repeat(2000) })!;
-    expect(result.body).toBe(`${'z'.repeat(MAX_TEXT_BODY - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`);
+    expect(result.body).toBe(`${'z'.repeat(MAX_SMS_TEXT - TRUNCATION_MARKER.length)}${TRUNCATION_MARKER}`);
     expect(result.cut).toEqual({ bodyChars: 2000, droppedMedia: [] });
   });
 

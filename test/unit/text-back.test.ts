@@ -3,7 +3,8 @@
 import { startCall, type CallContext } from '../../lambdas/flows/call-engine';
 import { checkFlow } from '../../lambdas/flows/checker';
 import type { EnginePorts } from '../../lambdas/flows/engine';
-import { canTextBack, clockDuration, MAX_SMS_BODY, transcriptNotices, voicemailNotices } from '../../lambdas/flows/outbound';
+import { MAX_SMS_TEXT } from '../../lambdas/flows/applets';
+import { canTextBack, clockDuration, transcriptNotices, voicemailNotices } from '../../lambdas/flows/outbound';
 import type { Directory } from '../../lambdas/flows/people';
 import { flowDocumentSchema, partSchema } from '../../lambdas/flows/schema';
 
@@ -92,7 +93,7 @@ describe('voicemail notify', () => {
   test('the transcript follows, cut to one text', () => {
     const [notice] = transcriptNotices({ kind: 'user', id: 'ann' }, directory, { caller: CALLER, number: NUMBER, transcript: ` ${'word '.repeat(500)}` });
     expect(notice.body.startsWith(`Voicemail from ${CALLER}: word word`)).toBe(true);
-    expect([...notice.body].length).toBe(MAX_SMS_BODY);
+    expect([...notice.body].length).toBe(MAX_SMS_TEXT);
     expect(notice.body.endsWith('…')).toBe(true);
   });
 
