@@ -367,7 +367,7 @@ describe('widgets Switchboard has no applet for', () => {
     const r = run([say('hello', 'Hello.', 'it'), hangupless('it', type, 'after'), say('after', 'After.')], { call: 'hello' });
     const entry = entryOf(r, 'it');
     expect(entry).toMatchObject({ status: 'not_imported', channel: 'call', standIn: 'hangup', applet: 'it' });
-    expect(entry.reason).toMatch(/\w{10,}/);
+    expect(entry.reason!.split(' ').length).toBeGreaterThan(4);
     expect(callApplet(r, 'it')).toMatchObject({ type: 'hangup' });
     expect(callApplet(r, 'hello')).toMatchObject({ next: 'it' });
   });
