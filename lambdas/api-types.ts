@@ -7,10 +7,11 @@ import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
 import type { Channel, FlowDocument } from './flows/schema';
+import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
+export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -50,6 +51,19 @@ export interface PublishResult {
   name: string;
   revision: number;
   problems: Problem[];
+}
+
+/**
+ * `POST /api/flows/import` (DESIGN.md section 18): the imported document, what each Studio widget became
+ * (or why it was not imported), and the checker's problems. With `create`, also the new flow's id and
+ * revision (201); without it nothing is created (200).
+ */
+export interface StudioImportAnswer {
+  document: FlowDocument;
+  report: StudioImportEntry[];
+  problems: Problem[];
+  id?: string;
+  revision?: number;
 }
 
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */

@@ -11,6 +11,7 @@ import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, ty
 import * as numbers from './numbers';
 import * as people from './people';
 import { simulateFlow } from './simulate';
+import { importFlow } from './studio-import';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
 import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
@@ -38,6 +39,14 @@ const routes: Route[] = [
     method: 'POST',
     path: ['flows', 'check'],
     run: async (d, e) => json(200, { problems: await flows.checkDocument(d, flows.parseFlowDocument(jsonBody(e))) }),
+  },
+  {
+    method: 'POST',
+    path: ['flows', 'import'],
+    run: async (d, e) => {
+      const { created, answer } = await importFlow(d, jsonBody(e));
+      return created ? json(201, answer, etag(answer.revision!)) : json(200, answer);
+    },
   },
   { method: 'GET', path: ['flows', ':id'], run: async (d, _e, p) => flowRead(await flows.getFlow(d, p.id)) },
   {
