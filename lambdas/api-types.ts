@@ -66,6 +66,40 @@ export interface StudioImportAnswer {
   revision?: number;
 }
 
+/** A number of the Twilio account that a Studio flow serves, and by which of its URLs (Voice, Messaging). */
+export interface StudioNumber {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  voice: boolean;
+  sms: boolean;
+}
+
+/** A Studio flow of the account: `GET /api/carrier/studio-flows` (`{ flows }`). */
+export interface StudioFlowSummary {
+  sid: string;
+  friendlyName: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  numbers: StudioNumber[];
+}
+
+export interface StudioFlowList {
+  flows: StudioFlowSummary[];
+}
+
+/** `GET /api/carrier/studio-flows/{sid}`: with its definition, what `POST /api/flows/import` takes. */
+export interface StudioFlowDetail extends StudioFlowSummary {
+  definition: unknown;
+}
+
+/** `POST /api/carrier/studio-flows/{sid}/take-over`: the numbers now on flow `flowId` and pointing here. */
+export interface StudioTakeOver {
+  flowId: string;
+  numbers: Array<{ number: string; /** Switchboard did not know it before. */ registered: boolean; /** Its URLs were pointed here now. */ connected: boolean }>;
+}
+
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
 export interface Revision {
   revision: number;
