@@ -9,7 +9,7 @@ import { APPLET_ID } from './applets';
 import { MAX_NAME, nameSchema } from './names';
 import { flowDocumentSchema, MAX_APPLETS, MAX_LABEL, type Applet, type AppletType, type Channel, type FlowDocument, type FlowPart, type MailboxRef } from './schema';
 import type { StudioDefinition, StudioState } from './studio-definition';
-import { HANGUP, mapWidget, menuPlans, transitionTo, withBranches, type WidgetContext } from './studio-widgets';
+import { HANGUP, mapWidget, menuPlans, transitionTo, voicemailPlans, withBranches, type WidgetContext } from './studio-widgets';
 import { stripXmlIllegal } from './xml-text';
 
 export { studioDefinitionSchema, type StudioDefinition } from './studio-definition';
@@ -61,7 +61,7 @@ export function importStudioFlow(definition: StudioDefinition, options: StudioIm
   const states = new Map(definition.states.map((s) => [s.name, s]));
   const trigger = states.get(definition.initial_state)!;
   const ids = appletIds(definition.states);
-  const ctx: WidgetContext = { states, menus: menuPlans(states), mailbox: options.mailbox, clients: options.clients ?? new Map() };
+  const ctx: WidgetContext = { states, menus: menuPlans(states), voicemails: voicemailPlans(states), mailbox: options.mailbox, clients: options.clients ?? new Map() };
   const report: StudioImportEntry[] = [triggerEntry(trigger, ids)];
   const parts: Partial<Record<Channel, FlowPart>> = {};
   const reached = new Set<string>([trigger.name]);
@@ -139,10 +139,11 @@ function importPart(channel: Channel, start: string, ctx: WidgetContext, ids: Re
     for (const t of state.transitions) if (t.next) queue.push(t.next);
     const entry: StudioImportEntry = { widget: name, type: state.type, status: 'mapped', channel };
     entries.set(name, entry);
-    const menu = channel === 'call' ? [...ctx.menus.values()].find((m) => m.split === name) : undefined;
-    if (menu && applets.get(menu.gather)?.type === 'menu') {
-      Object.assign(entry, { as: 'menu', applet: ids.get(menu.gather), notes: [`its conditions became the keys of the menu "${ids.get(menu.gather)}" (${menu.gather})`] });
-      merged.set(name, menu.gather);
+    const into = channel === 'call' ? mergedInto(name, ctx) : undefined;
+    if (into && applets.get(into.widget)?.type === into.as) {
+      const id = ids.get(into.widget)!;
+      Object.assign(entry, { as: into.as, applet: id, notes: [`${into.what} the ${into.as} "${id}"${id === into.widget ? '' : ` (${into.widget})`}`] });
+      merged.set(name, into.widget);
       continue;
     }
     if (applets.size >= MAX_APPLETS) {
@@ -162,7 +163,7 @@ function importPart(channel: Channel, start: string, ctx: WidgetContext, ids: Re
       }
     }
   }
-  // A split merged into a menu before its gather was mapped (another path reached it first) is mapped alone above.
+  // A widget merged into another's applet (a split into its gather's menu) is reached only after it.
   const resolve = (from: StudioImportEntry, target: string): string => {
     if (!target) return '';
     const via = merged.get(target) ?? target;
@@ -192,6 +193,15 @@ function importPart(channel: Channel, start: string, ctx: WidgetContext, ids: Re
     return { entries: [...entries.values()] };
   }
   return { part: { start: startId, applets: out }, entries: [...entries.values()] };
+}
+
+/** The applet another widget becomes together with this one: a gather's Digits split, a say-play's record-voicemail. */
+function mergedInto(name: string, ctx: WidgetContext): { widget: string; as: AppletType; what: string } | undefined {
+  const menu = [...ctx.menus.values()].find((m) => m.split === name);
+  if (menu) return { widget: menu.gather, as: 'menu', what: 'its conditions became the keys of' };
+  const say = [...ctx.voicemails].find(([, record]) => record === name)?.[0];
+  if (say) return { widget: say, as: 'voicemail', what: 'it records the messages of' };
+  return undefined;
 }
 
 /** Widget names as applet ids: the characters ids allow, at most 64, unique (the same in both parts). */

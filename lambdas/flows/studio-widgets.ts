@@ -12,6 +12,8 @@ export interface WidgetContext {
   states: ReadonlyMap<string, StudioState>;
   /** Gathers whose keypress goes to a split on their own Digits: the two become one menu (menuPlans). */
   menus: ReadonlyMap<string, MenuPlan>;
+  /** Say-plays that lead only to a record-voicemail nothing else leads to: the two become one voicemail (voicemailPlans). */
+  voicemails: ReadonlyMap<string, string>;
   /** Where voicemails land (chosen at import); without it a record-voicemail cannot be imported. */
   mailbox?: MailboxRef;
   /** Users by softphone client identity: a connect-call-to a client rings the user who has it. */
@@ -146,7 +148,7 @@ export function mapWidget(state: StudioState, channel: Channel, ctx: WidgetConte
   }
   switch (state.type) {
     case 'say-play':
-      return sayPlay(state);
+      return sayPlay(state, channel, ctx);
     case 'gather-input-on-call':
       return gather(state, ctx);
     case 'split-based-on':
@@ -164,10 +166,16 @@ export function mapWidget(state: StudioState, channel: Channel, ctx: WidgetConte
   }
 }
 
-function sayPlay(state: StudioState): WidgetResult {
+function sayPlay(state: StudioState, channel: Channel, ctx: WidgetContext): WidgetResult {
   const notes: string[] = [];
   const prompt = promptOf(state.properties, notes);
   if ('problem' in prompt) return notImported(prompt.problem, notes);
+  const record = channel === 'call' ? ctx.voicemails.get(state.name) : undefined;
+  if (record && ctx.mailbox) {
+    // "Please leave a message" then the recording: one voicemail that says it (Studio's own record-voicemail says nothing).
+    const result = voicemail(ctx.states.get(record)!, ctx, prompt.prompt);
+    if (result.status === 'mapped') return mapped(result.applet, [...notes, `it became the prompt of the voicemail recorded by "${record}"`, ...result.notes]);
+  }
   const loop = int(state.properties.loop);
   // Twilio's loop="0" repeats until the caller hangs up; an applet plays at most 10 times and goes on.
   if (loop !== undefined && (loop < 1 || loop > 10)) notes.push(`it played ${loop === 0 ? 'until the caller hung up' : `${loop} times`}: now 10 times`);
@@ -443,17 +451,35 @@ function connect(state: StudioState, ctx: WidgetContext): WidgetResult {
   }, notes);
 }
 
-function voicemail(state: StudioState, ctx: WidgetContext): WidgetResult {
+/**
+ * The say-plays whose only transition leads to a record-voicemail that no other widget leads to: Studio's
+ * way of saying "leave a message" before the beep, which a voicemail applet does with its prompt.
+ */
+export function voicemailPlans(states: ReadonlyMap<string, StudioState>): Map<string, string> {
+  const into = new Map<string, Set<string>>();
+  for (const s of states.values()) for (const t of s.transitions) if (t.next) (into.get(t.next) ?? into.set(t.next, new Set()).get(t.next)!).add(s.name);
+  const plans = new Map<string, string>();
+  for (const record of states.values()) {
+    if (record.type !== 'record-voicemail') continue;
+    const from = [...(into.get(record.name) ?? [])];
+    const say = from.length === 1 ? states.get(from[0]) : undefined;
+    if (say?.type === 'say-play' && say.transitions.every((t) => !t.next || t.next === record.name)) plans.set(say.name, record.name);
+  }
+  return plans;
+}
+
+function voicemail(state: StudioState, ctx: WidgetContext, prompt?: Prompt): WidgetResult {
   if (!ctx.mailbox) return notImported('no mailbox was chosen at import for the voicemails it records');
   const props = state.properties;
   const notes: string[] = [];
+  if (!prompt) notes.push('Switchboard’s voicemail says "Please leave a message after the tone." before the beep; Studio’s only beeped');
   const max = int(props.max_length);
   const seconds = clamp(max ?? 3600, 5, 600);
   if (max === undefined || max !== seconds) notes.push(`it recorded up to ${max ?? 3600} s (${max === undefined ? 'Twilio’s default' : 'its max_length'}): now ${seconds} s`);
   const after = [...new Set(state.transitions.map((t) => t.next).filter((n): n is string => !!n))];
   if (after.length) notes.push(`what followed the recording (${after.map((n) => `"${n}"`).join(', ')}) is not reached: a voicemail ends the call, and the message lands in the mailbox`);
   if (str(props.transcription_callback_url) || str(props.recording_status_callback)) notes.push('its callback URLs are left out: the recording and transcript land in the mailbox');
-  return validated({ type: 'voicemail', mailbox: ctx.mailbox, maxSeconds: seconds, transcribe: bool(props.transcribe) ?? false }, notes);
+  return validated({ type: 'voicemail', ...(prompt ? { prompt } : {}), mailbox: ctx.mailbox, maxSeconds: seconds, transcribe: bool(props.transcribe) ?? false }, notes);
 }
 
 /** Who a send-message texts: the contact (the caller or sender) is the only one an applet answers. */

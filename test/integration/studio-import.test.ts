@@ -29,7 +29,7 @@ describe('without create', () => {
     expect(res.status).toBe(200);
     expect(res.body.document).toMatchObject({
       name: 'Acme front desk',
-      call: { start: 'greeting', applets: { main_menu: { type: 'menu', options: { '1': 'connect_sales', '2': 'voicemail_prompt' } }, record_voicemail: { type: 'voicemail', mailbox: { group: sales } } } },
+      call: { start: 'greeting', applets: { main_menu: { type: 'menu', options: { '1': 'connect_sales', '2': 'voicemail_prompt' } }, voicemail_prompt: { type: 'voicemail', mailbox: { group: sales } } } },
       sms: { start: 'split_text', applets: { split_text: { type: 'keyword', rules: [{ keywords: ['hours', 'open'], next: 'reply_hours' }], otherwise: 'reply_thanks' } } },
     });
     expect(res.body.report).toHaveLength(DEMO_STUDIO_DEFINITION.states.length);
@@ -74,7 +74,7 @@ describe('with create', () => {
     expect(res.body).toMatchObject({ id: expect.stringMatching(/^flw_/), revision: 1, problems: [] });
     expect(res.headers.etag).toBe('"1"');
     const flow = (await h.api('GET', `/api/flows/${res.body.id}`)).body;
-    expect(flow).toMatchObject({ name: 'Front desk', revision: 1, call: { applets: { record_voicemail: { mailbox: { user: ann } } } } });
+    expect(flow).toMatchObject({ name: 'Front desk', revision: 1, call: { applets: { voicemail_prompt: { mailbox: { user: ann } } } } });
     expect(flow.call).toEqual(res.body.document.call);
     expect(flow.sms).toEqual(res.body.document.sms);
   });

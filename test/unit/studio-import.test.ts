@@ -319,7 +319,23 @@ describe('record-voicemail → voicemail', () => {
   test('lands in the mailbox chosen at import, with its length and transcription; what followed is reported', () => {
     const r = run([record({ max_length: 90, transcribe: true, play_beep: true }, 'thanks'), say('thanks', 'Thanks.')], { call: 'vm' }, { mailbox: { user: 'usr_ann' } });
     expect(callApplet(r, 'vm')).toEqual({ type: 'voicemail', mailbox: { user: 'usr_ann' }, maxSeconds: 90, transcribe: true, notify: false });
-    expect(entryOf(r, 'vm').notes).toEqual([expect.stringContaining('"thanks"')]);
+    expect(entryOf(r, 'vm').notes).toEqual([expect.stringContaining('"Please leave a message after the tone." before the beep'), expect.stringContaining('"thanks"')]);
+  });
+
+  test('a say-play that leads only to it is its prompt: one voicemail applet says it, then records', () => {
+    const r = run([say('hello', 'Hello.', 'leave'), say('leave', 'Leave us a message.', 'vm', { voice: 'Polly.Joanna' }), record({ max_length: 60 })], { call: 'hello' });
+    expect(callApplet(r, 'leave')).toEqual({ type: 'voicemail', prompt: { text: 'Leave us a message.', voice: 'Polly.Joanna' }, mailbox: MAILBOX, maxSeconds: 60, transcribe: false, notify: false });
+    expect(r.document.call!.applets.vm).toBeUndefined();
+    expect(callApplet(r, 'hello')).toMatchObject({ next: 'leave' });
+    expect(entryOf(r, 'leave')).toMatchObject({ status: 'mapped', as: 'voicemail', applet: 'leave' });
+    expect(entryOf(r, 'vm')).toMatchObject({ status: 'mapped', as: 'voicemail', applet: 'leave' });
+    expect(codes(r)).toEqual(['warning:no_sms_part:']);
+  });
+
+  test('a recording that several widgets lead to keeps its own applet, with the default prompt', () => {
+    const r = run([gather('menu', 'Press 1 to leave a message.', { keypress: 'vm', timeout: 'leave' }), say('leave', 'Leave us a message.', 'vm'), record({})], { call: 'menu' });
+    expect(callApplet(r, 'leave')).toMatchObject({ type: 'say', next: 'vm' });
+    expect(callApplet(r, 'vm')).toMatchObject({ type: 'voicemail', mailbox: MAILBOX });
   });
 
   test('Twilio’s default length (an hour) becomes the longest a voicemail takes, 600 s', () => {
