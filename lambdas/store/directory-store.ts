@@ -29,7 +29,7 @@ type GroupItem = Stored & GroupInput;
  * What a PUT replaces; everything else on the item (kind, version, reference sets) is the store's. Listed
  * as records so the compiler insists on every input field: one it did not list would never be saved.
  */
-const USER_FIELDS = Object.keys({ name: 1, phone: 1, client: 1, email: 1, available: 1 } satisfies Record<keyof UserInput, 1>);
+const USER_FIELDS = Object.keys({ name: 1, phone: 1, client: 1, email: 1, available: 1, role: 1 } satisfies Record<keyof UserInput, 1>);
 const GROUP_FIELDS = Object.keys({ name: 1, members: 1 } satisfies Record<keyof GroupInput, 1>);
 
 export interface DirectoryStore {
