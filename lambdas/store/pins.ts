@@ -7,8 +7,13 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 export const PIN = /^\d{4,12}$/;
 export const PIN_RULE = 'must be 4 to 12 digits';
 
-/** 2^15 rounds, 32 MB: tens of milliseconds per check, paid only by a text that is a command. */
-const COST = { N: 2 ** 15, r: 8, p: 1 } as const;
+/**
+ * 2^14 rounds, 16 MB: tens of milliseconds per check on a small Lambda, paid only by a text that is a
+ * command, well within the webhook's answer deadline. A PIN's few digits are guarded online by the lockout
+ * (flows/override-command.ts MAX_PIN_FAILURES), not by the KDF's cost; the cost and a per-PIN salt make a
+ * leaked hash slow to reverse and useless for any other PIN. The parameters travel with each hash.
+ */
+const COST = { N: 2 ** 14, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 
 const derive = (pin: string, salt: Buffer, options: ScryptOptions & { N: number; r: number; p: number }): Promise<Buffer> =>

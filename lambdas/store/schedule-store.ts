@@ -67,7 +67,10 @@ const OVERRIDE_RECORD_DAYS = 30;
 const overrideKey = (id: string) => ({ pk: `override#${id}`, sk: '-' as const });
 const SCHEDULE_FIELDS = ['name', 'timezone', 'weekly', 'rules'] as const satisfies ReadonlyArray<keyof ScheduleInput>;
 /** What a webhook needs of a schedule: never the reference set. */
-const SCHEDULE_PROJECTION = { projection: '#id, #kind, #name, timezone, weekly, #rules', names: { '#id': 'id', '#kind': 'kind', '#name': 'name', '#rules': 'rules' } };
+const SCHEDULE_PROJECTION = {
+  projection: '#id, #kind, #name, #timezone, #weekly, #rules',
+  names: { '#id': 'id', '#kind': 'kind', '#name': 'name', '#timezone': 'timezone', '#weekly': 'weekly', '#rules': 'rules' },
+};
 
 const toOverride = (item: OverrideItem | undefined): ScheduleOverride | undefined =>
   item && !item.cleared && item.state ? { state: item.state, ...(item.until && { until: item.until }), setAt: item.setAt, setBy: item.setBy } : undefined;
@@ -200,7 +203,8 @@ export class DynamoScheduleStore implements ScheduleStore {
       ...(override ? { state: override.state, ...(override.until && { until: override.until }) } : { cleared: true }),
       setAt,
       setBy,
-      ...(ends !== undefined && { expiresAt: Math.floor(ends / 1000) + OVERRIDE_RECORD_DAYS * 86_400 }),
+      // By the wall clock at the earliest (`now` may be a simulated one): a record never expires before it is read.
+      ...(ends !== undefined && { expiresAt: Math.floor(Math.max(ends, Date.now()) / 1000) + OVERRIDE_RECORD_DAYS * 86_400 }),
     };
     await this.doc.send(new PutCommand({ TableName: this.stateTable, Item: item }));
   }

@@ -288,7 +288,8 @@ export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStor
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...pinFailKey(userId), failures: 1, windowEnds: ends.toISOString(), expiresAt: Math.ceil(ends.getTime() / 1000) },
+        // The TTL by the wall clock, at the window's end at the earliest: `now` may be a simulated clock.
+        Item: { ...pinFailKey(userId), failures: 1, windowEnds: ends.toISOString(), expiresAt: Math.ceil(Math.max(ends.getTime(), Date.now() + windowMs) / 1000) },
       }),
     );
     return { count: 1, until: ends };
