@@ -6,12 +6,13 @@ import type { NumberStatus } from './flows/number-status';
 import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
+import type { Schedule, ScheduleOverride, ScheduleRule } from './flows/schedule';
 import type { Channel, FlowDocument } from './flows/schema';
 import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, StudioImportEntry };
+export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -106,6 +107,24 @@ export interface Revision {
   name: string;
   publishedAt: string;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Shared schedules (DESIGN.md section 15)
+
+/**
+ * `GET /api/schedules/{id}` (ETag: its version), each entry of `GET /api/schedules` (`{ schedules }`), and
+ * what the writes answer. `override` only while it is active: it expires by itself at `until`.
+ */
+export type ScheduleView = Schedule & {
+  version: number;
+  /** The flows whose current revision uses it (it cannot be deleted while there are any). */
+  flows: Array<{ id: string; name: string }>;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** `PUT /api/schedules/{id}`: the saved schedule and every flow using it, checked again with the edit. */
+export type ScheduleUpdate = ScheduleView & { recheck: Array<{ flow: string; name: string; problems: Problem[] }> };
 
 // ---------------------------------------------------------------------------------------------------
 // Numbers

@@ -17,9 +17,9 @@ export { MAX_SMS_TEXT } from './applets';
 /** Twilio's default ring time is 30 s; 15 s (plus the ~5 s Twilio adds) stays under a mobile's own voicemail. */
 export const DEFAULT_RING_SECONDS = 15;
 /**
- * Distinct users and groups one flow may name. Publishing is one DynamoDB transaction (at most 100 items):
- * the revision, the head, and one flowRefs update per user or group added or dropped, so a revision that
- * swaps all of them for others writes 2 + 49 + 49 = 100 items; deleting the flow writes 1 + 49.
+ * Distinct users, groups and schedules one flow may name. Publishing is one DynamoDB transaction (at most
+ * 100 items): the revision, the head, and one flowRefs update per user, group or schedule added or dropped,
+ * so a revision that swaps all of them for others writes 2 + 49 + 49 = 100 items; deleting the flow writes 1 + 49.
  */
 export const MAX_FLOW_REFERENCES = 49;
 
@@ -68,28 +68,77 @@ export const mailboxRefSchema = z.union([
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Day = (typeof DAYS)[number];
-const ranges = z.array(z.tuple([time, time])).max(24).default([]);
+/** One day's opening ranges: `["HH:MM","HH:MM"]`, close may be 24:00 (shared with schedules, schedule.ts). */
+export const rangesSchema = z.array(z.tuple([time, time])).max(24);
+const ranges = rangesSchema.default([]);
+export const weeklySchema = z
+  .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
+  .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] });
+/** An IANA time zone's name (whether the runtime knows it is the checker's `bad_timezone`, or a schedule's 400). */
+export const timezoneSchema = xmlString().min(1).max(64);
+/** A shared schedule's id (`sch_…`): the schedule itself is checked to exist by the checker (`unknown_schedule`). */
+export const scheduleIdSchema = refId;
 
-const hours = z.strictObject({
-  type: z.literal('hours'),
-  label,
-  timezone: xmlString().min(1).max(64),
-  weekly: z
-    .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
-    .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
-  closures: z
-    .array(
-      z.strictObject({
-        date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
-        name: xmlString().max(200).optional(),
-      }),
-    )
-    .max(366)
-    .default([]),
-  override: z.strictObject({ state: z.enum(['open', 'closed']), until: z.iso.datetime({ offset: true }) }).optional(),
-  open: branch,
-  closed: branch,
-});
+/** What inline hours say; a `schedule` replaces all of it (DESIGN.md section 15). */
+const INLINE_HOURS = ['timezone', 'weekly', 'closures', 'override'] as const;
+
+const hours = z
+  .strictObject({
+    type: z.literal('hours'),
+    label,
+    /** A shared schedule (section 15) instead of the inline hours below. */
+    schedule: scheduleIdSchema.optional(),
+    timezone: timezoneSchema.optional(),
+    // No defaults here: a schedule's applet carries none of these, and the refinement fills them for inline hours.
+    weekly: weeklySchema.removeDefault().optional(),
+    closures: z
+      .array(
+        z.strictObject({
+          date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
+          name: xmlString().max(200).optional(),
+        }),
+      )
+      .max(366)
+      .optional(),
+    override: z.strictObject({ state: z.enum(['open', 'closed']), until: z.iso.datetime({ offset: true }) }).optional(),
+    open: branch,
+    closed: branch,
+  })
+  .superRefine((h, ctx) => {
+    if (h.schedule !== undefined) {
+      // Both forms at once would leave a reader guessing which one decides.
+      for (const field of INLINE_HOURS) {
+        if (h[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'not allowed with `schedule`: the shared schedule says it (or remove `schedule`)' });
+      }
+    } else if (h.timezone === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'required (an IANA time zone such as America/New_York), unless the applet names a shared `schedule`' });
+    }
+  })
+  .transform((h): InlineHours | SharedHours => {
+    const branches = { ...(h.label !== undefined && { label: h.label }), ...(h.open !== undefined && { open: h.open }), ...(h.closed !== undefined && { closed: h.closed }) };
+    if (h.schedule !== undefined) return { type: h.type, schedule: h.schedule, ...branches };
+    return {
+      type: h.type,
+      timezone: h.timezone!,
+      weekly: weeklySchema.parse(h.weekly),
+      closures: h.closures ?? [],
+      ...(h.override && { override: h.override }),
+      ...branches,
+    };
+  });
+
+export type Weekly = z.output<typeof weeklySchema>;
+type HoursBase = { type: 'hours'; label?: string; open?: string; closed?: string };
+/** Inline hours: defaults filled (every day's ranges, no closures). */
+type InlineHours = HoursBase & {
+  schedule?: undefined;
+  timezone: string;
+  weekly: Weekly;
+  closures: Array<{ date: string; name?: string }>;
+  override?: { state: 'open' | 'closed'; until: string };
+};
+/** Hours of a shared schedule: the schedule says everything else. */
+type SharedHours = HoursBase & { schedule: string; timezone?: undefined; weekly?: undefined; closures?: undefined; override?: undefined };
 
 const caller = z.strictObject({
   type: z.literal('caller'),
@@ -234,7 +283,7 @@ export const flowDocumentSchema = z
         ctx.addIssue({
           code: 'custom',
           path: site.path,
-          message: `a flow names at most ${MAX_FLOW_REFERENCES} different users and groups in total; this is one more`,
+          message: `a flow names at most ${MAX_FLOW_REFERENCES} different users, groups and schedules in total; this is one more`,
         });
         return;
       }

@@ -29,4 +29,8 @@ export const METRIC = {
   mediaDropped: 'MediaDropped',
   /** Text bodies over the carrier's 1,600 characters, cut before any write. */
   bodiesTruncated: 'BodiesTruncated',
+  /** Texts that closed or opened a schedule (DESIGN.md section 15), by outcome: closed, open, cleared, wrong_pin, locked... */
+  overridesByText: 'OverridesByText',
+  /** Override texts with a wrong PIN: nothing changed (a run of them is someone guessing). */
+  overridePinRejected: 'OverridePinRejected',
 } as const;

@@ -4,6 +4,7 @@ import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
+import { DynamoScheduleStore } from './schedule-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
@@ -20,6 +21,10 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
+    /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
+    pins: state,
+    /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */
+    schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
