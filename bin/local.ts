@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startLocalStack } from '../local/stack';
 import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
-import { DEMO_NUMBERS } from '../local/seed';
+import { DEMO_NUMBERS, DEMO_PIN } from '../local/seed';
 import { DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../local/studio-demo';
 import { buildDashboard } from '../local/web-build';
 
@@ -46,7 +46,7 @@ Switchboard is running.
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
-  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
+  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow; the "US office" schedule
   Twilio auth token ${token}
   Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
@@ -55,6 +55,7 @@ Try it:
   curl -s '${stack.url}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
+  npm run sms -- --from +15550200001 --to ${DEMO_NUMBERS.main} --body "CLOSE US office until 17:00 ${DEMO_PIN}"   # Ann (editor) closes a schedule
   npm run report${stack.fakeTwilio ? `
   npm run carrier -- status        # the account's numbers: not connected yet
   npm run import -- studio --from-twilio   # the account's Studio flows: "${DEMO_STUDIO_FLOW_NAME}" answers ${DEMO_STUDIO_NUMBER}
