@@ -16,6 +16,9 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import { FileOutbox } from '../lambdas/outbox/file-outbox';
+import { OutboxTextSender } from '../lambdas/carrier/queued-text';
+import { localSenderDeps, OutboxSender } from './outbox-sender';
 
 export interface LocalStackOptions {
   port?: number;
@@ -23,6 +26,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
   spoolDir?: string;
+  /** Where the outbound texts wait for the sender. @default `<dataDir>/outbox`, or a temporary directory in memory mode */
+  outboxDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
@@ -45,6 +50,8 @@ export interface LocalStack {
   seeded: boolean;
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
+  /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
+  outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
   stop(): Promise<void>;
 }
@@ -71,12 +78,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
-  const stores = drainStores(endpoint, tables);
+  // The outbound texts' queue: the webhooks and the drain put texts there, the sender sends them in-process.
+  const outboxDir = options.outboxDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'outbox') : mkdtempSync(path.join(tmpdir(), 'switchboard-outbox-')));
+  const temporaryOutbox = !options.outboxDir && !options.dataDir;
+  process.env[ENV.outboxSpoolDir] = outboxDir;
+  const outbox = new FileOutbox(outboxDir);
+  const stores = drainStores(endpoint, tables, new OutboxTextSender(outbox));
   const drain = new SpoolDrain(spill, stores);
+  const senderDeps = localSenderDeps(endpoint, tables);
+  const sender = new OutboxSender(outbox, senderDeps);
   const stopDrain = async () => {
     await drain.stop();
+    await sender.stop();
     stores.destroy();
+    senderDeps.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+    if (temporaryOutbox && outbox.spool.isEmpty()) rmSync(outboxDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
@@ -118,6 +135,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
+    // Texts queued before a stop go out now, then the outbox is looked at every OUTBOX_INTERVAL_MS.
+    sender.start();
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -126,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: endpoint,
       seeded,
       spool: { dir: spoolDir, drain },
+      outbox: { dir: outboxDir, sender },
       fakeTwilio,
       stop: async () => {
         await stopServer?.();

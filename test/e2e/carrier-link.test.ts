@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { entries, httpOk } from '../support/local-stack';
+import { entries, httpOk, outboxSent } from '../support/local-stack';
 import { capturingOutput } from '../support/carrier';
 
 let stack: LocalStack;
@@ -50,7 +50,12 @@ const textThenVoicemail = (groupId: string) => ({
 });
 
 const sentTo = (to: string) => fake.messages.filter((m) => m.to === to);
-const call = (to: string, from: string): Promise<Transcript> => simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+/** A call, and every text it queued sent by the local sender (the webhooks only queue them). */
+const call = async (to: string, from: string): Promise<Transcript> => {
+  const transcript = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+  await outboxSent(stack);
+  return transcript;
+};
 
 describe('numbers at the carrier', () => {
   test('three numbers pointing at another system: not connected; a sync imports them by friendly name and points all four URLs here; drift shows and the next sync mends it', async () => {
@@ -112,6 +117,7 @@ describe('inbox notifications beyond the 10 messages of one answer', () => {
     const sender = next('08');
 
     const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: sender, body: 'Anyone there?' });
+    await outboxSent(stack);
 
     expect(t.ok).toBe(true);
     const inAnswer = entries(t, 'message').map((m) => m.to);
@@ -183,7 +189,11 @@ describe('texts a call causes', () => {
     const flow = await ok('POST', '/api/flows', { name: 'Opt-out line', call: textThenVoicemail(group.id), sms });
     await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
     const caller = next('08');
-    const text = (body: string) => simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+    const text = async (body: string) => {
+      const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+      await outboxSent(stack);
+      return t;
+    };
 
     expect(entries(await text('STOP'), 'message')).toEqual([]);
     // The carrier saw the STOP it delivered, as Twilio does: it would refuse a send itself.

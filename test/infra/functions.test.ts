@@ -40,13 +40,14 @@ const functions = () => ({
   report: synth.stack.report.function,
   fallback: synth.stack.webhooks.fallback,
   drain: synth.stack.spill.drain,
+  sender: synth.stack.outbound.sender,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
-  test('there are six functions, one per job', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', 6);
+  test('there are seven functions, one per job', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', 7);
   });
 
   test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
@@ -112,7 +113,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
-    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // Its texts are queued: the sender reads the opt-outs.
+    state: ['GetItem', 'PutItem', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
@@ -120,7 +122,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['PutItem'],
     traces: ['PutItem'],
-    // Opt-outs: read before anyone is texted, recorded on STOP/START or a 21610 refusal.
+    // Opt-outs: read before its answer texts anyone, recorded on STOP/START.
     state: ['BatchGetItem', 'PutItem'],
   },
   report: {
@@ -139,6 +141,11 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['PutItem', 'UpdateItem'],
+    // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs).
+    state: ['PutItem'],
+  },
+  // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
+  sender: {
     state: ['BatchGetItem', 'PutItem'],
   },
 };
@@ -178,7 +185,7 @@ describe('table grants: what the code does, and their environment variables', ()
   });
 
   test.each(functionNames)('the %s role has the same grants in the prod stage', (name) => {
-    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain };
+    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, sender: prod.stack.outbound.sender };
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
@@ -190,12 +197,12 @@ describe('table grants: what the code does, and their environment variables', ()
     for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
   });
 
-  test('the spill drain may not delete, nor read back the messages it writes (of state only the opt-outs); it queries no index', () => {
+  test('the spill drain may not delete, nor read back the messages it writes (nor anything of state); it queries no index', () => {
     const grants = dynamoGrants(synth, synth.stack.spill.drain);
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(Object.values(grants).flat()).not.toContain(never);
     expect([...grants.messages].sort()).toEqual(['PutItem', 'UpdateItem']);
-    // Of the state table it reads only opt-outs (BatchGetItem), before late routing texts anyone.
-    expect([...grants.state].sort()).toEqual(['BatchGetItem', 'PutItem']);
+    // Its texts are queued: the sender, not the drain, reads the opt-outs.
+    expect([...grants.state].sort()).toEqual(['PutItem']);
     expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
   });
 
@@ -256,14 +263,12 @@ describe('webhook configuration', () => {
     );
   });
 
-  // The admin API and the report read it for the carrier link: test/infra/carrier-link.test.ts.
-  // Late routing sends the notifications, replies and forwards of an outage's texts and voicemails.
-  test('the spill drain can read the Twilio secret (the carrier link) and knows its ARN', () => {
-    const secretId = logicalId(synth.stack.webhooks.authToken);
-    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
-    expect(statementsOf(synth, synth.stack.spill.drain)).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']), Resource: { Ref: secretId } }),
-    );
+  // The admin API, the report and the outbound sender read it for the carrier link: test/infra/carrier-link.test.ts.
+  // Late routing queues the notifications, replies and forwards of an outage's texts and voicemails: the
+  // drain never calls Twilio, so it has no use for the secret.
+  test('the spill drain cannot read the Twilio secret: it queues its texts', () => {
+    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toBeUndefined();
+    expect(statementsOf(synth, synth.stack.spill.drain).flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   test('the auth token secret is created with a generated placeholder value', () => {
@@ -286,7 +291,7 @@ describe('webhook configuration', () => {
 });
 
 describe('handlers as the Lambda ecosystem runs them (DESIGN.md section 14)', () => {
-  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
+  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
     const props = propertiesOf(synth.template, logicalId(functions()[name as keyof ReturnType<typeof functions>]));
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/dev');
