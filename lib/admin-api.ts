@@ -44,6 +44,8 @@ export class AdminApi extends Construct {
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
       state: { actions: ['GetItem', 'Query'] },
+      // GET /api/carrier/messages: the byStatus index, or the recent one without a status; it writes no record.
+      outbound: { actions: [], indexes: ['byStatus', 'recent'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

@@ -1,11 +1,12 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
+import { METRIC, SERVICE_NAME } from '../lambdas/observability/names';
 import { useCarrierLink, type CarrierLinkProps } from './carrier-link';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
@@ -28,7 +29,8 @@ export interface OutboundTextsProps {
  * Outbound texts (DESIGN.md section 17): an encrypted SQS queue the webhooks (and the spill drain) put
  * each text on instead of calling Twilio while Twilio waits, a sender Lambda that sends them with the
  * twilio library's REST client (partial batch failures: only the texts to try again come back), a
- * dead-letter queue for what could not be sent, and alarms on the queue's age and the dead letters.
+ * dead-letter queue for what could not be sent, and alarms on the queue's age, the dead letters and the
+ * texts that did not reach their recipient (TextsNotDelivered: a refusal, or Twilio's failed/undelivered).
  */
 export class OutboundTexts extends Construct {
   readonly queue: Queue;
@@ -75,6 +77,8 @@ export class OutboundTexts extends Construct {
       directory: 'none',
       messages: 'none',
       traces: 'none',
+      // Each text's record: written queued before the send (conditional PutItem), then its Sid or a refusal (UpdateItem).
+      outbound: { actions: ['PutItem', 'UpdateItem'] },
     });
     useCarrierLink(this.sender, props.carrier);
     this.sender.addEventSource(
@@ -89,7 +93,23 @@ export class OutboundTexts extends Construct {
     );
 
     const period = Duration.minutes(5);
+    // Counted by the sender (a refusal) and by the sms function (Twilio's status callback), by status.
+    const notDelivered = (status: 'failed' | 'undelivered') =>
+      new Metric({ namespace: props.metricsNamespace, metricName: METRIC.textsNotDelivered, dimensionsMap: { service: SERVICE_NAME, status }, period, statistic: 'Sum' });
     this.alarms = [
+      new Alarm(this, 'NotDeliveredAlarm', {
+        alarmDescription: 'Outbound texts (text-backs, voicemail and inbox notifications, forwards) did not reach their recipient: GET /api/carrier/messages?status=undelivered (or failed) says which and why',
+        metric: new MathExpression({
+          expression: 'failed + undelivered',
+          usingMetrics: { failed: notDelivered('failed'), undelivered: notDelivered('undelivered') },
+          period,
+          label: 'Texts not delivered',
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
       new Alarm(this, 'BacklogAlarm', {
         alarmDescription: 'Outbound texts (text-backs, notifications, forwards) have waited longer than expected: the sender cannot send them',
         metric: this.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),

@@ -75,6 +75,7 @@ export class DurableSpill extends Construct {
       flows: { actions: ['GetItem', 'Query'] },
       directory: { actions: ['BatchGetItem'] },
       traces: 'none',
+      outbound: 'none',
     });
     this.drain.addEventSource(
       new SqsEventSource(this.queue, {

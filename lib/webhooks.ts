@@ -74,6 +74,7 @@ export class TwilioWebhooks extends Construct {
       // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem).
       // Its texts are queued: the sender reads the opt-outs.
       state: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      outbound: 'none',
     });
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,
@@ -84,6 +85,8 @@ export class TwilioWebhooks extends Construct {
       // Unrouted events and opt-outs (conditional PutItem; STOP/START), opt-outs read before its answer texts
       // anyone (BatchGetItem): texts have no counters or sticky members.
       state: { actions: ['BatchGetItem', 'PutItem'] },
+      // The delivery status callbacks (POST /twilio/message-status): a conditional UpdateItem of the text's record.
+      outbound: { actions: ['UpdateItem'] },
     });
     this.fallback = new SwitchboardFunction(this, 'Fallback', {
       entry: handlerEntry('fallback-webhook'),

@@ -11,6 +11,7 @@ import { parseQueuedText } from '../lambdas/carrier/queued-text-schema';
 import { ENV } from '../lambdas/config/env';
 import type { FileOutbox } from '../lambdas/outbox/file-outbox';
 import { createDynamoDb } from '../lambdas/store/dynamo-client';
+import { DynamoOutboundStore } from '../lambdas/store/outbound-store';
 import { DynamoStateStore } from '../lambdas/store/state-store';
 import type { TableNames } from '../lambdas/store/tables';
 import { isStoreUnavailable } from '../lambdas/store/unavailable';
@@ -20,13 +21,14 @@ import { SpoolLoop } from './spool-drain';
  * The sender's dependencies in local mode, read from the environment when a text is sent: the local
  * server sets the carrier's URL and PUBLIC_URL after this is built.
  */
-export function localSenderDeps(endpoint: string, tables: Pick<TableNames, 'state'>): OutboundSenderDeps & { destroy(): void } {
+export function localSenderDeps(endpoint: string, tables: Pick<TableNames, 'state' | 'outbound'>): OutboundSenderDeps & { destroy(): void } {
   const doc = createDynamoDb({ endpoint, maxAttempts: 2, connectionTimeout: 1_000, requestTimeout: 2_000 });
   let link: CarrierLink | undefined;
   return {
     carrier: () => (link ??= carrierLinkFromEnv(process.env)).api(),
     publicUrl: () => trimUrl(process.env[ENV.publicUrl]),
     optOuts: new DynamoStateStore(doc, tables.state),
+    records: new DynamoOutboundStore(doc, tables.outbound),
     destroy: () => doc.destroy(),
   };
 }

@@ -178,6 +178,8 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
 function carrierSeesTexts(handler: LambdaHandler, fake: FakeTwilio): LambdaHandler {
   return async (event) => {
     const answer = await handler(event);
+    // The sms function also takes the status callbacks of our own texts: those are no incoming text.
+    if (!event.rawPath.endsWith('/twilio/sms')) return answer;
     const status = typeof answer === 'object' ? answer.statusCode : 200;
     if (status === 200 && event.body) {
       const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);

@@ -7,6 +7,7 @@ import { carrierLinkFromEnv, trimUrl, type CarrierLink } from '../carrier/carrie
 import { NumberListCache } from '../carrier/number-list-cache';
 import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from '../carrier/numbers';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
+import { listCarrierMessages } from './carrier-messages';
 import type { AdminDeps } from './flows';
 import { json } from './http';
 import type { Route } from './router';
@@ -52,6 +53,8 @@ async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {
 }
 
 export const carrierRoutes: Route[] = [
+  // The outbound texts and their delivery (DESIGN.md section 17): read from our records, not from Twilio.
+  { method: 'GET', path: ['carrier', 'messages'], run: async (d, e) => json(200, await listCarrierMessages(d, e.queryStringParameters ?? {})) },
   {
     method: 'GET',
     path: ['carrier', 'numbers'],

@@ -4,6 +4,7 @@ import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
+import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
@@ -20,6 +21,8 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
+    /** Every outbound text's delivery record (DESIGN.md section 17). */
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -11,6 +11,7 @@ import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
 import type { OptOutStore, StateStore } from '../store/state-store';
+import type { OutboundStore } from '../store/outbound-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
@@ -45,6 +46,8 @@ export interface WebhookDeps {
    * START, and leaves opted-out recipients out of its answer. Absent: nothing is recorded or left out.
    */
   optOuts?: OptOutStore;
+  /** The outbound texts' delivery records, which the status callbacks move along. Absent: not recorded. */
+  outbound?: Pick<OutboundStore, 'advance'>;
 }
 
 /**

@@ -104,6 +104,9 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
     state: ['GetItem', 'Query'],
+    // GET /api/carrier/messages, by status or all, newest first.
+    'outbound/index/byStatus': ['Query'],
+    'outbound/index/recent': ['Query'],
   },
   // Late routing (a voicemail or text whose flow could not be read, routed by the flow as it stood at
   // arrival) queries the flows table for the revisions' keys and times: the only Query of a webhook.
@@ -124,6 +127,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     traces: ['PutItem'],
     // Opt-outs: read before its answer texts anyone, recorded on STOP/START.
     state: ['BatchGetItem', 'PutItem'],
+    // The status callbacks of outbound texts (POST /twilio/message-status).
+    outbound: ['UpdateItem'],
   },
   report: {
     numbers: ['GetItem'],
@@ -147,6 +152,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
   // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
   sender: {
     state: ['BatchGetItem', 'PutItem'],
+    // Each text's record: queued (conditional PutItem), then its Sid or the refusal (UpdateItem).
+    outbound: ['PutItem', 'UpdateItem'],
   },
 };
 

@@ -100,6 +100,25 @@ describe('who may queue texts', () => {
 });
 
 describe('the outbound queue’s alarms', () => {
+  test('alarm when any text is not delivered (TextsNotDelivered, failed + undelivered, in the stage’s namespace), to the alert topic', () => {
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'failed + undelivered' }),
+        ...(['failed', 'undelivered'] as const).map((status) =>
+          Match.objectLike({
+            Id: status,
+            MetricStat: Match.objectLike({
+              Metric: { Namespace: 'Switchboard/dev', MetricName: 'TextsNotDelivered', Dimensions: [{ Name: 'service', Value: 'switchboard' }, { Name: 'status', Value: status }] },
+            }),
+          }),
+        ),
+      ]),
+      AlarmActions: [{ Ref: logicalId(synth.stack.report.topic) }],
+    });
+  });
+
   const alarmOn = (metricName: string, id: string) =>
     Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties)
