@@ -163,6 +163,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+/**
+ * A landline, for the demo carrier (`--fake-twilio`): texts to it are accepted, then end `undelivered`
+ * with 30006, as Twilio reports them. Call from it (`npm run call -- --from ...`) and its text-back fails.
+ */
+export const DEMO_LANDLINE = '+15550199999';
+
 /** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
 export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
 
@@ -195,6 +201,7 @@ async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
     port,
     authToken: process.env[ENV.authToken],
     accountSid: process.env[ENV.accountSid],
+    landlines: [DEMO_LANDLINE],
     onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
   });
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };

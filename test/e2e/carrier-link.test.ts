@@ -211,3 +211,46 @@ describe('texts a call causes', () => {
     expect(sentTo(caller).map((m) => m.body)).toEqual(['Thanks for calling. Our hours: https://example.com/hours']);
   });
 });
+
+describe('delivery receipts (DESIGN.md section 17)', () => {
+  /** Texts sent, then every status callback the carrier owes posted back to the local server. */
+  const settled = async () => {
+    await outboxSent(stack);
+    await fake.callbacksSettled();
+  };
+
+  test('a text-back to a landline ends undelivered with 30006 and the API lists it; the members’ notices end delivered', async () => {
+    const ann = next('07');
+    const group = await team(ann);
+    const number = await carrierLine('Landline line', textThenVoicemail(group.id));
+    const landline = next('11');
+    fake.addLandline(landline);
+
+    expect((await call(number, landline)).ok).toBe(true);
+    await settled();
+
+    const undelivered = (await ok('GET', '/api/carrier/messages?status=undelivered')).messages;
+    expect(undelivered.filter((m: { to: string }) => m.to === landline)).toEqual([
+      {
+        id: expect.stringMatching(/^txt_/), sid: expect.stringMatching(/^SM/), from: number, to: landline, body: 'Thanks for calling. Our hours: https://example.com/hours',
+        reason: 'text_applet', cause: expect.stringMatching(/^CA/), status: 'undelivered', errorCode: 30006, errorMessage: expect.stringMatching(/landline/),
+        queuedAt: expect.any(String), updatedAt: expect.any(String),
+      },
+    ]);
+    // The callbacks went through the local server's signature check (the fake signs with the account's token).
+    expect(fake.callbacks.filter((c) => c.params.To === landline).map((c) => [c.params.MessageStatus, c.status])).toEqual([['sent', 200], ['undelivered', 200]]);
+    const toAnn = (await ok('GET', '/api/carrier/messages?status=delivered')).messages.filter((m: { to: string }) => m.to === ann);
+    expect(toAnn.map((m: { reason: string }) => m.reason).sort()).toEqual(['transcript_notify', 'voicemail_notify']);
+  });
+
+  test('a status callback not signed by the carrier is refused (403) and changes nothing', async () => {
+    const [latest] = (await ok('GET', '/api/carrier/messages?status=delivered&limit=1')).messages;
+    const res = await fetch(`${stack.url}/twilio/message-status?id=${latest.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' },
+      body: new URLSearchParams({ MessageSid: latest.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).toString(),
+    });
+    expect(res.status).toBe(403);
+    expect((await ok('GET', '/api/carrier/messages?status=delivered')).messages.map((m: { id: string }) => m.id)).toContain(latest.id);
+  });
+});
