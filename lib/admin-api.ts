@@ -46,6 +46,8 @@ export class AdminApi extends Construct {
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
       // Schedule overrides: one (GetItem), a list's (BatchGetItem), set and cleared (PutItem).
       state: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'] },
+      // GET /api/carrier/messages: the byStatus index, or the recent one without a status; it writes no record.
+      outbound: { actions: [], indexes: ['byStatus', 'recent'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

@@ -5,6 +5,7 @@ import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
 import { DynamoScheduleStore } from './schedule-store';
+import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
@@ -25,6 +26,8 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     pins: state,
     /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */
     schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
+    /** Every outbound text's delivery record (DESIGN.md section 17). */
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
   };
 }
 export type Stores = ReturnType<typeof createStores>;
