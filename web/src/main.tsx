@@ -23,6 +23,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
   if (parts[0] === 'mailboxes') {
     if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    if (parts[1] === 'sent') return { page: 'mailboxes', box: { kind: 'sent' } };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
