@@ -11,6 +11,16 @@ import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
 export function createStores(doc: DynamoDb, tables: TableNames) {
+  return {
+    ...routingStores(doc, tables),
+    /** Every outbound text's delivery record (DESIGN.md section 17). */
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
+/** The stores of every table but Outbound: what the voice webhook uses (it is not granted that table). */
+export function routingStores(doc: DynamoDb, tables: Omit<TableNames, 'outbound'>) {
   const directory = new DynamoDirectoryStore(doc, tables.directory);
   const state = new DynamoStateStore(doc, tables.state);
   return {
@@ -26,8 +36,5 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     pins: state,
     /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */
     schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
-    /** Every outbound text's delivery record (DESIGN.md section 17). */
-    outbound: new DynamoOutboundStore(doc, tables.outbound),
   };
 }
-export type Stores = ReturnType<typeof createStores>;

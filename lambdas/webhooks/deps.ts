@@ -13,8 +13,9 @@ import type { NumberStore } from '../store/number-store';
 import type { OptOutStore, PinFailureStore, StateStore } from '../store/state-store';
 import type { ScheduleStore } from '../store/schedule-store';
 import type { OutboundStore } from '../store/outbound-store';
-import { createStores } from '../store/stores';
-import { tableNamesFromEnv } from '../store/tables';
+import { routingStores } from '../store/stores';
+import { TABLE_KEYS, TABLES, tableNamesFromEnv } from '../store/tables';
+import { DynamoOutboundStore } from '../store/outbound-store';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
 import type { TextSender } from '../carrier/text-sender';
@@ -68,7 +69,10 @@ export interface WebhookDeps {
 export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000, socketWait: ANSWER_DEADLINE_MS };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
-  const stores = createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env));
+  const doc = createDynamoDb(webhookDynamoClientConfig);
+  const stores = routingStores(doc, tableNamesFromEnv(env, TABLE_KEYS.filter((k) => k !== 'outbound')));
+  // Only the sms function is granted (and told) the Outbound table: it takes the texts' status callbacks.
+  const outboundTable = env[TABLES.outbound.envVar];
   // One SQS client, made now (not when the first text or spilled item comes), for both queues.
   const sqs = env[ENV.spillQueueUrl] || env[ENV.outboxQueueUrl] ? sqsClient() : undefined;
   return {
@@ -79,6 +83,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
     texts: new OutboxTextSender(outboxFromEnv(env, sqs)),
+    ...(outboundTable && { outbound: new DynamoOutboundStore(doc, outboundTable) }),
   };
 }
 

@@ -13,7 +13,7 @@ import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
 import { sdkAuthorizationOf } from '../support/sigv4';
-import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
+import { LambdaProcess, synthBundled, TEST_OUTBOX_URL, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 import { withoutAction } from '../support/role-policies';
 
@@ -36,7 +36,7 @@ let lambda: LambdaProcess | undefined;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL, [logicalId(s.stack.outbound.queue)]: TEST_OUTBOX_URL }));
   voice = app.deployed(app.synth.stack.webhooks.voice);
   sms = app.deployed(app.synth.stack.webhooks.sms);
   // The demo data goes in through the stores, in this process; only the webhooks run as bundles.
@@ -83,9 +83,11 @@ describe('the webhook bundles, as deployed', () => {
   test.each([
     ['voice', () => voice],
     ['sms', () => sms],
-  ])('%s: gets every table it uses, the secret ARN, and neither PUBLIC_URL nor SWITCHBOARD_LOCAL', (_name, fn) => {
+  ])('%s: gets every table it uses, the secret ARN, and neither PUBLIC_URL nor SWITCHBOARD_LOCAL', (name, fn) => {
     const { environment } = fn();
-    for (const key of TABLE_KEYS) expect(environment[TABLES[key].envVar]).toBe(tables.names[key]);
+    // Only the sms function takes the outbound texts' status callbacks (the Outbound table).
+    for (const key of TABLE_KEYS) expect([key, environment[TABLES[key].envVar]]).toEqual([key, key === 'outbound' && name === 'voice' ? undefined : tables.names[key]]);
+    expect(environment.OUTBOX_QUEUE_URL).toBe(TEST_OUTBOX_URL);
     expect(environment.TWILIO_AUTH_TOKEN_SECRET_ARN).toBe(TEST_SECRET_ARN);
     expect(environment.TWILIO_AUTH_TOKEN).toBeUndefined();
     expect(environment.PUBLIC_URL).toBeUndefined();
