@@ -118,7 +118,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     messages: ['UpdateItem'],
     traces: ['PutItem'],
     // Its texts are queued: the sender reads the opt-outs.
-    state: ['GetItem', 'PutItem', 'UpdateItem'],
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
