@@ -148,6 +148,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     messages: ['PutItem', 'UpdateItem'],
     // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs).
     state: ['PutItem'],
+    // A delivery status kept during an outage.
+    outbound: ['UpdateItem'],
   },
   // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
   sender: {
