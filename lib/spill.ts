@@ -76,7 +76,8 @@ export class DurableSpill extends Construct {
       flows: { actions: ['GetItem', 'Query'] },
       directory: { actions: ['BatchGetItem'] },
       traces: 'none',
-      outbound: 'none',
+      // A status callback of an outbound text kept during an outage: the callback's conditional UpdateItem.
+      outbound: { actions: ['UpdateItem'] },
     });
     this.drain.addEventSource(
       new SqsEventSource(this.queue, {

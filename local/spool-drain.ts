@@ -15,6 +15,7 @@ import { replay, type ReplayStores } from '../lambdas/spill/replay';
 import { spillKey, type SpillItem } from '../lambdas/spill/spill';
 import { createDynamoDb } from '../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../lambdas/store/message-store';
+import { DynamoOutboundStore } from '../lambdas/store/outbound-store';
 import { DynamoStateStore } from '../lambdas/store/state-store';
 import type { TableNames } from '../lambdas/store/tables';
 import { isPermanentRefusal } from '../lambdas/store/unavailable';
@@ -43,9 +44,15 @@ export interface DrainResult {
  * flows and directory (read only) and `texts` (the outbound queue), items kept while their flow could not
  * be read are routed by it (lambdas/spill/late-route.ts), their notifications queued as the webhooks queue them.
  */
-export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state' | 'numbers' | 'flows' | 'directory'>, texts?: TextSender): ReplayStores & { destroy(): void } {
+export function drainStores(endpoint: string, tables: Pick<TableNames, 'messages' | 'state' | 'numbers' | 'flows' | 'directory' | 'outbound'>, texts?: TextSender): ReplayStores & { destroy(): void } {
   const doc = createDynamoDb({ endpoint, maxAttempts: 1, connectionTimeout: 1_000, requestTimeout: 2_000 });
-  return { messages: new DynamoMessageStore(doc, tables.messages), state: new DynamoStateStore(doc, tables.state), ...lateRoutingStores(doc, tables, texts), destroy: () => doc.destroy() };
+  return {
+    messages: new DynamoMessageStore(doc, tables.messages),
+    state: new DynamoStateStore(doc, tables.state),
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
+    ...lateRoutingStores(doc, tables, texts),
+    destroy: () => doc.destroy(),
+  };
 }
 
 /**

@@ -2,13 +2,14 @@
 // sent, signed like every webhook (the guard checked it). Our record's id travels in the callback URL's
 // query string (outbound-sender.ts statusCallbackUrl), which the signature covers; Twilio posts MessageSid,
 // MessageStatus and, for a text that did not arrive, ErrorCode. The record only moves forward
-// (flows/delivery.ts): a late `sent` after `delivered`, or a retried callback, changes nothing. Nobody waits
-// on the answer: it is always an empty 200.
-import { deliveryErrorWords, deliveryStatusOf, notDelivered } from '../flows/delivery';
-import { errorField, logger } from '../observability/logger';
-import { countBy, METRIC } from '../observability/metrics';
-import { BOOKKEEPING_MS, withDeadline } from '../runtime/deadline';
-import type { OutboundRecord } from '../store/outbound-store';
+// (flows/delivery.ts): a late `sent` after `delivered`, or a retried callback, changes nothing. Twilio does
+// not retry a callback, so when DynamoDB fails the status goes to the spill (DESIGN.md section 11) and the
+// drain applies it. Nobody waits on the answer: it is always an empty 200.
+import { applyDeliveryReceipt } from '../carrier/delivery-receipts';
+import { deliveryStatusOf } from '../flows/delivery';
+import { logger } from '../observability/logger';
+import { BOOKKEEPING_MS } from '../runtime/deadline';
+import { storeOrSpill } from '../spill/store-or-spill';
 import { singleParam, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
@@ -22,28 +23,28 @@ export const missingStatusParams = (params: TwilioParams) => ['MessageSid', 'Mes
 
 export const emptyStatusAnswer = (): Response => twiml(emptyMessagingTwiml());
 
-export async function messageStatus(deps: Pick<WebhookDeps, 'outbound'>, request: TwilioRequest): Promise<Response> {
+/** Our ids only (queued-text.ts): anything else in `id` is no record of ours and is never written or spilled. */
+const OUR_ID = /^txt_[0-9a-f]{32}$/;
+
+export async function messageStatus(deps: Pick<WebhookDeps, 'outbound' | 'spill'>, request: TwilioRequest): Promise<Response> {
   const id = singleParam(request.query, 'id');
-  const sid = singleParam(request.params, 'MessageSid');
+  const messageSid = singleParam(request.params, 'MessageSid');
   const carrierStatus = singleParam(request.params, 'MessageStatus');
   const status = deliveryStatusOf(carrierStatus);
   const code = Number(singleParam(request.params, 'ErrorCode'));
   const errorCode = Number.isInteger(code) && code > 0 ? code : undefined;
-  if (!id || !status || !deps.outbound) {
+  if (!id || !OUR_ID.test(id) || !status || !deps.outbound) {
     // A callback of a text that is not ours to track (sent before records, or by something else), or a status that says nothing of delivery.
-    logger.info('message status not recorded', { messageSid: sid, messageStatus: carrierStatus, hasId: Boolean(id) });
+    logger.info('message status not recorded', { messageSid, messageStatus: carrierStatus, hasId: Boolean(id) });
     return emptyStatusAnswer();
   }
-  const change = deps.outbound.advance(id, { status, sid, errorCode, errorMessage: deliveryErrorWords(errorCode), at: request.now });
-  const changed = await withDeadline(change, BOOKKEEPING_MS, () => Promise.reject(new Error(`the record was not updated within ${BOOKKEEPING_MS} ms`))).catch((err: unknown): OutboundRecord | undefined => {
-    logger.error('a message status could not be recorded', { id, messageSid: sid, status, error: errorField(err) });
-    return undefined;
-  });
-  if (!changed) return emptyStatusAnswer();
-  if (notDelivered(status)) {
-    // Counted once per text: only the callback that moved the record to this outcome gets here.
-    countBy(METRIC.textsNotDelivered, 'status', status);
-    logger.warn('a text was not delivered', { id, messageSid: sid, status, errorCode, reason: changed.reason, to: changed.to, from: changed.from });
-  } else logger.info('message status recorded', { id, messageSid: sid, status });
+  const outbound = deps.outbound;
+  const receipt = { id, status, messageSid, errorCode, at: request.now };
+  await storeOrSpill(
+    deps.spill,
+    { kind: 'delivery', id, status, ...(messageSid && { messageSid }), ...(errorCode !== undefined && { errorCode }), at: request.now.toISOString() },
+    () => applyDeliveryReceipt(outbound, receipt),
+    BOOKKEEPING_MS,
+  );
   return emptyStatusAnswer();
 }

@@ -154,6 +154,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs). Late
     // routing reads schedule overrides with their schedules (BatchGetItem).
     state: ['BatchGetItem', 'PutItem'],
+    // A delivery status kept during an outage.
+    outbound: ['UpdateItem'],
   },
   // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
   sender: {

@@ -2,6 +2,11 @@
 // queued by the sender and moved along by Twilio's signed status callbacks (POST /twilio/message-status),
 // only ever forward; listed by GET /api/carrier/messages; a text that did not arrive counted once.
 import { sendQueuedText, statusCallbackUrl, type OutboundSenderDeps } from '../../lambdas/carrier/outbound-sender';
+import { parseSpillItem } from '../../lambdas/spill/item-schema';
+import { replay } from '../../lambdas/spill/replay';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
+import { DynamoOutboundStore } from '../../lambdas/store/outbound-store';
+import { webhookDynamoClientConfig } from '../../lambdas/webhooks/deps';
 import { queuedTexts, type QueuedText } from '../../lambdas/carrier/queued-text';
 import type { WebhookDeps } from '../../lambdas/webhooks/deps';
 import { smsWebhook } from '../../lambdas/webhooks/sms';
@@ -136,11 +141,46 @@ describe('POST /twilio/message-status', () => {
     expect(await record(ghost.id)).toBeUndefined();
   });
 
+  test('with DynamoDB down, the status goes to the spill (Twilio does not retry); replayed, it moves the record, once', async () => {
+    const { text, sid } = await sentText('+15550800015');
+    const dead = createDynamoDb({ ...webhookDynamoClientConfig, endpoint: 'http://127.0.0.1:9' });
+    const before = spilled.items().length;
+    try {
+      const down = { ...deps, outbound: new DynamoOutboundStore(dead, h.tables.names.outbound) };
+      const res = await capturingOutput(() =>
+        smsWebhook(down)(signedTwilioEvent({ url: statusCallbackUrl(PUBLIC_URL, text.id), params: { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003', From: text.from, To: text.to } })),
+      );
+      expect(res.result.statusCode).toBe(200);
+    } finally {
+      dead.destroy();
+    }
+    const kept = spilled.items().slice(before);
+    expect(kept).toEqual([{ kind: 'delivery', id: text.id, status: 'undelivered', messageSid: sid, errorCode: 30003, at: now().toISOString() }]);
+    expect(parseSpillItem(JSON.stringify(kept[0]))).toEqual(kept[0]);
+    expect(await record(text.id)).toMatchObject({ status: 'queued' });
+    const drain = { messages: h.deps.messages, state: h.deps.state, outbound: h.deps.outbound };
+    const first = await capturingOutput(() => replay(kept[0], drain));
+    const again = await capturingOutput(() => replay(kept[0], drain));
+    expect([first.result, again.result]).toEqual([true, false]);
+    expect(await record(text.id)).toMatchObject({ status: 'undelivered', errorCode: 30003, errorMessage: expect.stringMatching(/unreachable/) });
+    expect([first, again].map(({ lines }) => lines.filter((l) => l.TextsNotDelivered === 1).length)).toEqual([1, 0]);
+    // A drain without the Outbound table keeps the item for one that has it.
+    await expect(replay(kept[0], { messages: h.deps.messages, state: h.deps.state })).rejects.toThrow(/no outbound store/);
+  });
+
+  test('an id that is not one of ours is neither written nor spilled', async () => {
+    const before = spilled.items().length;
+    const res = await smsWebhook(deps)(signedTwilioEvent({ url: `${PUBLIC_URL}/twilio/message-status?id=not-ours`, params: { MessageSid: `SM${'d'.repeat(32)}`, MessageStatus: 'delivered' } }));
+    expect(res.statusCode).toBe(200);
+    expect(spilled.items().slice(before)).toEqual([]);
+  });
+
   test('a status callback is no incoming text: nothing lands in a mailbox or `unrouted`', async () => {
     const { text, sid } = await sentText('+15550800014');
+    const before = spilled.items().length;
     await statusCallback(text, sid, 'delivered');
     expect((await h.api('GET', '/api/mailboxes/unrouted/messages')).body.messages).toEqual([]);
-    expect(spilled.items()).toEqual([]);
+    expect(spilled.items().slice(before)).toEqual([]);
   });
 });
 
@@ -152,7 +192,7 @@ describe('GET /api/carrier/messages', () => {
     const failed = (await h.api('GET', '/api/carrier/messages?status=failed')).body.messages;
     expect(failed.length).toBeGreaterThanOrEqual(2);
     expect(failed.every((m: { status: string }) => m.status === 'failed')).toBe(true);
-    expect((await h.api('GET', '/api/carrier/messages?status=undelivered')).body.messages.map((m: { errorCode: number }) => m.errorCode)).toEqual([30006]);
+    expect((await h.api('GET', '/api/carrier/messages?status=undelivered')).body.messages.map((m: { errorCode: number }) => m.errorCode).sort()).toEqual([30003, 30006]);
 
     const seen: string[] = [];
     let cursor: string | undefined;
