@@ -8,7 +8,7 @@ import { simulateCall, simulateSms, type Transcript } from '../../local/carrier'
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { entries, httpOk } from '../support/local-stack';
-import { capturingOutput } from '../support/carrier';
+import { capturingOutput, checkAgainstTwilioSpec } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
@@ -16,6 +16,7 @@ beforeAll(async () => {
   process.env.SWITCHBOARD_QUIET_CARRIER = '1';
   stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true });
   fake = stack.fakeTwilio!;
+  checkAgainstTwilioSpec(fake);
 });
 afterAll(async () => {
   await stack?.stop();

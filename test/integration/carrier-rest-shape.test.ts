@@ -6,6 +6,7 @@ import RequestClient from 'twilio/lib/base/RequestClient';
 import { startFakeTwilio, type FakeTwilio, type RecordedRequest } from '../../local/fake-twilio';
 import { TwilioRestClient } from '../../lambdas/carrier/twilio-rest';
 import { connectUpdate, webhookUrls } from '../../lambdas/carrier/numbers';
+import { checkAgainstTwilioSpec } from '../support/carrier';
 
 let fake: FakeTwilio;
 let ours: TwilioRestClient;
@@ -13,6 +14,7 @@ let library: ReturnType<typeof twilio>;
 
 beforeAll(async () => {
   fake = await startFakeTwilio();
+  checkAgainstTwilioSpec(fake);
   for (let i = 1; i <= 3; i++) fake.addNumber({ phoneNumber: `+1555030000${i}` });
   ours = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { baseUrl: fake.url, pageSize: 2 });
   // The library's own transport, only pointed at the fake instead of api.twilio.com.

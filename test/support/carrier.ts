@@ -1,12 +1,35 @@
-// A carrier link for tests: the project's Twilio-compatible server on loopback and a REST client to it.
-import { FakeTwilio, startFakeTwilio } from '../../local/fake-twilio';
+// A carrier link for tests: the project's Twilio-compatible server on loopback and a REST client to it;
+// the twilio library's own client pointed at it (as a person in Twilio's console, or another program,
+// would change the account); and the check of everything the server saw against Twilio's API definitions.
+import twilio from 'twilio';
+import RequestClient from 'twilio/lib/base/RequestClient';
+import { FakeTwilio, startFakeTwilio, type FakeTwilioOptions } from '../../local/fake-twilio';
+import { twilioSpec } from './twilio-spec';
 import type { CarrierLink } from '../../lambdas/carrier/carrier-link';
 import { TwilioRestClient, type TwilioRestOptions } from '../../lambdas/carrier/twilio-rest';
 
 export const PUBLIC_URL = 'https://calls.example.com';
 
-export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = {}): Promise<{ fake: FakeTwilio; client: TwilioRestClient; link: CarrierLink }> {
-  const fake = await startFakeTwilio();
+/** The fakes `fakeCarrier` started in this test file, and how far their requests have been checked. */
+const checked = new Map<FakeTwilio, number>();
+
+/** Checks every request the carrier link sent to the fake, and every answer, against twilio-oai after each test (a file that uses this helper gets it). */
+export function checkAgainstTwilioSpec(fake: FakeTwilio): void {
+  if (!checked.has(fake)) checked.set(fake, 0);
+}
+
+afterEach(() => {
+  const problems: string[] = [];
+  for (const [fake, from] of checked) {
+    problems.push(...specProblems(fake, { from }));
+    checked.set(fake, fake.requests.length);
+  }
+  expect(problems).toEqual([]);
+});
+
+export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = {}, fakeOptions: FakeTwilioOptions = {}): Promise<{ fake: FakeTwilio; client: TwilioRestClient; link: CarrierLink }> {
+  const fake = await startFakeTwilio(fakeOptions);
+  checkAgainstTwilioSpec(fake);
   const client = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, baseUrl: fake.url });
   return { fake, client, link: { publicUrl: PUBLIC_URL, api: async () => client } };
 }
@@ -33,4 +56,21 @@ export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ resu
     }
   });
   return { result, lines, text };
+}
+
+/** The twilio library's REST client, its every `https://<domain>.twilio.com` request sent to the fake instead. */
+export function libraryClient(fake: FakeTwilio): ReturnType<typeof twilio> {
+  const transport = new RequestClient();
+  return twilio(fake.accountSid, fake.authToken, {
+    httpClient: { request: (opts: Parameters<RequestClient['request']>[0]) => transport.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z]+\.twilio\.com/, fake.url) }) } as unknown as RequestClient,
+  });
+}
+
+/**
+ * What Twilio's API definitions say of what the fake received and answered since `from` (an index into
+ * `fake.requests`): every request (those a test sends broken on purpose excepted, by `skip`) and every answer.
+ */
+export function specProblems(fake: FakeTwilio, { from = 0, skipRequests = () => false }: { from?: number; skipRequests?: (r: FakeTwilio['requests'][number]) => boolean } = {}): string[] {
+  const spec = twilioSpec();
+  return fake.requests.slice(from).flatMap((r) => [...(skipRequests(r) ? [] : spec.requestProblems(r)), ...(r.status === undefined ? [] : spec.answerProblems(r))]);
 }
