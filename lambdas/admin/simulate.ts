@@ -14,6 +14,7 @@ import { hasErrors } from '../flows/problems';
 import { E164, flowDocumentSchema } from '../flows/schema';
 import type { CarrierKeywordKind } from '../flows/carrier-keywords';
 import { runSms } from '../flows/sms-engine';
+import { MAX_SMS_TEXT } from '../flows/applets';
 import { mailboxKey } from '../store/message-store';
 import { renderCall, renderSms } from '../twilio/twiml';
 import { checkAgainst, loadDirectory, type AdminDeps } from './flows';
@@ -24,7 +25,7 @@ export const simulateBody = z.strictObject({
   from: z.string().min(1).max(32),
   to: z.string().regex(E164, 'must be an E.164 number like +15550100001').optional(),
   at: z.iso.datetime({ offset: true }).optional(),
-  body: z.string().max(1600).optional(),
+  body: z.string().max(MAX_SMS_TEXT).optional(),
   inputs: z.array(z.string().max(32)).max(50).default([]),
   /**
    * An unpublished draft of this flow (the editor's): simulated instead of the current revision, after the

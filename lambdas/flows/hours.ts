@@ -1,6 +1,8 @@
 // Business hours: is it open right now, in the flow's own time zone (daylight saving included)?
-// Local time comes from Intl.DateTimeFormat with `timeZone`, so no time zone library is bundled.
+// Local time comes from the zone's offsets the flow was published with (zone-offsets.ts) or else from
+// Intl.DateTimeFormat with `timeZone`, so no time zone library is bundled.
 import type { AppletOf, Day } from './schema';
+import { learnedOffset } from './zone-offsets';
 
 export type HoursRules = Pick<AppletOf<'hours'>, 'timezone' | 'weekly' | 'closures' | 'override'>;
 
@@ -68,6 +70,8 @@ function formatFor(timezone: string): Intl.DateTimeFormat | null {
 
 /** The wall-clock date, weekday and time at `now` in `timezone`; undefined for an unknown time zone. */
 export function localTime(timezone: string, now: Date): LocalTime | undefined {
+  const offset = learnedOffset(timezone, now.getTime());
+  if (offset !== undefined) return wallClock(new Date(now.getTime() + offset * 60_000));
   const format = formatFor(timezone);
   if (!format) return undefined;
   const parts: Record<string, string> = {};
@@ -78,5 +82,17 @@ export function localTime(timezone: string, now: Date): LocalTime | undefined {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     day: parts.weekday.toLowerCase() as Day, // "Mon" → "mon"
     minutes: hour * 60 + Number(parts.minute),
+  };
+}
+
+const DAYS: readonly Day[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The local time whose wall clock reads as `wall`'s UTC fields. */
+function wallClock(wall: Date): LocalTime {
+  return {
+    date: `${wall.getUTCFullYear()}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`,
+    day: DAYS[wall.getUTCDay()],
+    minutes: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
   };
 }

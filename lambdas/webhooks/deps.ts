@@ -16,7 +16,7 @@ import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
-import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
+import { CarrierTextSender, SEND_TIMEOUT_MS, type TextSender } from '../carrier/text-sender';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
@@ -59,7 +59,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
-    texts: new CarrierTextSender(carrierLinkFromEnv(env).api, undefined, stores.optOuts),
+    texts: new CarrierTextSender(carrierLinkFromEnv(env, { timeoutMs: SEND_TIMEOUT_MS }).api, undefined, stores.optOuts),
   };
 }
 

@@ -1,12 +1,12 @@
-// A carrier link for tests: the project's Twilio-compatible server on loopback and a REST client to it;
-// the twilio library's own client pointed at it (as a person in Twilio's console, or another program,
-// would change the account); and the check of everything the server saw against Twilio's API definitions.
+// A carrier link for tests: the project's Twilio-compatible server on loopback and the twilio library's
+// REST client pointed at it (lambdas/carrier/twilio-client.ts), as TWILIO_API_URL points it; the library's
+// raw client too (as a person in Twilio's console, or another program, would change the account); and the
+// check of everything the server saw against Twilio's API definitions.
 import twilio from 'twilio';
-import RequestClient from 'twilio/lib/base/RequestClient';
 import { FakeTwilio, startFakeTwilio, type FakeTwilioOptions } from '../../local/fake-twilio';
 import { twilioSpec } from './twilio-spec';
 import type { CarrierLink } from '../../lambdas/carrier/carrier-link';
-import { TwilioRestClient, type TwilioRestOptions } from '../../lambdas/carrier/twilio-rest';
+import { RebasedRequestClient, TwilioLibraryApi, type TwilioClientOptions } from '../../lambdas/carrier/twilio-client';
 
 export const PUBLIC_URL = 'https://calls.example.com';
 
@@ -27,10 +27,10 @@ afterEach(() => {
   expect(problems).toEqual([]);
 });
 
-export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = {}, fakeOptions: FakeTwilioOptions = {}): Promise<{ fake: FakeTwilio; client: TwilioRestClient; link: CarrierLink }> {
+export async function fakeCarrier(options: Omit<TwilioClientOptions, 'apiUrl'> = {}, fakeOptions: FakeTwilioOptions = {}): Promise<{ fake: FakeTwilio; client: TwilioLibraryApi; link: CarrierLink }> {
   const fake = await startFakeTwilio(fakeOptions);
   checkAgainstTwilioSpec(fake);
-  const client = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, baseUrl: fake.url });
+  const client = new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, apiUrl: fake.url });
   return { fake, client, link: { publicUrl: PUBLIC_URL, api: async () => client } };
 }
 
@@ -60,10 +60,7 @@ export async function capturingOutput<T>(work: () => Promise<T>): Promise<{ resu
 
 /** The twilio library's REST client, its every `https://<domain>.twilio.com` request sent to the fake instead. */
 export function libraryClient(fake: FakeTwilio): ReturnType<typeof twilio> {
-  const transport = new RequestClient();
-  return twilio(fake.accountSid, fake.authToken, {
-    httpClient: { request: (opts: Parameters<RequestClient['request']>[0]) => transport.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z]+\.twilio\.com/, fake.url) }) } as unknown as RequestClient,
-  });
+  return twilio(fake.accountSid, fake.authToken, { httpClient: new RebasedRequestClient(fake.url, {}) });
 }
 
 /**
