@@ -5,6 +5,7 @@ import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
 import { DynamoStateStore } from './state-store';
+import { DynamoSyncJobStore } from './sync-job-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
@@ -20,6 +21,8 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
+    /** Carrier sync jobs too (DESIGN.md section 13). */
+    syncJobs: new DynamoSyncJobStore(doc, tables.state),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

@@ -3,6 +3,7 @@
 // raw client too (as a person in Twilio's console, or another program, would change the account); and the
 // check of everything the server saw against Twilio's API definitions.
 import twilio from 'twilio';
+import type { CarrierSyncJob } from '../../lambdas/api-types';
 import { FakeTwilio, startFakeTwilio, type FakeTwilioOptions } from '../../local/fake-twilio';
 import { twilioSpec } from './twilio-spec';
 import type { CarrierLink } from '../../lambdas/carrier/carrier-link';
@@ -70,4 +71,27 @@ export function libraryClient(fake: FakeTwilio): ReturnType<typeof twilio> {
 export function specProblems(fake: FakeTwilio, { from = 0, skipRequests = () => false }: { from?: number; skipRequests?: (r: FakeTwilio['requests'][number]) => boolean } = {}): string[] {
   const spec = twilioSpec();
   return fake.requests.slice(from).flatMap((r) => [...(skipRequests(r) ? [] : spec.requestProblems(r)), ...(r.status === undefined ? [] : spec.answerProblems(r))]);
+}
+
+type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the admin API's JSON, read by path
+
+/**
+ * `POST /api/carrier/sync` (202 and a job), then its progress polled (`GET /api/carrier/sync/{id}`) until it
+ * is no longer running: the finished job, and every progress seen on the way.
+ */
+export async function syncToEnd(api: Api, body?: unknown, { timeoutMs = 120_000 } = {}): Promise<CarrierSyncJob & { seen: CarrierSyncJob[] }> {
+  const started = await api('POST', '/api/carrier/sync', body);
+  if (started.status !== 202) throw new Error(`POST /api/carrier/sync answered ${started.status}: ${JSON.stringify(started.body)}`);
+  let job = started.body as CarrierSyncJob;
+  const seen = [job];
+  const until = Date.now() + timeoutMs;
+  while (job.status === 'running') {
+    if (Date.now() > until) throw new Error(`sync ${job.id} still running after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const read = await api('GET', `/api/carrier/sync/${job.id}`);
+    if (read.status !== 200) throw new Error(`GET /api/carrier/sync/${job.id} answered ${read.status}: ${JSON.stringify(read.body)}`);
+    job = read.body as CarrierSyncJob;
+    seen.push(job);
+  }
+  return { ...job, seen };
 }
