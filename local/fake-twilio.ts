@@ -192,7 +192,7 @@ export class FakeTwilio {
   private readonly optOuts = new Set<string>();
   private readonly hung = new Set<string>();
   private statusQueue: number[] = [];
-  private failWhen?: { test: (r: RecordedRequest) => boolean; left: number; status: 429 | 500 | 503 };
+  private failWhen?: { test: (r: RecordedRequest) => boolean; left: number; status: number; code?: number };
   private server?: Server;
   url = '';
 
@@ -369,11 +369,12 @@ export class FakeTwilio {
   }
 
   /**
-   * The next `count` requests that `test` picks are answered with `status` (an outage in the middle of a
-   * long job: say, every number update after the 5,000th). Returns a function that ends it early.
+   * The next `count` requests that `test` picks are answered with `status` and Twilio's `code` (an outage
+   * in the middle of a long job: every number update after the 4,000th; or one number Twilio refuses to
+   * change, 400). Returns a function that ends it early.
    */
-  failRequests(test: (request: RecordedRequest) => boolean, count: number, status: 429 | 500 | 503 = 503): () => void {
-    const rule = { test, left: count, status };
+  failRequests(test: (request: RecordedRequest) => boolean, count: number, status: 400 | 404 | 429 | 500 | 503 = 503, code?: number): () => void {
+    const rule = { test, left: count, status, code };
     this.failWhen = rule;
     return () => {
       if (this.failWhen === rule) this.failWhen = undefined;
@@ -408,7 +409,12 @@ export class FakeTwilio {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const forced = this.statusQueue.shift() ?? this.forcedFailure(record);
     if (forced) {
-      const error = forced === 429 ? new TwilioError(429, 20429, 'Too Many Requests') : new TwilioError(forced, 20500, 'Service Unavailable');
+      const [status, code] = typeof forced === 'number' ? [forced, undefined] : forced;
+      const error =
+        status === 429 ? new TwilioError(429, 20429, 'Too Many Requests')
+        : status === 404 ? notFound(record.path)
+        : status === 400 ? new TwilioError(400, code ?? 20001, `Twilio refused the request (error ${code ?? 20001})`)
+        : new TwilioError(status, 20500, 'Service Unavailable');
       return answer(error.status, error.body());
     }
     if (url.pathname.endsWith('/Messages.json') && this.hung.has(form.To?.at(-1) ?? '')) return;
@@ -421,11 +427,11 @@ export class FakeTwilio {
     }
   }
 
-  private forcedFailure(record: RecordedRequest): number | undefined {
+  private forcedFailure(record: RecordedRequest): [number, number | undefined] | undefined {
     const rule = this.failWhen;
     if (!rule || !rule.test(record)) return undefined;
     if (--rule.left <= 0) this.failWhen = undefined;
-    return rule.status;
+    return [rule.status, rule.code];
   }
 
   private route(method: string, url: URL, form: Form, auth: string | undefined): { status: number; body: unknown } {

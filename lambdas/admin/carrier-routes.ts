@@ -72,7 +72,7 @@ export function syncDepsOf(deps: AdminDeps): SyncDeps {
     carrier: () => link.api(),
     continuation,
     now: deps.now,
-    ...(deps.syncStepBudgetMs && { stepBudgetMs: deps.syncStepBudgetMs }),
+    ...deps.syncTuning,
   };
 }
 

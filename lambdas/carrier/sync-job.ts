@@ -29,26 +29,38 @@ export interface SyncContinuation {
 
 export interface SyncDeps {
   jobs: SyncJobs;
-  numbers: Pick<NumberStore, 'find' | 'register'>;
+  numbers: Pick<NumberStore, 'registerIfAbsent'>;
   carrier(): Promise<CarrierApi>;
   continuation: SyncContinuation;
   now(): Date;
   /** How long one step works before it hands over (an admin Lambda has 29 s). @default STEP_BUDGET_MS */
   stepBudgetMs?: number;
+  /** The pause before the first retry of a failed step, doubled for each next one. @default 5 */
+  retryBaseSeconds?: number;
 }
 
+/** The knobs of a sync job's steps (tests make them short). */
+export type SyncTuning = Pick<SyncDeps, 'stepBudgetMs' | 'retryBaseSeconds'>;
+
 export const STEP_BUDGET_MS = 18_000;
-/** Numbers changed at once: Twilio's per-account API concurrency is shared with everything else the account does. */
-export const SYNC_CONCURRENCY = 5;
+/**
+ * Numbers in the works at once: Twilio's per-account API concurrency (about 100 requests at a time) is
+ * shared with everything else the account does, and a 429 is retried by the library.
+ */
+export const SYNC_CONCURRENCY = 10;
+/** Numbers between two saves of the job's progress. */
+export const SYNC_CHUNK = 100;
 /** Failed steps in a row before the job is `failed` (each after a longer pause). */
 export const MAX_STEP_RETRIES = 3;
 /** A running job nobody has advanced for this long has lost its continuation (a crash, a dead letter): POST resumes it. */
 export const STALE_AFTER_MS = 5 * 60_000;
 const MAX_FAILURES_KEPT = 20;
+/** A step's lease outlasts its budget by this much: its last chunk and save (the function's own limit is 29 s). */
+const LEASE_MARGIN_MS = 30_000;
 
 /** The job as the API shows it. */
 export function publicJob(job: SyncJobState): CarrierSyncJob {
-  const { publicUrl: _url, cursor: _cursor, retries: _retries, version: _version, ...shown } = job;
+  const { publicUrl: _url, cursor: _cursor, retries: _retries, version: _version, lease: _lease, ...shown } = job;
   return shown;
 }
 
@@ -68,6 +80,7 @@ export async function startSync(deps: SyncDeps, options: { publicUrl: string; in
       const resumed: SyncJobState = { ...latest, status: 'running', retries: 0, updatedAt: now.toISOString(), version: latest.version + 1 };
       delete resumed.error;
       delete resumed.finishedAt;
+      delete resumed.lease;
       if (!(await deps.jobs.save(resumed, latest.version))) continue;
       await deps.continuation.schedule(resumed.id, 0);
       logger.info('carrier sync resumed', { jobId: resumed.id, done: resumed.done, total: resumed.total });
@@ -116,22 +129,34 @@ const numberRefused = (err: unknown) => err instanceof CarrierError && err.statu
 export async function runSyncStep(deps: SyncDeps, jobId: string): Promise<void> {
   const read = await deps.jobs.get(jobId);
   if (!read || read.status !== 'running') return;
-  const deadline = Date.now() + (deps.stepBudgetMs ?? STEP_BUDGET_MS);
+  // Another step is at work on it (a message delivered twice, a POST that resumed it meanwhile).
+  if (read.lease && Date.parse(read.lease.until) > deps.now().getTime()) return;
+  const budget = deps.stepBudgetMs ?? STEP_BUDGET_MS;
+  const deadline = Date.now() + budget;
   let job = read;
   const save = async (next: SyncJobState): Promise<SyncJobState> => {
     const saved = { ...next, updatedAt: deps.now().toISOString(), version: job.version + 1 };
+    // A job that stops running is nobody's any more.
+    if (saved.status !== 'running') delete saved.lease;
     if (!(await deps.jobs.save(saved, job.version))) throw new LostJob();
     job = saved;
     return saved;
   };
+  const release = (j: SyncJobState): SyncJobState => {
+    const { lease: _lease, ...free } = j;
+    return free;
+  };
   try {
-    job = await save(job); // claims the job: a second step of it now loses at its first save
+    // Claims the job: a step that read it before loses at its first save, one that reads it now stops at the lease.
+    job = await save({ ...job, lease: { step: randomBytes(6).toString('hex'), until: new Date(deps.now().getTime() + budget + LEASE_MARGIN_MS).toISOString() } });
     const api = await deps.carrier();
     const urls = webhookUrls(job.publicUrl);
     const step = new Step(deps, api, urls, save);
     while (job.status === 'running' && Date.now() < deadline) job = await step.advance(job, deadline);
-    if (job.status === 'running') await deps.continuation.schedule(job.id, 0);
-    else logger.info('carrier sync finished', { jobId, ...progress(job) });
+    if (job.status === 'running') {
+      job = await save(release(job));
+      await deps.continuation.schedule(job.id, 0);
+    } else logger.info('carrier sync finished', { jobId, ...progress(job) });
   } catch (err) {
     if (err instanceof LostJob) return;
     const retries = job.retries + 1;
@@ -143,8 +168,8 @@ export async function runSyncStep(deps: SyncDeps, jobId: string): Promise<void> 
       if (hopeless || retries > MAX_STEP_RETRIES) {
         await save({ ...job, status: 'failed', error, retries, finishedAt: deps.now().toISOString() });
       } else {
-        await save({ ...job, error, retries });
-        await deps.continuation.schedule(job.id, 5 * 2 ** (retries - 1));
+        await save({ ...release(job), error, retries });
+        await deps.continuation.schedule(job.id, (deps.retryBaseSeconds ?? 5) * 2 ** (retries - 1));
       }
     } catch (saveErr) {
       // The store itself is down: the continuation's own redelivery (SQS) or a later POST resumes it.
@@ -203,7 +228,11 @@ class Step {
     return this.services;
   }
 
-  /** The next few numbers at the cursor, at once; the cursor moves past every one that was handled. */
+  /**
+   * The next chunk of numbers at the cursor, SYNC_CONCURRENCY at a time, then the job saved: the cursor
+   * moves past every number handled up to the first that stopped the step; numbers after it that were
+   * already done are counted and remembered (`ahead`), so the step that comes back skips them.
+   */
   private async batch(job: SyncJobState): Promise<SyncJobState> {
     if (!this.page || this.page.url !== job.cursor.page) this.page = { url: job.cursor.page, data: await this.api.pageIncomingPhoneNumbers(job.cursor.page) };
     const { numbers, next } = this.page.data;
@@ -213,18 +242,38 @@ class Step {
     }
     const services = await this.servicesOfNumbers();
     const ahead = new Set(job.cursor.ahead);
-    const batch = numbers.slice(job.cursor.offset, job.cursor.offset + SYNC_CONCURRENCY);
-    const results = await Promise.allSettled(batch.map((n) => (ahead.has(n.sid) ? Promise.resolve('skip' as const) : this.syncOne(n, services.get(n.sid)))));
+    const unsure = new Set(job.cursor.unsure ?? []);
+    const chunk = numbers.slice(job.cursor.offset, job.cursor.offset + SYNC_CHUNK);
+    const results: Array<PromiseSettledResult<NumberOutcome | 'skip'> | undefined> = new Array(chunk.length);
+    let stop = false;
+    let taken = 0;
+    const worker = async () => {
+      while (!stop && taken < chunk.length) {
+        const i = taken++;
+        const n = chunk[i];
+        try {
+          results[i] = { status: 'fulfilled', value: ahead.has(n.sid) ? 'skip' : await this.syncOne(n, services.get(n.sid), job.startedAt, unsure.has(n.sid)) };
+        } catch (reason) {
+          results[i] = { status: 'rejected', reason };
+          if (!numberRefused(reason)) stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, chunk.length) }, worker));
     const next_ = structuredClone(job);
     let stopped: unknown;
-    results.forEach((result, i) => {
-      const n = batch[i];
-      if (stopped !== undefined) {
-        // Past the failure: counted now, skipped when the step comes back.
-        if (result.status === 'fulfilled' && result.value !== 'skip') {
+    // Its update was sent (it was not ours): it may have gone through even if the number failed.
+    const maybeHalfDone = (n: TwilioNumberResource) => {
+      if (!ownSettingsAreOurs(n, this.urls)) next_.cursor.unsure = [...(next_.cursor.unsure ?? []), n.sid];
+    };
+    chunk.forEach((n, i) => {
+      const result = results[i];
+      if (stopped !== undefined || !result) {
+        // Past the failure: counted now, skipped when the step comes back; failed too: maybe half done; not started: left for then.
+        if (result?.status === 'fulfilled' && result.value !== 'skip') {
           count(next_, result.value);
           next_.cursor.ahead.push(n.sid);
-        }
+        } else if (result?.status === 'rejected') maybeHalfDone(n);
         return;
       }
       if (result.status === 'fulfilled') {
@@ -236,11 +285,13 @@ class Step {
         if (next_.failures.length < MAX_FAILURES_KEPT) next_.failures.push({ number: n.phone_number, error: (result.reason as Error).message });
       } else {
         stopped = result.reason;
+        maybeHalfDone(n);
         return;
       }
       next_.cursor.offset++;
+      if (next_.cursor.unsure?.includes(n.sid)) next_.cursor.unsure = next_.cursor.unsure.filter((sid) => sid !== n.sid);
     });
-    // A batch that went well resets the count of failed steps: only failures in a row stop a job.
+    // A chunk that went well resets the count of failed steps: only failures in a row stop a job.
     if (stopped === undefined) {
       next_.retries = 0;
       delete next_.error;
@@ -250,26 +301,26 @@ class Step {
     return saved;
   }
 
-  /** One number: registered if unknown, its own settings pointed here if they are not; what still keeps it elsewhere. */
-  private async syncOne(n: TwilioNumberResource, service: MessagingServiceResource | undefined): Promise<NumberOutcome> {
-    let imported = false;
-    if (!(await this.deps.numbers.find(n.phone_number))) {
-      imported = (await this.deps.numbers.register(n.phone_number, nameFromFriendly(n), undefined, this.deps.now())).created;
-    }
-    let updated = false;
-    let now = n;
-    if (!ownSettingsAreOurs(n, this.urls)) {
-      try {
-        now = await this.api.updateIncomingPhoneNumber(n.sid, connectUpdate(this.urls));
-      } catch (err) {
-        // Released while the sync ran: nothing to connect.
-        if (err instanceof CarrierError && err.status === 404) return { imported, updated: false };
-        throw err;
-      }
-      updated = true;
-    }
-    const after = connectionOf(now, this.urls, service);
-    return { imported, updated, ...(!after.connected && { remaining: after.reason }) };
+  /**
+   * One number: registered if Switchboard does not know it (a known one keeps its name and flow), its own
+   * settings pointed here if they are not, both at once; what still keeps it elsewhere. A number this job
+   * registered or pointed here before a failure stopped it half-way (one of the two done) counts as
+   * imported (registered since the job began) or connected (`unsure`, and found ours) when it comes back to it.
+   */
+  private async syncOne(n: TwilioNumberResource, service: MessagingServiceResource | undefined, since: string, unsure: boolean): Promise<NumberOutcome> {
+    const register = this.deps.numbers.registerIfAbsent(n.phone_number, nameFromFriendly(n), this.deps.now()).then((r) => r.created || r.createdAt >= since);
+    const connect = ownSettingsAreOurs(n, this.urls)
+      ? Promise.resolve(undefined)
+      : this.api.updateIncomingPhoneNumber(n.sid, connectUpdate(this.urls)).catch((err: unknown) => {
+          // Released while the sync ran: nothing to connect.
+          if (err instanceof CarrierError && err.status === 404) return null;
+          throw err;
+        });
+    const [imported, updated] = await Promise.all([register, connect]);
+    if (updated === null) return { imported, updated: false };
+    const after = connectionOf(updated ?? n, this.urls, service);
+    // Already ours, but this job's own update may be why (it failed half-way on this number before).
+    return { imported, updated: updated !== undefined || unsure, ...(!after.connected && { remaining: after.reason }) };
   }
 }
 

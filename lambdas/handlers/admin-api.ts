@@ -21,7 +21,7 @@ const STEP_MARGIN_MS = 8_000;
 
 async function syncSteps(event: SQSEvent, context?: Context): Promise<void> {
   const left = context?.getRemainingTimeInMillis?.();
-  const stepDeps = left ? { ...deps, syncStepBudgetMs: Math.max(left - STEP_MARGIN_MS, 1_000) } : deps;
+  const stepDeps = left ? { ...deps, syncTuning: { stepBudgetMs: Math.max(left - STEP_MARGIN_MS, 1_000) } } : deps;
   for (const jobId of stepJobIds(event)) await runSyncStepFor(stepDeps, jobId);
 }
 

@@ -16,9 +16,13 @@ export interface SyncJobState extends CarrierSyncJob {
     offset: number;
     /** SIDs beyond `offset` already handled (a batch that failed part-way): skipped when the step comes back. */
     ahead: string[];
+    /** SIDs whose handling failed half-way (their update may have gone through): a number of them found pointing here counts as connected. */
+    unsure?: string[];
   };
   /** Failed steps in a row. */
   retries: number;
+  /** The step at work on the job, until when: another step that finds it stops (a redelivered message). */
+  lease?: { step: string; until: string };
   version: number;
 }
 
