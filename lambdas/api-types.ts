@@ -2,15 +2,18 @@
 // module and the dashboard reads them with `import type` (web/src/*), so a field renamed, dropped or
 // retyped on one side fails the other's compile. Types only: no runtime code, and type imports only from
 // lambdas/flows modules that are pure (the browser build has no Node types: `npx tsc -p web/tsconfig.json`).
+import type { DeliveryStatus } from './flows/delivery';
 import type { NumberStatus } from './flows/number-status';
 import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
+import type { Schedule, ScheduleOverride, ScheduleRule } from './flows/schedule';
 import type { Channel, FlowDocument } from './flows/schema';
+import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
+export type { Channel, DeliveryStatus, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -52,12 +55,77 @@ export interface PublishResult {
   problems: Problem[];
 }
 
+/**
+ * `POST /api/flows/import` (DESIGN.md section 18): the imported document, what each Studio widget became
+ * (or why it was not imported), and the checker's problems. With `create`, also the new flow's id and
+ * revision (201); without it nothing is created (200).
+ */
+export interface StudioImportAnswer {
+  document: FlowDocument;
+  report: StudioImportEntry[];
+  problems: Problem[];
+  id?: string;
+  revision?: number;
+}
+
+/** A number of the Twilio account that a Studio flow serves, and by which of its URLs (Voice, Messaging). */
+export interface StudioNumber {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  voice: boolean;
+  sms: boolean;
+}
+
+/** A Studio flow of the account: `GET /api/carrier/studio-flows` (`{ flows }`). */
+export interface StudioFlowSummary {
+  sid: string;
+  friendlyName: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  numbers: StudioNumber[];
+}
+
+export interface StudioFlowList {
+  flows: StudioFlowSummary[];
+}
+
+/** `GET /api/carrier/studio-flows/{sid}`: with its definition, what `POST /api/flows/import` takes. */
+export interface StudioFlowDetail extends StudioFlowSummary {
+  definition: unknown;
+}
+
+/** `POST /api/carrier/studio-flows/{sid}/take-over`: the numbers now on flow `flowId` and pointing here. */
+export interface StudioTakeOver {
+  flowId: string;
+  numbers: Array<{ number: string; /** Switchboard did not know it before. */ registered: boolean; /** Its URLs were pointed here now. */ connected: boolean }>;
+}
+
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
 export interface Revision {
   revision: number;
   name: string;
   publishedAt: string;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Shared schedules (DESIGN.md section 15)
+
+/**
+ * `GET /api/schedules/{id}` (ETag: its version), each entry of `GET /api/schedules` (`{ schedules }`), and
+ * what the writes answer. `override` only while it is active: it expires by itself at `until`.
+ */
+export type ScheduleView = Schedule & {
+  version: number;
+  /** The flows whose current revision uses it (it cannot be deleted while there are any). */
+  flows: Array<{ id: string; name: string }>;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** `PUT /api/schedules/{id}`: the saved schedule and every flow using it, checked again with the edit. */
+export type ScheduleUpdate = ScheduleView & { recheck: Array<{ flow: string; name: string; problems: Problem[] }> };
 
 // ---------------------------------------------------------------------------------------------------
 // Numbers
@@ -76,6 +144,36 @@ export interface NumberRow {
 /** `GET /api/numbers` (one page: `nextCursor` while there may be more) and `GET /api/flows/{id}/numbers`. */
 export interface NumberList {
   numbers: NumberRow[];
+  nextCursor?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outbound texts and their delivery (DESIGN.md section 17)
+
+/** One text Switchboard sent (or tried to): `GET /api/carrier/messages`. */
+export interface OutboundMessage {
+  id: string;
+  /** Twilio's MessageSid, once Twilio took it. */
+  sid: string | null;
+  from: string;
+  to: string;
+  body: string;
+  /** Why it was sent: text_applet, voicemail_notify, transcript_notify, inbox_notify, reply, forward. */
+  reason: string;
+  /** The CallSid or MessageSid that caused it. */
+  cause: string | null;
+  status: DeliveryStatus;
+  /** Twilio's error code when it was not delivered (30006: a landline...). */
+  errorCode: number | null;
+  /** What went wrong, in words. */
+  errorMessage: string | null;
+  queuedAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/carrier/messages?status=&limit=&cursor=`: newest first, `nextCursor` while there may be more. */
+export interface OutboundMessageList {
+  messages: OutboundMessage[];
   nextCursor?: string;
 }
 

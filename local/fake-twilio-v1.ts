@@ -1,6 +1,6 @@
-// The Twilio-compatible server's v1 resources: Messaging v1 Services and their PhoneNumbers, Trunking v1
-// Trunks and their PhoneNumbers, at Twilio's paths (`/v1/Services`, `/v1/Trunks`), with Twilio's v1 paging
-// (`meta`) and ISO dates. Both decide where a number's calls or texts go, over the number's own URLs
+// The Twilio-compatible server's resources beyond the 2010 API: Messaging v1 Services and their
+// PhoneNumbers, Trunking v1 Trunks and their PhoneNumbers, Studio v2 Flows, at Twilio's paths
+// (`/v1/Services`, `/v1/Trunks`, `/v2/Flows`), with Twilio's `meta` paging and ISO dates. Both decide where a number's calls or texts go, over the number's own URLs
 // (TWILIO.md): a trunk takes every call (`trunk_sid` on the number), a Messaging Service takes the texts
 // unless it sets `use_inbound_webhook_on_number`. A number's trunk is its `trunk_sid`, one fact in one place.
 import type { FakeTwilio, IncomingPhoneNumber } from './fake-twilio';
@@ -50,6 +50,25 @@ export interface Trunk {
   auth_type_set: string[];
   date_created: string;
   date_updated: string;
+  url: string;
+  links: Record<string, string>;
+}
+
+/** A Studio v2 Flow as Twilio's API answers it (the list leaves `definition` null). */
+export interface StudioFlow {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  definition: unknown;
+  status: 'published' | 'draft';
+  revision: number;
+  commit_message: string | null;
+  valid: boolean;
+  errors: unknown[];
+  warnings: unknown[];
+  date_created: string;
+  date_updated: string;
+  webhook_url: string;
   url: string;
   links: Record<string, string>;
 }
@@ -349,4 +368,17 @@ function trunkPhoneNumber(fake: FakeTwilio, trunk: Trunk, n: IncomingPhoneNumber
     voice_method: n.voice_method,
     voice_url: n.voice_url,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Studio v2 Flows (read only: the Studio import lists them and fetches one with its definition)
+
+export function routeStudio(fake: FakeTwilio, method: string, url: URL): Answer {
+  const [, , , sid, ...rest] = url.pathname.split('/'); // ['', 'v2', 'Flows', 'FW…']
+  if (rest.length) throw notFound(url.pathname);
+  if (method !== 'GET') throw methodNotAllowed();
+  if (sid === undefined) return ok(pageV1(fake.url, url, [...fake.studioFlows.values()], 'flows', fake.seqOf, (f) => ({ ...f.resource, definition: null })));
+  const flow = isSid('FW', sid) ? fake.studioFlows.get(sid) : undefined;
+  if (!flow) throw notFound(url.pathname);
+  return ok(flow.resource);
 }

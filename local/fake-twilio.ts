@@ -3,15 +3,23 @@
 // (every request and answer of the carrier tests is checked against those: test/support/twilio-spec.ts):
 // the 2010 API's IncomingPhoneNumbers (list with Twilio's paging and filters, fetch, update, delete) and
 // Messages (create, list), Messaging v1 Services and their PhoneNumbers, Trunking v1 Trunks and their
-// PhoneNumbers (local/fake-twilio-v1.ts), with Basic auth (account SID + auth token) and Twilio's error
-// JSON `{ code, message, more_info, status }`. Tests seed numbers, make sends fail for a recipient, slow
-// every answer down (`latencyMs`), fail requests, and read what was sent through its methods.
+// PhoneNumbers, Studio v2 Flows for the Studio import (local/fake-twilio-v1.ts), with Basic auth (account
+// SID + auth token) and Twilio's error JSON `{ code, message, more_info, status }`. Tests seed numbers,
+// make sends fail for a recipient, slow every answer down (`latencyMs`), fail requests, and read what was
+// sent through its methods.
+// Delivery as Twilio does it (TWILIO.md "Delivery and opt-out"): a create answers 201 `queued` (only a bad
+// request fails at once), then the message's StatusCallback gets `sent` and `delivered` posted to it,
+// asynchronously and signed as Twilio signs (X-Twilio-Signature over the callback URL and every
+// parameter); a recipient the fake knows as a landline gets `sent` then `undelivered` with ErrorCode 30006.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { booleanField, field, friendlyNameField, isSid, methodField, newTwilioSid, notFound, rfc2822, sidField, TwilioError, urlField, type Form } from './fake-twilio-wire';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { booleanField, field, friendlyNameField, iso8601, isSid, methodField, newTwilioSid, notFound, rfc2822, sidField, TwilioError, urlField, type Form } from './fake-twilio-wire';
 import { page2010, type Pageable } from './fake-twilio-pages';
-import { routeV1, type MessagingService, type Trunk } from './fake-twilio-v1';
+import { routeStudio, routeV1, type MessagingService, type StudioFlow, type Trunk } from './fake-twilio-v1';
+
+export type { StudioFlow } from './fake-twilio-v1';
 
 export type { TwilioErrorBody } from './fake-twilio-wire';
 
@@ -146,6 +154,20 @@ export interface FakeTwilioOptions {
   latencyMs?: number;
   /** Called for every message sent (the local stack prints them). */
   onMessage?: (message: SentMessage) => void;
+  /**
+   * Recipients that are landlines: texts to them are accepted (`queued`), then end `undelivered` with
+   * ErrorCode 30006, as Twilio reports a landline or a carrier that cannot take texts. More with addLandline().
+   */
+  landlines?: readonly string[];
+  /** How long after the create (and between the two callbacks) the status callbacks are posted. @default 20 ms */
+  callbackDelayMs?: number;
+}
+
+/** A status callback the fake posted: where, what, and how the receiver answered (0: no answer). */
+export interface PostedCallback {
+  url: string;
+  params: Record<string, string>;
+  status: number;
 }
 
 /** The messages of Twilio's own error catalogue for the codes the fake can answer. */
@@ -154,7 +176,18 @@ const SEND_ERRORS: Record<number, string> = {
   21211: "Invalid 'To' Phone Number",
   21408: 'Permission to send an SMS has not been enabled for the region indicated by the "To" number',
   21614: "'To' number is not a valid mobile number",
-  30007: 'Message filtered',
+};
+
+/**
+ * Delivery errors Twilio reports only later, on the status callback (never in the create's answer), with
+ * the status it reports them with.
+ */
+const DELIVERY_ERRORS: Record<number, { status: 'undelivered' | 'failed'; message: string }> = {
+  30003: { status: 'undelivered', message: 'Unreachable destination handset' },
+  30005: { status: 'undelivered', message: 'Unknown destination handset' },
+  30006: { status: 'undelivered', message: 'Landline or unreachable carrier' },
+  30007: { status: 'undelivered', message: 'Message filtered' },
+  30008: { status: 'undelivered', message: 'Unknown error' },
 };
 
 /**
@@ -184,6 +217,13 @@ export class FakeTwilio {
   readonly serviceNumbers = new Map<string, Map<string, { seq: number; added: Date }>>();
   /** @internal */
   readonly trunks = new Map<string, Stored<Trunk>>();
+  /** @internal Studio v2 Flows (the Studio import reads them). */
+  readonly studioFlows = new Map<string, Stored<StudioFlow>>();
+  /** Recipient -> the delivery error their texts end with (30006 for a landline). */
+  private readonly undeliverable = new Map<string, number>();
+  /** Status callbacks posted so far, in order. */
+  readonly callbacks: PostedCallback[] = [];
+  private readonly deliveries = new Set<Promise<void>>();
   private readonly numbers = new Map<string, Stored<IncomingPhoneNumber>>();
   private readonly seqs = new Map<string, number>();
   private nextSeq = 0;
@@ -200,6 +240,7 @@ export class FakeTwilio {
     this.accountSid = options.accountSid ?? newTwilioSid('AC');
     this.authToken = options.authToken ?? randomBytes(16).toString('hex');
     this.latencyMs = options.latencyMs ?? 0;
+    for (const number of options.landlines ?? []) this.addLandline(number);
   }
 
   async start(): Promise<this> {
@@ -213,7 +254,8 @@ export class FakeTwilio {
     return this;
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
+    await this.callbacksSettled();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
@@ -311,6 +353,30 @@ export class FakeTwilio {
     for (const members of this.serviceNumbers.values()) members.delete(sid);
   }
 
+  /**
+   * A Studio flow on the account, as if built and published in the console. `servesNumber` points that
+   * number's Voice and Messaging URLs at the flow, as the console's "Studio Flow" setting of a number does.
+   */
+  addStudioFlow(friendlyName: string, definition: unknown, options: { status?: 'published' | 'draft'; servesNumber?: string } = {}): StudioFlow {
+    const { sid, seq } = this.mint('FW');
+    const now = iso8601(new Date());
+    const url = `${this.url}/v2/Flows/${sid}`;
+    const flow: StudioFlow = {
+      sid, account_sid: this.accountSid, friendly_name: friendlyName, definition, status: options.status ?? 'published', revision: 1,
+      commit_message: null, valid: true, errors: [], warnings: [], date_created: now, date_updated: now,
+      webhook_url: this.studioWebhookUrl(sid), url,
+      links: { test_users: `${url}/TestUsers`, revisions: `${url}/Revisions`, executions: `${url}/Executions` },
+    };
+    this.studioFlows.set(sid, { sid, seq, resource: flow });
+    if (options.servesNumber) this.changeNumber(options.servesNumber, { voice_url: flow.webhook_url, sms_url: flow.webhook_url });
+    return flow;
+  }
+
+  /** The URL a number's Voice or Messaging URL holds when a Studio flow answers it. */
+  studioWebhookUrl(flowSid: string): string {
+    return `https://webhooks.twilio.com/v1/Accounts/${this.accountSid}/Flows/${flowSid}`;
+  }
+
   /** Changes a number as someone in the Twilio console would (drift). */
   changeNumber(phoneNumber: string, patch: Partial<IncomingPhoneNumber>): void {
     const number = this.numberFor(phoneNumber);
@@ -356,6 +422,22 @@ export class FakeTwilio {
       return 'opt_in';
     }
     return undefined;
+  }
+
+  /** `number` is a landline: texts to it are accepted, then end `undelivered` with 30006 (on the status callback). */
+  addLandline(number: string): void {
+    this.failDeliveryTo(number, 30006);
+  }
+
+  /** Texts to `to` are accepted, then end with this delivery error on the status callback (30003, 30005, 30006...). */
+  failDeliveryTo(to: string, code = 30006): void {
+    if (!DELIVERY_ERRORS[code]) throw new Error(`the fake does not know delivery error ${code}`);
+    this.undeliverable.set(to, code);
+  }
+
+  /** Resolves once every status callback due so far has been posted (and answered, or given up). */
+  async callbacksSettled(): Promise<void> {
+    while (this.deliveries.size) await Promise.all([...this.deliveries]);
   }
 
   /** Sends to `to` get no answer at all (the connection stays open until the client gives up). */
@@ -438,6 +520,7 @@ export class FakeTwilio {
     if (!this.authorized(auth)) throw new TwilioError(401, 20003, 'Authenticate');
     const path = url.pathname;
     if (path.startsWith('/v1/')) return routeV1(this, method, url, form);
+    if (path === '/v2/Flows' || path.startsWith('/v2/Flows/')) return routeStudio(this, method, url);
     const account = `${API}/Accounts/${this.accountSid}`;
     if (!path.startsWith(`${account}/`)) {
       // Another account's resources: Twilio answers 404 to credentials of this one... or 401 for a bad SID.
@@ -582,7 +665,62 @@ export class FakeTwilio {
     };
     this.messages.push(message);
     this.options.onMessage?.(message);
+    const delivery = this.deliver(message, statusCallback || undefined);
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
     return message;
+  }
+
+  /**
+   * What happens to an accepted message after the answer: it is `sent`, then `delivered` (or, to a
+   * recipient known as undeliverable, `undelivered` with its error code), each posted to its StatusCallback.
+   */
+  private async deliver(message: SentMessage, callback: string | undefined): Promise<void> {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, this.options.callbackDelayMs ?? 20));
+    const code = this.undeliverable.get(message.to);
+    const outcome = code ? DELIVERY_ERRORS[code] : undefined;
+    await pause();
+    this.setStatus(message, 'sent');
+    await this.postStatus(callback, message, 'sent');
+    await pause();
+    this.setStatus(message, outcome?.status ?? 'delivered', code, outcome?.message);
+    await this.postStatus(callback, message, outcome?.status ?? 'delivered', code);
+  }
+
+  private setStatus(message: SentMessage, status: string, code?: number, words?: string): void {
+    const now = rfc2822(new Date());
+    Object.assign(message, { status, date_updated: now, ...(status === 'sent' && { date_sent: now }), ...(code && { error_code: code, error_message: words ?? null }) });
+  }
+
+  /** A status callback as Twilio posts it: form-encoded, signed with the account's auth token over the URL and every parameter. */
+  private async postStatus(url: string | undefined, message: SentMessage, status: string, code?: number): Promise<void> {
+    if (!url) return;
+    const params: Record<string, string> = {
+      SmsSid: message.sid,
+      SmsStatus: status,
+      MessageStatus: status,
+      To: message.to,
+      MessageSid: message.sid,
+      AccountSid: this.accountSid,
+      From: message.from,
+      ApiVersion: '2010-04-01',
+      ...(message.messaging_service_sid && { MessagingServiceSid: message.messaging_service_sid }),
+      ...(code && { ErrorCode: String(code) }),
+    };
+    const posted: PostedCallback = { url, params, status: 0 };
+    this.callbacks.push(posted);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(this.authToken, url, params), 'user-agent': 'TwilioProxy/1.1' },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(15_000),
+      });
+      posted.status = res.status;
+      await res.arrayBuffer();
+    } catch {
+      // Twilio gives up on a callback that fails (error 11200 in its debugger) and does not retry it.
+    }
   }
 
   private serviceHas(serviceSid: string, phoneNumber: string): boolean {

@@ -12,10 +12,14 @@ import { createLocalServer, type LambdaHandler, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { DEMO_STUDIO_DEFINITION, DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from './studio-demo';
 import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import { FileOutbox } from '../lambdas/outbox/file-outbox';
+import { OutboxTextSender } from '../lambdas/carrier/queued-text';
+import { localSenderDeps, OutboxSender } from './outbox-sender';
 
 export interface LocalStackOptions {
   port?: number;
@@ -23,6 +27,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
   spoolDir?: string;
+  /** Where the outbound texts wait for the sender. @default `<dataDir>/outbox`, or a temporary directory in memory mode */
+  outboxDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
@@ -45,6 +51,8 @@ export interface LocalStack {
   seeded: boolean;
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
+  /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
+  outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
   stop(): Promise<void>;
 }
@@ -71,12 +79,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
-  const stores = drainStores(endpoint, tables);
+  // The outbound texts' queue: the webhooks and the drain put texts there, the sender sends them in-process.
+  const outboxDir = options.outboxDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'outbox') : mkdtempSync(path.join(tmpdir(), 'switchboard-outbox-')));
+  const temporaryOutbox = !options.outboxDir && !options.dataDir;
+  process.env[ENV.outboxSpoolDir] = outboxDir;
+  const outbox = new FileOutbox(outboxDir);
+  const stores = drainStores(endpoint, tables, new OutboxTextSender(outbox));
   const drain = new SpoolDrain(spill, stores);
+  const senderDeps = localSenderDeps(endpoint, tables);
+  const sender = new OutboxSender(outbox, senderDeps);
   const stopDrain = async () => {
     await drain.stop();
+    await sender.stop();
     stores.destroy();
+    senderDeps.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+    if (temporaryOutbox && outbox.spool.isEmpty()) rmSync(outboxDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
@@ -118,6 +136,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
+    // Texts queued before a stop go out now, then the outbox is looked at every OUTBOX_INTERVAL_MS.
+    sender.start();
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -126,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: endpoint,
       seeded,
       spool: { dir: spoolDir, drain },
+      outbox: { dir: outboxDir, sender },
       fakeTwilio,
       stop: async () => {
         await stopServer?.();
@@ -143,7 +164,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
+/**
+ * A landline, for the demo carrier (`--fake-twilio`): texts to it are accepted, then end `undelivered`
+ * with 30006, as Twilio reports them. Call from it (`npm run call -- --from ...`) and its text-back fails.
+ */
+export const DEMO_LANDLINE = '+15550199999';
+
+/**
+ * Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync` (or, for
+ * the Studio demo flow's number, local/studio-demo.ts, `npm run import -- studio --from-twilio --take-over`).
+ */
 export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
 
 /**
@@ -158,6 +188,8 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
 function carrierSeesTexts(handler: LambdaHandler, fake: FakeTwilio): LambdaHandler {
   return async (event) => {
     const answer = await handler(event);
+    // The sms function also takes the status callbacks of our own texts: those are no incoming text.
+    if (!event.rawPath.endsWith('/twilio/sms')) return answer;
     const status = typeof answer === 'object' ? answer.statusCode : 200;
     if (status === 200 && event.body) {
       const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
@@ -173,11 +205,15 @@ async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
     port,
     authToken: process.env[ENV.authToken],
     accountSid: process.env[ENV.accountSid],
+    landlines: [DEMO_LANDLINE],
     onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
   });
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
   for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
   for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
+  // A number a Studio flow answers, for `npm run import -- studio --from-twilio --take-over` to move here.
+  fake.addNumber({ phoneNumber: DEMO_STUDIO_NUMBER, friendlyName: `${DEMO_STUDIO_FLOW_NAME} line` });
+  fake.addStudioFlow(DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_DEFINITION, { servesNumber: DEMO_STUDIO_NUMBER });
   Object.assign(process.env, { [ENV.apiUrl]: fake.url, [ENV.accountSid]: fake.accountSid });
   return fake;
 }

@@ -70,7 +70,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     // A STOP, START or HELP body runs as the webhook runs it: stored, answered by nothing (the carrier
     // answers those itself). Stored opt-outs are not read: the simulation answers for the flow, not the sender.
-    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
+    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory, schedules: directory.schedules });
     // What the webhook sends through the REST API: the replies and notifications past the TwiML's 10 messages.
     const texts = (result.overflow ?? []).map((m) => ({ from: to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
     return {
@@ -85,7 +85,8 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   if (!current.document.call) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no call part` }]);
   const inputs = [...input.inputs];
   const steps: SimulatedStep[] = [];
-  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, ports: DRY_PORTS, visitedBefore });
+  // Schedules as the webhooks see them, overrides included (each decided at `at`: an override over by then is not applied).
+  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, schedules: directory.schedules, ports: DRY_PORTS, visitedBefore });
   const ports = {
     load: async (id: string) => {
       // A redirect back into this flow runs the draft too.

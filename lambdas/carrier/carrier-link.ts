@@ -83,6 +83,16 @@ export interface ServiceUpdate {
   UseInboundWebhookOnNumber?: boolean;
 }
 
+/** A Studio v2 Flow, with the fields the import reads, in Twilio's JSON names. */
+export interface StudioFlowResource {
+  sid: string;
+  friendly_name: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  date_updated?: string;
+}
+
 /** What the use cases need of the REST API (the project's Twilio-compatible server and tests can stand behind it). */
 export interface CarrierApi {
   listIncomingPhoneNumbers(): Promise<TwilioNumberResource[]>;
@@ -94,6 +104,10 @@ export interface CarrierApi {
   updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource>;
   /** Twilio's answer: the message's Sid and its first status (`queued`, or `accepted` with a Messaging Service). */
   createMessage(message: NewMessage): Promise<{ sid: string; status: string }>;
+  /** The account's Studio flows (Studio v2 Flows; a list carries no definitions). */
+  listStudioFlows(): Promise<StudioFlowResource[]>;
+  /** One Studio flow with its definition (the JSON Studio's "Export to JSON" shows). */
+  fetchStudioFlow(sid: string): Promise<StudioFlowResource & { definition: unknown }>;
 }
 
 export interface CarrierLink {

@@ -10,11 +10,12 @@ import RequestClient from 'twilio/lib/base/RequestClient';
 import RestException from 'twilio/lib/base/RestException';
 import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import type { IncomingPhoneNumberInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
+import type { FlowInstance } from 'twilio/lib/rest/studio/v2/flow';
 import { CarrierError } from '../errors';
 import type { TwilioCredentials } from '../twilio/auth-token';
 import { DEFAULT_TWILIO_API_URL } from './carrier-env';
 import type { ServiceInstance } from 'twilio/lib/rest/messaging/v1/service';
-import type { CarrierApi, MessagingServiceResource, NewMessage, NumberPage, NumberUpdate, ServiceUpdate, TwilioNumberResource } from './carrier-link';
+import type { CarrierApi, MessagingServiceResource, NewMessage, NumberPage, NumberUpdate, ServiceUpdate, StudioFlowResource, TwilioNumberResource } from './carrier-link';
 
 /**
  * A failure the API answered (Twilio's error JSON: `carrierCode` is Twilio's error number), or one of the
@@ -122,6 +123,27 @@ export class TwilioLibraryApi implements CarrierApi {
     );
     return { sid: sent.sid, status: sent.status };
   }
+
+  /** Every Studio flow of the account (Studio v2): the library follows meta.next_page_url to the last page. */
+  async listStudioFlows(): Promise<StudioFlowResource[]> {
+    const flows = await carrierCall(() => this.client.studio.v2.flows.list({ pageSize: Math.min(this.pageSize, 1000) }));
+    return flows.map(studioFlowResource);
+  }
+
+  async fetchStudioFlow(sid: string): Promise<StudioFlowResource & { definition: unknown }> {
+    const flow = await carrierCall(() => this.client.studio.v2.flows(sid).fetch());
+    return { ...studioFlowResource(flow), definition: flow.definition };
+  }
+}
+
+function studioFlowResource(f: FlowInstance): StudioFlowResource {
+  return {
+    sid: f.sid,
+    friendly_name: f.friendlyName,
+    status: f.status,
+    revision: f.revision,
+    ...(f.dateUpdated instanceof Date && !Number.isNaN(f.dateUpdated.getTime()) && { date_updated: f.dateUpdated.toISOString() }),
+  };
 }
 
 /** The library's resource in Twilio's JSON names, the shape the use cases (and the fake server) speak. */

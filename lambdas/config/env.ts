@@ -24,6 +24,10 @@ export const ENV = {
   spillSpoolDir: 'SPILL_SPOOL_DIR',
   /** The carrier sync's SQS queue (AWS): each message runs one step of a sync job in the admin function. Unset locally: steps run in-process. */
   carrierSyncQueueUrl: 'CARRIER_SYNC_QUEUE_URL',
+  /** The outbound texts' SQS queue (AWS; lib/outbound.ts sets it on the functions that queue texts). */
+  outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  /** The outbound texts' spool directory (local mode; local/stack.ts sets it). */
+  outboxSpoolDir: 'OUTBOX_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
 } as const;

@@ -4,12 +4,24 @@ import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
+import { DynamoScheduleStore } from './schedule-store';
+import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoSyncJobStore } from './sync-job-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
 export function createStores(doc: DynamoDb, tables: TableNames) {
+  return {
+    ...routingStores(doc, tables),
+    /** Every outbound text's delivery record (DESIGN.md section 17). */
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
+/** The stores of every table but Outbound: what the voice webhook uses (it is not granted that table). */
+export function routingStores(doc: DynamoDb, tables: Omit<TableNames, 'outbound'>) {
   const directory = new DynamoDirectoryStore(doc, tables.directory);
   const state = new DynamoStateStore(doc, tables.state);
   return {
@@ -23,6 +35,9 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     optOuts: state,
     /** Carrier sync jobs too (DESIGN.md section 13). */
     syncJobs: new DynamoSyncJobStore(doc, tables.state),
+    /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
+    pins: state,
+    /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */
+    schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
   };
 }
-export type Stores = ReturnType<typeof createStores>;

@@ -10,18 +10,31 @@ import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
-import type { OptOutStore, StateStore } from '../store/state-store';
-import { createStores } from '../store/stores';
-import { tableNamesFromEnv } from '../store/tables';
+import type { OptOutStore, PinFailureStore, StateStore } from '../store/state-store';
+import type { ScheduleStore } from '../store/schedule-store';
+import type { OutboundStore } from '../store/outbound-store';
+import { routingStores } from '../store/stores';
+import { TABLE_KEYS, TABLES, tableNamesFromEnv } from '../store/tables';
+import { DynamoOutboundStore } from '../store/outbound-store';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
-import { carrierLinkFromEnv } from '../carrier/carrier-link';
-import { CarrierTextSender, SEND_TIMEOUT_MS, type TextSender } from '../carrier/text-sender';
+import type { TextSender } from '../carrier/text-sender';
+import { OutboxTextSender } from '../carrier/queued-text';
+import { outboxFromEnv } from '../outbox/outbox-from-env';
+import { sqsClient } from '../spill/sqs-spill';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'getCurrent' | 'getRevision' | 'revisionAt'>;
-  directory: Pick<DirectoryStore, 'peopleFor'>;
+  /** The people a flow rings or notifies; and, for a text that closes or opens a schedule, who sent it. */
+  directory: Pick<DirectoryStore, 'peopleFor' | 'usersByPhone'>;
+  /**
+   * Shared schedules (DESIGN.md section 15): those a flow's hours name, with their overrides (one read);
+   * for a text that closes or opens one, all of them by name, and the override it sets.
+   */
+  schedules: Pick<ScheduleStore, 'schedulesFor' | 'list' | 'setOverride'>;
+  /** Wrong override PINs, counted per user: a text cannot guess one. */
+  pins: PinFailureStore;
   messages: MessageStore;
   traces: TraceStore;
   state: StateStore;
@@ -33,13 +46,18 @@ export interface WebhookDeps {
   publicUrl?: string;
   /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
   allowSimulatedTime?: boolean;
-  /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
+  /**
+   * Texts for the carrier's REST API (`text` applet, voicemail notify, inbox overflow), put on the outbound
+   * queue for the sender function (DESIGN.md section 17); best effort.
+   */
   texts?: TextSender;
   /**
    * Who opted out of texts from which number (DESIGN.md section 17): the sms webhook records STOP and
    * START, and leaves opted-out recipients out of its answer. Absent: nothing is recorded or left out.
    */
   optOuts?: OptOutStore;
+  /** The outbound texts' delivery records, which the status callbacks move along. Absent: not recorded. */
+  outbound?: Pick<OutboundStore, 'advance'>;
 }
 
 /**
@@ -51,15 +69,21 @@ export interface WebhookDeps {
 export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000, socketWait: ANSWER_DEADLINE_MS };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
-  const stores = createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env));
+  const doc = createDynamoDb(webhookDynamoClientConfig);
+  const stores = routingStores(doc, tableNamesFromEnv(env, TABLE_KEYS.filter((k) => k !== 'outbound')));
+  // Only the sms function is granted (and told) the Outbound table: it takes the texts' status callbacks.
+  const outboundTable = env[TABLES.outbound.envVar];
+  // One SQS client, made now (not when the first text or spilled item comes), for both queues.
+  const sqs = env[ENV.spillQueueUrl] || env[ENV.outboxQueueUrl] ? sqsClient() : undefined;
   return {
     ...stores,
-    spill: spillFromEnv(env),
+    spill: spillFromEnv(env, sqs),
     now: () => new Date(),
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
-    texts: new CarrierTextSender(carrierLinkFromEnv(env, { timeoutMs: SEND_TIMEOUT_MS }).api, undefined, stores.optOuts),
+    texts: new OutboxTextSender(outboxFromEnv(env, sqs)),
+    ...(outboundTable && { outbound: new DynamoOutboundStore(doc, outboundTable) }),
   };
 }
 

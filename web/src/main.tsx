@@ -5,10 +5,17 @@ import { FlowPage } from './flow-page';
 import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
+import { Schedules } from './schedules';
 import { RefreshContext } from './ui';
 import './styles.css';
 
-type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
+type Route =
+  | { page: 'overview' }
+  | { page: 'flow'; id: string }
+  | { page: 'mailboxes'; box: MailboxRef }
+  | { page: 'people' }
+  | { page: 'schedules' }
+  | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -16,9 +23,11 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
   if (parts[0] === 'mailboxes') {
     if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    if (parts[1] === 'sent') return { page: 'mailboxes', box: { kind: 'sent' } };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
+  if (parts[0] === 'schedules') return { page: 'schedules' };
   return { page: 'missing', hash };
 }
 
@@ -44,7 +53,8 @@ function App() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
+    const titles = { flow: 'Flow', mailboxes: 'Mailboxes', people: 'People', schedules: 'Schedules', missing: 'Not found' } as const;
+    document.title = route.page === 'overview' ? 'Switchboard' : `${titles[route.page]} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
   const tab = (href: string, label: string, active: boolean) => (
@@ -66,6 +76,7 @@ function App() {
           {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
           {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
+          {tab('#/schedules', 'Schedules', route.page === 'schedules')}
         </nav>
       </header>
       <main id="main" tabIndex={-1} class="main">
@@ -74,6 +85,7 @@ function App() {
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
         {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
         {route.page === 'people' && <People />}
+        {route.page === 'schedules' && <Schedules />}
         {route.page === 'missing' && (
           <div class="panel">
             <h1>Page not found</h1>
