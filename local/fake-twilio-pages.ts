@@ -3,7 +3,8 @@
 // link carries and which says where the next page starts: after the last item of the page before, so a
 // page read again (a sync resuming after a failure) is the same page even if items were added before it.
 // The links keep the list's filters, as Twilio's do. The 2010 API answers paths relative to its host
-// (`next_page_uri`); the v1 APIs answer absolute URLs in `meta` (`next_page_url`).
+// (`next_page_uri`); the v1 and v2 APIs answer absolute URLs on Twilio's own hosts in `meta` (`next_page_url`),
+// which the carrier link's client sends to TWILIO_API_URL as it does every Twilio host.
 import { TwilioError } from './fake-twilio-wire';
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -73,6 +73,12 @@ export interface StudioFlow {
   links: Record<string, string>;
 }
 
+/** Twilio's hosts for these APIs: their answers name resources and pages by absolute URL on them, as Twilio's do. */
+const MESSAGING = 'https://messaging.twilio.com';
+const TRUNKING = 'https://trunking.twilio.com';
+export const STUDIO = 'https://studio.twilio.com';
+const API_HOST = 'https://api.twilio.com';
+
 type Answer = { status: number; body: unknown };
 const ok = (body: unknown): Answer => ({ status: 200, body });
 const created = (body: unknown): Answer => ({ status: 201, body });
@@ -93,7 +99,7 @@ export function routeV1(fake: FakeTwilio, method: string, url: URL, form: Form):
 function services(fake: FakeTwilio, method: string, url: URL, form: Form, [sid, sub, numberSid, ...rest]: string[]): Answer {
   if (rest.length) throw notFound(url.pathname);
   if (sid === undefined) {
-    if (method === 'GET') return ok(pageV1(fake.url, url, [...fake.services.values()], 'services', fake.seqOf, (s) => s.resource));
+    if (method === 'GET') return ok(pageV1(MESSAGING, url, [...fake.services.values()], 'services', fake.seqOf, (s) => s.resource));
     if (method === 'POST') return created(createService(fake, form));
     throw methodNotAllowed();
   }
@@ -116,7 +122,7 @@ function services(fake: FakeTwilio, method: string, url: URL, form: Form, [sid, 
   if (numberSid === undefined) {
     if (method === 'GET') {
       const items = [...members.entries()].filter(([pn]) => fake.storedNumber(pn)).map(([pn, m]) => ({ sid: pn, seq: m.seq }));
-      return ok(pageV1(fake.url, url, items, 'phone_numbers', (s) => members.get(s)?.seq ?? fake.seqOf(s), (i) => render(i.sid)));
+      return ok(pageV1(MESSAGING, url, items, 'phone_numbers', (s) => members.get(s)?.seq ?? fake.seqOf(s), (i) => render(i.sid)));
     }
     if (method === 'POST') {
       const pn = sidField(form, 'PhoneNumberSid', 'PN');
@@ -145,7 +151,7 @@ function createService(fake: FakeTwilio, form: Form): MessagingService {
   if (!name) throw new TwilioError(400, 20001, 'FriendlyName is required');
   const { sid, seq } = fake.mint('MG');
   const now = iso8601(new Date());
-  const url = `${fake.url}/v1/Services/${sid}`;
+  const url = `${MESSAGING}/v1/Services/${sid}`;
   const service: MessagingService = {
     sid,
     account_sid: fake.accountSid,
@@ -238,7 +244,7 @@ export function serviceOf(fake: FakeTwilio, numberSid: string): MessagingService
 function trunks(fake: FakeTwilio, method: string, url: URL, form: Form, [sid, sub, numberSid, ...rest]: string[]): Answer {
   if (rest.length) throw notFound(url.pathname);
   if (sid === undefined) {
-    if (method === 'GET') return ok(pageV1(fake.url, url, [...fake.trunks.values()], 'trunks', fake.seqOf, (t) => t.resource));
+    if (method === 'GET') return ok(pageV1(TRUNKING, url, [...fake.trunks.values()], 'trunks', fake.seqOf, (t) => t.resource));
     if (method === 'POST') return created(createTrunk(fake, form));
     throw methodNotAllowed();
   }
@@ -261,7 +267,7 @@ function trunks(fake: FakeTwilio, method: string, url: URL, form: Form, [sid, su
   if (numberSid === undefined) {
     if (method === 'GET') {
       const items = onTrunk().map((n) => fake.storedNumber(n.sid)!);
-      return ok(pageV1(fake.url, url, items, 'phone_numbers', fake.seqOf, (s) => render(s.resource)));
+      return ok(pageV1(TRUNKING, url, items, 'phone_numbers', fake.seqOf, (s) => render(s.resource)));
     }
     if (method === 'POST') {
       const pn = sidField(form, 'PhoneNumberSid', 'PN');
@@ -291,7 +297,7 @@ function setTrunk(number: IncomingPhoneNumber, trunkSid: string | null): void {
 function createTrunk(fake: FakeTwilio, form: Form): Trunk {
   const { sid, seq } = fake.mint('TK');
   const now = iso8601(new Date());
-  const url = `${fake.url}/v1/Trunks/${sid}`;
+  const url = `${TRUNKING}/v1/Trunks/${sid}`;
   const trunk: Trunk = {
     sid,
     account_sid: fake.accountSid,
@@ -349,7 +355,7 @@ function trunkPhoneNumber(fake: FakeTwilio, trunk: Trunk, n: IncomingPhoneNumber
     date_created: isoOf(n.date_created),
     date_updated: isoOf(n.date_updated),
     friendly_name: n.friendly_name,
-    links: { phone_number: `${fake.url}${n.uri}` },
+    links: { phone_number: `${API_HOST}${n.uri}` },
     phone_number: n.phone_number,
     // The trunk's view writes an unset SMS application as null (its examples never show it empty; "" is no AP SID).
     sms_application_sid: n.sms_application_sid || null,
@@ -377,7 +383,7 @@ export function routeStudio(fake: FakeTwilio, method: string, url: URL): Answer 
   const [, , , sid, ...rest] = url.pathname.split('/'); // ['', 'v2', 'Flows', 'FW…']
   if (rest.length) throw notFound(url.pathname);
   if (method !== 'GET') throw methodNotAllowed();
-  if (sid === undefined) return ok(pageV1(fake.url, url, [...fake.studioFlows.values()], 'flows', fake.seqOf, (f) => ({ ...f.resource, definition: null })));
+  if (sid === undefined) return ok(pageV1(STUDIO, url, [...fake.studioFlows.values()], 'flows', fake.seqOf, (f) => ({ ...f.resource, definition: null })));
   const flow = isSid('FW', sid) ? fake.studioFlows.get(sid) : undefined;
   if (!flow) throw notFound(url.pathname);
   return ok(flow.resource);

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { booleanField, field, friendlyNameField, iso8601, isSid, methodField, newTwilioSid, notFound, rfc2822, sidField, TwilioError, urlField, type Form } from './fake-twilio-wire';
 import { page2010, type Pageable } from './fake-twilio-pages';
-import { routeStudio, routeV1, type MessagingService, type StudioFlow, type Trunk } from './fake-twilio-v1';
+import { routeStudio, routeV1, STUDIO, type MessagingService, type StudioFlow, type Trunk } from './fake-twilio-v1';
 
 export type { StudioFlow } from './fake-twilio-v1';
 
@@ -360,7 +360,7 @@ export class FakeTwilio {
   addStudioFlow(friendlyName: string, definition: unknown, options: { status?: 'published' | 'draft'; servesNumber?: string } = {}): StudioFlow {
     const { sid, seq } = this.mint('FW');
     const now = iso8601(new Date());
-    const url = `${this.url}/v2/Flows/${sid}`;
+    const url = `${STUDIO}/v2/Flows/${sid}`;
     const flow: StudioFlow = {
       sid, account_sid: this.accountSid, friendly_name: friendlyName, definition, status: options.status ?? 'published', revision: 1,
       commit_message: null, valid: true, errors: [], warnings: [], date_created: now, date_updated: now,
