@@ -72,9 +72,9 @@ export class TwilioWebhooks extends Construct {
       messages: { actions: ['UpdateItem'] },
       // One PutItem per request.
       traces: { actions: ['PutItem'] },
-      // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem).
-      // Its texts are queued: the sender reads the opt-outs.
-      state: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem),
+      // schedule overrides read with their schedules (BatchGetItem). Its texts are queued: the sender reads the opt-outs.
+      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
       outbound: 'none',
     });
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {

@@ -118,7 +118,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     messages: ['UpdateItem'],
     traces: ['PutItem'],
     // Its texts are queued: the sender reads the opt-outs.
-    state: ['GetItem', 'PutItem', 'UpdateItem'],
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
@@ -151,8 +151,9 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['PutItem', 'UpdateItem'],
-    // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs).
-    state: ['PutItem'],
+    // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs). Late
+    // routing reads schedule overrides with their schedules (BatchGetItem).
+    state: ['BatchGetItem', 'PutItem'],
   },
   // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
   sender: {
