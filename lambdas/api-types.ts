@@ -180,13 +180,22 @@ export interface OutboundMessageList {
 // ---------------------------------------------------------------------------------------------------
 // The unassigned-number report (DESIGN.md section 7)
 
-/** A reason the report lists a number: its status, or `not_connected` (its URLs at the carrier point elsewhere). */
+/** A reason the report lists a number: its status, or `not_connected` (its calls or texts at the carrier go elsewhere). */
 export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
+
+/**
+ * Why a number at the carrier does not reach Switchboard (DESIGN.md section 13): its own URLs point
+ * elsewhere (`urls`), a TwiML app takes its calls or texts (`twiml_app`), a SIP trunk takes every call
+ * (`sip_trunk`), or the Messaging Service it is in takes its texts (`messaging_service`).
+ */
+export type NotConnectedReason = 'urls' | 'twiml_app' | 'sip_trunk' | 'messaging_service';
 
 export interface ReportEntry {
   number: string;
   name: string;
   status: ReportStatus;
+  /** For `not_connected`: what at the carrier takes its calls or texts. */
+  reason?: NotConnectedReason;
   flowId: string | null;
   since: string;
   lostCalls: number;
@@ -205,6 +214,58 @@ export interface UnassignedReport {
   totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; notConnected: number; lostCalls: number; lostTexts: number };
   /** Whether the carrier's numbers were checked (`not_connected` needs the carrier link), and why not. */
   carrier: { checked: true } | { checked: false; reason: string };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The carrier link (DESIGN.md section 13)
+
+/** An entry of `GET /api/carrier/numbers`: a number of the account at Twilio, read live. */
+export interface CarrierNumberView {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  registered: boolean;
+  connected: boolean;
+  /** When not connected: what takes its calls or texts, and the call that mends it. */
+  reason?: NotConnectedReason;
+  fix?: string;
+  voiceUrl: string | null;
+  smsUrl: string | null;
+}
+
+/**
+ * How a sync treats Messaging Services that take their numbers' texts (it changes none without one):
+ * `inbound_url` sets the service's inbound URL here (for every number in it), `number_webhooks` makes the
+ * service use each number's own Messaging URL (`use_inbound_webhook_on_number`).
+ */
+export type IncludeServices = 'inbound_url' | 'number_webhooks';
+
+/** `POST /api/carrier/sync` (202) and `GET /api/carrier/sync/{jobId}`: a sync job and its progress. */
+export interface CarrierSyncJob {
+  id: string;
+  /** `running` until every number was handled (`done`) or it stopped after repeated failures (`failed`: POST again resumes it). */
+  status: 'running' | 'done' | 'failed';
+  /** `count`: reading the account's numbers; `services`: changing Messaging Services (`includeServices`); `numbers`: one by one. */
+  phase: 'count' | 'services' | 'numbers';
+  includeServices?: IncludeServices;
+  /** The account's numbers (null until counted). */
+  total: number | null;
+  /** Numbers handled so far, those that failed included. */
+  done: number;
+  /** Numbers Twilio refused to change (each in `failures`, the first 20). */
+  failed: number;
+  imported: number;
+  connected: number;
+  unchanged: number;
+  servicesChanged: number;
+  /** Numbers still not connected after the sync, by what keeps them (trunks; services without includeServices). */
+  notConnected: Partial<Record<NotConnectedReason, number>>;
+  failures: Array<{ number: string; error: string }>;
+  /** The last failure of the job itself (Twilio or DynamoDB unreachable): retried, then `failed`. */
+  error?: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { Retry, withRetries } from '../store/transactions';
 import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
 import type { Stores } from '../store/stores';
+import type { SyncContinuation, SyncTuning } from '../carrier/sync-job';
 import type { CarrierLink } from '../carrier/carrier-link';
 import { parseWith } from './http';
 
@@ -18,6 +19,10 @@ export interface AdminDeps extends Stores {
   now: () => Date;
   /** The Twilio REST API (lambdas/carrier/); built from the environment when absent. */
   carrier?: CarrierLink;
+  /** How a sync job's next step runs (SQS in AWS); from the environment when absent: the queue, else in-process. */
+  carrierSync?: SyncContinuation;
+  /** A sync step's time budget and retry pause (tests make them short, to cross many steps). */
+  syncTuning?: SyncTuning;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {

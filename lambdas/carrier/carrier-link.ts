@@ -52,6 +52,37 @@ export interface NewMessage {
   statusCallback?: string;
 }
 
+/** One page of the account's numbers, and where the next one is (null after the last): what a sync job resumes from. */
+export interface NumberPage {
+  numbers: TwilioNumberResource[];
+  /** The next page's URL as Twilio gives it (its PageToken pins where it starts); null on the last page. */
+  next: string | null;
+}
+
+/**
+ * A Messaging v1 Service, with the SIDs of its phone numbers, in Twilio's JSON names: where texts to its
+ * numbers go (its `inbound_request_url`) unless it sets `use_inbound_webhook_on_number`.
+ */
+export interface MessagingServiceResource {
+  sid: string;
+  friendly_name: string;
+  inbound_request_url: string | null;
+  inbound_method: string | null;
+  fallback_url: string | null;
+  use_inbound_webhook_on_number: boolean;
+  /** The IncomingPhoneNumber SIDs (PN…) in the service. */
+  phone_number_sids: string[];
+}
+
+/** The form fields of a Messaging Service update, by Twilio's names. */
+export interface ServiceUpdate {
+  InboundRequestUrl?: string;
+  InboundMethod?: 'GET' | 'POST';
+  FallbackUrl?: string;
+  FallbackMethod?: 'GET' | 'POST';
+  UseInboundWebhookOnNumber?: boolean;
+}
+
 /** A Studio v2 Flow, with the fields the import reads, in Twilio's JSON names. */
 export interface StudioFlowResource {
   sid: string;
@@ -65,6 +96,11 @@ export interface StudioFlowResource {
 /** What the use cases need of the REST API (the project's Twilio-compatible server and tests can stand behind it). */
 export interface CarrierApi {
   listIncomingPhoneNumbers(): Promise<TwilioNumberResource[]>;
+  /** The first page of the account's numbers, or the page at `next` (a NumberPage's). */
+  pageIncomingPhoneNumbers(next?: string): Promise<NumberPage>;
+  /** Every Messaging Service of the account, with its numbers (one request per service, and the list). */
+  listMessagingServices(): Promise<MessagingServiceResource[]>;
+  updateMessagingService(sid: string, update: ServiceUpdate): Promise<MessagingServiceResource>;
   updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource>;
   /** Twilio's answer: the message's Sid and its first status (`queued`, or `accepted` with a Messaging Service). */
   createMessage(message: NewMessage): Promise<{ sid: string; status: string }>;

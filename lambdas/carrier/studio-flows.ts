@@ -6,7 +6,7 @@ import type { StudioFlowDetail, StudioFlowList, StudioFlowSummary, StudioNumber,
 import { CarrierError, NotFoundError } from '../errors';
 import type { NumberStore } from '../store/number-store';
 import type { CarrierApi, StudioFlowResource, TwilioNumberResource } from './carrier-link';
-import { connectUpdate, isConnected, nameFromFriendly, webhookUrls } from './numbers';
+import { connectUpdate, nameFromFriendly, ownSettingsAreOurs, webhookUrls } from './numbers';
 
 export const STUDIO_FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const STUDIO_WEBHOOK = /^https?:\/\/webhooks\.twilio\.com\/v1\/Accounts\/AC[0-9a-fA-F]{32}\/Flows\/(FW[0-9a-fA-F]{32})\/?$/;
@@ -70,7 +70,7 @@ export async function takeOverStudioNumbers(deps: TakeOverDeps, studioSid: strin
   for (const n of served) {
     const known = await deps.numbers.find(n.phone_number);
     await deps.numbers.register(n.phone_number, known ? undefined : nameFromFriendly(n), flowId, deps.now());
-    const connect = !isConnected(n, urls);
+    const connect = !ownSettingsAreOurs(n, urls);
     if (connect) await deps.carrier.updateIncomingPhoneNumber(n.sid, connectUpdate(urls));
     numbers.push({ number: n.phone_number, registered: !known, connected: connect });
   }

@@ -14,7 +14,8 @@ import type { FlowInstance } from 'twilio/lib/rest/studio/v2/flow';
 import { CarrierError } from '../errors';
 import type { TwilioCredentials } from '../twilio/auth-token';
 import { DEFAULT_TWILIO_API_URL } from './carrier-env';
-import type { CarrierApi, NewMessage, NumberUpdate, StudioFlowResource, TwilioNumberResource } from './carrier-link';
+import type { ServiceInstance } from 'twilio/lib/rest/messaging/v1/service';
+import type { CarrierApi, MessagingServiceResource, NewMessage, NumberPage, NumberUpdate, ServiceUpdate, StudioFlowResource, TwilioNumberResource } from './carrier-link';
 
 /**
  * A failure the API answered (Twilio's error JSON: `carrierCode` is Twilio's error number), or one of the
@@ -81,6 +82,29 @@ export class TwilioLibraryApi implements CarrierApi {
     return numbers.map(numberResource);
   }
 
+  async pageIncomingPhoneNumbers(next?: string): Promise<NumberPage> {
+    const numbers = this.client.api.v2010.account.incomingPhoneNumbers;
+    const page = await carrierCall(() => (next ? numbers.getPage(next) : numbers.page({ pageSize: this.pageSize })));
+    return { numbers: page.instances.map(numberResource), next: page.nextPageUrl ?? null };
+  }
+
+  async listMessagingServices(): Promise<MessagingServiceResource[]> {
+    const services = await carrierCall(() => this.client.messaging.v1.services.list({ pageSize: this.pageSize }));
+    return Promise.all(
+      services.map(async (s) => {
+        const members = await carrierCall(() => this.client.messaging.v1.services(s.sid).phoneNumbers.list({ pageSize: this.pageSize }));
+        return serviceResource(s, members.map((m) => m.sid));
+      }),
+    );
+  }
+
+  async updateMessagingService(sid: string, update: ServiceUpdate): Promise<MessagingServiceResource> {
+    const options = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v]));
+    const service = await carrierCall(() => this.client.messaging.v1.services(sid).update(options));
+    const members = await carrierCall(() => this.client.messaging.v1.services(sid).phoneNumbers.list({ pageSize: this.pageSize }));
+    return serviceResource(service, members.map((m) => m.sid));
+  }
+
   async updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource> {
     // The library's option names are Twilio's form fields with a lower-case first letter (VoiceUrl: voiceUrl).
     const options = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v]));
@@ -140,6 +164,18 @@ function numberResource(n: IncomingPhoneNumberInstance): TwilioNumberResource {
     sms_application_sid: n.smsApplicationSid ?? null,
     trunk_sid: n.trunkSid ?? null,
     ...(n.dateUpdated instanceof Date && !Number.isNaN(n.dateUpdated.getTime()) && { date_updated: n.dateUpdated.toISOString() }),
+  };
+}
+
+function serviceResource(s: ServiceInstance, numberSids: string[]): MessagingServiceResource {
+  return {
+    sid: s.sid,
+    friendly_name: s.friendlyName,
+    inbound_request_url: s.inboundRequestUrl ?? null,
+    inbound_method: s.inboundMethod ?? null,
+    fallback_url: s.fallbackUrl ?? null,
+    use_inbound_webhook_on_number: s.useInboundWebhookOnNumber === true,
+    phone_number_sids: numberSids,
   };
 }
 

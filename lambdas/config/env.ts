@@ -22,6 +22,8 @@ export const ENV = {
   spillQueueUrl: 'SPILL_QUEUE_URL',
   /** The durable spill's spool directory (local mode; local/stack.ts sets it). */
   spillSpoolDir: 'SPILL_SPOOL_DIR',
+  /** The carrier sync's SQS queue (AWS): each message runs one step of a sync job in the admin function. Unset locally: steps run in-process. */
+  carrierSyncQueueUrl: 'CARRIER_SYNC_QUEUE_URL',
   /** The outbound texts' SQS queue (AWS; lib/outbound.ts sets it on the functions that queue texts). */
   outboxQueueUrl: 'OUTBOX_QUEUE_URL',
   /** The outbound texts' spool directory (local mode; local/stack.ts sets it). */

@@ -7,6 +7,7 @@ import { DynamoNumberStore } from './number-store';
 import { DynamoScheduleStore } from './schedule-store';
 import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
+import { DynamoSyncJobStore } from './sync-job-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
@@ -32,6 +33,8 @@ export function routingStores(doc: DynamoDb, tables: Omit<TableNames, 'outbound'
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
+    /** Carrier sync jobs too (DESIGN.md section 13). */
+    syncJobs: new DynamoSyncJobStore(doc, tables.state),
     /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
     pins: state,
     /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { entries, httpOk, outboxSent } from '../support/local-stack';
-import { capturingOutput } from '../support/carrier';
+import { entries, http, httpOk, outboxSent } from '../support/local-stack';
+import { capturingOutput, checkAgainstTwilioSpec, libraryClient, syncToEnd } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
@@ -16,12 +16,14 @@ beforeAll(async () => {
   process.env.SWITCHBOARD_QUIET_CARRIER = '1';
   stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true });
   fake = stack.fakeTwilio!;
+  checkAgainstTwilioSpec(fake);
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
 const ok = (method: string, path: string, body?: unknown) => httpOk(stack, method, path, body);
+const sync = (body?: unknown) => syncToEnd((method, path, b) => http(stack, method, path, b), body);
 let sequence = 0;
 const next = (block: string) => `+1555${block}${String(++sequence).padStart(4, '0')}`;
 
@@ -29,7 +31,7 @@ const next = (block: string) => `+1555${block}${String(++sequence).padStart(4, '
 async function carrierLine(friendlyName: string, call: unknown): Promise<string> {
   const number = next('06');
   fake.addNumber({ phoneNumber: number, friendlyName, voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' });
-  await ok('POST', '/api/carrier/sync');
+  await sync();
   const flow = await ok('POST', '/api/flows', { name: friendlyName, call });
   await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
   return number;
@@ -67,8 +69,8 @@ describe('numbers at the carrier', () => {
     expect(report.carrier).toEqual({ checked: true });
     expect(report.numbers.filter((n: { number: string; status: string }) => numbers.includes(n.number) && n.status === 'not_connected')).toHaveLength(3);
 
-    const sync = await ok('POST', '/api/carrier/sync');
-    expect(sync.imported).toBeGreaterThanOrEqual(3);
+    const first = await sync();
+    expect(first.imported).toBeGreaterThanOrEqual(3);
     for (const [i, n] of numbers.entries()) {
       expect(await ok('GET', `/api/numbers/${encodeURIComponent(n)}`)).toMatchObject({ name: `Branch ${i}`, flowId: null, status: 'no_flow' });
       expect(fake.numberFor(n)).toMatchObject({
@@ -83,7 +85,7 @@ describe('numbers at the carrier', () => {
     expect(drifted.numbers.filter((n: { status: string }) => n.status === 'not_connected').map((n: { number: string; name: string; fix: string }) => [n.number, n.name, n.fix]))
       .toEqual([[numbers[1], 'Branch 1', expect.stringContaining('POST /api/carrier/sync')]]);
     const registered = (await ok('GET', '/api/numbers')).numbers.length;
-    expect(await ok('POST', '/api/carrier/sync')).toMatchObject({ imported: 0, connected: 1 });
+    expect(await sync()).toMatchObject({ imported: 0, connected: 1 });
     expect((await ok('GET', '/api/numbers')).numbers.length).toBe(registered);
     expect((await ok('GET', '/api/report/unassigned')).numbers.some((n: { status: string }) => n.status === 'not_connected')).toBe(false);
   });
@@ -100,6 +102,24 @@ describe('npm run carrier', () => {
     expect(await carrierCli('sync')).toMatch(/^imported [1-9]\d*, connected [1-9]\d*, unchanged \d+\n$/);
     expect(await carrierCli('sync')).toMatch(/^imported 0, connected 0, unchanged \d+\n$/);
     expect(await carrierCli('status')).toMatch(new RegExp(`\\${number}\\s+CLI line\\s+yes\\s+yes`));
+  });
+
+  test('status names a number a SIP trunk takes and how to free it; sync connects what it may, leaves the trunk, and says so', async () => {
+    const number = next('09');
+    const n = fake.addNumber({ phoneNumber: number, friendlyName: 'Trunk line', voiceUrl: 'https://old-pbx.example.net/voice' });
+    const trunk = await libraryClient(fake).trunking.v1.trunks.create({ friendlyName: 'PBX' });
+    await libraryClient(fake).trunking.v1.trunks(trunk.sid).phoneNumbers.create({ phoneNumberSid: n.sid });
+    const status = await carrierCli('status');
+    expect(status).toMatch(new RegExp(`\\${number}\\s+Trunk line\\s+no\\s+NO\\s+\\S+\\s+sip_trunk: a SIP trunk takes its calls`));
+    expect(status).toContain(`${number}: SIP trunk ${trunk.sid} takes its calls`);
+    const out = await carrierCli('sync');
+    expect(out).toMatch(/^imported [1-9]\d*, connected [1-9]\d*, unchanged \d+\n/);
+    expect(out).toMatch(/still not connected: 1 \(a SIP trunk takes its calls\)/);
+    expect(fake.numberFor(number)).toMatchObject({ trunk_sid: trunk.sid, voice_url: `${stack.url}/twilio/voice` });
+  });
+
+  test('sync --include-services takes inbound-url or number-webhooks, nothing else', async () => {
+    await expect(carrierCli('sync', '--include-services=everything')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--include-services takes inbound-url or number-webhooks') });
   });
 });
 
@@ -184,7 +204,7 @@ describe('texts a call causes', () => {
     const group = await team(next('07'));
     const number = next('06');
     fake.addNumber({ phoneNumber: number, friendlyName: 'Opt-out line' });
-    await ok('POST', '/api/carrier/sync');
+    await sync();
     const sms = { start: 'r', applets: { r: { type: 'reply', text: 'Got it.', next: 'box' }, box: { type: 'inbox', mailbox: { group: group.id }, notify: true } } };
     const flow = await ok('POST', '/api/flows', { name: 'Opt-out line', call: textThenVoicemail(group.id), sms });
     await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });

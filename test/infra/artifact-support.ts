@@ -45,6 +45,8 @@ export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:se
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
 /** Stands in for the outbound texts' queue URL (the tests point SQS at a loopback stand-in). */
 export const TEST_OUTBOX_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-outbound';
+/** Stands in for the carrier sync queue's URL (the admin function sends its steps there). */
+export const TEST_SYNC_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-sync';
 /** The account and region the template's ARNs resolve to: the stand-ins' (the tables' ARNs are built in it). */
 export const testPlace = (): TestPlace => ({ region: process.env.AWS_REGION ?? 'us-east-1', account: '123456789012' });
 

@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { measureBundle } from '../../bench/bundle-size';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
-import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SECRET_ARN, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SYNC_URL, type BundledApp, type Deployed } from './artifact-support';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { callAndSmsFlow } from '../support/fixtures';
 import { logicalId, type Synthesized } from './synth';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
@@ -28,6 +31,7 @@ beforeAll(async () => {
   app = await synthBundled(tables, (s) => ({
     [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
     [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
+    [logicalId(s.stack.admin.syncQueue)]: TEST_SYNC_URL,
     'env:PUBLIC_URL': API_URL,
   }));
   synth = app.synth;
@@ -166,6 +170,43 @@ describe('the bundled admin Lambda, its calls checked against its role', () => {
     } finally {
       // close() fails the test when a call was not allowed by the admin function's role.
       await lambda.close();
+    }
+  });
+});
+
+describe('the bundled admin Lambda runs a carrier sync job from its own queue, its calls checked against its role', () => {
+  test('POST /api/carrier/sync answers 202 and sends a step to the sync queue; the step, taken as SQS delivers it, finishes the job', async () => {
+    for (let i = 0; i < 3; i++) carrier.addNumber({ phoneNumber: `+1555090020${i}`, friendlyName: `Sync line ${i}`, voiceUrl: 'https://old-pbx.example.net/voice' });
+    const sent: Array<{ queueUrl: string; body: string; delay?: number }> = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string; DelaySeconds?: number };
+        sent.push({ queueUrl: body.QueueUrl, body: body.MessageBody, delay: body.DelaySeconds });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }));
+      });
+    });
+    const port = await new Promise<number>((r) => sqs.listen(0, '127.0.0.1', () => r((sqs.address() as AddressInfo).port)));
+    const lambda = new LambdaProcess(admin, { ...carrierEnv, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port}` });
+    try {
+      const started = await lambda.invoke<HttpResult>(adminEvent('POST', '/api/carrier/sync', {}));
+      expect(started.statusCode).toBe(202);
+      const job = JSON.parse(String(started.body));
+      expect(sent).toEqual([{ queueUrl: TEST_SYNC_URL, body: JSON.stringify({ kind: 'carrier-sync-step', jobId: job.id }), delay: 0 }]);
+      // SQS hands the message to the same function; each step may send the next one.
+      for (let delivered = 0; delivered < sent.length && delivered < 10; delivered++) {
+        await lambda.invoke({ Records: [{ messageId: `m-${delivered + 1}`, eventSource: 'aws:sqs', body: sent[delivered].body, attributes: {}, messageAttributes: {} }] });
+      }
+      const done = await lambda.invoke<HttpResult>(adminEvent('GET', `/api/carrier/sync/${job.id}`));
+      expect(JSON.parse(String(done.body))).toMatchObject({ status: 'done', total: 3, imported: 3, connected: 3 });
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:PutItem', 'dynamodb:GetItem']));
+    } finally {
+      // The numbers it registered go, so the report's tests below see the tables as they were.
+      for (let i = 0; i < 3; i++) await lambda.invoke(adminEvent('DELETE', `/api/numbers/+1555090020${i}`));
+      await lambda.close();
+      await new Promise<void>((r) => sqs.close(() => r()));
+      for (let i = 0; i < 3; i++) carrier.removeNumber(`+1555090020${i}`);
     }
   });
 });

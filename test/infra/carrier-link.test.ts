@@ -60,3 +60,29 @@ test('an alarm watches NumbersNotConnected and notifies the alert topic', () => 
     AlarmActions: [{ Ref: logicalId(synth.stack.report.topic) }],
   });
 });
+
+describe('carrier sync jobs (DESIGN.md section 13): the admin function continues them from its own queue', () => {
+  test('the admin function consumes the sync queue one message at a time, may send to it, and is told where it is', () => {
+    const fn = synth.stack.admin.function;
+    const queueId = logicalId(synth.stack.admin.syncQueue);
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(fn) },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+    });
+    expect(env(synth, fn)[ENV.carrierSyncQueueUrl]).toEqual({ Ref: queueId });
+    const sends = statementsOf(synth, fn).filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
+    expect(sends).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+  });
+
+  test('a step message outlasts the function’s 29 s (visibility 174 s) and goes to a dead-letter queue after three deliveries', () => {
+    synth.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 174,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(synth.stack.admin.syncDeadLetterQueue), 'Arn'] }, maxReceiveCount: 3 },
+    });
+  });
+
+  test.each(['voice', 'sms', 'report'] as const)('the %s function knows nothing of the sync queue', (name) => {
+    expect(env(synth, all(synth)[name])[ENV.carrierSyncQueueUrl]).toBeUndefined();
+  });
+});

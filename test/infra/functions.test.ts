@@ -103,7 +103,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'directory/index/byKind': ['Query'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
-    // The report's mark and events; schedule overrides (read one or a list's, set and clear).
+    // The report's mark and events; schedule overrides (read one or a list's, set and clear); carrier sync jobs (GetItem, conditional PutItem).
     state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query'],
     // GET /api/carrier/messages, by status or all, newest first.
     'outbound/index/byStatus': ['Query'],
