@@ -144,6 +144,8 @@ export interface SimulatedStep {
   twiml: string;
   /** Texts the request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
   texts?: OutboundText[];
+  /** What the person who answers the request's dial hears before the call is bridged (the dial's `announce`). */
+  whisper?: string;
 }
 
 interface SimulationRun {

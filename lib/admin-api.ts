@@ -43,7 +43,7 @@ export class AdminApi extends Construct {
       // A call's trace: Query of the table by sid.
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
-      state: { actions: ['GetItem', 'Query'] },
+      state: { actions: ['BatchGetItem', 'GetItem', 'Query'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

@@ -408,6 +408,7 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
     const bridged = !declined && (status === 'completed' || status === 'answered');
     const durationSeconds = bridged ? TALK_SECONDS : 0;
     session.emit({ kind: 'dial-result', status, answeredBy: bridged ? answeredBy?.label : undefined, durationSeconds, ...(declined && { declined }) });
+    await legStatusCallbacks(targets, answered ? answeredBy : undefined, childSid, status, current);
     if (!verb.attributes.action) return undefined;
     return {
       url: absolute(verb.attributes.action, current),
@@ -416,6 +417,26 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
         ...(status === 'completed' || status === 'answered' ? { DialBridged: String(bridged) } : {}),
       },
     };
+  }
+
+  /**
+   * The status callbacks of the dialled nouns that asked for them (`statusCallback`, events `answered` and
+   * `completed`), as Twilio sends them: the leg that picked up reports `in-progress`, then `completed`; the
+   * others end `canceled` when someone else answered, else with the dial's status.
+   */
+  async function legStatusCallbacks(targets: DialTarget[], answeredBy: DialTarget | undefined, childSid: string, status: DialStatus, current: string): Promise<void> {
+    for (const target of targets) {
+      if (!target.statusCallback) continue;
+      const events = (target.statusCallbackEvent ?? 'completed').split(/\s+/);
+      const mine = target === answeredBy;
+      const legSid = mine ? childSid : newSid('CA');
+      const leg = { CallSid: legSid, ParentCallSid: callSid, AccountSid: accountSid, From: from, To: target.address, Direction: 'outbound-dial', ApiVersion: API_VERSION, CallbackSource: 'call-progress-events' };
+      const url = absolute(target.statusCallback, current);
+      if (mine && events.includes('answered')) await session.post(url, { ...leg, CallStatus: 'in-progress' });
+      if (!events.includes('completed')) continue;
+      const ended = mine ? 'completed' : answeredBy ? 'canceled' : status === 'completed' || status === 'answered' ? 'canceled' : status;
+      await session.post(url, { ...leg, CallStatus: ended, ...(mine && { CallDuration: String(TALK_SECONDS) }) });
+    }
   }
 
   async function record(verb: TwimlElement, current: string): Promise<Outcome> {
@@ -458,6 +479,8 @@ interface DialTarget {
   /** What the callee leg's To holds. */
   address: string;
   screenUrl?: string;
+  statusCallback?: string;
+  statusCallbackEvent?: string;
 }
 
 function dialTargets(verb: TwimlElement): DialTarget[] {
@@ -465,8 +488,9 @@ function dialTargets(verb: TwimlElement): DialTarget[] {
   const targets: DialTarget[] = text ? [{ label: text, address: text }] : [];
   for (const noun of elements(verb)) {
     const value = noun.name === 'Client' && elements(noun).length ? textOf(elements(noun).find((e) => e.name === 'Identity') ?? noun) : textOf(noun);
-    if (noun.name === 'Number') targets.push({ label: value, address: value, screenUrl: noun.attributes.url });
-    else if (noun.name === 'Client') targets.push({ label: `client ${value}`, address: `client:${value}`, screenUrl: noun.attributes.url });
+    const status = { statusCallback: noun.attributes.statusCallback, statusCallbackEvent: noun.attributes.statusCallbackEvent };
+    if (noun.name === 'Number') targets.push({ label: value, address: value, screenUrl: noun.attributes.url, ...status });
+    else if (noun.name === 'Client') targets.push({ label: `client ${value}`, address: `client:${value}`, screenUrl: noun.attributes.url, ...status });
     else targets.push({ label: `${noun.name.toLowerCase()} ${value}`, address: value });
   }
   return targets;

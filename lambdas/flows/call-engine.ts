@@ -153,7 +153,7 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
     case 'menu':
       return stop(askMenu(id, applet, 1));
     case 'dial':
-      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx);
+      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx, true);
     case 'voicemail':
       return stop(recordVoicemail(id, applet));
     case 'text':
@@ -206,8 +206,11 @@ function answerMenu(state: MenuState, menu: MenuApplet, digits: string | undefin
 
 type DialApplet = AppletOf<'dial'>;
 
-/** Ring the round starting at `pos`, or take `noAnswer` when nobody is left to ring. */
-function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: CallContext): Outcome {
+/**
+ * Ring the round starting at `pos`, or take `noAnswer` when nobody is left to ring. The first round of a
+ * recorded dial is preceded by its `recordingNotice` (the caller hears it once, before anything is recorded).
+ */
+function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: CallContext, first = false): Outcome {
   const round = nextRound(dial, plan, pos);
   if (!round) return goOn([], dial.noAnswer);
   const onlyUser = round.ringers.length === 1 ? round.ringers[0].userId : undefined;
@@ -216,17 +219,20 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     applet: id,
     pos: round.next,
     ...(plan.rr !== undefined && { rr: plan.rr }),
+    ...(plan.idle !== undefined && { idle: plan.idle }),
     ...(plan.sticky !== undefined && { sticky: plan.sticky }),
     // Only a sticky dial needs to know later who answered.
     ...(dial.sticky && dial.group && onlyUser !== undefined && { user: onlyUser }),
   };
-  return stop([{
+  const notice = first && dial.record && dial.recordingNotice ? [say(dial.recordingNotice)] : [];
+  return stop([...notice, {
     kind: 'dial',
     targets: round.ringers.flatMap((r) => r.targets),
     timeoutSeconds: dial.ringSeconds,
     callerId: dial.callerId === 'number' || !canShowCaller(ctx.from) ? ctx.to : 'caller',
     record: dial.record,
     screen: dial.screen,
+    ...(dial.announce !== undefined && { announce: dial.announce }),
     // Rounds of several ringers (simultaneous, perRound > 1) only learn who answered from the answering leg.
     ...(dial.sticky && dial.group && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, dial.group, ctx.from) }),
     action,

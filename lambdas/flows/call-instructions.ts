@@ -46,6 +46,11 @@ export interface DialInstruction {
   /** The callee hears who is calling and presses 1 to accept (see screenPrompt). */
   screen: boolean;
   /**
+   * The dial's `announce` text, spoken to whoever answers before the call is bridged (`{number}` still in
+   * it: the whisper fills in the called number's name, see announcement()).
+   */
+  announce?: string;
+  /**
    * A sticky group dial: the member who answers is remembered under this key (applet:group:caller), so
    * the carrier must tell us who picked up — a per-target URL run on the answering leg.
    */
@@ -91,6 +96,15 @@ const SCREEN_TIMEOUT_SECONDS = 10;
 export function screenPrompt(callerNumber: string | undefined): CallInstruction[] {
   const text = `Call from ${speakableCaller(callerNumber)}. Press 1 to accept.`;
   return [{ kind: 'gather', prompt: { text }, timeoutSeconds: SCREEN_TIMEOUT_SECONDS }, HANGUP];
+}
+
+/**
+ * A dial's `announce` as the answering person hears it: `{number}` is the called number's name (its digits
+ * one by one when it has none), so "Call for the {number}" says "Call for the Sales line".
+ */
+export function announcement(template: string, number: { number: string; name?: string }): string {
+  const name = number.name?.trim() || speakableCaller(number.number);
+  return template.replaceAll('{number}', name);
 }
 
 /** The callee's answer to the whisper: an empty answer ends the whisper and bridges the call; anything but 1 declines. */

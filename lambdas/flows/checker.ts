@@ -587,11 +587,12 @@ function findRecordingWithoutNotice({ part, channel }: PartContext): Problem[] {
   return heardNothingBefore
     .filter((id) => {
       const applet = part.applets[id];
-      return applet.type === 'dial' && applet.record;
+      return applet.type === 'dial' && applet.record && !applet.recordingNotice;
     })
     .map((id) => problem('record_without_notice', channel,
       `Applet "${id}" records the call, but a caller can reach it without hearing anything first: ` +
-      'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', id));
+      'give it a recording notice (e.g. "This call may be recorded"), or put a say on every path before it. ' +
+      'Many states require both parties\' consent.', id));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -63,6 +63,12 @@ export const mailboxRefSchema = z.union([
   z.strictObject({ group: refId }),
 ]);
 
+/**
+ * How a group (or a list) is rung: all at once; one after another in group order; from the next member
+ * each call; or the members who have waited longest since their last call ended first.
+ */
+export const DIAL_STRATEGIES = ['simultaneous', 'sequential', 'round-robin', 'longest-idle'] as const;
+
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Day = (typeof DAYS)[number];
 const ranges = z.array(z.tuple([time, time])).max(24).default([]);
@@ -125,13 +131,20 @@ const dial = z
     user: refId.optional(),
     group: refId.optional(),
     number: e164.optional(),
-    strategy: z.enum(['simultaneous', 'sequential', 'round-robin']).default('simultaneous'),
+    strategy: z.enum(DIAL_STRATEGIES).default('simultaneous'),
     perRound: z.number().int().min(1).max(10).default(1),
     sticky: z.boolean().default(false),
     ringSeconds: z.number().int().min(5).max(120).default(DEFAULT_RING_SECONDS),
     callerId: z.enum(['caller', 'number']).default('caller'),
     screen: z.boolean().default(false),
+    /**
+     * Spoken to the person who answers, before the call is bridged (a whisper on their leg): "Call for the
+     * {number}". `{number}` stands for the called number's name.
+     */
+    announce: text.optional(),
     record: z.boolean().default(false),
+    /** Heard by the caller before a recorded dial rings: the consent notice (satisfies record_without_notice). */
+    recordingNotice: promptSchema.optional(),
     noAnswer: branch,
   })
   .superRefine((d, ctx) => {

@@ -20,6 +20,8 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
+    /** So does who is on a call (longest-idle dials, queues). */
+    presence: state,
   };
 }
 export type Stores = ReturnType<typeof createStores>;

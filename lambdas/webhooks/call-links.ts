@@ -4,6 +4,8 @@
 //   /twilio/voice/step?f=<flow>&r=<revision>&<encodeState...>   resume the engine (pinned revision)
 //   /twilio/voice/screen?c=<caller>                             the whisper of a screened dial
 //   /twilio/voice/answered?f&k=<sticky key>&u=<user>&s=1&c      a member picked up a sticky dial
+//   /twilio/voice/whisper?f&r&a=<applet>&n[&s=1&c][&k&u]        a dial's announcement (then screening, sticky)
+//   /twilio/voice/leg?u=<user>                                  a user's leg answered / ended (status callback)
 //   /twilio/voice/recording?mb=<mailbox>&c&n[&cb=1][&nt=1]      Record action, or its status callback (cb); nt: notify
 //   /twilio/voice/transcription[?mb&c&n&nt=1]                   transcribeCallback (a notifying voicemail's)
 import type { CallState } from '../flows/call-state';
@@ -57,6 +59,12 @@ export class CallRequest {
       screen: this.url('screen', { c: this.from }),
       answered: (key, userId, screen) =>
         this.url('answered', { f: revision?.flowId, k: key, u: userId, s: screen ? '1' : undefined, c: screen ? this.from : undefined }),
+      whisper: ({ applet, screen, sticky }) =>
+        this.url('whisper', {
+          f: revision?.flowId, r: revision ? String(revision.revision) : undefined, a: applet, n: this.to,
+          s: screen ? '1' : undefined, c: screen ? this.from : undefined, k: sticky?.key, u: sticky?.userId,
+        }),
+      leg: (userId) => this.url('leg', { u: userId }),
       recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true, record.notify),
       // A notifying voicemail's transcript is texted too: the callback must know to whom and from where.
       transcription: (record) =>

@@ -10,7 +10,7 @@ import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
-import type { OptOutStore, StateStore } from '../store/state-store';
+import type { OptOutStore, PresenceStore, StateStore } from '../store/state-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
@@ -40,6 +40,11 @@ export interface WebhookDeps {
    * START, and leaves opted-out recipients out of its answer. Absent: nothing is recorded or left out.
    */
   optOuts?: OptOutStore;
+  /**
+   * Who is on a call and when their last call ended, from their legs' status callbacks (longest-idle,
+   * queues). Absent: nothing is recorded and longest-idle rings in group order.
+   */
+  presence?: PresenceStore;
 }
 
 /**
@@ -64,10 +69,12 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
 }
 
 /** The engine's state keys, scoped to the flow so two flows never share a counter. */
-export function flowPorts(deps: Pick<WebhookDeps, 'state'>, flowId: string): EnginePorts {
+export function flowPorts(deps: Pick<WebhookDeps, 'state' | 'presence'>, flowId: string): EnginePorts {
   return {
     nextRoundRobinStart: (key, count, callSid) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count, callSid),
     stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
     rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
+    // A member's calls are theirs, whichever flow rang them: not scoped to the flow.
+    presence: async (userIds) => (deps.presence ? deps.presence.presence(userIds) : new Map()),
   };
 }

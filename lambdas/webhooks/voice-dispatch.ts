@@ -17,6 +17,7 @@ import { answered, recording, storeVoicemailFromAction, transcription } from './
 import { CallRequest } from './call-links';
 import { flowPorts, type WebhookDeps } from './deps';
 import type { TwilioRequest } from './guard';
+import { legStatus, whisper } from './legs';
 import { unroutedCall } from './unrouted';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 
@@ -34,6 +35,10 @@ export async function dispatchVoice(deps: WebhookDeps, caches: WebhookCaches, re
     }
     case 'voice/answered':
       return answered(deps, call);
+    case 'voice/whisper':
+      return whisper(deps, caches, call);
+    case 'voice/leg':
+      return legStatus(deps, call);
     case 'voice/recording':
       return recording(deps, call);
     case 'voice/transcription':

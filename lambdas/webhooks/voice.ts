@@ -16,7 +16,7 @@ import { dispatchVoice } from './voice-dispatch';
 
 /** Callbacks carry their own ids (RecordingSid...) and may lack From/To; a new call needs all three. */
 function missingVoiceParams(route: string, params: TwilioParams): string[] {
-  if (route === 'voice/recording' || route === 'voice/transcription' || route === 'voice/answered') return [];
+  if (route === 'voice/recording' || route === 'voice/transcription' || route === 'voice/answered' || route === 'voice/whisper' || route === 'voice/leg') return [];
   // Absent, not empty: a withheld caller may arrive as `From=` and is still a caller. Steps carry From/To in our URL.
   const required = route.startsWith('voice/') ? ['CallSid'] : ['CallSid', 'From', 'To'];
   return required.filter((k) => singleParam(params, k) === undefined);
@@ -34,6 +34,8 @@ function safeVoiceTwimlFor(deps: WebhookDeps, request: TwilioRequest, call: Call
   switch (request.route) {
     // The answering member's leg (never the caller's apology) and callbacks nobody hears.
     case 'voice/answered':
+    case 'voice/whisper':
+    case 'voice/leg':
     case 'voice/transcription':
       return twiml(EMPTY_RESPONSE);
     case 'voice/recording':

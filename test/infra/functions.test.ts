@@ -102,7 +102,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'directory/index/byKind': ['Query'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
-    state: ['GetItem', 'Query'],
+    state: ['BatchGetItem', 'GetItem', 'Query'],
   },
   // Late routing (a voicemail or text whose flow could not be read, routed by the flow as it stood at
   // arrival) queries the flows table for the revisions' keys and times: the only Query of a webhook.

@@ -25,6 +25,7 @@ const noPorts: EnginePorts = {
   nextRoundRobinStart: () => Promise.reject(new Error('not expected')),
   stickyMember: () => Promise.reject(new Error('not expected')),
   rememberSticky: () => Promise.reject(new Error('not expected')),
+  presence: () => Promise.reject(new Error('not expected')),
 };
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({

@@ -82,7 +82,7 @@ export function settingsLine(a: Applet, names: Names): string {
       return `${((a.rules as unknown[]) ?? []).length} rules`;
     case 'dial': {
       const target = a.user ? names.users.get(a.user as string) ?? a.user : a.group ? names.groups.get(a.group as string) ?? a.group : a.number;
-      return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}`;
+      return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
     }
     case 'voicemail':
       return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}`;

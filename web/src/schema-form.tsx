@@ -57,7 +57,8 @@ const LABELS: Record<string, string> = {
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
   prefixes: 'Number prefixes (comma-separated)', anonymous: 'Withheld numbers', keywords: 'Keywords (comma-separated)', rules: 'Rules',
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
-  options: 'Keys',
+  options: 'Keys', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
+  recordingNotice: 'Recording notice (the caller hears it before a recorded dial)',
 };
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 

@@ -109,6 +109,7 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
                 )}
               </div>
               <pre class="twiml">{prettyXml(s.twiml)}</pre>
+              {s.whisper && <p class="sim-whisper small">Whoever answers hears first: “{s.whisper}”</p>}
               {s.texts && s.texts.length > 0 && (
                 <ul class="sim-texts" aria-label="Texts sent">
                   {s.texts.map((t, j) => (
