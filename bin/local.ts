@@ -30,7 +30,10 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   process.stdout.write('Building the dashboard...\n');
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] });
+  const stack = await startLocalStack({
+    port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'],
+    onMail: (m) => console.log(`[mail] to ${m.to}: ${JSON.stringify(m.subject)} → ${m.file}`),
+  });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
@@ -43,6 +46,7 @@ Switchboard is running.
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
+  Mail              ${stack.mail.dir}   (voicemail emails as .eml files, printed here as they are written)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
   Twilio auth token ${token}
   Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}

@@ -8,8 +8,10 @@ import { ADMIN_THROTTLE, CARRIER_THROTTLE, SwitchboardHttpApi } from './http-api
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
+import { Outbox } from './outbox';
 import { TwilioSecret } from './twilio-secret';
 import { carrierEnv } from '../lambdas/carrier/carrier-env';
+import { ENV } from '../lambdas/config/env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -29,6 +31,7 @@ export class SwitchboardStack extends Stack {
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
+  readonly outbox: Outbox;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
   readonly monitoring: WebhookMonitoring;
@@ -49,11 +52,14 @@ export class SwitchboardStack extends Stack {
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
+    this.outbox = new Outbox(this, 'Outbox', { removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
       spill: this.spill,
+      outbox: this.outbox,
+      dashboardUrl: config.dashboardUrl,
       publicUrl: config.publicUrl,
       metricsNamespace,
       warmVoice: config.warmVoice,
@@ -77,6 +83,9 @@ export class SwitchboardStack extends Stack {
     // secret, not the public URL (it writes no webhook URLs).
     this.webhooks.authToken.grantRead(this.spill.drain);
     for (const [name, value] of Object.entries(carrierEnv({ secretArn: this.webhooks.authToken.secretArn }))) this.spill.drain.addEnvironment(name, value);
+    // ...and the emails of a late voicemail, through the outbox, linking to the dashboard.
+    this.outbox.grantPut(this.spill.drain);
+    this.spill.drain.addEnvironment(ENV.dashboardUrl, config.dashboardUrl);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
     // throttle Twilio into the fallback URL.

@@ -5,6 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
+import type { Outbox } from './outbox';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables, type TableGrants } from './switchboard-function';
 
@@ -24,6 +25,10 @@ export interface TwilioWebhooksProps {
   readonly warmVoice?: number;
   /** The Twilio secret (lib/twilio-secret.ts): the handlers check signatures with its auth token. */
   readonly twilioSecret: ISecret;
+  /** Where the voice webhook hands off the emails of voicemails (lib/outbox.ts). */
+  readonly outbox: Outbox;
+  /** Where the dashboard is: emails link to the voicemail there. */
+  readonly dashboardUrl: string;
 }
 
 /**
@@ -71,6 +76,9 @@ export class TwilioWebhooks extends Construct {
       // opt-outs read before a text is sent (BatchGetItem) and recorded on a 21610 refusal (conditional PutItem).
       state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
     });
+    // Voicemail emails: handed to the outbox, composed and sent by its worker (never while the carrier waits).
+    props.outbox.grantPut(this.voice);
+    this.voice.addEnvironment(ENV.dashboardUrl, props.dashboardUrl);
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,
       // Texts: a conditional PutItem keyed by MessageSid.

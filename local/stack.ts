@@ -16,6 +16,10 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import { DirOutbox } from '../lambdas/outbox/dir-outbox';
+import { fromAddress } from '../lambdas/mail/mime';
+import { EmlTransport, type WrittenMail } from './eml-transport';
+import { OutboxDrain } from './outbox-drain';
 
 export interface LocalStackOptions {
   port?: number;
@@ -34,6 +38,8 @@ export interface LocalStackOptions {
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
+  /** Called for every email written (npm start prints them). */
+  onMail?: (mail: WrittenMail) => void;
 }
 
 export interface LocalStack {
@@ -46,6 +52,8 @@ export interface LocalStack {
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
   fakeTwilio?: FakeTwilio;
+  /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the outbox they go through. */
+  mail: { dir: string; drain: OutboxDrain };
   stop(): Promise<void>;
 }
 
@@ -71,9 +79,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
+  // Emails: the webhooks hand them to the outbox directory; the outbox drain writes each as an .eml file.
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'switchboard-mail-'));
+  const outbox = new DirOutbox(path.join(dataDir, 'outbox'));
+  process.env[ENV.outboxDir] = outbox.dir;
+  const mailDir = path.join(dataDir, 'mail');
+  const from = fromAddress(process.env[ENV.emailFrom] || 'localhost');
+  const mailDrain = new OutboxDrain(outbox, { mail: new EmlTransport(mailDir, options.onMail), from, now: () => new Date() });
   const stores = drainStores(endpoint, tables);
   const drain = new SpoolDrain(spill, stores);
   const stopDrain = async () => {
+    await mailDrain.stop();
+    // Memory mode keeps nothing: its mail folder (and outbox) goes with it; --data-dir keeps them.
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
     stores.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
@@ -107,6 +125,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env[ENV.publicUrl] ??= url;
+    // Links in emails open the dashboard this server serves.
+    process.env[ENV.dashboardUrl] ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -118,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
+    mailDrain.start();
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -127,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seeded,
       spool: { dir: spoolDir, drain },
       fakeTwilio,
+      mail: { dir: mailDir, drain: mailDrain },
       stop: async () => {
         await stopServer?.();
         await fakeTwilio?.stop();

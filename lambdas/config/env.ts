@@ -24,4 +24,12 @@ export const ENV = {
   spillSpoolDir: 'SPILL_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** The outbox's SQS FIFO queue (AWS): emails of voicemails, handed off by the webhooks (lib/outbox.ts). */
+  outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  /** The outbox's directory (local mode; local/stack.ts sets it and drains it). */
+  outboxDir: 'OUTBOX_DIR',
+  /** The verified SES identity emails come from (an address, or a domain: then switchboard@<domain>). */
+  emailFrom: 'EMAIL_FROM',
+  /** Where the dashboard is: the links in emails point into it. */
+  dashboardUrl: 'DASHBOARD_URL',
 } as const;

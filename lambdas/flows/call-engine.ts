@@ -11,7 +11,7 @@ import { APOLOGY, appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, ty
 import { isOpen } from './hours';
 import type { Directory } from './people';
 import { CALL_APPLETS, E164 } from './applets';
-import { canTextBack, type OutboundText } from './outbound';
+import { canTextBack, notifyChannels, type OutboundText } from './outbound';
 import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
 
 export interface CallContext {
@@ -299,7 +299,7 @@ function recordVoicemail(id: string, vm: AppletOf<'voicemail'>): CallInstruction
     kind: 'record',
     maxSeconds: vm.maxSeconds,
     transcribe: vm.transcribe,
-    notify: vm.notify,
+    notify: notifyChannels(vm.notify),
     mailbox: mailboxOf(vm.mailbox),
     action: { step: 'voicemail', applet: id },
   };

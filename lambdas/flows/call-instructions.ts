@@ -3,6 +3,7 @@
 import { isAnonymousCaller } from './caller-match';
 import type { CallState } from './call-state';
 import type { Mailbox } from './engine';
+import type { NotifyChannels } from './outbound';
 import type { Prompt } from './schema';
 
 export interface SayInstruction {
@@ -62,8 +63,8 @@ export interface RecordInstruction {
   kind: 'record';
   maxSeconds: number;
   transcribe: boolean;
-  /** Text the mailbox's members when the message is stored (and its transcript when it comes). */
-  notify: boolean;
+  /** Text and/or email the mailbox's members when the message is stored (and its transcript when it comes). */
+  notify: NotifyChannels;
   mailbox: Mailbox;
   action: CallState;
 }

@@ -2,6 +2,7 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { isReservedKeyword } from './carrier-keywords';
+import { notifyChannels } from './outbound';
 import { MAX_DIAL_NOUNS } from './applets';
 import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
@@ -82,11 +83,13 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
   return [...numbers].sort();
 }
 
-/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies). */
+/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies by text). */
 function peopleReached(applet: Applet, directory: Directory): User[] {
+  const members = (mailbox: MailboxRef) => ('user' in mailbox ? [mailbox.user] : (directory.groups.get(mailbox.group)?.members ?? []));
   const ids =
     applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
-    : (applet.type === 'inbox' || applet.type === 'voicemail') && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
+    : applet.type === 'inbox' && applet.notify ? members(applet.mailbox)
+    : applet.type === 'voicemail' && notifyChannels(applet.notify).sms ? members(applet.mailbox)
     : [];
   return [...new Set(ids)].map((id) => directory.users.get(id)).filter((u): u is User => u !== undefined);
 }
@@ -266,7 +269,7 @@ function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Probl
   switch (applet.type) {
     case 'voicemail': {
       // A notifying voicemail texts its members: a member's phone that is one of our numbers would loop.
-      const problems = applet.notify ? peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx)) : [];
+      const problems = peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx));
       if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return problems;
       problems.push(problem('transcribe_too_long', channel,
         `Applet "${id}" records up to ${applet.maxSeconds} s and transcribes, but Twilio transcribes only recordings ` +

@@ -7,6 +7,7 @@
 import { matchCaller } from './caller-match';
 import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox } from './engine';
 import { isOpen } from './hours';
+import { notifyChannels, type NotifyChannels } from './outbound';
 import type { FlowPart } from './schema';
 
 export interface LateCall {
@@ -18,7 +19,7 @@ export interface LateCall {
 
 /** What the walk found: a voicemail's mailbox, a redirect to follow in another flow, or nothing. */
 export type LateVoicemail =
-  | { kind: 'voicemail'; applet: string; mailbox: Mailbox; notify: boolean; path: string[] }
+  | { kind: 'voicemail'; applet: string; mailbox: Mailbox; notify: NotifyChannels; path: string[] }
   | { kind: 'redirect'; flow: string; path: string[] }
   | { kind: 'none'; reason: 'menu_option' | 'hangup' | 'dead_end' | 'loop'; path: string[] };
 
@@ -63,7 +64,7 @@ export function lateVoicemail(part: FlowPart, call: LateCall): LateVoicemail {
         id = branchTarget(applet.fallback);
         break;
       case 'voicemail':
-        return { kind: 'voicemail', applet: id, mailbox: mailboxOf(applet.mailbox), notify: applet.notify === true, path };
+        return { kind: 'voicemail', applet: id, mailbox: mailboxOf(applet.mailbox), notify: notifyChannels(applet.notify), path };
       case 'redirect':
         return { kind: 'redirect', flow: applet.flow, path };
       case 'hangup':
@@ -86,7 +87,7 @@ export async function lateVoicemailTarget(
   first: FlowPart,
   call: LateCall,
   load: (flowId: string) => Promise<FlowPart | undefined>,
-): Promise<{ mailbox: Mailbox; notify: boolean } | undefined> {
+): Promise<{ mailbox: Mailbox; notify: NotifyChannels } | undefined> {
   let found = lateVoicemail(first, call);
   for (let hops = 0; found.kind === 'redirect'; hops++) {
     if (hops >= MAX_LATE_REDIRECTS) return undefined;

@@ -160,8 +160,11 @@ const voicemail = z.strictObject({
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
   transcribe: z.boolean().default(false),
-  /** Texts every mailbox member with a phone when a message is left (and its transcript when it comes). */
-  notify: z.boolean().default(false),
+  /**
+   * Who is told when a message is left (and again with its transcript when it comes): `true` texts every
+   * mailbox member with a phone (`{ sms: true }`); `{ email: true }` emails every member with an address.
+   */
+  notify: z.union([z.boolean(), z.strictObject({ sms: z.boolean().optional(), email: z.boolean().optional() })]).default(false),
 });
 
 /** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */

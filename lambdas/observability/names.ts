@@ -29,4 +29,6 @@ export const METRIC = {
   mediaDropped: 'MediaDropped',
   /** Text bodies over the carrier's 1,600 characters, cut before any write. */
   bodiesTruncated: 'BodiesTruncated',
+  /** Emails SES (or the local mail directory) did not take, by reason (voicemail_notify, transcript_notify). */
+  emailSendFailures: 'EmailSendFailures',
 } as const;

@@ -10,6 +10,8 @@ import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
 import type { TableNames } from '../store/tables';
 import type { RoutingPorts } from './late-route';
+import { ENV } from '../config/env';
+import { outboxFromEnv } from '../outbox/outbox-from-env';
 
 export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory' | 'state'>, env: NodeJS.ProcessEnv = process.env): RoutingPorts {
   // The link is read from the environment at the first send: the local server sets the carrier's URL
@@ -23,5 +25,7 @@ export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbe
     directory: new DynamoDirectoryStore(doc, tables.directory),
     texts: new CarrierTextSender(() => (link ??= carrierLinkFromEnv(env)).api(), undefined, optOuts),
     optOuts,
+    outbox: outboxFromEnv(env),
+    dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }

@@ -17,6 +17,8 @@ import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
 import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
+import type { Outbox } from '../outbox/outbox';
+import { outboxFromEnv } from '../outbox/outbox-from-env';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
@@ -45,6 +47,10 @@ export interface WebhookDeps {
    * queues). Absent: nothing is recorded and longest-idle rings in group order.
    */
   presence?: PresenceStore;
+  /** Where emails of voicemails (`notify.email`) are handed off: composed and sent off the webhook path. */
+  outbox?: Outbox;
+  /** The dashboard's address: an email links to the voicemail there. */
+  dashboardUrl?: string;
 }
 
 /**
@@ -65,6 +71,8 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
     texts: new CarrierTextSender(carrierLinkFromEnv(env).api, undefined, stores.optOuts),
+    outbox: outboxFromEnv(env),
+    dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }
 

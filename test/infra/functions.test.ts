@@ -40,13 +40,14 @@ const functions = () => ({
   report: synth.stack.report.function,
   fallback: synth.stack.webhooks.fallback,
   drain: synth.stack.spill.drain,
+  outbox: synth.stack.outbox.worker,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'outbox'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
-  test('there are six functions, one per job', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', 6);
+  test('there are seven functions, one per job', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', 7);
   });
 
   test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
@@ -141,6 +142,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     messages: ['PutItem', 'UpdateItem'],
     state: ['BatchGetItem', 'PutItem'],
   },
+  // Sends what the webhooks handed off (voicemail emails): no table.
+  outbox: {},
 };
 
 /**
@@ -178,7 +181,7 @@ describe('table grants: what the code does, and their environment variables', ()
   });
 
   test.each(functionNames)('the %s role has the same grants in the prod stage', (name) => {
-    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain };
+    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, outbox: prod.stack.outbox.worker };
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 

@@ -85,7 +85,7 @@ export function settingsLine(a: Applet, names: Names): string {
       return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
     }
     case 'voicemail':
-      return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}`;
+      return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}${notifyNote(a.notify)}`;
     case 'inbox':
       return `${mailboxName(a.mailbox, names)}${a.notify ? ' · notify' : ''}`;
     case 'text':
@@ -175,3 +175,11 @@ export function diffParts(a: Part | undefined, b: Part | undefined): PartDiff {
 }
 
 export const sameDocument = (a: FlowDocument, b: FlowDocument) => stable(a) === stable(b);
+
+/** A voicemail's `notify` in the node's summary: `true` texts, an object says which channels. */
+function notifyNote(notify: unknown): string {
+  if (notify === true) return ' · text';
+  if (!notify || typeof notify !== 'object') return '';
+  const n = notify as { sms?: boolean; email?: boolean };
+  return [n.sms && ' · text', n.email && ' · email'].filter(Boolean).join('');
+}

@@ -8,14 +8,15 @@ import { People } from './people';
 import { RefreshContext } from './ui';
 import './styles.css';
 
-type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
+type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef; message?: string } | { page: 'people' } | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'overview' };
   if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
   if (parts[0] === 'mailboxes') {
-    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    // `#/mailboxes/group/<id>/<message id>`: the link of a voicemail email picks the message out.
+    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] }, ...(parts[3] && { message: parts[3] }) };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
@@ -72,7 +73,7 @@ function App() {
         <ReportBanner onOverview={route.page === 'overview'} />
         {route.page === 'overview' && <Overview />}
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
-        {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
+        {route.page === 'mailboxes' && <Mailboxes selected={route.box} message={route.message} />}
         {route.page === 'people' && <People />}
         {route.page === 'missing' && (
           <div class="panel">

@@ -51,7 +51,7 @@ const LABELS: Record<string, string> = {
   next: 'Next', open: 'When open', closed: 'When closed', fallback: 'After failed attempts', noAnswer: 'When nobody answers',
   otherwise: 'Otherwise', prompt: 'Prompt', invalidPrompt: 'Invalid-key prompt', timeoutSeconds: 'Seconds to wait for a key',
   ringSeconds: 'Ring seconds', perRound: 'Members rung per round', callerId: 'Caller ID shown', maxSeconds: 'Maximum length (seconds)',
-  transcribe: 'Transcribe', notify: 'Notify members by text', screen: 'Screen (press 1 to accept)', record: 'Record the call',
+  transcribe: 'Transcribe', notify: 'Notify members', screen: 'Screen (press 1 to accept)', record: 'Record the call',
   sticky: 'Ring the last member who answered first', timezone: 'Time zone', weekly: 'Opening hours', closures: 'Closed days',
   override: 'Override', loop: 'Times to play', attempts: 'Attempts', strategy: 'Ring strategy', mailbox: 'Mailbox', flow: 'Flow',
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
@@ -197,6 +197,26 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     );
   }
   if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group) return null;
+
+  // A voicemail tells its people by text, by email, or both: two checkboxes, whatever form the document holds.
+  if (top && ctx.applet.type === 'voicemail' && name === 'notify') {
+    const on = typeof value === 'object' && value ? (value as { sms?: boolean; email?: boolean }) : { sms: value === true, email: false };
+    const choose = (channel: 'sms' | 'email', checked: boolean) => {
+      const next = { sms: on.sms === true, email: on.email === true, [channel]: checked };
+      set(path, next.sms || next.email ? next : false);
+    };
+    return (
+      <fieldset class="fieldset">
+        <legend>Tell the mailbox's members of a new message</legend>
+        {(['sms', 'email'] as const).map((channel) => (
+          <label key={channel} class="check">
+            <input type="checkbox" id={fieldId(ctx, [...path, channel])} checked={on[channel] === true} onChange={(e) => choose(channel, (e.target as HTMLInputElement).checked)} />{' '}
+            {channel === 'sms' ? 'By text (members with a phone)' : 'By email (members with an address): caller, number, length, transcript, a link here'}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
 
   if (name === 'mailbox') {
     const m = (value ?? {}) as { user?: string; group?: string };

@@ -1,0 +1,23 @@
+// What the outbox worker accepts from its queue: a job as the webhooks write it, or nothing (a message
+// that is not one goes to the dead-letter queue for a person to look at).
+import { z } from 'zod';
+import type { OutboxJob } from './jobs';
+
+const email = z.object({
+  kind: z.literal('email'),
+  id: z.string().min(1).max(128),
+  reason: z.enum(['voicemail_notify', 'transcript_notify']),
+  sid: z.string().optional(),
+  email: z.object({ to: z.email(), subject: z.string().min(1).max(998), text: z.string(), html: z.string() }),
+});
+
+const job = z.discriminatedUnion('kind', [email]);
+
+export function parseOutboxJob(body: string): OutboxJob | undefined {
+  try {
+    const parsed = job.safeParse(JSON.parse(body));
+    return parsed.success ? (parsed.data as OutboxJob) : undefined;
+  } catch {
+    return undefined;
+  }
+}
