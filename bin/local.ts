@@ -4,6 +4,7 @@ import { startLocalStack } from '../local/stack';
 import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
 import { DEMO_NUMBERS } from '../local/seed';
+import { DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../local/studio-demo';
 import { buildDashboard } from '../local/web-build';
 
 async function main(): Promise<void> {
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
 admin API, the Twilio webhooks and the dashboard (built from web/ at start). --fake-twilio also starts a
 Twilio-compatible REST server holding the demo numbers (pointing at another system until
-\`npm run carrier -- sync\`) and sends texts to it.
+\`npm run carrier -- sync\`) and a Studio flow answering ${DEMO_STUDIO_NUMBER} (\`npm run import -- studio --from-twilio\`),
+and sends texts to it.
 Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
@@ -37,6 +39,7 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
+  const studioSid = stack.fakeTwilio?.numberFor(DEMO_STUDIO_NUMBER)?.voice_url?.split('/').pop();
   // A token of the user's own is a secret: only the built-in default is printed.
   const token = stack.authToken === DEFAULT_LOCAL_AUTH_TOKEN ? `${stack.authToken} (default; set TWILIO_AUTH_TOKEN to change)` : '(from TWILIO_AUTH_TOKEN, not shown)';
   console.log(`
@@ -58,7 +61,9 @@ Try it:
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
   npm run report${stack.fakeTwilio ? `
   npm run carrier -- status        # the account's numbers: not connected yet
-  npm run carrier -- sync          # imports +15550100004 and points every number here` : ''}
+  npm run import -- studio --from-twilio   # the account's Studio flows: "${DEMO_STUDIO_FLOW_NAME}" answers ${DEMO_STUDIO_NUMBER}
+  npm run import -- studio --from-twilio --flow ${studioSid} --take-over --mailbox Sales
+  npm run carrier -- sync          # imports the other numbers and points every number here` : ''}
 
 Ctrl-C stops everything.`);
   let stopping = false;

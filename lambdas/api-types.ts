@@ -6,11 +6,13 @@ import type { NumberStatus } from './flows/number-status';
 import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
+import type { Schedule, ScheduleOverride, ScheduleRule } from './flows/schedule';
 import type { Channel, FlowDocument } from './flows/schema';
+import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
+export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -52,12 +54,77 @@ export interface PublishResult {
   problems: Problem[];
 }
 
+/**
+ * `POST /api/flows/import` (DESIGN.md section 18): the imported document, what each Studio widget became
+ * (or why it was not imported), and the checker's problems. With `create`, also the new flow's id and
+ * revision (201); without it nothing is created (200).
+ */
+export interface StudioImportAnswer {
+  document: FlowDocument;
+  report: StudioImportEntry[];
+  problems: Problem[];
+  id?: string;
+  revision?: number;
+}
+
+/** A number of the Twilio account that a Studio flow serves, and by which of its URLs (Voice, Messaging). */
+export interface StudioNumber {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  voice: boolean;
+  sms: boolean;
+}
+
+/** A Studio flow of the account: `GET /api/carrier/studio-flows` (`{ flows }`). */
+export interface StudioFlowSummary {
+  sid: string;
+  friendlyName: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  numbers: StudioNumber[];
+}
+
+export interface StudioFlowList {
+  flows: StudioFlowSummary[];
+}
+
+/** `GET /api/carrier/studio-flows/{sid}`: with its definition, what `POST /api/flows/import` takes. */
+export interface StudioFlowDetail extends StudioFlowSummary {
+  definition: unknown;
+}
+
+/** `POST /api/carrier/studio-flows/{sid}/take-over`: the numbers now on flow `flowId` and pointing here. */
+export interface StudioTakeOver {
+  flowId: string;
+  numbers: Array<{ number: string; /** Switchboard did not know it before. */ registered: boolean; /** Its URLs were pointed here now. */ connected: boolean }>;
+}
+
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
 export interface Revision {
   revision: number;
   name: string;
   publishedAt: string;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Shared schedules (DESIGN.md section 15)
+
+/**
+ * `GET /api/schedules/{id}` (ETag: its version), each entry of `GET /api/schedules` (`{ schedules }`), and
+ * what the writes answer. `override` only while it is active: it expires by itself at `until`.
+ */
+export type ScheduleView = Schedule & {
+  version: number;
+  /** The flows whose current revision uses it (it cannot be deleted while there are any). */
+  flows: Array<{ id: string; name: string }>;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** `PUT /api/schedules/{id}`: the saved schedule and every flow using it, checked again with the edit. */
+export type ScheduleUpdate = ScheduleView & { recheck: Array<{ flow: string; name: string; problems: Problem[] }> };
 
 // ---------------------------------------------------------------------------------------------------
 // Numbers

@@ -22,7 +22,7 @@ export class AdminApi extends Construct {
     super(scope, id);
     this.function = new SwitchboardFunction(this, 'Function', {
       entry: handlerEntry('admin-api'),
-      description: 'Switchboard admin API: flows, numbers, users, groups, mailboxes, traces, report',
+      description: 'Switchboard admin API: flows, numbers, users, groups, schedules, mailboxes, traces, report',
       removalPolicy: props.removalPolicy,
       metricsNamespace: props.metricsNamespace,
       // Deleting a flow with ?unassign=true rewrites every number it served, in retried transactions:
@@ -36,14 +36,17 @@ export class AdminApi extends Construct {
       // table), the heads index; publish (Put, Update), delete (Delete, then UpdateItem of expiresAt), and
       // numberCount (Update items of the numbers' transactions).
       flows: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['heads'] },
-      // Users and groups: GetItem, the byKind index, PutItem/UpdateItem/DeleteItem (alone or in transactions).
+      // Users, groups and schedules: GetItem, the byKind index, PutItem/UpdateItem/DeleteItem (alone or in
+      // transactions; a user's PIN hash is an UpdateItem).
       directory: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byKind'] },
       // Mailboxes are read through the byMailbox index only; the admin API writes no message.
       messages: { actions: [], indexes: ['byMailbox'] },
       // A call's trace: Query of the table by sid.
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
-      state: { actions: ['BatchGetItem', 'GetItem', 'Query'] },
+      // Schedule overrides: one (GetItem), a list's (BatchGetItem), set and cleared (PutItem); the simulator's
+      // longest-idle reads who is on a call (BatchGetItem).
+      state: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

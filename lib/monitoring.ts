@@ -89,7 +89,7 @@ export class WebhookMonitoring extends Construct {
               ...fns.flatMap(([name, fn]) => [fn.metricErrors({ period, statistic: 'Sum', label: `${name} errors` }), fn.metricThrottles({ period, statistic: 'Sum', label: `${name} throttles` })]),
               props.httpApi.metricServerError({ period, statistic: 'Sum', label: 'HTTP API 5xx' }),
             ],
-            right: [new MathExpression({ expression: `SEARCH('{${props.metricsNamespace},reason,service} MetricName="${METRIC.webhookRejections}"', 'Sum', 300)`, label: 'Rejected (403/400)', period })],
+            right: [new MathExpression({ expression: `SEARCH('{${props.metricsNamespace},reason,service} MetricName="${METRIC.webhookRejections}"', 'Sum', 300)`, label: 'Rejected (403 signature, 400 malformed, 413 too large)', period })],
             width: 12,
           }),
         ],

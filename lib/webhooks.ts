@@ -61,8 +61,9 @@ export class TwilioWebhooks extends Construct {
       props.spill.grantPut(fn);
       return fn;
     };
-    // Each webhook reads its number (GetItem), the flow's head or a pinned revision (GetItem) and the people
-    // it rings or notifies (BatchGetItem). Late routing (a text or voicemail whose flow could not be read,
+    // Each webhook reads its number (GetItem), the flow's head or a pinned revision (GetItem), the people
+    // it rings or notifies and the schedules its hours name (BatchGetItem; a schedule's override with it,
+    // from the state table, in the same request). Late routing (a text or voicemail whose flow could not be read,
     // routed by the flow as it stood at arrival: FlowStore.revisionAt) queries the flows table for the
     // revisions' keys and times. Neither queries an index, scans or deletes (docs/data-model.md).
     const reads = { numbers: { actions: ['GetItem'] }, flows: { actions: ['GetItem', 'Query'] }, directory: { actions: ['BatchGetItem'] } } as const;
@@ -81,13 +82,17 @@ export class TwilioWebhooks extends Construct {
     this.voice.addEnvironment(ENV.dashboardUrl, props.dashboardUrl);
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,
+      // A text that closes or opens a schedule (DESIGN.md section 15): its sender by phone (byPhone), the
+      // schedules by name (byKind). It writes nothing in the directory: the override is in the state table.
+      directory: { actions: ['BatchGetItem'], indexes: ['byPhone', 'byKind'] },
       // Texts: a conditional PutItem keyed by MessageSid.
       messages: { actions: ['PutItem'] },
       // A text's one trace item (conditional PutItem), or the unrouted one.
       traces: { actions: ['PutItem'] },
       // Unrouted events and opt-outs (conditional PutItem; STOP/START, a 21610 refusal), opt-outs read before
-      // anyone is texted (BatchGetItem): texts have no counters or sticky members.
-      state: { actions: ['BatchGetItem', 'PutItem'] },
+      // anyone is texted (BatchGetItem): texts have no counters or sticky members. Schedule overrides: read
+      // with their schedules (BatchGetItem), set by text (PutItem); wrong PINs counted (GetItem, UpdateItem).
+      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
     });
     this.fallback = new SwitchboardFunction(this, 'Fallback', {
       entry: handlerEntry('fallback-webhook'),

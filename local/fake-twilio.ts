@@ -3,12 +3,15 @@
 // paging, fetch and update; Messages create and list), with Basic auth (account SID + auth token) and
 // Twilio's error JSON `{ code, message, more_info, status }`. Field names, paging (`next_page_uri`),
 // status codes and error codes are Twilio's, so the carrier adapter cannot tell it from the real API.
+// It also serves Studio v2 Flows (list, and fetch with the definition) for the Studio import.
 // Tests seed numbers, make sends fail for a recipient, and read what was sent through its methods.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const API = '/2010-04-01';
+/** Studio's own host: its list answers name pages by absolute URL (meta.next_page_url), as Twilio's do. */
+const STUDIO = 'https://studio.twilio.com';
 /** Twilio's default and maximum page sizes for list resources. */
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -42,6 +45,25 @@ export interface IncomingPhoneNumber {
   date_created: string;
   date_updated: string;
   uri: string;
+}
+
+/** A Studio v2 Flow as Twilio's API answers it (the list leaves `definition` null). */
+export interface StudioFlow {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  definition: unknown;
+  status: 'published' | 'draft';
+  revision: number;
+  commit_message: string | null;
+  valid: boolean;
+  errors: unknown[];
+  warnings: unknown[];
+  date_created: string;
+  date_updated: string;
+  webhook_url: string;
+  url: string;
+  links: Record<string, string>;
 }
 
 export interface SentMessage {
@@ -143,6 +165,7 @@ export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
   readonly messages: SentMessage[] = [];
   private readonly numbers = new Map<string, IncomingPhoneNumber>();
+  private readonly studioFlows = new Map<string, StudioFlow>();
   private readonly failures = new Map<string, number>();
   /** `<our number> <recipient>` pairs: the recipient opted out of texts from that number. */
   private readonly optOuts = new Set<string>();
@@ -227,6 +250,30 @@ export class FakeTwilio {
   removeNumber(phoneNumber: string): void {
     const number = this.numberFor(phoneNumber);
     if (number) this.numbers.delete(number.sid);
+  }
+
+  /**
+   * A Studio flow on the account, as if built and published in the console. `servesNumber` points that
+   * number's Voice and Messaging URLs at the flow, as the console's "Studio Flow" setting of a number does.
+   */
+  addStudioFlow(friendlyName: string, definition: unknown, options: { status?: 'published' | 'draft'; servesNumber?: string } = {}): StudioFlow {
+    const sid = newTwilioSid('FW');
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const url = `${STUDIO}/v2/Flows/${sid}`;
+    const flow: StudioFlow = {
+      sid, account_sid: this.accountSid, friendly_name: friendlyName, definition, status: options.status ?? 'published', revision: 1,
+      commit_message: null, valid: true, errors: [], warnings: [], date_created: now, date_updated: now,
+      webhook_url: this.studioWebhookUrl(sid), url,
+      links: { test_users: `${url}/TestUsers`, revisions: `${url}/Revisions`, executions: `${url}/Executions` },
+    };
+    this.studioFlows.set(sid, flow);
+    if (options.servesNumber) this.changeNumber(options.servesNumber, { voice_url: flow.webhook_url, sms_url: flow.webhook_url });
+    return flow;
+  }
+
+  /** The URL a number's Voice or Messaging URL holds when a Studio flow answers it. */
+  studioWebhookUrl(flowSid: string): string {
+    return `https://webhooks.twilio.com/v1/Accounts/${this.accountSid}/Flows/${flowSid}`;
   }
 
   /** Changes a number as someone in the Twilio console would (drift). */
@@ -324,6 +371,7 @@ export class FakeTwilio {
     if (!this.authorized(auth)) throw new TwilioError(401, 20003, 'Authenticate');
     const account = `${API}/Accounts/${this.accountSid}`;
     const path = url.pathname;
+    if (path === '/v2/Flows' || path.startsWith('/v2/Flows/')) return this.studio(method, url);
     if (!path.startsWith(`${account}/`)) {
       // Another account's resources: Twilio answers 404 to credentials of this one... or 401 for a bad SID.
       throw new TwilioError(404, 20404, `The requested resource ${path} was not found`);
@@ -339,6 +387,33 @@ export class FakeTwilio {
       throw new TwilioError(405, 20004, 'Method not allowed');
     }
     throw new TwilioError(404, 20404, `The requested resource ${path} was not found`);
+  }
+
+  /** Studio v2: `GET /v2/Flows` (meta paging, no definitions) and `GET /v2/Flows/{sid}` (with its definition). */
+  private studio(method: string, url: URL): { status: number; body: unknown } {
+    const one = /^\/v2\/Flows\/(FW[0-9a-fA-F]{32})$/.exec(url.pathname);
+    if (method !== 'GET' && (one || url.pathname === '/v2/Flows')) throw new TwilioError(405, 20004, 'Method not allowed');
+    if (one) {
+      const flow = this.studioFlows.get(one[1]);
+      if (!flow) throw new TwilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+      return { status: 200, body: flow };
+    }
+    if (url.pathname !== '/v2/Flows') throw new TwilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+    const pageSize = Math.min(Math.max(Number(url.searchParams.get('PageSize') ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    const page = Math.max(Number(url.searchParams.get('Page') ?? 0) || 0, 0);
+    const all = [...this.studioFlows.values()];
+    const slice = all.slice(page * pageSize, (page + 1) * pageSize).map((f) => ({ ...f, definition: null }));
+    const pageUrl = (p: number) => `${STUDIO}/v2/Flows?PageSize=${pageSize}&Page=${p}`;
+    return {
+      status: 200,
+      body: {
+        flows: slice,
+        meta: {
+          page, page_size: pageSize, first_page_url: pageUrl(0), previous_page_url: page > 0 ? pageUrl(page - 1) : null,
+          url: pageUrl(page), next_page_url: (page + 1) * pageSize < all.length ? `${pageUrl(page + 1)}&PageToken=PA${randomBytes(16).toString('hex')}` : null, key: 'flows',
+        },
+      },
+    };
   }
 
   private authorized(auth: string | undefined): boolean {

@@ -12,6 +12,7 @@ import { createLocalServer, type LambdaHandler, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { DEMO_STUDIO_DEFINITION, DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from './studio-demo';
 import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
@@ -165,7 +166,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
+/**
+ * Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync` (or, for
+ * the Studio demo flow's number, local/studio-demo.ts, `npm run import -- studio --from-twilio --take-over`).
+ */
 export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
 
 /**
@@ -200,6 +204,9 @@ async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
   for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
   for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
+  // A number a Studio flow answers, for `npm run import -- studio --from-twilio --take-over` to move here.
+  fake.addNumber({ phoneNumber: DEMO_STUDIO_NUMBER, friendlyName: `${DEMO_STUDIO_FLOW_NAME} line` });
+  fake.addStudioFlow(DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_DEFINITION, { servesNumber: DEMO_STUDIO_NUMBER });
   Object.assign(process.env, { [ENV.apiUrl]: fake.url, [ENV.accountSid]: fake.accountSid });
   return fake;
 }

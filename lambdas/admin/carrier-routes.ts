@@ -3,12 +3,16 @@
 // carrier/ and report/, and neither depends on admin/. The carrier's failures are named errors
 // (CarrierNotConfiguredError 503, CarrierError 502, lambdas/errors.ts) that the adminErrors middleware answers.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
 import { carrierLinkFromEnv, trimUrl, type CarrierLink } from '../carrier/carrier-link';
 import { NumberListCache } from '../carrier/number-list-cache';
 import { listCarrierNumbers, syncCarrierNumbers, type CarrierNumbersDeps } from '../carrier/numbers';
+import { getStudioFlow, listStudioFlows, STUDIO_FLOW_SID, takeOverStudioNumbers } from '../carrier/studio-flows';
+import { FlowInvalidError, ValidationError } from '../errors';
+import { hasErrors } from '../flows/problems';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
-import type { AdminDeps } from './flows';
-import { json } from './http';
+import { getFlow, type AdminDeps } from './flows';
+import { json, jsonBody, parseWith } from './http';
 import type { Route } from './router';
 
 /** Built from the environment on first use, once per process, unless the deps bring their own (tests). */
@@ -51,7 +55,39 @@ async function numbersDeps(deps: AdminDeps): Promise<CarrierNumbersDeps> {
   return { numbers: deps.numbers, carrier: await carrierLinkOf(deps).api(), now: deps.now };
 }
 
+/** A Studio flow's SID from the path, or a 400 naming `sid`. */
+function studioSid(raw: string): string {
+  if (!STUDIO_FLOW_SID.test(raw)) throw new ValidationError([{ path: 'sid', message: `must be a Studio flow SID like FW0123456789abcdef0123456789abcdef (got "${raw}")` }]);
+  return raw;
+}
+
+const takeOverBody = z.strictObject({ flowId: z.string().min(1).max(64) });
+
 export const carrierRoutes: Route[] = [
+  { method: 'GET', path: ['carrier', 'studio-flows'], run: async (d) => json(200, await listStudioFlows(await carrierLinkOf(d).api())) },
+  {
+    method: 'GET',
+    path: ['carrier', 'studio-flows', ':sid'],
+    run: async (d, _e, p) => json(200, await getStudioFlow(await carrierLinkOf(d).api(), studioSid(p.sid))),
+  },
+  {
+    method: 'POST',
+    path: ['carrier', 'studio-flows', ':sid', 'take-over'],
+    run: async (d, e, p) => {
+      const sid = studioSid(p.sid);
+      const { flowId } = parseWith(takeOverBody, jsonBody(e));
+      // Only a flow the checker passes takes the numbers over (DESIGN.md section 18): its current revision, checked now.
+      const flow = await getFlow(d, flowId);
+      if (hasErrors(flow.problems)) throw new FlowInvalidError(flow.problems);
+      const link = carrierLinkOf(d);
+      try {
+        return json(200, await takeOverStudioNumbers({ numbers: d.numbers, carrier: await link.api(), now: d.now }, sid, flowId, publicUrlOf(link, e)));
+      } finally {
+        // The numbers' URLs changed (some, on a failure half-way): the report must see them as they are now.
+        reportLists.get(link)?.clear();
+      }
+    },
+  },
   {
     method: 'GET',
     path: ['carrier', 'numbers'],

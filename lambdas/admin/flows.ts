@@ -26,11 +26,17 @@ export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
 
 /** The directory, and the flow heads it was built from (what each current revision names). */
 export async function loadDirectoryAndHeads(deps: AdminDeps): Promise<{ directory: Directory; heads: FlowHead[] }> {
-  const [users, groups, heads] = await Promise.all([deps.directory.listUsers(), deps.directory.listGroups(), deps.flows.listHeads()]);
+  const [users, groups, heads, schedules] = await Promise.all([
+    deps.directory.listUsers(),
+    deps.directory.listGroups(),
+    deps.flows.listHeads(),
+    deps.schedules.list(),
+  ]);
   const directory = {
     users: new Map(users.map((u) => [u.id, u])),
     groups: new Map(groups.map((g) => [g.id, g])),
     flowIds: new Set(heads.map((h) => h.id)),
+    schedules: new Map(schedules.map((s) => [s.id, s])),
   };
   return { directory, heads };
 }

@@ -14,6 +14,7 @@ import { hasErrors } from '../flows/problems';
 import { E164, flowDocumentSchema } from '../flows/schema';
 import type { CarrierKeywordKind } from '../flows/carrier-keywords';
 import { runSms } from '../flows/sms-engine';
+import { MAX_SMS_TEXT } from '../flows/applets';
 import { mailboxKey } from '../store/message-store';
 import { renderCall, renderSms } from '../twilio/twiml';
 import { checkAgainst, loadDirectory, type AdminDeps } from './flows';
@@ -24,7 +25,7 @@ export const simulateBody = z.strictObject({
   from: z.string().min(1).max(32),
   to: z.string().regex(E164, 'must be an E.164 number like +15550100001').optional(),
   at: z.iso.datetime({ offset: true }).optional(),
-  body: z.string().max(1600).optional(),
+  body: z.string().max(MAX_SMS_TEXT).optional(),
   inputs: z.array(z.string().max(32)).max(50).default([]),
   /**
    * An unpublished draft of this flow (the editor's): simulated instead of the current revision, after the
@@ -73,7 +74,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     // A STOP, START or HELP body runs as the webhook runs it: stored, answered by nothing (the carrier
     // answers those itself). Stored opt-outs are not read: the simulation answers for the flow, not the sender.
-    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
+    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory, schedules: directory.schedules });
     // What the webhook sends through the REST API: the replies and notifications past the TwiML's 10 messages.
     const texts = (result.overflow ?? []).map((m) => ({ from: to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
     return {
@@ -88,8 +89,9 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   if (!current.document.call) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no call part` }]);
   const inputs = [...input.inputs];
   const steps: SimulatedStep[] = [];
+  // Schedules as the webhooks see them, overrides included (each decided at `at`: an override over by then is not applied).
   const ports = dryPorts(deps);
-  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, ports, visitedBefore });
+  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, schedules: directory.schedules, ports, visitedBefore });
   // What an announcing dial's whisper says: the called number's name, read once.
   const numberName = (await deps.numbers.find(to))?.name;
   const whisperOf = (instructions: CallInstruction[]) => {

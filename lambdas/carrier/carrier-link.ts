@@ -1,13 +1,78 @@
-// The carrier link as the handlers get it: a REST client built once per process from the credentials
-// (Secrets Manager or the environment, lambdas/twilio/auth-token.ts) and the base URL the account's
-// numbers must point at. Configuration is read at cold start; the secret on first use.
+// The carrier link as the handlers get it: the CarrierApi port, served by the twilio library's REST
+// client (twilio-client.ts) built once per process from the credentials (Secrets Manager or the
+// environment, lambdas/twilio/auth-token.ts), and the base URL the account's numbers must point at.
+// Configuration is read at cold start; the secret on first use. Only functions off the webhook path
+// build one (the library is megabytes): the admin API, the report, the outbound text sender.
 import { CarrierNotConfiguredError } from '../errors';
 import { twilioCredentials } from '../twilio/auth-token';
 import { ENV } from '../config/env';
-import { TwilioRestClient, type TwilioRestOptions } from './twilio-rest';
+import { TwilioLibraryApi, type TwilioClientOptions } from './twilio-client';
 
-/** What the use cases need of the REST API (the fake server and tests can stand behind it). */
-export type CarrierApi = Pick<TwilioRestClient, 'listIncomingPhoneNumbers' | 'updateIncomingPhoneNumber' | 'createMessage'>;
+/** An IncomingPhoneNumber, with the fields the carrier link reads, in Twilio's JSON names. */
+export interface TwilioNumberResource {
+  sid: string;
+  phone_number: string;
+  friendly_name: string;
+  voice_url: string | null;
+  voice_method: string | null;
+  voice_fallback_url: string | null;
+  voice_fallback_method: string | null;
+  voice_application_sid: string | null;
+  sms_url: string | null;
+  sms_method: string | null;
+  sms_fallback_url: string | null;
+  sms_fallback_method: string | null;
+  sms_application_sid: string | null;
+  trunk_sid?: string | null;
+  /** When the number was last changed (a date Date.parse reads). */
+  date_updated?: string;
+}
+
+/** The form fields of an IncomingPhoneNumber update, by Twilio's names. */
+export interface NumberUpdate {
+  VoiceUrl?: string;
+  VoiceMethod?: 'GET' | 'POST';
+  VoiceFallbackUrl?: string;
+  VoiceFallbackMethod?: 'GET' | 'POST';
+  /** "" detaches a TwiML app, which would otherwise take the number's calls instead of VoiceUrl. */
+  VoiceApplicationSid?: string;
+  SmsUrl?: string;
+  SmsMethod?: 'GET' | 'POST';
+  SmsFallbackUrl?: string;
+  SmsFallbackMethod?: 'GET' | 'POST';
+  SmsApplicationSid?: string;
+}
+
+export interface NewMessage {
+  to: string;
+  from: string;
+  body: string;
+  mediaUrl?: string[];
+  /** Where Twilio posts the message's status changes (sent, delivered, undelivered, failed). */
+  statusCallback?: string;
+}
+
+/** A Studio v2 Flow, with the fields the import reads, in Twilio's JSON names. */
+export interface StudioFlowResource {
+  sid: string;
+  friendly_name: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  date_updated?: string;
+}
+
+/** What the use cases need of the REST API (the project's Twilio-compatible server and tests can stand behind it). */
+export interface CarrierApi {
+  listIncomingPhoneNumbers(): Promise<TwilioNumberResource[]>;
+  updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource>;
+  /** Twilio's answer: the message's Sid and its first status (`queued`, or `accepted` with a Messaging Service). */
+  createMessage(message: NewMessage): Promise<{ sid: string; status: string }>;
+  /** The account's Studio flows (Studio v2 Flows; a list carries no definitions). */
+  listStudioFlows(): Promise<StudioFlowResource[]>;
+  /** One Studio flow with its definition (the JSON Studio's "Export to JSON" shows). */
+  fetchStudioFlow(sid: string): Promise<StudioFlowResource & { definition: unknown }>;
+}
 
 export interface CarrierLink {
   /** The REST client; rejects with a CarrierNotConfiguredError saying what to configure when it cannot be built. */
@@ -18,14 +83,14 @@ export interface CarrierLink {
 
 export const trimUrl = (url: string | undefined) => (url ? url.replace(/\/+$/, '') : undefined) || undefined;
 
-export function carrierLinkFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<TwilioRestOptions, 'baseUrl'> = {}): CarrierLink {
-  const baseUrl = env[ENV.apiUrl] || undefined;
-  let client: Promise<TwilioRestClient> | undefined;
+export function carrierLinkFromEnv(env: NodeJS.ProcessEnv = process.env, options: Omit<TwilioClientOptions, 'apiUrl'> = {}): CarrierLink {
+  const apiUrl = env[ENV.apiUrl] || undefined;
+  let client: Promise<CarrierApi> | undefined;
   return {
     publicUrl: trimUrl(env[ENV.publicUrl]),
     api: () => {
       client ??= twilioCredentials().then(
-        (credentials) => new TwilioRestClient(credentials, { ...options, baseUrl }),
+        (credentials) => new TwilioLibraryApi(credentials, { ...options, apiUrl }),
         (err: unknown) => {
           client = undefined;
           throw new CarrierNotConfiguredError((err as Error).message);

@@ -3,7 +3,7 @@
 // numbers, a few hundred ms each, against the account's API concurrency): within REPORT_LIST_TTL_MS the
 // report reuses the last list. Reads that decide something read live (GET /api/carrier/numbers, sync), and
 // a sync, which changes the numbers' URLs, empties it. A failed read is not kept.
-import type { TwilioNumberResource } from './twilio-rest';
+import type { TwilioNumberResource } from './carrier-link';
 
 /** How stale the report's view of the carrier may be: a URL changed in Twilio's console shows within this. */
 export const REPORT_LIST_TTL_MS = 15_000;

@@ -2,8 +2,7 @@
 // (`registered`) and which ones send their calls and texts here (`connected`), and the sync that
 // registers the unknown ones and points every number here (DESIGN.md section 13).
 import type { NumberPageKey, NumberRecord, NumberStore } from '../store/number-store';
-import { trimUrl, type CarrierApi } from './carrier-link';
-import type { NumberUpdate, TwilioNumberResource } from './twilio-rest';
+import { trimUrl, type CarrierApi, type NumberUpdate, type TwilioNumberResource } from './carrier-link';
 
 export interface WebhookUrls {
   voice: string;

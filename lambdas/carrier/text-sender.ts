@@ -38,10 +38,13 @@ export interface SendMetrics {
 }
 
 /**
- * The longest a webhook answer waits for its sends. The REST client's own budget for a send
- * (SEND_POLICY, 900 ms) is shorter, so by then every send has gone out or been given up and counted.
+ * The longest a webhook answer waits for its sends. The REST client's own limit for a send
+ * (SEND_TIMEOUT_MS) is shorter, so by then every send has gone out or been given up and counted.
  */
 export const SEND_WAIT_MS = 1_000;
+
+/** The twilio library's request timeout for a client that sends while a webhook waits. */
+export const SEND_TIMEOUT_MS = 900;
 
 /** Powertools metrics (EMF): CarrierSendFailures by reason, one record of its own, written at once. */
 export const powertoolsSendMetrics: SendMetrics = {

@@ -8,7 +8,7 @@ import { isAnonymousCaller, matchCaller } from './caller-match';
 import type { CallState, DialState, MenuState } from './call-state';
 import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dial-plan';
 import { APOLOGY, appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
-import { isOpen } from './hours';
+import { appletIsOpen, type Schedules } from './hours';
 import type { Directory } from './people';
 import { CALL_APPLETS, E164 } from './applets';
 import { canTextBack, notifyChannels, type OutboundText } from './outbound';
@@ -27,6 +27,12 @@ export interface CallContext {
    * or a voicemail never loads them (the webhook passes a loader; tests may pass the directory itself).
    */
   directory: Directory | (() => Promise<Directory>);
+  /**
+   * The shared schedules the part's `hours` applets name, or a way to load them: only an `hours` applet
+   * with a `schedule` needs them, so a flow without one never reads a schedule. Absent: none known (such
+   * an applet takes `closed`).
+   */
+  schedules?: Schedules | (() => Promise<Schedules>);
   ports: EnginePorts;
   /**
    * Applets already visited in this request before this part was entered (after a `redirect` from
@@ -69,6 +75,9 @@ const CALL_TYPES: ReadonlySet<string> = new Set(CALL_APPLETS);
 
 const directoryOf = (ctx: CallContext): Promise<Directory> =>
   typeof ctx.directory === 'function' ? ctx.directory() : Promise.resolve(ctx.directory);
+
+const schedulesOf = (ctx: CallContext): Promise<Schedules | undefined> =>
+  typeof ctx.schedules === 'function' ? ctx.schedules() : Promise.resolve(ctx.schedules);
 
 /** A new call: run from the part's start. */
 export async function startCall(part: FlowPart, ctx: CallContext): Promise<CallResult> {
@@ -147,7 +156,7 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
     case 'say':
       return goOn([say(applet.prompt, applet.loop)], applet.next);
     case 'hours':
-      return goOn([], isOpen(applet, ctx.now) ? applet.open : applet.closed);
+      return goOn([], appletIsOpen(applet, applet.schedule !== undefined ? await schedulesOf(ctx) : undefined, ctx.now) ? applet.open : applet.closed);
     case 'caller':
       return goOn([], matchCaller(applet, ctx.from));
     case 'menu':

@@ -8,6 +8,7 @@ import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
+import { badRanges, isNeverOpen, isRealDate, isTimeZone } from './schedule';
 import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
   CALL_APPLETS,
@@ -376,6 +377,7 @@ function checkRedirect(id: string, redirect: AppletOf<'redirect'>, { directory, 
 // Business hours
 
 function checkHours(id: string, hours: AppletOf<'hours'>, ctx: PartContext): Problem[] {
+  if (hours.schedule !== undefined) return checkSharedHours(id, hours.schedule, ctx);
   const { channel } = ctx;
   const problems: Problem[] = [];
   if (!isTimeZone(hours.timezone)) {
@@ -402,57 +404,26 @@ function checkHours(id: string, hours: AppletOf<'hours'>, ctx: PartContext): Pro
   return problems;
 }
 
-function isTimeZone(zone: string): boolean {
-  if (zone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false; // RangeError: Intl does not know the zone
+/**
+ * Hours of a shared schedule: it must exist (a schedule in use cannot be deleted, so this catches an id
+ * mistyped or copied from another deployment). Its time zone and ranges were checked when it was saved
+ * (a 400), so only whether it is ever open is left to say. Unknown schedules (no `schedules` in the
+ * directory): not checked.
+ */
+function checkSharedHours(id: string, scheduleId: string, { directory, channel }: PartContext): Problem[] {
+  if (!directory.schedules) return [];
+  const schedule = directory.schedules.get(scheduleId);
+  if (!schedule) {
+    return [problem('unknown_schedule', channel, `Applet "${id}" uses schedule "${scheduleId}", which does not exist.`, id)];
   }
-}
-
-const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** What is wrong with one day's ranges: each inverted range, then each overlap between the sound ones. */
-function badRanges(ranges: ReadonlyArray<readonly [string, string]>): string[] {
-  const messages: string[] = [];
-  const sound: Array<readonly [string, string]> = [];
-  for (const range of ranges) {
-    const [open, close] = range;
-    if (open === '24:00') {
-      messages.push(`the range ["${open}","${close}"] opens at 24:00, the end of the day; open at 00:00 instead.`);
-    } else if (minutes(close) <= minutes(open)) {
-      messages.push(`the range ["${open}","${close}"] closes before it opens or at the same time; ` +
-        'a range past midnight is written as two ranges on two days.');
-    } else {
-      sound.push(range);
-    }
-  }
-  // Sorted by opening time, two ranges overlap when one opens before the previous one closes;
-  // touching ranges (12:00-13:00, 13:00-17:00) are fine.
-  sound.sort((a, b) => minutes(a[0]) - minutes(b[0]));
-  let latest = sound[0];
-  for (const range of sound.slice(1)) {
-    if (minutes(range[0]) < minutes(latest[1])) {
-      messages.push(`the ranges ["${latest[0]}","${latest[1]}"] and ["${range[0]}","${range[1]}"] overlap.`);
-    }
-    if (minutes(range[1]) > minutes(latest[1])) latest = range;
-  }
-  return messages;
-}
-
-/** "YYYY-MM-DD" or "--MM-DD" (every year: 29 February is allowed, it exists in leap years). */
-function isRealDate(date: string): boolean {
-  const year = date.startsWith('--') ? 2000 : Number(date.slice(0, 4)); // 2000 is a leap year
-  const month = Number(date.slice(-5, -3));
-  const day = Number(date.slice(-2));
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  if (!isNeverOpen(schedule)) return [];
+  return [problem('always_closed', channel,
+    `Applet "${id}" uses schedule "${schedule.name}", which has no opening hours on any day, so it always takes its ` +
+    '"closed" branch (unless an override opens it): add weekly ranges to the schedule.', id)];
 }
 
 /** Never open: no range on any day and no override keeping it open. Bad ranges are bad_hours, not this. */
-function isAlwaysClosed(hours: AppletOf<'hours'>, now: Date): boolean {
+function isAlwaysClosed(hours: AppletOf<'hours'> & { schedule?: undefined }, now: Date): boolean {
   const anyRange = DAYS.some((day) => hours.weekly[day].length > 0);
   const openOverride = hours.override?.state === 'open' && Date.parse(hours.override.until) > now.getTime();
   return !anyRange && !openOverride;

@@ -6,7 +6,7 @@
 // Pure domain code: no storage, no clock but `at`.
 import { matchCaller } from './caller-match';
 import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox } from './engine';
-import { isOpen } from './hours';
+import { appletIsOpen, type Schedules } from './hours';
 import { notifyChannels, type NotifyChannels } from './outbound';
 import type { FlowPart } from './schema';
 
@@ -15,6 +15,11 @@ export interface LateCall {
   at: Date;
   /** The caller's number (a recording's callback carries it in our signed URL). */
   from: string;
+  /**
+   * The shared schedules the flows' `hours` applets name, as they are now: a schedule keeps no history,
+   * so its rules (and an override still active at the arrival time) are today's.
+   */
+  schedules?: Schedules;
 }
 
 /** What the walk found: a voicemail's mailbox, a redirect to follow in another flow, or nothing. */
@@ -51,7 +56,7 @@ export function lateVoicemail(part: FlowPart, call: LateCall): LateVoicemail {
         id = branchTarget(applet.next);
         break;
       case 'hours':
-        id = branchTarget(isOpen(applet, call.at) ? applet.open : applet.closed);
+        id = branchTarget(appletIsOpen(applet, call.schedules, call.at) ? applet.open : applet.closed);
         break;
       case 'caller':
         id = branchTarget(matchCaller(applet, call.from));

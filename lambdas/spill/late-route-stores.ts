@@ -7,6 +7,7 @@ import { DynamoDirectoryStore } from '../store/directory-store';
 import type { DynamoDb } from '../store/dynamo-client';
 import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
+import { DynamoScheduleStore } from '../store/schedule-store';
 import { DynamoStateStore } from '../store/state-store';
 import type { TableNames } from '../store/tables';
 import type { RoutingPorts } from './late-route';
@@ -23,6 +24,8 @@ export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbe
     numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
     flows: new DynamoFlowStore(doc, tables.flows),
     directory: new DynamoDirectoryStore(doc, tables.directory),
+    // Schedules (directory table) with their overrides (state table), in one BatchGetItem.
+    schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
     texts: new CarrierTextSender(() => (link ??= carrierLinkFromEnv(env)).api(), undefined, optOuts),
     optOuts,
     outbox: outboxFromEnv(env),

@@ -24,6 +24,8 @@ import type { DirectoryStore } from '../store/directory-store';
 import type { FlowStore } from '../store/flow-store';
 import { mailboxKey, type MailboxKey, type MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
+import type { ScheduleStore } from '../store/schedule-store';
+import type { Schedule } from '../flows/schedule';
 import type { OptOutStore } from '../store/state-store';
 import { isStoreUnavailable } from '../store/unavailable';
 import { carrierKeyword } from '../flows/carrier-keywords';
@@ -34,6 +36,8 @@ export interface RoutingPorts {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'revisionAt'>;
   directory: Pick<DirectoryStore, 'peopleFor'>;
+  /** The shared schedules the flows' hours name (as they are now, overrides included: they keep no history). */
+  schedules: Pick<ScheduleStore, 'schedulesFor'>;
   /** Absent: nothing is sent (logged), the item still lands in its mailbox. */
   texts?: TextSender;
   /** Where a late STOP or START is recorded (as of its arrival). Absent: not recorded. */
@@ -82,6 +86,13 @@ async function directoryFor(source: RoutingPorts['directory'], mailboxes: Mailbo
   return { users: new Map(users.map((u) => [u.id, u])), groups: new Map(groups.map((g) => [g.id, g])), flowIds: new Set() };
 }
 
+/** Adds the schedules `part`'s hours name to `into` (one read; none when it names none). */
+async function addSchedules(ports: RoutingPorts, part: FlowPart, into: Map<string, Schedule>): Promise<FlowPart> {
+  const ids = Object.values(part.applets).flatMap((a) => (a.type === 'hours' && a.schedule !== undefined && !into.has(a.schedule) ? [a.schedule] : []));
+  if (ids.length) for (const schedule of await ports.schedules.schedulesFor(ids)) into.set(schedule.id, schedule);
+  return part;
+}
+
 async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promise<Plan> {
   const number = await ports.numbers.find(item.to);
   if (!number?.flowId) return UNROUTED(number ? 'no_flow' : 'unknown_number');
@@ -89,7 +100,10 @@ async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promi
   if (!part) return UNROUTED('no_sms_part');
   // Only a notifying inbox needs people: the mailboxes it names.
   const notifying = Object.values(part.applets).flatMap((a) => (a.type === 'inbox' && a.notify ? [mailboxOf(a.mailbox)] : []));
+  const schedules = new Map<string, Schedule>();
+  await addSchedules(ports, part, schedules);
   const result = runSms(part, {
+    schedules,
     now: at,
     from: item.from,
     to: item.to,
@@ -139,7 +153,13 @@ async function planVoicemail(item: SpilledVoicemail, at: Date, ports: RoutingPor
   if (!number?.flowId) return UNROUTED(number ? 'no_flow' : 'unknown_number');
   const part = (await ports.flows.revisionAt(number.flowId, at))?.document.call;
   if (!part) return UNROUTED('no_call_part');
-  const target = await lateVoicemailTarget(part, { at, from: item.from ?? '' }, async (flowId) => (await ports.flows.revisionAt(flowId, at))?.document.call);
+  // Each flow's schedules are read as the walk enters it (the walk reads the map after each load).
+  const schedules = new Map<string, Schedule>();
+  await addSchedules(ports, part, schedules);
+  const target = await lateVoicemailTarget(part, { at, from: item.from ?? '', schedules }, async (flowId) => {
+    const next = (await ports.flows.revisionAt(flowId, at))?.document.call;
+    return next && addSchedules(ports, next, schedules);
+  });
   if (!target) return UNROUTED('no_voicemail_without_input');
   const notifies = target.notify.sms || target.notify.email;
   return { mailbox: mailboxKey(target.mailbox), send: [], ...(notifies && { notify: { mailbox: target.mailbox, channels: target.notify } }) };

@@ -16,7 +16,9 @@ export interface ReplayStores extends Partial<RoutingPorts> {
 
 /** The routing ports, when every one a late item needs is there (both drains and the webhooks give them). */
 const routing = (stores: ReplayStores): RoutingPorts | undefined =>
-  stores.numbers && stores.flows && stores.directory ? { numbers: stores.numbers, flows: stores.flows, directory: stores.directory, texts: stores.texts, optOuts: stores.optOuts } : undefined;
+  stores.numbers && stores.flows && stores.directory && stores.schedules
+    ? { numbers: stores.numbers, flows: stores.flows, directory: stores.directory, schedules: stores.schedules, texts: stores.texts, optOuts: stores.optOuts }
+    : undefined;
 
 /** True when this replay stored the item, false when it was already there. Throws when the store fails. */
 export async function replay(item: SpillItem, stores: ReplayStores): Promise<boolean> {

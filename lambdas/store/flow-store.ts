@@ -8,6 +8,7 @@ import { NotFoundError, PreconditionFailedError } from '../errors';
 import type { Revision } from '../api-types';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
+import { learnZoneOffsets, timeZonesOf, zoneOffsetsAround, type ZoneOffsets } from '../flows/zone-offsets';
 import { assertKeyableId, isKeyableId } from './keys';
 import { batchGetAll, readAllPages } from './reads';
 import { cancellationReasons, isConditionFailure, Retry, transact, type TransactItem } from './transactions';
@@ -26,6 +27,11 @@ export interface FlowHead {
   groups: string[];
   /** Flows the current revision `redirect`s to: they cannot be deleted while this flow stands. */
   redirects: string[];
+  /**
+   * Shared schedules the current revision's hours name (their `flowRefs` hold this flow). Not in the
+   * `heads` index (its projection is fixed): empty on heads from `listHeads`, exact from `getHead`.
+   */
+  schedules: string[];
   /** When the current run of revisions without a call (sms) part began; absent while the part exists. */
   noCallSince?: string;
   noSmsSince?: string;
@@ -74,10 +80,26 @@ export interface FlowStore {
  */
 const parseStored = (json: string): FlowDocument => JSON.parse(json) as FlowDocument;
 
-type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; publishedAt?: string };
+/**
+ * The offsets of the flow's time zones around its publication (flows/zone-offsets.ts), stored with the
+ * head and the revision as JSON: whoever reads the document learns them, so its hours applets tell local
+ * time without Intl. Items published before them have none, and hours.ts asks Intl.
+ */
+function zoneTables(doc: FlowDocument, now: Date): string | undefined {
+  const tables = timeZonesOf(doc).map((zone) => zoneOffsetsAround(zone, now)).filter((t) => t !== undefined);
+  return tables.length ? JSON.stringify(tables) : undefined;
+}
+
+/** Reads a document and learns the zone tables stored beside it. */
+function readStored(item: { document: string; zones?: string }): FlowDocument {
+  if (item.zones) for (const table of JSON.parse(item.zones) as ZoneOffsets[]) learnZoneOffsets(table);
+  return parseStored(item.document);
+}
+
+type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; zones?: string; publishedAt?: string };
 
 // Heads published before `redirects` existed have none recorded.
-const toHead = ({ rev: _rev, head: _head, document: _doc, publishedAt: _at, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [] });
+const toHead = ({ rev: _rev, head: _head, document: _doc, zones: _zones, publishedAt: _at, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [], schedules: h.schedules ?? [] });
 
 /** How long a deleted flow's revisions stay readable for calls in progress: far longer than a call lasts. */
 export const REVISION_GRACE_SECONDS = 24 * 60 * 60;
@@ -133,7 +155,7 @@ export class DynamoFlowStore implements FlowStore {
       id,
       revision,
       name: out.Item.name,
-      document: parseStored(out.Item.document),
+      document: readStored(out.Item as { document: string; zones?: string }),
       publishedAt: out.Item.publishedAt,
     };
   }
@@ -143,7 +165,7 @@ export class DynamoFlowStore implements FlowStore {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 } }));
     const item = out.Item as HeadItem | undefined;
     if (!item?.document) return undefined;
-    return { id, revision: item.revision, name: item.name, document: parseStored(item.document), publishedAt: item.publishedAt ?? item.updatedAt };
+    return { id, revision: item.revision, name: item.name, document: readStored({ document: item.document, zones: item.zones }), publishedAt: item.publishedAt ?? item.updatedAt };
   }
 
   async listRevisions(id: string) {
@@ -203,6 +225,7 @@ export class DynamoFlowStore implements FlowStore {
       users: refs.users,
       groups: refs.groups,
       redirects: refs.flows,
+      schedules: refs.schedules,
       noCallSince: doc.call ? undefined : (previous?.hasCall === false ? previous.noCallSince : undefined) ?? at,
       noSmsSince: doc.sms ? undefined : (previous?.hasSms === false ? previous.noSmsSince : undefined) ?? at,
       createdAt: previous?.createdAt ?? at,
@@ -211,11 +234,13 @@ export class DynamoFlowStore implements FlowStore {
     const refItems: TransactItem[] = [
       ...diff(previous?.users, refs.users, (u, action) => this.directory.refUpdate(u, action, 'flowRefs', id)),
       ...diff(previous?.groups, refs.groups, (g, action) => this.directory.refUpdate(g, action, 'flowRefs', id)),
+      ...diff(previous?.schedules, refs.schedules, (s, action) => this.directory.refUpdate(s, action, 'flowRefs', id)),
     ];
     // numberCount is written by number assignments, never here: the head update leaves it alone.
     const { numberCount: _count, ...rest } = head;
     const document = JSON.stringify(doc);
-    const fields = { ...rest, document, publishedAt: at };
+    const zones = zoneTables(doc, now);
+    const fields = { ...rest, document, zones, publishedAt: at };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':zero': 0, ':h': '1', ...(previous ? { ':prev': previous.revision } : {}) };
     const sets = ['head = :h', 'numberCount = if_not_exists(numberCount, :zero)'];
@@ -233,7 +258,7 @@ export class DynamoFlowStore implements FlowStore {
       {
         Put: {
           TableName: this.table,
-          Item: { id, rev: revision, name: doc.name, document, publishedAt: at },
+          Item: { id, rev: revision, name: doc.name, document, ...(zones && { zones }), publishedAt: at },
           ConditionExpression: 'attribute_not_exists(id)',
         },
       },
@@ -272,6 +297,7 @@ export class DynamoFlowStore implements FlowStore {
         },
         ...head.users.map((u) => this.directory.refUpdate(u, 'DELETE', 'flowRefs', head.id)),
         ...head.groups.map((g) => this.directory.refUpdate(g, 'DELETE', 'flowRefs', head.id)),
+        ...head.schedules.map((s) => this.directory.refUpdate(s, 'DELETE', 'flowRefs', head.id)),
       ]);
     } catch (err) {
       if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) throw new Retry();

@@ -92,9 +92,26 @@ const presenceKey = (userId: string) => ({ pk: `presence#${userId}`, sk: '-' });
 /** The attribute of one answered leg: `leg_CA…` = when it was answered. */
 const LEG_PREFIX = 'leg_';
 
+
+/** Wrong override PINs of one user in the current window (DESIGN.md section 15): `until` the window ends. */
+export interface PinFailures {
+  count: number;
+  until: Date;
+}
+
+/** Counts wrong PINs per user, so a text cannot guess one: `pinfail#<user id>`, gone with its window. */
+export interface PinFailureStore {
+  /** The failures of the window still open at `now`; undefined when there is none. */
+  pinFailures(userId: string, now: Date): Promise<PinFailures | undefined>;
+  /** Counts one more wrong PIN: in the open window, or in a new one of `windowMs` from `now`. */
+  recordPinFailure(userId: string, now: Date, windowMs: number): Promise<PinFailures>;
+}
+
+const pinFailKey = (userId: string) => ({ pk: `pinfail#${userId}`, sk: '-' });
+
 const epoch = (d: Date, days: number) => Math.floor(d.getTime() / 1000) + days * 86400;
 
-export class DynamoStateStore implements StateStore, OptOutStore, PresenceStore {
+export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStore, PresenceStore {
   constructor(
     private readonly doc: DynamoDb,
     private readonly table: string,
@@ -309,6 +326,43 @@ export class DynamoStateStore implements StateStore, OptOutStore, PresenceStore 
         return [item.pk.slice('presence#'.length), presence];
       }),
     );
+  }
+
+  async pinFailures(userId: string, now: Date): Promise<PinFailures | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: pinFailKey(userId), ConsistentRead: true }));
+    const item = out.Item as { failures?: number; windowEnds?: string } | undefined;
+    // TTL removes an item hours after it expires, so the window's end is what counts.
+    if (!item?.windowEnds || Date.parse(item.windowEnds) <= now.getTime()) return undefined;
+    return { count: Number(item.failures ?? 0), until: new Date(item.windowEnds) };
+  }
+
+  async recordPinFailure(userId: string, now: Date, windowMs: number): Promise<PinFailures> {
+    const ends = new Date(now.getTime() + windowMs);
+    try {
+      // One more in the open window (concurrent wrong PINs each count: ADD is atomic).
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: pinFailKey(userId),
+          UpdateExpression: 'ADD failures :one',
+          ConditionExpression: 'windowEnds > :now',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { count: Number(out.Attributes?.failures), until: new Date(out.Attributes?.windowEnds as string) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    // No window open: this failure starts one (two racing to start it count as one; the window still closes).
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        // The TTL by the wall clock, at the window's end at the earliest: `now` may be a simulated clock.
+        Item: { ...pinFailKey(userId), failures: 1, windowEnds: ends.toISOString(), expiresAt: Math.ceil(Math.max(ends.getTime(), Date.now() + windowMs) / 1000) },
+      }),
+    );
+    return { count: 1, until: ends };
   }
 
   async getValue<T>(pk: string): Promise<T | undefined> {

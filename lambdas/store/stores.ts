@@ -4,6 +4,7 @@ import { DynamoDirectoryStore } from './directory-store';
 import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
+import { DynamoScheduleStore } from './schedule-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
@@ -22,6 +23,10 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     optOuts: state,
     /** So does who is on a call (longest-idle dials, queues). */
     presence: state,
+    /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
+    pins: state,
+    /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */
+    schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
   };
 }
 export type Stores = ReturnType<typeof createStores>;

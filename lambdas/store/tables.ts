@@ -64,8 +64,14 @@ export const TABLES = {
   directory: {
     id: 'Directory',
     envVar: 'DIRECTORY_TABLE',
+    // Users (`usr_…`), groups (`grp_…`) and shared schedules (`sch_…`).
     partitionKey: { name: 'id', type: 'S' },
-    indexes: [{ name: 'byKind', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'id', type: 'S' } }],
+    indexes: [
+      { name: 'byKind', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      // Who texted: only users carry `phone`, so the index is sparse; it keeps only what a text that closes
+      // or opens a schedule needs (DESIGN.md section 15), never the reference sets.
+      { name: 'byPhone', partitionKey: { name: 'phone', type: 'S' }, sortKey: { name: 'id', type: 'S' }, nonKeyAttributes: ['kind', 'name', 'role', 'pin'] },
+    ],
   },
   messages: {
     id: 'Messages',
@@ -87,7 +93,8 @@ export const TABLES = {
   state: {
     id: 'State',
     envVar: 'STATE_TABLE',
-    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark, opt-outs.
+    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark, opt-outs,
+    // schedule overrides and wrong-PIN counts.
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     indexes: [],

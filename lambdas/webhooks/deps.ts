@@ -10,20 +10,29 @@ import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
-import type { OptOutStore, PresenceStore, StateStore } from '../store/state-store';
+import type { OptOutStore, PinFailureStore, PresenceStore, StateStore } from '../store/state-store';
+import type { ScheduleStore } from '../store/schedule-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
-import { CarrierTextSender, type TextSender } from '../carrier/text-sender';
+import { CarrierTextSender, SEND_TIMEOUT_MS, type TextSender } from '../carrier/text-sender';
 import type { Outbox } from '../outbox/outbox';
 import { outboxFromEnv } from '../outbox/outbox-from-env';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'getCurrent' | 'getRevision' | 'revisionAt'>;
-  directory: Pick<DirectoryStore, 'peopleFor'>;
+  /** The people a flow rings or notifies; and, for a text that closes or opens a schedule, who sent it. */
+  directory: Pick<DirectoryStore, 'peopleFor' | 'usersByPhone'>;
+  /**
+   * Shared schedules (DESIGN.md section 15): those a flow's hours name, with their overrides (one read);
+   * for a text that closes or opens one, all of them by name, and the override it sets.
+   */
+  schedules: Pick<ScheduleStore, 'schedulesFor' | 'list' | 'setOverride'>;
+  /** Wrong override PINs, counted per user: a text cannot guess one. */
+  pins: PinFailureStore;
   messages: MessageStore;
   traces: TraceStore;
   state: StateStore;
@@ -70,7 +79,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
-    texts: new CarrierTextSender(carrierLinkFromEnv(env).api, undefined, stores.optOuts),
+    texts: new CarrierTextSender(carrierLinkFromEnv(env, { timeoutMs: SEND_TIMEOUT_MS }).api, undefined, stores.optOuts),
     outbox: outboxFromEnv(env),
     dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };

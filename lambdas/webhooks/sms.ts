@@ -10,7 +10,8 @@ import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
-import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, type WebhookCaches } from './caches';
+import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, schedulesNamedIn, type WebhookCaches } from './caches';
+import { overrideByText } from './override-by-text';
 import { BOOKKEEPING_MS, withDeadline } from '../runtime/deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
@@ -28,6 +29,9 @@ const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText
  * the call part's `text` applet must not text the sender either. Beside the routing, never failing it.
  */
 async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
+  // CLOSE/OPEN <schedule> ... <PIN> from an editor's phone is answered here, whatever the number's flow.
+  const command = await overrideByText(deps, text, now);
+  if (command) return command;
   const recorded = recordCarrierKeyword(deps, carrierKeyword(text.body), text, now);
   const [answer] = await Promise.all([routeByFlow(deps, caches, text, now), recorded]);
   return answer;
@@ -40,14 +44,12 @@ async function routeByFlow(deps: WebhookDeps, caches: WebhookCaches, text: Incom
   if (!revision?.document.sms) return keepTextUnrouted(deps, text, revision ? 'no_sms_part' : 'missing_revision', now);
   const part = revision.document.sms;
   const notifies = Object.values(part.applets).some((a) => a.type === 'inbox' && a.notify);
-  const run = runSms(part, {
-    now,
-    from: text.from,
-    to: text.to,
-    body: text.body,
-    media: text.media,
-    directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
-  });
+  // Together: the people an inbox notifies, and the schedules its hours name (each read only when needed).
+  const [directory, schedules] = await Promise.all([
+    notifies ? caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
+    caches.schedules.get(deps.schedules, Date.now(), schedulesNamedIn(part)),
+  ]);
+  const run = runSms(part, { now, from: text.from, to: text.to, body: text.body, media: text.media, directory, schedules });
   // STOP, START... (the carrier answers them itself): the engine answered nothing. Otherwise the answer
   // leaves out whoever opted out of this number.
   const result = await withoutOptedOut(deps, run, text);

@@ -12,7 +12,7 @@ import type { TraceStep } from '../store/trace-store';
 import { renderCall } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import type { WebhookCaches } from './caches';
-import { peopleNamedIn } from './caches';
+import { peopleNamedIn, schedulesNamedIn } from './caches';
 import { answered, recording, storeVoicemailFromAction, transcription } from './callbacks';
 import { CallRequest } from './call-links';
 import { flowPorts, type WebhookDeps } from './deps';
@@ -117,6 +117,9 @@ function callContext(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest
     callSid: call.param('CallSid'),
     // Loaded only when the engine reaches a dial: a request that stops at a menu reads no users.
     directory: () => caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)),
+    // Loaded only when the engine reaches an hours applet that names a schedule: one read (the schedules
+    // and their overrides together), only for flows that use one, and none within the cache's seconds.
+    schedules: () => caches.schedules.get(deps.schedules, Date.now(), schedulesNamedIn(part)),
     ports: flowPorts(deps, revision.flowId),
     visitedBefore,
   };

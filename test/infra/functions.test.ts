@@ -103,7 +103,9 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'directory/index/byKind': ['Query'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
-    state: ['BatchGetItem', 'GetItem', 'Query'],
+    // The report's mark and events; schedule overrides (read one or a list's, set and clear); the simulator's
+    // longest-idle reads who is on a call (BatchGetItem).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query'],
   },
   // Late routing (a voicemail or text whose flow could not be read, routed by the flow as it stood at
   // arrival) queries the flows table for the revisions' keys and times: the only Query of a webhook.
@@ -119,10 +121,14 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     numbers: ['GetItem'],
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
+    // A text that closes or opens a schedule: its sender by phone, the schedules by name.
+    'directory/index/byKind': ['Query'],
+    'directory/index/byPhone': ['Query'],
     messages: ['PutItem'],
     traces: ['PutItem'],
-    // Opt-outs: read before anyone is texted, recorded on STOP/START or a 21610 refusal.
-    state: ['BatchGetItem', 'PutItem'],
+    // Opt-outs: read before anyone is texted, recorded on STOP/START or a 21610 refusal. Schedule overrides:
+    // read with their schedules, set by text; wrong PINs counted (GetItem, UpdateItem).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
   },
   report: {
     numbers: ['GetItem'],
@@ -185,12 +191,18 @@ describe('table grants: what the code does, and their environment variables', ()
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query an index or the messages, traces and state tables', (name) => {
+  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages, traces and state tables', (name) => {
     const grants = dynamoGrants(synth, functions()[name]);
     const actions = Object.values(grants).flat();
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(actions).not.toContain(never);
-    expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
     for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
+  });
+
+  test('of the indexes, the voice webhook queries none; the sms webhook only the directory’s byPhone and byKind (texts that close or open a schedule), and writes nothing in the directory', () => {
+    expect(Object.keys(dynamoGrants(synth, functions().voice)).filter((resource) => resource.includes('/index/'))).toEqual([]);
+    const sms = dynamoGrants(synth, functions().sms);
+    expect(Object.keys(sms).filter((resource) => resource.includes('/index/')).sort()).toEqual(['directory/index/byKind', 'directory/index/byPhone']);
+    expect(sms.directory).toEqual(['BatchGetItem']);
   });
 
   test('the spill drain may not delete, nor read back the messages it writes (of state only the opt-outs); it queries no index', () => {

@@ -4,7 +4,7 @@ import type { FakeTwilio } from '../../local/fake-twilio';
 import { adminHarness, type AdminHarness } from '../support/admin';
 import { fakeCarrier, PUBLIC_URL } from '../support/carrier';
 import { dropTestTables } from '../support/dynamo';
-import { TwilioRestClient } from '../../lambdas/carrier/twilio-rest';
+import { TwilioLibraryApi } from '../../lambdas/carrier/twilio-client';
 
 const OTHER = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
 const THREE = [
@@ -107,7 +107,7 @@ describe('POST /api/carrier/sync', () => {
 
   test('pages past 50 numbers: every page is read and every number imported', async () => {
     for (let i = 0; i < 117; i++) fake.addNumber({ phoneNumber: `+1555040${String(i).padStart(4, '0')}`, ...OTHER });
-    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { baseUrl: fake.url, pageSize: 50 }) };
+    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { apiUrl: fake.url, pageSize: 50 }) };
     expect((await h.api('GET', '/api/carrier/numbers')).body.numbers).toHaveLength(120);
     const pages = fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json')).map((r) => r.query.Page ?? '0');
     expect(pages).toEqual(['0', '1', '2']);
@@ -118,7 +118,7 @@ describe('POST /api/carrier/sync', () => {
 
 describe('carrier failures are clear errors', () => {
   test('credentials Twilio refuses: 502 carrier_error with Twilio’s code, nothing registered', async () => {
-    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioRestClient({ accountSid: fake.accountSid, authToken: 'wrong' }, { baseUrl: fake.url }) };
+    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: 'wrong' }, { apiUrl: fake.url }) };
     const res = await h.api('POST', '/api/carrier/sync');
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({ code: 'carrier_error', details: [{ status: 401, code: 20003 }] });
@@ -181,7 +181,7 @@ describe('the report’s view of the carrier (GET /api/report/unassigned)', () =
   });
 
   test('a failed read is not kept: the next report asks the carrier again', async () => {
-    fake.answerNextWith(503, 503, 503);
+    fake.answerNextWith(503);
     const first = (await h.api('GET', '/api/report/unassigned')).body;
     expect(first.carrier).toMatchObject({ checked: false });
     expect(await notConnected(h.api)).toEqual(THREE.map((n) => n.phoneNumber));

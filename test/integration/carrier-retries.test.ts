@@ -1,14 +1,15 @@
-// Timeouts and retries fit for a webhook (docs/decisions.md): a send is tried again only when Twilio
-// certainly did not take it, and gives up within its budget; idempotent reads are retried.
-import { CarrierTextSender, sendTextsBestEffort, type SendReason } from '../../lambdas/carrier/text-sender';
-import { TwilioApiError } from '../../lambdas/carrier/twilio-rest';
+// Timeouts and retries of the twilio library's REST client as the carrier link sets it up (docs/decisions.md):
+// `autoRetry` tries a request answered 429 again (Twilio did not take it), nothing else is retried (a 503 or
+// a timeout may have been taken: a second send could text twice), and a send gives up within its timeout.
+import { CarrierTextSender, SEND_TIMEOUT_MS, sendTextsBestEffort, type SendReason } from '../../lambdas/carrier/text-sender';
+import { TwilioApiError } from '../../lambdas/carrier/twilio-client';
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { capturingOutput, fakeCarrier } from '../support/carrier';
 
 let carrier: Awaited<ReturnType<typeof fakeCarrier>>;
 let fake: FakeTwilio;
 beforeEach(async () => {
-  carrier = await fakeCarrier();
+  carrier = await fakeCarrier({ timeoutMs: SEND_TIMEOUT_MS });
   fake = carrier.fake;
   fake.addNumber({ phoneNumber: '+15550100001' });
 });
@@ -48,13 +49,19 @@ test('a webhook waiting on a hung carrier gets its answer back, and the failure 
   expect(lines).toContainEqual(expect.objectContaining({ message: 'a text could not be sent', maybeDelivered: true }));
 });
 
-test('reading the numbers (idempotent) is retried after a 503', async () => {
-  fake.answerNextWith(503);
+test('reading the numbers answered 429 twice is retried by the library until it goes through', async () => {
+  fake.answerNextWith(429, 429);
   await expect(carrier.client.listIncomingPhoneNumbers()).resolves.toHaveLength(1);
-  expect(fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json'))).toHaveLength(2);
+  expect(fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json'))).toHaveLength(3);
 });
 
-test('a carrier that refuses connections: a send is tried again (it never left), then fails without maybeDelivered', async () => {
+test('a read answered 503 is the carrier’s error with Twilio’s status and code (no retry but 429’s)', async () => {
+  fake.answerNextWith(503);
+  await expect(carrier.client.listIncomingPhoneNumbers()).rejects.toMatchObject({ status: 503, carrierCode: 20500 });
+  expect(fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json'))).toHaveLength(1);
+});
+
+test('a carrier that refuses connections: the send fails without maybeDelivered (it never left)', async () => {
   await fake.stop();
   const error = (await carrier.client.createMessage(message).catch((e: unknown) => e)) as TwilioApiError;
   expect(error).toMatchObject({ status: 0, maybeDelivered: false, message: expect.stringContaining('ECONNREFUSED') });

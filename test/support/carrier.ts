@@ -1,13 +1,14 @@
-// A carrier link for tests: the project's Twilio-compatible server on loopback and a REST client to it.
+// A carrier link for tests: the project's Twilio-compatible server on loopback and the twilio library's
+// REST client pointed at it (lambdas/carrier/twilio-client.ts), as TWILIO_API_URL points it.
 import { FakeTwilio, startFakeTwilio } from '../../local/fake-twilio';
 import type { CarrierLink } from '../../lambdas/carrier/carrier-link';
-import { TwilioRestClient, type TwilioRestOptions } from '../../lambdas/carrier/twilio-rest';
+import { TwilioLibraryApi, type TwilioClientOptions } from '../../lambdas/carrier/twilio-client';
 
 export const PUBLIC_URL = 'https://calls.example.com';
 
-export async function fakeCarrier(options: Omit<TwilioRestOptions, 'baseUrl'> = {}): Promise<{ fake: FakeTwilio; client: TwilioRestClient; link: CarrierLink }> {
+export async function fakeCarrier(options: Omit<TwilioClientOptions, 'apiUrl'> = {}): Promise<{ fake: FakeTwilio; client: TwilioLibraryApi; link: CarrierLink }> {
   const fake = await startFakeTwilio();
-  const client = new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, baseUrl: fake.url });
+  const client = new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { ...options, apiUrl: fake.url });
   return { fake, client, link: { publicUrl: PUBLIC_URL, api: async () => client } };
 }
 

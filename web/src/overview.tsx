@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
+import { StudioImport } from './studio-import';
 import type { Channel, Flow, FlowList, FlowRow, Group, NumberList, NumberRow, PublishResult, UnassignedReport, User } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi } from './ui';
 
@@ -454,8 +455,27 @@ function CreateFlowDialog({ number, onClose }: { number?: NumberRow; onClose: ()
   const [name, setName] = useState(number ? number.name : '');
   const [callTarget, setCallTarget] = useState('');
   const [smsTarget, setSmsTarget] = useState('');
+  const [studio, setStudio] = useState(false);
+  const title = number ? `Create a flow for ${number.name} (${number.number})` : 'New flow';
+  if (studio) {
+    return (
+      <Dialog title={`${title}: import from Studio`} onClose={onClose} wide>
+        <StudioImport
+          number={number}
+          users={people.users}
+          groups={people.groups}
+          label={appletLabel}
+          onBack={() => setStudio(false)}
+          onCreated={(id) => {
+            onClose();
+            if (!number) navigate(`#/flows/${id}`);
+          }}
+        />
+      </Dialog>
+    );
+  }
   return (
-    <Dialog title={number ? `Create a flow for ${number.name} (${number.number})` : 'New flow'} onClose={onClose}>
+    <Dialog title={title} onClose={onClose}>
       <form
         class="form"
         onSubmit={async (e) => {
@@ -487,6 +507,9 @@ function CreateFlowDialog({ number, onClose }: { number?: NumberRow; onClose: ()
         <footer class="dialog-foot">
           <button type="button" class="btn btn-ghost" onClick={onClose}>
             Cancel
+          </button>
+          <button type="button" class="btn" onClick={() => setStudio(true)}>
+            Import from Studio
           </button>
           <button type="submit" class="btn btn-primary" disabled={action.busy}>
             {number ? 'Create and assign' : 'Create flow'}
