@@ -33,7 +33,8 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
   const stack = await startLocalStack({
-    port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'],
+    // The fake carrier listens next door (PORT+1), where `npm run call` looks for it (queued callers wait there).
+    port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] ? { port: port + 1 } : false,
     onMail: (m) => console.log(`[mail] to ${m.to}: ${JSON.stringify(m.subject)} → ${m.file}`),
   });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {

@@ -213,6 +213,8 @@ export interface SimulatedStep {
   texts?: OutboundText[];
   /** What the person who answers the request's dial hears before the call is bridged (the dial's `announce`). */
   whisper?: string;
+  /** A caller put in a queue: the wait URL's first answer (position, hold prompt), as TwiML. */
+  queueWait?: string;
 }
 
 interface SimulationRun {

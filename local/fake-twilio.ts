@@ -8,6 +8,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CallsError, FakeCalls } from './fake-twilio-calls';
 
 const API = '/2010-04-01';
 /** Studio's own host: its list answers name pages by absolute URL (meta.next_page_url), as Twilio's do. */
@@ -173,6 +174,8 @@ export class FakeTwilio {
   private statusQueue: number[] = [];
   private server?: Server;
   url = '';
+  /** Calls placed through the API (a queue's offers) and the queues' members (local/fake-twilio-calls.ts). */
+  readonly calls = new FakeCalls(() => ({ sid: this.accountSid, authToken: this.authToken, owns: (n) => this.numberFor(n) !== undefined }));
 
   constructor(private readonly options: FakeTwilioOptions = {}) {
     this.accountSid = options.accountSid ?? newTwilioSid('AC');
@@ -190,7 +193,8 @@ export class FakeTwilio {
     return this;
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
+    await this.calls.settle();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
@@ -358,6 +362,15 @@ export class FakeTwilio {
       return;
     }
     if (url.pathname.endsWith('/Messages.json') && this.hung.has(form.To?.at(-1) ?? '')) return;
+    if (url.pathname.startsWith('/__sim/')) {
+      try {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(this.calls.sim(req.method ?? 'GET', url.pathname, form)));
+      } catch (err) {
+        const e = err instanceof CallsError ? err : new CallsError(500, 20500, (err as Error).message);
+        res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code: e.code, message: e.message, status: e.status }));
+      }
+      return;
+    }
     try {
       const { status, body } = this.route(req.method ?? 'GET', url, form, auth);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
@@ -383,10 +396,23 @@ export class FakeTwilio {
     if (one && method === 'POST') return { status: 200, body: this.update(one[1], form, path) };
     if (rest === '/Messages.json' && method === 'POST') return { status: 201, body: this.send(form) };
     if (rest === '/Messages.json' && method === 'GET') return { status: 200, body: this.messagePage(url) };
+    if (rest === '/Calls.json' && method === 'POST') return { status: 201, body: this.callsDo(() => this.calls.create(form)) };
+    const call = /^\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(rest);
+    if (call && method === 'POST') return { status: 200, body: this.callsDo(() => this.calls.update(call[1], form)) };
     if (one || rest === '/IncomingPhoneNumbers.json' || rest === '/Messages.json') {
       throw new TwilioError(405, 20004, 'Method not allowed');
     }
     throw new TwilioError(404, 20404, `The requested resource ${path} was not found`);
+  }
+
+  /** A Calls operation, its refusal as Twilio's error. */
+  private callsDo<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      if (err instanceof CallsError) throw new TwilioError(err.status, err.code, err.message);
+      throw err;
+    }
   }
 
   /** Studio v2: `GET /v2/Flows` (meta paging, no definitions) and `GET /v2/Flows/{sid}` (with its definition). */

@@ -21,6 +21,9 @@ import { DirOutbox } from '../lambdas/outbox/dir-outbox';
 import { fromAddress } from '../lambdas/mail/mime';
 import { EmlTransport, type WrittenMail } from './eml-transport';
 import { OutboxDrain } from './outbox-drain';
+import { adminDynamoClientConfig, createDynamoDb } from '../lambdas/store/dynamo-client';
+import { createStores } from '../lambdas/store/stores';
+import { carrierLinkFromEnv, type CarrierLink } from '../lambdas/carrier/carrier-link';
 
 export interface LocalStackOptions {
   port?: number;
@@ -86,7 +89,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env[ENV.outboxDir] = outbox.dir;
   const mailDir = path.join(dataDir, 'mail');
   const from = fromAddress(process.env[ENV.emailFrom] || 'localhost');
-  const mailDrain = new OutboxDrain(outbox, { mail: new EmlTransport(mailDir, options.onMail), from, now: () => new Date() });
+  // Queue offers go through the same outbox: placed with the carrier link (the fake carrier, or a real
+  // account), their TwiML and callbacks at this server's public URL (known once it listens).
+  const workerDb = createDynamoDb({ endpoint, ...adminDynamoClientConfig });
+  const workerStores = createStores(workerDb, tables);
+  let carrier: CarrierLink | undefined;
+  const mailDrain = new OutboxDrain(outbox, {
+    mail: new EmlTransport(mailDir, options.onMail),
+    from,
+    now: () => new Date(),
+    queues: {
+      queues: workerStores.queues,
+      directory: workerStores.directory,
+      presence: workerStores.presence,
+      carrier: () => (carrier ??= carrierLinkFromEnv()).api(),
+      get publicUrl() {
+        return process.env[ENV.publicUrl] ?? '';
+      },
+      now: () => new Date(),
+    },
+  });
   const stores = drainStores(endpoint, tables);
   const drain = new SpoolDrain(spill, stores);
   const stopDrain = async () => {
@@ -95,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
     stores.destroy();
+    workerDb.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
@@ -133,7 +156,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
-    const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.

@@ -1,7 +1,7 @@
 // What the call engine asks the carrier to do, in carrier-neutral terms. lambdas/twilio/twiml.ts
 // turns a list of these into TwiML; another carrier would need only another renderer.
 import { isAnonymousCaller } from './caller-match';
-import type { CallState } from './call-state';
+import type { CallState, QueueState } from './call-state';
 import type { Mailbox } from './engine';
 import type { NotifyChannels } from './outbound';
 import type { Prompt } from './schema';
@@ -73,13 +73,48 @@ export interface HangupInstruction {
   kind: 'hangup';
 }
 
+/**
+ * Put the caller in the named queue (`<Enqueue waitUrl action>`): while they wait the carrier asks the wait
+ * URL of `action.applet` what to play; when they leave, it posts the result to `action`.
+ */
+export interface EnqueueInstruction {
+  kind: 'enqueue';
+  queue: string;
+  action: QueueState;
+}
+
+/** Take the caller out of the queue (in a wait answer): the carrier goes on at the `<Enqueue>` action. */
+export interface LeaveInstruction {
+  kind: 'leave';
+}
+
+/** Ask the wait URL again (a wait answer's last verb), remembering when the position was last said. */
+export interface WaitAgainInstruction {
+  kind: 'wait-again';
+  applet: string;
+  /** The QueueTime at which the position was last announced. */
+  lastAnnounced?: number;
+}
+
+/** The member who took an offer is connected to the caller at the head of the queue (`<Dial><Queue>`). */
+export interface DialQueueInstruction {
+  kind: 'dial-queue';
+  queue: string;
+  /** The member taking the call (the bridge is noted against their offer). */
+  userId: string;
+}
+
 export type CallInstruction =
   | SayInstruction
   | GatherInstruction
   | RedirectInstruction
   | DialInstruction
   | RecordInstruction
-  | HangupInstruction;
+  | HangupInstruction
+  | EnqueueInstruction
+  | LeaveInstruction
+  | WaitAgainInstruction
+  | DialQueueInstruction;
 
 export const say = (prompt: Prompt, loop = 1): SayInstruction => ({ kind: 'say', prompt, loop });
 export const HANGUP: HangupInstruction = { kind: 'hangup' };

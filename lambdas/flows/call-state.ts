@@ -34,7 +34,13 @@ export interface VoicemailState {
   applet: string;
 }
 
-export type CallState = MenuState | DialState | VoicemailState;
+/** A caller who has left a queue (the `<Enqueue>` action: bridged, left on timeout, hung up...). */
+export interface QueueState {
+  step: 'queue';
+  applet: string;
+}
+
+export type CallState = MenuState | DialState | VoicemailState | QueueState;
 
 /** The query keys this module owns; the webhook handler adds its own (flow, revision) beside them. */
 export const CALL_STATE_KEYS = ['step', 'applet', 'attempt', 'pos', 'rr', 'idle', 'sticky', 'user'] as const;
@@ -53,6 +59,7 @@ export function encodeState(state: CallState): Record<string, string> {
       if (state.user !== undefined) query.user = state.user;
       break;
     case 'voicemail':
+    case 'queue':
       break;
   }
   return query;
@@ -74,6 +81,7 @@ export function decodeState(query: Query): CallState | undefined {
     case 'dial':
       return decodeDial(query, applet);
     case 'voicemail':
+    case 'queue':
       return { step, applet };
     default:
       return undefined;

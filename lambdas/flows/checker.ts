@@ -46,7 +46,7 @@ export const MAX_SIMULTANEOUS = MAX_DIAL_NOUNS;
 export const MAX_TRANSCRIBED_SECONDS = 120;
 
 /** Call applets that stop and wait for the caller or the network; every other applet runs instantly. */
-const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail']);
+const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail', 'queue']);
 
 const ERROR_SET: ReadonlySet<ProblemCode> = new Set(ERROR_CODES);
 
@@ -189,9 +189,36 @@ function checkReferences(id: string, applet: Applet, ctx: PartContext): Problem[
       return checkMailbox(id, applet.mailbox, ctx);
     case 'redirect':
       return checkRedirect(id, applet, ctx);
+    case 'queue':
+      return checkQueue(id, applet, ctx);
     default:
       return [];
   }
+}
+
+/** A queue's targets must exist, and someone among them must be reachable to take its callers. */
+function checkQueue(id: string, queue: AppletOf<'queue'>, ctx: PartContext): Problem[] {
+  const { directory, channel } = ctx;
+  const problems: Problem[] = [];
+  for (const target of queue.targets) {
+    if ('user' in target) {
+      const user = directory.users.get(target.user);
+      if (!user) problems.push(problem('unknown_user', channel, `Applet "${id}" offers queue "${queue.name}" to user "${target.user}", who does not exist.`, id));
+      else problems.push(...userUnreachable(id, user, '', ctx), ...ownPhone(id, user, '', ctx));
+      continue;
+    }
+    const group = directory.groups.get(target.group);
+    if (!group) {
+      problems.push(problem('unknown_group', channel, `Applet "${id}" offers queue "${queue.name}" to group "${target.group}", which does not exist.`, id));
+      continue;
+    }
+    problems.push(...checkGroup(id, group, 'offers its queue to', ctx));
+    for (const memberId of new Set(group.members)) {
+      const user = directory.users.get(memberId);
+      if (user) problems.push(...userUnreachable(id, user, ` (a member of group "${group.id}")`, ctx), ...ownPhone(id, user, ` (a member of group "${group.id}")`, ctx));
+    }
+  }
+  return problems;
 }
 
 function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Problem[] {

@@ -33,7 +33,7 @@ export type LateVoicemail =
  * nothing and a dial nobody answers:
  * - `say` and `text` go on to `next` (the late call speaks nothing and texts nobody);
  * - `hours` takes `open` or `closed` at the arrival time, `caller` matches the caller's number;
- * - `dial` takes `noAnswer`: nobody was rung, so nobody answered;
+ * - `dial` takes `noAnswer`: nobody was rung, so nobody answered; `queue` takes `timeout` likewise;
  * - `menu` takes `fallback`, the branch a caller who presses nothing ends on after its attempts (its
  *   options need a key, so they are never taken; a menu without a fallback stops the walk);
  * - `voicemail` is the answer; `redirect` names the flow to go on in (the caller follows it through
@@ -63,6 +63,10 @@ export function lateVoicemail(part: FlowPart, call: LateCall): LateVoicemail {
         break;
       case 'dial':
         id = branchTarget(applet.noAnswer);
+        break;
+      case 'queue':
+        // Nobody took the caller: they left at maxWaitSeconds.
+        id = branchTarget(applet.timeout);
         break;
       case 'menu':
         if (!branchTarget(applet.fallback)) return { kind: 'none', reason: 'menu_option', path };

@@ -3,7 +3,7 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164, MAX_DIAL_NOUNS, MAX_SMS_TEXT, QUEUE_NAME_MAX } from './applets';
 import { nameSchema } from './names';
 import { pairingProblem, SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
@@ -233,6 +233,26 @@ const textBack = z.strictObject({
   next: branch,
 });
 
+/**
+ * A call queue as Twilio builds them (DESIGN.md section 3): the caller waits in the named queue (`<Enqueue>`)
+ * hearing `hold`, their position every `announceEverySeconds`, until one of `targets` takes them or
+ * `maxWaitSeconds` pass (then `timeout`). The name is the queue: every flow that names it shares it.
+ */
+const queue = z.strictObject({
+  type: z.literal('queue'),
+  label,
+  /** Twilio's queue name: at most 64 characters. */
+  name: xmlString().min(1).max(QUEUE_NAME_MAX).regex(/\S/, 'must not be blank'),
+  /** Who is offered waiting callers, as a dial's list of targets: users and groups (groups expanded). */
+  targets: z.array(z.union([z.strictObject({ user: refId }), z.strictObject({ group: refId })])).min(1).max(MAX_DIAL_NOUNS),
+  /** Looped while the caller waits: speech or music (absent: a spoken "please stay on the line"). */
+  hold: promptSchema.optional(),
+  /** 0: never. */
+  announceEverySeconds: z.number().int().min(0).max(3600).default(60),
+  maxWaitSeconds: z.number().int().min(30).max(3600).default(300),
+  timeout: branch,
+});
+
 const redirect = z.strictObject({ type: z.literal('redirect'), label, flow: refId });
 const hangup = z.strictObject({ type: z.literal('hangup'), label });
 
@@ -263,7 +283,7 @@ const forward = z.strictObject({ type: z.literal('forward'), label, to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [
-  say, menu, hours, caller, dial, voicemail, textBack, redirect, hangup, reply, keyword, inbox, forward,
+  say, menu, hours, caller, dial, voicemail, textBack, queue, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
 export const partSchema = z.strictObject({

@@ -11,7 +11,9 @@ const email = z.object({
   email: z.object({ to: z.email(), subject: z.string().min(1).max(998), text: z.string(), html: z.string() }),
 });
 
-const job = z.discriminatedUnion('kind', [email]);
+const queue = z.object({ kind: z.literal('queue'), id: z.string().min(1).max(128), queue: z.string().min(1).max(64) });
+
+const job = z.discriminatedUnion('kind', [email, queue]);
 
 export function parseOutboxJob(body: string): OutboxJob | undefined {
   try {

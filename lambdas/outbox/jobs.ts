@@ -1,5 +1,6 @@
-// Work the webhooks hand off instead of doing it while the carrier waits (DESIGN.md sections 3 and 17):
-// emails of voicemails. Each job is plain JSON, the same through SQS in AWS and the local outbox directory.
+// Work the webhooks hand off instead of doing it while the carrier waits (DESIGN.md section 3): emails of
+// voicemails, and offering a queue's waiting callers to its members (calls placed through the carrier's
+// REST API). Each job is plain JSON, the same through SQS in AWS and the local outbox directory.
 import type { OutboundEmail } from '../flows/outbound';
 
 export type EmailReason = 'voicemail_notify' | 'transcript_notify';
@@ -14,7 +15,17 @@ export interface EmailJob {
   sid?: string;
 }
 
-export type OutboxJob = EmailJob;
+/**
+ * Look at a queue again and offer its longest-waiting caller to whoever may take them (or hang up offers
+ * nobody needs now): after a caller joins or leaves, an offer is answered or ends, and while callers wait.
+ */
+export interface QueueJob {
+  kind: 'queue';
+  id: string;
+  queue: string;
+}
+
+export type OutboxJob = EmailJob | QueueJob;
 
 /**
  * An id SQS FIFO accepts as a MessageDeduplicationId (at most 128 characters of letters, digits and
@@ -31,6 +42,13 @@ export function jobId(...parts: string[]): string {
 
 /**
  * Jobs in one group run one after another (an SQS FIFO message group; the local drain runs everything in
- * turn): every email is a group of its own, so one slow send holds up nothing else.
+ * turn): every email is a group of its own, so one slow send holds up nothing else; a queue's jobs share
+ * one, so two workers never offer the same queue at once.
  */
-export const jobGroup = (job: OutboxJob): string => `email:${job.id}`;
+export const jobGroup = (job: OutboxJob): string => (job.kind === 'queue' ? jobId('queue', job.queue) : `email:${job.id}`);
+
+/** How often a waiting caller's wait requests may ask for a queue to be looked at again. */
+export const QUEUE_TICK_MS = 15_000;
+
+/** A queue job for `event` (a Sid, or a clock tick: at most one per queue per QUEUE_TICK_MS). */
+export const queueJob = (queue: string, event: string): QueueJob => ({ kind: 'queue', id: jobId('queue', queue, event), queue });

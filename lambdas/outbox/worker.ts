@@ -5,8 +5,11 @@ import type { MailTransport } from '../mail/mail-transport';
 import { logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
 import type { OutboxJob } from './jobs';
+import { offerQueue, type QueueOfferPorts } from './queue-offers';
 
 export interface WorkerPorts {
+  /** Absent where queues cannot be served (no carrier link): queue jobs are logged and dropped. */
+  queues?: QueueOfferPorts;
   /** Absent when the deployment names no sender (no `emailFrom`): emails are dropped, logged and counted. */
   mail?: MailTransport;
   /** The From address (the verified identity's, fromAddress()). */
@@ -35,9 +38,17 @@ export async function runOutboxJob(job: OutboxJob, ports: WorkerPorts): Promise<
       logger.info('email sent', { reason: job.reason, sid: job.sid, toDomain: job.email.to.split('@').pop() });
       return;
     }
+    case 'queue': {
+      if (!ports.queues) {
+        logger.error('a queue was not offered: this worker has no carrier link', { queue: job.queue });
+        return;
+      }
+      await offerQueue(job.queue, ports.queues);
+      return;
+    }
     default: {
-      const unknown: never = job.kind;
-      throw new Error(`unknown outbox job kind ${String(unknown)}`);
+      const unknown: never = job;
+      throw new Error(`unknown outbox job ${JSON.stringify(unknown)}`);
     }
   }
 }

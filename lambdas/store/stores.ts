@@ -6,6 +6,7 @@ import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
 import { DynamoScheduleStore } from './schedule-store';
 import { DynamoStateStore } from './state-store';
+import { DynamoQueueStore } from './queue-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
@@ -21,8 +22,9 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     state,
     /** Opt-outs live in the state table (DESIGN.md section 17). */
     optOuts: state,
-    /** So does who is on a call (longest-idle dials, queues). */
+    /** So does who is on a call (longest-idle dials, queues), and who waits in each call queue. */
     presence: state,
+    queues: new DynamoQueueStore(doc, tables.state),
     /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
     pins: state,
     /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */

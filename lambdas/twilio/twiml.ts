@@ -38,6 +38,16 @@ export interface CallUrls {
    * is on a call and since when their last call ended. Without it the legs report nothing.
    */
   leg?(userId: string): string;
+  /**
+   * A queue's wait URL (`<Enqueue waitUrl>`, and the redirect that ends each wait answer): the applet whose
+   * hold and announcements play, and when the position was last said. Required when a flow queues.
+   */
+  queueWait?(applet: string, lastAnnounced?: number): string;
+  /**
+   * Run on the queued caller's end when a member takes them (`<Queue url>`): the bridge is noted (they no
+   * longer wait; the member's offer is done).
+   */
+  queueBridged?(queue: string, userId: string): string;
   /** recordingStatusCallback of a voicemail: the recording arrives there even if the caller hangs up. */
   recordingStatus(record: RecordInstruction): string;
   /** transcribeCallback of a voicemail that transcribes. */
@@ -83,6 +93,24 @@ function renderInstruction(response: VoiceResponse, instruction: CallInstruction
     case 'hangup':
       response.hangup();
       return;
+    case 'enqueue': {
+      if (!urls.queueWait) throw new Error('renderCall: a queue needs urls.queueWait');
+      const wait = urls.queueWait(instruction.action.applet);
+      response.enqueue({ action: urls.action(instruction.action), method: 'POST', waitUrl: wait, waitUrlMethod: 'POST' }, stripXmlIllegal(instruction.queue));
+      return;
+    }
+    case 'leave':
+      response.leave();
+      return;
+    case 'wait-again':
+      if (!urls.queueWait) throw new Error('renderCall: a wait answer needs urls.queueWait');
+      response.redirect({ method: 'POST' }, urls.queueWait(instruction.applet, instruction.lastAnnounced));
+      return;
+    case 'dial-queue': {
+      const url = urls.queueBridged?.(instruction.queue, instruction.userId);
+      response.dial({}).queue(url ? { url, method: 'POST' } : {}, stripXmlIllegal(instruction.queue));
+      return;
+    }
   }
 }
 

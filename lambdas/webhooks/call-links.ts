@@ -6,6 +6,10 @@
 //   /twilio/voice/answered?f&k=<sticky key>&u=<user>&s=1&c      a member picked up a sticky dial
 //   /twilio/voice/whisper?f&r&a=<applet>&n[&s=1&c][&k&u]        a dial's announcement (then screening, sticky)
 //   /twilio/voice/leg?u=<user>                                  a user's leg answered / ended (status callback)
+//   /twilio/voice/queue-wait?f&r&a=<applet>[&la=<QueueTime>]    a queue's wait URL (la: position last said then)
+//   /twilio/voice/agent?q=<queue>&u=<user>                      an offer's call answered: <Dial><Queue> (Calls create Url)
+//   /twilio/voice/agent-status?q&u                              an offer's call answered / ended (status callback)
+//   /twilio/voice/queue-bridged?q&u&o=<offer CallSid>           the queued caller's end as a member takes them (<Queue url>)
 //   /twilio/voice/recording?mb=<mailbox>&c&n[&cb=1][&nt=1][&ne=1][&tr=1]  Record action, or its status callback
 //                       (cb); nt: notify by text, ne: by email, tr: a transcript will follow (said in the email)
 //   /twilio/voice/transcription[?mb&c&n[&nt=1][&ne=1]]          transcribeCallback (a notifying voicemail's)
@@ -22,7 +26,7 @@ import type { TwilioRequest } from './guard';
 const notifyQuery = (notify: NotifyChannels) => ({ nt: notify.sms ? '1' : undefined, ne: notify.email ? '1' : undefined });
 
 /** The parameters of each request worth keeping in the trace. */
-const TRACE_INPUTS = ['Digits', 'DialCallStatus', 'DialCallDuration', 'RecordingSid', 'RecordingDuration', 'CallStatus'];
+const TRACE_INPUTS = ['Digits', 'DialCallStatus', 'DialCallDuration', 'RecordingSid', 'RecordingDuration', 'CallStatus', 'QueueResult', 'QueueTime'];
 
 export class CallRequest {
   constructor(readonly request: TwilioRequest) {}
@@ -74,6 +78,9 @@ export class CallRequest {
           s: screen ? '1' : undefined, c: screen ? this.from : undefined, k: sticky?.key, u: sticky?.userId,
         }),
       leg: (userId) => this.url('leg', { u: userId }),
+      queueWait: (applet, lastAnnounced) =>
+        this.url('queue-wait', { f: revision?.flowId, r: revision ? String(revision.revision) : undefined, a: applet, la: lastAnnounced === undefined ? undefined : String(lastAnnounced) }),
+      queueBridged: (queue, userId) => this.url('queue-bridged', { q: queue, u: userId, o: this.callSid }),
       recordingStatus: (record) => this.recordingUrl(mailboxKey(record.mailbox), true, record.notify, record.transcribe),
       // A notifying voicemail's transcript is sent on too: the callback must know to whom and from where.
       transcription: (record) =>

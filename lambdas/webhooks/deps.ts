@@ -12,6 +12,7 @@ import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
 import type { OptOutStore, PinFailureStore, PresenceStore, StateStore } from '../store/state-store';
 import type { ScheduleStore } from '../store/schedule-store';
+import type { QueueStore } from '../store/queue-store';
 import { createStores } from '../store/stores';
 import { tableNamesFromEnv } from '../store/tables';
 import type { TraceStore } from '../store/trace-store';
@@ -56,7 +57,9 @@ export interface WebhookDeps {
    * queues). Absent: nothing is recorded and longest-idle rings in group order.
    */
   presence?: PresenceStore;
-  /** Where emails of voicemails (`notify.email`) are handed off: composed and sent off the webhook path. */
+  /** Who waits in each call queue and which members are offered them (DESIGN.md section 3, `queue`). */
+  queues?: QueueStore;
+  /** Where work is handed off (voicemail emails, queue offers): done off the webhook path. */
   outbox?: Outbox;
   /** The dashboard's address: an email links to the voicemail there. */
   dashboardUrl?: string;
