@@ -237,3 +237,13 @@ export type Simulation =
       note?: string;
     })
   | (SimulationRun & { channel: 'call'; /** Why the run stopped where it did, when it is not the call's own end. */ note?: string });
+
+/** One call queue as `GET /api/queues` shows it (DESIGN.md section 3, `queue`). */
+export interface QueueOverview {
+  name: string;
+  /** Callers waiting, longest first. */
+  waiting: Array<{ callSid: string; from: string; to: string; since: string; waitSeconds: number }>;
+  longestWaitSeconds: number;
+  /** Members being offered the head of the queue: their call rings, or they picked up and are being connected. */
+  offered: Array<{ userId: string; name?: string; state: 'ringing' | 'answered'; since: string }>;
+}

@@ -7,9 +7,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { SwitchboardFunction, handlerEntry } from './switchboard-function';
+import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
 export interface OutboxProps {
+  readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
   readonly metricsNamespace: string;
   /** The outbox's alarms notify it (lib/alerts.ts). */
@@ -25,9 +26,12 @@ export interface OutboxProps {
 
 /**
  * Work the webhooks hand off instead of doing it while the carrier waits (DESIGN.md section 3: voicemail
- * emails): an encrypted SQS FIFO queue (one message per job, deduplicated by the job's id, so a retried
- * callback sends nothing twice), a worker Lambda that composes each email and sends it through Amazon
- * SES v2, a dead-letter queue for what it could not do, and an alarm on it.
+ * emails, call queues' offers): an encrypted SQS FIFO queue (one message per job, deduplicated by the
+ * job's id, so a retried callback sends nothing twice; a call queue's jobs in one message group, so one
+ * queue is offered by one worker at a time), a worker Lambda that sends each email through Amazon SES v2
+ * and places (or hangs up) each queue's offers through the carrier's REST API, a dead-letter queue for what
+ * it could not do, and an alarm on it. The carrier link (the Twilio secret, the public URL the offers'
+ * TwiML is served at) is given by the stack (lib/carrier-link.ts).
  */
 export class Outbox extends Construct {
   readonly queue: Queue;
@@ -61,11 +65,21 @@ export class Outbox extends Construct {
 
     this.worker = new SwitchboardFunction(this, 'Worker', {
       entry: handlerEntry('outbox-worker'),
-      description: 'Switchboard outbox worker: sends the emails of voicemails through Amazon SES',
+      description: 'Switchboard outbox worker: sends voicemail emails through Amazon SES, offers queued calls to members through Twilio',
       removalPolicy: props.removalPolicy,
       metricsNamespace: props.metricsNamespace,
       timeout,
       ...(props.emailFrom && { environment: { [ENV.emailFrom]: props.emailFrom } }),
+    }).useTables(props.tables, {
+      // A call queue's state: its callers and offers (Query of its partition), offers placed (UpdateItem), who
+      // of its members is on a call (BatchGetItem of their presence).
+      state: { actions: ['BatchGetItem', 'Query', 'UpdateItem'] },
+      // The people the head caller's targets name (users and groups, then the groups' members).
+      directory: { actions: ['BatchGetItem'] },
+      numbers: 'none',
+      flows: 'none',
+      messages: 'none',
+      traces: 'none',
     });
     if (props.emailFrom) {
       // SendEmail from this identity only (an address, or the domain an address belongs to).

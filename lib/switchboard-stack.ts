@@ -52,7 +52,7 @@ export class SwitchboardStack extends Stack {
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
-    this.outbox = new Outbox(this, 'Outbox', { removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
+    this.outbox = new Outbox(this, 'Outbox', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
@@ -78,6 +78,8 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
+    // The outbox worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
+    useCarrierLink(this.outbox.worker, carrier);
     // The drain routes texts and voicemails kept while their flow could not be read, and sends the
     // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts): it needs the
     // secret, not the public URL (it writes no webhook URLs).

@@ -74,8 +74,11 @@ export class TwilioWebhooks extends Construct {
       // One PutItem per request.
       traces: { actions: ['PutItem'] },
       // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem);
-      // opt-outs read before a text is sent (BatchGetItem) and recorded on a 21610 refusal (conditional PutItem).
-      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
+      // opt-outs read before a text is sent (BatchGetItem) and recorded on a 21610 refusal (conditional PutItem);
+      // who is on a call (UpdateItem, BatchGetItem); a call queue's callers joining (a transaction of a Put and an
+      // Update) and leaving, offers answered and ended (UpdateItem), and whether anyone still waits when a
+      // member picks up an offer (Query of the queue's partition).
+      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
     });
     // Voicemail emails: handed to the outbox, composed and sent by its worker (never while the carrier waits).
     props.outbox.grantPut(this.voice);

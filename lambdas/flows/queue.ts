@@ -159,11 +159,12 @@ export function targetUsers(targets: readonly QueueTarget[], directory: Director
 const reachAt = (user: User): string | undefined => user.phone ?? (user.client ? `client:${user.client}` : undefined);
 
 /**
- * Each member offered the longest-waiting caller rings at once (the first to answer takes the head of the
- * queue, as `<Dial><Queue>` does). New offers go out only while more callers wait than offers ring (or are
- * being connected); then to every target member who is available, reachable, not on a call, not ringing for
- * this queue already, and did not let an offer of it ring out in the last REOFFER_AFTER_MS. When fewer
- * callers wait than offers ring, the newest ringing offers are hung up.
+ * Every member who may take the longest-waiting caller rings at once (the first to answer takes the head
+ * of the queue, as `<Dial><Queue>` does; the others, still ringing, take the next callers). New offers go
+ * out while more callers wait (not counting those being connected to a member who picked up) than offers
+ * ring: to every target member who is available, reachable, not on a call, not offered this queue already,
+ * and did not let an offer of it ring out in the last REOFFER_AFTER_MS. Once every waiting caller is being
+ * connected (or nobody waits), the offers still ringing are hung up.
  */
 export function planOffers(input: OfferInput): OfferPlan {
   const now = input.now.getTime();
@@ -171,10 +172,12 @@ export function planOffers(input: OfferInput): OfferPlan {
   const live = liveOffers(input.offers, input.now);
   const ringing = live.filter((o) => o.state === 'ringing').sort((a, b) => a.at.localeCompare(b.at));
   const head = waiting[0];
-  if (!head) return { call: [], cancel: ringing.map((o) => o.agentCallSid) };
-  const uncovered = waiting.length - live.length;
-  if (uncovered < 0) return { call: [], cancel: ringing.slice(Math.max(0, ringing.length + uncovered)).map((o) => o.agentCallSid), head };
-  if (uncovered === 0) return { call: [], cancel: [], head };
+  // Callers not yet being connected to someone who picked up an offer.
+  const pending = waiting.length - live.filter((o) => o.state === 'answered').length;
+  // Nobody left for the offers still ringing: hang them up.
+  if (!head || pending <= 0) return { call: [], cancel: ringing.map((o) => o.agentCallSid), ...(head && { head }) };
+  // Every ringing offer can take a caller: more ring only while more callers wait than offers ring.
+  if (ringing.length >= pending) return { call: [], cancel: [], head };
   const offered = new Set(live.map((o) => o.userId));
   const call: PlacedOffer[] = [];
   for (const id of targetUsers(head.targets, input.directory)) {

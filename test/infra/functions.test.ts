@@ -115,7 +115,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
-    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // Queues: whether anyone still waits when a member picks up an offer (Query of the queue's partition).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
@@ -148,8 +149,12 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     messages: ['PutItem', 'UpdateItem'],
     state: ['BatchGetItem', 'PutItem'],
   },
-  // Sends what the webhooks handed off (voicemail emails): no table.
-  outbox: {},
+  // Does what the webhooks handed off: voicemail emails (no table); queues' offers (the queue's partition,
+  // offers placed, members' presence; the people its targets name).
+  outbox: {
+    directory: ['BatchGetItem'],
+    state: ['BatchGetItem', 'Query', 'UpdateItem'],
+  },
 };
 
 /**
@@ -191,11 +196,13 @@ describe('table grants: what the code does, and their environment variables', ()
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages, traces and state tables', (name) => {
+  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages and traces tables', (name) => {
     const grants = dynamoGrants(synth, functions()[name]);
     const actions = Object.values(grants).flat();
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(actions).not.toContain(never);
-    for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
+    for (const key of ['messages', 'traces']) expect(grants[key]).not.toContain('Query');
+    // Of the state table only the voice webhook queries: a call queue's partition, when a member picks up an offer.
+    if (name === 'sms') expect(grants.state).not.toContain('Query');
   });
 
   test('of the indexes, the voice webhook queries none; the sms webhook only the directory’s byPhone and byKind (texts that close or open a schedule), and writes nothing in the directory', () => {

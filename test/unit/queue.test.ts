@@ -109,7 +109,7 @@ describe('the wait URL', () => {
     const xml = xmlOf(queueOf(), { queueTime: 0, position: 2 });
     const loops = Math.ceil(60 / estimateSeconds(DEFAULT_HOLD));
     expect(xml).toBe(
-      `<?xml version="1.0" encoding="UTF-8"?><Response><Say>You are number 2 in line.</Say><Say loop="${loops}">${DEFAULT_HOLD.text}</Say>` +
+      `<?xml version="1.0" encoding="UTF-8"?><Response><Say>You are number 2 in line.</Say><Say loop="${loops}">${'text' in DEFAULT_HOLD ? DEFAULT_HOLD.text : ''}</Say>` +
       '<Redirect method="POST">https://calls.example.com/twilio/voice/queue-wait?f=flw_1&amp;r=4&amp;a=q&amp;la=0</Redirect></Response>',
     );
   });
@@ -187,15 +187,20 @@ describe('offers: the longest-waiting caller to each available member', () => {
     expect(later.call.map((c) => c.userId)).toEqual(['ann', 'dan']);
   });
 
-  test('no new offers while as many offers ring (or are being connected) as callers wait', () => {
-    expect(plan({ waiting: [caller('CA1', 10)], offers: [offer('CAo1', 'ann')] }).call).toEqual([]);
-    expect(plan({ waiting: [caller('CA1', 10)], offers: [offer('CAo1', 'ann', 'answered')] }).call).toEqual([]);
+  test('no new offers while as many offers ring as callers wait; more once a second caller waits', () => {
+    expect(plan({ waiting: [caller('CA1', 10)], offers: [offer('CAo1', 'ann')] })).toMatchObject({ call: [], cancel: [] });
+    const two = plan({ waiting: [caller('CA1', 10), caller('CA2', 5)], offers: [offer('CAo1', 'ann')] });
+    expect(two.call.map((c) => c.userId)).toEqual(['bob', 'dan']);
   });
 
-  test('more offers ringing than callers waiting: the newest ringing ones are hung up; nobody waiting: all of them', () => {
-    const offers = [offer('CAold', 'ann', 'ringing', 9), offer('CAmid', 'bob', 'ringing', 5), offer('CAnew', 'dan', 'ringing', 1)];
-    expect(plan({ waiting: [caller('CA1', 10)], offers }).cancel).toEqual(['CAmid', 'CAnew']);
-    expect(plan({ waiting: [], offers }).cancel).toEqual(['CAold', 'CAmid', 'CAnew']);
+  test('the offers ringing for one caller keep ringing (they take the next callers) until every waiting caller is being connected', () => {
+    const offers = [offer('CAann', 'ann', 'ringing', 9), offer('CAbob', 'bob', 'ringing', 5), offer('CAdan', 'dan', 'ringing', 1)];
+    expect(plan({ waiting: [caller('CA1', 10)], offers })).toMatchObject({ call: [], cancel: [] });
+    // Ann picked up and is being connected to the one caller: Bob and Dan are hung up.
+    const answered = [offer('CAann', 'ann', 'answered', 9), ...offers.slice(1)];
+    expect(plan({ waiting: [caller('CA1', 10)], offers: answered }).cancel).toEqual(['CAbob', 'CAdan']);
+    expect(plan({ waiting: [caller('CA1', 10), caller('CA2', 2)], offers: answered }).cancel).toEqual([]);
+    expect(plan({ waiting: [], offers }).cancel).toEqual(['CAann', 'CAbob', 'CAdan']);
   });
 
   test('an offer whose status callback was lost stops counting after its ring time', () => {

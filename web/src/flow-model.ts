@@ -84,6 +84,8 @@ export function settingsLine(a: Applet, names: Names): string {
       const target = a.user ? names.users.get(a.user as string) ?? a.user : a.group ? names.groups.get(a.group as string) ?? a.group : a.number;
       return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
     }
+    case 'queue':
+      return `${a.name ?? '?'} · ${((a.targets as Array<{ user?: string; group?: string }>) ?? []).map((t) => (t.user ? names.users.get(t.user) ?? t.user : t.group ? names.groups.get(t.group) ?? t.group : '?')).join(', ')}`;
     case 'voicemail':
       return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}${notifyNote(a.notify)}`;
     case 'inbox':
@@ -125,6 +127,10 @@ export function newApplet(type: string, defaults: { user?: string; group?: strin
       return { type, prompt: { text: 'Please leave a message after the tone.' }, mailbox };
     case 'text':
       return { type, text: 'Thanks for calling.' };
+    case 'queue': {
+      const target = defaults.group ? { group: defaults.group } : defaults.user ? { user: defaults.user } : { group: '' };
+      return { type, name: 'support', targets: [target] };
+    }
     case 'redirect':
       return { type, flow: defaults.flow ?? '' };
     case 'reply':

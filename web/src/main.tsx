@@ -5,10 +5,11 @@ import { FlowPage } from './flow-page';
 import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
+import { Queues } from './queues';
 import { RefreshContext } from './ui';
 import './styles.css';
 
-type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef; message?: string } | { page: 'people' } | { page: 'missing'; hash: string };
+type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef; message?: string } | { page: 'people' } | { page: 'queues' } | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
+  if (parts[0] === 'queues') return { page: 'queues' };
   return { page: 'missing', hash };
 }
 
@@ -45,7 +47,7 @@ function App() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
+    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : route.page === 'queues' ? 'Queues' : 'Not found'} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
   const tab = (href: string, label: string, active: boolean) => (
@@ -67,6 +69,7 @@ function App() {
           {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
           {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
+          {tab('#/queues', 'Queues', route.page === 'queues')}
         </nav>
       </header>
       <main id="main" tabIndex={-1} class="main">
@@ -75,6 +78,7 @@ function App() {
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
         {route.page === 'mailboxes' && <Mailboxes selected={route.box} message={route.message} />}
         {route.page === 'people' && <People />}
+        {route.page === 'queues' && <Queues />}
         {route.page === 'missing' && (
           <div class="panel">
             <h1>Page not found</h1>

@@ -59,6 +59,8 @@ const LABELS: Record<string, string> = {
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
   options: 'Keys', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
   recordingNotice: 'Recording notice (the caller hears it before a recorded dial)',
+  hold: 'Hold prompt or music (looped)', announceEverySeconds: 'Say the position every (seconds, 0 = never)',
+  maxWaitSeconds: 'Longest wait (seconds), then timeout', timeout: 'When nobody takes the call',
 };
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
@@ -214,6 +216,27 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
             {channel === 'sms' ? 'By text (members with a phone)' : 'By email (members with an address): caller, number, length, transcript, a link here'}
           </label>
         ))}
+      </fieldset>
+    );
+  }
+
+  // A queue's targets: who is offered its callers, each a user or group picked from the lists.
+  if (top && ctx.applet.type === 'queue' && name === 'targets') {
+    const list = (Array.isArray(value) ? value : []) as Array<{ user?: string; group?: string }>;
+    const asValue = (t: { user?: string; group?: string }) => (t.user ? `user:${t.user}` : t.group ? `group:${t.group}` : '');
+    return (
+      <fieldset class="fieldset">
+        <legend>Offered to (users and groups; up to 10)</legend>
+        {list.map((t, i) => (
+          <div key={i} class="row">
+            <TargetSelect id={fieldId(ctx, [...path, i])} label={`Target ${i + 1}`} required value={asValue(t)} users={ctx.users} groups={ctx.groups}
+              onChange={(v) => set([...path, i], parseTarget(v) ?? { group: '' })} />
+            <button type="button" class="btn btn-small" aria-label={`Remove target ${i + 1}`} onClick={() => set(path, list.filter((_, j) => j !== i))}>Remove</button>
+          </div>
+        ))}
+        {list.length < 10 && (
+          <button type="button" class="btn btn-small" onClick={() => set(path, [...list, { group: '' }])}>Add a user or group</button>
+        )}
       </fieldset>
     );
   }
