@@ -504,6 +504,7 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
     }
     let waitUrl = verb.attributes.waitUrl ? absolute(verb.attributes.waitUrl, current) : undefined;
     let queueTime = 0;
+    let rounds = 0;
     let result: 'bridged' | 'leave' | 'hangup' | undefined;
     let agent: string | undefined;
     while (!result) {
@@ -548,9 +549,10 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
         // Without a redirect Twilio asks the wait URL again.
         if (next) waitUrl = next;
       }
-      // The members Switchboard calls take a moment to be placed and to answer (real time, at most 1.5 s a round).
+      // The members Switchboard calls take a moment to be placed and to answer: real time, up to 5 s after the
+      // first wait answer (the first offer of a fresh stack loads the REST client), 1.5 s after the others.
       if (!result && joined) {
-        const taken = await takenWithin(1_500);
+        const taken = await takenWithin(rounds++ === 0 ? 5_000 : 1_500);
         if (taken) [result, agent] = ['bridged', taken.agent];
       }
     }
@@ -589,7 +591,11 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
   }
 
   try {
-    if (options.agent && options.carrierUrl) await sim('PUT', '/__sim/agent', { behaviour: options.agent });
+    if (options.agent && options.carrierUrl) {
+      // Only a queue needs the carrier server; a call that never queues must not fail for its absence.
+      await sim('PUT', '/__sim/agent', { behaviour: options.agent }).catch((err: Error) =>
+        session.emit({ kind: 'warning', text: `the carrier server at ${options.carrierUrl} could not be told what members do (${err.cause instanceof Error ? err.cause.message : err.message}); a queued caller will wait alone` }));
+    }
     await runLeg({ url: absolute('/twilio/voice', options.baseUrl), params: caller.params('ringing') }, caller);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
