@@ -174,3 +174,30 @@ describe('dial additions (issue 22 item 4)', () => {
     expect((await deps.presence.presence([bob.id])).get(bob.id)).toBeUndefined();
   });
 });
+
+describe('a queue (issue 22 item 1)', () => {
+  it('shows the <Enqueue>, the first wait answer (position, hold), and where bridged or timeout lead', async () => {
+    const { deps } = h;
+    const dee = await deps.directory.createUser({ name: 'Dee', phone: '+15550230009', available: true });
+    const created = await h.api('POST', '/api/flows', {
+      name: 'Queued sim',
+      call: {
+        start: 'q',
+        applets: {
+          q: { type: 'queue', name: 'help', targets: [{ user: dee.id }], hold: { text: 'Please hold.' }, timeout: 'vm' },
+          vm: { type: 'voicemail', mailbox: { user: dee.id } },
+        },
+      },
+    });
+    const sim = (inputs: string[]) => h.api('POST', `/api/flows/${created.body.id}/simulate`, { channel: 'call', from: '+15550109999', inputs });
+    const bridged = await sim(['bridged']);
+    expect(bridged.status).toBe(200);
+    expect(bridged.body.steps[0].twiml).toMatch(/<Enqueue action="[^"]+step=queue&amp;applet=q" method="POST" waitUrl="[^"]+queue-wait[^"]+" waitUrlMethod="POST">help<\/Enqueue>/);
+    expect(bridged.body.steps[0].queueWait).toMatch(/<Say>You are next in line\.<\/Say><Say loop="\d+">Please hold\.<\/Say><Redirect/);
+    expect(bridged.body.steps[1]).toMatchObject({ input: { QueueResult: 'bridged' } });
+    expect(bridged.body.steps[1].twiml).toContain('<Hangup/>');
+    const timeout = await sim(['timeout']);
+    expect(timeout.body.steps[1].applets.map((a: { applet: string }) => a.applet)).toEqual(['q', 'vm']);
+    expect(timeout.body.steps[1].input).toEqual({ QueueResult: 'leave' });
+  });
+});
