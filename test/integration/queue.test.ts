@@ -190,3 +190,18 @@ test('a member who picks up after the caller is gone hears so and is hung up', a
   const answer = await post(`/twilio/voice/agent?q=${encodeURIComponent('front desk')}&u=${ann.id}`, { CallSid: sid(9), From: NUMBER, To: '+15550250001', CallStatus: 'in-progress' });
   expect(answer.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>The caller is no longer waiting. Thank you. Goodbye.</Say><Hangup/></Response>');
 });
+
+test('an outbox that refuses the queue job still queues the caller; the next wait request asks again', async () => {
+  const refused: string[] = [];
+  const flaky = voiceWebhook({
+    ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN,
+    outbox: { put: async (jobs) => { refused.push(...jobs.map((j) => j.id)); throw new Error('SQS is down'); } },
+  });
+  const caller = { CallSid: sid(4), From: '+15550259904', To: NUMBER };
+  const answer = await flaky(signedTwilioEvent({ url: '/twilio/voice', params: { ...caller, CallStatus: 'ringing' } }));
+  expect(answer.body).toContain('<Enqueue');
+  expect((await stores.queues.snapshot('front desk')).waiting.map((w) => w.callSid)).toContain(caller.CallSid);
+  const wait = await flaky(signedTwilioEvent({ url: attr(answer.body, 'Enqueue', 'waitUrl'), params: { ...caller, QueuePosition: '1', QueueTime: '0' } }));
+  expect(wait.body).toContain('<Say>You are next in line.</Say>');
+  expect(refused.map((id) => id.split(':')[2])).toEqual(['join', 'tick']);
+});

@@ -156,3 +156,18 @@ describe('in AWS: SES v2 SendEmail with the MIME as raw content', () => {
     client.destroy();
   });
 });
+
+test('an outbox that refuses the email changes nothing for the caller: the voicemail is stored and the call ends as usual', async () => {
+  const refusing = voiceWebhook({
+    ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN,
+    outbox: { put: async () => { throw new Error('SQS is down'); } }, dashboardUrl: 'https://switchboard.example.com',
+  });
+  const callSid = `CA${'e3'.repeat(16)}`;
+  const call = await refusing(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: CALLER, To: NUMBER, CallStatus: 'ringing' } }));
+  const action = local(/<Record [^>]*action="([^"]+)"/.exec(call.body)![1]);
+  const recordingSid = `RE${'e3'.repeat(16)}`;
+  const answer = await refusing(signedTwilioEvent({ url: action, params: { CallSid: callSid, From: CALLER, To: NUMBER, RecordingSid: recordingSid, RecordingDuration: '9', Digits: 'hangup' } }));
+  expect(answer.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+  const messages = await stores.messages.list(`group#${groupId}`);
+  expect(messages.map((m) => m.id)).toContain(recordingSid);
+});
