@@ -8,7 +8,7 @@ import { ADMIN_THROTTLE, CARRIER_THROTTLE, SwitchboardHttpApi } from './http-api
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { DurableSpill } from './spill';
-import { Outbox } from './outbox';
+import { BackgroundJobs } from './jobs';
 import { TwilioSecret } from './twilio-secret';
 import { carrierEnv } from '../lambdas/carrier/carrier-env';
 import { ENV } from '../lambdas/config/env';
@@ -31,7 +31,7 @@ export class SwitchboardStack extends Stack {
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
-  readonly outbox: Outbox;
+  readonly jobs: BackgroundJobs;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
   readonly monitoring: WebhookMonitoring;
@@ -52,13 +52,13 @@ export class SwitchboardStack extends Stack {
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
-    this.outbox = new Outbox(this, 'Outbox', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
+    this.jobs = new BackgroundJobs(this, 'Jobs', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
       spill: this.spill,
-      outbox: this.outbox,
+      jobs: this.jobs,
       dashboardUrl: config.dashboardUrl,
       publicUrl: config.publicUrl,
       metricsNamespace,
@@ -78,15 +78,15 @@ export class SwitchboardStack extends Stack {
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
-    // The outbox worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
-    useCarrierLink(this.outbox.worker, carrier);
+    // The job worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
+    useCarrierLink(this.jobs.worker, carrier);
     // The drain routes texts and voicemails kept while their flow could not be read, and sends the
     // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts): it needs the
     // secret, not the public URL (it writes no webhook URLs).
     this.webhooks.authToken.grantRead(this.spill.drain);
     for (const [name, value] of Object.entries(carrierEnv({ secretArn: this.webhooks.authToken.secretArn }))) this.spill.drain.addEnvironment(name, value);
-    // ...and the emails of a late voicemail, through the outbox, linking to the dashboard.
-    this.outbox.grantPut(this.spill.drain);
+    // ...and the emails of a late voicemail, through the job queue, linking to the dashboard.
+    this.jobs.grantPut(this.spill.drain);
     this.spill.drain.addEnvironment(ENV.dashboardUrl, config.dashboardUrl);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot

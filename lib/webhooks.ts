@@ -5,7 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
-import type { Outbox } from './outbox';
+import type { BackgroundJobs } from './jobs';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables, type TableGrants } from './switchboard-function';
 
@@ -25,8 +25,8 @@ export interface TwilioWebhooksProps {
   readonly warmVoice?: number;
   /** The Twilio secret (lib/twilio-secret.ts): the handlers check signatures with its auth token. */
   readonly twilioSecret: ISecret;
-  /** Where the voice webhook hands off the emails of voicemails (lib/outbox.ts). */
-  readonly outbox: Outbox;
+  /** Where the voice webhook hands off the emails of voicemails and has queue offers placed (lib/jobs.ts). */
+  readonly jobs: BackgroundJobs;
   /** Where the dashboard is: emails link to the voicemail there. */
   readonly dashboardUrl: string;
 }
@@ -80,8 +80,8 @@ export class TwilioWebhooks extends Construct {
       // member picks up an offer (Query of the queue's partition).
       state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
     });
-    // Voicemail emails: handed to the outbox, composed and sent by its worker (never while the carrier waits).
-    props.outbox.grantPut(this.voice);
+    // Voicemail emails: handed to the job queue, composed and sent by its worker (never while the carrier waits).
+    props.jobs.grantPut(this.voice);
     this.voice.addEnvironment(ENV.dashboardUrl, props.dashboardUrl);
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,

@@ -63,6 +63,8 @@ export class FakeCalls {
   private readonly queueSids = new Map<string, string>();
   private readonly running = new Set<Promise<void>>();
   agentBehaviour: AgentBehaviour = 'answers';
+  /** Tests: placed calls ring and stay ringing, and no callback is sent (there is no webhook to send it to). */
+  ringOnly = false;
 
   constructor(
     private readonly account: () => { sid: string; authToken: string; owns(number: string): boolean },
@@ -166,6 +168,7 @@ export class FakeCalls {
     await new Promise((resolve) => setImmediate(resolve));
     if (call.status !== 'queued') return;
     call.status = 'ringing';
+    if (this.ringOnly) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (call.status !== 'ringing') return; // canceled while it rang
     const behaviour = this.agentBehaviour;

@@ -17,10 +17,10 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
-import { DirOutbox } from '../lambdas/outbox/dir-outbox';
+import { DirJobQueue } from '../lambdas/jobs/dir-job-queue';
 import { fromAddress } from '../lambdas/mail/mime';
 import { EmlTransport, type WrittenMail } from './eml-transport';
-import { OutboxDrain } from './outbox-drain';
+import { JobDrain } from './job-drain';
 import { adminDynamoClientConfig, createDynamoDb } from '../lambdas/store/dynamo-client';
 import { createStores } from '../lambdas/store/stores';
 import { carrierLinkFromEnv, type CarrierLink } from '../lambdas/carrier/carrier-link';
@@ -56,8 +56,8 @@ export interface LocalStack {
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
   fakeTwilio?: FakeTwilio;
-  /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the outbox they go through. */
-  mail: { dir: string; drain: OutboxDrain };
+  /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the job queue they go through. */
+  mail: { dir: string; drain: JobDrain };
   stop(): Promise<void>;
 }
 
@@ -83,18 +83,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
-  // Emails: the webhooks hand them to the outbox directory; the outbox drain writes each as an .eml file.
+  // Emails: the webhooks hand them to the job queue directory; the job queue drain writes each as an .eml file.
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'switchboard-mail-'));
-  const outbox = new DirOutbox(path.join(dataDir, 'outbox'));
-  process.env[ENV.outboxDir] = outbox.dir;
+  const jobQueue = new DirJobQueue(path.join(dataDir, 'jobs'));
+  process.env[ENV.jobDir] = jobQueue.dir;
   const mailDir = path.join(dataDir, 'mail');
   const from = fromAddress(process.env[ENV.emailFrom] || 'localhost');
-  // Queue offers go through the same outbox: placed with the carrier link (the fake carrier, or a real
+  // Queue offers go through the same job queue: placed with the carrier link (the fake carrier, or a real
   // account), their TwiML and callbacks at this server's public URL (known once it listens).
   const workerDb = createDynamoDb({ endpoint, ...adminDynamoClientConfig });
   const workerStores = createStores(workerDb, tables);
   let carrier: CarrierLink | undefined;
-  const mailDrain = new OutboxDrain(outbox, {
+  const mailDrain = new JobDrain(jobQueue, {
     mail: new EmlTransport(mailDir, options.onMail),
     from,
     now: () => new Date(),
@@ -113,7 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const drain = new SpoolDrain(spill, stores);
   const stopDrain = async () => {
     await mailDrain.stop();
-    // Memory mode keeps nothing: its mail folder (and outbox) goes with it; --data-dir keeps them.
+    // Memory mode keeps nothing: its mail folder (and job queue) goes with it; --data-dir keeps them.
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
     stores.destroy();

@@ -1,6 +1,6 @@
 // A real MIME message of an OutboundEmail (multipart/alternative: text and HTML, UTF-8, encoded headers),
 // built by nodemailer's MailComposer: the same bytes go to SES (raw content) and, locally, into `.eml` files.
-// Off the webhook path: only the outbox worker and the local drain import it.
+// Off the webhook path: only the job worker and the local drain import it.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutboundEmail } from '../flows/outbound';
 

@@ -12,7 +12,7 @@ import { DynamoStateStore } from '../store/state-store';
 import type { TableNames } from '../store/tables';
 import type { RoutingPorts } from './late-route';
 import { ENV } from '../config/env';
-import { outboxFromEnv } from '../outbox/outbox-from-env';
+import { jobQueueFromEnv } from '../jobs/job-queue-from-env';
 
 export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory' | 'state'>, env: NodeJS.ProcessEnv = process.env): RoutingPorts {
   // The link is read from the environment at the first send: the local server sets the carrier's URL
@@ -28,7 +28,7 @@ export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbe
     schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
     texts: new CarrierTextSender(() => (link ??= carrierLinkFromEnv(env)).api(), undefined, optOuts),
     optOuts,
-    outbox: outboxFromEnv(env),
+    jobs: jobQueueFromEnv(env),
     dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }

@@ -14,8 +14,8 @@ import { sendTextsBestEffort, type SendReason, type TextSender } from '../carrie
 import { mailboxOf, type Mailbox } from '../flows/engine';
 import { lateVoicemailTarget } from '../flows/late-routing';
 import { dashboardLink, voicemailEmails, voicemailNotices, type NotifyChannels, type OutboundText } from '../flows/outbound';
-import { jobId, type EmailJob } from '../outbox/jobs';
-import { putBestEffort, type Outbox } from '../outbox/outbox';
+import { jobId, type EmailJob } from '../jobs/jobs';
+import { putBestEffort, type JobQueue } from '../jobs/job-queue';
 import type { Directory } from '../flows/people';
 import type { FlowPart } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
@@ -43,7 +43,7 @@ export interface RoutingPorts {
   /** Where a late STOP or START is recorded (as of its arrival). Absent: not recorded. */
   optOuts?: Pick<OptOutStore, 'setOptOut'>;
   /** Where a late voicemail's emails are handed off (`notify.email`). Absent: none are sent (logged). */
-  outbox?: Outbox;
+  jobs?: JobQueue;
   /** The dashboard's address, for the emails' link to the voicemail. */
   dashboardUrl?: string;
 }
@@ -182,7 +182,7 @@ export async function routeLateVoicemail(item: SpilledVoicemail, messages: Pick<
     await Promise.all([
       notify.channels.sms ? sendTextsBestEffort(ports.texts, async () => voicemailNotices(box, await directory(), facts), { reason: 'voicemail_notify', sid }) : undefined,
       notify.channels.email
-        ? putBestEffort(ports.outbox, async () => {
+        ? putBestEffort(ports.jobs, async () => {
             const [known, number] = await Promise.all([directory(), ports.numbers.find(item.to!)]);
             const mailboxName = box.kind === 'user' ? known.users.get(box.id)?.name : known.groups.get(box.id)?.name;
             const emails = voicemailEmails(box, known, {

@@ -9,8 +9,8 @@ import {
   dashboardLink, NOTIFY_NOBODY, notifyChannels, transcriptEmails, transcriptNotices, voicemailEmails, voicemailNotices,
   type NotifyChannels, type OutboundEmail, type OutboundText, type VoicemailEmailFacts, type VoicemailFacts,
 } from '../flows/outbound';
-import { jobId, type EmailJob, type EmailReason } from '../outbox/jobs';
-import { putBestEffort } from '../outbox/outbox';
+import { jobId, type EmailJob, type EmailReason } from '../jobs/jobs';
+import { putBestEffort } from '../jobs/job-queue';
 import type { Directory } from '../flows/people';
 import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
 import { DirectoryCache } from './caches';
@@ -94,7 +94,7 @@ interface Notices {
 
 /**
  * Tells a voicemail's mailbox members (voicemail `notify`), best effort: texts from the number that was
- * called (the carrier's REST API), emails through the outbox (composed and sent off this request). The
+ * called (the carrier's REST API), emails through the job queue (composed and sent off this request). The
  * mailbox's people are read fresh, once for both: a callback is rare and often comes after the call, in
  * another container.
  */
@@ -109,7 +109,7 @@ async function notifyMailbox(deps: WebhookDeps, call: CallRequest, mailbox: Mail
   await Promise.all([
     notify.sms ? sendTextsBestEffort(deps.texts, async () => notices.texts(box, await directory(), vm), { reason: notices.reasons[0], sid }) : undefined,
     notify.email
-      ? putBestEffort(deps.outbox, async () => {
+      ? putBestEffort(deps.jobs, async () => {
           const [people, number] = await Promise.all([directory(), deps.numbers.find(call.to).catch(() => undefined)]);
           const mailboxName = kind === 'user' ? people.users.get(id)?.name : people.groups.get(id)?.name;
           const facts = { ...vm, numberName: number?.name, mailboxName, link: dashboardLink(deps.dashboardUrl, box, notices.recordingSid) };

@@ -19,8 +19,8 @@ import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
 import { CarrierTextSender, SEND_TIMEOUT_MS, type TextSender } from '../carrier/text-sender';
-import type { Outbox } from '../outbox/outbox';
-import { outboxFromEnv } from '../outbox/outbox-from-env';
+import type { JobQueue } from '../jobs/job-queue';
+import { jobQueueFromEnv } from '../jobs/job-queue-from-env';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
@@ -60,7 +60,7 @@ export interface WebhookDeps {
   /** Who waits in each call queue and which members are offered them (DESIGN.md section 3, `queue`). */
   queues?: QueueStore;
   /** Where work is handed off (voicemail emails, queue offers): done off the webhook path. */
-  outbox?: Outbox;
+  jobs?: JobQueue;
   /** The dashboard's address: an email links to the voicemail there. */
   dashboardUrl?: string;
 }
@@ -83,7 +83,7 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
     texts: new CarrierTextSender(carrierLinkFromEnv(env, { timeoutMs: SEND_TIMEOUT_MS }).api, undefined, stores.optOuts),
-    outbox: outboxFromEnv(env),
+    jobs: jobQueueFromEnv(env),
     dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }

@@ -1,16 +1,16 @@
 // The voice webhook's side of the call queues (DESIGN.md section 3, `queue`): a caller joining (recorded,
-// and the queue's members offered the call through the outbox) and leaving; the wait URL Twilio asks while
+// and the queue's members offered the call through the job queue) and leaving; the wait URL Twilio asks while
 // they wait; and the calls placed to members: their TwiML when answered (`<Dial><Queue>`), the note on the
 // caller's end when a member takes them (`<Queue url>`), and their status callbacks. Every change is handed
-// to the outbox as a queue job, so the offers are placed and hung up off the carrier's clock.
+// to the job queue as a queue job, so the offers are placed and hung up off the carrier's clock.
 import type { QueuedCaller } from '../flows/call-engine';
 import type { LoadedRevision } from '../flows/call-request';
 import { appletAt } from '../flows/engine';
 import { agentAnswer, waitAnswer } from '../flows/queue';
 import type { FlowPart } from '../flows/schema';
 import { errorField, logger } from '../observability/logger';
-import { queueJob, QUEUE_TICK_MS } from '../outbox/jobs';
-import { putBestEffort } from '../outbox/outbox';
+import { queueJob, QUEUE_TICK_MS } from '../jobs/jobs';
+import { putBestEffort } from '../jobs/job-queue';
 import { atMost } from '../runtime/deadline';
 import { renderCall } from '../twilio/twiml';
 import { EMPTY_RESPONSE, twiml, type Response } from './answers';
@@ -21,9 +21,9 @@ import type { WebhookDeps } from './deps';
 /** A waiting caller is forgotten this long after their longest possible wait (TTL): only a lost callback leaves one. */
 const WAITING_KEPT_MS = 3600_000;
 
-/** Has the queue looked at again (offers placed or hung up) by the outbox worker. */
+/** Has the queue looked at again (offers placed or hung up) by the job worker. */
 const lookAgain = (deps: WebhookDeps, queue: string, event: string) =>
-  putBestEffort(deps.outbox, [queueJob(queue, event)], { what: 'queue', sid: event });
+  putBestEffort(deps.jobs, [queueJob(queue, event)], { what: 'queue', sid: event });
 
 /**
  * A caller reached a `queue` applet (the answer puts them in it): recorded as waiting, with who may take

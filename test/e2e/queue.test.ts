@@ -1,6 +1,6 @@
 // Call queues end to end (issue 22 item 1): the local stack with the project's Twilio-compatible server
 // (`npm start -- --fake-twilio`), the carrier simulator playing the caller (`npm run call -- --agent ...`).
-// The caller waits in the queue hearing the hold prompt; the stack's outbox worker offers them to the
+// The caller waits in the queue hearing the hold prompt; the stack's job worker offers them to the
 // queue's members through the twilio library's Calls API at the fake carrier, which plays the member: one
 // who answers takes the caller (<Dial><Queue>); one who is busy or lets it ring leaves the caller waiting
 // until maxWaitSeconds, then the timeout branch.

@@ -40,9 +40,9 @@ const functions = () => ({
   report: synth.stack.report.function,
   fallback: synth.stack.webhooks.fallback,
   drain: synth.stack.spill.drain,
-  outbox: synth.stack.outbox.worker,
+  jobs: synth.stack.jobs.worker,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'outbox'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'jobs'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
@@ -151,7 +151,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
   },
   // Does what the webhooks handed off: voicemail emails (no table); queues' offers (the queue's partition,
   // offers placed, members' presence; the people its targets name).
-  outbox: {
+  jobs: {
     directory: ['BatchGetItem'],
     state: ['BatchGetItem', 'Query', 'UpdateItem'],
   },
@@ -192,7 +192,7 @@ describe('table grants: what the code does, and their environment variables', ()
   });
 
   test.each(functionNames)('the %s role has the same grants in the prod stage', (name) => {
-    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, outbox: prod.stack.outbox.worker };
+    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, jobs: prod.stack.jobs.worker };
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 

@@ -1,6 +1,6 @@
 // Call queues through the voice webhook against DynamoDB Local (issue 22 item 1), every request signed as
-// Twilio signs it: a caller joins (<Enqueue>, recorded, a queue job handed to the outbox), waits (the wait
-// URL), is offered to the members (the outbox worker's offerQueue, placing calls through the carrier port),
+// Twilio signs it: a caller joins (<Enqueue>, recorded, a queue job handed to the job queue), waits (the wait
+// URL), is offered to the members (the job worker's offerQueue, placing calls through the carrier port),
 // is taken by the first to answer (<Dial><Queue>, the bridge noted on the caller's end), and the offers
 // nobody needs are hung up; another leaves at maxWaitSeconds for the timeout branch.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { publishFlow } from '../../lambdas/admin/flows';
 import { listQueues } from '../../lambdas/admin/queues';
 import type { NewCall } from '../../lambdas/carrier/carrier-link';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
-import { DirOutbox } from '../../lambdas/outbox/dir-outbox';
-import { offerQueue } from '../../lambdas/outbox/queue-offers';
+import { DirJobQueue } from '../../lambdas/jobs/dir-job-queue';
+import { offerQueue } from '../../lambdas/jobs/queue-offers';
 import { createStores } from '../../lambdas/store/stores';
 import type { WebhookHandler } from '../../lambdas/webhooks/guard';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
@@ -23,7 +23,7 @@ import { twimlViolations } from '../support/twiml-structure';
 const NUMBER = '+15550100097';
 let stores: ReturnType<typeof createStores>;
 let webhook: WebhookHandler;
-let outbox: DirOutbox;
+let jobQueue: DirJobQueue;
 let dir: string;
 const spilled = tempSpill();
 let ann: { id: string };
@@ -47,10 +47,10 @@ const offer = () => offerQueue('front desk', { ...stores, carrier: async () => c
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'switchboard-queue-test-'));
-  outbox = new DirOutbox(dir);
+  jobQueue = new DirJobQueue(dir);
   const t = await createTestTables();
   stores = createStores(t.doc, t.names);
-  webhook = voiceWebhook({ ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN, outbox });
+  webhook = voiceWebhook({ ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN, jobs: jobQueue });
   [ann, bob] = await Promise.all([
     stores.directory.createUser({ name: 'Ann', phone: '+15550250001', available: true }),
     stores.directory.createUser({ name: 'Bob', client: 'bob', available: true }),
@@ -79,7 +79,7 @@ const local = (url: string) => url.replace(/&amp;/g, '&').replace(/^https:\/\/[^
 const attr = (xml: string, element: string, name: string) => local(new RegExp(`<${element}[^>]*\\s${name}="([^"]+)"`).exec(xml)![1]);
 const sid = (n: number) => `CA${n.toString(16).padStart(32, '0')}`;
 const post = (url: string, params: Record<string, string>) => webhook(signedTwilioEvent({ url, params }));
-const jobs = () => outbox.pending().map((f) => outbox.read(f));
+const jobs = () => jobQueue.pending().map((f) => jobQueue.read(f));
 
 describe('a caller a member takes', () => {
   const caller = { CallSid: sid(1), From: '+15550259901', To: NUMBER };
@@ -191,11 +191,11 @@ test('a member who picks up after the caller is gone hears so and is hung up', a
   expect(answer.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say>The caller is no longer waiting. Thank you. Goodbye.</Say><Hangup/></Response>');
 });
 
-test('an outbox that refuses the queue job still queues the caller; the next wait request asks again', async () => {
+test('a job queue that refuses the queue job still queues the caller; the next wait request asks again', async () => {
   const refused: string[] = [];
   const flaky = voiceWebhook({
     ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN,
-    outbox: { put: async (jobs) => { refused.push(...jobs.map((j) => j.id)); throw new Error('SQS is down'); } },
+    jobs: { put: async (jobs) => { refused.push(...jobs.map((j) => j.id)); throw new Error('SQS is down'); } },
   });
   const caller = { CallSid: sid(4), From: '+15550259904', To: NUMBER };
   const answer = await flaky(signedTwilioEvent({ url: '/twilio/voice', params: { ...caller, CallStatus: 'ringing' } }));

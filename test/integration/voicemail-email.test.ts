@@ -1,5 +1,5 @@
 // Voicemail `notify.email` through the voice webhook against DynamoDB Local (issue 22 item 5): the request
-// that stores a recording hands one email job per member address to the outbox (nothing is composed or
+// that stores a recording hands one email job per member address to the job queue (nothing is composed or
 // sent while the carrier waits); the worker composes the MIME and sends it: locally into an `.eml` file,
 // in AWS through SES v2 (here a stand-in SES endpoint that records the request). What was sent is parsed.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -12,12 +12,12 @@ import { simpleParser } from 'mailparser';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { SesTransport } from '../../lambdas/mail/ses-transport';
-import { DirOutbox } from '../../lambdas/outbox/dir-outbox';
+import { DirJobQueue } from '../../lambdas/jobs/dir-job-queue';
 import { createStores } from '../../lambdas/store/stores';
 import type { WebhookHandler } from '../../lambdas/webhooks/guard';
 import { voiceWebhook } from '../../lambdas/webhooks/voice';
 import { EmlTransport } from '../../local/eml-transport';
-import { OutboxDrain } from '../../local/outbox-drain';
+import { JobDrain } from '../../local/job-drain';
 import { createTestTables } from '../support/dynamo';
 import { tempSpill } from '../support/spill';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
@@ -27,22 +27,22 @@ const CALLER = '+15550109977';
 let stores: ReturnType<typeof createStores>;
 let webhook: WebhookHandler;
 let dir: string;
-let outbox: DirOutbox;
-let drain: OutboxDrain;
+let jobQueue: DirJobQueue;
+let drain: JobDrain;
 let mailDir: string;
 const spilled = tempSpill();
 let groupId: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'switchboard-email-test-'));
-  outbox = new DirOutbox(path.join(dir, 'outbox'));
+  jobQueue = new DirJobQueue(path.join(dir, 'jobs'));
   mailDir = path.join(dir, 'mail');
-  drain = new OutboxDrain(outbox, { mail: new EmlTransport(mailDir), from: 'voicemail@example.com', now: () => new Date() });
+  drain = new JobDrain(jobQueue, { mail: new EmlTransport(mailDir), from: 'voicemail@example.com', now: () => new Date() });
   const t = await createTestTables();
   stores = createStores(t.doc, t.names);
   webhook = voiceWebhook({
     ...stores, spill: spilled.spill, now: () => new Date('2026-11-24T15:00:00Z'), authToken: async () => TEST_AUTH_TOKEN,
-    outbox, dashboardUrl: 'https://switchboard.example.com',
+    jobs: jobQueue, dashboardUrl: 'https://switchboard.example.com',
   });
   const [ann, bob] = await Promise.all([
     stores.directory.createUser({ name: 'Ann', email: 'ann@example.com', phone: '+15550240001', available: true }),
@@ -78,7 +78,7 @@ test('a voicemail that emails: one job per address, then a real MIME message nam
   // The Record action stores it and hands the email off; the status callback that follows finds it stored.
   await webhook(signedTwilioEvent({ url: attr('action'), params: { ...recording, From: CALLER, To: NUMBER, Digits: 'hangup' } }));
   await webhook(signedTwilioEvent({ url: attr('recordingStatusCallback'), params: { ...recording, RecordingStatus: 'completed' } }));
-  expect(outbox.pending()).toHaveLength(1); // Ann only: Bob has no address; once, not once per request
+  expect(jobQueue.pending()).toHaveLength(1); // Ann only: Bob has no address; once, not once per request
   expect(readdirSync(mailDir)).toEqual([]); // nothing composed or sent while the carrier waited
 
   expect(await drain.drainNow()).toBe(1);
@@ -102,7 +102,7 @@ test('a voicemail that emails: one job per address, then a real MIME message nam
   const second = await simpleParser(readFileSync(mails()[1]));
   expect(second.subject).toBe(`Transcript: voicemail from ${CALLER} (Front desk line)`);
   expect(second.text).toContain('Please call me back about the invoice.');
-  expect(outbox.pending()).toEqual([]);
+  expect(jobQueue.pending()).toEqual([]);
   // Nothing was texted: notify asked for email only.
 });
 
@@ -116,7 +116,7 @@ test('notify: true still texts only: no email job', async () => {
   const action = local(/<Record [^>]*action="([^"]+)"/.exec(call.body)![1]);
   expect(call.body).not.toContain('ne=1');
   await webhook(signedTwilioEvent({ url: action, params: { CallSid: callSid, From: CALLER, To: '+15550100096', RecordingSid: `RE${'e2'.repeat(16)}`, RecordingDuration: '5', Digits: 'hangup' } }));
-  expect(outbox.pending()).toEqual([]);
+  expect(jobQueue.pending()).toEqual([]);
 });
 
 describe('in AWS: SES v2 SendEmail with the MIME as raw content', () => {
@@ -142,8 +142,8 @@ describe('in AWS: SES v2 SendEmail with the MIME as raw content', () => {
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     });
     const ses = new SesTransport('voicemail@example.com', client);
-    const worker = new OutboxDrain(new DirOutbox(path.join(dir, 'ses-outbox')), { mail: ses, from: 'voicemail@example.com', now: () => new Date() });
-    await worker.outbox.put([{ kind: 'email', id: 'voicemail_notify:REses:ann@example.com', reason: 'voicemail_notify', email: { to: 'ann@example.com', subject: 'New voicemail from +15550109977', text: 'From: +15550109977', html: '<p>From: +15550109977</p>' } }]);
+    const worker = new JobDrain(new DirJobQueue(path.join(dir, 'ses-jobs')), { mail: ses, from: 'voicemail@example.com', now: () => new Date() });
+    await worker.jobs.put([{ kind: 'email', id: 'voicemail_notify:REses:ann@example.com', reason: 'voicemail_notify', email: { to: 'ann@example.com', subject: 'New voicemail from +15550109977', text: 'From: +15550109977', html: '<p>From: +15550109977</p>' } }]);
     expect(await worker.drainNow()).toBe(1);
     expect(requests).toHaveLength(1);
     expect(requests[0].path).toBe('/v2/email/outbound-emails');
@@ -157,10 +157,10 @@ describe('in AWS: SES v2 SendEmail with the MIME as raw content', () => {
   });
 });
 
-test('an outbox that refuses the email changes nothing for the caller: the voicemail is stored and the call ends as usual', async () => {
+test('a job queue that refuses the email changes nothing for the caller: the voicemail is stored and the call ends as usual', async () => {
   const refusing = voiceWebhook({
     ...stores, spill: spilled.spill, now: () => new Date(), authToken: async () => TEST_AUTH_TOKEN,
-    outbox: { put: async () => { throw new Error('SQS is down'); } }, dashboardUrl: 'https://switchboard.example.com',
+    jobs: { put: async () => { throw new Error('SQS is down'); } }, dashboardUrl: 'https://switchboard.example.com',
   });
   const callSid = `CA${'e3'.repeat(16)}`;
   const call = await refusing(signedTwilioEvent({ url: '/twilio/voice', params: { CallSid: callSid, From: CALLER, To: NUMBER, CallStatus: 'ringing' } }));

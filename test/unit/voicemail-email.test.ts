@@ -1,13 +1,13 @@
 // Voicemail `notify.email` (issue 22 item 5): who is emailed and what the email says, decided by the domain
-// as data, then built as real MIME by the outbox worker and read back with a mail parser (mailparser), as a
+// as data, then built as real MIME by the job worker and read back with a mail parser (mailparser), as a
 // mail client would read it. The worker's batch handling (SQS FIFO partial failures) too.
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import type { Directory, User } from '../../lambdas/flows/people';
 import { dashboardLink, mailboxEmails, notifyChannels, transcriptEmails, voicemailEmails, type OutboundEmail } from '../../lambdas/flows/outbound';
 import { composeMime, fromAddress } from '../../lambdas/mail/mime';
-import { jobId, type EmailJob } from '../../lambdas/outbox/jobs';
-import { runOutboxBatch } from '../../lambdas/outbox/worker-batch';
+import { jobId, type EmailJob } from '../../lambdas/jobs/jobs';
+import { runJobBatch } from '../../lambdas/jobs/worker-batch';
 
 const user = (id: string, over: Partial<User>): User => ({ id, name: id, available: true, ...over });
 const directory: Directory = {
@@ -111,7 +111,7 @@ describe('the MIME message', () => {
   });
 });
 
-describe('the outbox worker on a batch of SQS FIFO messages', () => {
+describe('the job worker on a batch of SQS FIFO messages', () => {
   const job = (to: string): EmailJob => ({
     kind: 'email', id: jobId('voicemail_notify', 'RE1', to), reason: 'voicemail_notify',
     email: { to, subject: 'New voicemail', text: 'x', html: '<p>x</p>' },
@@ -119,7 +119,7 @@ describe('the outbox worker on a batch of SQS FIFO messages', () => {
   const record = (id: string, body: unknown, group: string): SQSRecord => ({
     messageId: id, receiptHandle: id, body: typeof body === 'string' ? body : JSON.stringify(body),
     attributes: { MessageGroupId: group, ApproximateReceiveCount: '1' } as SQSRecord['attributes'],
-    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:outbox.fifo', awsRegion: 'us-east-1',
+    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo', awsRegion: 'us-east-1',
   });
 
   test('sends each email as MIME; names the failed ones, the unreadable ones, and those after a failure in their group', async () => {
@@ -140,7 +140,7 @@ describe('the outbox worker on a batch of SQS FIFO messages', () => {
         record('6', job('cat@example.org'), 'g5'),
       ],
     };
-    const out = await runOutboxBatch(event, { mail, from: 'switchboard@example.com', now: () => new Date() });
+    const out = await runJobBatch(event, { mail, from: 'switchboard@example.com', now: () => new Date() });
     expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['2', '3', '4', '5']);
     expect(sent.map((s) => s.to)).toEqual(['ann@example.com', 'cat@example.org']);
     expect((await simpleParser(sent[0].raw)).subject).toBe('New voicemail');

@@ -2,7 +2,7 @@
 // the people its head's targets name and who of them is on a call, plans the offers (flows/queue.ts), and
 // places them as calls through the carrier's REST API, each answered by our agent route (`<Dial><Queue>`)
 // and reporting its status to us; offers nobody needs any more are hung up. Runs off the webhook path: in
-// the outbox worker, one queue at a time (its jobs share a FIFO message group; locally the drain runs in turn).
+// the job worker, one queue at a time (its jobs share a FIFO message group; locally the drain runs in turn).
 import type { CarrierApi } from '../carrier/carrier-link';
 import { CarrierNotConfiguredError } from '../errors';
 import type { Directory } from '../flows/people';

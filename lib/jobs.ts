@@ -9,11 +9,11 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
 
-export interface OutboxProps {
+export interface BackgroundJobsProps {
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
   readonly metricsNamespace: string;
-  /** The outbox's alarms notify it (lib/alerts.ts). */
+  /** The job queue's alarms notify it (lib/alerts.ts). */
   readonly alarmTopic: ITopic;
   /**
    * The verified SES identity emails come from (an address, or a domain: then switchboard@<domain>). The
@@ -33,13 +33,13 @@ export interface OutboxProps {
  * it could not do, and an alarm on it. The carrier link (the Twilio secret, the public URL the offers'
  * TwiML is served at) is given by the stack (lib/carrier-link.ts).
  */
-export class Outbox extends Construct {
+export class BackgroundJobs extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly worker: SwitchboardFunction;
   readonly alarms: Alarm[];
 
-  constructor(scope: Construct, id: string, props: OutboxProps) {
+  constructor(scope: Construct, id: string, props: BackgroundJobsProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 3;
     if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
@@ -64,8 +64,8 @@ export class Outbox extends Construct {
     });
 
     this.worker = new SwitchboardFunction(this, 'Worker', {
-      entry: handlerEntry('outbox-worker'),
-      description: 'Switchboard outbox worker: sends voicemail emails through Amazon SES, offers queued calls to members through Twilio',
+      entry: handlerEntry('job-worker'),
+      description: 'Switchboard job worker: sends voicemail emails through Amazon SES, offers queued calls to members through Twilio',
       removalPolicy: props.removalPolicy,
       metricsNamespace: props.metricsNamespace,
       timeout,
@@ -94,7 +94,7 @@ export class Outbox extends Construct {
     const action = new SnsAction(props.alarmTopic);
     this.alarms = [
       new Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `Outbox jobs (voicemail emails) failed ${maxReceiveCount} tries and wait in the dead-letter queue: check the SES identity and sending limits, then redrive them (docs/operations.md)`,
+        alarmDescription: `Background jobs (voicemail emails, queue offers) failed ${maxReceiveCount} tries and wait in the dead-letter queue: check the SES identity and sending limits, then redrive them (docs/operations.md)`,
         metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -105,9 +105,9 @@ export class Outbox extends Construct {
     for (const alarm of this.alarms) alarm.addAlarmAction(action);
   }
 
-  /** Lets a function put jobs into the outbox and tells it where (OUTBOX_QUEUE_URL). */
+  /** Lets a function put jobs into the job queue and tells it where (JOB_QUEUE_URL). */
   grantPut(fn: SwitchboardFunction): void {
     this.queue.grantSendMessages(fn);
-    fn.addEnvironment(ENV.outboxQueueUrl, this.queue.queueUrl);
+    fn.addEnvironment(ENV.jobQueueUrl, this.queue.queueUrl);
   }
 }

@@ -1,4 +1,4 @@
-// Outbox worker Lambda (SQS FIFO event source, ReportBatchItemFailures): does what the webhooks handed
+// Job worker Lambda (SQS FIFO event source, ReportBatchItemFailures): does what the webhooks handed
 // off. Emails of voicemails, composed as MIME and sent through Amazon SES v2 from the verified identity
 // EMAIL_FROM names (its role may ses:SendEmail on that identity only); and call queues' offers, placed and
 // hung up through the twilio library's REST client (one queue at a time: its jobs share a message group).
@@ -12,7 +12,7 @@ import { fromAddress } from '../mail/mime';
 import { SesTransport } from '../mail/ses-transport';
 import { logger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
-import { runOutboxBatch } from '../outbox/worker-batch';
+import { runJobBatch } from '../jobs/worker-batch';
 import { DynamoDirectoryStore } from '../store/directory-store';
 import { dynamoDb } from '../store/dynamo-client';
 import { DynamoQueueStore } from '../store/queue-store';
@@ -39,6 +39,6 @@ const ports = {
   },
 };
 
-export const handler = middy((event: SQSEvent): Promise<SQSBatchResponse> => runOutboxBatch(event, ports))
+export const handler = middy((event: SQSEvent): Promise<SQSBatchResponse> => runJobBatch(event, ports))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

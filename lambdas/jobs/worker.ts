@@ -1,10 +1,10 @@
-// Runs one outbox job (AWS: the outbox worker Lambda, per SQS message; locally: the outbox drain). An
+// Runs one background job (AWS: the job worker Lambda, per SQS message; locally: the job queue drain). An
 // email is composed as MIME here, never on the webhook path, and handed to the transport (SES, or a file).
 import { composeMime } from '../mail/mime';
 import type { MailTransport } from '../mail/mail-transport';
 import { logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
-import type { OutboxJob } from './jobs';
+import type { Job } from './jobs';
 import { offerQueue, type QueueOfferPorts } from './queue-offers';
 
 export interface WorkerPorts {
@@ -18,7 +18,7 @@ export interface WorkerPorts {
 }
 
 /** Throws when the job failed and should be tried again (SQS redelivers it, then the dead-letter queue). */
-export async function runOutboxJob(job: OutboxJob, ports: WorkerPorts): Promise<void> {
+export async function runJob(job: Job, ports: WorkerPorts): Promise<void> {
   switch (job.kind) {
     case 'email': {
       if (!ports.mail) {
@@ -48,7 +48,7 @@ export async function runOutboxJob(job: OutboxJob, ports: WorkerPorts): Promise<
     }
     default: {
       const unknown: never = job;
-      throw new Error(`unknown outbox job ${JSON.stringify(unknown)}`);
+      throw new Error(`unknown background job ${JSON.stringify(unknown)}`);
     }
   }
 }

@@ -1,20 +1,20 @@
-// The outbox in local mode: one JSON file per job in a directory, written whole (a temporary file, then
+// The job queue in local mode: one JSON file per job in a directory, written whole (a temporary file, then
 // a rename) so the drain never reads half a job. A job whose id is already waiting is not written again.
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { OutboxJob } from './jobs';
-import type { Outbox } from './outbox';
+import type { Job } from './jobs';
+import type { JobQueue } from './job-queue';
 
 const JOB = /^(\d{13})-(\d{6})-(.+)\.json$/;
 
-export class DirOutbox implements Outbox {
+export class DirJobQueue implements JobQueue {
   private count = 0;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
 
-  async put(jobs: readonly OutboxJob[]): Promise<void> {
+  async put(jobs: readonly Job[]): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     const waiting = new Set(this.pending().map((p) => JOB.exec(path.basename(p))![3]));
     for (const job of jobs) {
@@ -37,8 +37,8 @@ export class DirOutbox implements Outbox {
       .map((name) => path.join(this.dir, name));
   }
 
-  read(file: string): OutboxJob {
-    return JSON.parse(readFileSync(file, 'utf8')) as OutboxJob;
+  read(file: string): Job {
+    return JSON.parse(readFileSync(file, 'utf8')) as Job;
   }
 
   done(file: string): void {

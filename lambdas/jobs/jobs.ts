@@ -1,13 +1,13 @@
 // Work the webhooks hand off instead of doing it while the carrier waits (DESIGN.md section 3): emails of
 // voicemails, and offering a queue's waiting callers to its members (calls placed through the carrier's
-// REST API). Each job is plain JSON, the same through SQS in AWS and the local outbox directory.
+// REST API). Each job is plain JSON, the same through SQS in AWS and the local job directory.
 import type { OutboundEmail } from '../flows/outbound';
 
 export type EmailReason = 'voicemail_notify' | 'transcript_notify';
 
 export interface EmailJob {
   kind: 'email';
-  /** Names this job once: a second put of the same job (a retried callback) is dropped by the outbox. */
+  /** Names this job once: a second put of the same job (a retried callback) is dropped by the job queue. */
   id: string;
   reason: EmailReason;
   email: OutboundEmail;
@@ -25,7 +25,7 @@ export interface QueueJob {
   queue: string;
 }
 
-export type OutboxJob = EmailJob | QueueJob;
+export type Job = EmailJob | QueueJob;
 
 /**
  * An id SQS FIFO accepts as a MessageDeduplicationId (at most 128 characters of letters, digits and
@@ -45,7 +45,7 @@ export function jobId(...parts: string[]): string {
  * turn): every email is a group of its own, so one slow send holds up nothing else; a queue's jobs share
  * one, so two workers never offer the same queue at once.
  */
-export const jobGroup = (job: OutboxJob): string => (job.kind === 'queue' ? jobId('queue', job.queue) : `email:${job.id}`);
+export const jobGroup = (job: Job): string => (job.kind === 'queue' ? jobId('queue', job.queue) : `email:${job.id}`);
 
 /** How often a waiting caller's wait requests may ask for a queue to be looked at again. */
 export const QUEUE_TICK_MS = 15_000;

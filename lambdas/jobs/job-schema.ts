@@ -1,7 +1,7 @@
-// What the outbox worker accepts from its queue: a job as the webhooks write it, or nothing (a message
+// What the job worker accepts from its queue: a job as the webhooks write it, or nothing (a message
 // that is not one goes to the dead-letter queue for a person to look at).
 import { z } from 'zod';
-import type { OutboxJob } from './jobs';
+import type { Job } from './jobs';
 
 const email = z.object({
   kind: z.literal('email'),
@@ -15,10 +15,10 @@ const queue = z.object({ kind: z.literal('queue'), id: z.string().min(1).max(128
 
 const job = z.discriminatedUnion('kind', [email, queue]);
 
-export function parseOutboxJob(body: string): OutboxJob | undefined {
+export function parseJob(body: string): Job | undefined {
   try {
     const parsed = job.safeParse(JSON.parse(body));
-    return parsed.success ? (parsed.data as OutboxJob) : undefined;
+    return parsed.success ? (parsed.data as Job) : undefined;
   } catch {
     return undefined;
   }
