@@ -1,9 +1,9 @@
 // `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
-import { startLocalStack } from '../local/stack';
+import { DEMO_LANDLINE, startLocalStack } from '../local/stack';
 import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
-import { DEMO_NUMBERS } from '../local/seed';
+import { DEMO_NUMBERS, DEMO_PIN } from '../local/seed';
 import { DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../local/studio-demo';
 import { buildDashboard } from '../local/web-build';
 
@@ -51,7 +51,8 @@ Switchboard is running.
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
   Mail              ${stack.mail.dir}   (voicemail emails as .eml files, printed here as they are written)
-  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
+  Outbound texts    ${stack.outbox.dir}   (queued by the webhooks, sent from here; GET /api/carrier/messages)
+  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow; the "US office" schedule
   Twilio auth token ${token}
   Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
@@ -60,11 +61,15 @@ Try it:
   curl -s '${stack.url}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
+  npm run sms -- --from +15550200001 --to ${DEMO_NUMBERS.main} --body "CLOSE US office until 17:00 ${DEMO_PIN}"   # Ann (editor) closes a schedule
   npm run report${stack.fakeTwilio ? `
   npm run carrier -- status        # the account's numbers: not connected yet
   npm run import -- studio --from-twilio   # the account's Studio flows: "${DEMO_STUDIO_FLOW_NAME}" answers ${DEMO_STUDIO_NUMBER}
   npm run import -- studio --from-twilio --flow ${studioSid} --take-over --mailbox Sales
-  npm run carrier -- sync          # imports the other numbers and points every number here` : ''}
+  npm run carrier -- sync          # imports the other numbers and points every number here
+  curl -s '${stack.url}/api/carrier/messages'   # every text sent through the REST API, with its delivery
+  (${DEMO_LANDLINE} is a landline on the fake carrier: a text to it, e.g. a flow's text applet calling it back,
+   ends undelivered with 30006)` : ''}
 
 Ctrl-C stops everything.`);
   let stopping = false;

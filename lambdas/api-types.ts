@@ -2,6 +2,7 @@
 // module and the dashboard reads them with `import type` (web/src/*), so a field renamed, dropped or
 // retyped on one side fails the other's compile. Types only: no runtime code, and type imports only from
 // lambdas/flows modules that are pure (the browser build has no Node types: `npx tsc -p web/tsconfig.json`).
+import type { DeliveryStatus } from './flows/delivery';
 import type { NumberStatus } from './flows/number-status';
 import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
@@ -12,7 +13,7 @@ import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
+export type { Channel, DeliveryStatus, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -143,6 +144,36 @@ export interface NumberRow {
 /** `GET /api/numbers` (one page: `nextCursor` while there may be more) and `GET /api/flows/{id}/numbers`. */
 export interface NumberList {
   numbers: NumberRow[];
+  nextCursor?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outbound texts and their delivery (DESIGN.md section 17)
+
+/** One text Switchboard sent (or tried to): `GET /api/carrier/messages`. */
+export interface OutboundMessage {
+  id: string;
+  /** Twilio's MessageSid, once Twilio took it. */
+  sid: string | null;
+  from: string;
+  to: string;
+  body: string;
+  /** Why it was sent: text_applet, voicemail_notify, transcript_notify, inbox_notify, reply, forward. */
+  reason: string;
+  /** The CallSid or MessageSid that caused it. */
+  cause: string | null;
+  status: DeliveryStatus;
+  /** Twilio's error code when it was not delivered (30006: a landline...). */
+  errorCode: number | null;
+  /** What went wrong, in words. */
+  errorMessage: string | null;
+  queuedAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/carrier/messages?status=&limit=&cursor=`: newest first, `nextCursor` while there may be more. */
+export interface OutboundMessageList {
+  messages: OutboundMessage[];
   nextCursor?: string;
 }
 

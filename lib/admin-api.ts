@@ -47,6 +47,8 @@ export class AdminApi extends Construct {
       // Schedule overrides: one (GetItem), a list's (BatchGetItem), set and cleared (PutItem); the simulator's
       // longest-idle reads who is on a call (BatchGetItem).
       state: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'] },
+      // GET /api/carrier/messages: the byStatus index, or the recent one without a status; it writes no record.
+      outbound: { actions: [], indexes: ['byStatus', 'recent'] },
     });
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);

@@ -80,6 +80,7 @@ export class BackgroundJobs extends Construct {
       flows: 'none',
       messages: 'none',
       traces: 'none',
+      outbound: 'none',
     });
     if (props.emailFrom) {
       // SendEmail from this identity only (an address, or the domain an address belongs to).

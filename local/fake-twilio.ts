@@ -5,7 +5,12 @@
 // status codes and error codes are Twilio's, so the carrier adapter cannot tell it from the real API.
 // It also serves Studio v2 Flows (list, and fetch with the definition) for the Studio import.
 // Tests seed numbers, make sends fail for a recipient, and read what was sent through its methods.
+// Delivery as Twilio does it (TWILIO.md "Delivery and opt-out"): a create answers 201 `queued` (only a bad
+// request fails at once), then the message's StatusCallback gets `sent` and `delivered` posted to it,
+// asynchronously and signed as Twilio signs (X-Twilio-Signature over the callback URL and every
+// parameter); a recipient the fake knows as a landline gets `sent` then `undelivered` with ErrorCode 30006.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallsError, FakeCalls } from './fake-twilio-calls';
@@ -77,12 +82,12 @@ export interface SentMessage {
   num_segments: string;
   status: string;
   direction: 'outbound-api';
-  error_code: null;
-  error_message: null;
+  error_code: number | null;
+  error_message: string | null;
   api_version: string;
   date_created: string;
   date_updated: string;
-  date_sent: null;
+  date_sent: string | null;
   price: null;
   price_unit: string;
   messaging_service_sid: null;
@@ -121,6 +126,20 @@ export interface FakeTwilioOptions {
   host?: string;
   /** Called for every message sent (the local stack prints them). */
   onMessage?: (message: SentMessage) => void;
+  /**
+   * Recipients that are landlines: texts to them are accepted (`queued`), then end `undelivered` with
+   * ErrorCode 30006, as Twilio reports a landline or a carrier that cannot take texts. More with addLandline().
+   */
+  landlines?: readonly string[];
+  /** How long after the create (and between the two callbacks) the status callbacks are posted. @default 20 ms */
+  callbackDelayMs?: number;
+}
+
+/** A status callback the fake posted: where, what, and how the receiver answered (0: no answer). */
+export interface PostedCallback {
+  url: string;
+  params: Record<string, string>;
+  status: number;
 }
 
 export interface TwilioErrorBody {
@@ -145,7 +164,18 @@ const SEND_ERRORS: Record<number, string> = {
   21211: "Invalid 'To' Phone Number",
   21408: 'Permission to send an SMS has not been enabled for the region indicated by the "To" number',
   21614: "'To' number is not a valid mobile number",
-  30007: 'Message filtered',
+};
+
+/**
+ * Delivery errors Twilio reports only later, on the status callback (never in the create's answer), with
+ * the status it reports them with.
+ */
+const DELIVERY_ERRORS: Record<number, { status: 'undelivered' | 'failed'; message: string }> = {
+  30003: { status: 'undelivered', message: 'Unreachable destination handset' },
+  30005: { status: 'undelivered', message: 'Unknown destination handset' },
+  30006: { status: 'undelivered', message: 'Landline or unreachable carrier' },
+  30007: { status: 'undelivered', message: 'Message filtered' },
+  30008: { status: 'undelivered', message: 'Unknown error' },
 };
 
 /**
@@ -171,6 +201,11 @@ export class FakeTwilio {
   /** `<our number> <recipient>` pairs: the recipient opted out of texts from that number. */
   private readonly optOuts = new Set<string>();
   private readonly hung = new Set<string>();
+  /** Recipient -> the delivery error their texts end with (30006 for a landline). */
+  private readonly undeliverable = new Map<string, number>();
+  /** Status callbacks posted so far, in order. */
+  readonly callbacks: PostedCallback[] = [];
+  private readonly deliveries = new Set<Promise<void>>();
   private statusQueue: number[] = [];
   private server?: Server;
   url = '';
@@ -180,6 +215,7 @@ export class FakeTwilio {
   constructor(private readonly options: FakeTwilioOptions = {}) {
     this.accountSid = options.accountSid ?? newTwilioSid('AC');
     this.authToken = options.authToken ?? randomBytes(16).toString('hex');
+    for (const number of options.landlines ?? []) this.addLandline(number);
   }
 
   async start(): Promise<this> {
@@ -195,6 +231,7 @@ export class FakeTwilio {
 
   async stop(): Promise<void> {
     await this.calls.settle();
+    await this.callbacksSettled();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
@@ -325,6 +362,22 @@ export class FakeTwilio {
       return 'opt_in';
     }
     return undefined;
+  }
+
+  /** `number` is a landline: texts to it are accepted, then end `undelivered` with 30006 (on the status callback). */
+  addLandline(number: string): void {
+    this.failDeliveryTo(number, 30006);
+  }
+
+  /** Texts to `to` are accepted, then end with this delivery error on the status callback (30003, 30005, 30006...). */
+  failDeliveryTo(to: string, code = 30006): void {
+    if (!DELIVERY_ERRORS[code]) throw new Error(`the fake does not know delivery error ${code}`);
+    this.undeliverable.set(to, code);
+  }
+
+  /** Resolves once every status callback due so far has been posted (and answered, or given up). */
+  async callbacksSettled(): Promise<void> {
+    while (this.deliveries.size) await Promise.all([...this.deliveries]);
   }
 
   /** Sends to `to` get no answer at all (the connection stays open until the client gives up). */
@@ -559,7 +612,62 @@ export class FakeTwilio {
     };
     this.messages.push(message);
     this.options.onMessage?.(message);
-    return message;
+    const callback = one('StatusCallback');
+    const delivery = this.deliver(message, callback);
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
+    return { ...message };
+  }
+
+  /**
+   * What happens to an accepted message after the answer: it is `sent`, then `delivered` (or, to a
+   * recipient known as undeliverable, `undelivered` with its error code), each posted to its StatusCallback.
+   */
+  private async deliver(message: SentMessage, callback: string | undefined): Promise<void> {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, this.options.callbackDelayMs ?? 20));
+    const code = this.undeliverable.get(message.to);
+    const outcome = code ? DELIVERY_ERRORS[code] : undefined;
+    await pause();
+    this.setStatus(message, 'sent');
+    await this.postStatus(callback, message, 'sent');
+    await pause();
+    this.setStatus(message, outcome?.status ?? 'delivered', code, outcome?.message);
+    await this.postStatus(callback, message, outcome?.status ?? 'delivered', code);
+  }
+
+  private setStatus(message: SentMessage, status: string, code?: number, words?: string): void {
+    const now = rfc2822(new Date());
+    Object.assign(message, { status, date_updated: now, ...(status === 'sent' && { date_sent: now }), ...(code && { error_code: code, error_message: words ?? null }) });
+  }
+
+  /** A status callback as Twilio posts it: form-encoded, signed with the account's auth token over the URL and every parameter. */
+  private async postStatus(url: string | undefined, message: SentMessage, status: string, code?: number): Promise<void> {
+    if (!url) return;
+    const params: Record<string, string> = {
+      SmsSid: message.sid,
+      SmsStatus: status,
+      MessageStatus: status,
+      To: message.to,
+      MessageSid: message.sid,
+      AccountSid: this.accountSid,
+      From: message.from,
+      ApiVersion: '2010-04-01',
+      ...(code && { ErrorCode: String(code) }),
+    };
+    const posted: PostedCallback = { url, params, status: 0 };
+    this.callbacks.push(posted);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(this.authToken, url, params), 'user-agent': 'TwilioProxy/1.1' },
+        body: new URLSearchParams(params).toString(),
+        signal: AbortSignal.timeout(15_000),
+      });
+      posted.status = res.status;
+      await res.arrayBuffer();
+    } catch {
+      // Twilio gives up on a callback that fails (error 11200 in its debugger) and does not retry it.
+    }
   }
 }
 

@@ -24,6 +24,9 @@ import { JobDrain } from './job-drain';
 import { adminDynamoClientConfig, createDynamoDb } from '../lambdas/store/dynamo-client';
 import { createStores } from '../lambdas/store/stores';
 import { carrierLinkFromEnv, type CarrierLink } from '../lambdas/carrier/carrier-link';
+import { FileOutbox } from '../lambdas/outbox/file-outbox';
+import { OutboxTextSender } from '../lambdas/carrier/queued-text';
+import { localSenderDeps, OutboxSender } from './outbox-sender';
 
 export interface LocalStackOptions {
   port?: number;
@@ -31,6 +34,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
   spoolDir?: string;
+  /** Where the outbound texts wait for the sender. @default `<dataDir>/outbox`, or a temporary directory in memory mode */
+  outboxDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
@@ -55,6 +60,8 @@ export interface LocalStack {
   seeded: boolean;
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
+  /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
+  outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
   /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the job queue they go through. */
   mail: { dir: string; drain: JobDrain };
@@ -83,6 +90,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
+  // The outbound texts' queue: the webhooks and the drain put texts there, the sender sends them in-process.
+  const outboxDir = options.outboxDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'outbox') : mkdtempSync(path.join(tmpdir(), 'switchboard-outbox-')));
+  const temporaryOutbox = !options.outboxDir && !options.dataDir;
+  process.env[ENV.outboxSpoolDir] = outboxDir;
+  const outbox = new FileOutbox(outboxDir);
   // Emails: the webhooks hand them to the job queue directory; the job queue drain writes each as an .eml file.
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'switchboard-mail-'));
   const jobQueue = new DirJobQueue(path.join(dataDir, 'jobs'));
@@ -109,16 +121,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => new Date(),
     },
   });
-  const stores = drainStores(endpoint, tables);
+  // After JOB_DIR is set: late routing hands a late voicemail's emails to the job queue.
+  const stores = drainStores(endpoint, tables, new OutboxTextSender(outbox));
   const drain = new SpoolDrain(spill, stores);
+  const senderDeps = localSenderDeps(endpoint, tables);
+  const sender = new OutboxSender(outbox, senderDeps);
   const stopDrain = async () => {
     await mailDrain.stop();
     // Memory mode keeps nothing: its mail folder (and job queue) goes with it; --data-dir keeps them.
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
+    await sender.stop();
     stores.destroy();
     workerDb.destroy();
+    senderDeps.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+    if (temporaryOutbox && outbox.spool.isEmpty()) rmSync(outboxDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
@@ -161,6 +179,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
+    // Texts queued before a stop go out now, then the outbox is looked at every OUTBOX_INTERVAL_MS.
+    sender.start();
     mailDrain.start();
     return {
       url,
@@ -170,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: endpoint,
       seeded,
       spool: { dir: spoolDir, drain },
+      outbox: { dir: outboxDir, sender },
       fakeTwilio,
       mail: { dir: mailDir, drain: mailDrain },
       stop: async () => {
@@ -189,6 +210,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 /**
+ * A landline, for the demo carrier (`--fake-twilio`): texts to it are accepted, then end `undelivered`
+ * with 30006, as Twilio reports them. Call from it (`npm run call -- --from ...`) and its text-back fails.
+ */
+export const DEMO_LANDLINE = '+15550199999';
+
+/**
  * Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync` (or, for
  * the Studio demo flow's number, local/studio-demo.ts, `npm run import -- studio --from-twilio --take-over`).
  */
@@ -206,6 +233,8 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
 function carrierSeesTexts(handler: LambdaHandler, fake: FakeTwilio): LambdaHandler {
   return async (event) => {
     const answer = await handler(event);
+    // The sms function also takes the status callbacks of our own texts: those are no incoming text.
+    if (!event.rawPath.endsWith('/twilio/sms')) return answer;
     const status = typeof answer === 'object' ? answer.statusCode : 200;
     if (status === 200 && event.body) {
       const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
@@ -221,6 +250,7 @@ async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
     port,
     authToken: process.env[ENV.authToken],
     accountSid: process.env[ENV.accountSid],
+    landlines: [DEMO_LANDLINE],
     onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
   });
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };

@@ -11,6 +11,7 @@ import { getStudioFlow, listStudioFlows, STUDIO_FLOW_SID, takeOverStudioNumbers 
 import { FlowInvalidError, ValidationError } from '../errors';
 import { hasErrors } from '../flows/problems';
 import { carrierCheck, type CarrierCheck } from '../report/carrier-check';
+import { listCarrierMessages } from './carrier-messages';
 import { getFlow, type AdminDeps } from './flows';
 import { json, jsonBody, parseWith } from './http';
 import type { Route } from './router';
@@ -88,6 +89,8 @@ export const carrierRoutes: Route[] = [
       }
     },
   },
+  // The outbound texts and their delivery (DESIGN.md section 17): read from our records, not from Twilio.
+  { method: 'GET', path: ['carrier', 'messages'], run: async (d, e) => json(200, await listCarrierMessages(d, e.queryStringParameters ?? {})) },
   {
     method: 'GET',
     path: ['carrier', 'numbers'],

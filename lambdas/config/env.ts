@@ -22,6 +22,10 @@ export const ENV = {
   spillQueueUrl: 'SPILL_QUEUE_URL',
   /** The durable spill's spool directory (local mode; local/stack.ts sets it). */
   spillSpoolDir: 'SPILL_SPOOL_DIR',
+  /** The outbound texts' SQS queue (AWS; lib/outbound.ts sets it on the functions that queue texts). */
+  outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  /** The outbound texts' spool directory (local mode; local/stack.ts sets it). */
+  outboxSpoolDir: 'OUTBOX_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
   /** The job queue's SQS FIFO queue (AWS): emails of voicemails, handed off by the webhooks (lib/jobs.ts). */

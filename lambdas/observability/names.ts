@@ -17,6 +17,12 @@ export const METRIC = {
   replaysIgnored: 'ReplaysIgnored',
   /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
   carrierSendFailures: 'CarrierSendFailures',
+  /**
+   * Outbound texts that did not reach their recipient (by `status`: failed, undelivered), counted once per
+   * text when its record reaches that outcome: a refusal at the send, or Twilio's status callback. Opt-outs
+   * are not counted (nothing went wrong). Alarmed (lib/outbound.ts).
+   */
+  textsNotDelivered: 'TextsNotDelivered',
   /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
   itemsSpilled: 'ItemsSpilled',
   /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */

@@ -155,8 +155,8 @@ export class DynamoScheduleStore implements ScheduleStore {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        const { override, ...rest } = before;
-        return { ...toStored(out.Attributes as ScheduleItem, undefined), ...(override && { override }), flows: rest.flows };
+        // The override is not the schedule's: it stands as it was read.
+        return { ...toStored(out.Attributes as ScheduleItem, undefined), ...(before.override && { override: before.override }) };
       } catch (err) {
         // Edited or deleted since it was read: read (and guard) again; a deleted schedule is then a 404.
         if (isConditionFailure(err)) throw new Retry();

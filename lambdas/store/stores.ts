@@ -5,12 +5,23 @@ import { DynamoFlowStore } from './flow-store';
 import { DynamoMessageStore } from './message-store';
 import { DynamoNumberStore } from './number-store';
 import { DynamoScheduleStore } from './schedule-store';
+import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoQueueStore } from './queue-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
 export function createStores(doc: DynamoDb, tables: TableNames) {
+  return {
+    ...routingStores(doc, tables),
+    /** Every outbound text's delivery record (DESIGN.md section 17). */
+    outbound: new DynamoOutboundStore(doc, tables.outbound),
+  };
+}
+export type Stores = ReturnType<typeof createStores>;
+
+/** The stores of every table but Outbound: what the voice webhook uses (it is not granted that table). */
+export function routingStores(doc: DynamoDb, tables: Omit<TableNames, 'outbound'>) {
   const directory = new DynamoDirectoryStore(doc, tables.directory);
   const state = new DynamoStateStore(doc, tables.state);
   return {
@@ -31,4 +42,3 @@ export function createStores(doc: DynamoDb, tables: TableNames) {
     schedules: new DynamoScheduleStore(doc, tables.directory, tables.state),
   };
 }
-export type Stores = ReturnType<typeof createStores>;

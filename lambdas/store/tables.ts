@@ -100,6 +100,21 @@ export const TABLES = {
     indexes: [],
     ttlAttribute: 'expiresAt',
   },
+  outbound: {
+    id: 'Outbound',
+    envVar: 'OUTBOUND_TABLE',
+    // One record per outbound text, keyed by our id (txt_...), which its StatusCallback URL carries
+    // (DESIGN.md section 17): queued -> sent -> delivered | undelivered | failed, with Twilio's error code.
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      // `GET /api/carrier/messages?status=`: the texts with one status, newest first.
+      { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
+      // Without a status: every record carries feed = "1", newest first. Texts are few next to calls.
+      { name: 'recent', partitionKey: { name: 'feed', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
+    ],
+    // Records are kept 30 days, as traces are.
+    ttlAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof TABLES;

@@ -12,13 +12,17 @@ import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
 import type { OptOutStore, PinFailureStore, PresenceStore, StateStore } from '../store/state-store';
 import type { ScheduleStore } from '../store/schedule-store';
-import type { QueueStore } from '../store/queue-store';
-import { createStores } from '../store/stores';
-import { tableNamesFromEnv } from '../store/tables';
+import type { OutboundStore } from '../store/outbound-store';
+import { routingStores } from '../store/stores';
+import { TABLE_KEYS, TABLES, tableNamesFromEnv } from '../store/tables';
+import { DynamoOutboundStore } from '../store/outbound-store';
 import type { TraceStore } from '../store/trace-store';
 import { twilioAuthToken } from '../twilio/auth-token';
-import { carrierLinkFromEnv } from '../carrier/carrier-link';
-import { CarrierTextSender, SEND_TIMEOUT_MS, type TextSender } from '../carrier/text-sender';
+import type { TextSender } from '../carrier/text-sender';
+import { OutboxTextSender } from '../carrier/queued-text';
+import { outboxFromEnv } from '../outbox/outbox-from-env';
+import { sqsClient } from '../spill/sqs-spill';
+import type { QueueStore } from '../store/queue-store';
 import type { JobQueue } from '../jobs/job-queue';
 import { jobQueueFromEnv } from '../jobs/job-queue-from-env';
 
@@ -45,7 +49,10 @@ export interface WebhookDeps {
   publicUrl?: string;
   /** Local mode only: honour the carrier simulator's clock header (never in AWS: the header is not signed). */
   allowSimulatedTime?: boolean;
-  /** Texts sent through the carrier's REST API (`text` applet, voicemail notify, inbox overflow); best effort. */
+  /**
+   * Texts for the carrier's REST API (`text` applet, voicemail notify, inbox overflow), put on the outbound
+   * queue for the sender function (DESIGN.md section 17); best effort.
+   */
   texts?: TextSender;
   /**
    * Who opted out of texts from which number (DESIGN.md section 17): the sms webhook records STOP and
@@ -63,6 +70,8 @@ export interface WebhookDeps {
   jobs?: JobQueue;
   /** The dashboard's address: an email links to the voicemail there. */
   dashboardUrl?: string;
+  /** The outbound texts' delivery records, which the status callbacks move along. Absent: not recorded. */
+  outbound?: Pick<OutboundStore, 'advance'>;
 }
 
 /**
@@ -74,15 +83,21 @@ export interface WebhookDeps {
 export const webhookDynamoClientConfig: RequestBudget = { maxAttempts: 2, connectionTimeout: 500, requestTimeout: 1_000, socketWait: ANSWER_DEADLINE_MS };
 
 export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
-  const stores = createStores(createDynamoDb(webhookDynamoClientConfig), tableNamesFromEnv(env));
+  const doc = createDynamoDb(webhookDynamoClientConfig);
+  const stores = routingStores(doc, tableNamesFromEnv(env, TABLE_KEYS.filter((k) => k !== 'outbound')));
+  // Only the sms function is granted (and told) the Outbound table: it takes the texts' status callbacks.
+  const outboundTable = env[TABLES.outbound.envVar];
+  // One SQS client, made now (not when the first text or spilled item comes), for both queues.
+  const sqs = env[ENV.spillQueueUrl] || env[ENV.outboxQueueUrl] ? sqsClient() : undefined;
   return {
     ...stores,
-    spill: spillFromEnv(env),
+    spill: spillFromEnv(env, sqs),
     now: () => new Date(),
     authToken: twilioAuthToken,
     publicUrl: env[ENV.publicUrl] || undefined,
     allowSimulatedTime: env[ENV.local] === '1',
-    texts: new CarrierTextSender(carrierLinkFromEnv(env, { timeoutMs: SEND_TIMEOUT_MS }).api, undefined, stores.optOuts),
+    texts: new OutboxTextSender(outboxFromEnv(env, sqs)),
+    ...(outboundTable && { outbound: new DynamoOutboundStore(doc, outboundTable) }),
     jobs: jobQueueFromEnv(env),
     dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };

@@ -1,4 +1,5 @@
-// The sms webhook: POST /twilio/sms, as one middy pipeline around the Twilio guard. It runs the sms
+// The sms webhook: POST /twilio/sms (and the outbound texts' status callbacks, POST /twilio/message-status:
+// message-status.ts), as one middy pipeline around the Twilio guard. It runs the sms
 // part of the number's flow for one text (every sms applet is instant, so one request does it all),
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
@@ -18,11 +19,13 @@ import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard'
 import { sendTextsBestEffort } from '../carrier/text-sender';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 import { logTextCuts } from './cuts';
+import { emptyStatusAnswer, MESSAGE_STATUS, messageStatus, missingStatusParams } from './message-status';
 
 /** The sort key of a text's one trace item (one request per text). */
 const TEXT_TRACE_KEY = '#text';
 
-const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
+const missingSmsParams = (route: string, params: TwilioParams) =>
+  route === MESSAGE_STATUS ? missingStatusParams(params) : incomingText(params) ? [] : ['MessageSid, From or To'];
 
 /**
  * A STOP (or START) is recorded whatever the number's flow does with the text, even with no sms part:
@@ -130,8 +133,10 @@ export function smsWebhook(deps: WebhookDeps): WebhookHandler {
       // Nothing can be verified, so nothing is stored; an error answer would only send Twilio to the
       // fallback URL, which needs the same token.
       unverified: () => twiml(emptyMessagingTwiml()),
-      safeAnswer: (request, reason) => keepTextUnrouted(deps, textIn(request), reason, request.now).catch(() => twiml(emptyMessagingTwiml())),
+      // A status callback is no text: nothing to keep, and nobody waits on its answer.
+      safeAnswer: async (request, reason) =>
+        request.route === MESSAGE_STATUS ? emptyStatusAnswer() : keepTextUnrouted(deps, textIn(request), reason, request.now).catch(() => twiml(emptyMessagingTwiml())),
     },
-    (request) => routeText(deps, caches, textIn(request), request.now),
+    (request) => (request.route === MESSAGE_STATUS ? messageStatus(deps, request) : routeText(deps, caches, textIn(request), request.now)),
   );
 }

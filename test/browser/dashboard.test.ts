@@ -9,6 +9,7 @@ import type { LocalStack } from '../../local/stack';
 import { buildDashboardForTest } from '../../local/web-build';
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../../lambdas/store/message-store';
+import { DynamoOutboundStore } from '../../lambdas/store/outbound-store';
 import { openBrowser, type Browser } from '../support/browser';
 import { httpOk, startTestStack } from '../support/local-stack';
 
@@ -286,12 +287,47 @@ describe('mailboxes', () => {
     expect(everywhere.filter((u) => /^(javascript|data):|evil\.example/.test(u))).toEqual([]);
   });
 
+  it('Texts sent: a notification that did not arrive is red with its reason (code and words); the filter shows only those', async () => {
+    const doc = createDynamoDb({ endpoint: stack.dynamoEndpoint });
+    const outbound = new DynamoOutboundStore(doc, stack.tables.outbound);
+    const [lost, arrived] = [`txt_${'a'.repeat(32)}`, `txt_${'b'.repeat(32)}`];
+    try {
+      const base = { from: '+15550100001', reason: 'voicemail_notify', cause: `CA${'a'.repeat(32)}` };
+      await outbound.begin({ ...base, id: lost, to: '+15550107777', body: 'New voicemail from +15550108888, 0:12', queuedAt: '2026-12-06T15:20:00.000Z' }, new Date());
+      await outbound.advance(lost, { status: 'undelivered', sid: `SM${'a'.repeat(32)}`, errorCode: 30006, errorMessage: 'the number is a landline, or its carrier cannot take texts', at: new Date() });
+      await outbound.begin({ ...base, id: arrived, to: '+15550200001', body: 'New voicemail from +15550108888, 0:12', queuedAt: '2026-12-06T15:19:00.000Z' }, new Date());
+      await outbound.advance(arrived, { status: 'delivered', sid: `SM${'b'.repeat(32)}`, at: new Date() });
+    } finally {
+      doc.destroy();
+    }
+    await open('#/mailboxes');
+    await page().getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: 'Texts sent' }).click();
+    const red = page().locator(`[data-text="${lost}"]`);
+    await red.waitFor();
+    expect(await red.locator('.badge').textContent()).toBe('Not delivered');
+    expect(await red.locator('[data-cell="reason"]').textContent()).toBe('Error 30006: the number is a landline, or its carrier cannot take texts');
+    expect(await red.textContent()).toContain('Voicemail notification');
+    // Red: the row's background and border, the badge, the reason's text (the palette's --bad and --bad-soft).
+    expect(await red.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).borderLeftColor])).toEqual(['rgb(253, 236, 234)', 'rgb(180, 35, 24)']);
+    expect(await red.locator('.badge').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 35, 24)');
+    expect(await red.locator('[data-cell="reason"]').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(180, 35, 24)');
+    const green = page().locator(`[data-text="${arrived}"]`);
+    expect(await green.locator('.badge').textContent()).toBe('Delivered');
+    expect(await green.locator('[data-cell="reason"]').count()).toBe(0);
+    expect(await green.evaluate((el) => el.classList.contains('sent-text-bad'))).toBe(false);
+
+    await page().getByLabel('Show').selectOption('undelivered');
+    await green.waitFor({ state: 'detached' });
+    expect(await page().locator('[data-text]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['undelivered']);
+    expect(await unlabelledControls()).toEqual([]);
+  });
+
   it('lists every mailbox: unrouted, each group and each user', async () => {
     await open('#/mailboxes');
     const nav = page().getByRole('navigation', { name: 'Mailboxes' });
     await nav.getByRole('link', { name: 'Sales' }).waitFor();
     const links = await nav.getByRole('link').allTextContents();
-    expect(links).toEqual(expect.arrayContaining(['Unrouted', 'Sales', 'Ann Example', 'Bob Example', 'Cy Example']));
+    expect(links).toEqual(expect.arrayContaining(['Unrouted', 'Texts sent', 'Sales', 'Ann Example', 'Bob Example', 'Cy Example']));
     await expect(nav.getByRole('link', { name: 'Unrouted' }).getAttribute('aria-current')).resolves.toBe('page');
   });
 

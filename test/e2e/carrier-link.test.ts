@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { entries, httpOk } from '../support/local-stack';
+import { entries, httpOk, outboxSent } from '../support/local-stack';
 import { capturingOutput } from '../support/carrier';
 
 let stack: LocalStack;
@@ -50,7 +50,12 @@ const textThenVoicemail = (groupId: string) => ({
 });
 
 const sentTo = (to: string) => fake.messages.filter((m) => m.to === to);
-const call = (to: string, from: string): Promise<Transcript> => simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+/** A call, and every text it queued sent by the local sender (the webhooks only queue them). */
+const call = async (to: string, from: string): Promise<Transcript> => {
+  const transcript = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+  await outboxSent(stack);
+  return transcript;
+};
 
 describe('numbers at the carrier', () => {
   test('three numbers pointing at another system: not connected; a sync imports them by friendly name and points all four URLs here; drift shows and the next sync mends it', async () => {
@@ -112,6 +117,7 @@ describe('inbox notifications beyond the 10 messages of one answer', () => {
     const sender = next('08');
 
     const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: sender, body: 'Anyone there?' });
+    await outboxSent(stack);
 
     expect(t.ok).toBe(true);
     const inAnswer = entries(t, 'message').map((m) => m.to);
@@ -183,7 +189,11 @@ describe('texts a call causes', () => {
     const flow = await ok('POST', '/api/flows', { name: 'Opt-out line', call: textThenVoicemail(group.id), sms });
     await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
     const caller = next('08');
-    const text = (body: string) => simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+    const text = async (body: string) => {
+      const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+      await outboxSent(stack);
+      return t;
+    };
 
     expect(entries(await text('STOP'), 'message')).toEqual([]);
     // The carrier saw the STOP it delivered, as Twilio does: it would refuse a send itself.
@@ -199,5 +209,48 @@ describe('texts a call causes', () => {
     expect(fake.isOptedOut(number, caller)).toBe(false);
     await call(number, caller);
     expect(sentTo(caller).map((m) => m.body)).toEqual(['Thanks for calling. Our hours: https://example.com/hours']);
+  });
+});
+
+describe('delivery receipts (DESIGN.md section 17)', () => {
+  /** Texts sent, then every status callback the carrier owes posted back to the local server. */
+  const settled = async () => {
+    await outboxSent(stack);
+    await fake.callbacksSettled();
+  };
+
+  test('a text-back to a landline ends undelivered with 30006 and the API lists it; the members’ notices end delivered', async () => {
+    const ann = next('07');
+    const group = await team(ann);
+    const number = await carrierLine('Landline line', textThenVoicemail(group.id));
+    const landline = next('11');
+    fake.addLandline(landline);
+
+    expect((await call(number, landline)).ok).toBe(true);
+    await settled();
+
+    const undelivered = (await ok('GET', '/api/carrier/messages?status=undelivered')).messages;
+    expect(undelivered.filter((m: { to: string }) => m.to === landline)).toEqual([
+      {
+        id: expect.stringMatching(/^txt_/), sid: expect.stringMatching(/^SM/), from: number, to: landline, body: 'Thanks for calling. Our hours: https://example.com/hours',
+        reason: 'text_applet', cause: expect.stringMatching(/^CA/), status: 'undelivered', errorCode: 30006, errorMessage: expect.stringMatching(/landline/),
+        queuedAt: expect.any(String), updatedAt: expect.any(String),
+      },
+    ]);
+    // The callbacks went through the local server's signature check (the fake signs with the account's token).
+    expect(fake.callbacks.filter((c) => c.params.To === landline).map((c) => [c.params.MessageStatus, c.status])).toEqual([['sent', 200], ['undelivered', 200]]);
+    const toAnn = (await ok('GET', '/api/carrier/messages?status=delivered')).messages.filter((m: { to: string }) => m.to === ann);
+    expect(toAnn.map((m: { reason: string }) => m.reason).sort()).toEqual(['transcript_notify', 'voicemail_notify']);
+  });
+
+  test('a status callback not signed by the carrier is refused (403) and changes nothing', async () => {
+    const [latest] = (await ok('GET', '/api/carrier/messages?status=delivered&limit=1')).messages;
+    const res = await fetch(`${stack.url}/twilio/message-status?id=${latest.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' },
+      body: new URLSearchParams({ MessageSid: latest.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).toString(),
+    });
+    expect(res.status).toBe(403);
+    expect((await ok('GET', '/api/carrier/messages?status=delivered')).messages.map((m: { id: string }) => m.id)).toContain(latest.id);
   });
 });

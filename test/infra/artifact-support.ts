@@ -43,8 +43,10 @@ export interface BundledApp {
 export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** Stands in for the spill queue's URL (the tests spill to a spool, or to a loopback SQS). */
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
-/** Stands in for the job queue queue's URL (voicemail emails, queue offers): the tests' flows hand it nothing. */
+/** Stands in for the background jobs queue's URL (voicemail emails, queue offers): the tests' flows hand it nothing. */
 export const TEST_JOB_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-jobs.fifo';
+/** Stands in for the outbound texts' queue URL (the tests point SQS at a loopback stand-in). */
+export const TEST_OUTBOX_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-outbound';
 /** The account and region the template's ARNs resolve to: the stand-ins' (the tables' ARNs are built in it). */
 export const testPlace = (): TestPlace => ({ region: process.env.AWS_REGION ?? 'us-east-1', account: '123456789012' });
 

@@ -170,6 +170,43 @@ describe('the bundled admin Lambda, its calls checked against its role', () => {
   });
 });
 
+describe('the bundled admin Lambda: schedules, overrides and PINs, its calls checked against its role', () => {
+  test('a schedule created, edited with If-Match, named by a flow, closed and cleared, refused while in use, then deleted; a PIN set', async () => {
+    const lambda = new LambdaProcess(admin, carrierEnv);
+    try {
+      const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+        const event = adminEvent(method, path, body);
+        event.headers = { ...event.headers, ...headers };
+        const result = await lambda.invoke<HttpResult>(event);
+        return { status: result.statusCode, body: result.body ? JSON.parse(String(result.body)) : undefined };
+      };
+      const week = { mon: [['09:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+      const schedule = await api('POST', '/api/schedules', { name: 'Artifact hours', timezone: 'Europe/London', weekly: week, rules: [{ name: 'Boxing Day', on: { yearly: '--12-26' } }] });
+      expect(schedule.status).toBe(201);
+      const id = schedule.body.id;
+      expect((await api('PUT', `/api/schedules/${id}`, { name: 'Artifact hours', timezone: 'Europe/London', weekly: week }, { 'if-match': '"1"' })).status).toBe(200);
+      const user = await api('POST', '/api/users', { name: 'Artifact Ed', phone: '+15550900111', role: 'editor' });
+      expect((await api('PUT', `/api/users/${user.body.id}/pin`, { pin: '482913' })).status).toBe(204);
+      const flow = await api('POST', '/api/flows', {
+        name: 'Artifact scheduled',
+        call: { start: 'h', applets: { h: { type: 'hours', schedule: id, open: 'bye', closed: 'bye' }, bye: { type: 'hangup' } } },
+      });
+      expect(flow.status).toBe(201);
+      expect((await api('PUT', `/api/schedules/${id}/override`, { state: 'closed' })).body.override).toMatchObject({ state: 'closed' });
+      expect((await api('GET', '/api/schedules')).status).toBe(200);
+      expect((await api('POST', `/api/flows/${flow.body.id}/simulate`, { channel: 'call', from: '+15550900112' })).status).toBe(200);
+      expect((await api('DELETE', `/api/schedules/${id}/override`)).status).toBe(200);
+      expect((await api('DELETE', `/api/schedules/${id}`)).status).toBe(409);
+      for (const path of [`/api/flows/${flow.body.id}`, `/api/schedules/${id}`, `/api/users/${user.body.id}`]) {
+        expect({ path, status: (await api('DELETE', path)).status }).toEqual({ path, status: 204 });
+      }
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:TransactWriteItems']));
+    } finally {
+      await lambda.close();
+    }
+  });
+});
+
 describe('the bundled report Lambda, as deployed', () => {
   const scheduledEvent = {
     version: '0',

@@ -18,7 +18,7 @@ const statementsOf = (s: Synthesized, fn: { role?: unknown }) => {
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 };
 const env = (s: Synthesized, fn: object) => propertiesOf(s.template, logicalId(fn as never)).Environment.Variables as Record<string, unknown>;
-const all = (s: Synthesized) => ({ admin: s.stack.admin.function, voice: s.stack.webhooks.voice, sms: s.stack.webhooks.sms, report: s.stack.report.function });
+const all = (s: Synthesized) => ({ admin: s.stack.admin.function, voice: s.stack.webhooks.voice, sms: s.stack.webhooks.sms, report: s.stack.report.function, sender: s.stack.outbound.sender });
 
 test('there is one Twilio secret, JSON with a placeholder account SID and a generated token', () => {
   synth.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
@@ -27,7 +27,7 @@ test('there is one Twilio secret, JSON with a placeholder account SID and a gene
   expect(secret.Properties.GenerateSecretString.GenerateStringKey).toBe('authToken');
 });
 
-test.each(['admin', 'voice', 'sms', 'report'] as const)('the %s function may read that secret only, and knows its ARN', (name) => {
+test.each(['admin', 'voice', 'sms', 'report', 'sender'] as const)('the %s function may read that secret only, and knows its ARN', (name) => {
   const fn = all(synth)[name];
   const secretId = logicalId(synth.stack.webhooks.authToken);
   const secrets = statementsOf(synth, fn).filter((st) => [st.Action].flat().some((a) => a.startsWith('secretsmanager:')));
@@ -36,13 +36,13 @@ test.each(['admin', 'voice', 'sms', 'report'] as const)('the %s function may rea
   expect(env(synth, fn)[ENV.authTokenSecretArn]).toEqual({ Ref: secretId });
 });
 
-test.each(['admin', 'report'] as const)('the %s function knows where the numbers must point: the HTTP API’s own URL without a custom domain', (name) => {
+test.each(['admin', 'report', 'sender'] as const)('the %s function knows where the numbers must point: the HTTP API’s own URL without a custom domain', (name) => {
   const url = JSON.stringify(env(synth, all(synth)[name])[ENV.publicUrl]);
   expect(url).toContain(logicalId(synth.stack.http.api));
   expect(url).toContain('execute-api');
 });
 
-test.each(['admin', 'report'] as const)('the %s function points the numbers at the custom domain when there is one', (name) => {
+test.each(['admin', 'report', 'sender'] as const)('the %s function points the numbers at the custom domain when there is one', (name) => {
   expect(env(custom, all(custom)[name])[ENV.publicUrl]).toBe('https://calls.example.com');
 });
 

@@ -57,6 +57,8 @@ export interface Names {
   users: Map<string, string>;
   groups: Map<string, string>;
   flows: Map<string, string>;
+  /** Shared schedules' names (an hours applet may name one). */
+  schedules?: Map<string, string>;
 }
 
 const mailboxName = (m: unknown, names: Names) => {
@@ -76,7 +78,7 @@ export function settingsLine(a: Applet, names: Names): string {
     case 'menu':
       return `keys ${Object.keys((a.options as object) ?? {}).join(' ') || '—'} · ${a.attempts ?? 3} tries`;
     case 'hours':
-      return String(a.timezone ?? '');
+      return a.schedule ? `schedule ${names.schedules?.get(a.schedule as string) ?? a.schedule}` : String(a.timezone ?? '');
     case 'caller':
     case 'keyword':
       return `${((a.rules as unknown[]) ?? []).length} rules`;

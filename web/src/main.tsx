@@ -6,10 +6,18 @@ import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
 import { Queues } from './queues';
+import { Schedules } from './schedules';
 import { RefreshContext } from './ui';
 import './styles.css';
 
-type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef; message?: string } | { page: 'people' } | { page: 'queues' } | { page: 'missing'; hash: string };
+type Route =
+  | { page: 'overview' }
+  | { page: 'flow'; id: string }
+  | { page: 'mailboxes'; box: MailboxRef; message?: string }
+  | { page: 'people' }
+  | { page: 'schedules' }
+  | { page: 'queues' }
+  | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -18,9 +26,11 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'mailboxes') {
     // `#/mailboxes/group/<id>/<message id>`: the link of a voicemail email picks the message out.
     if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] }, ...(parts[3] && { message: parts[3] }) };
+    if (parts[1] === 'sent') return { page: 'mailboxes', box: { kind: 'sent' } };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
+  if (parts[0] === 'schedules') return { page: 'schedules' };
   if (parts[0] === 'queues') return { page: 'queues' };
   return { page: 'missing', hash };
 }
@@ -47,7 +57,8 @@ function App() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : route.page === 'queues' ? 'Queues' : 'Not found'} · Switchboard`;
+    const titles = { flow: 'Flow', mailboxes: 'Mailboxes', people: 'People', schedules: 'Schedules', queues: 'Queues', missing: 'Not found' } as const;
+    document.title = route.page === 'overview' ? 'Switchboard' : `${titles[route.page]} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
   const tab = (href: string, label: string, active: boolean) => (
@@ -69,6 +80,7 @@ function App() {
           {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
           {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
+          {tab('#/schedules', 'Schedules', route.page === 'schedules')}
           {tab('#/queues', 'Queues', route.page === 'queues')}
         </nav>
       </header>
@@ -78,6 +90,7 @@ function App() {
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
         {route.page === 'mailboxes' && <Mailboxes selected={route.box} message={route.message} />}
         {route.page === 'people' && <People />}
+        {route.page === 'schedules' && <Schedules />}
         {route.page === 'queues' && <Queues />}
         {route.page === 'missing' && (
           <div class="panel">

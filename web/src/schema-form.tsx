@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { TargetSelect } from './pickers';
 import { parseTarget } from './starters';
-import type { FlowRow, Group, User } from '../../lambdas/api-types';
+import type { FlowRow, Group, ScheduleView, User } from '../../lambdas/api-types';
 import type { Applet } from './types';
 
 export interface JsonSchema {
@@ -36,6 +36,8 @@ export interface FormContext {
   users: User[];
   groups: Group[];
   flows: FlowRow[];
+  /** Shared schedules, for an hours applet that names one instead of its own hours. */
+  schedules: ScheduleView[];
   flowId: string;
   /** Fields the API or the checker named, by dotted path inside the applet. */
   issues: Record<string, string>;
@@ -68,6 +70,12 @@ export const isBranchSchema = (s: JsonSchema) => !!s.anyOf?.some((o) => o.const 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
+
+/** What an hours applet gets when it stops naming a schedule: office hours in the browser's time zone. */
+const OWN_HOURS = () => ({
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  weekly: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']], sat: [], sun: [] },
+});
 
 let zones: string[] | undefined;
 const timeZones = () => (zones ??= (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC', 'America/New_York', 'Europe/London']);
@@ -199,6 +207,31 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     );
   }
   if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group) return null;
+
+  // Hours: a shared schedule or the applet's own hours (the API takes one or the other, never both).
+  if (top && ctx.applet.type === 'hours' && name === 'schedule') {
+    const a = ctx.applet as Record<string, unknown>;
+    const choose = (v: string) => {
+      const { schedule: _s, timezone: _t, weekly: _w, closures: _c, override: _o, ...rest } = a;
+      set([], v ? { ...rest, schedule: v } : { ...rest, ...OWN_HOURS() });
+    };
+    return (
+      <Field ctx={ctx} path={path} label="Hours from" hint={a.schedule ? 'Edit the schedule, its holidays and its override on the Schedules page.' : undefined}>
+        <select {...aria(ctx, path)} value={(value as string) ?? ''} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+          <option value="">This applet's own hours (below)</option>
+          <optgroup label="Shared schedules">
+            {ctx.schedules.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+            {typeof value === 'string' && value && !ctx.schedules.some((s) => s.id === value) && <option value={value}>{value} (unknown)</option>}
+          </optgroup>
+        </select>
+      </Field>
+    );
+  }
+  if (top && ctx.applet.type === 'hours' && (ctx.applet as Record<string, unknown>).schedule && ['timezone', 'weekly', 'closures', 'override'].includes(name)) return null;
 
   // A voicemail tells its people by text, by email, or both: two checkboxes, whatever form the document holds.
   if (top && ctx.applet.type === 'voicemail' && name === 'notify') {
