@@ -32,7 +32,11 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   process.stdout.write('Building the dashboard...\n');
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] });
+  const stack = await startLocalStack({
+    // The fake carrier listens next door (PORT+1), where `npm run call` looks for it (queued callers wait there).
+    port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] ? { port: port + 1 } : false,
+    onMail: (m) => console.log(`[mail] to ${m.to}: ${JSON.stringify(m.subject)} → ${m.file}`),
+  });
   if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
@@ -46,6 +50,7 @@ Switchboard is running.
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
+  Mail              ${stack.mail.dir}   (voicemail emails as .eml files, printed here as they are written)
   Outbound texts    ${stack.outbox.dir}   (queued by the webhooks, sent from here; GET /api/carrier/messages)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow; the "US office" schedule
   Twilio auth token ${token}

@@ -303,6 +303,10 @@ export interface SimulatedStep {
   twiml: string;
   /** Texts the request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
   texts?: OutboundText[];
+  /** What the person who answers the request's dial hears before the call is bridged (the dial's `announce`). */
+  whisper?: string;
+  /** A caller put in a queue: the wait URL's first answer (position, hold prompt), as TwiML. */
+  queueWait?: string;
 }
 
 interface SimulationRun {
@@ -325,3 +329,13 @@ export type Simulation =
       note?: string;
     })
   | (SimulationRun & { channel: 'call'; /** Why the run stopped where it did, when it is not the call's own end. */ note?: string });
+
+/** One call queue as `GET /api/queues` shows it (DESIGN.md section 3, `queue`). */
+export interface QueueOverview {
+  name: string;
+  /** Callers waiting, longest first. */
+  waiting: Array<{ callSid: string; from: string; to: string; since: string; waitSeconds: number }>;
+  longestWaitSeconds: number;
+  /** Members being offered the head of the queue: their call rings, or they picked up and are being connected. */
+  offered: Array<{ userId: string; name?: string; state: 'ringing' | 'answered'; since: string }>;
+}

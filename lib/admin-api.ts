@@ -55,7 +55,8 @@ export class AdminApi extends Construct {
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.
       // Schedule overrides: one (GetItem), a list's (BatchGetItem), set and cleared (PutItem); carrier sync
-      // jobs: read (GetItem) and written whole, on the version read (conditional PutItem).
+      // jobs: read (GetItem) and written whole, on the version read (conditional PutItem); the simulator's
+      // longest-idle reads who is on a call (BatchGetItem).
       state: { actions: ['GetItem', 'Query', 'BatchGetItem', 'PutItem'] },
       // GET /api/carrier/messages: the byStatus index, or the recent one without a status; it writes no record.
       outbound: { actions: [], indexes: ['byStatus', 'recent'] },

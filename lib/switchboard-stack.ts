@@ -9,7 +9,9 @@ import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
 import { OutboundTexts } from './outbound';
 import { DurableSpill } from './spill';
+import { BackgroundJobs } from './jobs';
 import { TwilioSecret } from './twilio-secret';
+import { ENV } from '../lambdas/config/env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 
@@ -29,6 +31,7 @@ export class SwitchboardStack extends Stack {
   readonly http: SwitchboardHttpApi;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
+  readonly jobs: BackgroundJobs;
   readonly outbound: OutboundTexts;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
@@ -55,11 +58,14 @@ export class SwitchboardStack extends Stack {
     // HTTP API's own URL.
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     this.outbound = new OutboundTexts(this, 'Outbound', { tables, removalPolicy, metricsNamespace, carrier, alarmTopic: alertTopic });
+    this.jobs = new BackgroundJobs(this, 'Jobs', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
       spill: this.spill,
+      jobs: this.jobs,
+      dashboardUrl: config.dashboardUrl,
       outbound: this.outbound,
       publicUrl: config.publicUrl,
       metricsNamespace,
@@ -79,6 +85,11 @@ export class SwitchboardStack extends Stack {
     // The drain routes texts and voicemails kept while their flow could not be read, and queues the
     // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts) for the sender.
     this.outbound.grantQueue(this.spill.drain);
+    // The job worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
+    useCarrierLink(this.jobs.worker, carrier);
+    // ...and the drain hands it the emails of a late voicemail, linking to the dashboard.
+    this.jobs.grantPut(this.spill.drain);
+    this.spill.drain.addEnvironment(ENV.dashboardUrl, config.dashboardUrl);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
     // throttle Twilio into the fallback URL.

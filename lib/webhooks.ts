@@ -5,6 +5,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
+import type { BackgroundJobs } from './jobs';
 import type { OutboundTexts } from './outbound';
 import type { DurableSpill } from './spill';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables, type TableGrants } from './switchboard-function';
@@ -27,6 +28,10 @@ export interface TwilioWebhooksProps {
   readonly warmVoice?: number;
   /** The Twilio secret (lib/twilio-secret.ts): the handlers check signatures with its auth token. */
   readonly twilioSecret: ISecret;
+  /** Where the voice webhook hands off the emails of voicemails and has queue offers placed (lib/jobs.ts). */
+  readonly jobs: BackgroundJobs;
+  /** Where the dashboard is: emails link to the voicemail there. */
+  readonly dashboardUrl: string;
 }
 
 /**
@@ -74,9 +79,15 @@ export class TwilioWebhooks extends Construct {
       traces: { actions: ['PutItem'] },
       // Round-robin counters (UpdateItem), sticky members (GetItem, PutItem), unrouted events (conditional PutItem),
       // schedule overrides read with their schedules (BatchGetItem). Its texts are queued: the sender reads the opt-outs.
-      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'] },
+      // Who is on a call (UpdateItem, BatchGetItem); a call queue's callers joining (a transaction of a Put and an
+      // Update) and leaving, offers answered and ended (UpdateItem), and whether anyone still waits when a
+      // member picks up an offer (Query of the queue's partition).
+      state: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] },
       outbound: 'none',
     });
+    // Voicemail emails: handed to the job queue, composed and sent by its worker (never while the carrier waits).
+    props.jobs.grantPut(this.voice);
+    this.voice.addEnvironment(ENV.dashboardUrl, props.dashboardUrl);
     this.sms = webhook('Sms', 'sms-webhook', 'Switchboard Twilio messaging webhook: incoming texts', {
       ...reads,
       // A text that closes or opens a schedule (DESIGN.md section 15): its sender by phone (byPhone), the

@@ -22,6 +22,7 @@ import { routeStudio, routeV1, STUDIO, type MessagingService, type StudioFlow, t
 export type { StudioFlow } from './fake-twilio-v1';
 
 export type { TwilioErrorBody } from './fake-twilio-wire';
+import { CallsError, FakeCalls } from './fake-twilio-calls';
 
 const API = '/2010-04-01';
 const MAX_BODY = 1600;
@@ -235,6 +236,8 @@ export class FakeTwilio {
   private failWhen?: { test: (r: RecordedRequest) => boolean; left: number; status: number; code?: number };
   private server?: Server;
   url = '';
+  /** Calls placed through the API (a queue's offers) and the queues' members (local/fake-twilio-calls.ts). */
+  readonly calls = new FakeCalls(() => ({ sid: this.accountSid, authToken: this.authToken, owns: (n) => this.numberFor(n) !== undefined }));
 
   constructor(private readonly options: FakeTwilioOptions = {}) {
     this.accountSid = options.accountSid ?? newTwilioSid('AC');
@@ -255,6 +258,7 @@ export class FakeTwilio {
   }
 
   async stop(): Promise<void> {
+    await this.calls.settle();
     await this.callbacksSettled();
     return new Promise((resolve) => {
       if (!this.server) return resolve();
@@ -500,6 +504,15 @@ export class FakeTwilio {
       return answer(error.status, error.body());
     }
     if (url.pathname.endsWith('/Messages.json') && this.hung.has(form.To?.at(-1) ?? '')) return;
+    if (url.pathname.startsWith('/__sim/')) {
+      try {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(this.calls.sim(req.method ?? 'GET', url.pathname, form)));
+      } catch (err) {
+        const e = err instanceof CallsError ? err : new CallsError(500, 20500, (err as Error).message);
+        res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code: e.code, message: e.message, status: e.status }));
+      }
+      return;
+    }
     try {
       const { status, body } = this.route(record.method, url, form, auth);
       answer(status, body);
@@ -532,6 +545,9 @@ export class FakeTwilio {
       throw new TwilioError(405, 20004, 'Method not allowed');
     }
     const one = /^\/IncomingPhoneNumbers\/([^/]+)\.json$/.exec(rest);
+    if (rest === '/Calls.json' && method === 'POST') return { status: 201, body: this.callsDo(() => this.calls.create(form)) };
+    const call = /^\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(rest);
+    if (call && method === 'POST') return { status: 200, body: this.callsDo(() => this.calls.update(call[1], form)) };
     if (one) {
       // A malformed SID names no resource: Twilio's 404, like an unknown one.
       const stored = isSid('PN', one[1]) ? this.numbers.get(one[1]) : undefined;
@@ -550,6 +566,16 @@ export class FakeTwilio {
       throw new TwilioError(405, 20004, 'Method not allowed');
     }
     throw notFound(path);
+  }
+
+  /** A Calls operation, its refusal as Twilio's error. */
+  private callsDo<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (err) {
+      if (err instanceof CallsError) throw new TwilioError(err.status, err.code, err.message);
+      throw err;
+    }
   }
 
   private authorized(auth: string | undefined): boolean {

@@ -17,6 +17,13 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import { DirJobQueue } from '../lambdas/jobs/dir-job-queue';
+import { fromAddress } from '../lambdas/mail/mime';
+import { EmlTransport, type WrittenMail } from './eml-transport';
+import { JobDrain } from './job-drain';
+import { adminDynamoClientConfig, createDynamoDb } from '../lambdas/store/dynamo-client';
+import { createStores } from '../lambdas/store/stores';
+import { carrierLinkFromEnv, type CarrierLink } from '../lambdas/carrier/carrier-link';
 import { FileOutbox } from '../lambdas/outbox/file-outbox';
 import { OutboxTextSender } from '../lambdas/carrier/queued-text';
 import { localSenderDeps, OutboxSender } from './outbox-sender';
@@ -40,6 +47,8 @@ export interface LocalStackOptions {
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
+  /** Called for every email written (npm start prints them). */
+  onMail?: (mail: WrittenMail) => void;
 }
 
 export interface LocalStack {
@@ -54,6 +63,8 @@ export interface LocalStack {
   /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
   outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
+  /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the job queue they go through. */
+  mail: { dir: string; drain: JobDrain };
   stop(): Promise<void>;
 }
 
@@ -84,14 +95,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporaryOutbox = !options.outboxDir && !options.dataDir;
   process.env[ENV.outboxSpoolDir] = outboxDir;
   const outbox = new FileOutbox(outboxDir);
+  // Emails: the webhooks hand them to the job queue directory; the job queue drain writes each as an .eml file.
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'switchboard-mail-'));
+  const jobQueue = new DirJobQueue(path.join(dataDir, 'jobs'));
+  process.env[ENV.jobDir] = jobQueue.dir;
+  const mailDir = path.join(dataDir, 'mail');
+  const from = fromAddress(process.env[ENV.emailFrom] || 'localhost');
+  // Queue offers go through the same job queue: placed with the carrier link (the fake carrier, or a real
+  // account), their TwiML and callbacks at this server's public URL (known once it listens).
+  const workerDb = createDynamoDb({ endpoint, ...adminDynamoClientConfig });
+  const workerStores = createStores(workerDb, tables);
+  let carrier: CarrierLink | undefined;
+  const mailDrain = new JobDrain(jobQueue, {
+    mail: new EmlTransport(mailDir, options.onMail),
+    from,
+    now: () => new Date(),
+    queues: {
+      queues: workerStores.queues,
+      directory: workerStores.directory,
+      presence: workerStores.presence,
+      carrier: () => (carrier ??= carrierLinkFromEnv()).api(),
+      get publicUrl() {
+        return process.env[ENV.publicUrl] ?? '';
+      },
+      now: () => new Date(),
+    },
+  });
+  // After JOB_DIR is set: late routing hands a late voicemail's emails to the job queue.
   const stores = drainStores(endpoint, tables, new OutboxTextSender(outbox));
   const drain = new SpoolDrain(spill, stores);
   const senderDeps = localSenderDeps(endpoint, tables);
   const sender = new OutboxSender(outbox, senderDeps);
   const stopDrain = async () => {
+    await mailDrain.stop();
+    // Memory mode keeps nothing: its mail folder (and job queue) goes with it; --data-dir keeps them.
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
     await sender.stop();
     stores.destroy();
+    workerDb.destroy();
     senderDeps.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
     if (temporaryOutbox && outbox.spool.isEmpty()) rmSync(outboxDir, { recursive: true, force: true });
@@ -125,12 +167,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env[ENV.publicUrl] ??= url;
+    // Links in emails open the dashboard this server serves.
+    process.env[ENV.dashboardUrl] ??= url;
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
-    const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
@@ -138,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     void drain.drainNow().catch(() => undefined);
     // Texts queued before a stop go out now, then the outbox is looked at every OUTBOX_INTERVAL_MS.
     sender.start();
+    mailDrain.start();
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -148,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       spool: { dir: spoolDir, drain },
       outbox: { dir: outboxDir, sender },
       fakeTwilio,
+      mail: { dir: mailDir, drain: mailDrain },
       stop: async () => {
         await stopServer?.();
         await fakeTwilio?.stop();

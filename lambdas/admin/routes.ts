@@ -14,6 +14,7 @@ import * as numbers from './numbers';
 import * as people from './people';
 import * as schedules from './schedules';
 import { simulateFlow } from './simulate';
+import { listQueues } from './queues';
 import { importFlow } from './studio-import';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
@@ -220,6 +221,7 @@ const routes: Route[] = [
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
+  { method: 'GET', path: ['queues'], run: async (d) => json(200, await listQueues(d)) },
   ...carrierRoutes,
 ];
 

@@ -83,6 +83,20 @@ export interface ServiceUpdate {
   UseInboundWebhookOnNumber?: boolean;
 }
 
+/** A call Switchboard places (a queue's offer to a member). */
+export interface NewCall {
+  /** A phone number, or `client:<identity>`. */
+  to: string;
+  /** One of the account's numbers. */
+  from: string;
+  /** Fetched (POST, signed) when the call is answered: its TwiML runs on the call. */
+  url: string;
+  /** Where Twilio posts the call's `answered` and `completed` events. */
+  statusCallback: string;
+  /** How long it rings before it is `no-answer`. */
+  timeoutSeconds: number;
+}
+
 /** A Studio v2 Flow, with the fields the import reads, in Twilio's JSON names. */
 export interface StudioFlowResource {
   sid: string;
@@ -104,6 +118,10 @@ export interface CarrierApi {
   updateIncomingPhoneNumber(sid: string, update: NumberUpdate): Promise<TwilioNumberResource>;
   /** Twilio's answer: the message's Sid and its first status (`queued`, or `accepted` with a Messaging Service). */
   createMessage(message: NewMessage): Promise<{ sid: string; status: string }>;
+  /** Places a call (Calls create). */
+  createCall(call: NewCall): Promise<{ sid: string; status: string }>;
+  /** Hangs up a call that still rings (Calls update, Status=canceled). */
+  cancelCall(sid: string): Promise<void>;
   /** The account's Studio flows (Studio v2 Flows; a list carries no definitions). */
   listStudioFlows(): Promise<StudioFlowResource[]>;
   /** One Studio flow with its definition (the JSON Studio's "Export to JSON" shows). */

@@ -15,7 +15,7 @@ import { CarrierError } from '../errors';
 import type { TwilioCredentials } from '../twilio/auth-token';
 import { DEFAULT_TWILIO_API_URL } from './carrier-env';
 import type { ServiceInstance } from 'twilio/lib/rest/messaging/v1/service';
-import type { CarrierApi, MessagingServiceResource, NewMessage, NumberPage, NumberUpdate, ServiceUpdate, StudioFlowResource, TwilioNumberResource } from './carrier-link';
+import type { CarrierApi, MessagingServiceResource, NewCall, NewMessage, NumberPage, NumberUpdate, ServiceUpdate, StudioFlowResource, TwilioNumberResource } from './carrier-link';
 
 /**
  * A failure the API answered (Twilio's error JSON: `carrierCode` is Twilio's error number), or one of the
@@ -122,6 +122,28 @@ export class TwilioLibraryApi implements CarrierApi {
       }),
     );
     return { sid: sent.sid, status: sent.status };
+  }
+
+  /** Places a call (an offer of a queue's caller to a member): Twilio fetches `url` when it is answered. */
+  async createCall(call: NewCall): Promise<{ sid: string; status: string }> {
+    const placed = await carrierCall(() =>
+      this.client.calls.create({
+        to: call.to,
+        from: call.from,
+        url: call.url,
+        method: 'POST',
+        timeout: call.timeoutSeconds,
+        statusCallback: call.statusCallback,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['answered', 'completed'],
+      }),
+    );
+    return { sid: placed.sid, status: placed.status };
+  }
+
+  /** Hangs up a call that is still ringing (Status=canceled; Twilio ignores it once the call is answered). */
+  async cancelCall(sid: string): Promise<void> {
+    await carrierCall(() => this.client.calls(sid).update({ status: 'canceled' }));
   }
 
   /** Every Studio flow of the account (Studio v2): the library follows meta.next_page_url to the last page. */

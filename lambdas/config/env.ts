@@ -30,4 +30,12 @@ export const ENV = {
   outboxSpoolDir: 'OUTBOX_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** The job queue's SQS FIFO queue (AWS): emails of voicemails, handed off by the webhooks (lib/jobs.ts). */
+  jobQueueUrl: 'JOB_QUEUE_URL',
+  /** The job queue's directory (local mode; local/stack.ts sets it and drains it). */
+  jobDir: 'JOB_DIR',
+  /** The verified SES identity emails come from (an address, or a domain: then switchboard@<domain>). */
+  emailFrom: 'EMAIL_FROM',
+  /** Where the dashboard is: the links in emails point into it. */
+  dashboardUrl: 'DASHBOARD_URL',
 } as const;

@@ -2,6 +2,7 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { isReservedKeyword } from './carrier-keywords';
+import { notifyChannels } from './outbound';
 import { MAX_DIAL_NOUNS } from './applets';
 import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
@@ -45,7 +46,7 @@ export const MAX_SIMULTANEOUS = MAX_DIAL_NOUNS;
 export const MAX_TRANSCRIBED_SECONDS = 120;
 
 /** Call applets that stop and wait for the caller or the network; every other applet runs instantly. */
-const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail']);
+const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail', 'queue']);
 
 const ERROR_SET: ReadonlySet<ProblemCode> = new Set(ERROR_CODES);
 
@@ -83,11 +84,13 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
   return [...numbers].sort();
 }
 
-/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies). */
+/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies by text). */
 function peopleReached(applet: Applet, directory: Directory): User[] {
+  const members = (mailbox: MailboxRef) => ('user' in mailbox ? [mailbox.user] : (directory.groups.get(mailbox.group)?.members ?? []));
   const ids =
     applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
-    : (applet.type === 'inbox' || applet.type === 'voicemail') && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
+    : applet.type === 'inbox' && applet.notify ? members(applet.mailbox)
+    : applet.type === 'voicemail' && notifyChannels(applet.notify).sms ? members(applet.mailbox)
     : [];
   return [...new Set(ids)].map((id) => directory.users.get(id)).filter((u): u is User => u !== undefined);
 }
@@ -186,9 +189,36 @@ function checkReferences(id: string, applet: Applet, ctx: PartContext): Problem[
       return checkMailbox(id, applet.mailbox, ctx);
     case 'redirect':
       return checkRedirect(id, applet, ctx);
+    case 'queue':
+      return checkQueue(id, applet, ctx);
     default:
       return [];
   }
+}
+
+/** A queue's targets must exist, and someone among them must be reachable to take its callers. */
+function checkQueue(id: string, queue: AppletOf<'queue'>, ctx: PartContext): Problem[] {
+  const { directory, channel } = ctx;
+  const problems: Problem[] = [];
+  for (const target of queue.targets) {
+    if ('user' in target) {
+      const user = directory.users.get(target.user);
+      if (!user) problems.push(problem('unknown_user', channel, `Applet "${id}" offers queue "${queue.name}" to user "${target.user}", who does not exist.`, id));
+      else problems.push(...userUnreachable(id, user, '', ctx), ...ownPhone(id, user, '', ctx));
+      continue;
+    }
+    const group = directory.groups.get(target.group);
+    if (!group) {
+      problems.push(problem('unknown_group', channel, `Applet "${id}" offers queue "${queue.name}" to group "${target.group}", which does not exist.`, id));
+      continue;
+    }
+    problems.push(...checkGroup(id, group, 'offers its queue to', ctx));
+    for (const memberId of new Set(group.members)) {
+      const user = directory.users.get(memberId);
+      if (user) problems.push(...userUnreachable(id, user, ` (a member of group "${group.id}")`, ctx), ...ownPhone(id, user, ` (a member of group "${group.id}")`, ctx));
+    }
+  }
+  return problems;
 }
 
 function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Problem[] {
@@ -267,7 +297,7 @@ function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Probl
   switch (applet.type) {
     case 'voicemail': {
       // A notifying voicemail texts its members: a member's phone that is one of our numbers would loop.
-      const problems = applet.notify ? peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx)) : [];
+      const problems = peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx));
       if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return problems;
       problems.push(problem('transcribe_too_long', channel,
         `Applet "${id}" records up to ${applet.maxSeconds} s and transcribes, but Twilio transcribes only recordings ` +
@@ -558,11 +588,12 @@ function findRecordingWithoutNotice({ part, channel }: PartContext): Problem[] {
   return heardNothingBefore
     .filter((id) => {
       const applet = part.applets[id];
-      return applet.type === 'dial' && applet.record;
+      return applet.type === 'dial' && applet.record && !applet.recordingNotice;
     })
     .map((id) => problem('record_without_notice', channel,
       `Applet "${id}" records the call, but a caller can reach it without hearing anything first: ` +
-      'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', id));
+      'give it a recording notice (e.g. "This call may be recorded"), or put a say on every path before it. ' +
+      'Many states require both parties\' consent.', id));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164, MAX_DIAL_NOUNS, MAX_SMS_TEXT, QUEUE_NAME_MAX } from './applets';
 import { nameSchema } from './names';
 import { pairingProblem, SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
@@ -65,6 +65,12 @@ export const mailboxRefSchema = z.union([
   z.strictObject({ user: refId }),
   z.strictObject({ group: refId }),
 ]);
+
+/**
+ * How a group (or a list) is rung: all at once; one after another in group order; from the next member
+ * each call; or the members who have waited longest since their last call ended first.
+ */
+export const DIAL_STRATEGIES = ['simultaneous', 'sequential', 'round-robin', 'longest-idle'] as const;
 
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Day = (typeof DAYS)[number];
@@ -182,13 +188,20 @@ const dial = z
     user: refId.optional(),
     group: refId.optional(),
     number: e164.optional(),
-    strategy: z.enum(['simultaneous', 'sequential', 'round-robin']).default('simultaneous'),
+    strategy: z.enum(DIAL_STRATEGIES).default('simultaneous'),
     perRound: z.number().int().min(1).max(10).default(1),
     sticky: z.boolean().default(false),
     ringSeconds: z.number().int().min(5).max(120).default(DEFAULT_RING_SECONDS),
     callerId: z.enum(['caller', 'number']).default('caller'),
     screen: z.boolean().default(false),
+    /**
+     * Spoken to the person who answers, before the call is bridged (a whisper on their leg): "Call for the
+     * {number}". `{number}` stands for the called number's name.
+     */
+    announce: text.optional(),
     record: z.boolean().default(false),
+    /** Heard by the caller before a recorded dial rings: the consent notice (satisfies record_without_notice). */
+    recordingNotice: promptSchema.optional(),
     noAnswer: branch,
   })
   .superRefine((d, ctx) => {
@@ -205,8 +218,11 @@ const voicemail = z.strictObject({
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
   transcribe: z.boolean().default(false),
-  /** Texts every mailbox member with a phone when a message is left (and its transcript when it comes). */
-  notify: z.boolean().default(false),
+  /**
+   * Who is told when a message is left (and again with its transcript when it comes): `true` texts every
+   * mailbox member with a phone (`{ sms: true }`); `{ email: true }` emails every member with an address.
+   */
+  notify: z.union([z.boolean(), z.strictObject({ sms: z.boolean().optional(), email: z.boolean().optional() })]).default(false),
 });
 
 /** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
@@ -215,6 +231,26 @@ const textBack = z.strictObject({
   label,
   text: smsText,
   next: branch,
+});
+
+/**
+ * A call queue as Twilio builds them (DESIGN.md section 3): the caller waits in the named queue (`<Enqueue>`)
+ * hearing `hold`, their position every `announceEverySeconds`, until one of `targets` takes them or
+ * `maxWaitSeconds` pass (then `timeout`). The name is the queue: every flow that names it shares it.
+ */
+const queue = z.strictObject({
+  type: z.literal('queue'),
+  label,
+  /** Twilio's queue name: at most 64 characters. */
+  name: xmlString().min(1).max(QUEUE_NAME_MAX).regex(/\S/, 'must not be blank'),
+  /** Who is offered waiting callers, as a dial's list of targets: users and groups (groups expanded). */
+  targets: z.array(z.union([z.strictObject({ user: refId }), z.strictObject({ group: refId })])).min(1).max(MAX_DIAL_NOUNS),
+  /** Looped while the caller waits: speech or music (absent: a spoken "please stay on the line"). */
+  hold: promptSchema.optional(),
+  /** 0: never. */
+  announceEverySeconds: z.number().int().min(0).max(3600).default(60),
+  maxWaitSeconds: z.number().int().min(30).max(3600).default(300),
+  timeout: branch,
 });
 
 const redirect = z.strictObject({ type: z.literal('redirect'), label, flow: refId });
@@ -247,7 +283,7 @@ const forward = z.strictObject({ type: z.literal('forward'), label, to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [
-  say, menu, hours, caller, dial, voicemail, textBack, redirect, hangup, reply, keyword, inbox, forward,
+  say, menu, hours, caller, dial, voicemail, textBack, queue, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
 export const partSchema = z.strictObject({

@@ -17,7 +17,7 @@ export interface ReferenceSite {
   path: string[];
 }
 
-/** Every place the document names a user, group, flow or schedule (dial targets, mailboxes, redirects, hours), in document order. */
+/** Every place the document names a user, group, flow or schedule (dial and queue targets, mailboxes, redirects, hours), in document order. */
 export function referenceSites(doc: FlowDocument): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   for (const channel of ['call', 'sms'] as const) {
@@ -27,6 +27,8 @@ export function referenceSites(doc: FlowDocument): ReferenceSite[] {
       if (applet.type === 'dial') {
         if (applet.user) at('user', applet.user, 'user');
         if (applet.group) at('group', applet.group, 'group');
+      } else if (applet.type === 'queue') {
+        applet.targets.forEach((t, i) => ('user' in t ? at('user', t.user, 'targets', String(i), 'user') : at('group', t.group, 'targets', String(i), 'group')));
       } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);
       else if (applet.type === 'redirect') at('flow', applet.flow, 'flow');
       else if (applet.type === 'hours' && applet.schedule !== undefined) at('schedule', applet.schedule, 'schedule');

@@ -35,6 +35,8 @@ export const METRIC = {
   mediaDropped: 'MediaDropped',
   /** Text bodies over the carrier's 1,600 characters, cut before any write. */
   bodiesTruncated: 'BodiesTruncated',
+  /** Emails SES (or the local mail directory) did not take, by reason (voicemail_notify, transcript_notify). */
+  emailSendFailures: 'EmailSendFailures',
   /** Texts that closed or opened a schedule (DESIGN.md section 15), by outcome: closed, open, cleared, wrong_pin, locked... */
   overridesByText: 'OverridesByText',
   /** Override texts with a wrong PIN: nothing changed (a run of them is someone guessing). */

@@ -11,8 +11,10 @@ import { DynamoScheduleStore } from '../store/schedule-store';
 import { DynamoStateStore } from '../store/state-store';
 import type { TableNames } from '../store/tables';
 import type { RoutingPorts } from './late-route';
+import { ENV } from '../config/env';
+import { jobQueueFromEnv } from '../jobs/job-queue-from-env';
 
-export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory' | 'state'>, texts: TextSender | undefined): RoutingPorts {
+export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbers' | 'flows' | 'directory' | 'state'>, texts: TextSender | undefined, env: NodeJS.ProcessEnv = process.env): RoutingPorts {
   return {
     numbers: new DynamoNumberStore(doc, tables.numbers, tables.flows),
     flows: new DynamoFlowStore(doc, tables.flows),
@@ -22,5 +24,7 @@ export function lateRoutingStores(doc: DynamoDb, tables: Pick<TableNames, 'numbe
     texts,
     // A late STOP or START is recorded as of its arrival; the sender reads opt-outs before it texts anyone.
     optOuts: new DynamoStateStore(doc, tables.state),
+    jobs: jobQueueFromEnv(env),
+    dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }

@@ -13,7 +13,9 @@
 import { sendTextsBestEffort, type SendReason, type TextSender } from '../carrier/text-sender';
 import { mailboxOf, type Mailbox } from '../flows/engine';
 import { lateVoicemailTarget } from '../flows/late-routing';
-import { voicemailNotices, type OutboundText } from '../flows/outbound';
+import { dashboardLink, voicemailEmails, voicemailNotices, type NotifyChannels, type OutboundText } from '../flows/outbound';
+import { jobId, type EmailJob } from '../jobs/jobs';
+import { putBestEffort, type JobQueue } from '../jobs/job-queue';
 import type { Directory } from '../flows/people';
 import type { FlowPart } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
@@ -40,6 +42,10 @@ export interface RoutingPorts {
   texts?: TextSender;
   /** Where a late STOP or START is recorded (as of its arrival). Absent: not recorded. */
   optOuts?: Pick<OptOutStore, 'setOptOut'>;
+  /** Where a late voicemail's emails are handed off (`notify.email`). Absent: none are sent (logged). */
+  jobs?: JobQueue;
+  /** The dashboard's address, for the emails' link to the voicemail. */
+  dashboardUrl?: string;
 }
 
 interface Plan {
@@ -47,8 +53,8 @@ interface Plan {
   /** Why it stays in `unrouted`, for the log. */
   why?: string;
   send: Array<{ text: OutboundText; reason: SendReason }>;
-  /** A voicemail's mailbox to notify (its applet's `notify`), once stored. */
-  notify?: Mailbox;
+  /** A voicemail's mailbox to notify (its applet's `notify`), once stored, and how. */
+  notify?: { mailbox: Mailbox; channels: NotifyChannels };
 }
 
 const UNROUTED = (why: string): Plan => ({ mailbox: 'unrouted', why, send: [] });
@@ -155,7 +161,8 @@ async function planVoicemail(item: SpilledVoicemail, at: Date, ports: RoutingPor
     return next && addSchedules(ports, next, schedules);
   });
   if (!target) return UNROUTED('no_voicemail_without_input');
-  return { mailbox: mailboxKey(target.mailbox), send: [], notify: target.notify ? target.mailbox : undefined };
+  const notifies = target.notify.sms || target.notify.email;
+  return { mailbox: mailboxKey(target.mailbox), send: [], ...(notifies && { notify: { mailbox: target.mailbox, channels: target.notify } }) };
 }
 
 /** Routes a voicemail spilled with `routeAt`; true when this replay stored it (and sent its notices). */
@@ -165,10 +172,26 @@ export async function routeLateVoicemail(item: SpilledVoicemail, messages: Pick<
   const { kind: _kind, routeAt: _routeAt, ...voicemail } = item;
   const stored = await messages.storeVoicemail({ ...voicemail, mailbox: plan.mailbox });
   logger.info(stored ? 'late voicemail routed' : 'late voicemail was already stored', { mailbox: plan.mailbox.split('#')[0], why: plan.why, recordingSid: item.recordingSid });
-  const box: Mailbox | undefined = plan.notify;
-  if (stored && box && item.to) {
+  const notify = plan.notify;
+  if (stored && notify && item.to) {
+    const box = notify.mailbox;
     const facts = { caller: item.from ?? '', number: item.to, durationSeconds: item.durationSeconds };
-    await sendTextsBestEffort(ports.texts, async () => voicemailNotices(box, await directoryFor(ports.directory, [box]), facts), { reason: 'voicemail_notify', sid: item.callSid || item.recordingSid });
+    const sid = item.callSid || item.recordingSid;
+    let people: Promise<Directory> | undefined;
+    const directory = () => (people ??= directoryFor(ports.directory, [box]));
+    await Promise.all([
+      notify.channels.sms ? sendTextsBestEffort(ports.texts, async () => voicemailNotices(box, await directory(), facts), { reason: 'voicemail_notify', sid }) : undefined,
+      notify.channels.email
+        ? putBestEffort(ports.jobs, async () => {
+            const [known, number] = await Promise.all([directory(), ports.numbers.find(item.to!)]);
+            const mailboxName = box.kind === 'user' ? known.users.get(box.id)?.name : known.groups.get(box.id)?.name;
+            const emails = voicemailEmails(box, known, {
+              ...facts, numberName: number?.name, mailboxName, receivedAt: item.receivedAt, link: dashboardLink(ports.dashboardUrl, box, item.recordingSid),
+            });
+            return emails.map((email): EmailJob => ({ kind: 'email', id: jobId('voicemail_notify', item.recordingSid, email.to), reason: 'voicemail_notify', email, sid }));
+          }, { what: 'voicemail_notify', sid })
+        : undefined,
+    ]);
   }
   return stored;
 }

@@ -1,4 +1,6 @@
-// Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report mark.
+// Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report
+// mark, opt-outs, who is on a call.
+import type { Presence } from '../flows/engine';
 import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -66,6 +68,31 @@ export interface OptOutStore {
 
 const optOutKey = (number: string, recipient: string) => ({ pk: `optout#${number}#${recipient}`, sk: '-' });
 
+/**
+ * Who is on a call and since when their last call ended (DESIGN.md section 3: longest-idle; the queues),
+ * from the status callbacks of the legs Switchboard rings: one item per user, `presence#<userId>`.
+ */
+export interface PresenceStore {
+  /** A leg of the user's was answered: they are on a call until it ends. */
+  legAnswered(userId: string, legSid: string, at: Date): Promise<void>;
+  /**
+   * A leg of the user's ended. `answered`: it was a conversation (CallStatus `completed`), so their idle
+   * time starts now; a leg that was never answered (busy, no-answer, canceled) leaves it as it was.
+   */
+  legEnded(userId: string, legSid: string, answered: boolean, at: Date): Promise<void>;
+  presence(userIds: readonly string[]): Promise<Map<string, Presence>>;
+}
+
+/**
+ * A leg still marked answered after this long is forgotten: its `completed` callback was lost. Twilio ends
+ * a dialled call after 4 hours unless told otherwise (<Dial timeLimit> defaults to 14,400 s).
+ */
+export const ON_CALL_LIMIT_MS = 4 * 3600_000;
+const presenceKey = (userId: string) => ({ pk: `presence#${userId}`, sk: '-' });
+/** The attribute of one answered leg: `leg_CA…` = when it was answered. */
+const LEG_PREFIX = 'leg_';
+
+
 /** Wrong override PINs of one user in the current window (DESIGN.md section 15): `until` the window ends. */
 export interface PinFailures {
   count: number;
@@ -84,7 +111,7 @@ const pinFailKey = (userId: string) => ({ pk: `pinfail#${userId}`, sk: '-' });
 
 const epoch = (d: Date, days: number) => Math.floor(d.getTime() / 1000) + days * 86400;
 
-export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStore {
+export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStore, PresenceStore {
   constructor(
     private readonly doc: DynamoDb,
     private readonly table: string,
@@ -256,6 +283,49 @@ export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStor
     );
     const prefix = `optout#${number}#`;
     return new Set(items.filter((i) => i.optedOut === true).map((i) => i.pk.slice(prefix.length)));
+  }
+
+  async legAnswered(userId: string, legSid: string, at: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: presenceKey(userId),
+          UpdateExpression: 'SET #leg = :at',
+          // A `completed` that overtook this `answered` has ended the leg already: it stays ended.
+          ConditionExpression: 'attribute_not_exists(lastEndedSid) OR lastEndedSid <> :sid',
+          ExpressionAttributeNames: { '#leg': `${LEG_PREFIX}${legSid}` },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':sid': legSid },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async legEnded(userId: string, legSid: string, answered: boolean, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: presenceKey(userId),
+        UpdateExpression: answered ? 'REMOVE #leg SET lastCallEndedAt = :at, lastEndedSid = :sid' : 'REMOVE #leg SET lastEndedSid = :sid',
+        ExpressionAttributeNames: { '#leg': `${LEG_PREFIX}${legSid}` },
+        ExpressionAttributeValues: { ':sid': legSid, ...(answered && { ':at': at.toISOString() }) },
+      }),
+    );
+  }
+
+  async presence(userIds: readonly string[]): Promise<Map<string, Presence>> {
+    if (userIds.length === 0) return new Map();
+    const items = await batchGetAll<Record<string, unknown> & { pk: string }>(this.doc, this.table, userIds.map(presenceKey));
+    const now = Date.now();
+    return new Map(
+      items.map((item) => {
+        const legs = Object.entries(item).filter(([name, at]) => name.startsWith(LEG_PREFIX) && typeof at === 'string' && now - Date.parse(at) < ON_CALL_LIMIT_MS);
+        const presence: Presence = { onCall: legs.length > 0, ...(typeof item.lastCallEndedAt === 'string' && { lastCallEndedAt: item.lastCallEndedAt }) };
+        return [item.pk.slice('presence#'.length), presence];
+      }),
+    );
   }
 
   async pinFailures(userId: string, now: Date): Promise<PinFailures | undefined> {

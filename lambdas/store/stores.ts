@@ -8,6 +8,7 @@ import { DynamoScheduleStore } from './schedule-store';
 import { DynamoOutboundStore } from './outbound-store';
 import { DynamoStateStore } from './state-store';
 import { DynamoSyncJobStore } from './sync-job-store';
+import { DynamoQueueStore } from './queue-store';
 import { DynamoTraceStore } from './trace-store';
 import type { TableNames } from './tables';
 
@@ -35,6 +36,9 @@ export function routingStores(doc: DynamoDb, tables: Omit<TableNames, 'outbound'
     optOuts: state,
     /** Carrier sync jobs too (DESIGN.md section 13). */
     syncJobs: new DynamoSyncJobStore(doc, tables.state),
+    /** So does who is on a call (longest-idle dials, queues), and who waits in each call queue. */
+    presence: state,
+    queues: new DynamoQueueStore(doc, tables.state),
     /** Wrong override PINs are counted in the state table (DESIGN.md section 15). */
     pins: state,
     /** Schedules live in the directory table, their overrides in the state table (DESIGN.md section 15). */

@@ -10,7 +10,7 @@ import { createDynamoDb } from '../store/dynamo-client';
 import type { FlowStore } from '../store/flow-store';
 import type { MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
-import type { OptOutStore, PinFailureStore, StateStore } from '../store/state-store';
+import type { OptOutStore, PinFailureStore, PresenceStore, StateStore } from '../store/state-store';
 import type { ScheduleStore } from '../store/schedule-store';
 import type { OutboundStore } from '../store/outbound-store';
 import { routingStores } from '../store/stores';
@@ -22,6 +22,9 @@ import type { TextSender } from '../carrier/text-sender';
 import { OutboxTextSender } from '../carrier/queued-text';
 import { outboxFromEnv } from '../outbox/outbox-from-env';
 import { sqsClient } from '../spill/sqs-spill';
+import type { QueueStore } from '../store/queue-store';
+import type { JobQueue } from '../jobs/job-queue';
+import { jobQueueFromEnv } from '../jobs/job-queue-from-env';
 
 export interface WebhookDeps {
   numbers: Pick<NumberStore, 'find'>;
@@ -56,6 +59,17 @@ export interface WebhookDeps {
    * START, and leaves opted-out recipients out of its answer. Absent: nothing is recorded or left out.
    */
   optOuts?: OptOutStore;
+  /**
+   * Who is on a call and when their last call ended, from their legs' status callbacks (longest-idle,
+   * queues). Absent: nothing is recorded and longest-idle rings in group order.
+   */
+  presence?: PresenceStore;
+  /** Who waits in each call queue and which members are offered them (DESIGN.md section 3, `queue`). */
+  queues?: QueueStore;
+  /** Where work is handed off (voicemail emails, queue offers): done off the webhook path. */
+  jobs?: JobQueue;
+  /** The dashboard's address: an email links to the voicemail there. */
+  dashboardUrl?: string;
   /** The outbound texts' delivery records, which the status callbacks move along. Absent: not recorded. */
   outbound?: Pick<OutboundStore, 'advance'>;
 }
@@ -84,14 +98,18 @@ export function webhookDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Webhoo
     allowSimulatedTime: env[ENV.local] === '1',
     texts: new OutboxTextSender(outboxFromEnv(env, sqs)),
     ...(outboundTable && { outbound: new DynamoOutboundStore(doc, outboundTable) }),
+    jobs: jobQueueFromEnv(env),
+    dashboardUrl: env[ENV.dashboardUrl] || undefined,
   };
 }
 
 /** The engine's state keys, scoped to the flow so two flows never share a counter. */
-export function flowPorts(deps: Pick<WebhookDeps, 'state'>, flowId: string): EnginePorts {
+export function flowPorts(deps: Pick<WebhookDeps, 'state' | 'presence'>, flowId: string): EnginePorts {
   return {
     nextRoundRobinStart: (key, count, callSid) => deps.state.nextRoundRobinStart(`${flowId}:${key}`, count, callSid),
     stickyMember: (key) => deps.state.stickyMember(`${flowId}:${key}`),
     rememberSticky: (key, userId, now) => deps.state.rememberSticky(`${flowId}:${key}`, userId, now),
+    // A member's calls are theirs, whichever flow rang them: not scoped to the flow.
+    presence: async (userIds) => (deps.presence ? deps.presence.presence(userIds) : new Map()),
   };
 }

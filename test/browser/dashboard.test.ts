@@ -4,6 +4,7 @@
 // the banner), a voicemail that plays, users and groups edited, the API's errors shown where they happen.
 // No console error and no request leaving the machine, on every test.
 import { simulateCall, simulateSms } from '../../local/carrier';
+import { signTwilioRequest } from '../../lambdas/twilio/signature';
 import type { LocalStack } from '../../local/stack';
 import { buildDashboardForTest } from '../../local/web-build';
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
@@ -329,6 +330,41 @@ describe('mailboxes', () => {
     expect(links).toEqual(expect.arrayContaining(['Unrouted', 'Texts sent', 'Sales', 'Ann Example', 'Bob Example', 'Cy Example']));
     await expect(nav.getByRole('link', { name: 'Unrouted' }).getAttribute('aria-current')).resolves.toBe('page');
   });
+
+  it("a voicemail email's link opens its mailbox with that message picked out", async () => {
+    const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100001', from: '+15550107778', at: '2026-12-06T16:00:00Z', recordingBaseUrl: audioBase });
+    const { recordingSid } = t.entries.find((e) => e.kind === 'record') as { recordingSid: string };
+    await open(`#/mailboxes/group/${salesId}/${recordingSid}`);
+    const picked = page().locator('.message-picked');
+    await picked.waitFor();
+    expect(await picked.getAttribute('data-message')).toBe(recordingSid);
+    expect(await picked.getAttribute('aria-current')).toBe('true');
+    expect(await page().locator('.message-picked').count()).toBe(1);
+  });
+});
+
+it('the Queues page shows each queue: who waits, for how long, and who is offered the call', async () => {
+  const ann = (await httpOk(stack, 'GET', '/api/users')).users.find((u: { name: string }) => u.name === 'Ann Example');
+  const flow = await httpOk(stack, 'POST', '/api/flows', {
+    name: 'Queue line',
+    call: { start: 'q', applets: { q: { type: 'queue', name: 'billing', targets: [{ user: ann.id }], timeout: 'bye' }, bye: { type: 'hangup' } } },
+    // Both parts: the number is fine in the report (later tests count the numbers it lists).
+    sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { user: ann.id } } } },
+  });
+  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100067', { name: 'Billing line', flowId: flow.id });
+  // A caller arrives (the signed webhook Twilio would post) and is put in the queue.
+  const params = { CallSid: `CA${'b'.repeat(32)}`, From: '+15550107779', To: '+15550100067', CallStatus: 'ringing', AccountSid: `AC${'0'.repeat(32)}` };
+  const url = `${stack.url}/twilio/voice`;
+  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(url, params, stack.authToken) }, body: new URLSearchParams(params).toString() });
+  expect(await answer.text()).toContain('<Enqueue');
+  await open('#/queues');
+  const queue = page().locator('[data-queue="billing"]');
+  await queue.waitFor();
+  expect(await queue.getByRole('heading', { name: 'billing' }).count()).toBe(1);
+  expect(await queue.locator('[data-waiting]').textContent()).toBe('1 waiting');
+  expect(await queue.locator('.queue-waiting').textContent()).toContain('+15550107779');
+  expect(await queue.textContent()).toContain('longest wait');
+  await expect(page().getByRole('link', { name: 'Queues' }).getAttribute('aria-current')).resolves.toBe('page');
 });
 
 it('users and groups: create a user, make them unavailable, add them to a group and reorder it with the buttons', async () => {

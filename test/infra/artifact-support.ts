@@ -43,6 +43,8 @@ export interface BundledApp {
 export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** Stands in for the spill queue's URL (the tests spill to a spool, or to a loopback SQS). */
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
+/** Stands in for the background jobs queue's URL (voicemail emails, queue offers): the tests' flows hand it nothing. */
+export const TEST_JOB_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-jobs.fifo';
 /** Stands in for the outbound texts' queue URL (the tests point SQS at a loopback stand-in). */
 export const TEST_OUTBOX_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-outbound';
 /** Stands in for the carrier sync queue's URL (the admin function sends its steps there). */

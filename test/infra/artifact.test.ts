@@ -322,3 +322,31 @@ describe('the bundled report Lambda, as deployed', () => {
     }
   });
 });
+
+describe('the bundled job worker, its calls checked against its role', () => {
+  test('offers a queued caller to the queue\'s member: the people and presence read, the call placed at the carrier, the offer recorded', async () => {
+    const worker = app.deployed(synth.stack.jobs.worker);
+    const { DynamoDirectoryStore } = await import('../../lambdas/store/directory-store');
+    const { DynamoQueueStore } = await import('../../lambdas/store/queue-store');
+    const directory = new DynamoDirectoryStore(tables.doc, tables.names.directory);
+    const queues = new DynamoQueueStore(tables.doc, tables.names.state);
+    const agent = await directory.createUser({ name: 'Artifact Agent', phone: '+15550900201', available: true });
+    const team = await directory.createGroup({ name: 'Artifact desk', members: [agent.id] });
+    carrier.addNumber({ phoneNumber: '+15550900202' });
+    // The call rings at the fake carrier and goes no further: its webhooks are this stack's, not running here.
+    carrier.calls.ringOnly = true;
+    await queues.join('artifact desk', {
+      callSid: `CA${'7'.repeat(32)}`, since: new Date().toISOString(), from: '+15550900299', to: '+15550900202', targets: [{ group: team.id }],
+      flowId: 'flw_artifact', revision: 1, applet: 'q',
+    }, new Date(Date.now() + 3600_000));
+    const job = { kind: 'queue', id: 'queue:artifact_desk:join', queue: 'artifact desk' };
+    const event = { Records: [{ messageId: 'm1', receiptHandle: 'r1', body: JSON.stringify(job), attributes: { MessageGroupId: 'queue:artifact_desk', ApproximateReceiveCount: '1' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo', awsRegion: 'us-east-1' }] };
+    // invokeOnce's close() fails the test when a call was not allowed by the worker's role.
+    const { result } = await invoke<{ batchItemFailures: unknown[] }>(worker, event, carrierEnv);
+    expect(result.batchItemFailures).toEqual([]);
+    const placed = carrier.calls.calls.filter((c) => c.to === '+15550900201');
+    expect(placed).toHaveLength(1);
+    expect(placed[0]).toMatchObject({ from: '+15550900202', request: { url: `${API_URL}twilio/voice/agent?q=artifact+desk&u=${agent.id}`, events: ['answered', 'completed'] } });
+    expect((await queues.snapshot('artifact desk')).offers).toEqual([expect.objectContaining({ userId: agent.id, agentCallSid: placed[0].sid, state: 'ringing' })]);
+  });
+});

@@ -41,13 +41,14 @@ const functions = () => ({
   fallback: synth.stack.webhooks.fallback,
   drain: synth.stack.spill.drain,
   sender: synth.stack.outbound.sender,
+  jobs: synth.stack.jobs.worker,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender', 'jobs'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
-  test('there are seven functions, one per job', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', 7);
+  test('there are eight functions, one per job', () => {
+    synth.template.resourceCountIs('AWS::Lambda::Function', 8);
   });
 
   test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
@@ -103,7 +104,8 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'directory/index/byKind': ['Query'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
-    // The report's mark and events; schedule overrides (read one or a list's, set and clear); carrier sync jobs (GetItem, conditional PutItem).
+    // The report's mark and events; schedule overrides (read one or a list's, set and clear); carrier sync jobs
+    // (GetItem, conditional PutItem); the simulator's longest-idle reads who is on a call (BatchGetItem).
     state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query'],
     // GET /api/carrier/messages, by status or all, newest first.
     'outbound/index/byStatus': ['Query'],
@@ -117,8 +119,9 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
-    // Its texts are queued: the sender reads the opt-outs.
-    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // Its texts are queued: the sender reads the opt-outs. Queues: whether anyone still waits when a member
+    // picks up an offer (Query of the queue's partition).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
@@ -163,6 +166,12 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     // Each text's record: queued (conditional PutItem), then its Sid or the refusal (UpdateItem).
     outbound: ['PutItem', 'UpdateItem'],
   },
+  // Does what the webhooks handed off: voicemail emails (no table); queues' offers (the queue's partition,
+  // offers placed, members' presence; the people its targets name).
+  jobs: {
+    directory: ['BatchGetItem'],
+    state: ['BatchGetItem', 'Query', 'UpdateItem'],
+  },
 };
 
 /**
@@ -200,15 +209,17 @@ describe('table grants: what the code does, and their environment variables', ()
   });
 
   test.each(functionNames)('the %s role has the same grants in the prod stage', (name) => {
-    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, sender: prod.stack.outbound.sender };
+    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, sender: prod.stack.outbound.sender, jobs: prod.stack.jobs.worker };
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages, traces and state tables', (name) => {
+  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages and traces tables', (name) => {
     const grants = dynamoGrants(synth, functions()[name]);
     const actions = Object.values(grants).flat();
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(actions).not.toContain(never);
-    for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
+    for (const key of ['messages', 'traces']) expect(grants[key]).not.toContain('Query');
+    // Of the state table only the voice webhook queries: a call queue's partition, when a member picks up an offer.
+    if (name === 'sms') expect(grants.state).not.toContain('Query');
   });
 
   test('of the indexes, the voice webhook queries none; the sms webhook only the directory’s byPhone and byKind (texts that close or open a schedule), and writes nothing in the directory', () => {

@@ -2,6 +2,7 @@
 // `unrouted`, newest first, as the API lists them.
 import type { Group, Message, User } from '../../lambdas/api-types';
 import { mediaView, safeMediaUrl } from './media-links';
+import { useEffect, useRef } from 'preact/hooks';
 import { SentTexts } from './sent-texts';
 import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
 
@@ -12,11 +13,16 @@ const pathOf = (m: MailboxRef) =>
   m.kind === 'sent' ? null : m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`;
 const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' || m.kind === 'sent' ? `#/mailboxes/${m.kind}` : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
-function MessageView({ m }: { m: Message }) {
+function MessageView({ m, picked }: { m: Message; picked: boolean }) {
   // Only Twilio's https URLs are played or linked (media-links.ts); an older item may hold anything.
   const recordingUrl = safeMediaUrl(m.recordingUrl);
+  // An email's link names one message: it is scrolled to and marked.
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (picked) ref.current?.scrollIntoView({ block: 'center' });
+  }, [picked]);
   return (
-    <li class={`message message-${m.kind}`} data-message={m.id}>
+    <li ref={ref} class={`message message-${m.kind}${picked ? ' message-picked' : ''}`} data-message={m.id} aria-current={picked ? 'true' : undefined}>
       <header class="message-head">
         <span class={`badge ${m.kind === 'voicemail' ? 'badge-info' : 'badge-neutral'}`}>{m.kind === 'voicemail' ? 'Voicemail' : 'Text'}</span>
         <span>
@@ -76,7 +82,7 @@ function MessageView({ m }: { m: Message }) {
   );
 }
 
-export function Mailboxes({ selected }: { selected: MailboxRef }) {
+export function Mailboxes({ selected, message }: { selected: MailboxRef; message?: string }) {
   const users = useApi<{ users: User[] }>('/api/users');
   const groups = useApi<{ groups: Group[] }>('/api/groups');
   const messages = useApi<{ messages: Message[] }>(pathOf(selected));
@@ -145,7 +151,7 @@ export function Mailboxes({ selected }: { selected: MailboxRef }) {
           ) : (
             <ul class="messages">
               {messages.data.messages.map((m) => (
-                <MessageView key={m.id} m={m} />
+                <MessageView key={m.id} m={m} picked={m.id === message} />
               ))}
             </ul>
           )}

@@ -5,6 +5,7 @@ import { FlowPage } from './flow-page';
 import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
+import { Queues } from './queues';
 import { Schedules } from './schedules';
 import { RefreshContext } from './ui';
 import './styles.css';
@@ -12,9 +13,10 @@ import './styles.css';
 type Route =
   | { page: 'overview' }
   | { page: 'flow'; id: string }
-  | { page: 'mailboxes'; box: MailboxRef }
+  | { page: 'mailboxes'; box: MailboxRef; message?: string }
   | { page: 'people' }
   | { page: 'schedules' }
+  | { page: 'queues' }
   | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -22,12 +24,14 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0) return { page: 'overview' };
   if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
   if (parts[0] === 'mailboxes') {
-    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    // `#/mailboxes/group/<id>/<message id>`: the link of a voicemail email picks the message out.
+    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] }, ...(parts[3] && { message: parts[3] }) };
     if (parts[1] === 'sent') return { page: 'mailboxes', box: { kind: 'sent' } };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
   if (parts[0] === 'schedules') return { page: 'schedules' };
+  if (parts[0] === 'queues') return { page: 'queues' };
   return { page: 'missing', hash };
 }
 
@@ -53,7 +57,7 @@ function App() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    const titles = { flow: 'Flow', mailboxes: 'Mailboxes', people: 'People', schedules: 'Schedules', missing: 'Not found' } as const;
+    const titles = { flow: 'Flow', mailboxes: 'Mailboxes', people: 'People', schedules: 'Schedules', queues: 'Queues', missing: 'Not found' } as const;
     document.title = route.page === 'overview' ? 'Switchboard' : `${titles[route.page]} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
@@ -77,15 +81,17 @@ function App() {
           {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
           {tab('#/schedules', 'Schedules', route.page === 'schedules')}
+          {tab('#/queues', 'Queues', route.page === 'queues')}
         </nav>
       </header>
       <main id="main" tabIndex={-1} class="main">
         <ReportBanner onOverview={route.page === 'overview'} />
         {route.page === 'overview' && <Overview />}
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
-        {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
+        {route.page === 'mailboxes' && <Mailboxes selected={route.box} message={route.message} />}
         {route.page === 'people' && <People />}
         {route.page === 'schedules' && <Schedules />}
+        {route.page === 'queues' && <Queues />}
         {route.page === 'missing' && (
           <div class="panel">
             <h1>Page not found</h1>

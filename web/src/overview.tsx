@@ -15,7 +15,7 @@ export const navigate = (hash: string) => {
 
 const APPLET_LABEL: Record<string, string> = {
   say: 'Say', menu: 'Menu', hours: 'Hours', caller: 'Caller', dial: 'Dial', voicemail: 'Voicemail', text: 'Text',
-  redirect: 'Redirect', hangup: 'Hang up', reply: 'Reply', keyword: 'Keyword', inbox: 'Inbox', forward: 'Forward',
+  queue: 'Queue', redirect: 'Redirect', hangup: 'Hang up', reply: 'Reply', keyword: 'Keyword', inbox: 'Inbox', forward: 'Forward',
 };
 export const appletLabel = (type: string) => APPLET_LABEL[type] ?? type;
 

@@ -53,13 +53,16 @@ const LABELS: Record<string, string> = {
   next: 'Next', open: 'When open', closed: 'When closed', fallback: 'After failed attempts', noAnswer: 'When nobody answers',
   otherwise: 'Otherwise', prompt: 'Prompt', invalidPrompt: 'Invalid-key prompt', timeoutSeconds: 'Seconds to wait for a key',
   ringSeconds: 'Ring seconds', perRound: 'Members rung per round', callerId: 'Caller ID shown', maxSeconds: 'Maximum length (seconds)',
-  transcribe: 'Transcribe', notify: 'Notify members by text', screen: 'Screen (press 1 to accept)', record: 'Record the call',
+  transcribe: 'Transcribe', notify: 'Notify members', screen: 'Screen (press 1 to accept)', record: 'Record the call',
   sticky: 'Ring the last member who answered first', timezone: 'Time zone', weekly: 'Opening hours', closures: 'Closed days',
   override: 'Override', loop: 'Times to play', attempts: 'Attempts', strategy: 'Ring strategy', mailbox: 'Mailbox', flow: 'Flow',
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
   prefixes: 'Number prefixes (comma-separated)', anonymous: 'Withheld numbers', keywords: 'Keywords (comma-separated)', rules: 'Rules',
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
-  options: 'Keys',
+  options: 'Keys', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
+  recordingNotice: 'Recording notice (the caller hears it before a recorded dial)',
+  hold: 'Hold prompt or music (looped)', announceEverySeconds: 'Say the position every (seconds, 0 = never)',
+  maxWaitSeconds: 'Longest wait (seconds), then timeout', timeout: 'When nobody takes the call',
 };
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
@@ -229,6 +232,47 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     );
   }
   if (top && ctx.applet.type === 'hours' && (ctx.applet as Record<string, unknown>).schedule && ['timezone', 'weekly', 'closures', 'override'].includes(name)) return null;
+
+  // A voicemail tells its people by text, by email, or both: two checkboxes, whatever form the document holds.
+  if (top && ctx.applet.type === 'voicemail' && name === 'notify') {
+    const on = typeof value === 'object' && value ? (value as { sms?: boolean; email?: boolean }) : { sms: value === true, email: false };
+    const choose = (channel: 'sms' | 'email', checked: boolean) => {
+      const next = { sms: on.sms === true, email: on.email === true, [channel]: checked };
+      set(path, next.sms || next.email ? next : false);
+    };
+    return (
+      <fieldset class="fieldset">
+        <legend>Tell the mailbox's members of a new message</legend>
+        {(['sms', 'email'] as const).map((channel) => (
+          <label key={channel} class="check">
+            <input type="checkbox" id={fieldId(ctx, [...path, channel])} checked={on[channel] === true} onChange={(e) => choose(channel, (e.target as HTMLInputElement).checked)} />{' '}
+            {channel === 'sms' ? 'By text (members with a phone)' : 'By email (members with an address): caller, number, length, transcript, a link here'}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+
+  // A queue's targets: who is offered its callers, each a user or group picked from the lists.
+  if (top && ctx.applet.type === 'queue' && name === 'targets') {
+    const list = (Array.isArray(value) ? value : []) as Array<{ user?: string; group?: string }>;
+    const asValue = (t: { user?: string; group?: string }) => (t.user ? `user:${t.user}` : t.group ? `group:${t.group}` : '');
+    return (
+      <fieldset class="fieldset">
+        <legend>Offered to (users and groups; up to 10)</legend>
+        {list.map((t, i) => (
+          <div key={i} class="row">
+            <TargetSelect id={fieldId(ctx, [...path, i])} label={`Target ${i + 1}`} required value={asValue(t)} users={ctx.users} groups={ctx.groups}
+              onChange={(v) => set([...path, i], parseTarget(v) ?? { group: '' })} />
+            <button type="button" class="btn btn-small" aria-label={`Remove target ${i + 1}`} onClick={() => set(path, list.filter((_, j) => j !== i))}>Remove</button>
+          </div>
+        ))}
+        {list.length < 10 && (
+          <button type="button" class="btn btn-small" onClick={() => set(path, [...list, { group: '' }])}>Add a user or group</button>
+        )}
+      </fieldset>
+    );
+  }
 
   if (name === 'mailbox') {
     const m = (value ?? {}) as { user?: string; group?: string };
