@@ -14,8 +14,7 @@ import { createStores, type Stores } from '../../lambdas/store/stores';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
-import { LambdaProcess, synthBundled, TEST_OUTBOX_URL, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
-import { logicalId } from './synth';
+import { LambdaProcess, synthBundled, TEST_OUTBOX_URL, type BundledApp, type Deployed } from './artifact-support';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -33,10 +32,7 @@ let fake: FakeTwilio;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = await synthBundled(tables, (s) => ({
-    [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
-    [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL,
-    [logicalId(s.stack.outbound.queue)]: TEST_OUTBOX_URL,
+  app = await synthBundled(tables, () => ({
     // The HTTP API's URL, which the template builds for the carrier link; each test sets where it really is.
     'env:PUBLIC_URL': 'https://abc123.execute-api.us-east-1.amazonaws.com/',
   }));

@@ -13,7 +13,7 @@ import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
 import { sdkAuthorizationOf } from '../support/sigv4';
-import { LambdaProcess, synthBundled, TEST_JOB_QUEUE_URL, TEST_OUTBOX_URL, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
+import { LambdaProcess, synthBundled, TEST_OUTBOX_URL, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 import { withoutAction } from '../support/role-policies';
 
@@ -36,7 +36,7 @@ let lambda: LambdaProcess | undefined;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL, [logicalId(s.stack.outbound.queue)]: TEST_OUTBOX_URL, [logicalId(s.stack.jobs.queue)]: TEST_JOB_QUEUE_URL }));
+  app = await synthBundled(tables);
   voice = app.deployed(app.synth.stack.webhooks.voice);
   sms = app.deployed(app.synth.stack.webhooks.sms);
   // The demo data goes in through the stores, in this process; only the webhooks run as bundles.

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { measureBundle } from '../../bench/bundle-size';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
-import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SYNC_URL, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SYNC_URL, type BundledApp, type Deployed } from './artifact-support';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,8 +30,6 @@ beforeAll(async () => {
   tables = await createTestTables();
   app = await synthBundled(tables, (s) => ({
     [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
-    [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
-    [logicalId(s.stack.admin.syncQueue)]: TEST_SYNC_URL,
     'env:PUBLIC_URL': API_URL,
   }));
   synth = app.synth;
