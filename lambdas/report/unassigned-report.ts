@@ -107,7 +107,7 @@ export function subjectOf(t: Omit<UnassignedReport['totals'], 'notConnected'> & 
   ].filter((k) => k.n > 0);
   const notConnected = t.notConnected ?? 0;
   if (notConnected > 0) {
-    const head = `${plural(notConnected, 'number', 'numbers')} ${notConnected === 1 ? 'is' : 'are'} not connected to Switchboard (calls to ${notConnected === 1 ? 'it' : 'them'} never reach it)`;
+    const head = `${plural(notConnected, 'number', 'numbers')} ${notConnected === 1 ? 'is' : 'are'} not connected to Switchboard (Twilio sends ${notConnected === 1 ? 'its' : 'their'} calls or texts elsewhere)`;
     return kinds.length ? `${head}; ${subjectOf({ ...t, notConnected: 0 })}` : head;
   }
   const count = kinds.reduce((s, k) => s + k.n, 0);
