@@ -508,6 +508,10 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
     let result: 'bridged' | 'leave' | 'hangup' | undefined;
     let agent: string | undefined;
     while (!result) {
+      // Twilio stops the wait music the moment a member takes the caller: a take during a round counts the
+      // real time it took, not the whole round's prompts.
+      const roundStart = queueTime;
+      const roundStartedAt = Date.now();
       const taken = joined ? await takenWithin(0) : undefined;
       if (taken) {
         [result, agent] = ['bridged', taken.agent];
@@ -553,7 +557,10 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
       // first wait answer (the first offer of a fresh stack loads the REST client), 1.5 s after the others.
       if (!result && joined) {
         const taken = await takenWithin(rounds++ === 0 ? 5_000 : 1_500);
-        if (taken) [result, agent] = ['bridged', taken.agent];
+        if (taken) {
+          [result, agent] = ['bridged', taken.agent];
+          queueTime = Math.min(queueTime, roundStart + Math.max(1, Math.ceil((Date.now() - roundStartedAt) / 1000)));
+        }
       }
     }
     if (joined && result !== 'bridged') await sim('POST', `/__sim/members/${callSid}/leave`).catch(() => undefined);

@@ -57,6 +57,9 @@ test('a queued caller hears the hold prompt in valid TwiML and is bridged when t
   expect(twimlViolations(wait.answer, 'voice')).toEqual([]);
   expect(entries(t, 'say').map((s) => s.text)).toEqual(expect.arrayContaining(['You are next in line.', expect.stringContaining('Thanks for waiting')]));
   expect(entries(t, 'queue-result')).toEqual([expect.objectContaining({ result: 'bridged', agent: '+15550360001' })]);
+  // The member answered within the first round (real seconds): the wait stops there, not after the round's
+  // prompts (about a minute of them) nor past maxWaitSeconds.
+  expect(entries(t, 'queue-result')[0].queueTimeSeconds).toBeLessThanOrEqual(10);
   // The caller's action after the conversation: hang up.
   const [action] = requestsTo(t, 'step=queue');
   expect(action.params.QueueResult).toBe('bridged');
