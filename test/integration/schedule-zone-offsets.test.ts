@@ -9,7 +9,13 @@ import { createTestTables } from '../support/dynamo';
 
 afterEach(forgetZoneOffsets);
 
-const office = (timezone: string) => ({ name: `Office ${timezone}`, timezone, weekly: { mon: [['09:00', '17:00']] as Array<[string, string]> }, rules: [] });
+const nineToFive: Array<[string, string]> = [['09:00', '17:00']];
+const office = (timezone: string) => ({
+  name: `Office ${timezone}`,
+  timezone,
+  weekly: { mon: nineToFive, tue: nineToFive, wed: nineToFive, thu: nineToFive, fri: nineToFive, sat: [], sun: [] },
+  rules: [],
+});
 
 it('a saved schedule stores its zone table; reading it for a call learns it; an edit to another zone replaces it', async () => {
   const t = await createTestTables();
