@@ -52,6 +52,16 @@ export interface PublishResult {
   problems: Problem[];
 }
 
+/**
+ * `GET /api/flows/{id}/draft` (204 when there is none) and `PUT` of it: the editor's unpublished state,
+ * valid or not, and the revision its edits started from.
+ */
+export interface FlowDraft {
+  document: Record<string, unknown>;
+  baseRevision: number;
+  savedAt: string;
+}
+
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
 export interface Revision {
   revision: number;

@@ -60,6 +60,24 @@ const routes: Route[] = [
       return json(204, undefined);
     },
   },
+  {
+    method: 'GET',
+    path: ['flows', ':id', 'draft'],
+    // No draft is not an error the page should see in its console: 204, nothing to restore.
+    run: async (d, _e, p) => {
+      const draft = await flows.getDraft(d, p.id);
+      return draft ? json(200, draft) : json(204, undefined);
+    },
+  },
+  { method: 'PUT', path: ['flows', ':id', 'draft'], run: async (d, e, p) => json(200, await flows.saveDraft(d, p.id, jsonBody(e))) },
+  {
+    method: 'DELETE',
+    path: ['flows', ':id', 'draft'],
+    run: async (d, _e, p) => {
+      await flows.discardDraft(d, p.id);
+      return json(204, undefined);
+    },
+  },
   { method: 'POST', path: ['flows', ':id', 'simulate'], run: async (d, e, p) => json(200, await simulateFlow(d, p.id, jsonBody(e))) },
   { method: 'GET', path: ['flows', ':id', 'revisions'], run: async (d, _e, p) => json(200, { revisions: await d.flows.listRevisions(p.id) }) },
   {

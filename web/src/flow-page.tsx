@@ -15,8 +15,21 @@ import { Simulator } from './simulator';
 import { documentOf } from './starters';
 import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
 import type { Applet, FlowDocument, Part } from './types';
-import { navigate } from './overview';
 import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
+import { draftTime, restorable, useDraftSaver, useStoredDraft, type DraftSave } from './flow-draft';
+import { leaveWithoutAsking, useLeaveGuard } from './leave-guard';
+import { NewPersonDialog, type PersonKind } from './new-person-dialog';
+
+/** A list as loaded, plus what was created here since (until the list has them). */
+const withMade = <T extends { id: string }>(loaded: T[] | undefined, made: T[]): T[] => [...(loaded ?? []), ...made.filter((m) => !loaded?.some((l) => l.id === m.id))];
+
+/** Where the draft stands on the server, beside "Unpublished changes". */
+function DraftState({ save }: { save: DraftSave }) {
+  if (save.state === 'saving') return <span class="muted small"> · saving draft…</span>;
+  if (save.state === 'saved') return <span class="muted small"> · draft saved {draftTime(save.at)}</span>;
+  if (save.state === 'failed') return <span class="draft-failed small"> · the draft could not be saved ({save.error instanceof Error ? save.error.message : String(save.error)}); keep this page open</span>;
+  return null;
+}
 
 /** Runs the checker on the draft as it changes (debounced); the published problems until the first edit. */
 function useChecker(draft: FlowDocument | undefined, dirty: boolean, published: Problem[] | undefined) {
@@ -58,16 +71,38 @@ export function FlowPage({ id }: { id: string }) {
   const base = flow.data;
   const baseDoc = useMemo(() => (base ? documentOf(base) : undefined), [base]);
   const [draft, setDraft] = useState<FlowDocument>();
+  /** The revision the edits started from: what publishing names in If-Match. */
+  const [baseRevision, setBaseRevision] = useState<number>();
+  /** Unpublished changes found on the server when the page opened. */
+  const [restored, setRestored] = useState<{ savedAt: string; baseRevision: number }>();
+  const stored = useStoredDraft(id);
   const adopt = useRef(true);
   const lastBase = useRef<FlowDocument | undefined>(undefined);
   useEffect(() => {
-    if (!baseDoc) return;
-    // Take the published document unless the user has edits of their own (then keep them).
-    if (adopt.current || !draft || (lastBase.current && sameDocument(draft, lastBase.current))) setDraft(baseDoc);
+    if (!baseDoc || !base || !stored.loaded) return;
+    const first = lastBase.current === undefined;
+    const kept = first ? restorable(stored.draft) : undefined;
+    if (kept && stored.draft && !sameDocument(kept, baseDoc)) {
+      setDraft(kept);
+      setBaseRevision(stored.draft.baseRevision);
+      setRestored({ savedAt: stored.draft.savedAt, baseRevision: stored.draft.baseRevision });
+    } else if (adopt.current || !draft || (lastBase.current && sameDocument(draft, lastBase.current))) {
+      // Take the published document unless the user has edits of their own (then keep them).
+      setDraft(baseDoc);
+      setBaseRevision(base.currentRevision);
+    }
     adopt.current = false;
     lastBase.current = baseDoc;
-  }, [baseDoc]);
+  }, [baseDoc, stored.loaded]);
   const dirty = !!draft && !!baseDoc && !sameDocument(draft, baseDoc);
+  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
+  useLeaveGuard(dirty ? `${draft?.name || 'This flow'} has unpublished changes. They are kept as a draft on the server, so you can come back and publish them later.` : undefined);
+  const discard = () => {
+    setDraft(baseDoc);
+    setBaseRevision(base?.currentRevision);
+    setRestored(undefined);
+    setPublishError(undefined);
+  };
   const checker = useChecker(draft, dirty, base?.problems);
   const [channel, setChannel] = useState<Channel>('call');
   const [selected, setSelected] = useState<string>();
@@ -78,16 +113,22 @@ export function FlowPage({ id }: { id: string }) {
   const [view, setView] = useState<'diagram' | 'json'>('diagram');
   const [deleting, setDeleting] = useState(false);
 
+  // People created from the editor's dialog are known at once, before the lists reload with them.
+  const [made, setMade] = useState<{ users: User[]; groups: Group[] }>({ users: [], groups: [] });
+  const [creating, setCreating] = useState<{ kind: PersonKind; then: (id: string) => void }>();
+  const userList = useMemo(() => withMade(users.data?.users, made.users), [users.data, made.users]);
+  const groupList = useMemo(() => withMade(groups.data?.groups, made.groups), [groups.data, made.groups]);
   const names: Names = useMemo(
     () => ({
-      users: new Map((users.data?.users ?? []).map((u) => [u.id, u.name])),
-      groups: new Map((groups.data?.groups ?? []).map((g) => [g.id, g.name])),
+      users: new Map(userList.map((u) => [u.id, u.name])),
+      groups: new Map(groupList.map((g) => [g.id, g.name])),
       flows: new Map((flows.data?.flows ?? []).map((f) => [f.id, f.name])),
     }),
-    [users.data, groups.data, flows.data],
+    [userList, groupList, flows.data],
   );
 
   if (flow.error && !base) return <LoadError error={flow.error} what="this flow" retry={flow.reload} />;
+  // Hooks above, early answers below: the page waits for the flow and its stored draft.
   if (!base || !draft) return <Loading what="the flow" />;
 
   const part = draft[channel];
@@ -96,8 +137,8 @@ export function FlowPage({ id }: { id: string }) {
   const errors = problems.filter((p) => p.severity === 'error');
 
   const appletDefaults = () => ({
-    group: groups.data?.groups[0]?.id,
-    user: users.data?.users[0]?.id,
+    group: groupList[0]?.id,
+    user: userList[0]?.id,
     flow: flows.data?.flows.find((f) => f.id !== base.id)?.id,
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   });
@@ -126,8 +167,9 @@ export function FlowPage({ id }: { id: string }) {
     setPublishing(true);
     setPublishError(undefined);
     try {
-      const answer = await request<PublishResult>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? base.currentRevision) });
+      const answer = await request<PublishResult>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? baseRevision ?? base.currentRevision) });
       adopt.current = true;
+      setRestored(undefined);
       setPublished(answer.body.revision);
       bump();
     } catch (err) {
@@ -170,18 +212,35 @@ export function FlowPage({ id }: { id: string }) {
         </div>
         <div class="editor-state" role="status">
           {checker.checking ? 'Checking…' : dirty ? (errors.length ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}` : 'Unpublished changes') : published ? `Published revision ${published}` : 'Published'}
+          {dirty && <DraftState save={draftSave} />}
         </div>
         <div class="editor-actions">
           <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
             Delete flow…
           </button>
-          <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={() => (setDraft(baseDoc), setPublishError(undefined))}>
+          <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={discard}>
             Discard changes
           </button>
           <button class="btn btn-primary" disabled={!dirty || publishing} onClick={() => void publish()}>
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
         </div>
+        {restored && dirty && (
+          <div class="draft-restored" role="status">
+            <span>
+              Unpublished changes from {draftTime(restored.savedAt)} restored
+              {restored.baseRevision < base.currentRevision ? ` (made on revision ${restored.baseRevision}; revision ${base.currentRevision} was published since)` : ''}.
+            </span>
+            <button class="btn btn-small btn-ghost" onClick={discard}>
+              Discard them
+            </button>
+          </div>
+        )}
+        {stored.error !== undefined && (
+          <p class="muted small" role="status">
+            Unpublished changes kept from an earlier visit could not be read: {stored.error instanceof Error ? stored.error.message : String(stored.error)}
+          </p>
+        )}
         {publishError !== undefined && (
           <div class="publish-error">
             {publishError instanceof ApiError && publishError.status === 412 ? (
@@ -190,7 +249,7 @@ export function FlowPage({ id }: { id: string }) {
                 <button class="btn btn-small" onClick={() => void publishOver()}>
                   Publish mine over it
                 </button>{' '}
-                <button class="btn btn-small btn-ghost" onClick={() => (adopt.current = true, setPublishError(undefined), flow.reload())}>
+                <button class="btn btn-small btn-ghost" onClick={() => (adopt.current = true, setRestored(undefined), setPublishError(undefined), flow.reload())}>
                   Drop mine, load theirs
                 </button>
               </div>
@@ -269,7 +328,7 @@ export function FlowPage({ id }: { id: string }) {
               <AppletForm
                 key={`${channel}:${selected}`}
                 schema={schemas[selectedApplet.type]}
-                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: users.data?.users ?? [], groups: groups.data?.groups ?? [], flows: flows.data?.flows ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type) }}
+                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: userList, groups: groupList, flows: flows.data?.flows ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type), createPerson: (kind, then) => setCreating({ kind, then }) }}
                 onChange={(a) => updateApplet(selected, a)}
               />
               <div class="inspector-actions">
@@ -304,6 +363,20 @@ export function FlowPage({ id }: { id: string }) {
       </div>
 
       {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
+      {creating && (
+        <NewPersonDialog
+          kind={creating.kind}
+          users={userList}
+          onClose={() => setCreating(undefined)}
+          onCreated={(p) => {
+            setMade((m) => (creating.kind === 'user' ? { ...m, users: [...m.users, p as User] } : { ...m, groups: [...m.groups, p as Group] }));
+            setCreating(undefined);
+            creating.then(p.id);
+            users.reload();
+            groups.reload();
+          }}
+        />
+      )}
       <Simulator flow={base} draft={dirty ? draft : undefined} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
       <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
       <FlowNumbers flowId={base.id} flowName={base.name} />
@@ -333,7 +406,7 @@ function DeleteFlowDialog({ flow, onClose }: { flow: Flow; onClose: () => void }
             return;
           }
           // Leave the page first: reloading a deleted flow's page would only find a 404.
-          navigate('#/');
+          leaveWithoutAsking('#/');
           setTimeout(bump, 0);
         }}
       >

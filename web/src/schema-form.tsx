@@ -4,7 +4,7 @@
 // name something are pickers: branches pick an applet of the part, users, groups, mailboxes, flows and
 // time zones are chosen from lists, never typed as ids.
 import type { ComponentChildren } from 'preact';
-import { TargetSelect } from './pickers';
+import { NewPersonOptions, TargetSelect, newPersonKind } from './pickers';
 import { parseTarget } from './starters';
 import type { FlowRow, Group, User } from '../../lambdas/api-types';
 import type { Applet } from './types';
@@ -42,6 +42,8 @@ export interface FormContext {
   /** Applet types of the part, offered as "new applet" targets of a branch. */
   appletTypes: readonly string[];
   connectNew: (path: Path, type: string) => void;
+  /** Opens the dialog that creates a user or group; `then` gets the new one's id. */
+  createPerson: (kind: 'user' | 'group', then: (id: string) => void) => void;
 }
 
 type Path = Array<string | number>;
@@ -157,6 +159,8 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     const a = ctx.applet as Record<string, unknown>;
     const current = a.user ? `user:${a.user}` : a.group ? `group:${a.group}` : a.number !== undefined ? 'number:' : '';
     const choose = (v: string) => {
+      const kind = newPersonKind(v);
+      if (kind) return ctx.createPerson(kind, (id) => choose(`${kind}:${id}`));
       let next: Record<string, unknown> = { ...a };
       delete next.user;
       delete next.group;
@@ -168,7 +172,16 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     return (
       <>
         <Field ctx={ctx} path={['user']} label="Ring">
-          <select {...aria(ctx, ['user'])} value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+          <select
+            {...aria(ctx, ['user'])}
+            value={current}
+            onChange={(e) => {
+              const select = e.target as HTMLSelectElement;
+              const v = select.value;
+              if (newPersonKind(v)) select.value = current;
+              choose(v);
+            }}
+          >
             <option value="">Choose…</option>
             <optgroup label="Groups">
               {ctx.groups.map((g) => (
@@ -185,6 +198,7 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
               ))}
             </optgroup>
             <option value="number:">A phone number…</option>
+            <NewPersonOptions />
           </select>
         </Field>
         {a.number !== undefined && (
@@ -201,7 +215,19 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     const m = (value ?? {}) as { user?: string; group?: string };
     return (
       <Field ctx={ctx} path={path} label={labelOf(name)}>
-        <TargetSelect id={fieldId(ctx, path)} required value={m.user ? `user:${m.user}` : m.group ? `group:${m.group}` : ''} onChange={(v) => set(path, parseTarget(v) ?? { group: '' })} users={ctx.users} groups={ctx.groups} />
+        <TargetSelect
+          id={fieldId(ctx, path)}
+          required
+          offerNew
+          value={m.user ? `user:${m.user}` : m.group ? `group:${m.group}` : ''}
+          onChange={(v) => {
+            const kind = newPersonKind(v);
+            if (kind) ctx.createPerson(kind, (id) => set(path, kind === 'user' ? { user: id } : { group: id }));
+            else set(path, parseTarget(v) ?? { group: '' });
+          }}
+          users={ctx.users}
+          groups={ctx.groups}
+        />
       </Field>
     );
   }

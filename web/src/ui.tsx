@@ -125,12 +125,24 @@ export function StatusBadge({ status }: { status: NumberStatus }) {
   return <span class={`badge ${status === 'ok' ? 'badge-ok' : 'badge-bad'}`}>{STATUS_LABEL[status]}</span>;
 }
 
-/** A modal <dialog> (focus trapped by the browser, Esc closes). */
+/**
+ * A modal <dialog> (focus trapped by the browser, Esc closes). Focus starts on its first field (or its
+ * first button past the close button) and goes back to where it was when the dialog closes.
+ */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
+    const before = document.activeElement as HTMLElement | null;
     if (d && !d.open) d.showModal();
+    const first = d?.querySelector<HTMLElement>('input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])') ??
+      d?.querySelector<HTMLElement>('form button:not([disabled]), div button:not([disabled])');
+    first?.focus();
+    return () => {
+      // The element that opened the dialog may have been re-rendered away: then the page's main region.
+      if (before && before.isConnected) before.focus();
+      else document.getElementById('main')?.focus({ preventScroll: true });
+    };
   }, []);
   return (
     <dialog ref={ref} class="dialog" aria-label={title} onClose={onClose} onCancel={onClose}>
