@@ -231,7 +231,8 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
           ]
             .filter(Boolean)
             .join(' ');
-          const label = `${n.id}, ${appletLabel(a.type)}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
+          const settings = settingsLine(a, names);
+          const label = `${n.id}, ${appletLabel(a.type)}${settings ? `, ${a.type === 'dial' ? 'rings ' : ''}${settings}` : ''}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
           return (
             <g
               key={n.id}
@@ -268,7 +269,7 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
                 {appletLabel(a.type)}
               </text>
               <text x="14" y="42" class="node-settings">
-                {clip(settingsLine(a, names), 28)}
+                {clip(settings, 28)}
               </text>
               {ps.length > 0 && (
                 <g class={`node-problems ${severity}`} transform={`translate(${n.w - 12},${n.h - 12})`}>

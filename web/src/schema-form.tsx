@@ -4,7 +4,8 @@
 // name something are pickers: branches pick an applet of the part, users, groups, mailboxes, flows and
 // time zones are chosen from lists, never typed as ids.
 import type { ComponentChildren } from 'preact';
-import { NewPersonOptions, TargetSelect, newPersonKind } from './pickers';
+import { DialTargets, entriesOf, withEntries } from './dial-targets';
+import { TargetSelect, newPersonKind } from './pickers';
 import { parseTarget } from './starters';
 import type { FlowRow, Group, User } from '../../lambdas/api-types';
 import type { Applet } from './types';
@@ -153,63 +154,26 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
   if (name === 'type' && schema.const !== undefined) return null;
   if (isBranchSchema(schema)) return <BranchPicker ctx={ctx} path={path} value={value} set={set} label={labelOf(name)} />;
 
-  // A dial rings exactly one of user, group or number: one "Ring" control instead of three fields.
-  if (top && ctx.applet.type === 'dial' && (name === 'group' || name === 'number')) return null;
+  // Who a dial rings is one list control (dial-targets.tsx) instead of four fields: user, group, number, targets.
+  if (top && ctx.applet.type === 'dial' && (name === 'group' || name === 'number' || name === 'targets')) return null;
   if (top && ctx.applet.type === 'dial' && name === 'user') {
     const a = ctx.applet as Record<string, unknown>;
-    const current = a.user ? `user:${a.user}` : a.group ? `group:${a.group}` : a.number !== undefined ? 'number:' : '';
-    const choose = (v: string) => {
-      const kind = newPersonKind(v);
-      if (kind) return ctx.createPerson(kind, (id) => choose(`${kind}:${id}`));
-      let next: Record<string, unknown> = { ...a };
-      delete next.user;
-      delete next.group;
-      delete next.number;
-      if (v === 'number:') next.number = (a.number as string) ?? '';
-      else next = { ...next, ...parseTarget(v) };
-      set([], next);
-    };
+    const entries = entriesOf(a);
+    const apiIssue = Object.entries(ctx.issues).find(([k]) => k === 'user' || k === 'number' || k === 'targets' || k.startsWith('targets.'))?.[1];
     return (
-      <>
-        <Field ctx={ctx} path={['user']} label="Ring">
-          <select
-            {...aria(ctx, ['user'])}
-            value={current}
-            onChange={(e) => {
-              const select = e.target as HTMLSelectElement;
-              const v = select.value;
-              if (newPersonKind(v)) select.value = current;
-              choose(v);
-            }}
-          >
-            <option value="">Choose…</option>
-            <optgroup label="Groups">
-              {ctx.groups.map((g) => (
-                <option key={g.id} value={`group:${g.id}`}>
-                  {g.name}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Users">
-              {ctx.users.map((u) => (
-                <option key={u.id} value={`user:${u.id}`}>
-                  {u.name}
-                </option>
-              ))}
-            </optgroup>
-            <option value="number:">A phone number…</option>
-            <NewPersonOptions />
-          </select>
-        </Field>
-        {a.number !== undefined && (
-          <Field ctx={ctx} path={['number']} label="Phone number (E.164)">
-            <input {...aria(ctx, ['number'])} value={a.number as string} placeholder="+15550100009" onInput={(e) => set(['number'], (e.target as HTMLInputElement).value)} />
-          </Field>
-        )}
-      </>
+      <DialTargets
+        id={fieldId(ctx, ['targets'])}
+        entries={entries}
+        users={ctx.users}
+        groups={ctx.groups}
+        onChange={(next) => set([], withEntries(a, next))}
+        createPerson={ctx.createPerson}
+        issue={entries.length === 0 ? 'Add at least one person, group or phone number to ring.' : apiIssue}
+      />
     );
   }
-  if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group) return null;
+  // A strategy orders a list: a group's members, or several targets.
+  if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group && !(ctx.applet as Record<string, unknown>).targets) return null;
 
   if (name === 'mailbox') {
     const m = (value ?? {}) as { user?: string; group?: string };
