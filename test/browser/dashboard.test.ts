@@ -119,6 +119,7 @@ it("the unassigned number's picker assigns Main line: the row turns green, the A
   await open();
   const spare = page().locator('#numbers-table tr[data-number="+15550100003"]');
   await spare.getByLabel('Flow for Spare line (+15550100003)').selectOption({ label: 'Main line' });
+  await spare.getByRole('button', { name: 'Save' }).click();
   await page().locator('#numbers-table tr[data-number="+15550100003"][data-status="ok"]').waitFor();
   await expect(spare.getAttribute('class')).resolves.toContain('row-ok');
   expect(await httpOk(stack, 'GET', '/api/numbers/%2B15550100003')).toMatchObject({ flowId: mainId, flowName: 'Main line', status: 'ok' });
@@ -154,7 +155,7 @@ it("registers and renames numbers, and shows the API's 400 next to the form that
   await form.getByRole('button', { name: 'Register' }).click();
   const note = form.getByRole('alert');
   await note.waitFor();
-  expect(await note.textContent()).toMatch(/^400 Invalid: .*number.*E\.164/);
+  expect(await note.textContent()).toMatch(/^Some entries need fixing:.*number.*E\.164/);
   await form.getByLabel('Number').fill('+1 (555) 010-0099');
   await form.getByRole('button', { name: 'Register' }).click();
   await form.getByRole('status').getByText('+15550100099 registered.').waitFor();
@@ -331,7 +332,7 @@ it('an unknown page and an unknown flow show what went wrong, never a blank page
   await open('#/flows/flw_missing');
   const alert = page().getByRole('alert').filter({ hasText: 'Could not load this flow' });
   await alert.waitFor();
-  expect(await alert.textContent()).toContain('not found');
+  expect(await alert.textContent()).toContain('no longer exists');
   browser.errors.splice(0, browser.errors.length, ...browser.errors.filter((e) => !e.includes('404 (Not Found)')));
 });
 

@@ -15,10 +15,15 @@ import { Simulator } from './simulator';
 import { documentOf } from './starters';
 import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
 import type { Applet, FlowDocument, Part } from './types';
-import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
+import { ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
 import { draftTime, restorable, useDraftSaver, useStoredDraft, type DraftSave } from './flow-draft';
-import { leaveWithoutAsking, useLeaveGuard } from './leave-guard';
+import { useLeaveGuard } from './leave-guard';
+import { DeleteFlowDialog } from './delete-flow-dialog';
+import { humanize } from './human-errors';
 import { NewPersonDialog, type PersonKind } from './new-person-dialog';
+
+/** A 422: the flow has checker errors (they are the live checker's to show). */
+const isInvalid = (error: unknown) => error instanceof ApiError && error.status === 422;
 
 /** A list as loaded, plus what was created here since (until the list has them). */
 const withMade = <T extends { id: string }>(loaded: T[] | undefined, made: T[]): T[] => [...(loaded ?? []), ...made.filter((m) => !loaded?.some((l) => l.id === m.id))];
@@ -132,7 +137,8 @@ export function FlowPage({ id }: { id: string }) {
   if (!base || !draft) return <Loading what="the flow" />;
 
   const part = draft[channel];
-  const problems = checker.problems;
+  // The checker speaks of ids; the page of names (human-errors.ts).
+  const problems = checker.problems.map((p) => ({ ...p, message: humanize(p.message, names) }));
   const partProblems = problems.filter((p) => p.channel === channel);
   const errors = problems.filter((p) => p.severity === 'error');
 
@@ -241,11 +247,11 @@ export function FlowPage({ id }: { id: string }) {
             Unpublished changes kept from an earlier visit could not be read: {stored.error instanceof Error ? stored.error.message : String(stored.error)}
           </p>
         )}
-        {publishError !== undefined && (
+        {publishError !== undefined && !(isInvalid(publishError) && errors.length === 0 && !checker.checking) && (
           <div class="publish-error">
             {publishError instanceof ApiError && publishError.status === 412 ? (
               <div class="error-note" role="alert">
-                <strong>412 Changed elsewhere:</strong> someone published a newer revision since you opened this flow. Your edits are still here, unpublished.{' '}
+                Someone published a newer revision since you opened this flow. Your edits are still here, unpublished.{' '}
                 <button class="btn btn-small" onClick={() => void publishOver()}>
                   Publish mine over it
                 </button>{' '}
@@ -253,8 +259,25 @@ export function FlowPage({ id }: { id: string }) {
                   Drop mine, load theirs
                 </button>
               </div>
+            ) : isInvalid(publishError) ? (
+              // The checker's errors as they stand now: the banner shrinks as they are fixed and goes with the last.
+              <div class="error-note" role="alert">
+                Not published: {errors.length === 1 ? 'one problem needs' : `${errors.length} problems need`} fixing first.
+                <ul>
+                  {errors.map((p, i) => (
+                    <li key={i}>
+                      {p.applet ? (
+                        <button class="btn-link" onClick={() => (setChannel(p.channel), setSelected(p.applet))}>
+                          {p.applet}
+                        </button>
+                      ) : null}{' '}
+                      {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
             ) : (
-              <ErrorNote error={publishError} />
+              <ErrorNote error={publishError} names={names} />
             )}
           </div>
         )}
@@ -358,11 +381,11 @@ export function FlowPage({ id }: { id: string }) {
             </section>
           )}
           <ProblemsList problems={problems} onPick={(p) => (setChannel(p.channel), setSelected(p.applet))} />
-          {checker.error !== undefined && <ErrorNote error={checker.error} />}
+          {checker.error !== undefined && <ErrorNote error={checker.error} names={names} />}
         </aside>
       </div>
 
-      {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
+      {deleting && <DeleteFlowDialog flow={base} names={names} onClose={() => setDeleting(false)} />}
       {creating && (
         <NewPersonDialog
           kind={creating.kind}
@@ -378,56 +401,9 @@ export function FlowPage({ id }: { id: string }) {
         />
       )}
       <Simulator flow={base} draft={dirty ? draft : undefined} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
-      <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
+      <Revisions flow={base} names={names} unpublished={dirty} onRestored={() => (adopt.current = true, setRestored(undefined))} />
       <FlowNumbers flowId={base.id} flowName={base.name} />
     </>
-  );
-}
-
-/** Deleting is refused (409) while numbers use the flow, unless they are unassigned first (then they are reported). */
-function DeleteFlowDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
-  const { bump } = useRefresh();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [unassign, setUnassign] = useState(false);
-  return (
-    <Dialog title={`Delete ${flow.name}?`} onClose={onClose}>
-      <form
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(undefined);
-          try {
-            await request('DELETE', `/api/flows/${encodeURIComponent(flow.id)}${unassign ? '?unassign=true' : ''}`);
-          } catch (err) {
-            setError(err);
-            setBusy(false);
-            return;
-          }
-          // Leave the page first: reloading a deleted flow's page would only find a 404.
-          leaveWithoutAsking('#/');
-          setTimeout(bump, 0);
-        }}
-      >
-        <p>Its revisions go too. {flow.numberCount > 0 ? `${flow.numberCount} ${flow.numberCount === 1 ? 'number uses' : 'numbers use'} it.` : 'No number uses it.'}</p>
-        {flow.numberCount > 0 && (
-          <label class="check">
-            <input type="checkbox" checked={unassign} onChange={(e) => setUnassign((e.target as HTMLInputElement).checked)} />
-            Unassign its numbers (they will have no flow and show in the report)
-          </label>
-        )}
-        <ErrorNote error={error} />
-        <footer class="dialog-foot">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-danger" disabled={busy}>
-            Delete flow
-          </button>
-        </footer>
-      </form>
-    </Dialog>
   );
 }
 

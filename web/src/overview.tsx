@@ -3,6 +3,7 @@
 import { notConnectedNumbers, reportLine, reportReason } from './report-text';
 import { useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
+import { NumberFlowPicker } from './number-flow-picker';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
 import type { Channel, Flow, FlowList, FlowRow, Group, NumberList, NumberRow, PublishResult, UnassignedReport, User } from '../../lambdas/api-types';
@@ -207,13 +208,10 @@ const FlowOptions = ({ flows }: FlowList) => (
 );
 
 function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected: boolean }) {
-  const assign = useAction();
   const rename = useAction();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(n.name);
   const pickerId = `flow-for-${n.number.replace(/\W/g, '')}`;
-  const choose = (flowId: string) =>
-    assign.run(() => (flowId ? send('PUT', `/api/numbers/${phonePath(n.number)}/flow`, { flowId }) : send('DELETE', `/api/numbers/${phonePath(n.number)}/flow`)));
   const flow = flows.find((f) => f.id === n.flowId);
   return (
     <tr data-number={n.number} data-status={n.status} data-connected={notConnected ? 'no' : undefined} class={n.status === 'ok' && !notConnected ? 'row-ok' : 'row-bad'}>
@@ -251,13 +249,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
         )}
       </td>
       <td>
-        <label class="sr-only" for={pickerId}>
-          Flow for {n.name} ({n.number})
-        </label>
-        <select id={pickerId} class="flow-picker" value={n.flowId ?? ''} disabled={assign.busy} onChange={(e) => void choose((e.target as HTMLSelectElement).value)}>
-          <FlowOptions flows={flows} />
-        </select>
-        <ErrorNote error={assign.error} />
+        <NumberFlowPicker n={n} flows={flows} id={pickerId} />
       </td>
       <td>
         <StatusBadge status={n.status} />
