@@ -44,6 +44,9 @@ const language = z.string().refine((l) => LANGUAGES.has(l), {
 /** A branch names the next applet; absent or "" means "not set" (the checker reports it when a caller can take it). */
 const appletId = z.string().regex(APPLET_ID, `must be an applet id (${APPLET_ID_RULE})`);
 const branch = z.union([z.literal(''), appletId]).optional();
+/** What the diagram shows instead of the applet's id (DESIGN.md section 3); the Studio import writes widget names here. */
+export const MAX_LABEL = 100;
+const label = xmlString().min(1).max(MAX_LABEL).optional();
 const time = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM (00:00-24:00)');
 
 export const promptSchema = z.union([
@@ -69,6 +72,7 @@ const ranges = z.array(z.tuple([time, time])).max(24).default([]);
 
 const hours = z.strictObject({
   type: z.literal('hours'),
+  label,
   timezone: xmlString().min(1).max(64),
   weekly: z
     .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
@@ -89,6 +93,7 @@ const hours = z.strictObject({
 
 const caller = z.strictObject({
   type: z.literal('caller'),
+  label,
   rules: z
     .array(
       z.strictObject({
@@ -104,6 +109,7 @@ const caller = z.strictObject({
 
 const say = z.strictObject({
   type: z.literal('say'),
+  label,
   prompt: promptSchema,
   loop: z.number().int().min(1).max(10).default(1),
   next: branch,
@@ -111,6 +117,7 @@ const say = z.strictObject({
 
 const menu = z.strictObject({
   type: z.literal('menu'),
+  label,
   prompt: promptSchema,
   options: z.record(z.string().regex(/^[0-9*#]$/, 'keys are 0-9, * or #'), branch),
   attempts: z.number().int().min(1).max(10).default(3),
@@ -128,6 +135,7 @@ const targetKey = (t: z.infer<typeof dialTargetSchema>) => ('user' in t ? `user:
 const dial = z
   .strictObject({
     type: z.literal('dial'),
+    label,
     user: refId.optional(),
     group: refId.optional(),
     number: e164.optional(),
@@ -163,6 +171,7 @@ const dial = z
 
 const voicemail = z.strictObject({
   type: z.literal('voicemail'),
+  label,
   prompt: promptSchema.optional(),
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
@@ -174,15 +183,17 @@ const voicemail = z.strictObject({
 /** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
 const textBack = z.strictObject({
   type: z.literal('text'),
+  label,
   text: smsText,
   next: branch,
 });
 
-const redirect = z.strictObject({ type: z.literal('redirect'), flow: refId });
-const hangup = z.strictObject({ type: z.literal('hangup') });
+const redirect = z.strictObject({ type: z.literal('redirect'), label, flow: refId });
+const hangup = z.strictObject({ type: z.literal('hangup'), label });
 
 const reply = z.strictObject({
   type: z.literal('reply'),
+  label,
   text: smsText,
   media: z.array(httpsUrl).max(10).optional(),
   /**
@@ -195,14 +206,15 @@ const reply = z.strictObject({
 
 const keyword = z.strictObject({
   type: z.literal('keyword'),
+  label,
   rules: z
     .array(z.strictObject({ keywords: z.array(xmlString().min(1).max(160)).min(1).max(50), next: branch }))
     .max(50),
   otherwise: branch,
 });
 
-const inbox = z.strictObject({ type: z.literal('inbox'), mailbox: mailboxRefSchema, notify: z.boolean().default(false) });
-const forward = z.strictObject({ type: z.literal('forward'), to: e164 });
+const inbox = z.strictObject({ type: z.literal('inbox'), label, mailbox: mailboxRefSchema, notify: z.boolean().default(false) });
+const forward = z.strictObject({ type: z.literal('forward'), label, to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [

@@ -187,8 +187,9 @@ it('revision history: a diff of two revisions lists and marks what changed, and 
 it('the simulator lists each step with its TwiML and lights the path on the diagram', async () => {
   await open(`#/flows/${mainId}`);
   const sim = page().getByRole('form', { name: 'Simulate' });
-  // Monday 10:00 in New York: open; press 2 for support, who does not answer, then voicemail.
-  await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
+  // Monday 10:00 in New York (the flow's hours' zone, which the simulator's time is in): open; press 2 for
+  // support, who does not answer, then voicemail.
+  await sim.getByLabel('Time in America/New_York').fill('2026-12-07T10:00');
   // Ann is screened, so she is rung one leg at a time (softphone, then phone): two no-answers.
   await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer, no-answer');
   await sim.getByRole('button', { name: 'Run' }).click();
@@ -225,7 +226,7 @@ it('with unpublished edits the simulator runs them, says so, and publishes nothi
   await page().getByRole('button', { name: 'Apply to the draft' }).click();
   await page().getByRole('status').getByText('Unpublished changes').waitFor();
   expect(await note.textContent()).toContain(`Runs your unpublished edits (on revision ${before.currentRevision})`);
-  await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
+  await sim.getByLabel('Time in America/New_York').fill('2026-12-07T10:00');
   await sim.getByLabel('Keys and dial outcomes').fill('');
   await sim.getByRole('button', { name: 'Run' }).click();
   const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');

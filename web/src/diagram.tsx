@@ -232,7 +232,8 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
             .filter(Boolean)
             .join(' ');
           const settings = settingsLine(a, names);
-          const label = `${n.id}, ${appletLabel(a.type)}${settings ? `, ${a.type === 'dial' ? 'rings ' : ''}${settings}` : ''}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
+          const title = typeof a.label === 'string' && a.label ? a.label : undefined;
+          const label = `${title ? `${title} (${n.id})` : n.id}, ${appletLabel(a.type)}${settings ? `, ${a.type === 'dial' ? 'rings ' : ''}${settings}` : ''}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
           return (
             <g
               key={n.id}
@@ -262,8 +263,8 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
               )}
               <rect class="node-box" width={n.w} height={n.h} rx="8" />
               <rect class="node-stripe" width="5" height={n.h} rx="2" />
-              <text x="14" y="19" class="node-id">
-                {clip(n.id, 20)}
+              <text x="14" y="19" class={title ? 'node-id node-label' : 'node-id'}>
+                {clip(title ?? n.id, 20)}
               </text>
               <text x={n.w - 10} y="19" class="node-type" text-anchor="end">
                 {appletLabel(a.type)}

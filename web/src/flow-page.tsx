@@ -141,6 +141,9 @@ export function FlowPage({ id }: { id: string }) {
   const problems = checker.problems.map((p) => ({ ...p, message: humanize(p.message, names) }));
   const partProblems = problems.filter((p) => p.channel === channel);
   const errors = problems.filter((p) => p.severity === 'error');
+  // Entries the schema refuses (a time typed half-way, a number that is not one): shown on their fields,
+  // and nothing is published until they are fixed.
+  const invalidEntries = checker.error instanceof ApiError && checker.error.status === 400 ? Math.max(1, checker.error.fields.length) : 0;
 
   const appletDefaults = () => ({
     group: groupList[0]?.id,
@@ -217,7 +220,17 @@ export function FlowPage({ id }: { id: string }) {
           <span class="muted small">{base.numberCount} {base.numberCount === 1 ? 'number' : 'numbers'}</span>
         </div>
         <div class="editor-state" role="status">
-          {checker.checking ? 'Checking…' : dirty ? (errors.length ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}` : 'Unpublished changes') : published ? `Published revision ${published}` : 'Published'}
+          {checker.checking
+            ? 'Checking…'
+            : dirty
+              ? invalidEntries
+                ? `Unpublished changes · ${invalidEntries} ${invalidEntries === 1 ? 'entry' : 'entries'} to fix before publishing`
+                : errors.length
+                  ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`
+                  : 'Unpublished changes'
+              : published
+                ? `Published revision ${published}`
+                : 'Published'}
           {dirty && <DraftState save={draftSave} />}
         </div>
         <div class="editor-actions">
@@ -227,7 +240,7 @@ export function FlowPage({ id }: { id: string }) {
           <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={discard}>
             Discard changes
           </button>
-          <button class="btn btn-primary" disabled={!dirty || publishing} onClick={() => void publish()}>
+          <button class="btn btn-primary" disabled={!dirty || publishing || invalidEntries > 0} title={invalidEntries ? 'Fix the entries marked in red first' : undefined} onClick={() => void publish()}>
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
         </div>

@@ -6,9 +6,11 @@ import { get, send } from './api';
 import { Diagram } from './diagram';
 import { diffParts, type Names, type PartDiff } from './flow-model';
 import type { Channel, Flow, Revision } from '../../lambdas/api-types';
+import { settingChanges } from './setting-diff';
+import type { Part } from './types';
 import { Dialog, ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
 
-function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {
+function DiffList({ channel, diff, before, after, names }: { channel: Channel; diff: PartDiff; before?: Part; after?: Part; names: Names }) {
   const none = !diff.added.length && !diff.removed.length && !diff.changed.length && !diff.startChanged;
   return (
     <div class="diff-part" data-diff={channel}>
@@ -27,12 +29,36 @@ function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {
               removed <code>{id}</code>
             </li>
           ))}
-          {diff.changed.map((id) => (
+          {diff.changed.map((id) => [
             <li key={`c${id}`} class="diff-changed">
               changed <code>{id}</code>
+            </li>,
+            <li key={`s${id}`} class="diff-settings-row">
+              <table class="diff-settings" aria-label={`Settings of ${id} that changed`}>
+                <thead>
+                  <tr>
+                    <th scope="col">Setting</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {settingChanges(before?.applets[id], after?.applets[id], names).map((c) => (
+                    <tr key={c.setting} data-setting={c.setting}>
+                      <th scope="row">{c.setting}</th>
+                      <td class="diff-before">{c.before}</td>
+                      <td class="diff-after">{c.after}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </li>,
+          ])}
+          {diff.startChanged && (
+            <li class="diff-changed">
+              start moved from <code>{before?.start ?? '—'}</code> to <code>{after?.start ?? '—'}</code>
             </li>
-          ))}
-          {diff.startChanged && <li class="diff-changed">start moved</li>}
+          )}
         </ul>
       )}
     </div>
@@ -68,7 +94,7 @@ function Compare({ flowId, a, b, names }: { flowId: string; a: number; b: number
           const part = docs.b[c];
           return (
             <div key={c}>
-              <DiffList channel={c} diff={diff} />
+              <DiffList channel={c} diff={diff} before={docs.a[c] as Part | undefined} after={docs.b[c] as Part | undefined} names={names} />
               {part && (diff.added.length > 0 || diff.changed.length > 0) && (
                 <Diagram part={part} channel={c} problems={[]} names={names} marks={{ added: diff.added, changed: diff.changed }} />
               )}

@@ -5,6 +5,8 @@
 // time zones are chosen from lists, never typed as ids.
 import type { ComponentChildren } from 'preact';
 import { DialTargets, entriesOf, withEntries } from './dial-targets';
+import { ClosureList, WeeklyHours } from './hours-editor';
+import { VoicePicker } from './voice-picker';
 import { TargetSelect, newPersonKind } from './pickers';
 import { parseTarget } from './starters';
 import type { FlowRow, Group, User } from '../../lambdas/api-types';
@@ -60,17 +62,19 @@ const LABELS: Record<string, string> = {
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
   prefixes: 'Number prefixes (comma-separated)', anonymous: 'Withheld numbers', keywords: 'Keywords (comma-separated)', rules: 'Rules',
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
-  options: 'Keys',
+  options: 'Keys', label: 'Label (shown on the diagram)',
 };
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
 export const isBranchSchema = (s: JsonSchema) => !!s.anyOf?.some((o) => o.const === '') && !!s.anyOf?.some((o) => o.pattern);
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
 
 let zones: string[] | undefined;
 const timeZones = () => (zones ??= (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC', 'America/New_York', 'Europe/London']);
+
+function getIn(obj: unknown, path: Path): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined), obj);
+}
 
 export function setIn<T>(obj: T, path: Path, value: unknown): T {
   if (path.length === 0) return value as T;
@@ -225,29 +229,27 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
       </Field>
     );
   }
-  if (name === 'weekly') {
-    const w = (value ?? {}) as Record<string, string[][]>;
+  // A spoken prompt's voice and language: one picker of the pairs Twilio accepts (voice-picker.tsx).
+  if (name === 'language' && path.length > 1) return null;
+  if (name === 'voice' && path.length > 1) {
+    const prompt = (getIn(ctx.applet, path.slice(0, -1)) ?? {}) as { voice?: string; language?: string };
+    const at = path.slice(0, -1);
     return (
-      <fieldset class="fieldset">
-        <legend>{labelOf(name)}</legend>
-        <p class="hint">Ranges like 09:00-12:00, 13:00-17:00; empty means closed all day.</p>
-        {DAYS.map((d) => (
-          <Field key={d} ctx={ctx} path={[...path, d]} label={DAY_NAMES[d]}>
-            <input
-              {...aria(ctx, [...path, d])}
-              defaultValue={(w[d] ?? []).map((r) => r.join('-')).join(', ')}
-              onChange={(e) => {
-                const ranges = (e.target as HTMLInputElement).value
-                  .split(',')
-                  .map((r) => r.trim())
-                  .filter(Boolean)
-                  .map((r) => r.split('-').map((t) => t.trim()));
-                set([...path, d], ranges);
-              }}
-            />
-          </Field>
-        ))}
-      </fieldset>
+      <VoicePicker
+        id={fieldId(ctx, path)}
+        voice={prompt.voice}
+        language={prompt.language}
+        issue={ctx.issues[[...at, 'language'].join('.')] ?? ctx.issues[path.join('.')]}
+        onChange={(voice, language) => set(at, { ...prompt, voice, language })}
+      />
+    );
+  }
+  if (name === 'weekly' || name === 'closures') {
+    const issueAt = (sub: string) => ctx.issues[[...path, sub].join('.')];
+    return name === 'weekly' ? (
+      <WeeklyHours id={fieldId(ctx, path)} value={value} onChange={(w) => set(path, w)} issues={issueAt} />
+    ) : (
+      <ClosureList id={fieldId(ctx, path)} value={value} onChange={(c) => set(path, c)} issues={issueAt} />
     );
   }
   if (name === 'options' && ctx.applet.type === 'menu') {
