@@ -29,9 +29,9 @@ export class AdminApi extends Construct {
       // allow up to just under HTTP API's 30-second integration limit.
       timeout: Duration.seconds(29),
     }).useTables(props.tables, {
-      // find/get (GetItem), the paged list (Scan, or the noFlow index), a flow's numbers (byFlow); register,
-      // assign, unassign and delete in transactions of Put, Update and Delete items.
-      numbers: { actions: ['GetItem', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byFlow', 'noFlow'] },
+      // find/get (GetItem), the paged and searched list (the listed index, or noFlow), a flow's numbers
+      // (byFlow); register, assign, unassign and delete in transactions of Put, Update and Delete items.
+      numbers: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byFlow', 'noFlow', 'listed'] },
       // Heads and revisions (GetItem), heads of a page of numbers (BatchGetItem), revisions (Query of the
       // table), the heads index; publish (Put, Update), delete (Delete, then UpdateItem of expiresAt), and
       // numberCount (Update items of the numbers' transactions).

@@ -93,8 +93,9 @@ describe('every function has the project defaults', () => {
  */
 const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> = {
   admin: {
-    numbers: ['DeleteItem', 'GetItem', 'PutItem', 'Scan', 'UpdateItem'],
+    numbers: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     'numbers/index/byFlow': ['Query'],
+    'numbers/index/listed': ['Query'],
     'numbers/index/noFlow': ['Query'],
     flows: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
     'flows/index/heads': ['Query'],

@@ -1,8 +1,9 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
 import { notConnectedNumbers, reportLine, reportReason } from './report-text';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
+import { FlowFilters, NumberFilters, filterFlows, numbersPath, useSettled, type FlowQuery, type NumberQuery } from './list-filters';
 import { NumberFlowPicker } from './number-flow-picker';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
@@ -71,62 +72,83 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
 type Dialogs = { kind: 'part'; flowId: string; flowName: string; channel: Channel } | { kind: 'flow'; number?: NumberRow } | undefined;
 
 const NUMBERS_PAGE = 200;
+/** Requests a search makes by itself to fill its first page (each looks at up to 5,000 numbers). */
+const AUTO_PAGES = 25;
+
+/**
+ * The summary cards, from the same answers as the banner so they agree: every number is either served by a
+ * flow (the flows' exact numberCount) or has none (the report lists each one); a number the report lists
+ * for any reason (no flow, a missing part, not connected at the carrier) is losing calls or texts, never fine.
+ */
+export function summaryCounts(flows: FlowList, report: UnassignedReport) {
+  const numbers = flows.flows.reduce((sum, f) => sum + f.numberCount, 0) + report.totals.withoutFlow;
+  const losing = new Set(report.numbers.map((n) => n.number)).size;
+  return { flows: flows.flows.length, numbers, losing, fine: numbers - losing };
+}
 
 /**
  * The numbers, a page at a time (the API pages them): the first page reloads after every write, later
  * pages are fetched on demand and dropped when the first page reloads, so no row is stale.
  */
-function useNumberPages() {
-  const first = useApi<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}`);
-  const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean }>({ numbers: [] });
-  const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false };
-  const cursor = current.numbers.length ? current.nextCursor : first.data?.nextCursor;
-  const loadMore = async () => {
+function useNumberPages(query: NumberQuery) {
+  const first = useApi<NumberList>(numbersPath(query, NUMBERS_PAGE));
+  const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean; loaded?: boolean; auto?: number }>({ numbers: [] });
+  const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false, loaded: false, auto: 0 };
+  const cursor = current.loaded ? current.nextCursor : first.data?.nextCursor;
+  const loadMore = async (auto: boolean) => {
     if (!cursor) return;
-    setMore({ ...current, of: first.data, busy: true, error: undefined });
+    const autoCount = (current.auto ?? 0) + (auto ? 1 : 0);
+    setMore({ ...current, of: first.data, busy: true, error: undefined, auto: autoCount });
     try {
-      const page = await get<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor });
+      const page = await get<NumberList>(numbersPath(query, NUMBERS_PAGE, cursor));
+      setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor, loaded: true, auto: autoCount });
     } catch (error) {
       setMore({ ...current, of: first.data, error, busy: false });
     }
   };
   const data = first.data ? { numbers: [...first.data.numbers, ...current.numbers] } : undefined;
-  return { ...first, data, more: cursor ? loadMore : undefined, moreError: current.error, moreBusy: !!current.busy };
+  // A search or a filter may find a page's worth only further on (each request looks at a bounded number
+  // of numbers): keep going while the page is short and there is more, a few times, without a click.
+  const filtering = !!(query.q.trim() || query.status);
+  const shortBy = data ? NUMBERS_PAGE - data.numbers.length : 0;
+  useEffect(() => {
+    if (filtering && cursor && shortBy > 0 && !current.busy && !current.error && (current.auto ?? 0) < AUTO_PAGES) void loadMore(true);
+  }, [filtering, cursor, shortBy, current.busy, current.error]);
+  return { ...first, data, more: cursor ? () => loadMore(false) : undefined, moreError: current.error, moreBusy: !!current.busy };
 }
 
 export function Overview() {
   const flows = useApi<FlowList>('/api/flows');
-  const numbers = useNumberPages();
+  const [typed, setTyped] = useState<NumberQuery>({ q: '', status: '', sort: 'number' });
+  const query = useSettled(typed);
+  const numbers = useNumberPages(query);
+  const report = useApi<UnassignedReport>('/api/report/unassigned');
   const [dialog, setDialog] = useState<Dialogs>();
-  const list = numbers.data?.numbers;
+  const counts = flows.data && report.data ? summaryCounts(flows.data, report.data) : undefined;
   return (
     <>
-      {flows.data && list && (
+      {counts && (
         <dl class="stats" aria-label="Summary">
           <div>
             <dt>Flows</dt>
-            <dd>{flows.data.flows.length}</dd>
+            <dd>{counts.flows}</dd>
           </div>
           <div>
             <dt>Numbers</dt>
-            <dd>
-              {list.length}
-              {numbers.more ? '+' : ''}
-            </dd>
+            <dd>{counts.numbers}</dd>
           </div>
-          <div class={list.some((n) => n.status !== 'ok') ? 'stat-bad' : 'stat-ok'}>
+          <div class={counts.losing ? 'stat-bad' : 'stat-ok'}>
             <dt>Losing calls or texts</dt>
-            <dd>{list.filter((n) => n.status !== 'ok').length}</dd>
+            <dd>{counts.losing}</dd>
           </div>
           <div>
             <dt>Routing fine</dt>
-            <dd>{list.filter((n) => n.status === 'ok').length}</dd>
+            <dd>{counts.fine}</dd>
           </div>
         </dl>
       )}
       <FlowsPanel flows={flows} open={setDialog} />
-      <NumbersPanel numbers={numbers} flows={flows.data?.flows ?? []} open={setDialog} />
+      <NumbersPanel numbers={numbers} flows={flows.data?.flows ?? []} open={setDialog} query={typed} onQuery={setTyped} searching={numbers.loading || JSON.stringify(typed) !== JSON.stringify(query)} />
       {dialog?.kind === 'part' && <CreatePartDialog {...dialog} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'flow' && <CreateFlowDialog number={dialog.number} onClose={() => setDialog(undefined)} />}
     </>
@@ -134,6 +156,8 @@ export function Overview() {
 }
 
 function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>>; open: (d: Dialogs) => void }) {
+  const [query, setQuery] = useState<FlowQuery>({ q: '', show: 'all', sort: 'name' });
+  const shown = flows.data ? filterFlows(flows.data.flows, query) : [];
   return (
     <section class="panel" aria-labelledby="flows-title">
       <header class="panel-head">
@@ -149,7 +173,10 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
       ) : flows.data.flows.length === 0 ? (
         <p class="empty">No flows yet. Create one to give your numbers something to do.</p>
       ) : (
-        <table class="table" id="flows-table">
+        <>
+        <FlowFilters query={query} onChange={setQuery} />
+        {shown.length === 0 && <p class="empty">No flow matches. <button class="btn-link" onClick={() => setQuery({ q: '', show: 'all', sort: query.sort })}>Show all flows</button></p>}
+        <table class="table" id="flows-table" hidden={shown.length === 0}>
           <thead>
             <tr>
               <th scope="col">Flow</th>
@@ -160,7 +187,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
             </tr>
           </thead>
           <tbody>
-            {flows.data.flows.map((f) => (
+            {shown.map((f) => (
               <tr key={f.id} data-flow={f.id} class={f.call.configured && f.sms.configured ? '' : 'row-warn'}>
                 <th scope="row">
                   <a href={`#/flows/${f.id}`} class="flow-link">
@@ -190,6 +217,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
             ))}
           </tbody>
         </table>
+        </>
       )}
     </section>
   );
@@ -280,7 +308,8 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
   );
 }
 
-function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
+function NumbersPanel({ numbers, flows, open, query, onQuery, searching }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void; query: NumberQuery; onQuery: (q: NumberQuery) => void; searching: boolean }) {
+  const filtering = !!(query.q.trim() || query.status);
   // The carrier check of the report: numbers whose Twilio URLs point elsewhere are red here too.
   const notConnected = notConnectedNumbers(useApi<UnassignedReport>('/api/report/unassigned').data?.numbers);
   return (
@@ -288,6 +317,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
       <header class="panel-head">
         <h2 id="numbers-title">Numbers</h2>
       </header>
+      <NumberFilters query={query} onChange={onQuery} searching={searching || numbers.moreBusy} />
       {numbers.error ? (
         <LoadError error={numbers.error} what="the numbers" retry={numbers.reload} />
       ) : !numbers.data ? (
@@ -309,7 +339,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
             {numbers.data.numbers.length === 0 && (
               <tr>
                 <td colSpan={5} class="empty">
-                  No numbers registered yet.
+                  {filtering ? (numbers.more || numbers.moreBusy ? 'None yet; still looking…' : 'No number matches.') : 'No numbers registered yet.'}
                 </td>
               </tr>
             )}
