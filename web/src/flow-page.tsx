@@ -334,6 +334,12 @@ export function FlowPage({ id }: { id: string }) {
               onSelect={setSelected}
               lit={lit?.channel === channel ? lit.applets : undefined}
               onConnect={(from, branch, to) => updateApplet(from, setBranch(part.applets[from], branch, to))}
+              onPickBranch={(from, branch) => {
+                setSelected(from);
+                // The branch's picker in the settings form (schema-form.tsx names its fields f-<applet>-<path>).
+                const id = `f-${from}-${branch.replace(/\./g, '-')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+                setTimeout(() => document.getElementById(id)?.focus(), 0);
+              }}
             />
           ) : (
             <div class="empty-part">

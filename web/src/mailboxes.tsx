@@ -99,7 +99,7 @@ export function Mailboxes({ selected }: { selected: MailboxRef }) {
         <ul>
           {(groups.data?.groups ?? []).map((g) => (
             <li key={g.id}>
-              <a href={hashOf({ kind: 'group', id: g.id })} aria-current={current({ kind: 'group', id: g.id })}>
+              <a href={hashOf({ kind: 'group', id: g.id })} aria-current={current({ kind: 'group', id: g.id })} title={g.name}>
                 {g.name}
               </a>
             </li>
@@ -109,7 +109,7 @@ export function Mailboxes({ selected }: { selected: MailboxRef }) {
         <ul>
           {(users.data?.users ?? []).map((u) => (
             <li key={u.id}>
-              <a href={hashOf({ kind: 'user', id: u.id })} aria-current={current({ kind: 'user', id: u.id })}>
+              <a href={hashOf({ kind: 'user', id: u.id })} aria-current={current({ kind: 'user', id: u.id })} title={u.name}>
                 {u.name}
               </a>
             </li>

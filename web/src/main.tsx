@@ -9,6 +9,7 @@ import { People } from './people';
 import { RefreshContext } from './ui';
 import './styles.css';
 import './editing.css';
+import './responsive.css';
 
 type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
 

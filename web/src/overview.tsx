@@ -190,7 +190,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
             {shown.map((f) => (
               <tr key={f.id} data-flow={f.id} class={f.call.configured && f.sms.configured ? '' : 'row-warn'}>
                 <th scope="row">
-                  <a href={`#/flows/${f.id}`} class="flow-link">
+                  <a href={`#/flows/${f.id}`} class="flow-link" title={f.name}>
                     {f.name}
                   </a>
                   <div class="sub">revision {f.revision}</div>
@@ -269,7 +269,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
           </form>
         ) : (
           <span class="name-cell">
-            {n.name}
+            <span title={n.name}>{n.name}</span>
             <button class="btn-link" aria-label={`Rename ${n.name}`} onClick={() => setEditing(true)}>
               Rename
             </button>
