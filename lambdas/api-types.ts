@@ -138,6 +138,16 @@ export interface Message {
   transcript?: string;
   callSid?: string;
   receivedAt: string;
+  /** Marked read in the dashboard (absent: unread). */
+  read?: boolean;
+}
+
+/** `POST /api/messages/{id}/reply`: the text sent through the carrier. */
+export interface ReplySent {
+  sid: string;
+  to: string;
+  from: string;
+  status: string;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -38,8 +38,9 @@ export class AdminApi extends Construct {
       flows: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['heads'] },
       // Users and groups: GetItem, the byKind index, PutItem/UpdateItem/DeleteItem (alone or in transactions).
       directory: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byKind'] },
-      // Mailboxes are read through the byMailbox index only; the admin API writes no message.
-      messages: { actions: [], indexes: ['byMailbox'] },
+      // Mailboxes are read through the byMailbox index; one message by its Sid (a recording to play, a text to
+      // answer), marked read (UpdateItem) or deleted (DeleteItem).
+      messages: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], indexes: ['byMailbox'] },
       // A call's trace: Query of the table by sid.
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.

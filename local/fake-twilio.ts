@@ -133,6 +133,32 @@ const SEND_ERRORS: Record<number, string> = {
 const TWILIO_OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const TWILIO_OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 
+/**
+ * What every recording of the fake sounds like: half a second of a quiet 440 Hz tone, as Twilio records
+ * (8 kHz, 16-bit, mono PCM WAV), made here so a browser has real audio to play.
+ */
+export const TONE_WAV = (() => {
+  const rate = 8000;
+  const samples = rate / 2;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16); // PCM format chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+})();
+
 export const newTwilioSid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 /** Twilio's resource dates are RFC 2822. */
 const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
@@ -147,6 +173,9 @@ export class FakeTwilio {
   /** `<our number> <recipient>` pairs: the recipient opted out of texts from that number. */
   private readonly optOuts = new Set<string>();
   private readonly hung = new Set<string>();
+  /** Recordings and messages deleted through the API (Twilio answers 404 for them afterwards). */
+  readonly deletedRecordings = new Set<string>();
+  readonly deletedMessages = new Set<string>();
   private statusQueue: number[] = [];
   private server?: Server;
   url = '';
@@ -312,15 +341,17 @@ export class FakeTwilio {
     }
     if (url.pathname.endsWith('/Messages.json') && this.hung.has(form.To?.at(-1) ?? '')) return;
     try {
-      const { status, body } = this.route(req.method ?? 'GET', url, form, auth);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+      const { status, body, media } = this.route(req.method ?? 'GET', url, form, auth);
+      if (media) res.writeHead(status, { 'content-type': media.contentType, 'content-length': String(media.data.length) }).end(media.data);
+      else if (status === 204) res.writeHead(204).end();
+      else res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
     } catch (err) {
       const error = err instanceof TwilioError ? err : new TwilioError(500, 20500, `Internal Server Error: ${(err as Error).message}`);
       res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(error.body()));
     }
   }
 
-  private route(method: string, url: URL, form: Record<string, string[]>, auth: string | undefined): { status: number; body: unknown } {
+  private route(method: string, url: URL, form: Record<string, string[]>, auth: string | undefined): { status: number; body?: unknown; media?: { contentType: string; data: Buffer } } {
     if (!this.authorized(auth)) throw new TwilioError(401, 20003, 'Authenticate');
     const account = `${API}/Accounts/${this.accountSid}`;
     const path = url.pathname;
@@ -335,6 +366,27 @@ export class FakeTwilio {
     if (one && method === 'POST') return { status: 200, body: this.update(one[1], form, path) };
     if (rest === '/Messages.json' && method === 'POST') return { status: 201, body: this.send(form) };
     if (rest === '/Messages.json' && method === 'GET') return { status: 200, body: this.messagePage(url) };
+    // A recording's media (every recording the simulated calls left: Twilio keeps them all), and deletes.
+    const recording = /^\/Recordings\/(RE[0-9a-f]{32})\.(wav|mp3|json)$/.exec(rest);
+    if (recording) {
+      const [, sid, ext] = recording;
+      if (this.deletedRecordings.has(sid)) throw new TwilioError(404, 20404, `The requested resource ${path} was not found`);
+      if (method === 'GET' && ext === 'wav') return { status: 200, media: { contentType: 'audio/x-wav', data: TONE_WAV } };
+      if (method === 'GET' && ext === 'mp3') throw new TwilioError(404, 20404, `The requested resource ${path} was not found (this fake serves .wav)`);
+      if (method === 'DELETE' && ext === 'json') {
+        this.deletedRecordings.add(sid);
+        return { status: 204 };
+      }
+      throw new TwilioError(405, 20004, 'Method not allowed');
+    }
+    const message = /^\/Messages\/((?:SM|MM)[0-9a-f]{32})\.json$/.exec(rest);
+    if (message && method === 'DELETE') {
+      if (this.deletedMessages.has(message[1])) throw new TwilioError(404, 20404, `The requested resource ${path} was not found`);
+      this.deletedMessages.add(message[1]);
+      const sent = this.messages.findIndex((m) => m.sid === message[1]);
+      if (sent >= 0) this.messages.splice(sent, 1);
+      return { status: 204 };
+    }
     if (one || rest === '/IncomingPhoneNumbers.json' || rest === '/Messages.json') {
       throw new TwilioError(405, 20004, 'Method not allowed');
     }

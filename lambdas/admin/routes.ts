@@ -8,6 +8,7 @@ import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
 import * as flows from './flows';
 import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
+import * as messages from './messages';
 import * as numbers from './numbers';
 import * as people from './people';
 import { simulateFlow } from './simulate';
@@ -184,6 +185,17 @@ const routes: Route[] = [
     },
   },
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
+  { method: 'GET', path: ['recordings', ':sid'], run: (d, _e, p) => messages.recordingMedia(d, p.sid) },
+  { method: 'PUT', path: ['messages', ':id', 'read'], run: async (d, e, p) => json(200, await messages.markRead(d, p.id, jsonBody(e))) },
+  { method: 'POST', path: ['messages', ':id', 'reply'], run: async (d, e, p) => json(201, await messages.replyByText(d, p.id, jsonBody(e))) },
+  {
+    method: 'DELETE',
+    path: ['messages', ':id'],
+    run: async (d, _e, p) => {
+      await messages.deleteMessage(d, p.id);
+      return json(204, undefined);
+    },
+  },
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
   ...carrierRoutes,

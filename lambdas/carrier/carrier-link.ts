@@ -7,7 +7,7 @@ import { ENV } from '../config/env';
 import { TwilioRestClient, type TwilioRestOptions } from './twilio-rest';
 
 /** What the use cases need of the REST API (the fake server and tests can stand behind it). */
-export type CarrierApi = Pick<TwilioRestClient, 'listIncomingPhoneNumbers' | 'updateIncomingPhoneNumber' | 'createMessage'>;
+export type CarrierApi = Pick<TwilioRestClient, 'listIncomingPhoneNumbers' | 'updateIncomingPhoneNumber' | 'createMessage' | 'fetchRecording' | 'deleteRecording' | 'deleteMessage'>;
 
 export interface CarrierLink {
   /** The REST client; rejects with a CarrierNotConfiguredError saying what to configure when it cannot be built. */

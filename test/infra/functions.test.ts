@@ -101,6 +101,7 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'flows/index/heads': ['Query'],
     directory: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     'directory/index/byKind': ['Query'],
+    messages: ['DeleteItem', 'GetItem', 'UpdateItem'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
     state: ['GetItem', 'Query'],

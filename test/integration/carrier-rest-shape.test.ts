@@ -71,3 +71,34 @@ test('sending a text (with media) is the library’s Messages create', async () 
   expect(mine).toEqual(theirs);
   expect(mine[0].form.MediaUrl).toEqual(message.mediaUrl);
 });
+
+test('deleting a recording and a message is the library’s remove; one already gone is not an error', async () => {
+  const recording = `RE${'a'.repeat(32)}`;
+  const message = `SM${'b'.repeat(32)}`;
+  const mine = await requestsOf(async () => {
+    await ours.deleteRecording(recording);
+    await ours.deleteMessage(message);
+  });
+  fake.deletedRecordings.clear();
+  fake.deletedMessages.clear();
+  const theirs = await requestsOf(async () => {
+    await account().recordings(recording).remove();
+    await account().messages(message).remove();
+  });
+  expect(mine).toEqual(theirs);
+  // Gone already (deleted above): the library throws a 404, ours carries on.
+  await expect(ours.deleteRecording(recording)).resolves.toBeUndefined();
+  await expect(account().recordings(recording).remove()).rejects.toMatchObject({ status: 404 });
+});
+
+test("a recording's media is read from the library's recording resource path with the account's credentials, as audio", async () => {
+  const recording = `RE${'c'.repeat(32)}`;
+  const mine = await requestsOf(() => ours.fetchRecording(recording, 'wav'));
+  // The library has no media method: its resource's own URI, with Twilio's documented .wav suffix.
+  const uri = (account().recordings(recording) as unknown as { _uri: string })._uri;
+  expect(mine).toEqual([{ method: 'GET', path: `/2010-04-01${uri.replace(/\.json$/, '')}.wav`, query: {}, form: {}, contentType: undefined, auth: `${fake.accountSid}:${fake.authToken}` }]);
+  const media = await ours.fetchRecording(recording, 'wav');
+  expect(media.contentType).toBe('audio/x-wav');
+  expect(media.data.subarray(0, 4).toString('ascii')).toBe('RIFF');
+  expect(media.data.subarray(8, 12).toString('ascii')).toBe('WAVE');
+});
