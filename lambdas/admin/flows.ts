@@ -12,6 +12,8 @@ import { newId } from '../store/directory-store';
 import type { FlowDraft, FlowHead, FlowRevision } from '../store/flow-store';
 import { z } from 'zod';
 import type { Stores } from '../store/stores';
+import type { Outbox } from '../carrier/queued-text';
+import type { SyncContinuation, SyncTuning } from '../carrier/sync-job';
 import type { CarrierLink } from '../carrier/carrier-link';
 import { parseWith } from './http';
 
@@ -19,6 +21,12 @@ export interface AdminDeps extends Stores {
   now: () => Date;
   /** The Twilio REST API (lambdas/carrier/); built from the environment when absent. */
   carrier?: CarrierLink;
+  /** How a sync job's next step runs (SQS in AWS); from the environment when absent: the queue, else in-process. */
+  carrierSync?: SyncContinuation;
+  /** A sync step's time budget and retry pause (tests make them short, to cross many steps). */
+  syncTuning?: SyncTuning;
+  /** Where replies by text are queued for the sender; from the environment when absent (SQS, or the local spool). */
+  outbox?: Outbox;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
@@ -27,11 +35,17 @@ export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
 
 /** The directory, and the flow heads it was built from (what each current revision names). */
 export async function loadDirectoryAndHeads(deps: AdminDeps): Promise<{ directory: Directory; heads: FlowHead[] }> {
-  const [users, groups, heads] = await Promise.all([deps.directory.listUsers(), deps.directory.listGroups(), deps.flows.listHeads()]);
+  const [users, groups, heads, schedules] = await Promise.all([
+    deps.directory.listUsers(),
+    deps.directory.listGroups(),
+    deps.flows.listHeads(),
+    deps.schedules.list(),
+  ]);
   const directory = {
     users: new Map(users.map((u) => [u.id, u])),
     groups: new Map(groups.map((g) => [g.id, g])),
     flowIds: new Set(heads.map((h) => h.id)),
+    schedules: new Map(schedules.map((s) => [s.id, s])),
   };
   return { directory, heads };
 }

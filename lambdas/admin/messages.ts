@@ -1,8 +1,11 @@
 // Mailboxes that work (issue 20 item 8): a voicemail's recording played through the admin API (fetched from
 // the carrier with the account's credentials, so it plays when Twilio enforces HTTP auth on media), messages
-// marked read or unread, deleted here and at the carrier, and answered by text from the number they came to.
+// marked read or unread, deleted here and at the carrier, and answered by text from the number they came to
+// (queued for the outbound sender like every text: it reads the opt-outs and keeps the delivery record).
 import { z } from 'zod';
 import type { ReplySent } from '../api-types';
+import { queuedTexts, type Outbox } from '../carrier/queued-text';
+import { outboxFromEnv } from '../outbox/outbox-from-env';
 import { NotFoundError, ValidationError } from '../errors';
 import { E164, MAX_SMS_TEXT } from '../flows/applets';
 import { xmlString } from '../flows/schema';
@@ -32,7 +35,7 @@ export async function recordingMedia(deps: AdminDeps, sid: string): Promise<Resp
   const message = await messageOf(deps, sid);
   if (message.kind !== 'voicemail') throw new NotFoundError(`recording ${sid}`);
   const format = (message.durationSeconds ?? 0) > MAX_WAV_SECONDS ? 'mp3' : 'wav';
-  const media = await (await carrierLinkOf(deps).api()).fetchRecording(sid, format);
+  const media = await (await carrierLinkOf(deps).api()).fetchRecordingMedia(sid, format);
   return {
     statusCode: 200,
     headers: { 'content-type': media.contentType, 'content-length': String(media.data.length), 'cache-control': 'private, max-age=3600' },
@@ -64,13 +67,21 @@ export async function deleteMessage(deps: AdminDeps, id: string): Promise<void> 
 
 const replyBody = z.strictObject({ body: xmlString().trim().min(1, 'write something to send').max(MAX_SMS_TEXT) });
 
-/** Answers a voicemail or a text by text, through the carrier, from the number it came to, to whoever sent it. */
+let envOutbox: Outbox | undefined;
+const outboxOf = (deps: AdminDeps): Outbox => deps.outbox ?? (envOutbox ??= outboxFromEnv());
+
+/**
+ * Answers a voicemail or a text by text, from the number it came to, to whoever sent it: queued on the
+ * outbound queue (reason `reply`), never sent here. The sender sends it, refuses a recipient who opted out
+ * of that number and keeps its delivery record (`GET /api/carrier/messages/{id}`) under the id answered.
+ */
 export async function replyByText(deps: AdminDeps, id: string, body: unknown): Promise<ReplySent> {
   const { body: text } = parseWith(replyBody, body);
   const message = await messageOf(deps, id);
   if (!E164.test(message.from)) {
     throw new ValidationError([{ path: 'to', message: `the message came from ${message.from || 'a withheld number'}, which cannot be texted` }]);
   }
-  const sent = await (await carrierLinkOf(deps).api()).createMessage({ to: message.from, from: message.to, body: text });
-  return { sid: sent.sid, status: sent.status, to: message.from, from: message.to };
+  const [queued] = queuedTexts([{ from: message.to, to: message.from, body: text }], { reason: 'reply', sid: id }, deps.now());
+  await outboxOf(deps).put([queued]);
+  return { id: queued.id, status: 'queued', to: queued.to, from: queued.from };
 }

@@ -5,7 +5,7 @@ import { dialListKey, MAX_DIAL_NOUNS } from './applets';
 import { isAnonymousCaller } from './caller-match';
 import type { DialTarget } from './call-instructions';
 import type { DialState } from './call-state';
-import type { EnginePorts } from './engine';
+import type { EnginePorts, Presence } from './engine';
 import type { Directory, User } from './people';
 import type { AppletOf } from './schema';
 
@@ -24,6 +24,8 @@ export interface DialPlan {
   order: Ringer[];
   /** Round-robin offset this call started at. */
   rr?: number;
+  /** Longest-idle: the members' positions in the group, in the order this call rings them. */
+  idle?: number[];
   /** The member who last answered this caller, rung alone first. */
   sticky?: string;
 }
@@ -50,13 +52,37 @@ export async function planDial(appletId: string, dial: DialApplet, from: string,
   if (!list || !list.some((r) => r.targets.length > 0)) return { order: [] };
 
   const count = list.length;
-  const [start, remembered] = await Promise.all([
+  const [start, remembered, presence] = await Promise.all([
     dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, listKey), count, callSid) : undefined,
     dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, listKey, from)) : undefined,
+    dial.strategy === 'longest-idle' ? ports.presence(list.flatMap((r) => (r.userId !== undefined && r.targets.length > 0 ? [r.userId] : []))) : undefined,
   ]);
   const rr = start === undefined ? undefined : wrap(start, count);
+  // A number on a list has no presence: it ranks as never seen on a call (list order among those).
+  const idle = presence ? longestIdleOrder(list.map((r) => r.userId ?? ''), presence) : undefined;
   const sticky = remembered && list.some((r) => r.userId === remembered && r.targets.length > 0) ? remembered : undefined;
-  return { order: legsOf(dial, listOrder(list, rr, sticky)), rr, sticky };
+  return { order: legsOf(dial, listOrder(list, { rr, idle }, sticky)), rr, idle, sticky };
+}
+
+/**
+ * Longest-idle: members by the time since their last answered call ended, longest first; a member never
+ * seen on a call has been idle longest of all (group order among them). Members on a call now ring last,
+ * not never: a lost `completed` callback must not make anyone unreachable.
+ */
+export function longestIdleOrder(members: readonly string[], presence: ReadonlyMap<string, Presence>): number[] {
+  const rank = (i: number): [number, number] => {
+    const p = presence.get(members[i]);
+    if (p?.onCall) return [2, 0];
+    const ended = p?.lastCallEndedAt ? Date.parse(p.lastCallEndedAt) : NaN;
+    return Number.isFinite(ended) ? [1, ended] : [0, 0];
+  };
+  // Array.prototype.sort is stable: equal ranks keep group order.
+  return members
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1];
+    });
 }
 
 /** A later round of the same dial: the same order, from the values the call state kept. */
@@ -65,7 +91,7 @@ export function replanDial(dial: DialApplet, state: DialState, directory: Direct
   const list = listOf(dial, directory);
   if (!list) return { order: [] };
   const rr = state.rr === undefined ? undefined : wrap(state.rr, list.length);
-  return { order: legsOf(dial, listOrder(list, rr, state.sticky)), rr, sticky: state.sticky };
+  return { order: legsOf(dial, listOrder(list, { rr, idle: state.idle }, state.sticky)), rr, idle: state.idle, sticky: state.sticky };
 }
 
 /**
@@ -138,10 +164,20 @@ function listOf(dial: DialApplet, directory: Directory): Ringer[] | undefined {
   return out;
 }
 
-/** The list starting at the round-robin offset and wrapping once; the sticky member first. */
-function listOrder(list: Ringer[], rr: number | undefined, sticky: string | undefined): Ringer[] {
-  const start = rr ?? 0;
-  const rotated = [...list.slice(start), ...list.slice(0, start)];
+/**
+ * The list starting at the round-robin offset and wrapping once, or in longest-idle order; the sticky
+ * member first. A longest-idle order kept from an earlier request names positions: entries added since
+ * come last, positions past the list's end (removed since) are dropped.
+ */
+function listOrder(list: Ringer[], by: { rr?: number; idle?: number[] }, sticky: string | undefined): Ringer[] {
+  let rotated: Ringer[];
+  if (by.idle) {
+    const seen = new Set(by.idle.filter((i) => i < list.length));
+    rotated = [...[...seen].map((i) => list[i]), ...list.filter((_, i) => !seen.has(i))];
+  } else {
+    const start = by.rr ?? 0;
+    rotated = [...list.slice(start), ...list.slice(0, start)];
+  }
   if (!sticky) return rotated;
   const first = rotated.find((r) => r.userId === sticky);
   return first ? [first, ...rotated.filter((r) => r !== first)] : rotated;

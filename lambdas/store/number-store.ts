@@ -1,7 +1,7 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
 import { assertKeyableId } from './keys';
@@ -55,6 +55,8 @@ export interface NumberStore {
   /** Registers a number or renames it; returns whether it was new. */
   /** Registers a number (with its flow, in the same transaction) or renames it; returns whether it was new. */
   register(number: string, name: string | undefined, flowId: string | undefined, now: Date): Promise<{ created: boolean; record: NumberRecord }>;
+  /** Registers the number without a flow unless it is known (a known one is left as it is); when it was registered. */
+  registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }>;
   assign(number: string, flowId: string, now: Date): Promise<NumberRecord>;
   /** Leaves the number without a flow; with `onlyFrom`, only while it still serves that flow. */
   unassign(number: string, now: Date, onlyFrom?: string): Promise<NumberRecord>;
@@ -166,6 +168,27 @@ export class DynamoNumberStore implements NumberStore {
       await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at, listed = :l, #search = :s', { ':name': name, ':at': at, ':l': '1', ':s': searchText(number, name) }, { '#name': 'name', '#search': 'search' });
       return { created: false, record: { ...old, name } };
     });
+  }
+
+  /**
+   * Registers the number without a flow unless it is already known (then nothing changes, its name
+   * included): one conditional PutItem, what a sync of 10,000 numbers does for each. Says when the number
+   * was registered either way (the item the condition found comes back with the failure: no second read).
+   */
+  async registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }> {
+    const at = now.toISOString();
+    // Listed and searchable like any number registered (the dashboard's Numbers table reads the listed index).
+    const item: NumberItem = { number, name, since: at, createdAt: at, updatedAt: at, noFlow: '1', listed: '1', search: searchText(number, name) };
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      return { created: true, createdAt: at };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const old = (err as { Item?: Record<string, { S?: string }> }).Item;
+      return { created: false, createdAt: old?.createdAt?.S ?? '' };
+    }
   }
 
   assign(number: string, flowId: string, now: Date): Promise<NumberRecord> {

@@ -5,7 +5,7 @@ import { resumeCall, startCall, type CallContext, type CallResult } from '../../
 import type { DialInstruction } from '../../lambdas/flows/call-instructions';
 import { decodeState, encodeState, type CallState } from '../../lambdas/flows/call-state';
 import { checkFlow, numbersToLookUp } from '../../lambdas/flows/checker';
-import type { EnginePorts } from '../../lambdas/flows/engine';
+import type { EnginePorts, Presence } from '../../lambdas/flows/engine';
 import type { Directory, Group, User } from '../../lambdas/flows/people';
 import { flowDocumentSchema, partSchema, type FlowPart } from '../../lambdas/flows/schema';
 import { referencesOf } from '../../lambdas/flows/summary';
@@ -45,6 +45,10 @@ class FakePorts implements EnginePorts {
   }
   async rememberSticky(key: string, userId: string): Promise<void> {
     this.sticky.set(key, userId);
+  }
+  readonly present = new Map<string, Presence>();
+  async presence(userIds: readonly string[]): Promise<ReadonlyMap<string, Presence>> {
+    return new Map(userIds.flatMap((id) => (this.present.has(id) ? [[id, this.present.get(id)!] as const] : [])));
   }
 }
 let ports: FakePorts;
@@ -135,6 +139,14 @@ describe('engine', () => {
     expect([...ports.counters.keys()]).toEqual(['ring:targets']);
   });
 
+  test('longest-idle orders the list by idle time, a number as never seen on a call, someone on a call last, and keeps that order across rounds', async () => {
+    ports.present.set('ann', { onCall: true });
+    ports.present.set('bob', { onCall: false, lastCallEndedAt: '2026-03-02T14:00:00Z' });
+    ports.present.set('eve', { onCall: false, lastCallEndedAt: '2026-03-02T12:00:00Z' });
+    const p = dialPart({ targets: [{ user: 'ann' }, { user: 'bob' }, { number: '+15550109999' }, { user: 'eve' }], strategy: 'longest-idle' });
+    expect(await rounds(p)).toEqual([['+15550109999'], ['eve'], ['bob'], ['ann']]);
+  });
+
   test('sticky rings the person who last answered this caller first', async () => {
     const p = dialPart({ targets: [{ user: 'ann' }, { user: 'eve' }], strategy: 'sequential', sticky: true });
     const first = await startCall(p, ctx());
@@ -204,6 +216,6 @@ describe('checker', () => {
 
 test('a revision records the users and groups of the list (flowRefs), and the webhooks load them', () => {
   const d = flowDocumentSchema.parse({ name: 'T', call: { start: 'ring', applets: { ring: { type: 'dial', targets: [{ user: 'ann' }, { group: 'sales' }, { number: '+15550109999' }], noAnswer: 'vm' }, vm: { type: 'voicemail', mailbox: { user: 'eve' } } } } });
-  expect(referencesOf(d)).toEqual({ users: ['ann', 'eve'], groups: ['sales'], flows: [] });
+  expect(referencesOf(d)).toEqual({ users: ['ann', 'eve'], groups: ['sales'], flows: [], schedules: [] });
   expect(peopleNamedIn(d.call!)).toEqual({ users: ['ann'], groups: ['sales'] });
 });

@@ -13,7 +13,8 @@ import { AppletForm, setIn } from './schema-form';
 import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
-import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
+import type { Channel, Flow, FlowList, Group, Problem, PublishResult, ScheduleView, User } from '../../lambdas/api-types';
+import { FlowSchedules } from './schedules';
 import type { Applet, FlowDocument, Part } from './types';
 import { ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
 import { draftTime, restorable, useDraftSaver, useStoredDraft, type DraftSave } from './flow-draft';
@@ -72,6 +73,7 @@ export function FlowPage({ id }: { id: string }) {
   const users = useApi<{ users: User[] }>('/api/users');
   const groups = useApi<{ groups: Group[] }>('/api/groups');
   const flows = useApi<FlowList>('/api/flows');
+  const schedules = useApi<{ schedules: ScheduleView[] }>('/api/schedules');
   const { bump } = useRefresh();
   const base = flow.data;
   const baseDoc = useMemo(() => (base ? documentOf(base) : undefined), [base]);
@@ -128,8 +130,9 @@ export function FlowPage({ id }: { id: string }) {
       users: new Map(userList.map((u) => [u.id, u.name])),
       groups: new Map(groupList.map((g) => [g.id, g.name])),
       flows: new Map((flows.data?.flows ?? []).map((f) => [f.id, f.name])),
+      schedules: new Map((schedules.data?.schedules ?? []).map((s) => [s.id, s.name])),
     }),
-    [userList, groupList, flows.data],
+    [userList, groupList, flows.data, schedules.data],
   );
 
   if (flow.error && !base) return <LoadError error={flow.error} what="this flow" retry={flow.reload} />;
@@ -370,7 +373,7 @@ export function FlowPage({ id }: { id: string }) {
               <AppletForm
                 key={`${channel}:${selected}`}
                 schema={schemas[selectedApplet.type]}
-                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: userList, groups: groupList, flows: flows.data?.flows ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type), createPerson: (kind, then) => setCreating({ kind, then }) }}
+                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: userList, groups: groupList, flows: flows.data?.flows ?? [], schedules: schedules.data?.schedules ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type), createPerson: (kind, then) => setCreating({ kind, then }) }}
                 onChange={(a) => updateApplet(selected, a)}
               />
               <div class="inspector-actions">
@@ -404,6 +407,7 @@ export function FlowPage({ id }: { id: string }) {
         </aside>
       </div>
 
+      <FlowSchedules ids={schedulesOf(base)} />
       {deleting && <DeleteFlowDialog flow={base} names={names} onClose={() => setDeleting(false)} />}
       {creating && (
         <NewPersonDialog
@@ -425,6 +429,10 @@ export function FlowPage({ id }: { id: string }) {
     </>
   );
 }
+
+/** The shared schedules the published revision's hours name: their overrides close or open this flow without an edit. */
+const schedulesOf = (flow: Flow): string[] =>
+  [...new Set([flow.call, flow.sms].flatMap((part) => Object.values(part?.applets ?? {}).flatMap((a) => (a.type === 'hours' && a.schedule ? [a.schedule] : []))))];
 
 function ProblemsList({ problems, onPick }: { problems: Problem[]; onPick: (p: Problem) => void }) {
   return (

@@ -116,7 +116,7 @@ export function StatusBadge({ status }: { status: NumberStatus }) {
  * A modal <dialog> (focus trapped by the browser, Esc closes). Focus starts on its first field (or its
  * first button past the close button) and goes back to where it was when the dialog closes.
  */
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
@@ -132,7 +132,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     };
   }, []);
   return (
-    <dialog ref={ref} class="dialog" aria-label={title} onClose={onClose} onCancel={onClose}>
+    <dialog ref={ref} class={wide ? 'dialog dialog-wide' : 'dialog'} aria-label={title} onClose={onClose} onCancel={onClose}>
       <header class="dialog-head">
         <h2>{title}</h2>
         <button class="btn-icon" aria-label="Close" onClick={onClose}>
