@@ -4,7 +4,7 @@
 // credentials); each message can be marked read or unread, deleted (here and at the carrier) and answered
 // by text from the number it came to.
 import type { Group, Message, ReplySent, User } from '../../lambdas/api-types';
-import { mediaView } from './media-links';
+import { mediaView, safeMediaUrl } from './media-links';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { send } from './api';
 import { SentTexts } from './sent-texts';
@@ -127,9 +127,13 @@ function MessageView({ m, picked }: { m: Message; picked: boolean }) {
       </header>
       {m.kind === 'voicemail' && (
         <div class="voicemail">
-          {m.recordingUrl ? (
-            // Through the admin API, by the recording's Sid: never the carrier's URL, which may need the account's credentials.
-            <audio controls preload="metadata" src={`/api/recordings/${encodeURIComponent(m.id)}`} aria-label={`Voicemail from ${sender(m)}`} />
+          {safeMediaUrl(m.recordingUrl) ? (
+            // Through the admin API, by the recording's Sid: never the carrier's URL, which may need the account's
+            // credentials. Loaded on play only: each load is an admin request and a carrier fetch of the whole file.
+            <audio controls preload="none" src={`/api/recordings/${encodeURIComponent(m.id)}`} aria-label={`Voicemail from ${sender(m)}`} />
+          ) : m.recordingUrl ? (
+            // Not Twilio's address (an older item may hold anything): not a recording the carrier has.
+            <span class="muted">Recording not shown: its address is not Twilio's.</span>
           ) : (
             <span class="muted">Recording not available yet.</span>
           )}
