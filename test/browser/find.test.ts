@@ -97,7 +97,10 @@ it('the summary cards agree with the banner: every number counted once, a number
   expect(await banner.locator('strong').textContent()).toMatch(new RegExp(`^${report.numbers.length} numbers? ha(s|ve) no flow`));
   expect(await card('Numbers')).toBe(303);
   expect(await card('Routing fine')).toBe(303 - report.numbers.length);
-  expect(await stats.count()).toBe(4);
+  // Not connected (none here: no carrier) and no flow are counted apart; together they are what is losing.
+  expect(await card('Not connected')).toBe(0);
+  expect(await card('No flow or a missing part')).toBe(report.numbers.length);
+  expect(await stats.count()).toBe(6);
 });
 
 it('flows: searched by name, filtered to those missing a part or used by no number, sorted', async () => {

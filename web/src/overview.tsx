@@ -1,7 +1,7 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
-import { NOT_CONNECTED_BADGE, notConnectedNumbers, reportLine, syncProgress } from './report-text';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { NOT_CONNECTED_BADGE, notConnectedNumbers, reportLine, summaryCounts, SYNC_MENDS, syncProgress } from './report-text';
+import { useEffect, useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { FlowFilters, NumberFilters, filterFlows, numbersPath, useSettled, type FlowQuery, type NumberQuery } from './list-filters';
 import { NumberFlowPicker } from './number-flow-picker';
@@ -81,54 +81,115 @@ const SYNC_POLL_MS = 1_000;
  * Messaging Services are changed only when the person chooses how.
  */
 function CarrierSync({ entries }: { entries: readonly ReportEntry[] }) {
-  const { bump } = useRefresh();
-  const latest = useApi<{ job: CarrierSyncJob | null }>('/api/carrier/sync');
-  const [job, setJob] = useState<CarrierSyncJob>();
+  const sync = useCarrierSync();
   const [services, setServices] = useState<'' | IncludeServices>('');
-  const start = useAction();
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const shown = job ?? (latest.data?.job?.status === 'running' ? latest.data.job : undefined);
-  useEffect(() => {
-    if (shown?.status !== 'running') return undefined;
-    timer.current = setTimeout(() => {
-      get<CarrierSyncJob>(`/api/carrier/sync/${shown.id}`).then(
-        (next) => {
-          setJob(next);
-          if (next.status !== 'running') bump();
-        },
-        () => setJob({ ...shown }),
-      );
-    }, SYNC_POLL_MS);
-    return () => clearTimeout(timer.current);
-  }, [shown, bump]);
   const inService = entries.some((e) => e.reason === 'messaging_service');
-  const running = shown?.status === 'running';
   return (
     <div class="carrier-sync">
       {inService && (
         <label>
           Messaging Services that take texts{' '}
-          <select value={services} disabled={running || start.busy} onChange={(e) => setServices((e.target as HTMLSelectElement).value as '' | IncludeServices)}>
+          <select value={services} disabled={sync.running || sync.busy} onChange={(e) => setServices((e.target as HTMLSelectElement).value as '' | IncludeServices)}>
             <option value="">leave them alone</option>
             <option value="inbound_url">send their texts here (their inbound URL)</option>
             <option value="number_webhooks">let each number’s own URL answer</option>
           </select>
         </label>
       )}
-      <button
-        class="btn btn-small"
-        disabled={running || start.busy}
-        onClick={() => void start.run(async () => setJob(await send<CarrierSyncJob>('POST', '/api/carrier/sync', services ? { includeServices: services } : {})))}
-      >
-        {running ? 'Connecting…' : 'Connect to Twilio'}
+      <button class="btn btn-small" disabled={sync.running || sync.busy} onClick={() => void sync.start(services ? { includeServices: services } : {})}>
+        {sync.running ? 'Connecting…' : 'Connect to Twilio'}
       </button>
-      {shown && (
-        <div class="sync-progress" role="status" aria-live="polite">
-          {running && shown.total ? <progress max={shown.total} value={shown.done} aria-label="Numbers connected so far" /> : null}
-          <span>{syncProgress(shown)}</span>
-        </div>
+      {sync.job && <SyncStatus job={sync.job} />}
+      <ErrorNote error={sync.error} />
+    </div>
+  );
+}
+
+function SyncStatus({ job }: { job: CarrierSyncJob }) {
+  return (
+    <div class="sync-progress" role="status" aria-live="polite">
+      {job.status === 'running' && job.total ? <progress max={job.total} value={job.done} aria-label="Numbers connected so far" /> : null}
+      <span>{syncProgress(job)}</span>
+    </div>
+  );
+}
+
+/**
+ * The one sync the page follows, shared by the banner and every number's row: one poll however many show
+ * it, and one refresh of every view when it ends. A sync already running (started elsewhere, or before a
+ * reload) is picked up by whichever asks first.
+ */
+const syncShared: { job?: CarrierSyncJob; timer?: ReturnType<typeof setTimeout>; listeners: Set<() => void>; refresh?: () => void; asked?: boolean } = { listeners: new Set() };
+
+function setSyncJob(job: CarrierSyncJob | undefined): void {
+  const was = syncShared.job?.status;
+  syncShared.job = job;
+  syncShared.listeners.forEach((l) => l());
+  if (was === 'running' && job && job.status !== 'running') syncShared.refresh?.();
+  clearTimeout(syncShared.timer);
+  if (job?.status !== 'running') return;
+  syncShared.timer = setTimeout(() => {
+    get<CarrierSyncJob>(`/api/carrier/sync/${job.id}`).then(setSyncJob, () => setSyncJob({ ...job }));
+  }, SYNC_POLL_MS);
+}
+
+function useCarrierSync() {
+  const { bump } = useRefresh();
+  const [, rerender] = useState(0);
+  const start = useAction();
+  syncShared.refresh = bump;
+  useEffect(() => {
+    const listener = () => rerender((n) => n + 1);
+    syncShared.listeners.add(listener);
+    if (!syncShared.asked) {
+      syncShared.asked = true;
+      get<{ job: CarrierSyncJob | null }>('/api/carrier/sync').then(
+        (latest) => {
+          if (!syncShared.job && latest.job?.status === 'running') setSyncJob(latest.job);
+        },
+        () => undefined,
+      );
+    }
+    return () => {
+      syncShared.listeners.delete(listener);
+    };
+  }, []);
+  const job = syncShared.job;
+  return {
+    job,
+    running: job?.status === 'running',
+    busy: start.busy,
+    error: start.error,
+    start: (body: { includeServices?: IncludeServices }) => start.run(async () => setSyncJob(await send<CarrierSyncJob>('POST', '/api/carrier/sync', body))),
+  };
+}
+
+/**
+ * A number Twilio sends elsewhere, connected from its own row: the same sync as the banner's (it connects
+ * every number the sync may mend), its progress and its result shown here.
+ */
+function RowConnect({ number, entry }: { number: string; entry?: ReportEntry }) {
+  const sync = useCarrierSync();
+  const [started, setStarted] = useState(false);
+  const mendable = entry?.reason !== undefined && SYNC_MENDS.has(entry.reason);
+  if (!started && !mendable) return null;
+  return (
+    <div class="row-connect">
+      {mendable && (
+        <button
+          class="btn btn-small btn-notconn"
+          aria-label={`Connect ${number} to Twilio`}
+          disabled={sync.running || sync.busy}
+          onClick={() => {
+            setStarted(true);
+            void sync.start({});
+          }}
+        >
+          {sync.running && started ? 'Connecting…' : 'Connect to Twilio'}
+        </button>
       )}
-      <ErrorNote error={start.error} />
+      {started && sync.job && <SyncStatus job={sync.job} />}
+      {started && <ErrorNote error={sync.error} />}
     </div>
   );
 }
@@ -138,17 +199,6 @@ type Dialogs = { kind: 'part'; flowId: string; flowName: string; channel: Channe
 const NUMBERS_PAGE = 200;
 /** Requests a search makes by itself to fill its first page (each looks at up to 5,000 numbers). */
 const AUTO_PAGES = 25;
-
-/**
- * The summary cards, from the same answers as the banner so they agree: every number is either served by a
- * flow (the flows' exact numberCount) or has none (the report lists each one); a number the report lists
- * for any reason (no flow, a missing part, not connected at the carrier) is losing calls or texts, never fine.
- */
-export function summaryCounts(flows: FlowList, report: UnassignedReport) {
-  const numbers = flows.flows.reduce((sum, f) => sum + f.numberCount, 0) + report.totals.withoutFlow;
-  const losing = new Set(report.numbers.map((n) => n.number)).size;
-  return { flows: flows.flows.length, numbers, losing, fine: numbers - losing };
-}
 
 /**
  * The numbers, a page at a time (the API pages them): the first page reloads after every write, later
@@ -204,6 +254,14 @@ export function Overview() {
           <div class={counts.losing ? 'stat-bad' : 'stat-ok'}>
             <dt>Losing calls or texts</dt>
             <dd>{counts.losing}</dd>
+          </div>
+          <div class={counts.notConnected ? 'stat-notconn' : 'stat-ok'}>
+            <dt>Not connected</dt>
+            <dd>{counts.notConnected}</dd>
+          </div>
+          <div class={counts.noFlow ? 'stat-bad' : 'stat-ok'}>
+            <dt>No flow or a missing part</dt>
+            <dd>{counts.noFlow}</dd>
           </div>
           <div>
             <dt>Routing fine</dt>
@@ -306,7 +364,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
   const pickerId = `flow-for-${n.number.replace(/\W/g, '')}`;
   const flow = flows.find((f) => f.id === n.flowId);
   return (
-    <tr data-number={n.number} data-status={n.status} data-connected={notConnected ? 'no' : undefined} class={n.status === 'ok' && !notConnected ? 'row-ok' : 'row-bad'}>
+    <tr data-number={n.number} data-status={notConnected && n.status === 'ok' ? 'not_connected' : n.status} data-connected={notConnected ? 'no' : undefined} class={n.status !== 'ok' ? 'row-bad' : notConnected ? 'row-notconn' : 'row-ok'}>
       <th scope="row" class="mono">
         {n.number}
       </th>
@@ -344,14 +402,16 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
         <NumberFlowPicker n={n} flows={flows} id={pickerId} />
       </td>
       <td>
-        <StatusBadge status={n.status} />
+        {/* A number with a flow that Twilio sends elsewhere is not "OK": its own status and colour. */}
+        {!(notConnected && n.status === 'ok') && <StatusBadge status={n.status} />}
         {notConnected && (
-          <span class="badge badge-bad" data-reason={notConnected.reason} title={`${reportLine(notConnected)}. Fix: ${notConnected.fix}`}>
+          <span class="badge badge-notconn" data-reason={notConnected.reason} title={`${reportLine(notConnected)}. Fix: ${notConnected.fix}`}>
             {notConnected.reason ? NOT_CONNECTED_BADGE[notConnected.reason] : 'Not connected'}
           </span>
         )}
       </td>
       <td class="actions">
+        <RowConnect number={n.number} entry={notConnected} />
         {n.status === 'no_flow' && (
           <button class="btn btn-danger btn-small" onClick={() => open({ kind: 'flow', number: n })}>
             Create flow for this number
