@@ -150,7 +150,8 @@ it('the revision diff lists each changed setting with its value before and after
   await table.waitFor();
   const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
   expect(rows).toEqual([
-    ['label', '—', '“Office open?”'],
+    // In the document's order: the hours schema writes its own fields first, the label with the branches.
     ['weekly › mon › #1', '09:00, 17:00', '10:00, 17:00'],
+    ['label', '—', '“Office open?”'],
   ]);
 });

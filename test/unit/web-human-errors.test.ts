@@ -45,3 +45,9 @@ test('each kind of failure is one sentence without its status code', () => {
   expect(said(new ApiError(503, 'unavailable', 'the store did not answer'))).toMatch(/^The server cannot reach its storage right now/);
   for (const status of [400, 404, 409, 412, 422, 503]) expect(said(new ApiError(status, 'x', `flow flw_main failed (${status})`))).not.toMatch(/\b(usr|grp|flw)_/);
 });
+
+test('a schedule in use names the schedule and its flows without their ids', () => {
+  expect(humanize('Schedule sch_f5f3fd9889e0 (Main office) is used by Main line (flw_10941299d37b), Side line (flw_2); change their hours first')).toBe(
+    'The schedule Main office is used by Main line, Side line; change their hours first',
+  );
+});

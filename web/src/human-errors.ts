@@ -22,6 +22,9 @@ export function humanize(text: string, names: NameBook = {}): string {
   const book = { user: names.users, group: names.groups, flow: names.flows } as const;
   return text
     .replace(/\b(user|group|flow)s? "([^"]+)" \(([^)]+)\)/g, (_m, _kind: string, _id: string, name: string) => name)
+    // Main's schedules name ids bare: `Schedule sch_1 (Main office)` → `Main office`, `Main line (flw_2)` → `Main line`.
+    .replace(/\b[Ss]chedule (?:sch_[A-Za-z0-9_-]+) \(([^)]+)\)/g, (_m, name: string) => `The schedule ${name}`)
+    .replace(/ \((?:flw|sch|usr|grp)_[A-Za-z0-9_-]+\)/g, '')
     .replace(/\b(user|group|flow) "([^"]+)"/g, (_m, kind: keyof typeof book, id: string) => book[kind]?.get(id) ?? GONE[kind])
     .replace(/\bflow ((?:flw|flow)_[A-Za-z0-9_-]+)/g, (_m, id: string) => book.flow?.get(id) ?? 'this flow')
     .replace(/\bflow\(s\) ([^;]+)/g, (_m, list: string) => list.split(', ').map((id) => book.flow?.get(id.trim()) ?? id).join(', '))
