@@ -174,7 +174,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
-    const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
+    const handlerStores = createStores(dynamoDb(), tables);
+    // Numbers kept in --data-dir from before the listed index are listed now (an upgrade's one-off; a no-op after).
+    await handlerStores.numbers.backfillListing();
+    const seeded = options.seed === false ? false : (await seedDemo({ ...handlerStores, now: () => new Date() })).seeded;
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
