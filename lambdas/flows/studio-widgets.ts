@@ -2,7 +2,7 @@
 // Branches of the applets made here still hold Studio widget names: studio-import.ts resolves them to
 // applet ids once it knows which widgets each part holds. Pure: the document, nothing else.
 import { APPLET_ID, CALL_APPLETS, E164, MAX_SMS_TEXT } from './applets';
-import { appletSchema, MAX_TEXT, promptSchema, type Applet, type AppletType, type Channel, type MailboxRef, type Prompt } from './schema';
+import { appletSchema, MAX_DIAL_LIST, MAX_TEXT, promptSchema, type Applet, type AppletType, type Channel, type MailboxRef, type Prompt } from './schema';
 import { pairingProblem, SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import type { StudioCondition, StudioState, StudioTransition } from './studio-definition';
 import { hasXmlIllegal, stripXmlIllegal } from './xml-text';
@@ -408,7 +408,7 @@ function connect(state: StudioState, ctx: WidgetContext): WidgetResult {
   const to = str(props.to)?.trim() ?? '';
   const notes: string[] = [];
   if (isLiquid(to)) return notImported(`it connects to "${excerpt(to)}", a Liquid template: Switchboard dials a user, a group or a number`);
-  let target: { number: string } | { user: string };
+  let target: { number: string } | { user: string } | { targets: Array<{ number: string }>; strategy: 'simultaneous' };
   if (noun === 'number' || noun === 'number-multi') {
     const listed = to.split(',').map((n) => n.trim()).filter(Boolean);
     const numbers: string[] = [];
@@ -419,9 +419,12 @@ function connect(state: StudioState, ctx: WidgetContext): WidgetResult {
       if (n.note) notes.push(n.note);
     }
     if (!numbers.length) return notImported(to ? `it connects to "${excerpt(to)}", which is not a phone number` : 'it connects to no one', notes);
-    // A dial rings one user, group or number: the other numbers of a simultaneous ring are reported.
-    if (numbers.length > 1) notes.push(`it rang ${numbers.length} numbers at once: the dial rings ${numbers[0]}; ${numbers.slice(1).join(', ')} left out (make them a group's members to ring them together)`);
-    target = { number: numbers[0] };
+    // Studio's number-multi rings them all at once: a dial's list, rung simultaneously (DESIGN.md section 3).
+    const unique = [...new Set(numbers)];
+    if (unique.length < numbers.length) notes.push('a number listed twice is rung once');
+    if (unique.length > MAX_DIAL_LIST) notes.push(`it rang ${unique.length} numbers at once: a dial rings at most ${MAX_DIAL_LIST}; ${unique.slice(MAX_DIAL_LIST).join(', ')} left out`);
+    const ringing = unique.slice(0, MAX_DIAL_LIST);
+    target = ringing.length === 1 ? { number: ringing[0] } : { targets: ringing.map((number) => ({ number })), strategy: 'simultaneous' };
   } else if (noun === 'client') {
     const identity = to.replace(/^client:/, '');
     const user = ctx.clients.get(identity);

@@ -293,10 +293,19 @@ describe('connect-call-to → dial', () => {
     expect(entryOf(r, 'ring').notes).toEqual([expect.stringContaining('only when nobody answers')]);
   });
 
-  test('several numbers ring at once in Studio: the dial rings the first, the others are reported', () => {
-    const r = run([connect({ noun: 'number-multi', to: '+15550200002,+15550200003, +15550200004' })], { call: 'ring' });
-    expect(callApplet(r, 'ring')).toMatchObject({ number: '+15550200002', callerId: 'caller' });
-    expect(entryOf(r, 'ring').notes).toEqual(expect.arrayContaining([expect.stringContaining('+15550200003, +15550200004 left out')]));
+  test('several numbers ring at once in Studio: one dial rings the list at once, in Studio’s order', () => {
+    const r = run([connect({ noun: 'number-multi', to: '+15550200002,+15550200003, +15550200004,+15550200003' })], { call: 'ring' });
+    expect(callApplet(r, 'ring')).toMatchObject({ type: 'dial', targets: [{ number: '+15550200002' }, { number: '+15550200003' }, { number: '+15550200004' }], strategy: 'simultaneous', callerId: 'caller' });
+    expect(callApplet(r, 'ring')).not.toHaveProperty('number');
+    expect(entryOf(r, 'ring').notes).toEqual(expect.arrayContaining([expect.stringContaining('listed twice')]));
+  });
+
+  test('more numbers than a dial rings: the first ten, the rest reported', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `+1555020${String(i).padStart(4, '0')}`);
+    const r = run([connect({ noun: 'number-multi', to: many.join(',') })], { call: 'ring' });
+    const dial = callApplet(r, 'ring') as { targets: Array<{ number: string }> };
+    expect(dial.targets.map((t) => t.number)).toEqual(many.slice(0, 10));
+    expect(entryOf(r, 'ring').notes).toEqual(expect.arrayContaining([expect.stringContaining(`${many[10]}, ${many[11]} left out`)]));
   });
 
   test('a client identity rings the user who has it; an unknown one is not imported', () => {
