@@ -72,7 +72,9 @@ describe('carrier sync jobs (DESIGN.md section 13): the admin function continues
     });
     expect(env(synth, fn)[ENV.carrierSyncQueueUrl]).toEqual({ Ref: queueId });
     const sends = statementsOf(synth, fn).filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
-    expect(sends).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } })]);
+    // Its own steps, and (a reply from a mailbox) the outbound texts' queue: no other queue.
+    expect(sends.map((st) => st.Resource)).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [queueId, 'Arn'] }, { 'Fn::GetAtt': [logicalId(synth.stack.outbound.queue), 'Arn'] }]));
+    expect(sends).toHaveLength(2);
   });
 
   test('a step message outlasts the function’s 29 s (visibility 174 s) and goes to a dead-letter queue after three deliveries', () => {
