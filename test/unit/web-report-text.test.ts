@@ -39,11 +39,25 @@ test('a sync’s progress in words: counting, numbers done of the total, failure
 });
 
 test('summary counts: not connected and no flow apart, a number with both in each, once among the losing, never fine', () => {
-  const entry = (number: string, status: string) => ({ number, status }) as unknown as ReportEntry;
+  const entry = (number: string, status: string, flowId: string | null = null) => ({ number, status, flowId }) as unknown as ReportEntry;
   const flows = { flows: [{ numberCount: 3 }, { numberCount: 1 }] } as unknown as FlowList;
   const report = {
     totals: { withoutFlow: 2 },
-    numbers: [entry('+1', 'not_connected'), entry('+2', 'no_flow'), entry('+2', 'not_connected'), entry('+3', 'no_sms_flow'), entry('+4', 'no_flow')],
+    numbers: [entry('+1', 'not_connected', 'flw_a'), entry('+2', 'no_flow'), entry('+2', 'not_connected'), entry('+3', 'no_sms_flow', 'flw_b'), entry('+4', 'no_flow')],
   } as unknown as UnassignedReport;
   expect(summaryCounts(flows, report)).toEqual({ flows: 2, numbers: 6, losing: 4, notConnected: 2, noFlow: 3, fine: 2 });
+});
+
+test('summary counts: a number on the Twilio account that Switchboard does not know is a number, losing and not connected; fine never below zero', () => {
+  const entry = (number: string, status: string, flowId: string | null = null) => ({ number, status, flowId }) as unknown as ReportEntry;
+  // The demo before a sync: 2 numbers on a flow and 1 without, all pointing elsewhere, and 2 more only on the account.
+  const flows = { flows: [{ numberCount: 2 }] } as unknown as FlowList;
+  const report = {
+    totals: { withoutFlow: 1 },
+    numbers: [
+      entry('+1', 'not_connected', 'flw_a'), entry('+2', 'not_connected', 'flw_a'), entry('+3', 'no_flow'), entry('+3', 'not_connected'),
+      entry('+4', 'not_connected'), entry('+5', 'not_connected'),
+    ],
+  } as unknown as UnassignedReport;
+  expect(summaryCounts(flows, report)).toEqual({ flows: 1, numbers: 5, losing: 5, notConnected: 5, noFlow: 1, fine: 0 });
 });

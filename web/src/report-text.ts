@@ -56,7 +56,11 @@ export function syncProgress(job: CarrierSyncJob): string {
  * elsewhere) and `noFlow` (no flow, or a missing part) are counted apart, a number with both in each.
  */
 export function summaryCounts(flows: FlowList, report: UnassignedReport) {
-  const numbers = flows.flows.reduce((sum, f) => sum + f.numberCount, 0) + report.totals.withoutFlow;
+  // A number on the Twilio account that Switchboard does not know yet is listed only as not connected, with
+  // no flow and no other entry: it counts among the numbers (and the losing), so "fine" never goes below zero.
+  const listedOtherwise = new Set(report.numbers.filter((n) => n.status !== 'not_connected').map((n) => n.number));
+  const unknown = new Set(report.numbers.filter((n) => n.status === 'not_connected' && n.flowId == null && !listedOtherwise.has(n.number)).map((n) => n.number)).size;
+  const numbers = flows.flows.reduce((sum, f) => sum + f.numberCount, 0) + report.totals.withoutFlow + unknown;
   const of = (keep: (n: ReportEntry) => boolean) => new Set(report.numbers.filter(keep).map((n) => n.number)).size;
   const losing = of(() => true);
   return { flows: flows.flows.length, numbers, losing, notConnected: of((n) => n.status === 'not_connected'), noFlow: of((n) => n.status !== 'not_connected'), fine: numbers - losing };
