@@ -40,6 +40,8 @@ export type Flow = FlowDocument & {
   /** The flow's current revision (what `If-Match` must name to publish over it). */
   currentRevision: number;
   publishedAt: string;
+  /** Who published the revision read (DESIGN.md section 16); absent when nobody known did. */
+  publishedBy?: string;
   numberCount: number;
   problems: Problem[];
 };
@@ -57,6 +59,8 @@ export interface Revision {
   revision: number;
   name: string;
   publishedAt: string;
+  /** Who published it: an account's email, an AWS principal's ARN, or `local` (local mode without sign-in). */
+  publishedBy?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -71,12 +75,31 @@ export interface NumberRow {
   status: NumberStatus;
   /** Since when the number has had its current flow (or none). */
   since: string;
+  /** Who gave it that flow (or took it away), when someone known did. */
+  assignedBy?: string;
 }
 
 /** `GET /api/numbers` (one page: `nextCursor` while there may be more) and `GET /api/flows/{id}/numbers`. */
 export interface NumberList {
   numbers: NumberRow[];
   nextCursor?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Accounts (DESIGN.md section 16)
+
+export type Role = 'admin' | 'editor' | 'member';
+
+/** `GET /api/me`: who is signed in, their role, and the directory user their email links them to. */
+export interface Me {
+  /** How the request was vouched for: a token (the browser), AWS credentials (the CLIs), or nothing (local mode without sign-in). */
+  via: 'token' | 'iam' | 'open';
+  role: Role | null;
+  email: string | null;
+  name: string;
+  user: User | null;
+  /** The user's groups: their mailboxes are theirs too. */
+  groups: Group[];
 }
 
 // ---------------------------------------------------------------------------------------------------

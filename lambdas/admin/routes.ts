@@ -15,6 +15,8 @@ import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
 import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
 import { dispatch, type Route } from './router';
+import { accessOf } from './access';
+import { meRoutes } from './me';
 
 type Deps = flows.AdminDeps;
 
@@ -24,6 +26,15 @@ const numberBody = z.strictObject({
 });
 const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });
 
+/**
+ * Who makes a change, as revisions and number assignments record it (`publishedBy`, `assignedBy`): nobody
+ * in local mode without sign-in, where no one is known.
+ */
+const by = (d: Deps, e: APIGatewayProxyEventV2) => {
+  const caller = accessOf(e, d).caller;
+  return caller.via === 'open' ? undefined : caller.name;
+};
+
 const published = (r: flows.PublishResult, status = 200) => json(status, r, etag(r.revision));
 const flowRead = (f: Awaited<ReturnType<typeof flows.getFlow>>) => json(200, f, etag(f.revision));
 
@@ -32,7 +43,7 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: ['flows'],
-    run: async (d, e) => published(await flows.publishFlow(d, undefined, flows.parseFlowDocument(jsonBody(e))), 201),
+    run: async (d, e) => published(await flows.publishFlow(d, undefined, flows.parseFlowDocument(jsonBody(e)), undefined, by(d, e)), 201),
   },
   {
     method: 'POST',
@@ -45,7 +56,7 @@ const routes: Route[] = [
     path: ['flows', ':id'],
     run: async (d, e, p) => {
       const expected = ifMatch(e);
-      return published(await flows.publishFlow(d, p.id, flows.parseFlowDocument(jsonBody(e)), expected));
+      return published(await flows.publishFlow(d, p.id, flows.parseFlowDocument(jsonBody(e)), expected, by(d, e)));
     },
   },
   {
@@ -56,7 +67,7 @@ const routes: Route[] = [
       if (unassign !== undefined && unassign !== 'true' && unassign !== 'false') {
         throw new ValidationError([{ path: 'unassign', message: 'must be true or false' }]);
       }
-      await flows.deleteFlow(d, p.id, unassign === 'true');
+      await flows.deleteFlow(d, p.id, unassign === 'true', by(d, e));
       return json(204, undefined);
     },
   },
@@ -70,13 +81,13 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: ['flows', ':id', 'revisions', ':revision', 'restore'],
-    run: async (d, e, p) => published(await flows.restoreRevision(d, p.id, revisionParam(p.revision), ifMatch(e))),
+    run: async (d, e, p) => published(await flows.restoreRevision(d, p.id, revisionParam(p.revision), ifMatch(e), by(d, e))),
   },
   { method: 'GET', path: ['flows', ':id', 'numbers'], run: async (d, _e, p) => json(200, await numbers.listFlowNumbers(d, p.id)) },
   {
     method: 'PUT',
     path: ['flows', ':id', 'numbers', ':number'],
-    run: async (d, _e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id)),
+    run: async (d, e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id, by(d, e))),
   },
   { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters ?? {})) },
   { method: 'GET', path: ['numbers', ':number'], run: async (d, _e, p) => json(200, await numbers.getNumber(d, phoneParam(p.number))) },
@@ -86,7 +97,7 @@ const routes: Route[] = [
     run: async (d, e, p) => {
       const number = phoneParam(p.number);
       const body = e.body ? parseWith(numberBody, jsonBody(e)) : {};
-      const result = await numbers.putNumber(d, number, body);
+      const result = await numbers.putNumber(d, number, body, by(d, e));
       return json(result.created ? 201 : 200, result.number);
     },
   },
@@ -103,13 +114,13 @@ const routes: Route[] = [
     path: ['numbers', ':number', 'flow'],
     run: async (d, e, p) => {
       const number = phoneParam(p.number);
-      return json(200, await numbers.assignFlowToNumber(d, number, parseWith(assignBody, jsonBody(e)).flowId));
+      return json(200, await numbers.assignFlowToNumber(d, number, parseWith(assignBody, jsonBody(e)).flowId, by(d, e)));
     },
   },
   {
     method: 'DELETE',
     path: ['numbers', ':number', 'flow'],
-    run: async (d, _e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number))),
+    run: async (d, e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number), by(d, e))),
   },
   { method: 'GET', path: ['users'], run: async (d) => json(200, { users: await d.directory.listUsers() }) },
   { method: 'POST', path: ['users'], run: async (d, e) => json(201, await d.directory.createUser(parseWith(userInputSchema, jsonBody(e)))) },
@@ -169,6 +180,7 @@ const routes: Route[] = [
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
   ...carrierRoutes,
+  ...meRoutes,
 ];
 
 export function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {

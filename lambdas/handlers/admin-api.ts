@@ -1,4 +1,5 @@
-// Admin API Lambda: every /api/* route (IAM-authorized in AWS, open on 127.0.0.1 locally).
+// Admin API Lambda: /api/* (the browser, Cognito tokens checked by the HTTP API's JWT authorizer) and
+// /cli/api/* (the command-line tools, AWS credentials: IAM); locally the server plays both authorizers.
 import { adminApi } from '../admin/api';
 import { ENV } from '../config/env';
 import { dynamoDb } from '../store/dynamo-client';
@@ -8,5 +9,7 @@ import { tableNamesFromEnv } from '../store/tables';
 // Configuration and clients once per cold start; a missing table name fails here, loudly.
 const deps = { ...createStores(dynamoDb(), tableNamesFromEnv()), now: () => new Date() };
 
-// IAM guards the routes in AWS; locally the API is open on loopback, so a write must come from its own pages.
-export const handler = adminApi(deps, { checkOrigin: process.env[ENV.local] === '1' });
+// Locally the API is on loopback, so a write must come from its own pages; and without --auth it is open.
+// In AWS every request has an authorizer's word (access.ts), else it is 401.
+const local = process.env[ENV.local] === '1';
+export const handler = adminApi(deps, { checkOrigin: local, open: local && process.env[ENV.adminAccess] === 'open' });
