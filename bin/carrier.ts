@@ -61,11 +61,11 @@ async function main(): Promise<number> {
   const base = (values.api ?? values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
   const send: Send = values.api ? signedFetch(base) : (path, init) => fetch(`${base}${path}`, init);
   if (command === 'status') {
-    const { numbers } = (await call(send, base, 'GET', '/api/carrier/numbers')) as { numbers: CarrierNumber[] };
+    const { numbers } = (await call(send, base, 'GET', '/cli/api/carrier/numbers')) as { numbers: CarrierNumber[] };
     console.log(values.json ? JSON.stringify(numbers, null, 2) : formatStatus(numbers));
     return 0;
   }
-  const result = (await call(send, base, 'POST', '/api/carrier/sync')) as { imported: number; connected: number; unchanged: number };
+  const result = (await call(send, base, 'POST', '/cli/api/carrier/sync')) as { imported: number; connected: number; unchanged: number };
   console.log(values.json ? JSON.stringify(result) : `imported ${result.imported}, connected ${result.connected}, unchanged ${result.unchanged}`);
   return 0;
 }

@@ -13,16 +13,19 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'fake-twilio': { type: 'boolean' },
+      auth: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1] [--fake-twilio]
+    console.log(`npm start [-- --data-dir DIR] [--port 3000] [--host 127.0.0.1] [--fake-twilio] [--auth]
 
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
 admin API, the Twilio webhooks and the dashboard (built from web/ at start). --fake-twilio also starts a
 Twilio-compatible REST server holding the demo numbers (pointing at another system until
-\`npm run carrier -- sync\`) and sends texts to it.
+\`npm run carrier -- sync\`) and sends texts to it. --auth turns on sign-in: an OpenID provider on the same
+server with the demo people as accounts (passwords printed at start), and the admin API checks tokens
+and roles as in AWS; the command-line tools keep working (they use /cli/api/*).
 Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
@@ -30,8 +33,8 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   process.stdout.write('Building the dashboard...\n');
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] });
-  if (!['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
+  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'], auth: values.auth });
+  if (!values.auth && !['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
   // A token of the user's own is a secret: only the built-in default is printed.
@@ -45,11 +48,14 @@ Switchboard is running.
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
   Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
   Twilio auth token ${token}
+  Sign-in           ${stack.signIn ? `on: OpenID provider ${stack.signIn.issuer}; open the dashboard at ${stack.url}/ and sign in as
+${stack.signIn.passwords.map((p) => `                      ${p.email.padEnd(18)} ${p.role.padEnd(7)} password ${p.password}`).join('\n')}
+                    (new passwords at every start; /api/* needs a token, the command-line tools use /cli/api/*)` : 'off: the admin API is open on this address (npm start -- --auth signs people in)'}
   Carrier REST API  ${stack.fakeTwilio ? `${stack.fakeTwilio.url} (fake Twilio, account ${stack.fakeTwilio.accountSid}; texts are printed here)` : process.env[ENV.accountSid] ? `${process.env[ENV.apiUrl] || 'https://api.twilio.com'} (account ${process.env[ENV.accountSid]})` : 'not configured (--fake-twilio, or TWILIO_ACCOUNT_SID): texts are not sent'}
 
 Try it:
-  curl -s ${stack.url}/api/flows
-  curl -s '${stack.url}/api/numbers?status=no_flow'
+  curl -s ${stack.url}${stack.signIn ? '/cli' : ''}/api/flows
+  curl -s '${stack.url}${stack.signIn ? '/cli' : ''}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
   npm run report${stack.fakeTwilio ? `

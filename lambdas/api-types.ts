@@ -102,6 +102,22 @@ export interface Me {
   groups: Group[];
 }
 
+/**
+ * `/config.json`, beside the dashboard: how the page signs in. Written by the local server, and in AWS by
+ * the deployment (lib/dashboard-hosting.ts) into the bucket.
+ */
+export interface DashboardConfig {
+  /** null: no sign-in (local mode without --auth; the dashboard proxy, which signs with AWS credentials). */
+  auth: {
+    /** The OpenID issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool id>). */
+    authority: string;
+    clientId: string;
+    scope: string;
+    /** Where signing out ends the provider's session, when its discovery document names no end_session_endpoint (Cognito's /logout). */
+    signOutUrl?: string;
+  } | null;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The unassigned-number report (DESIGN.md section 7)
 

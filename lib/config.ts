@@ -14,6 +14,8 @@ export interface SwitchboardConfig {
   readonly reportSchedule: string;
   /** Provisioned concurrency of the voice function (0: none, on-demand only). */
   readonly warmVoice: number;
+  /** The hosted dashboard's custom domain and its ACM certificate in us-east-1 (`dashboardDomain`, `dashboardCertificateArn`). */
+  readonly dashboardDomain?: { readonly name: string; readonly certificateArn: string };
 }
 
 export const DEFAULT_STAGE = 'dev';
@@ -24,6 +26,7 @@ export const MAX_WARM_VOICE = 100;
 // The stage becomes part of the stack name, so it must be a valid CloudFormation stack name fragment.
 const STAGE = /^[a-z][a-z0-9-]{0,31}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HOST = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 // EventBridge cron has six fields: minutes hours day-of-month month day-of-week year.
 const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
@@ -63,6 +66,16 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     problems.push(`context warmVoice ${JSON.stringify(warm)} must be a whole number from 0 to ${MAX_WARM_VOICE} (provisioned concurrency of the voice function)`);
   }
 
+  const domainName = text('dashboardDomain');
+  const certificateArn = text('dashboardCertificateArn');
+  if (domainName !== undefined && !HOST.test(domainName)) problems.push(`context dashboardDomain "${domainName}" must be a host name like calls-admin.example.com`);
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    problems.push('context dashboardDomain and dashboardCertificateArn go together: the domain needs its certificate (ACM, us-east-1)');
+  }
+  if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    problems.push(`context dashboardCertificateArn "${certificateArn}" must be an ACM certificate ARN in us-east-1 (CloudFront's region)`);
+  }
+
   if (problems.length) throw new Error(`Invalid Switchboard settings:\n  - ${problems.join('\n  - ')}`);
 
   const production = stage === 'prod';
@@ -74,6 +87,7 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     publicUrl,
     reportSchedule,
     warmVoice: warmVoice as number,
+    ...(domainName && certificateArn && { dashboardDomain: { name: domainName.toLowerCase(), certificateArn } }),
   };
 }
 

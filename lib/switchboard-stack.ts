@@ -12,6 +12,8 @@ import { TwilioSecret } from './twilio-secret';
 import { carrierEnv } from '../lambdas/carrier/carrier-env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
+import { SwitchboardAccounts } from './accounts';
+import { DashboardHosting } from './dashboard-hosting';
 
 export interface SwitchboardStackProps extends StackProps {
   readonly config: SwitchboardConfig;
@@ -27,6 +29,8 @@ export class SwitchboardStack extends Stack {
   readonly alerts: AlertTopic;
   readonly twilioSecret: TwilioSecret;
   readonly http: SwitchboardHttpApi;
+  readonly hosting: DashboardHosting;
+  readonly accounts: SwitchboardAccounts;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
   readonly webhooks: TwilioWebhooks;
@@ -47,7 +51,22 @@ export class SwitchboardStack extends Stack {
 
     const metricsNamespace = `Switchboard/${config.stage}`;
     this.http = new SwitchboardHttpApi(this, 'Http', { stage: config.stage, removalPolicy });
-    this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, tables, removalPolicy, metricsNamespace });
+    // The dashboard's origin first (its URL is where sign-in comes back to), then the accounts, then the
+    // admin API whose browser routes take their tokens.
+    this.hosting = new DashboardHosting(this, 'Dashboard', { removalPolicy, httpApi: this.http.api, domain: config.dashboardDomain });
+    this.accounts = new SwitchboardAccounts(this, 'Accounts', { stage: config.stage, removalPolicy, dashboardUrl: this.hosting.url });
+    // The page reads Cognito's discovery document and keys, and trades its code at the managed login's token endpoint.
+    this.hosting.allowConnect(`https://cognito-idp.${this.region}.amazonaws.com`, this.accounts.loginUrl);
+    this.hosting.deploy({
+      auth: {
+        authority: this.accounts.issuer,
+        clientId: this.accounts.client.userPoolClientId,
+        scope: 'openid email profile',
+        // Not encoded: the URL is a deploy-time token ("https://...", whose : and / a query may carry as they are).
+        signOutUrl: `${this.accounts.loginUrl}/logout?client_id=${this.accounts.client.userPoolClientId}&logout_uri=${this.hosting.url}/`,
+      },
+    });
+    this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, jwtAuthorizer: this.accounts.authorizer, tables, removalPolicy, metricsNamespace });
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
@@ -94,7 +113,9 @@ export class SwitchboardStack extends Stack {
     // Twilio must call the public URL the handlers check signatures against, so the webhook URLs
     // printed for the console use it when it is set.
     const webhookBase = config.publicUrl ? `${config.publicUrl}/` : this.http.url;
-    new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'HTTP API base URL (admin API under /api/, SigV4)' });
+    new CfnOutput(this, 'DashboardUrl', { value: `${this.hosting.url}/`, description: 'The hosted dashboard: sign in with an account an admin invited' });
+    new CfnOutput(this, 'UserPoolId', { value: this.accounts.userPool.userPoolId, description: 'Cognito user pool of the accounts (the first admin: aws cognito-idp admin-create-user, then admin-add-user-to-group --group-name admin)' });
+    new CfnOutput(this, 'ApiUrl', { value: this.http.url, description: 'HTTP API base URL: /api/* with a Cognito token (the dashboard), /cli/api/* signed with AWS credentials (npm run carrier/dashboard -- --api)' });
     new CfnOutput(this, 'VoiceWebhookUrl', { value: `${webhookBase}twilio/voice`, description: "Twilio number's Voice URL (HTTP POST)" });
     new CfnOutput(this, 'SmsWebhookUrl', { value: `${webhookBase}twilio/sms`, description: "Twilio number's Messaging URL (HTTP POST)" });
     new CfnOutput(this, 'FallbackWebhookUrl', { value: `${webhookBase}twilio/fallback`, description: 'Twilio Voice and Messaging fallback URL (HTTP POST)' });

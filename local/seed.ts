@@ -9,8 +9,9 @@ export const DEMO_NUMBERS = { main: '+15550100001', sales: '+15550100002', spare
 export async function seedDemo(deps: AdminDeps): Promise<{ seeded: boolean; flowId?: string }> {
   if ((await deps.flows.listHeads()).length > 0) return { seeded: false };
   const ann = await deps.directory.createUser({ name: 'Ann Example', phone: '+15550200001', client: 'ann', email: 'ann@example.com', available: true });
-  const bob = await deps.directory.createUser({ name: 'Bob Example', phone: '+15550200002', available: true });
-  const cy = await deps.directory.createUser({ name: 'Cy Example', phone: '+15550200003', available: true });
+  // Each has an email: with `npm start -- --auth` it links them to their accounts (local/stack.ts DEMO_ACCOUNTS).
+  const bob = await deps.directory.createUser({ name: 'Bob Example', phone: '+15550200002', email: 'bob@example.com', available: true });
+  const cy = await deps.directory.createUser({ name: 'Cy Example', phone: '+15550200003', email: 'cy@example.com', available: true });
   const sales = await deps.directory.createGroup({ name: 'Sales', members: [ann.id, bob.id, cy.id] });
   const doc = flowDocumentSchema.parse({
     name: 'Main line',

@@ -16,6 +16,19 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import type { DashboardConfig, Role } from '../lambdas/api-types';
+import { LocalAccounts } from './accounts';
+import { jwtAuthorizer } from './jwt-authorizer';
+import { DASHBOARD_SCOPE, startLocalOidc } from './oidc';
+import type { LocalAuth } from './server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** `GET /config.json`: how the page signs in (DashboardConfig). */
+async function serveConfig(req: IncomingMessage, res: ServerResponse, config: DashboardConfig): Promise<boolean> {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || new URL(req.url ?? '/', 'http://local').pathname !== '/config.json') return false;
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(config));
+  return true;
+}
 
 export interface LocalStackOptions {
   port?: number;
@@ -34,6 +47,26 @@ export interface LocalStackOptions {
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
+  /**
+   * Sign-in (`npm start -- --auth`, DESIGN.md section 16): an OpenID provider on the same server with the
+   * demo people as accounts, and the admin API closed to requests without a valid token.
+   */
+  auth?: boolean;
+}
+
+/** The demo people's accounts with `--auth`: one of each role. */
+export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
+  { email: 'ann@example.com', name: 'Ann Example', role: 'member' },
+  { email: 'bob@example.com', name: 'Bob Example', role: 'editor' },
+  { email: 'cy@example.com', name: 'Cy Example', role: 'admin' },
+];
+
+export interface LocalSignIn {
+  issuer: string;
+  clientId: string;
+  accounts: LocalAccounts;
+  /** The demo accounts' passwords, made at start (printed by `npm start`). */
+  passwords: Array<{ email: string; role: Role; password: string }>;
 }
 
 export interface LocalStack {
@@ -46,6 +79,8 @@ export interface LocalStack {
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
   fakeTwilio?: FakeTwilio;
+  /** With `auth`: the provider and its accounts. */
+  signIn?: LocalSignIn;
   stop(): Promise<void>;
 }
 
@@ -64,6 +99,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Lets the carrier simulator's --at clock header through; never set in AWS.
     [ENV.local]: '1',
+    // Without sign-in the admin API takes every request as an admin's; with it, tokens are checked.
+    [ENV.adminAccess]: options.auth ? 'closed' : 'open',
   });
   process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
   // Memory mode keeps its spool in a temporary directory, removed on stop when nothing waits in it.
@@ -88,10 +125,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
     // eslint-disable-next-line prefer-const -- assigned once, below, but read before that by the server's closure
     let routes: Routes | undefined;
+    let auth: LocalAuth | undefined;
+    // The page learns how to sign in from /config.json (in AWS, a file the deployment writes beside it).
+    let dashboardConfig: DashboardConfig = { auth: null };
+    const files = options.webDir ? staticFiles(options.webDir) : undefined;
     const server = createLocalServer(() => routes, {
-      static: options.webDir ? staticFiles(options.webDir) : undefined,
+      static: async (req, res) => (await serveConfig(req, res, dashboardConfig)) || (files ? files(req, res) : false),
       listenHost: host,
       publicUrl: () => process.env[ENV.publicUrl],
+      // Filled in once the provider knows its URL (the port may be 0 until the server listens).
+      auth: options.auth ? { handle: (req, res) => auth?.handle(req, res) ?? Promise.resolve(false), checkToken: (header) => auth!.checkToken(header) } : undefined,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -107,6 +150,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env[ENV.publicUrl] ??= url;
+    let signIn: LocalSignIn | undefined;
+    if (options.auth) {
+      const accounts = new LocalAccounts();
+      const passwords = DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: accounts.add(a).password }));
+      const oidc = await startLocalOidc(url, accounts);
+      const checkToken = jwtAuthorizer({ issuer: oidc.issuer, audience: [oidc.clientId] });
+      auth = { handle: oidc.handle, checkToken };
+      signIn = { issuer: oidc.issuer, clientId: oidc.clientId, accounts, passwords };
+      dashboardConfig = { auth: { authority: oidc.issuer, clientId: oidc.clientId, scope: DASHBOARD_SCOPE } };
+    }
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -127,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       seeded,
       spool: { dir: spoolDir, drain },
       fakeTwilio,
+      signIn,
       stop: async () => {
         await stopServer?.();
         await fakeTwilio?.stop();

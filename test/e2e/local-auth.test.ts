@@ -1,0 +1,128 @@
+// `npm start -- --auth` (DESIGN.md section 16): a real OpenID provider on the local server, the demo people
+// as accounts, and tokens checked as API Gateway's JWT authorizer checks them before the admin API runs.
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { LocalStack } from '../../local/stack';
+import { http, httpOk, startTestStack } from '../support/local-stack';
+import { signInForToken } from '../support/sign-in';
+
+let stack: LocalStack;
+let member: string; // Ann
+let editor: string; // Bob
+let ids: Record<string, string>; // directory users by email
+let flowId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ auth: true });
+  member = await signInForToken(stack, 'ann@example.com');
+  editor = await signInForToken(stack, 'bob@example.com');
+  const users = (await httpOk(stack, 'GET', '/cli/api/users')).users as Array<{ id: string; email?: string }>;
+  ids = Object.fromEntries(users.filter((u) => u.email).map((u) => [u.email!, u.id]));
+  flowId = (await httpOk(stack, 'GET', '/cli/api/flows')).flows[0].id;
+});
+afterAll(() => stack?.stop());
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+test('the demo people are accounts, one of each role, with passwords made at start', () => {
+  expect(stack.signIn!.passwords.map((p) => [p.email, p.role])).toEqual([
+    ['ann@example.com', 'member'],
+    ['bob@example.com', 'editor'],
+    ['cy@example.com', 'admin'],
+  ]);
+  expect(stack.signIn!.passwords.every((p) => /^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){3}$/.test(p.password))).toBe(true);
+});
+
+test('the page learns where to sign in from /config.json', async () => {
+  const config = await httpOk(stack, 'GET', '/config.json');
+  expect(config).toEqual({ auth: { authority: `${stack.url}/oidc`, clientId: 'switchboard-dashboard', scope: 'openid email profile' } });
+  const discovery = await httpOk(stack, 'GET', '/oidc/.well-known/openid-configuration');
+  expect(discovery).toMatchObject({ issuer: `${stack.url}/oidc`, code_challenge_methods_supported: expect.arrayContaining(['S256']) });
+});
+
+test('no token: 401 in the admin API’s error format, before the handler runs', async () => {
+  const res = await http(stack, 'GET', '/api/flows');
+  expect(res.status).toBe(401);
+  expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('no token') } });
+});
+
+test('a wrong password signs nobody in', async () => {
+  await expect(signInForToken(stack, 'ann@example.com', 'wrong-password')).rejects.toThrow(/did not come back with a code \(401\)/);
+});
+
+test('the handler gets the claims API Gateway hands over: role from cognito:groups, the user linked by email', async () => {
+  const me = await httpOk(stack, 'GET', '/api/me', undefined, bearer(member));
+  expect(me).toMatchObject({ via: 'token', role: 'member', email: 'ann@example.com', user: { id: ids['ann@example.com'], name: 'Ann Example' } });
+  expect(me.groups.map((g: { name: string }) => g.name)).toEqual(['Sales']);
+});
+
+test('a member: 200 reading flows and her own mailbox; 403 publishing a flow and on another person’s mailbox', async () => {
+  expect((await http(stack, 'GET', '/api/flows', undefined, bearer(member))).status).toBe(200);
+  expect((await http(stack, 'GET', `/api/mailboxes/user/${ids['ann@example.com']}/messages`, undefined, bearer(member))).status).toBe(200);
+  const flow = await httpOk(stack, 'GET', `/api/flows/${flowId}`, undefined, bearer(member));
+  const { id: _id, revision: _r, currentRevision: _c, publishedAt: _p, numberCount: _n, problems: _pr, ...doc } = flow;
+  const publish = await http(stack, 'PUT', `/api/flows/${flowId}`, doc, { ...bearer(member), 'if-match': String(flow.revision) });
+  expect(publish.status).toBe(403);
+  expect(publish.body.error).toMatchObject({ code: 'forbidden', details: [{ role: 'member', allowed: ['editor', 'admin'] }] });
+  const other = await http(stack, 'GET', `/api/mailboxes/user/${ids['bob@example.com']}/messages`, undefined, bearer(member));
+  expect(other.status).toBe(403);
+  expect(other.body.error.message).toContain("another person's mailbox");
+});
+
+test('an editor publishes, and the history names them', async () => {
+  const flow = await httpOk(stack, 'GET', `/api/flows/${flowId}`, undefined, bearer(editor));
+  const { id: _id, revision: _r, currentRevision: _c, publishedAt: _p, numberCount: _n, problems: _pr, ...doc } = flow;
+  const res = await http(stack, 'PUT', `/api/flows/${flowId}`, doc, { ...bearer(editor), 'if-match': String(flow.revision) });
+  expect(res.status).toBe(200);
+  const revisions = (await httpOk(stack, 'GET', `/api/flows/${flowId}/revisions`, undefined, bearer(member))).revisions;
+  expect(revisions[0]).toMatchObject({ revision: flow.revision + 1, publishedBy: 'bob@example.com' });
+});
+
+describe('tokens the JWT authorizer refuses (401)', () => {
+  const claims = { email: 'ann@example.com', 'cognito:groups': ['admin'] };
+
+  test('signed by another key under the provider’s kid: the signature does not verify', async () => {
+    const { header } = decode(member);
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: header.kid }).setIssuer(stack.signIn!.issuer).setAudience(stack.signIn!.clientId).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+    const res = await http(stack, 'GET', '/api/flows', undefined, bearer(forged));
+    expect([res.status, res.body.error.message]).toEqual([401, expect.stringContaining('signature')]);
+  });
+
+  test('a real token with one claim changed (ann made admin)', async () => {
+    const [h, p, sig] = member.split('.');
+    const payload = { ...JSON.parse(Buffer.from(p, 'base64url').toString()), 'cognito:groups': ['admin'] };
+    const tampered = [h, Buffer.from(JSON.stringify(payload)).toString('base64url'), sig].join('.');
+    expect((await http(stack, 'GET', '/api/users', undefined, bearer(tampered))).status).toBe(401);
+  });
+
+  test('garbage and an empty bearer', async () => {
+    expect((await http(stack, 'GET', '/api/flows', undefined, { authorization: 'Bearer not.a.jwt' })).status).toBe(401);
+    expect((await http(stack, 'GET', '/api/flows', undefined, { authorization: 'Bearer ' })).status).toBe(401);
+  });
+
+  test('a key set of our own cannot sign for the provider either', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const kid = (await exportJWK(publicKey)).n!.slice(0, 8);
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setIssuer(stack.signIn!.issuer).setAudience(stack.signIn!.clientId).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+    expect((await http(stack, 'GET', '/api/flows', undefined, bearer(forged))).status).toBe(401);
+  });
+});
+
+describe('/cli/api/*: the command-line tools’ routes', () => {
+  test('a program on this machine is an admin there (AWS credentials’ stand-in)', async () => {
+    expect((await http(stack, 'GET', '/cli/api/carrier/numbers')).status).not.toBe(401);
+    expect((await http(stack, 'GET', '/cli/api/report/unassigned')).status).toBe(200);
+  });
+
+  test('a browser page is refused there (403): the page must sign in', async () => {
+    const res = await http(stack, 'GET', '/cli/api/users', undefined, { 'sec-fetch-site': 'same-origin' });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden_site');
+  });
+});
+
+function decode(token: string) {
+  const [h, p] = token.split('.');
+  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string }, payload: JSON.parse(Buffer.from(p, 'base64url').toString()) };
+}
