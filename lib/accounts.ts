@@ -12,8 +12,11 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ROLES } from '../lambdas/admin/access';
+import { ENV } from '../lambdas/config/env';
+import type { SwitchboardFunction } from './switchboard-function';
+import { ROLES } from '../lambdas/accounts/roles';
 
 export interface SwitchboardAccountsProps {
   readonly stage: string;
@@ -108,5 +111,19 @@ export class SwitchboardAccounts extends Construct {
       jwtAudience: [this.client.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
     });
+  }
+
+  /**
+   * What invitations need (lambdas/accounts/cognito-accounts.ts): create a user, put them in their role's
+   * group, delete them; in this pool only. The pool's id reaches the handler under ENV.userPoolId.
+   */
+  allowInvitations(fn: SwitchboardFunction): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminDeleteUser'],
+        resources: [this.userPool.userPoolArn],
+      }),
+    );
+    fn.addEnvironment(ENV.userPoolId, this.userPool.userPoolId);
   }
 }

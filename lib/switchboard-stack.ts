@@ -67,6 +67,7 @@ export class SwitchboardStack extends Stack {
       },
     });
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, jwtAuthorizer: this.accounts.authorizer, tables, removalPolicy, metricsNamespace });
+    this.accounts.allowInvitations(this.admin.function);
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,

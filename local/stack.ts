@@ -18,6 +18,7 @@ import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
 import type { DashboardConfig, Role } from '../lambdas/api-types';
 import { LocalAccounts } from './accounts';
+import { useLocalAccounts } from '../lambdas/accounts/accounts';
 import { jwtAuthorizer } from './jwt-authorizer';
 import { DASHBOARD_SCOPE, startLocalOidc } from './oidc';
 import type { LocalAuth } from './server';
@@ -151,10 +152,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env[ENV.publicUrl] ??= url;
     let signIn: LocalSignIn | undefined;
+    useLocalAccounts(undefined);
     if (options.auth) {
       const accounts = new LocalAccounts();
       const passwords = DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: accounts.add(a).password }));
       const oidc = await startLocalOidc(url, accounts);
+      // Invitations from the admin API create accounts here; the password is printed, as Cognito would email it.
+      useLocalAccounts({
+        invite: async (invitation) => {
+          const { password } = accounts.add(invitation);
+          passwords.push({ email: invitation.email, role: invitation.role, password });
+          if (!process.env.SWITCHBOARD_QUIET_CARRIER) console.log(`[accounts] ${invitation.name} <${invitation.email}> invited as ${invitation.role}: password ${password}`);
+        },
+        remove: async (email) => {
+          accounts.remove(email);
+        },
+      });
       const checkToken = jwtAuthorizer({ issuer: oidc.issuer, audience: [oidc.clientId] });
       auth = { handle: oidc.handle, checkToken };
       signIn = { issuer: oidc.issuer, clientId: oidc.clientId, accounts, passwords };

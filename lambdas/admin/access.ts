@@ -19,8 +19,9 @@ import type { AdminDeps } from './flows';
 import type { Response } from './http';
 import type { AdminEvent } from './middleware';
 
-export const ROLES = ['member', 'editor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../accounts/roles';
+
+export { ROLES, type Role };
 const RANK: Record<Role, number> = { member: 1, editor: 2, admin: 3 };
 
 export interface Caller {

@@ -12,12 +12,15 @@ import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
 import type { Stores } from '../store/stores';
 import type { CarrierLink } from '../carrier/carrier-link';
+import type { AccountDirectory } from '../accounts/accounts';
 import { parseWith } from './http';
 
 export interface AdminDeps extends Stores {
   now: () => Date;
   /** The Twilio REST API (lambdas/carrier/); built from the environment when absent. */
   carrier?: CarrierLink;
+  /** People's accounts (lambdas/accounts/); from the environment when absent (invitations.ts accountsOf). */
+  accounts?: AccountDirectory;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {

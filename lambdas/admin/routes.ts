@@ -17,6 +17,7 @@ import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
 import { dispatch, type Route } from './router';
 import { accessOf } from './access';
 import { meRoutes } from './me';
+import { invitationRoutes, removePerson } from './invitations';
 
 type Deps = flows.AdminDeps;
 
@@ -137,7 +138,8 @@ const routes: Route[] = [
     method: 'DELETE',
     path: ['users', ':id'],
     run: async (d, _e, p) => {
-      await d.directory.deleteUser(p.id);
+      // The person's account goes with them (invitations.ts).
+      await removePerson(d, p.id);
       return json(204, undefined);
     },
   },
@@ -181,6 +183,7 @@ const routes: Route[] = [
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
   ...carrierRoutes,
   ...meRoutes,
+  ...invitationRoutes,
 ];
 
 export function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {

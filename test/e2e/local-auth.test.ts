@@ -126,3 +126,43 @@ function decode(token: string) {
   const [h, p] = token.split('.');
   return { header: JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string }, payload: JSON.parse(Buffer.from(p, 'base64url').toString()) };
 }
+
+describe('invitations (item 4): the directory user and the account, together', () => {
+  let admin: string;
+  beforeAll(async () => {
+    admin = await signInForToken(stack, 'cy@example.com');
+  });
+
+  test('an admin invites a person: their directory user, and an account that signs in with the printed password as their role', async () => {
+    const res = await http(stack, 'POST', '/api/invitations', { name: 'Dee New', email: 'Dee@Example.com', role: 'member', phone: '+15550200044' }, bearer(admin));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ role: 'member', account: true, user: { name: 'Dee New', email: 'dee@example.com', phone: '+15550200044', available: true } });
+    const printed = stack.signIn!.passwords.find((p) => p.email === 'dee@example.com')!;
+    expect(printed.role).toBe('member');
+    const token = await signInForToken(stack, 'dee@example.com', printed.password);
+    const me = await httpOk(stack, 'GET', '/api/me', undefined, bearer(token));
+    expect(me).toMatchObject({ role: 'member', user: { id: res.body.user.id } });
+
+    // Removed together: the user goes, and the account with them.
+    expect((await http(stack, 'DELETE', `/api/users/${res.body.user.id}`, undefined, bearer(admin))).status).toBe(204);
+    expect(stack.signIn!.accounts.find('dee@example.com')).toBeUndefined();
+    await expect(signInForToken(stack, 'dee@example.com', printed.password)).rejects.toThrow(/401/);
+  });
+
+  test('an email a directory user already has is refused (409), creating nothing', async () => {
+    const before = stack.signIn!.passwords.length;
+    const res = await http(stack, 'POST', '/api/invitations', { name: 'Ann Again', email: 'ann@example.com', role: 'admin' }, bearer(admin));
+    expect(res.status).toBe(409);
+    expect(stack.signIn!.passwords.length).toBe(before);
+    expect(stack.signIn!.accounts.find('ann@example.com')!.role).toBe('member');
+  });
+
+  test('bad input names the field (400); editors and members may not invite (403 naming admin)', async () => {
+    const bad = await http(stack, 'POST', '/api/invitations', { name: 'X', email: 'not-an-email', role: 'boss' }, bearer(admin));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['email', 'role']);
+    const refused = await http(stack, 'POST', '/api/invitations', { name: 'X', email: 'x@example.com', role: 'admin' }, bearer(editor));
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual([{ role: 'editor', allowed: ['admin'] }]);
+  });
+});

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { adminApi } from '../../lambdas/admin/api';
 import type { AdminDeps } from '../../lambdas/admin/flows';
 import { createStores } from '../../lambdas/store/stores';
+import type { AccountDirectory } from '../../lambdas/accounts/accounts';
 import { createTestTables, type TestTables } from './dynamo';
 
 export interface ApiAnswer {
@@ -66,9 +67,9 @@ export interface AdminHarness {
  * `open` (the default): local mode without sign-in, every request an admin's. `open: false`: as in AWS, a
  * request needs an authorizer's word (`as`), else 401.
  */
-export async function adminHarness(now: () => Date = () => new Date(), options: { open?: boolean } = {}): Promise<AdminHarness> {
+export async function adminHarness(now: () => Date = () => new Date(), options: { open?: boolean; accounts?: AccountDirectory } = {}): Promise<AdminHarness> {
   const tables = await createTestTables();
-  const deps = { ...createStores(tables.doc, tables.names), now };
+  const deps = { ...createStores(tables.doc, tables.names), now, ...(options.accounts && { accounts: options.accounts }) };
   const handler = adminApi(deps, { open: options.open ?? true });
   return {
     tables,
