@@ -59,6 +59,11 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     try {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
       if (refuseMisdirected(req, res, hosts, port)) return;
+      if (url.pathname === '/config.json') {
+        // The page signs in nowhere here: the proxy signs its requests with the user's AWS credentials.
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify({ auth: null }));
+        return;
+      }
       if (!url.pathname.startsWith('/api/')) {
         if (!(await serveFile(req, res))) sendJsonError(res, 404, 'not_found', `no file ${url.pathname}`);
         return;

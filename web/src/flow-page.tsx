@@ -14,6 +14,7 @@ import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
 import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
+import { canEdit, useMe } from './my-calls';
 import type { Applet, FlowDocument, Part } from './types';
 import { navigate } from './overview';
 import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
@@ -68,6 +69,9 @@ export function FlowPage({ id }: { id: string }) {
     lastBase.current = baseDoc;
   }, [baseDoc]);
   const dirty = !!draft && !!baseDoc && !sameDocument(draft, baseDoc);
+  // Members read flows; editors and admins change them (undefined `me`: still loading, or an open dashboard).
+  const me = useMe();
+  const editable = !me || canEdit(me);
   const checker = useChecker(draft, dirty, base?.problems);
   const [channel, setChannel] = useState<Channel>('call');
   const [selected, setSelected] = useState<string>();
@@ -171,17 +175,24 @@ export function FlowPage({ id }: { id: string }) {
         <div class="editor-state" role="status">
           {checker.checking ? 'Checking…' : dirty ? (errors.length ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}` : 'Unpublished changes') : published ? `Published revision ${published}` : 'Published'}
         </div>
-        <div class="editor-actions">
-          <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
-            Delete flow…
-          </button>
-          <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={() => (setDraft(baseDoc), setPublishError(undefined))}>
-            Discard changes
-          </button>
-          <button class="btn btn-primary" disabled={!dirty || publishing} onClick={() => void publish()}>
-            {publishing ? 'Publishing…' : 'Publish'}
-          </button>
-        </div>
+        {editable ? (
+          <div class="editor-actions">
+            <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
+              Delete flow…
+            </button>
+            <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={() => (setDraft(baseDoc), setPublishError(undefined))}>
+              Discard changes
+            </button>
+            <button class="btn btn-primary" disabled={!dirty || publishing} onClick={() => void publish()}>
+              {publishing ? 'Publishing…' : 'Publish'}
+            </button>
+          </div>
+        ) : (
+          // The API refuses a member's publish (403) anyway; the page says so before any work is lost.
+          <p class="editor-actions muted small" role="note" id="read-only-note">
+            Read only: publishing a flow needs the editor or admin role.
+          </p>
+        )}
         {publishError !== undefined && (
           <div class="publish-error">
             {publishError instanceof ApiError && publishError.status === 412 ? (

@@ -9,7 +9,7 @@ export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: st
 const pathOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`);
 const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '#/mailboxes/unrouted' : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
-function MessageView({ m }: { m: Message }) {
+export function MessageView({ m }: { m: Message }) {
   // Only Twilio's https URLs are played or linked (media-links.ts); an older item may hold anything.
   const recordingUrl = safeMediaUrl(m.recordingUrl);
   return (

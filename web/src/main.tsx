@@ -6,9 +6,13 @@ import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
 import { RefreshContext } from './ui';
+import type { Me } from '../../lambdas/api-types';
+import { get } from './api';
+import { startSession, type Session } from './auth';
+import { canEdit, MeContext, MyCalls } from './my-calls';
 import './styles.css';
 
-type Route = { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
+type Route = { page: 'me' } | { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -19,6 +23,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
+  if (parts[0] === 'me') return { page: 'me' };
   return { page: 'missing', hash };
 }
 
@@ -32,9 +37,13 @@ function useHash(): string {
   return hash;
 }
 
-function App() {
+function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe: (me: Me) => void }) {
   const hash = useHash();
   const route = parseRoute(hash);
+  // A member lands on their own calls (DESIGN.md section 16).
+  useEffect(() => {
+    if (me?.role === 'member' && route.page === 'overview' && !window.location.hash.replace(/^#\/?/, '')) window.location.hash = '#/me';
+  }, [me]);
   const [version, setVersion] = useState(0);
   const bump = useCallback(() => setVersion((v) => v + 1), []);
   // Someone else may have changed routing meanwhile (another tab, the CLI, a teammate): reload on return.
@@ -44,7 +53,7 @@ function App() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
+    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'me' ? 'My calls' : route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
   const tab = (href: string, label: string, active: boolean) => (
@@ -63,13 +72,26 @@ function App() {
           Switchboard
         </a>
         <nav aria-label="Main" class="tabs">
+          {me?.user && tab('#/me', 'My calls', route.page === 'me')}
           {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
-          {tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
+          {(!me || canEdit(me)) && tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
         </nav>
+        {session.required && (
+          <div class="account">
+            <span class="muted small" title={me?.email ?? undefined}>
+              {me?.email}
+              {me?.role ? ` · ${me.role}` : ''}
+            </span>
+            <button type="button" class="btn btn-small btn-ghost" onClick={() => void session.signOut()}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main id="main" tabIndex={-1} class="main">
         <ReportBanner onOverview={route.page === 'overview'} />
+        {route.page === 'me' && <MyCalls onMe={onMe} />}
         {route.page === 'overview' && <Overview />}
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
         {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
@@ -87,8 +109,45 @@ function App() {
   );
 }
 
+/** Before anything else: a sign-in, when the dashboard needs one; then who is signed in. */
+function Root() {
+  const [session, setSession] = useState<Session>();
+  const [signedOut, setSignedOut] = useState(false);
+  const [me, setMe] = useState<Me>();
+  useEffect(() => {
+    void startSession(() => setSignedOut(true)).then(setSession);
+  }, []);
+  const ready = !!session && session.ready && !signedOut;
+  useEffect(() => {
+    if (ready) get<Me>('/api/me').then(setMe, () => undefined);
+  }, [ready]);
+  if (!session) return <p class="muted">Loading…</p>;
+  if (!ready) return <SignIn session={session} again={signedOut} />;
+  return (
+    <MeContext.Provider value={me}>
+      <App session={session} me={me} onMe={setMe} />
+    </MeContext.Provider>
+  );
+}
+
+function SignIn({ session, again }: { session: Session; again: boolean }) {
+  return (
+    <main id="main" class="main sign-in">
+      <div class="panel">
+        <h1>
+          <span class="brand-mark" aria-hidden="true" /> Switchboard
+        </h1>
+        <p>{again ? 'Your session has ended. Sign in again to go on.' : 'Sign in with the account your admin invited you to.'}</p>
+        <button type="button" class="btn btn-primary" onClick={() => void session.signIn()}>
+          Sign in
+        </button>
+      </div>
+    </main>
+  );
+}
+
 const root = document.getElementById('app');
 if (root) {
   root.textContent = '';
-  render(<App />, root);
+  render(<Root />, root);
 }

@@ -1,0 +1,103 @@
+/// <reference lib="dom" />
+// Issue 21's "Checked by", in Chromium at a phone's width (390 px): with `--auth`, a member signs in with
+// the password printed at start (the page's oidc-client-ts, code flow with PKCE, against the local OpenID
+// provider), lands on "My calls" with her voicemails and texts newest first, marks herself away (and the
+// next sequential dial skips her), and cannot publish a flow. No console error, nothing from outside.
+import { entries } from '../support/local-stack';
+import { simulateCall } from '../../local/carrier';
+import { DEMO_NUMBERS } from '../../local/seed';
+import type { LocalStack } from '../../local/stack';
+import { buildDashboardForTest } from '../../local/web-build';
+import { createDynamoDb } from '../../lambdas/store/dynamo-client';
+import { DynamoMessageStore } from '../../lambdas/store/message-store';
+import { openBrowser, type Browser } from '../support/browser';
+import { httpOk, startTestStack } from '../support/local-stack';
+
+let stack: LocalStack;
+let browser: Browser;
+let ann: { id: string; phone: string };
+let salesId: string;
+let mainId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ webDir: await buildDashboardForTest(), auth: true });
+  browser = await openBrowser();
+  await browser.page.setViewportSize({ width: 390, height: 844 });
+  const users = (await httpOk(stack, 'GET', '/cli/api/users')).users as Array<{ id: string; email?: string; phone: string }>;
+  ann = users.find((u) => u.email === 'ann@example.com')!;
+  salesId = (await httpOk(stack, 'GET', '/cli/api/groups')).groups.find((g: { name: string }) => g.name === 'Sales').id;
+  mainId = (await httpOk(stack, 'GET', '/cli/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line').id;
+  // Something in her mailbox and in her group's, at three times, and something in Bob's that she must not see.
+  const doc = createDynamoDb({ endpoint: stack.dynamoEndpoint });
+  const messages = new DynamoMessageStore(doc, stack.tables.messages);
+  await messages.storeVoicemail({
+    recordingSid: `RE${'a'.repeat(32)}`, mailbox: `user#${ann.id}`, callSid: `CA${'a'.repeat(32)}`, from: '+15550107771', to: DEMO_NUMBERS.main,
+    durationSeconds: 42, receivedAt: '2026-12-07T15:00:00.000Z',
+  });
+  await messages.attachTranscript(`RE${'a'.repeat(32)}`, 'Hi Ann, call me back about the order.');
+  await messages.storeText(`group#${salesId}`, { id: `SM${'b'.repeat(32)}`, from: '+15550107772', to: DEMO_NUMBERS.main, body: 'Newest: a text to Sales', receivedAt: '2026-12-07T16:00:00.000Z' });
+  await messages.storeText(`user#${ann.id}`, { id: `SM${'c'.repeat(32)}`, from: '+15550107773', to: DEMO_NUMBERS.main, body: 'Oldest: a text to Ann', receivedAt: '2026-12-07T14:00:00.000Z' });
+  const bob = users.find((u) => u.email === 'bob@example.com')!;
+  await messages.storeText(`user#${bob.id}`, { id: `SM${'d'.repeat(32)}`, from: '+15550107774', to: DEMO_NUMBERS.main, body: 'For Bob only', receivedAt: '2026-12-07T16:30:00.000Z' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+afterEach(() => {
+  expect(browser.errors.splice(0)).toEqual([]);
+  expect(browser.outside.splice(0)).toEqual([]);
+});
+
+const page = () => browser.page;
+
+it('a member signs in with the printed password and lands on My calls: her voicemails and texts and her group’s, newest first', async () => {
+  await page().goto(`${stack.url}/`);
+  await page().getByRole('button', { name: 'Sign in' }).click();
+  // The provider's sign-in page (Cognito's managed login in AWS).
+  await page().waitForURL(/\/signin\//);
+  const password = stack.signIn!.passwords.find((p) => p.email === 'ann@example.com')!.password;
+  await page().getByLabel('Email').fill('ann@example.com');
+  await page().getByLabel('Password').fill(password);
+  await page().getByRole('button', { name: 'Sign in' }).click();
+  await page().getByRole('heading', { name: 'My calls' }).waitFor();
+  expect(new URL(page().url()).hash).toBe('#/me');
+  expect(new URL(page().url()).search).toBe(''); // the code left the address bar
+  await page().getByText('ann@example.com · member').waitFor();
+
+  const list = page().getByRole('list', { name: 'Your voicemails and texts' });
+  await list.getByText('Oldest: a text to Ann').waitFor();
+  const items = await list.locator(':scope > li').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-box')}: ${li.querySelector('.message')?.getAttribute('data-message')}`));
+  expect(items).toEqual([`Sales: SM${'b'.repeat(32)}`, `You: RE${'a'.repeat(32)}`, `You: SM${'c'.repeat(32)}`]);
+  await list.getByText('Hi Ann, call me back about the order.').waitFor();
+  expect(await page().getByText('For Bob only').count()).toBe(0);
+  // Members have no Mailboxes tab (others' mailboxes are not theirs to read).
+  expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups']);
+  // Usable at 390 px: nothing wider than the screen.
+  expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page().screenshot({ path: `${__dirname}/../../docs/my-calls.png`, fullPage: true });
+});
+
+it('she marks herself away, and the next sequential dial of her group skips her', async () => {
+  const toggle = page().getByRole('switch', { name: /Available/ });
+  expect(await toggle.getAttribute('aria-checked')).toBe('true');
+  await toggle.click();
+  await page().getByRole('switch', { name: /Away/ }).waitFor();
+  expect(await page().getByRole('switch').getAttribute('aria-checked')).toBe('false');
+  expect((await httpOk(stack, 'GET', `/cli/api/users/${ann.id}`)).available).toBe(false);
+
+  // Main line at 10:00 on a Monday in New York: open, menu 1 → Sales, sequential (Ann, Bob, Cy); nobody answers.
+  const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: DEMO_NUMBERS.main, digits: ['1'], dial: ['no-answer', 'no-answer', 'no-answer'], at: '2026-12-07T15:00:00Z' });
+  const rung = entries(t, 'dial').flatMap((d) => d.targets);
+  expect(rung).toEqual(['+15550200002', '+15550200003']);
+  expect(rung).not.toContain(ann.phone);
+});
+
+it('she can read a flow but not publish it', async () => {
+  await page().goto(`${stack.url}/#/flows/${mainId}`);
+  await page().getByRole('note').filter({ hasText: 'Read only: publishing a flow needs the editor or admin role.' }).waitFor();
+  expect(await page().getByRole('button', { name: 'Publish' }).count()).toBe(0);
+  expect(await page().getByRole('button', { name: /Delete flow/ }).count()).toBe(0);
+});
