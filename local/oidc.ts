@@ -25,11 +25,15 @@ export interface LocalOidc {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** A plain page of the provider's, with nothing loaded from anywhere. */
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title} · Switchboard</title></head><body><main>${body}</main></body></html>`;
+
 /** The sign-in page: a plain form, no script; its own strict CSP. */
 function signInPage(uid: string, error?: string, email = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · Switchboard</title></head>
+<link rel="icon" href="data:,"><title>Sign in · Switchboard</title></head>
 <body>
 <main>
 <h1>Sign in to Switchboard</h1>
@@ -47,7 +51,7 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': "default-src 'none'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -87,7 +91,25 @@ export async function startLocalOidc(baseUrl: string, accounts: LocalAccounts): 
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // The provider's own pages, plain: its defaults load web fonts from outside the machine.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = page('Sign out', `<h1>Sign out of Switchboard?</h1>${form}<p><button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button> <button type="submit" form="op.logoutForm">No, stay signed in</button></p>`);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = page('Signed out', '<h1>Signed out</h1><p><a href="/">Back to Switchboard</a></p>');
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page('Sign-in error', `<h1>Sign-in failed</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p><p><a href="/">Start again</a></p>`);
+    },
     // Cognito puts these in its ID tokens whatever else the page asks for.
     claims: { openid: ['sub', 'cognito:groups'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: false,

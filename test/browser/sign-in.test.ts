@@ -101,3 +101,27 @@ it('she can read a flow but not publish it', async () => {
   expect(await page().getByRole('button', { name: 'Publish' }).count()).toBe(0);
   expect(await page().getByRole('button', { name: /Delete flow/ }).count()).toBe(0);
 });
+
+it('she signs out; an admin signs in and invites a person from Users & groups, who gets an account of their role', async () => {
+  await page().getByRole('button', { name: 'Sign out' }).click();
+  // The provider asks before ending its session (Cognito's /logout does not).
+  await page().getByRole('button', { name: /sign me out/i }).click();
+  await page().getByRole('button', { name: 'Sign in' }).waitFor();
+  await page().getByRole('button', { name: 'Sign in' }).click();
+  await page().waitForURL(/\/signin\//);
+  await page().getByLabel('Email').fill('cy@example.com');
+  await page().getByLabel('Password').fill(stack.signIn!.passwords.find((p) => p.email === 'cy@example.com')!.password);
+  await page().getByRole('button', { name: 'Sign in' }).click();
+  await page().getByText('cy@example.com · admin').waitFor();
+  // An admin lands on the overview, and may publish.
+  expect(new URL(page().url()).hash).toBe('');
+  await page().goto(`${stack.url}/#/people`);
+  const form = page().getByRole('form', { name: 'Invite a person' });
+  await form.getByLabel('Name').fill('Dee Example');
+  await form.getByLabel('Email').fill('dee@example.com');
+  await form.getByLabel('Role').selectOption('editor');
+  await form.getByRole('button', { name: 'Invite' }).click();
+  await form.getByRole('status').filter({ hasText: 'Dee Example is invited as editor' }).waitFor();
+  expect(stack.signIn!.accounts.find('dee@example.com')).toMatchObject({ name: 'Dee Example', role: 'editor' });
+  expect((await httpOk(stack, 'GET', '/cli/api/users')).users.map((u: { email?: string }) => u.email)).toContain('dee@example.com');
+});

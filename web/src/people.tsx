@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { send } from './api';
 import type { Group, User } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, useAction, useApi } from './ui';
+import { InviteForm } from './invite';
 
 type UserDraft = { name: string; phone: string; client: string; email: string; available: boolean };
 const draftOf = (u?: User): UserDraft => ({ name: u?.name ?? '', phone: u?.phone ?? '', client: u?.client ?? '', email: u?.email ?? '', available: u?.available ?? true });
@@ -297,6 +298,7 @@ export function People() {
             </tbody>
           </table>
         )}
+        <InviteForm />
         <h3 class="form-title">Add a user</h3>
         <UserForm onDone={() => undefined} />
       </section>
