@@ -88,8 +88,8 @@ export interface NumberList {
 // ---------------------------------------------------------------------------------------------------
 // Accounts (DESIGN.md section 16)
 
-export type { Role } from './accounts/roles';
-import type { Role } from './accounts/roles';
+export type { Role } from './roles';
+import type { Role } from './roles';
 
 /** `GET /api/me`: who is signed in, their role, and the directory user their email links them to. */
 export interface Me {

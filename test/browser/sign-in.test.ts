@@ -100,6 +100,12 @@ it('she can read a flow but not publish it', async () => {
   await page().getByRole('note').filter({ hasText: 'Read only: publishing a flow needs the editor or admin role.' }).waitFor();
   expect(await page().getByRole('button', { name: 'Publish' }).count()).toBe(0);
   expect(await page().getByRole('button', { name: /Delete flow/ }).count()).toBe(0);
+  // The history says who published each revision, and offers her no restore.
+  await httpOk(stack, 'POST', `/cli/api/flows/${mainId}/revisions/1/restore`);
+  await page().reload();
+  const latest = page().locator('#revisions tr[data-revision="2"]');
+  await latest.getByText('by local:cli').waitFor();
+  expect(await page().getByRole('button', { name: /Restore revision/ }).count()).toBe(0);
 });
 
 it('she signs out; an admin signs in and invites a person from Users & groups, who gets an account of their role', async () => {

@@ -7,6 +7,7 @@ import { Diagram } from './diagram';
 import { diffParts, type Names, type PartDiff } from './flow-model';
 import type { Channel, Flow, Revision } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
+import { canEdit, useMe } from './my-calls';
 
 function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {
   const none = !diff.added.length && !diff.removed.length && !diff.changed.length && !diff.startChanged;
@@ -83,6 +84,9 @@ function Compare({ flowId, a, b, names }: { flowId: string; a: number; b: number
 export function Revisions({ flow, names, onRestored }: { flow: Flow; names: Names; onRestored: () => void }) {
   const list = useApi<{ revisions: Revision[] }>(`/api/flows/${encodeURIComponent(flow.id)}/revisions`);
   const restore = useAction();
+  // Restoring publishes: members read the history, editors and admins restore.
+  const me = useMe();
+  const editable = !me || canEdit(me);
   const revisions = [...(list.data?.revisions ?? [])].sort((x, y) => y.revision - x.revision);
   const [a, setA] = useState<number>();
   const [b, setB] = useState<number>();
@@ -119,9 +123,12 @@ export function Revisions({ flow, names, onRestored }: { flow: Flow; names: Name
                     {r.revision === flow.currentRevision && <span class="badge badge-info"> current</span>}
                   </th>
                   <td>{r.name}</td>
-                  <td>{formatTime(r.publishedAt)}</td>
+                  <td>
+                    {formatTime(r.publishedAt)}
+                    {r.publishedBy && <span class="muted small published-by"> by {r.publishedBy}</span>}
+                  </td>
                   <td class="actions">
-                    {r.revision !== flow.currentRevision && (
+                    {r.revision !== flow.currentRevision && editable && (
                       <button
                         class="btn btn-small"
                         disabled={restore.busy}
