@@ -28,6 +28,8 @@ beforeAll(async () => {
   app = await synthBundled(tables, (s) => ({
     [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
     [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
+    // Invitations' pool: no test here invites anyone (test/integration/invitations.test.ts does, against a stand-in Cognito).
+    [logicalId(s.stack.accounts.userPool)]: 'us-east-1_ArtifactTest',
     'env:PUBLIC_URL': API_URL,
   }));
   synth = app.synth;
