@@ -77,7 +77,6 @@ it('a member signs in with the printed password and lands on My calls: her voice
   expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups']);
   // Usable at 390 px: nothing wider than the screen.
   expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page().screenshot({ path: `${__dirname}/../../docs/my-calls.png`, fullPage: true });
 });
 
 it('she marks herself away, and the next sequential dial of her group skips her', async () => {
