@@ -67,7 +67,7 @@ const WARM_BUDGET_RATIO = 1.5;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-const HANDLERS = ['voice-webhook', 'sms-webhook', 'fallback-webhook', 'admin-api', 'unassigned-report', 'spill-drain'];
+const HANDLERS = ['voice-webhook', 'sms-webhook', 'fallback-webhook', 'admin-api', 'unassigned-report', 'spill-drain', 'outbound-sender'];
 const OPEN_HOURS = '2026-11-24T15:00:00Z'; // a Tuesday afternoon in New York: the demo flow is open
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 // `npm run call`: plays a caller against the running local stack (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
 import { DEFAULT_CALLER, DEFAULT_LOCAL_AUTH_TOKEN, DIAL_STATUSES, describeEntry, localBaseUrl, simulateCall, type DialStatus } from '../local/carrier';
+import { AGENT_BEHAVIOURS, type AgentBehaviour } from '../local/fake-twilio-calls';
 
 const usage = `npm run call -- --to +1555... [options]
 
@@ -13,6 +14,9 @@ Posts an incoming call to /twilio/voice, signed as Twilio signs it, follows the 
                      left means no input (Twilio then goes on with the verb after the Gather)
   --dial S1,S2       the outcome of each <Dial>, in order: ${DIAL_STATUSES.join(', ')}
                      (default no-answer); a screened call is accepted with 1
+  --agent WHAT       what the members offered a queued call do: ${AGENT_BEHAVIOURS.join(', ')} (default answers)
+  --carrier URL      the Twilio-compatible server the stack places calls through, where a queued caller
+                     waits (default $TWILIO_API_URL, else http://127.0.0.1:\${PORT+1}: npm start -- --fake-twilio)
   --at ISO-TIME      the time the stack should see (local mode only)
   --url URL          the stack (default http://127.0.0.1:\${PORT:-3000})
   --token TOKEN      the auth token to sign with (default $TWILIO_AUTH_TOKEN, else ${DEFAULT_LOCAL_AUTH_TOKEN})
@@ -29,6 +33,8 @@ async function main(): Promise<number> {
       digits: { type: 'string' },
       dial: { type: 'string' },
       at: { type: 'string' },
+      agent: { type: 'string' },
+      carrier: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean' },
@@ -49,6 +55,10 @@ async function main(): Promise<number> {
     console.error(`unknown --dial value(s): ${unknown.join(', ')} (one of ${DIAL_STATUSES.join(', ')})`);
     return 2;
   }
+  if (values.agent !== undefined && !(AGENT_BEHAVIOURS as readonly string[]).includes(values.agent)) {
+    console.error(`unknown --agent value: ${values.agent} (one of ${AGENT_BEHAVIOURS.join(', ')})`);
+    return 2;
+  }
   if (values.at && Number.isNaN(Date.parse(values.at))) {
     console.error(`--at is not an ISO time: ${values.at}`);
     return 2;
@@ -62,6 +72,8 @@ async function main(): Promise<number> {
     digits: list(values.digits),
     dial: dial as DialStatus[],
     at: values.at,
+    carrierUrl: values.carrier ?? process.env.TWILIO_API_URL ?? `http://127.0.0.1:${Number(process.env.PORT || 3000) + 1}`,
+    agent: (values.agent as AgentBehaviour | undefined) ?? 'answers',
     onEntry: (entry) => console.log(values.json ? JSON.stringify(entry) : describeEntry(entry, baseUrl)),
   });
   return transcript.ok ? 0 : 1;

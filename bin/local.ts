@@ -1,9 +1,10 @@
 // `npm start`: the whole system on 127.0.0.1 with no AWS account (DESIGN.md section 9).
 import { parseArgs } from 'node:util';
-import { startLocalStack } from '../local/stack';
+import { DEMO_LANDLINE, startLocalStack } from '../local/stack';
 import { ENV } from '../lambdas/config/env';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from '../local/carrier';
-import { DEMO_NUMBERS } from '../local/seed';
+import { DEMO_NUMBERS, DEMO_PIN } from '../local/seed';
+import { DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../local/studio-demo';
 import { buildDashboard } from '../local/web-build';
 
 async function main(): Promise<void> {
@@ -23,9 +24,10 @@ async function main(): Promise<void> {
 Starts DynamoDB Local (in memory unless --data-dir), creates the tables, seeds the demo and serves the
 admin API, the Twilio webhooks and the dashboard (built from web/ at start). --fake-twilio also starts a
 Twilio-compatible REST server holding the demo numbers (pointing at another system until
-\`npm run carrier -- sync\`) and sends texts to it. --auth turns on sign-in: an OpenID provider on the same
-server with the demo people as accounts (passwords printed at start), and the admin API checks tokens
-and roles as in AWS; the command-line tools keep working (they use /cli/api/*).
+\`npm run carrier -- sync\`) and a Studio flow answering ${DEMO_STUDIO_NUMBER} (\`npm run import -- studio --from-twilio\`),
+and sends texts to it. --auth turns on sign-in: an OpenID provider on the same server with the demo people
+as accounts (passwords printed at start), and the admin API checks tokens and roles as in AWS; the
+command-line tools keep working (they use /cli/api/*).
 Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_API_URL for a real account.`);
     return;
   }
@@ -33,10 +35,16 @@ Environment: PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN; TWILIO_ACCOUNT_SID and TWILIO_
   process.stdout.write('Building the dashboard...\n');
   const webDir = await buildDashboard();
   process.stdout.write('Starting DynamoDB Local...\n');
-  const stack = await startLocalStack({ port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'], auth: values.auth });
+  const stack = await startLocalStack({
+    // The fake carrier listens next door (PORT+1), where `npm run call` looks for it (queued callers wait there).
+    port, host: values.host, dataDir: values['data-dir'], webDir, fakeTwilio: values['fake-twilio'] ? { port: port + 1 } : false,
+    onMail: (m) => console.log(`[mail] to ${m.to}: ${JSON.stringify(m.subject)} → ${m.file}`),
+    auth: values.auth,
+  });
   if (!values.auth && !['127.0.0.1', 'localhost', '::1', undefined].includes(values.host)) {
     console.warn(`\nWARNING: listening on ${values.host}: the admin API has no authentication in local mode; anyone who can reach this address can change flows.`);
   }
+  const studioSid = stack.fakeTwilio?.numberFor(DEMO_STUDIO_NUMBER)?.voice_url?.split('/').pop();
   // A token of the user's own is a secret: only the built-in default is printed.
   const token = stack.authToken === DEFAULT_LOCAL_AUTH_TOKEN ? `${stack.authToken} (default; set TWILIO_AUTH_TOKEN to change)` : '(from TWILIO_AUTH_TOKEN, not shown)';
   console.log(`
@@ -46,7 +54,9 @@ Switchboard is running.
   DynamoDB Local    ${stack.dynamoEndpoint}${values['data-dir'] ? `   data kept in ${values['data-dir']}` : '   in memory'}
   Tables            ${Object.values(stack.tables).join(', ')}
   Spill spool       ${stack.spool.dir}   (what DynamoDB could not take; drained every second once it answers)
-  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow
+  Mail              ${stack.mail.dir}   (voicemail emails as .eml files, printed here as they are written)
+  Outbound texts    ${stack.outbox.dir}   (queued by the webhooks, sent from here; GET /api/carrier/messages)
+  Demo data         ${stack.seeded ? 'seeded' : 'already there (kept)'}: "Main line" on ${DEMO_NUMBERS.main} and ${DEMO_NUMBERS.sales}; ${DEMO_NUMBERS.spare} has no flow; the "US office" schedule
   Twilio auth token ${token}
   Sign-in           ${stack.signIn ? `on: OpenID provider ${stack.signIn.issuer}; open the dashboard at ${stack.url}/ and sign in as
 ${stack.signIn.passwords.map((p) => `                      ${p.email.padEnd(18)} ${p.role.padEnd(7)} password ${p.password}`).join('\n')}
@@ -58,9 +68,15 @@ Try it:
   curl -s '${stack.url}${stack.signIn ? '/cli' : ''}/api/numbers?status=no_flow'
   npm run call -- --to ${DEMO_NUMBERS.main} --digits 1 --dial no-answer,completed
   npm run sms -- --to ${DEMO_NUMBERS.main} --body "hello"
+  npm run sms -- --from +15550200002 --to ${DEMO_NUMBERS.main} --body "CLOSE US office until 17:00 ${DEMO_PIN}"   # Bob (editor) closes a schedule
   npm run report${stack.fakeTwilio ? `
   npm run carrier -- status        # the account's numbers: not connected yet
-  npm run carrier -- sync          # imports +15550100004 and points every number here` : ''}
+  npm run import -- studio --from-twilio   # the account's Studio flows: "${DEMO_STUDIO_FLOW_NAME}" answers ${DEMO_STUDIO_NUMBER}
+  npm run import -- studio --from-twilio --flow ${studioSid} --take-over --mailbox Sales
+  npm run carrier -- sync          # imports the other numbers and points every number here
+  curl -s '${stack.url}${stack.signIn ? '/cli' : ''}/api/carrier/messages'   # every text sent through the REST API, with its delivery
+  (${DEMO_LANDLINE} is a landline on the fake carrier: a text to it, e.g. a flow's text applet calling it back,
+   ends undelivered with 30006)` : ''}
 
 Ctrl-C stops everything.`);
   let stopping = false;

@@ -2,15 +2,18 @@
 // module and the dashboard reads them with `import type` (web/src/*), so a field renamed, dropped or
 // retyped on one side fails the other's compile. Types only: no runtime code, and type imports only from
 // lambdas/flows modules that are pure (the browser build has no Node types: `npx tsc -p web/tsconfig.json`).
+import type { DeliveryStatus } from './flows/delivery';
 import type { NumberStatus } from './flows/number-status';
 import type { OutboundText } from './flows/outbound';
 import type { Group, User } from './flows/people';
 import type { Problem } from './flows/problems';
+import type { Schedule, ScheduleOverride, ScheduleRule } from './flows/schedule';
 import type { Channel, FlowDocument } from './flows/schema';
+import type { StudioImportEntry } from './flows/studio-import';
 
 // What the answers are made of, from the domain that defines it (the page uses its own looser draft
 // types to edit a document: web/src/types.ts).
-export type { Channel, FlowDocument, NumberStatus, OutboundText, Problem, User, Group };
+export type { Channel, DeliveryStatus, FlowDocument, NumberStatus, OutboundText, Problem, User, Group, ScheduleOverride, ScheduleRule, StudioImportEntry };
 export type { ProblemCode } from './flows/problems';
 
 // ---------------------------------------------------------------------------------------------------
@@ -54,6 +57,53 @@ export interface PublishResult {
   problems: Problem[];
 }
 
+/**
+ * `POST /api/flows/import` (DESIGN.md section 18): the imported document, what each Studio widget became
+ * (or why it was not imported), and the checker's problems. With `create`, also the new flow's id and
+ * revision (201); without it nothing is created (200).
+ */
+export interface StudioImportAnswer {
+  document: FlowDocument;
+  report: StudioImportEntry[];
+  problems: Problem[];
+  id?: string;
+  revision?: number;
+}
+
+/** A number of the Twilio account that a Studio flow serves, and by which of its URLs (Voice, Messaging). */
+export interface StudioNumber {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  voice: boolean;
+  sms: boolean;
+}
+
+/** A Studio flow of the account: `GET /api/carrier/studio-flows` (`{ flows }`). */
+export interface StudioFlowSummary {
+  sid: string;
+  friendlyName: string;
+  /** `published` or `draft`. */
+  status: string;
+  revision: number;
+  numbers: StudioNumber[];
+}
+
+export interface StudioFlowList {
+  flows: StudioFlowSummary[];
+}
+
+/** `GET /api/carrier/studio-flows/{sid}`: with its definition, what `POST /api/flows/import` takes. */
+export interface StudioFlowDetail extends StudioFlowSummary {
+  definition: unknown;
+}
+
+/** `POST /api/carrier/studio-flows/{sid}/take-over`: the numbers now on flow `flowId` and pointing here. */
+export interface StudioTakeOver {
+  flowId: string;
+  numbers: Array<{ number: string; /** Switchboard did not know it before. */ registered: boolean; /** Its URLs were pointed here now. */ connected: boolean }>;
+}
+
 /** An entry of `GET /api/flows/{id}/revisions` (`{ revisions }`). */
 export interface Revision {
   revision: number;
@@ -62,6 +112,24 @@ export interface Revision {
   /** Who published it: an account's email, an AWS principal's ARN, or `local` (local mode without sign-in). */
   publishedBy?: string;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Shared schedules (DESIGN.md section 15)
+
+/**
+ * `GET /api/schedules/{id}` (ETag: its version), each entry of `GET /api/schedules` (`{ schedules }`), and
+ * what the writes answer. `override` only while it is active: it expires by itself at `until`.
+ */
+export type ScheduleView = Schedule & {
+  version: number;
+  /** The flows whose current revision uses it (it cannot be deleted while there are any). */
+  flows: Array<{ id: string; name: string }>;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** `PUT /api/schedules/{id}`: the saved schedule and every flow using it, checked again with the edit. */
+export type ScheduleUpdate = ScheduleView & { recheck: Array<{ flow: string; name: string; problems: Problem[] }> };
 
 // ---------------------------------------------------------------------------------------------------
 // Numbers
@@ -86,10 +154,39 @@ export interface NumberList {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Outbound texts and their delivery (DESIGN.md section 17)
+
+/** One text Switchboard sent (or tried to): `GET /api/carrier/messages`. */
+export interface OutboundMessage {
+  id: string;
+  /** Twilio's MessageSid, once Twilio took it. */
+  sid: string | null;
+  from: string;
+  to: string;
+  body: string;
+  /** Why it was sent: text_applet, voicemail_notify, transcript_notify, inbox_notify, reply, forward. */
+  reason: string;
+  /** The CallSid or MessageSid that caused it. */
+  cause: string | null;
+  status: DeliveryStatus;
+  /** Twilio's error code when it was not delivered (30006: a landline...). */
+  errorCode: number | null;
+  /** What went wrong, in words. */
+  errorMessage: string | null;
+  queuedAt: string;
+  updatedAt: string;
+}
+
+/** `GET /api/carrier/messages?status=&limit=&cursor=`: newest first, `nextCursor` while there may be more. */
+export interface OutboundMessageList {
+  messages: OutboundMessage[];
+  nextCursor?: string;
+}
+
 // Accounts (DESIGN.md section 16)
 
-export type { Role } from './roles';
-import type { Role } from './roles';
+export type { Role } from './flows/roles';
+import type { Role } from './flows/roles';
 
 /** `GET /api/me`: who is signed in, their role, and the directory user their email links them to. */
 export interface Me {
@@ -122,13 +219,22 @@ export interface DashboardConfig {
 // ---------------------------------------------------------------------------------------------------
 // The unassigned-number report (DESIGN.md section 7)
 
-/** A reason the report lists a number: its status, or `not_connected` (its URLs at the carrier point elsewhere). */
+/** A reason the report lists a number: its status, or `not_connected` (its calls or texts at the carrier go elsewhere). */
 export type ReportStatus = Exclude<NumberStatus, 'ok'> | 'not_connected';
+
+/**
+ * Why a number at the carrier does not reach Switchboard (DESIGN.md section 13): its own URLs point
+ * elsewhere (`urls`), a TwiML app takes its calls or texts (`twiml_app`), a SIP trunk takes every call
+ * (`sip_trunk`), or the Messaging Service it is in takes its texts (`messaging_service`).
+ */
+export type NotConnectedReason = 'urls' | 'twiml_app' | 'sip_trunk' | 'messaging_service';
 
 export interface ReportEntry {
   number: string;
   name: string;
   status: ReportStatus;
+  /** For `not_connected`: what at the carrier takes its calls or texts. */
+  reason?: NotConnectedReason;
   flowId: string | null;
   since: string;
   lostCalls: number;
@@ -147,6 +253,58 @@ export interface UnassignedReport {
   totals: { withoutFlow: number; withoutCallFlow: number; withoutSmsFlow: number; notConnected: number; lostCalls: number; lostTexts: number };
   /** Whether the carrier's numbers were checked (`not_connected` needs the carrier link), and why not. */
   carrier: { checked: true } | { checked: false; reason: string };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The carrier link (DESIGN.md section 13)
+
+/** An entry of `GET /api/carrier/numbers`: a number of the account at Twilio, read live. */
+export interface CarrierNumberView {
+  number: string;
+  sid: string;
+  friendlyName: string;
+  registered: boolean;
+  connected: boolean;
+  /** When not connected: what takes its calls or texts, and the call that mends it. */
+  reason?: NotConnectedReason;
+  fix?: string;
+  voiceUrl: string | null;
+  smsUrl: string | null;
+}
+
+/**
+ * How a sync treats Messaging Services that take their numbers' texts (it changes none without one):
+ * `inbound_url` sets the service's inbound URL here (for every number in it), `number_webhooks` makes the
+ * service use each number's own Messaging URL (`use_inbound_webhook_on_number`).
+ */
+export type IncludeServices = 'inbound_url' | 'number_webhooks';
+
+/** `POST /api/carrier/sync` (202) and `GET /api/carrier/sync/{jobId}`: a sync job and its progress. */
+export interface CarrierSyncJob {
+  id: string;
+  /** `running` until every number was handled (`done`) or it stopped after repeated failures (`failed`: POST again resumes it). */
+  status: 'running' | 'done' | 'failed';
+  /** `count`: reading the account's numbers; `services`: changing Messaging Services (`includeServices`); `numbers`: one by one. */
+  phase: 'count' | 'services' | 'numbers';
+  includeServices?: IncludeServices;
+  /** The account's numbers (null until counted). */
+  total: number | null;
+  /** Numbers handled so far, those that failed included. */
+  done: number;
+  /** Numbers Twilio refused to change (each in `failures`, the first 20). */
+  failed: number;
+  imported: number;
+  connected: number;
+  unchanged: number;
+  servicesChanged: number;
+  /** Numbers still not connected after the sync, by what keeps them (trunks; services without includeServices). */
+  notConnected: Partial<Record<NotConnectedReason, number>>;
+  failures: Array<{ number: string; error: string }>;
+  /** The last failure of the job itself (Twilio or DynamoDB unreachable): retried, then `failed`. */
+  error?: string;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,6 +342,10 @@ export interface SimulatedStep {
   twiml: string;
   /** Texts the request would send through the carrier's REST API (the `text` applet, an inbox's overflow), on its last step. */
   texts?: OutboundText[];
+  /** What the person who answers the request's dial hears before the call is bridged (the dial's `announce`). */
+  whisper?: string;
+  /** A caller put in a queue: the wait URL's first answer (position, hold prompt), as TwiML. */
+  queueWait?: string;
 }
 
 interface SimulationRun {
@@ -206,3 +368,13 @@ export type Simulation =
       note?: string;
     })
   | (SimulationRun & { channel: 'call'; /** Why the run stopped where it did, when it is not the call's own end. */ note?: string });
+
+/** One call queue as `GET /api/queues` shows it (DESIGN.md section 3, `queue`). */
+export interface QueueOverview {
+  name: string;
+  /** Callers waiting, longest first. */
+  waiting: Array<{ callSid: string; from: string; to: string; since: string; waitSeconds: number }>;
+  longestWaitSeconds: number;
+  /** Members being offered the head of the queue: their call rings, or they picked up and are being connected. */
+  offered: Array<{ userId: string; name?: string; state: 'ringing' | 'answered'; since: string }>;
+}

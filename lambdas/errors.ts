@@ -73,8 +73,9 @@ export class ConflictError extends DomainError {
   }
 }
 export class PreconditionFailedError extends DomainError {
-  constructor(expected: number, current: number) {
-    super('precondition_failed', `revision ${expected} is stale: the current revision is ${current}`, [{ expected, current }]);
+  /** `what`: a flow's `revision`, a schedule's `version` (both are what `If-Match` names). */
+  constructor(expected: number, current: number, what = 'revision') {
+    super('precondition_failed', `${what} ${expected} is stale: the current ${what} is ${current}`, [{ expected, current }]);
   }
 }
 export class FlowInvalidError extends DomainError {

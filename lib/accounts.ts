@@ -16,7 +16,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import type { SwitchboardFunction } from './switchboard-function';
-import { ROLES } from '../lambdas/roles';
+import { ROLES } from '../lambdas/flows/roles';
 
 export interface SwitchboardAccountsProps {
   readonly stage: string;

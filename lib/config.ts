@@ -16,17 +16,23 @@ export interface SwitchboardConfig {
   readonly warmVoice: number;
   /** The hosted dashboard's custom domain and its ACM certificate in us-east-1 (`dashboardDomain`, `dashboardCertificateArn`). */
   readonly dashboardDomain?: { readonly name: string; readonly certificateArn: string };
+  /** The verified SES identity voicemail emails come from (an address or a domain); none: no emails. */
+  readonly emailFrom?: string;
+  /** Where the dashboard is, for the links in emails. */
+  readonly dashboardUrl: string;
 }
 
 export const DEFAULT_STAGE = 'dev';
 export const DEFAULT_REPORT_SCHEDULE = 'rate(1 hour)';
+/** `npm run dashboard -- --api <ApiUrl>` serves the dashboard of a deployed stack here (bin/dashboard.ts). */
+export const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:4000';
 /** More warm voice environments than this is a typo, not a plan: each one is billed every second (docs/operations.md). */
 export const MAX_WARM_VOICE = 100;
 
 // The stage becomes part of the stack name, so it must be a valid CloudFormation stack name fragment.
 const STAGE = /^[a-z][a-z0-9-]{0,31}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const HOST = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 // EventBridge cron has six fields: minutes hours day-of-month month day-of-week year.
 const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
@@ -68,13 +74,21 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
 
   const domainName = text('dashboardDomain');
   const certificateArn = text('dashboardCertificateArn');
-  if (domainName !== undefined && !HOST.test(domainName)) problems.push(`context dashboardDomain "${domainName}" must be a host name like calls-admin.example.com`);
+  if (domainName !== undefined && !DOMAIN.test(domainName)) problems.push(`context dashboardDomain "${domainName}" must be a host name like calls-admin.example.com`);
   if ((domainName === undefined) !== (certificateArn === undefined)) {
     problems.push('context dashboardDomain and dashboardCertificateArn go together: the domain needs its certificate (ACM, us-east-1)');
   }
   if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
     problems.push(`context dashboardCertificateArn "${certificateArn}" must be an ACM certificate ARN in us-east-1 (CloudFront's region)`);
   }
+
+  const emailFrom = text('emailFrom');
+  if (emailFrom !== undefined && !EMAIL.test(emailFrom) && !DOMAIN.test(emailFrom)) {
+    problems.push(`context emailFrom "${emailFrom}" must be a verified SES identity: an email address or a domain`);
+  }
+
+  const dashboardUrl = (text('dashboardUrl') ?? DEFAULT_DASHBOARD_URL).replace(/\/+$/, '');
+  if (!isWebUrl(dashboardUrl)) problems.push(`context dashboardUrl "${dashboardUrl}" must be an http(s):// URL without query or fragment`);
 
   if (problems.length) throw new Error(`Invalid Switchboard settings:\n  - ${problems.join('\n  - ')}`);
 
@@ -88,6 +102,8 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     reportSchedule,
     warmVoice: warmVoice as number,
     ...(domainName && certificateArn && { dashboardDomain: { name: domainName.toLowerCase(), certificateArn } }),
+    emailFrom,
+    dashboardUrl,
   };
 }
 
@@ -104,6 +120,15 @@ export function checkScheduleExpression(expression: string): string | undefined 
   }
   if (CRON.test(expression)) return undefined;
   return 'must be an EventBridge schedule expression: rate(<n> minute(s)|hour(s)|day(s)) or cron(<6 fields>)';
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -51,6 +51,7 @@ export class UnassignedReport extends Construct {
       directory: 'none',
       messages: 'none',
       traces: 'none',
+      outbound: 'none',
     });
     this.topic.grantPublish(this.function);
     if (this.function.role) {

@@ -66,7 +66,8 @@ export class DurableSpill extends Construct {
       // The webhooks' own writes, replayed: voicemails and transcripts (UpdateItem), texts (conditional
       // PutItem), unrouted events (conditional PutItem). Nothing is read back or deleted.
       messages: { actions: ['PutItem', 'UpdateItem'] },
-      // Unrouted events and opt-outs (conditional PutItem); opt-outs read before late routing texts anyone (BatchGetItem).
+      // Unrouted events and a late STOP/START (conditional PutItem). Its texts are queued: the sender reads the
+      // opt-outs. Late routing reads schedule overrides with their schedules (BatchGetItem).
       state: { actions: ['BatchGetItem', 'PutItem'] },
       // Late routing (lambdas/spill/late-route.ts): the number (GetItem), its flow as it stood at arrival
       // (the head, GetItem; the revisions' keys and times, Query of the table; the revision, GetItem), and
@@ -75,6 +76,8 @@ export class DurableSpill extends Construct {
       flows: { actions: ['GetItem', 'Query'] },
       directory: { actions: ['BatchGetItem'] },
       traces: 'none',
+      // A status callback of an outbound text kept during an outage: the callback's conditional UpdateItem.
+      outbound: { actions: ['UpdateItem'] },
     });
     this.drain.addEventSource(
       new SqsEventSource(this.queue, {

@@ -7,9 +7,11 @@ import { SwitchboardData } from './data';
 import { ADMIN_THROTTLE, CARRIER_THROTTLE, SwitchboardHttpApi } from './http-api';
 import { WebhookMonitoring } from './monitoring';
 import { UnassignedReport } from './report';
+import { OutboundTexts } from './outbound';
 import { DurableSpill } from './spill';
+import { BackgroundJobs } from './jobs';
 import { TwilioSecret } from './twilio-secret';
-import { carrierEnv } from '../lambdas/carrier/carrier-env';
+import { ENV } from '../lambdas/config/env';
 import { TwilioWebhooks } from './webhooks';
 import { useCarrierLink } from './carrier-link';
 import { SwitchboardAccounts } from './accounts';
@@ -33,6 +35,8 @@ export class SwitchboardStack extends Stack {
   readonly accounts: SwitchboardAccounts;
   readonly admin: AdminApi;
   readonly spill: DurableSpill;
+  readonly jobs: BackgroundJobs;
+  readonly outbound: OutboundTexts;
   readonly webhooks: TwilioWebhooks;
   readonly report: UnassignedReport;
   readonly monitoring: WebhookMonitoring;
@@ -69,11 +73,20 @@ export class SwitchboardStack extends Stack {
     this.admin = new AdminApi(this, 'Admin', { httpApi: this.http.api, jwtAuthorizer: this.accounts.authorizer, tables, removalPolicy, metricsNamespace });
     this.accounts.allowInvitations(this.admin.function);
     this.spill = new DurableSpill(this, 'Spill', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic });
+    // The admin API (carrier numbers, sync), the report (not_connected) and the outbound sender (status
+    // callbacks) use the Twilio REST API and must know where Twilio calls us: the custom domain, else this
+    // HTTP API's own URL.
+    const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
+    this.outbound = new OutboundTexts(this, 'Outbound', { tables, removalPolicy, metricsNamespace, carrier, alarmTopic: alertTopic });
+    this.jobs = new BackgroundJobs(this, 'Jobs', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
       tables,
       removalPolicy,
       spill: this.spill,
+      jobs: this.jobs,
+      dashboardUrl: config.dashboardUrl,
+      outbound: this.outbound,
       publicUrl: config.publicUrl,
       metricsNamespace,
       warmVoice: config.warmVoice,
@@ -87,16 +100,16 @@ export class SwitchboardStack extends Stack {
       alertTopic,
     });
 
-    // The admin API (carrier numbers, sync) and the report (not_connected) use the Twilio REST API and
-    // must know where the numbers should point: the custom domain, else this HTTP API's own URL.
-    const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     useCarrierLink(this.admin.function, carrier);
     useCarrierLink(this.report.function, carrier);
-    // The drain routes texts and voicemails kept while their flow could not be read, and sends the
-    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts): it needs the
-    // secret, not the public URL (it writes no webhook URLs).
-    this.webhooks.authToken.grantRead(this.spill.drain);
-    for (const [name, value] of Object.entries(carrierEnv({ secretArn: this.webhooks.authToken.secretArn }))) this.spill.drain.addEnvironment(name, value);
+    // The drain routes texts and voicemails kept while their flow could not be read, and queues the
+    // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts) for the sender.
+    this.outbound.grantQueue(this.spill.drain);
+    // The job worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
+    useCarrierLink(this.jobs.worker, carrier);
+    // ...and the drain hands it the emails of a late voicemail, linking to the dashboard.
+    this.jobs.grantPut(this.spill.drain);
+    this.spill.drain.addEnvironment(ENV.dashboardUrl, config.dashboardUrl);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
     // throttle Twilio into the fallback URL.

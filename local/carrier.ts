@@ -4,6 +4,7 @@
 import { ENV } from '../lambdas/config/env';
 import { randomBytes } from 'node:crypto';
 import { signTwilioRequest } from '../lambdas/twilio/signature';
+import type { AgentBehaviour } from './fake-twilio-calls';
 
 /** The auth token of local mode when TWILIO_AUTH_TOKEN is not set; the local server uses the same. */
 export const DEFAULT_LOCAL_AUTH_TOKEN = 'switchboard-local-token';
@@ -120,6 +121,8 @@ export type TranscriptEntry =
   | { kind: 'dial'; targets: string[]; timeoutSeconds: number }
   | { kind: 'dial-result'; status: DialStatus; answeredBy?: string; durationSeconds: number; declined?: boolean }
   | { kind: 'record'; maxSeconds: number; durationSeconds: number; recordingSid: string }
+  | { kind: 'enqueue'; queue: string }
+  | { kind: 'queue-result'; queue: string; result: 'bridged' | 'leave' | 'hangup'; queueTimeSeconds: number; agent?: string }
   | { kind: 'message'; to: string; from: string; body: string; media: string[] }
   | { kind: 'end'; leg: Leg; reason: 'hangup' | 'reject' | 'end-of-twiml' | 'caller-hung-up' }
   | { kind: 'warning'; text: string }
@@ -176,6 +179,14 @@ export function describeEntry(entry: TranscriptEntry, baseUrl = ''): string {
       return `beep; caller leaves a ${entry.durationSeconds} s message (max ${entry.maxSeconds} s) and hangs up`;
     case 'message':
       return `message to ${entry.to}: "${entry.body}"${entry.media.length ? ` [media: ${entry.media.join(', ')}]` : ''}`;
+    case 'enqueue':
+      return `caller waits in queue "${entry.queue}"`;
+    case 'queue-result':
+      return entry.result === 'bridged'
+        ? `${entry.agent ?? 'a member'} takes the call from queue "${entry.queue}" after ${entry.queueTimeSeconds} s; they talk and hang up (bridged)`
+        : entry.result === 'leave'
+          ? `caller leaves queue "${entry.queue}" after ${entry.queueTimeSeconds} s (leave)`
+          : `caller hangs up in queue "${entry.queue}" after ${entry.queueTimeSeconds} s`;
     case 'end':
       return {
         hangup: `${entry.leg === 'callee' ? 'callee leg' : 'call'} ends (<Hangup/>)`,
@@ -278,6 +289,14 @@ export interface CallOptions extends SimulationOptions {
    * from a real request.
    */
   recordingBaseUrl?: string;
+  /**
+   * The Twilio-compatible server the stack places calls through (local/fake-twilio.ts): a caller put in a
+   * queue (`<Enqueue>`) waits in its queue there, where the members Switchboard calls can take them.
+   * Without it the caller waits alone (nobody can take them) until the flow lets them leave.
+   */
+  carrierUrl?: string;
+  /** What the members offered a queued call do (set on the carrier server before the call). */
+  agent?: AgentBehaviour;
 }
 
 /** Where a verb sends the call next: the request Twilio makes and whose TwiML it then follows. */
@@ -352,6 +371,9 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
       case 'Record':
         if (leg.leg === 'caller') return record(verb, current);
         break;
+      case 'Enqueue':
+        if (leg.leg === 'caller') return enqueue(verb, current);
+        break;
     }
     emit({ kind: 'warning', text: `the simulator does not play <${verb.name}> on the ${leg.leg} leg; skipped` });
     return undefined;
@@ -408,6 +430,7 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
     const bridged = !declined && (status === 'completed' || status === 'answered');
     const durationSeconds = bridged ? TALK_SECONDS : 0;
     session.emit({ kind: 'dial-result', status, answeredBy: bridged ? answeredBy?.label : undefined, durationSeconds, ...(declined && { declined }) });
+    await legStatusCallbacks(targets, answered ? answeredBy : undefined, childSid, status, current);
     if (!verb.attributes.action) return undefined;
     return {
       url: absolute(verb.attributes.action, current),
@@ -416,6 +439,135 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
         ...(status === 'completed' || status === 'answered' ? { DialBridged: String(bridged) } : {}),
       },
     };
+  }
+
+  /**
+   * The status callbacks of the dialled nouns that asked for them (`statusCallback`, events `answered` and
+   * `completed`), as Twilio sends them: the leg that picked up reports `in-progress`, then `completed`; the
+   * others end `canceled` when someone else answered, else with the dial's status.
+   */
+  async function legStatusCallbacks(targets: DialTarget[], answeredBy: DialTarget | undefined, childSid: string, status: DialStatus, current: string): Promise<void> {
+    for (const target of targets) {
+      if (!target.statusCallback) continue;
+      const events = (target.statusCallbackEvent ?? 'completed').split(/\s+/);
+      const mine = target === answeredBy;
+      const legSid = mine ? childSid : newSid('CA');
+      const leg = { CallSid: legSid, ParentCallSid: callSid, AccountSid: accountSid, From: from, To: target.address, Direction: 'outbound-dial', ApiVersion: API_VERSION, CallbackSource: 'call-progress-events' };
+      const url = absolute(target.statusCallback, current);
+      if (mine && events.includes('answered')) await session.post(url, { ...leg, CallStatus: 'in-progress' });
+      if (!events.includes('completed')) continue;
+      const ended = mine ? 'completed' : answeredBy ? 'canceled' : status === 'completed' || status === 'answered' ? 'canceled' : status;
+      await session.post(url, { ...leg, CallStatus: ended, ...(mine && { CallDuration: String(TALK_SECONDS) }) });
+    }
+  }
+
+  /** A request to the carrier server's simulation routes (its queues: not Twilio resources). */
+  async function sim(method: 'GET' | 'POST' | 'PUT', path: string, form: Params = {}): Promise<Record<string, unknown>> {
+    const res = await fetch(`${options.carrierUrl!.replace(/\/+$/, '')}${path}`, {
+      method, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: method === 'GET' ? undefined : new URLSearchParams(form).toString(), signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  /** Whether a member has taken the caller (the carrier server bridged them), waiting up to `ms` for it. */
+  async function takenWithin(ms: number): Promise<{ agent?: string } | undefined> {
+    for (const until = Date.now() + ms; ; ) {
+      const member = await sim('GET', `/__sim/members/${callSid}`);
+      if (member.state === 'bridged') return { agent: member.agent as string | undefined };
+      if (Date.now() >= until) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * `<Enqueue waitUrl action>name</Enqueue>`, as Twilio plays it: the caller joins the queue (on the carrier
+   * server, when there is one), and while they wait the wait URL is requested (QueuePosition, QueueTime)
+   * and its TwiML played, again and again: the simulated clock advances by what it plays. A member who takes
+   * them (the carrier server bridges them) ends the wait (QueueResult=bridged, the action requested once
+   * the conversation is over), as does `<Leave/>` (QueueResult=leave) or `<Hangup/>`.
+   */
+  async function enqueue(verb: TwimlElement, current: string): Promise<Outcome | undefined> {
+    const queue = textOf(verb);
+    session.emit({ kind: 'enqueue', queue });
+    let queueSid = newSid('QU');
+    let joined = false;
+    if (options.carrierUrl) {
+      try {
+        queueSid = String((await sim('POST', `/__sim/queues/${encodeURIComponent(queue)}/members`, { CallSid: callSid })).queueSid ?? queueSid);
+        joined = true;
+      } catch (err) {
+        session.emit({ kind: 'warning', text: `the carrier server at ${options.carrierUrl} did not take the caller into the queue (${(err as Error).message}): nobody can take the call` });
+      }
+    } else {
+      session.emit({ kind: 'warning', text: 'no carrier server (--carrier): the caller waits alone, nobody can take the call' });
+    }
+    let waitUrl = verb.attributes.waitUrl ? absolute(verb.attributes.waitUrl, current) : undefined;
+    let queueTime = 0;
+    let rounds = 0;
+    let result: 'bridged' | 'leave' | 'hangup' | undefined;
+    let agent: string | undefined;
+    while (!result) {
+      // Twilio stops the wait music the moment a member takes the caller: a take during a round counts the
+      // real time it took, not the whole round's prompts.
+      const roundStart = queueTime;
+      const roundStartedAt = Date.now();
+      const taken = joined ? await takenWithin(0) : undefined;
+      if (taken) {
+        [result, agent] = ['bridged', taken.agent];
+        break;
+      }
+      if (!waitUrl) {
+        // Twilio's own hold music, a minute at a time.
+        queueTime += 60;
+        session.emit({ kind: 'play', leg: 'caller', url: "Twilio's hold music", loop: 1 });
+      } else {
+        const state = joined ? await sim('GET', `/__sim/members/${callSid}`) : { position: 1, size: 1 };
+        const document = await session.fetchTwiml(waitUrl, {
+          ...caller.params(), QueueSid: queueSid, QueuePosition: String(state.position ?? 1), QueueTime: String(queueTime), AvgQueueTime: '0', CurrentQueueSize: String(state.size ?? 1),
+        });
+        let next: string | undefined;
+        for (const wait of elements(document)) {
+          const loop = numberAttr(wait.attributes.loop, 1) || 1;
+          if (wait.name === 'Say') {
+            session.emit({ kind: 'say', leg: 'caller', text: textOf(wait), loop });
+            queueTime += spokenSeconds(textOf(wait)) * loop;
+          } else if (wait.name === 'Play') {
+            session.emit({ kind: 'play', leg: 'caller', url: textOf(wait), loop });
+            queueTime += 30 * loop;
+          } else if (wait.name === 'Pause') {
+            queueTime += numberAttr(wait.attributes.length, 1);
+          } else if (wait.name === 'Leave') {
+            result = 'leave';
+            break;
+          } else if (wait.name === 'Hangup') {
+            result = 'hangup';
+            break;
+          } else if (wait.name === 'Redirect') {
+            next = absolute(textOf(wait), waitUrl);
+            break;
+          } else {
+            session.emit({ kind: 'warning', text: `<${wait.name}> is not played in a wait URL's answer; skipped` });
+          }
+        }
+        // Without a redirect Twilio asks the wait URL again.
+        if (next) waitUrl = next;
+      }
+      // The members Switchboard calls take a moment to be placed and to answer: real time, up to 5 s after the
+      // first wait answer (the first offer of a fresh stack loads the REST client), 1.5 s after the others.
+      if (!result && joined) {
+        const taken = await takenWithin(rounds++ === 0 ? 5_000 : 1_500);
+        if (taken) {
+          [result, agent] = ['bridged', taken.agent];
+          queueTime = Math.min(queueTime, roundStart + Math.max(1, Math.ceil((Date.now() - roundStartedAt) / 1000)));
+        }
+      }
+    }
+    if (joined && result !== 'bridged') await sim('POST', `/__sim/members/${callSid}/leave`).catch(() => undefined);
+    session.emit({ kind: 'queue-result', queue, result, queueTimeSeconds: queueTime, ...(agent && { agent }) });
+    if (result === 'hangup') return { end: 'hangup' };
+    if (!verb.attributes.action) return undefined;
+    return { url: absolute(verb.attributes.action, current), params: { ...caller.params(result === 'bridged' ? 'completed' : 'in-progress'), QueueResult: result, QueueSid: queueSid, QueueTime: String(queueTime) } };
   }
 
   async function record(verb: TwimlElement, current: string): Promise<Outcome> {
@@ -446,6 +598,11 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
   }
 
   try {
+    if (options.agent && options.carrierUrl) {
+      // Only a queue needs the carrier server; a call that never queues must not fail for its absence.
+      await sim('PUT', '/__sim/agent', { behaviour: options.agent }).catch((err: Error) =>
+        session.emit({ kind: 'warning', text: `the carrier server at ${options.carrierUrl} could not be told what members do (${err.cause instanceof Error ? err.cause.message : err.message}); a queued caller will wait alone` }));
+    }
     await runLeg({ url: absolute('/twilio/voice', options.baseUrl), params: caller.params('ringing') }, caller);
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
@@ -453,11 +610,16 @@ export async function simulateCall(options: CallOptions): Promise<Transcript> {
   return { channel: 'call', sid: callSid, ok: session.ok, entries: session.entries };
 }
 
+/** About how long Twilio takes to say a text: some 150 words a minute. */
+const spokenSeconds = (text: string) => Math.max(1, Math.ceil(text.trim().split(/\s+/).filter(Boolean).length / 2.5));
+
 interface DialTarget {
   label: string;
   /** What the callee leg's To holds. */
   address: string;
   screenUrl?: string;
+  statusCallback?: string;
+  statusCallbackEvent?: string;
 }
 
 function dialTargets(verb: TwimlElement): DialTarget[] {
@@ -465,8 +627,9 @@ function dialTargets(verb: TwimlElement): DialTarget[] {
   const targets: DialTarget[] = text ? [{ label: text, address: text }] : [];
   for (const noun of elements(verb)) {
     const value = noun.name === 'Client' && elements(noun).length ? textOf(elements(noun).find((e) => e.name === 'Identity') ?? noun) : textOf(noun);
-    if (noun.name === 'Number') targets.push({ label: value, address: value, screenUrl: noun.attributes.url });
-    else if (noun.name === 'Client') targets.push({ label: `client ${value}`, address: `client:${value}`, screenUrl: noun.attributes.url });
+    const status = { statusCallback: noun.attributes.statusCallback, statusCallbackEvent: noun.attributes.statusCallbackEvent };
+    if (noun.name === 'Number') targets.push({ label: value, address: value, screenUrl: noun.attributes.url, ...status });
+    else if (noun.name === 'Client') targets.push({ label: `client ${value}`, address: `client:${value}`, screenUrl: noun.attributes.url, ...status });
     else targets.push({ label: `${noun.name.toLowerCase()} ${value}`, address: value });
   }
   return targets;

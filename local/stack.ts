@@ -12,6 +12,7 @@ import { createLocalServer, type LambdaHandler, type Routes } from './server';
 import { DEMO_NUMBERS, seedDemo } from './seed';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio';
 import { DEFAULT_LOCAL_AUTH_TOKEN } from './carrier';
+import { DEMO_STUDIO_DEFINITION, DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from './studio-demo';
 import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
@@ -30,6 +31,16 @@ async function serveConfig(req: IncomingMessage, res: ServerResponse, config: Da
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(config));
   return true;
 }
+import { DirJobQueue } from '../lambdas/jobs/dir-job-queue';
+import { fromAddress } from '../lambdas/mail/mime';
+import { EmlTransport, type WrittenMail } from './eml-transport';
+import { JobDrain } from './job-drain';
+import { adminDynamoClientConfig, createDynamoDb } from '../lambdas/store/dynamo-client';
+import { createStores } from '../lambdas/store/stores';
+import { carrierLinkFromEnv, type CarrierLink } from '../lambdas/carrier/carrier-link';
+import { FileOutbox } from '../lambdas/outbox/file-outbox';
+import { OutboxTextSender } from '../lambdas/carrier/queued-text';
+import { localSenderDeps, OutboxSender } from './outbox-sender';
 
 export interface LocalStackOptions {
   port?: number;
@@ -37,6 +48,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Where the spill spool lives. @default `<dataDir>/spool`, or a temporary directory in memory mode */
   spoolDir?: string;
+  /** Where the outbound texts wait for the sender. @default `<dataDir>/outbox`, or a temporary directory in memory mode */
+  outboxDir?: string;
   /** Use this DynamoDB endpoint instead of starting DynamoDB Local (tests share one). */
   dynamoEndpoint?: string;
   tablePrefix?: string;
@@ -48,6 +61,8 @@ export interface LocalStackOptions {
    * at it, with the demo numbers on its account (pointing at another system until a sync).
    */
   fakeTwilio?: boolean | { port?: number };
+  /** Called for every email written (npm start prints them). */
+  onMail?: (mail: WrittenMail) => void;
   /**
    * Sign-in (`npm start -- --auth`, DESIGN.md section 16): an OpenID provider on the same server with the
    * demo people as accounts, and the admin API closed to requests without a valid token.
@@ -79,9 +94,13 @@ export interface LocalStack {
   seeded: boolean;
   /** The spill spool (DESIGN.md section 11) and the loop that drains it into DynamoDB. */
   spool: { dir: string; drain: SpoolDrain };
+  /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
+  outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
   /** With `auth`: the provider and its accounts. */
   signIn?: LocalSignIn;
+  /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the job queue they go through. */
+  mail: { dir: string; drain: JobDrain };
   stop(): Promise<void>;
 }
 
@@ -109,12 +128,53 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const temporarySpool = !options.spoolDir && !options.dataDir;
   process.env[ENV.spillSpoolDir] = spoolDir;
   const spill = new FileSpill(spoolDir);
-  const stores = drainStores(endpoint, tables);
+  // The outbound texts' queue: the webhooks and the drain put texts there, the sender sends them in-process.
+  const outboxDir = options.outboxDir ?? (options.dataDir ? path.join(path.resolve(options.dataDir), 'outbox') : mkdtempSync(path.join(tmpdir(), 'switchboard-outbox-')));
+  const temporaryOutbox = !options.outboxDir && !options.dataDir;
+  process.env[ENV.outboxSpoolDir] = outboxDir;
+  const outbox = new FileOutbox(outboxDir);
+  // Emails: the webhooks hand them to the job queue directory; the job queue drain writes each as an .eml file.
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : mkdtempSync(path.join(tmpdir(), 'switchboard-mail-'));
+  const jobQueue = new DirJobQueue(path.join(dataDir, 'jobs'));
+  process.env[ENV.jobDir] = jobQueue.dir;
+  const mailDir = path.join(dataDir, 'mail');
+  const from = fromAddress(process.env[ENV.emailFrom] || 'localhost');
+  // Queue offers go through the same job queue: placed with the carrier link (the fake carrier, or a real
+  // account), their TwiML and callbacks at this server's public URL (known once it listens).
+  const workerDb = createDynamoDb({ endpoint, ...adminDynamoClientConfig });
+  const workerStores = createStores(workerDb, tables);
+  let carrier: CarrierLink | undefined;
+  const mailDrain = new JobDrain(jobQueue, {
+    mail: new EmlTransport(mailDir, options.onMail),
+    from,
+    now: () => new Date(),
+    queues: {
+      queues: workerStores.queues,
+      directory: workerStores.directory,
+      presence: workerStores.presence,
+      carrier: () => (carrier ??= carrierLinkFromEnv()).api(),
+      get publicUrl() {
+        return process.env[ENV.publicUrl] ?? '';
+      },
+      now: () => new Date(),
+    },
+  });
+  // After JOB_DIR is set: late routing hands a late voicemail's emails to the job queue.
+  const stores = drainStores(endpoint, tables, new OutboxTextSender(outbox));
   const drain = new SpoolDrain(spill, stores);
+  const senderDeps = localSenderDeps(endpoint, tables);
+  const sender = new OutboxSender(outbox, senderDeps);
   const stopDrain = async () => {
+    await mailDrain.stop();
+    // Memory mode keeps nothing: its mail folder (and job queue) goes with it; --data-dir keeps them.
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     await drain.stop();
+    await sender.stop();
     stores.destroy();
+    workerDb.destroy();
+    senderDeps.destroy();
     if (temporarySpool && spill.isEmpty()) rmSync(spoolDir, { recursive: true, force: true });
+    if (temporaryOutbox && outbox.spool.isEmpty()) rmSync(outboxDir, { recursive: true, force: true });
   };
   let stopServer: (() => Promise<void>) | undefined;
   let fakeTwilio: FakeTwilio | undefined;
@@ -151,6 +211,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const url = `http://${wildcard ? '127.0.0.1' : host}:${actualPort}`;
     process.env[ENV.publicUrl] ??= url;
+    // Links in emails open the dashboard this server serves.
+    process.env[ENV.dashboardUrl] ??= url;
     let signIn: LocalSignIn | undefined;
     useLocalAccounts(undefined);
     if (options.auth) {
@@ -178,12 +240,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
-    const { createStores } = await import('../lambdas/store/stores');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
     void drain.drainNow().catch(() => undefined);
+    // Texts queued before a stop go out now, then the outbox is looked at every OUTBOX_INTERVAL_MS.
+    sender.start();
+    mailDrain.start();
     return {
       url,
       authToken: process.env[ENV.authToken]!,
@@ -192,8 +256,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: endpoint,
       seeded,
       spool: { dir: spoolDir, drain },
+      outbox: { dir: outboxDir, sender },
       fakeTwilio,
       signIn,
+      mail: { dir: mailDir, drain: mailDrain },
       stop: async () => {
         await stopServer?.();
         await fakeTwilio?.stop();
@@ -210,7 +276,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync`. */
+/**
+ * A landline, for the demo carrier (`--fake-twilio`): texts to it are accepted, then end `undelivered`
+ * with 30006, as Twilio reports them. Call from it (`npm run call -- --from ...`) and its text-back fails.
+ */
+export const DEMO_LANDLINE = '+15550199999';
+
+/**
+ * Other numbers on the demo account: Switchboard does not know them until `npm run carrier -- sync` (or, for
+ * the Studio demo flow's number, local/studio-demo.ts, `npm run import -- studio --from-twilio --take-over`).
+ */
 export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: 'Support line' }];
 
 /**
@@ -225,6 +300,8 @@ export const DEMO_CARRIER_ONLY = [{ phoneNumber: '+15550100004', friendlyName: '
 function carrierSeesTexts(handler: LambdaHandler, fake: FakeTwilio): LambdaHandler {
   return async (event) => {
     const answer = await handler(event);
+    // The sms function also takes the status callbacks of our own texts: those are no incoming text.
+    if (!event.rawPath.endsWith('/twilio/sms')) return answer;
     const status = typeof answer === 'object' ? answer.statusCode : 200;
     if (status === 200 && event.body) {
       const form = new URLSearchParams(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
@@ -240,11 +317,15 @@ async function startDemoCarrier(port?: number): Promise<FakeTwilio> {
     port,
     authToken: process.env[ENV.authToken],
     accountSid: process.env[ENV.accountSid],
+    landlines: [DEMO_LANDLINE],
     onMessage: (m) => process.env.SWITCHBOARD_QUIET_CARRIER || console.log(`[fake-twilio] text ${m.sid} from ${m.from} to ${m.to}: ${JSON.stringify(m.body)}`),
   });
   const elsewhere = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
   for (const [name, number] of Object.entries(DEMO_NUMBERS)) fake.addNumber({ phoneNumber: number, friendlyName: `${name[0].toUpperCase()}${name.slice(1)} line`, ...elsewhere });
   for (const n of DEMO_CARRIER_ONLY) fake.addNumber({ ...n, ...elsewhere });
+  // A number a Studio flow answers, for `npm run import -- studio --from-twilio --take-over` to move here.
+  fake.addNumber({ phoneNumber: DEMO_STUDIO_NUMBER, friendlyName: `${DEMO_STUDIO_FLOW_NAME} line` });
+  fake.addStudioFlow(DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_DEFINITION, { servesNumber: DEMO_STUDIO_NUMBER });
   Object.assign(process.env, { [ENV.apiUrl]: fake.url, [ENV.accountSid]: fake.accountSid });
   return fake;
 }

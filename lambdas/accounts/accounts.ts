@@ -1,6 +1,6 @@
 // Where people's accounts live (DESIGN.md section 16): Cognito's user pool in AWS, the local OpenID
 // provider's accounts with `npm start -- --auth`. An invitation creates one; removing the person removes it.
-import type { Role } from '../roles';
+import type { Role } from '../flows/roles';
 
 export interface AccountInvitation {
   email: string;

@@ -19,7 +19,7 @@ import type { AdminDeps } from './flows';
 import type { Response } from './http';
 import type { AdminEvent } from './middleware';
 
-import { ROLES, type Role } from '../roles';
+import { ROLES, type Role } from '../flows/roles';
 
 export { ROLES, type Role };
 const RANK: Record<Role, number> = { member: 1, editor: 2, admin: 3 };

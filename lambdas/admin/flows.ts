@@ -11,6 +11,7 @@ import { Retry, withRetries } from '../store/transactions';
 import { newId } from '../store/directory-store';
 import type { FlowHead, FlowRevision } from '../store/flow-store';
 import type { Stores } from '../store/stores';
+import type { SyncContinuation, SyncTuning } from '../carrier/sync-job';
 import type { CarrierLink } from '../carrier/carrier-link';
 import type { AccountDirectory } from '../accounts/accounts';
 import { parseWith } from './http';
@@ -21,6 +22,10 @@ export interface AdminDeps extends Stores {
   carrier?: CarrierLink;
   /** People's accounts (lambdas/accounts/); from the environment when absent (invitations.ts accountsOf). */
   accounts?: AccountDirectory;
+  /** How a sync job's next step runs (SQS in AWS); from the environment when absent: the queue, else in-process. */
+  carrierSync?: SyncContinuation;
+  /** A sync step's time budget and retry pause (tests make them short, to cross many steps). */
+  syncTuning?: SyncTuning;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
@@ -29,11 +34,17 @@ export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
 
 /** The directory, and the flow heads it was built from (what each current revision names). */
 export async function loadDirectoryAndHeads(deps: AdminDeps): Promise<{ directory: Directory; heads: FlowHead[] }> {
-  const [users, groups, heads] = await Promise.all([deps.directory.listUsers(), deps.directory.listGroups(), deps.flows.listHeads()]);
+  const [users, groups, heads, schedules] = await Promise.all([
+    deps.directory.listUsers(),
+    deps.directory.listGroups(),
+    deps.flows.listHeads(),
+    deps.schedules.list(),
+  ]);
   const directory = {
     users: new Map(users.map((u) => [u.id, u])),
     groups: new Map(groups.map((g) => [g.id, g])),
     flowIds: new Set(heads.map((h) => h.id)),
+    schedules: new Map(schedules.map((s) => [s.id, s])),
   };
   return { directory, heads };
 }

@@ -53,12 +53,12 @@ export function jsonBody(event: APIGatewayProxyEventV2 & { json?: unknown }): un
   return event.json;
 }
 
-/** `If-Match: 2`, `"2"` or `W/"2"` → 2; absent → undefined. */
-export function ifMatch(event: APIGatewayProxyEventV2): number | undefined {
+/** `If-Match: 2`, `"2"` or `W/"2"` → 2; absent → undefined. `what` it names: a flow's revision, a schedule's version. */
+export function ifMatch(event: APIGatewayProxyEventV2, what = 'revision'): number | undefined {
   const raw = event.headers?.['if-match'];
   if (raw === undefined || raw.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(raw);
-  if (!match) throw new ValidationError([{ path: 'If-Match', message: 'must be a revision number like 2 or "2"' }]);
+  if (!match) throw new ValidationError([{ path: 'If-Match', message: `must be a ${what} number like 2 or "2"` }]);
   return Number(match[1]);
 }
 

@@ -17,7 +17,14 @@ import type { FlowHead } from '../store/flow-store';
 import { checkAgainst, loadDirectoryAndHeads, type AdminDeps } from './flows';
 
 /** Existence is the store's business (a 400 naming `members.N`, a 409 on delete): not this check's. */
-const NOT_FROM_EDITS: ReadonlySet<ProblemCode> = new Set(['unknown_user', 'unknown_group', 'unknown_flow']);
+const NOT_FROM_EDITS: ReadonlySet<ProblemCode> = new Set(['unknown_user', 'unknown_group', 'unknown_flow', 'unknown_schedule']);
+
+/** A flow that an edit touched, with every problem it has once the edit is made. */
+export interface FlowRecheck {
+  flow: string;
+  name: string;
+  problems: Problem[];
+}
 
 export async function updateUser(deps: AdminDeps, id: string, input: UserInput): Promise<User> {
   return deps.directory.updateUser(id, input, async (before) => {
@@ -48,41 +55,45 @@ const sameMembers = (a: readonly string[], b: readonly string[]) => a.length ===
 /**
  * Checks every flow that `uses` the item with today's directory and with the edited one; refuses (409)
  * when the edit gives any of them an error it does not have today (a flow already in error, say
- * published before a rule existed, is not a reason to block unrelated edits).
+ * published before a rule existed, is not a reason to block unrelated edits). Otherwise answers what
+ * each of those flows looks like after the edit (its problems, warnings included).
  */
-async function refuseIfFlowsBreak(
+export async function refuseIfFlowsBreak(
   deps: AdminDeps,
   edit: (directory: Directory) => Directory,
   uses: (head: FlowHead, directory: Directory) => boolean,
   what: string,
-): Promise<void> {
+): Promise<FlowRecheck[]> {
   const { directory, heads } = await loadDirectoryAndHeads(deps);
   const edited = edit(directory);
   // The flows share most of the numbers they reach: each is looked up once for all the checks.
   const lookups = new Map<string, Promise<boolean>>();
   const affected = heads.filter((h) => uses(h, directory) || uses(h, edited));
-  const broken = (
+  const checked = (
     await Promise.all(
       affected.map(async (head) => {
         const current = await deps.flows.getCurrent(head.id);
         if (!current) return undefined;
-        // Redirects do not depend on people: not read again here.
+        // Redirects do not depend on people or schedules: not read again here.
         const [now, then] = await Promise.all([
           checkAgainst(deps, current.document, directory, { flowId: head.id, redirects: false, lookups }),
           checkAgainst(deps, current.document, edited, { flowId: head.id, redirects: false, lookups }),
         ]);
         const known = new Set(errorsOf(now).map(keyOf));
         const added = errorsOf(then).filter((p) => !known.has(keyOf(p)));
-        return added.length ? { flow: head.id, name: head.name, problems: added } : undefined;
+        return { flow: head.id, name: head.name, problems: then, added };
       }),
     )
   ).filter((b) => b !== undefined);
-  if (broken.length === 0) return;
-  throw new ConflictError(
-    `this change to ${what} would give published flow(s) errors: ` +
-      broken.map((b) => `${b.flow} (${b.name}): ${b.problems.map((p) => p.message).join(' ')}`).join('; '),
-    broken,
-  );
+  const broken = checked.filter((b) => b.added.length > 0);
+  if (broken.length) {
+    throw new ConflictError(
+      `this change to ${what} would give published flow(s) errors: ` +
+        broken.map((b) => `${b.flow} (${b.name}): ${b.added.map((p) => p.message).join(' ')}`).join('; '),
+      broken.map((b) => ({ flow: b.flow, name: b.name, problems: b.added })),
+    );
+  }
+  return checked.map(({ flow, name, problems }) => ({ flow, name, problems }));
 }
 
 const errorsOf = (problems: Problem[]) => problems.filter((p) => p.severity === 'error' && !NOT_FROM_EDITS.has(p.code));

@@ -6,11 +6,16 @@ import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { nameSchema } from '../flows/names';
 import { groupInputSchema, userInputSchema } from '../flows/people';
+import { scheduleInputSchema } from '../flows/schedule';
+import { hashPin, PIN, PIN_RULE } from '../store/pins';
 import * as flows from './flows';
 import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
 import * as numbers from './numbers';
 import * as people from './people';
+import * as schedules from './schedules';
 import { simulateFlow } from './simulate';
+import { listQueues } from './queues';
+import { importFlow } from './studio-import';
 import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
 import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
@@ -26,6 +31,7 @@ const numberBody = z.strictObject({
   flowId: z.string().min(1).max(64).optional(),
 });
 const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });
+const pinBody = z.strictObject({ pin: z.string().regex(PIN, PIN_RULE) });
 
 /**
  * Who makes a change, as revisions and number assignments record it (`publishedBy`, `assignedBy`): nobody
@@ -38,6 +44,7 @@ const by = (d: Deps, e: APIGatewayProxyEventV2) => {
 
 const published = (r: flows.PublishResult, status = 200) => json(status, r, etag(r.revision));
 const flowRead = (f: Awaited<ReturnType<typeof flows.getFlow>>) => json(200, f, etag(f.revision));
+const scheduleRead = (s: { version: number }, status = 200) => json(status, s, etag(s.version));
 
 const routes: Route[] = [
   { method: 'GET', path: ['flows'], run: async (d) => json(200, await flows.dashboard(d)) },
@@ -50,6 +57,14 @@ const routes: Route[] = [
     method: 'POST',
     path: ['flows', 'check'],
     run: async (d, e) => json(200, { problems: await flows.checkDocument(d, flows.parseFlowDocument(jsonBody(e))) }),
+  },
+  {
+    method: 'POST',
+    path: ['flows', 'import'],
+    run: async (d, e) => {
+      const { created, answer } = await importFlow(d, jsonBody(e));
+      return created ? json(201, answer, etag(answer.revision!)) : json(200, answer);
+    },
   },
   { method: 'GET', path: ['flows', ':id'], run: async (d, _e, p) => flowRead(await flows.getFlow(d, p.id)) },
   {
@@ -143,6 +158,44 @@ const routes: Route[] = [
       return json(204, undefined);
     },
   },
+  {
+    method: 'PUT',
+    path: ['users', ':id', 'pin'],
+    run: async (d, e, p) => {
+      // Hashed before it is stored (pins.ts); the PIN itself is never stored, logged or answered.
+      await d.directory.setPinHash(p.id, await hashPin(parseWith(pinBody, jsonBody(e)).pin));
+      return json(204, undefined);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['users', ':id', 'pin'],
+    run: async (d, _e, p) => {
+      await d.directory.setPinHash(p.id, undefined);
+      return json(204, undefined);
+    },
+  },
+  { method: 'GET', path: ['schedules'], run: async (d) => json(200, { schedules: await schedules.listSchedules(d) }) },
+  { method: 'POST', path: ['schedules'], run: async (d, e) => scheduleRead(await schedules.createSchedule(d, parseWith(scheduleInputSchema, jsonBody(e))), 201) },
+  { method: 'GET', path: ['schedules', ':id'], run: async (d, _e, p) => scheduleRead(await schedules.getSchedule(d, p.id)) },
+  {
+    method: 'PUT',
+    path: ['schedules', ':id'],
+    run: async (d, e, p) => {
+      const expected = ifMatch(e, 'version');
+      return scheduleRead(await schedules.updateSchedule(d, p.id, parseWith(scheduleInputSchema, jsonBody(e)), expected));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: ['schedules', ':id'],
+    run: async (d, e, p) => {
+      await schedules.deleteSchedule(d, p.id, ifMatch(e, 'version'));
+      return json(204, undefined);
+    },
+  },
+  { method: 'PUT', path: ['schedules', ':id', 'override'], run: async (d, e, p) => scheduleRead(await schedules.setOverride(d, p.id, jsonBody(e))) },
+  { method: 'DELETE', path: ['schedules', ':id', 'override'], run: async (d, _e, p) => scheduleRead(await schedules.clearOverride(d, p.id)) },
   { method: 'GET', path: ['groups'], run: async (d) => json(200, { groups: await d.directory.listGroups() }) },
   { method: 'POST', path: ['groups'], run: async (d, e) => json(201, await d.directory.createGroup(parseWith(groupInputSchema, jsonBody(e)))) },
   { method: 'GET', path: ['groups', ':id'], run: async (d, _e, p) => json(200, await d.directory.getGroup(p.id)) },
@@ -181,6 +234,7 @@ const routes: Route[] = [
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
+  { method: 'GET', path: ['queues'], run: async (d) => json(200, await listQueues(d)) },
   ...carrierRoutes,
   ...meRoutes,
   ...invitationRoutes,

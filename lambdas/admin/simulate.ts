@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import type { SimulatedStep, Simulation } from '../api-types';
 import { resumeCall, startCall, type CallContext } from '../flows/call-engine';
-import type { CallInstruction } from '../flows/call-instructions';
+import { announcement, type CallInstruction, type DialInstruction, type EnqueueInstruction } from '../flows/call-instructions';
+import { appletAt } from '../flows/engine';
+import { waitAnswer } from '../flows/queue';
 import { lastRevision, MAX_FLOW_REDIRECTS, runCallRequest, type CallRun, type LoadedRevision } from '../flows/call-request';
 import { encodeState, type CallState } from '../flows/call-state';
 import type { EnginePorts } from '../flows/engine';
@@ -35,12 +37,16 @@ export const simulateBody = z.strictObject({
 });
 
 const SIM_BASE = 'https://simulator.switchboard.invalid';
-/** The dry run never advances round-robin counters or remembers sticky members. */
-const DRY_PORTS: EnginePorts = {
+/**
+ * The dry run never advances round-robin counters or remembers sticky members. Longest-idle reads who is
+ * idle now (a read changes nothing): the simulation rings in the order a call now would.
+ */
+const dryPorts = (deps: AdminDeps): EnginePorts => ({
   nextRoundRobinStart: async () => 0,
   stickyMember: async () => undefined,
   rememberSticky: async () => undefined,
-};
+  presence: (userIds) => deps.presence.presence(userIds),
+});
 const MAX_REQUESTS = 50;
 
 /** What the carrier does with a keyword it answers itself (DESIGN.md section 17): the flow answers nothing. */
@@ -70,7 +76,7 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (!part) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no sms part` }]);
     // A STOP, START or HELP body runs as the webhook runs it: stored, answered by nothing (the carrier
     // answers those itself). Stored opt-outs are not read: the simulation answers for the flow, not the sender.
-    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory });
+    const result = runSms(part, { now, from: input.from, to, body: input.body ?? '', media: [], directory, schedules: directory.schedules });
     // What the webhook sends through the REST API: the replies and notifications past the TwiML's 10 messages.
     const texts = (result.overflow ?? []).map((m) => ({ from: to, to: m.to, body: m.body, ...(m.media && { media: m.media }) }));
     return {
@@ -85,8 +91,23 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
   if (!current.document.call) throw new ValidationError([{ path: 'channel', message: `flow ${flowId} has no call part` }]);
   const inputs = [...input.inputs];
   const steps: SimulatedStep[] = [];
-  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, ports: DRY_PORTS, visitedBefore });
-  const ports = {
+  // Schedules as the webhooks see them, overrides included (each decided at `at`: an override over by then is not applied).
+  const ports = dryPorts(deps);
+  const ctx = (visitedBefore: number): CallContext => ({ now, from: input.from, to, directory, schedules: directory.schedules, ports, visitedBefore });
+  // What an announcing dial's whisper says: the called number's name, read once.
+  const numberName = (await deps.numbers.find(to))?.name;
+  const whisperOf = (instructions: CallInstruction[]) => {
+    const dial = instructions.find((i): i is DialInstruction => i.kind === 'dial' && i.announce !== undefined);
+    return dial?.announce !== undefined ? announcement(dial.announce, { number: to, name: numberName }) : undefined;
+  };
+  // What a queued caller hears first (the wait URL's first answer), as TwiML.
+  const queueWaitOf = (run: CallRun) => {
+    const enqueue = run.instructions.find((i): i is EnqueueInstruction => i.kind === 'enqueue');
+    const part = lastRevision(run).document.call;
+    const applet = enqueue && part ? appletAt(part, enqueue.action.applet) : undefined;
+    return applet?.type === 'queue' ? renderCall(waitAnswer(enqueue!.action.applet, applet, { queueTime: 0, position: 1 }), simulatorUrls(lastRevision(run))) : undefined;
+  };
+  const loader = {
     load: async (id: string) => {
       // A redirect back into this flow runs the draft too.
       if (id === flowId) return { flowId, revision: current.revision, document: current.document };
@@ -96,10 +117,10 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     context: (_revision: LoadedRevision, visitedBefore: number) => ctx(visitedBefore),
   };
   const answer = (ended: boolean, note?: string): Simulation => ({ channel: 'call' as const, flowId, revision: current.revision, draft, steps, ended, ...(note && { note }) });
-  let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), ports);
+  let run = await runCallRequest({ flowId, revision: current.revision, document: current.document }, (part, c) => startCall(part, c), loader);
   let carrierInput: Record<string, string> | undefined;
   for (let requests = 1; ; requests++) {
-    steps.push(...simulatedSteps(run, carrierInput));
+    steps.push(...simulatedSteps(run, carrierInput, whisperOf(run.instructions), queueWaitOf(run)));
     if (run.brokenRedirect) {
       const { flowId: target, reason } = run.brokenRedirect;
       return answer(true, reason === 'redirect_limit'
@@ -112,12 +133,12 @@ export async function simulateFlow(deps: AdminDeps, flowId: string, raw: unknown
     if (requests >= MAX_REQUESTS) return answer(false, `stopped after ${MAX_REQUESTS} requests`);
     carrierInput = next.input;
     const at = lastRevision(run);
-    run = await runCallRequest(at, (part, c) => resumeCall(part, next.state, { digits: next.input.Digits, dialStatus: next.input.DialCallStatus }, c), ports);
+    run = await runCallRequest(at, (part, c) => resumeCall(part, next.state, { digits: next.input.Digits, dialStatus: next.input.DialCallStatus, queueResult: next.input.QueueResult }, c), loader);
   }
 }
 
 /** One entry per flow the request went through; the TwiML (the whole answer) on the last one. */
-function simulatedSteps(run: CallRun, input: Record<string, string> | undefined): SimulatedStep[] {
+function simulatedSteps(run: CallRun, input: Record<string, string> | undefined, whisper: string | undefined, queueWait: string | undefined): SimulatedStep[] {
   const last = lastRevision(run);
   const xml = renderCall(run.instructions, simulatorUrls(last));
   return run.segments.map((segment, i) => ({
@@ -127,6 +148,8 @@ function simulatedSteps(run: CallRun, input: Record<string, string> | undefined)
     ...(i === 0 && input && { input }),
     twiml: i === run.segments.length - 1 ? xml : '',
     ...(i === run.segments.length - 1 && run.outbound.length && { texts: run.outbound }),
+    ...(i === run.segments.length - 1 && whisper !== undefined && { whisper }),
+    ...(i === run.segments.length - 1 && queueWait !== undefined && { queueWait }),
   }));
 }
 
@@ -134,6 +157,9 @@ function simulatorUrls(flow: LoadedRevision) {
   return {
     action: (s: CallState) => `${SIM_BASE}/twilio/voice/step?${new URLSearchParams({ f: flow.flowId, r: String(flow.revision), ...encodeState(s) })}`,
     screen: `${SIM_BASE}/twilio/voice/screen`,
+    whisper: ({ applet }: { applet: string }) => `${SIM_BASE}/twilio/voice/whisper?${new URLSearchParams({ f: flow.flowId, r: String(flow.revision), a: applet })}`,
+    queueWait: (applet: string, lastAnnounced?: number) =>
+      `${SIM_BASE}/twilio/voice/queue-wait?${new URLSearchParams({ f: flow.flowId, r: String(flow.revision), a: applet, ...(lastAnnounced !== undefined && { la: String(lastAnnounced) }) })}`,
     recordingStatus: () => `${SIM_BASE}/twilio/voice/recording`,
     transcription: () => `${SIM_BASE}/twilio/voice/transcription`,
   };
@@ -153,6 +179,13 @@ function nextRequest(instructions: CallInstruction[], inputs: string[]): { state
       case 'dial': {
         if (!inputs.length) return 'out-of-inputs';
         return { state: instruction.action, input: { DialCallStatus: inputs.shift()! } };
+      }
+      case 'enqueue': {
+        // How the caller leaves the queue: a member takes them (bridged), they wait it out (timeout: Twilio's
+        // QueueResult leave), or they hang up.
+        if (!inputs.length) return 'out-of-inputs';
+        const how = inputs.shift()!;
+        return { state: instruction.action, input: { QueueResult: how === 'timeout' ? 'leave' : how } };
       }
       case 'record':
         return undefined; // the caller leaves a message; the call ends

@@ -3,13 +3,14 @@
 // numbers, a few hundred ms each, against the account's API concurrency): within REPORT_LIST_TTL_MS the
 // report reuses the last list. Reads that decide something read live (GET /api/carrier/numbers, sync), and
 // a sync, which changes the numbers' URLs, empties it. A failed read is not kept.
-import type { TwilioNumberResource } from './twilio-rest';
+import type { TwilioNumberResource } from './carrier-link';
 
 /** How stale the report's view of the carrier may be: a URL changed in Twilio's console shows within this. */
 export const REPORT_LIST_TTL_MS = 15_000;
 
-export class NumberListCache {
-  private last?: { at: number; list: Promise<TwilioNumberResource[]> };
+/** Holds one read of the account (`T`: its numbers, or its numbers with its Messaging Services). */
+export class NumberListCache<T = TwilioNumberResource[]> {
+  private last?: { at: number; list: Promise<T> };
 
   constructor(
     private readonly now: () => Date,
@@ -17,7 +18,7 @@ export class NumberListCache {
   ) {}
 
   /** The cached list while it is fresh (a read in flight included), else `read()`'s. */
-  list(read: () => Promise<TwilioNumberResource[]>): Promise<TwilioNumberResource[]> {
+  list(read: () => Promise<T>): Promise<T> {
     const at = this.now().getTime();
     if (this.last && at - this.last.at >= 0 && at - this.last.at < this.ttlMs) return this.last.list;
     const list = read();

@@ -1,18 +1,18 @@
-// Sends the texts the domain decided on (OutboundText), best effort: a failed send is logged and
-// counted (metric CarrierSendFailures) and never fails the call or the text that caused it, and the
-// webhook waits for the sends at most SEND_WAIT_MS.
-import type { CarrierError } from '../errors';
+// How the webhooks hand over the texts the domain decided on (OutboundText), best effort: the TextSender
+// port (queued-text.ts queues them for the sender function, outbound-sender.ts), never failing the call or
+// the text that caused them, and waited for at most SEND_WAIT_MS. Also the opt-out rules every send follows.
 import type { OutboundText } from '../flows/outbound';
 import { errorField, logger } from '../observability/logger';
 import { countBy, METRIC } from '../observability/metrics';
 import { atMost } from '../runtime/deadline';
 import type { OptOutStore } from '../store/state-store';
-import type { CarrierApi } from './carrier-link';
 
 /** Twilio's error for a send to a recipient who opted out of the sending number (replied STOP). */
 export const OPTED_OUT_CODE = 21610;
 
-export type SendReason = 'text_applet' | 'voicemail_notify' | 'transcript_notify' | 'inbox_notify' | 'reply' | 'forward';
+/** Why a text is sent: the applet or notification that decided it (DESIGN.md section 17). */
+export const SEND_REASONS = ['text_applet', 'voicemail_notify', 'transcript_notify', 'inbox_notify', 'reply', 'forward'] as const;
+export type SendReason = (typeof SEND_REASONS)[number];
 
 export interface SendAbout {
   reason: SendReason;
@@ -27,7 +27,7 @@ export interface SendSummary {
   optedOut?: number;
 }
 
-/** The port the webhooks send through (inbox notifications beyond the TwiML limit use it too). */
+/** The port the webhooks send through (inbox notifications beyond the TwiML limit use it too): it queues. */
 export interface TextSender {
   sendTexts(texts: readonly OutboundText[], about: SendAbout): Promise<SendSummary>;
 }
@@ -38,8 +38,8 @@ export interface SendMetrics {
 }
 
 /**
- * The longest a webhook answer waits for its sends. The REST client's own budget for a send
- * (SEND_POLICY, 900 ms) is shorter, so by then every send has gone out or been given up and counted.
+ * The longest a webhook answer waits for its texts to be queued. The queue's own client gives up sooner
+ * (spill/sqs-spill.ts spillSqsClientConfig), so by then every text is queued or counted as failed.
  */
 export const SEND_WAIT_MS = 1_000;
 
@@ -47,53 +47,6 @@ export const SEND_WAIT_MS = 1_000;
 export const powertoolsSendMetrics: SendMetrics = {
   sendFailures: (count, reason) => countBy(METRIC.carrierSendFailures, 'reason', reason, count),
 };
-
-export class CarrierTextSender implements TextSender {
-  constructor(
-    private readonly api: () => Promise<Pick<CarrierApi, 'createMessage'>>,
-    private readonly metrics: SendMetrics = powertoolsSendMetrics,
-    /** Where opt-outs are read before sending and recorded when the carrier refuses a send with 21610. */
-    private readonly optOuts?: Pick<OptOutStore, 'optedOut' | 'setOptOut'>,
-  ) {}
-
-  async sendTexts(all: readonly OutboundText[], about: SendAbout): Promise<SendSummary> {
-    if (all.length === 0) return { sent: 0, failed: 0 };
-    const texts = await withoutOptedOut(this.optOuts, all, about);
-    const skipped = all.length - texts.length;
-    if (texts.length === 0) return { sent: 0, failed: 0, optedOut: skipped };
-    let results: Array<PromiseSettledResult<unknown>>;
-    try {
-      const api = await this.api();
-      results = await Promise.allSettled(texts.map((t) => api.createMessage({ to: t.to, from: t.from, body: t.body, ...(t.media?.length && { mediaUrl: t.media }) })));
-    } catch (err) {
-      results = texts.map(() => ({ status: 'rejected', reason: err }) as const);
-    }
-    let failed = 0;
-    const refused: OutboundText[] = [];
-    results.forEach((result, i) => {
-      if (result.status === 'fulfilled') return;
-      failed++;
-      const error = result.reason as Partial<CarrierError>;
-      if (error.carrierCode === OPTED_OUT_CODE) refused.push(texts[i]);
-      // The logger masks the numbers (observability/logger.ts).
-      logger.error('a text could not be sent', {
-        reason: about.reason,
-        sid: about.sid,
-        to: texts[i].to,
-        from: texts[i].from,
-        status: error.status,
-        code: error.carrierCode,
-        ...(error.maybeDelivered && { maybeDelivered: true }),
-        error: String((result.reason as Error)?.message ?? result.reason),
-      });
-    });
-    if (failed > 0) this.metrics.sendFailures(failed, about.reason);
-    // The carrier knows of an opt-out we did not (a STOP we never saw, or one from before): recorded, so
-    // nothing is sent to that recipient from that number again until they text START.
-    await recordRefusals(this.optOuts, refused);
-    return { sent: texts.length - failed, failed, ...(skipped > 0 && { optedOut: skipped }) };
-  }
-}
 
 /**
  * The texts whose recipient has not opted out of texts from their sending number. When the opt-outs

@@ -29,6 +29,20 @@ export const ENV = {
   spillQueueUrl: 'SPILL_QUEUE_URL',
   /** The durable spill's spool directory (local mode; local/stack.ts sets it). */
   spillSpoolDir: 'SPILL_SPOOL_DIR',
+  /** The carrier sync's SQS queue (AWS): each message runs one step of a sync job in the admin function. Unset locally: steps run in-process. */
+  carrierSyncQueueUrl: 'CARRIER_SYNC_QUEUE_URL',
+  /** The outbound texts' SQS queue (AWS; lib/outbound.ts sets it on the functions that queue texts). */
+  outboxQueueUrl: 'OUTBOX_QUEUE_URL',
+  /** The outbound texts' spool directory (local mode; local/stack.ts sets it). */
+  outboxSpoolDir: 'OUTBOX_SPOOL_DIR',
   /** The report's SNS topic. */
   alertTopicArn: 'ALERT_TOPIC_ARN',
+  /** The job queue's SQS FIFO queue (AWS): emails of voicemails, handed off by the webhooks (lib/jobs.ts). */
+  jobQueueUrl: 'JOB_QUEUE_URL',
+  /** The job queue's directory (local mode; local/stack.ts sets it and drains it). */
+  jobDir: 'JOB_DIR',
+  /** The verified SES identity emails come from (an address, or a domain: then switchboard@<domain>). */
+  emailFrom: 'EMAIL_FROM',
+  /** Where the dashboard is: the links in emails point into it. */
+  dashboardUrl: 'DASHBOARD_URL',
 } as const;

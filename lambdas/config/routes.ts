@@ -26,6 +26,9 @@ export const HTTP_ROUTES: readonly RouteSpec[] = [
   // Continuation steps and callbacks: the project writes these URLs into its own TwiML.
   { path: '/twilio/voice/{proxy+}', method: 'POST', function: 'voice' },
   { path: '/twilio/sms', method: 'POST', function: 'sms' },
+  // The StatusCallback of every text the sender sends (DESIGN.md section 17): a small update, served by
+  // the sms function (it has the messaging side's table grants), signed like every webhook.
+  { path: '/twilio/message-status', method: 'POST', function: 'sms' },
 ];
 
 /** The route API Gateway would take for `path` (any method: the handlers answer for their own). */

@@ -16,7 +16,9 @@ export const MAX_SMS_TEXT = 1600;
 /** Twilio rings at most 10 nouns (each <Number> and <Client>) in one <Dial>. */
 export const MAX_DIAL_NOUNS = 10;
 
-export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'redirect', 'hangup'] as const;
+export const CALL_APPLETS = ['say', 'menu', 'hours', 'caller', 'dial', 'voicemail', 'text', 'queue', 'redirect', 'hangup'] as const;
+/** Twilio's limit on a queue's name (`<Enqueue>`). */
+export const QUEUE_NAME_MAX = 64;
 export const SMS_APPLETS = ['reply', 'hours', 'caller', 'keyword', 'inbox', 'forward'] as const;
 /** Applets that end a path: every path from `start` must reach one. */
 export const TERMINAL_APPLETS = ['voicemail', 'redirect', 'hangup', 'inbox', 'forward'] as const;
@@ -46,6 +48,8 @@ export function branchesOf(applet: Applet): Array<{ branch: string; target: stri
       ];
     case 'dial':
       return [{ branch: 'noAnswer', target: applet.noAnswer }];
+    case 'queue':
+      return [{ branch: 'timeout', target: applet.timeout }];
     default:
       return [];
   }

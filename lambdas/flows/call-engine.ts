@@ -8,10 +8,11 @@ import { isAnonymousCaller, matchCaller } from './caller-match';
 import type { CallState, DialState, MenuState } from './call-state';
 import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dial-plan';
 import { APOLOGY, appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
-import { isOpen } from './hours';
+import { appletIsOpen, type Schedules } from './hours';
 import type { Directory } from './people';
 import { CALL_APPLETS, E164 } from './applets';
-import { canTextBack, type OutboundText } from './outbound';
+import { canTextBack, notifyChannels, type OutboundText } from './outbound';
+import { leftWithoutAgent, type QueueTarget } from './queue';
 import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
 
 export interface CallContext {
@@ -27,6 +28,12 @@ export interface CallContext {
    * or a voicemail never loads them (the webhook passes a loader; tests may pass the directory itself).
    */
   directory: Directory | (() => Promise<Directory>);
+  /**
+   * The shared schedules the part's `hours` applets name, or a way to load them: only an `hours` applet
+   * with a `schedule` needs them, so a flow without one never reads a schedule. Absent: none known (such
+   * an applet takes `closed`).
+   */
+  schedules?: Schedules | (() => Promise<Schedules>);
   ports: EnginePorts;
   /**
    * Applets already visited in this request before this part was entered (after a `redirect` from
@@ -43,6 +50,8 @@ export interface ResumeInput {
   dialStatus?: string;
   /** Dial: the user who answered, when the handler knows it (e.g. from screening); used only to remember a sticky answer. */
   answeredBy?: string;
+  /** Queue: Twilio's QueueResult when the caller left the queue (bridged, leave, hangup, queue-full...). */
+  queueResult?: string;
 }
 
 export interface CallResult {
@@ -59,6 +68,18 @@ export interface CallResult {
    * `visitedBefore: steps.length`, appending its instructions and steps to these.
    */
   redirectFlow?: string;
+  /**
+   * The caller was put in a queue (`queue` applet): the webhook records them as waiting and has the
+   * queue's members offered the call. Data, as texts are.
+   */
+  queued?: QueuedCaller;
+}
+
+/** A caller joining a queue: which, through which applet, and who may take them. */
+export interface QueuedCaller {
+  queue: string;
+  applet: string;
+  targets: QueueTarget[];
 }
 
 export const DEFAULT_VOICEMAIL_PROMPT: Prompt = { text: 'Please leave a message after the tone.' };
@@ -69,6 +90,9 @@ const CALL_TYPES: ReadonlySet<string> = new Set(CALL_APPLETS);
 
 const directoryOf = (ctx: CallContext): Promise<Directory> =>
   typeof ctx.directory === 'function' ? ctx.directory() : Promise.resolve(ctx.directory);
+
+const schedulesOf = (ctx: CallContext): Promise<Schedules | undefined> =>
+  typeof ctx.schedules === 'function' ? ctx.schedules() : Promise.resolve(ctx.schedules);
 
 /** A new call: run from the part's start. */
 export async function startCall(part: FlowPart, ctx: CallContext): Promise<CallResult> {
@@ -92,7 +116,7 @@ export async function resumeCall(part: FlowPart, state: CallState, input: Resume
 /** What one applet decided: emit these instructions, then go on to a branch or stop here. */
 type Outcome =
   | { emit: CallInstruction[]; then: 'next'; next: string | undefined; send?: OutboundText[] }
-  | { emit: CallInstruction[]; then: 'stop'; redirectFlow?: string };
+  | { emit: CallInstruction[]; then: 'stop'; redirectFlow?: string; queued?: QueuedCaller };
 
 const goOn = (emit: CallInstruction[], next: string | undefined, send?: OutboundText[]): Outcome => ({ emit, then: 'next', next, ...(send && { send }) });
 const stop = (emit: CallInstruction[], redirectFlow?: string): Outcome => ({ emit, then: 'stop', redirectFlow });
@@ -101,6 +125,7 @@ interface Run {
   instructions: CallInstruction[];
   steps: Step[];
   outbound: OutboundText[];
+  queued?: QueuedCaller;
 }
 
 const newRun = (): Run => ({ instructions: [], steps: [], outbound: [] });
@@ -116,7 +141,7 @@ async function walk(part: FlowPart, first: string | undefined, ctx: CallContext,
     run.steps.push({ applet: id, type: applet.type });
     const outcome = await enterApplet(id, applet, ctx);
     run.instructions.push(...outcome.emit);
-    if (outcome.then === 'stop') return finish(run, outcome.redirectFlow);
+    if (outcome.then === 'stop') return finish(outcome.queued ? { ...run, queued: outcome.queued } : run, outcome.redirectFlow);
     if (outcome.send) run.outbound.push(...outcome.send);
     id = branchTarget(outcome.next);
   }
@@ -128,7 +153,11 @@ async function follow(part: FlowPart, outcome: Outcome, ctx: CallContext, run: R
 }
 
 function finish(run: Run, redirectFlow: string | undefined): CallResult {
-  return { instructions: run.instructions, steps: run.steps, outbound: run.outbound, ...(redirectFlow !== undefined && { redirectFlow }) };
+  return {
+    instructions: run.instructions, steps: run.steps, outbound: run.outbound,
+    ...(redirectFlow !== undefined && { redirectFlow }),
+    ...(run.queued && { queued: run.queued }),
+  };
 }
 
 /** The flow cannot go on: keep what was already said, apologise and hang up; the step says why. */
@@ -147,17 +176,23 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
     case 'say':
       return goOn([say(applet.prompt, applet.loop)], applet.next);
     case 'hours':
-      return goOn([], isOpen(applet, ctx.now) ? applet.open : applet.closed);
+      return goOn([], appletIsOpen(applet, applet.schedule !== undefined ? await schedulesOf(ctx) : undefined, ctx.now) ? applet.open : applet.closed);
     case 'caller':
       return goOn([], matchCaller(applet, ctx.from));
     case 'menu':
       return stop(askMenu(id, applet, 1));
     case 'dial':
-      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx);
+      return ring(id, applet, await planDial(id, applet, ctx.from, await directoryOf(ctx), ctx.ports, ctx.callSid), 0, ctx, true);
     case 'voicemail':
       return stop(recordVoicemail(id, applet));
     case 'text':
       return goOn([], applet.next, textBack(applet, ctx));
+    case 'queue':
+      return {
+        emit: [{ kind: 'enqueue', queue: applet.name, action: { step: 'queue', applet: id } }],
+        then: 'stop',
+        queued: { queue: applet.name, applet: id, targets: applet.targets },
+      };
     case 'redirect':
       return stop([], applet.flow);
     case 'hangup':
@@ -171,6 +206,9 @@ async function enterApplet(id: string, applet: Applet, ctx: CallContext): Promis
 async function resumeApplet(state: CallState, applet: Applet, input: ResumeInput, ctx: CallContext): Promise<Outcome> {
   if (state.step === 'menu' && applet.type === 'menu') return answerMenu(state, applet, input.digits);
   if (state.step === 'dial' && applet.type === 'dial') return dialResult(state, applet, input, ctx);
+  // Out of the queue: without an agent (our <Leave/> after maxWaitSeconds, a full queue) the timeout
+  // branch; bridged (the conversation is over by now), hung up or redirected, the call ends.
+  if (state.step === 'queue' && applet.type === 'queue') return leftWithoutAgent(input.queueResult) ? goOn([], applet.timeout) : stop([HANGUP]);
   // The recording is over (the handler stores it): the call ends.
   return stop([HANGUP]);
 }
@@ -206,8 +244,11 @@ function answerMenu(state: MenuState, menu: MenuApplet, digits: string | undefin
 
 type DialApplet = AppletOf<'dial'>;
 
-/** Ring the round starting at `pos`, or take `noAnswer` when nobody is left to ring. */
-function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: CallContext): Outcome {
+/**
+ * Ring the round starting at `pos`, or take `noAnswer` when nobody is left to ring. The first round of a
+ * recorded dial is preceded by its `recordingNotice` (the caller hears it once, before anything is recorded).
+ */
+function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: CallContext, first = false): Outcome {
   const round = nextRound(dial, plan, pos);
   if (!round) return goOn([], dial.noAnswer);
   const onlyUser = round.ringers.length === 1 ? round.ringers[0].userId : undefined;
@@ -216,17 +257,20 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     applet: id,
     pos: round.next,
     ...(plan.rr !== undefined && { rr: plan.rr }),
+    ...(plan.idle !== undefined && { idle: plan.idle }),
     ...(plan.sticky !== undefined && { sticky: plan.sticky }),
     // Only a sticky dial needs to know later who answered.
     ...(dial.sticky && dial.group && onlyUser !== undefined && { user: onlyUser }),
   };
-  return stop([{
+  const notice = first && dial.record && dial.recordingNotice ? [say(dial.recordingNotice)] : [];
+  return stop([...notice, {
     kind: 'dial',
     targets: round.ringers.flatMap((r) => r.targets),
     timeoutSeconds: dial.ringSeconds,
     callerId: dial.callerId === 'number' || !canShowCaller(ctx.from) ? ctx.to : 'caller',
     record: dial.record,
     screen: dial.screen,
+    ...(dial.announce !== undefined && { announce: dial.announce }),
     // Rounds of several ringers (simultaneous, perRound > 1) only learn who answered from the answering leg.
     ...(dial.sticky && dial.group && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, dial.group, ctx.from) }),
     action,
@@ -293,7 +337,7 @@ function recordVoicemail(id: string, vm: AppletOf<'voicemail'>): CallInstruction
     kind: 'record',
     maxSeconds: vm.maxSeconds,
     transcribe: vm.transcribe,
-    notify: vm.notify,
+    notify: notifyChannels(vm.notify),
     mailbox: mailboxOf(vm.mailbox),
     action: { step: 'voicemail', applet: id },
   };

@@ -3,7 +3,7 @@
 // times, so a redirect cycle (A -> B -> A) ends instead of spinning. The voice webhook and the
 // simulator both answer through this, so the redirect protocol exists once.
 // Pure: flows are reached through `load`, everything else through the engine's context.
-import { startCall, type CallContext, type CallResult } from './call-engine';
+import { startCall, type CallContext, type CallResult, type QueuedCaller } from './call-engine';
 import type { CallInstruction } from './call-instructions';
 import type { Step } from './engine';
 import type { OutboundText } from './outbound';
@@ -34,6 +34,8 @@ export interface CallRun {
   outbound: OutboundText[];
   /** Set when a redirect could not be followed: the caller must get the safe answer. */
   brokenRedirect?: { flowId: string; reason: 'redirect_limit' | 'missing_flow' };
+  /** The caller was put in a queue, by the last segment's `queue` applet (of `lastRevision`). */
+  queued?: QueuedCaller;
 }
 
 export interface CallRequestPorts {
@@ -67,7 +69,7 @@ export async function runCallRequest(
     outbound.push(...result.outbound);
     visited += result.steps.length;
   }
-  return { segments, instructions, outbound };
+  return { segments, instructions, outbound, ...(result.queued && { queued: result.queued }) };
 }
 
 /** Where the call now is: the revision its next action URLs must pin. */

@@ -22,6 +22,8 @@ export interface DialState {
   applet: string;
   pos: number;
   rr?: number;
+  /** Longest-idle: the members' positions in the group in the order this call rings them (fixed at the first round). */
+  idle?: number[];
   sticky?: string;
   user?: string;
 }
@@ -32,10 +34,16 @@ export interface VoicemailState {
   applet: string;
 }
 
-export type CallState = MenuState | DialState | VoicemailState;
+/** A caller who has left a queue (the `<Enqueue>` action: bridged, left on timeout, hung up...). */
+export interface QueueState {
+  step: 'queue';
+  applet: string;
+}
+
+export type CallState = MenuState | DialState | VoicemailState | QueueState;
 
 /** The query keys this module owns; the webhook handler adds its own (flow, revision) beside them. */
-export const CALL_STATE_KEYS = ['step', 'applet', 'attempt', 'pos', 'rr', 'sticky', 'user'] as const;
+export const CALL_STATE_KEYS = ['step', 'applet', 'attempt', 'pos', 'rr', 'idle', 'sticky', 'user'] as const;
 
 export function encodeState(state: CallState): Record<string, string> {
   const query: Record<string, string> = { step: state.step, applet: state.applet };
@@ -46,10 +54,12 @@ export function encodeState(state: CallState): Record<string, string> {
     case 'dial':
       query.pos = String(state.pos);
       if (state.rr !== undefined) query.rr = String(state.rr);
+      if (state.idle !== undefined) query.idle = state.idle.join('.');
       if (state.sticky !== undefined) query.sticky = state.sticky;
       if (state.user !== undefined) query.user = state.user;
       break;
     case 'voicemail':
+    case 'queue':
       break;
   }
   return query;
@@ -71,6 +81,7 @@ export function decodeState(query: Query): CallState | undefined {
     case 'dial':
       return decodeDial(query, applet);
     case 'voicemail':
+    case 'queue':
       return { step, applet };
     default:
       return undefined;
@@ -82,16 +93,19 @@ function decodeDial(query: Query, applet: string): DialState | undefined {
   const rr = count(query, 'rr');
   const sticky = single(query, 'sticky');
   const user = single(query, 'user');
+  const idle = positions(single(query, 'idle'));
   // Optional keys, but present ones must be well formed.
   const malformed =
     pos === undefined ||
     (query.rr !== undefined && rr === undefined) ||
+    (query.idle !== undefined && idle === undefined) ||
     (query.sticky !== undefined && (sticky === undefined || !isId(sticky))) ||
     (query.user !== undefined && (user === undefined || !isId(user)));
   if (malformed) return undefined;
   return {
     step: 'dial', applet, pos,
     ...(rr !== undefined && { rr }),
+    ...(idle !== undefined && { idle }),
     ...(sticky !== undefined && { sticky }),
     ...(user !== undefined && { user }),
   };
@@ -107,6 +121,13 @@ function single(query: Query, key: string): string | undefined {
 function count(query: Query, key: string): number | undefined {
   const value = single(query, key);
   return value !== undefined && /^\d{1,4}$/.test(value) ? Number(value) : undefined;
+}
+
+/** Distinct member positions ("2.0.1"): a group has at most 49 members (people.ts). */
+function positions(value: string | undefined): number[] | undefined {
+  if (value === undefined || !/^\d{1,2}(\.\d{1,2}){0,48}$/.test(value)) return undefined;
+  const list = value.split('.').map(Number);
+  return new Set(list).size === list.length ? list : undefined;
 }
 
 /** User ids are 1-64 characters (people.ts). */

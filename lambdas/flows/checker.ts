@@ -2,11 +2,13 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { isReservedKeyword } from './carrier-keywords';
+import { notifyChannels } from './outbound';
 import { MAX_DIAL_NOUNS } from './applets';
 import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
 import { ERROR_CODES, type Problem, type ProblemCode } from './problems';
+import { badRanges, isNeverOpen, isRealDate, isTimeZone } from './schedule';
 import { MAX_MESSAGES_PER_ANSWER } from './sms-engine';
 import {
   CALL_APPLETS,
@@ -44,7 +46,7 @@ export const MAX_SIMULTANEOUS = MAX_DIAL_NOUNS;
 export const MAX_TRANSCRIBED_SECONDS = 120;
 
 /** Call applets that stop and wait for the caller or the network; every other applet runs instantly. */
-const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail']);
+const WAITING_CALL_APPLETS: ReadonlySet<AppletType> = new Set(['menu', 'dial', 'voicemail', 'queue']);
 
 const ERROR_SET: ReadonlySet<ProblemCode> = new Set(ERROR_CODES);
 
@@ -82,11 +84,13 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
   return [...numbers].sort();
 }
 
-/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies). */
+/** The users an applet rings (dial) or texts (an inbox or a voicemail that notifies by text). */
 function peopleReached(applet: Applet, directory: Directory): User[] {
+  const members = (mailbox: MailboxRef) => ('user' in mailbox ? [mailbox.user] : (directory.groups.get(mailbox.group)?.members ?? []));
   const ids =
     applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
-    : (applet.type === 'inbox' || applet.type === 'voicemail') && applet.notify ? ('user' in applet.mailbox ? [applet.mailbox.user] : (directory.groups.get(applet.mailbox.group)?.members ?? []))
+    : applet.type === 'inbox' && applet.notify ? members(applet.mailbox)
+    : applet.type === 'voicemail' && notifyChannels(applet.notify).sms ? members(applet.mailbox)
     : [];
   return [...new Set(ids)].map((id) => directory.users.get(id)).filter((u): u is User => u !== undefined);
 }
@@ -185,9 +189,36 @@ function checkReferences(id: string, applet: Applet, ctx: PartContext): Problem[
       return checkMailbox(id, applet.mailbox, ctx);
     case 'redirect':
       return checkRedirect(id, applet, ctx);
+    case 'queue':
+      return checkQueue(id, applet, ctx);
     default:
       return [];
   }
+}
+
+/** A queue's targets must exist, and someone among them must be reachable to take its callers. */
+function checkQueue(id: string, queue: AppletOf<'queue'>, ctx: PartContext): Problem[] {
+  const { directory, channel } = ctx;
+  const problems: Problem[] = [];
+  for (const target of queue.targets) {
+    if ('user' in target) {
+      const user = directory.users.get(target.user);
+      if (!user) problems.push(problem('unknown_user', channel, `Applet "${id}" offers queue "${queue.name}" to user "${target.user}", who does not exist.`, id));
+      else problems.push(...userUnreachable(id, user, '', ctx), ...ownPhone(id, user, '', ctx));
+      continue;
+    }
+    const group = directory.groups.get(target.group);
+    if (!group) {
+      problems.push(problem('unknown_group', channel, `Applet "${id}" offers queue "${queue.name}" to group "${target.group}", which does not exist.`, id));
+      continue;
+    }
+    problems.push(...checkGroup(id, group, 'offers its queue to', ctx));
+    for (const memberId of new Set(group.members)) {
+      const user = directory.users.get(memberId);
+      if (user) problems.push(...userUnreachable(id, user, ` (a member of group "${group.id}")`, ctx), ...ownPhone(id, user, ` (a member of group "${group.id}")`, ctx));
+    }
+  }
+  return problems;
 }
 
 function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Problem[] {
@@ -266,7 +297,7 @@ function checkCarrierLimits(id: string, applet: Applet, ctx: PartContext): Probl
   switch (applet.type) {
     case 'voicemail': {
       // A notifying voicemail texts its members: a member's phone that is one of our numbers would loop.
-      const problems = applet.notify ? peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx)) : [];
+      const problems = peopleReached(applet, directory).flatMap((u) => ownPhone(id, u, '', ctx));
       if (!applet.transcribe || applet.maxSeconds <= MAX_TRANSCRIBED_SECONDS) return problems;
       problems.push(problem('transcribe_too_long', channel,
         `Applet "${id}" records up to ${applet.maxSeconds} s and transcribes, but Twilio transcribes only recordings ` +
@@ -373,6 +404,7 @@ function checkRedirect(id: string, redirect: AppletOf<'redirect'>, { directory, 
 // Business hours
 
 function checkHours(id: string, hours: AppletOf<'hours'>, ctx: PartContext): Problem[] {
+  if (hours.schedule !== undefined) return checkSharedHours(id, hours.schedule, ctx);
   const { channel } = ctx;
   const problems: Problem[] = [];
   if (!isTimeZone(hours.timezone)) {
@@ -399,57 +431,26 @@ function checkHours(id: string, hours: AppletOf<'hours'>, ctx: PartContext): Pro
   return problems;
 }
 
-function isTimeZone(zone: string): boolean {
-  if (zone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false; // RangeError: Intl does not know the zone
+/**
+ * Hours of a shared schedule: it must exist (a schedule in use cannot be deleted, so this catches an id
+ * mistyped or copied from another deployment). Its time zone and ranges were checked when it was saved
+ * (a 400), so only whether it is ever open is left to say. Unknown schedules (no `schedules` in the
+ * directory): not checked.
+ */
+function checkSharedHours(id: string, scheduleId: string, { directory, channel }: PartContext): Problem[] {
+  if (!directory.schedules) return [];
+  const schedule = directory.schedules.get(scheduleId);
+  if (!schedule) {
+    return [problem('unknown_schedule', channel, `Applet "${id}" uses schedule "${scheduleId}", which does not exist.`, id)];
   }
-}
-
-const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** What is wrong with one day's ranges: each inverted range, then each overlap between the sound ones. */
-function badRanges(ranges: ReadonlyArray<readonly [string, string]>): string[] {
-  const messages: string[] = [];
-  const sound: Array<readonly [string, string]> = [];
-  for (const range of ranges) {
-    const [open, close] = range;
-    if (open === '24:00') {
-      messages.push(`the range ["${open}","${close}"] opens at 24:00, the end of the day; open at 00:00 instead.`);
-    } else if (minutes(close) <= minutes(open)) {
-      messages.push(`the range ["${open}","${close}"] closes before it opens or at the same time; ` +
-        'a range past midnight is written as two ranges on two days.');
-    } else {
-      sound.push(range);
-    }
-  }
-  // Sorted by opening time, two ranges overlap when one opens before the previous one closes;
-  // touching ranges (12:00-13:00, 13:00-17:00) are fine.
-  sound.sort((a, b) => minutes(a[0]) - minutes(b[0]));
-  let latest = sound[0];
-  for (const range of sound.slice(1)) {
-    if (minutes(range[0]) < minutes(latest[1])) {
-      messages.push(`the ranges ["${latest[0]}","${latest[1]}"] and ["${range[0]}","${range[1]}"] overlap.`);
-    }
-    if (minutes(range[1]) > minutes(latest[1])) latest = range;
-  }
-  return messages;
-}
-
-/** "YYYY-MM-DD" or "--MM-DD" (every year: 29 February is allowed, it exists in leap years). */
-function isRealDate(date: string): boolean {
-  const year = date.startsWith('--') ? 2000 : Number(date.slice(0, 4)); // 2000 is a leap year
-  const month = Number(date.slice(-5, -3));
-  const day = Number(date.slice(-2));
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  if (!isNeverOpen(schedule)) return [];
+  return [problem('always_closed', channel,
+    `Applet "${id}" uses schedule "${schedule.name}", which has no opening hours on any day, so it always takes its ` +
+    '"closed" branch (unless an override opens it): add weekly ranges to the schedule.', id)];
 }
 
 /** Never open: no range on any day and no override keeping it open. Bad ranges are bad_hours, not this. */
-function isAlwaysClosed(hours: AppletOf<'hours'>, now: Date): boolean {
+function isAlwaysClosed(hours: AppletOf<'hours'> & { schedule?: undefined }, now: Date): boolean {
   const anyRange = DAYS.some((day) => hours.weekly[day].length > 0);
   const openOverride = hours.override?.state === 'open' && Date.parse(hours.override.until) > now.getTime();
   return !anyRange && !openOverride;
@@ -587,11 +588,12 @@ function findRecordingWithoutNotice({ part, channel }: PartContext): Problem[] {
   return heardNothingBefore
     .filter((id) => {
       const applet = part.applets[id];
-      return applet.type === 'dial' && applet.record;
+      return applet.type === 'dial' && applet.record && !applet.recordingNotice;
     })
     .map((id) => problem('record_without_notice', channel,
       `Applet "${id}" records the call, but a caller can reach it without hearing anything first: ` +
-      'put a say (e.g. "This call may be recorded") on every path before it. Many states require both parties\' consent.', id));
+      'give it a recording notice (e.g. "This call may be recorded"), or put a say on every path before it. ' +
+      'Many states require both parties\' consent.', id));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { MAX_DIAL_NOUNS } from './applets';
 import { isAnonymousCaller } from './caller-match';
 import type { DialTarget } from './call-instructions';
 import type { DialState } from './call-state';
-import type { EnginePorts } from './engine';
+import type { EnginePorts, Presence } from './engine';
 import type { Directory, Group, User } from './people';
 import type { AppletOf } from './schema';
 
@@ -24,6 +24,8 @@ export interface DialPlan {
   order: Ringer[];
   /** Round-robin offset this call started at. */
   rr?: number;
+  /** Longest-idle: the members' positions in the group, in the order this call rings them. */
+  idle?: number[];
   /** The member who last answered this caller, rung alone first. */
   sticky?: string;
 }
@@ -48,15 +50,38 @@ export async function planDial(appletId: string, dial: DialApplet, from: string,
   if (!group || !group.members.some((id) => ringerFor(id, directory).targets.length > 0)) return { order: [] };
 
   const count = group.members.length;
-  const [start, remembered] = await Promise.all([
+  const [start, remembered, presence] = await Promise.all([
     dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, group.id), count, callSid) : undefined,
     dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, group.id, from)) : undefined,
+    dial.strategy === 'longest-idle' ? ports.presence(group.members.filter((id) => ringerFor(id, directory).targets.length > 0)) : undefined,
   ]);
   const rr = start === undefined ? undefined : wrap(start, count);
+  const idle = presence ? longestIdleOrder(group.members, presence) : undefined;
   const sticky = remembered && group.members.includes(remembered) && ringerFor(remembered, directory).targets.length > 0
     ? remembered
     : undefined;
-  return { order: legsOf(dial, groupOrder(group, directory, rr, sticky)), rr, sticky };
+  return { order: legsOf(dial, groupOrder(group, directory, { rr, idle }, sticky)), rr, idle, sticky };
+}
+
+/**
+ * Longest-idle: members by the time since their last answered call ended, longest first; a member never
+ * seen on a call has been idle longest of all (group order among them). Members on a call now ring last,
+ * not never: a lost `completed` callback must not make anyone unreachable.
+ */
+export function longestIdleOrder(members: readonly string[], presence: ReadonlyMap<string, Presence>): number[] {
+  const rank = (i: number): [number, number] => {
+    const p = presence.get(members[i]);
+    if (p?.onCall) return [2, 0];
+    const ended = p?.lastCallEndedAt ? Date.parse(p.lastCallEndedAt) : NaN;
+    return Number.isFinite(ended) ? [1, ended] : [0, 0];
+  };
+  // Array.prototype.sort is stable: equal ranks keep group order.
+  return members
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1];
+    });
 }
 
 /** A later round of the same dial: the same order, from the values the call state kept. */
@@ -65,7 +90,7 @@ export function replanDial(dial: DialApplet, state: DialState, directory: Direct
   const group = directory.groups.get(dial.group);
   if (!group) return { order: [] };
   const rr = state.rr === undefined ? undefined : wrap(state.rr, group.members.length);
-  return { order: legsOf(dial, groupOrder(group, directory, rr, state.sticky)), rr, sticky: state.sticky };
+  return { order: legsOf(dial, groupOrder(group, directory, { rr, idle: state.idle }, state.sticky)), rr, idle: state.idle, sticky: state.sticky };
 }
 
 /**
@@ -113,11 +138,21 @@ function singleOrder(dial: DialApplet, directory: Directory): Ringer[] {
   return [];
 }
 
-/** Members in group order, starting at the round-robin offset and wrapping once; the sticky member first. */
-function groupOrder(group: Group, directory: Directory, rr: number | undefined, sticky: string | undefined): Ringer[] {
-  const start = rr ?? 0;
-  const rotated = [...group.members.slice(start), ...group.members.slice(0, start)];
-  const ids = sticky ? [sticky, ...rotated.filter((id) => id !== sticky)] : rotated;
+/**
+ * Members in group order, starting at the round-robin offset and wrapping once, or in longest-idle order;
+ * the sticky member first. A longest-idle order kept from an earlier request names positions: members
+ * added since come last, positions past the group's end (members removed since) are dropped.
+ */
+function groupOrder(group: Group, directory: Directory, by: { rr?: number; idle?: number[] }, sticky: string | undefined): Ringer[] {
+  let ordered: string[];
+  if (by.idle) {
+    const seen = new Set(by.idle.filter((i) => i < group.members.length));
+    ordered = [...[...seen].map((i) => group.members[i]), ...group.members.filter((_, i) => !seen.has(i))];
+  } else {
+    const start = by.rr ?? 0;
+    ordered = [...group.members.slice(start), ...group.members.slice(0, start)];
+  }
+  const ids = sticky ? [sticky, ...ordered.filter((id) => id !== sticky)] : ordered;
   return ids.map((id) => ringerFor(id, directory));
 }
 

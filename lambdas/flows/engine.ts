@@ -19,6 +19,20 @@ export interface EnginePorts {
   stickyMember(key: string): Promise<string | undefined>;
   /** Sticky: remembers who answered this caller for this dial (called once, when an answered call ends). */
   rememberSticky(key: string, userId: string, now: Date): Promise<void>;
+  /**
+   * Longest-idle: what is known of these users' calls, from their legs' status callbacks (one batch read;
+   * users never seen on a call are absent). Not scoped to a flow: a member's calls are theirs, whichever
+   * flow rang them.
+   */
+  presence(userIds: readonly string[]): Promise<ReadonlyMap<string, Presence>>;
+}
+
+/** A user's calls as the carrier reported them (their legs' `answered` and `completed` status callbacks). */
+export interface Presence {
+  /** When their last answered call ended (ISO time); absent when none is known. */
+  lastCallEndedAt?: string;
+  /** A leg of theirs was answered and has not ended yet. */
+  onCall: boolean;
 }
 
 /** One applet visited in one request, in order: the trace's `applet` and `type`. */

@@ -6,7 +6,8 @@
 // Pure domain code: no storage, no clock but `at`.
 import { matchCaller } from './caller-match';
 import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox } from './engine';
-import { isOpen } from './hours';
+import { appletIsOpen, type Schedules } from './hours';
+import { notifyChannels, type NotifyChannels } from './outbound';
 import type { FlowPart } from './schema';
 
 export interface LateCall {
@@ -14,11 +15,16 @@ export interface LateCall {
   at: Date;
   /** The caller's number (a recording's callback carries it in our signed URL). */
   from: string;
+  /**
+   * The shared schedules the flows' `hours` applets name, as they are now: a schedule keeps no history,
+   * so its rules (and an override still active at the arrival time) are today's.
+   */
+  schedules?: Schedules;
 }
 
 /** What the walk found: a voicemail's mailbox, a redirect to follow in another flow, or nothing. */
 export type LateVoicemail =
-  | { kind: 'voicemail'; applet: string; mailbox: Mailbox; notify: boolean; path: string[] }
+  | { kind: 'voicemail'; applet: string; mailbox: Mailbox; notify: NotifyChannels; path: string[] }
   | { kind: 'redirect'; flow: string; path: string[] }
   | { kind: 'none'; reason: 'menu_option' | 'hangup' | 'dead_end' | 'loop'; path: string[] };
 
@@ -27,7 +33,7 @@ export type LateVoicemail =
  * nothing and a dial nobody answers:
  * - `say` and `text` go on to `next` (the late call speaks nothing and texts nobody);
  * - `hours` takes `open` or `closed` at the arrival time, `caller` matches the caller's number;
- * - `dial` takes `noAnswer`: nobody was rung, so nobody answered;
+ * - `dial` takes `noAnswer`: nobody was rung, so nobody answered; `queue` takes `timeout` likewise;
  * - `menu` takes `fallback`, the branch a caller who presses nothing ends on after its attempts (its
  *   options need a key, so they are never taken; a menu without a fallback stops the walk);
  * - `voicemail` is the answer; `redirect` names the flow to go on in (the caller follows it through
@@ -50,7 +56,7 @@ export function lateVoicemail(part: FlowPart, call: LateCall): LateVoicemail {
         id = branchTarget(applet.next);
         break;
       case 'hours':
-        id = branchTarget(isOpen(applet, call.at) ? applet.open : applet.closed);
+        id = branchTarget(appletIsOpen(applet, call.schedules, call.at) ? applet.open : applet.closed);
         break;
       case 'caller':
         id = branchTarget(matchCaller(applet, call.from));
@@ -58,12 +64,16 @@ export function lateVoicemail(part: FlowPart, call: LateCall): LateVoicemail {
       case 'dial':
         id = branchTarget(applet.noAnswer);
         break;
+      case 'queue':
+        // Nobody took the caller: they left at maxWaitSeconds.
+        id = branchTarget(applet.timeout);
+        break;
       case 'menu':
         if (!branchTarget(applet.fallback)) return { kind: 'none', reason: 'menu_option', path };
         id = branchTarget(applet.fallback);
         break;
       case 'voicemail':
-        return { kind: 'voicemail', applet: id, mailbox: mailboxOf(applet.mailbox), notify: applet.notify === true, path };
+        return { kind: 'voicemail', applet: id, mailbox: mailboxOf(applet.mailbox), notify: notifyChannels(applet.notify), path };
       case 'redirect':
         return { kind: 'redirect', flow: applet.flow, path };
       case 'hangup':
@@ -86,7 +96,7 @@ export async function lateVoicemailTarget(
   first: FlowPart,
   call: LateCall,
   load: (flowId: string) => Promise<FlowPart | undefined>,
-): Promise<{ mailbox: Mailbox; notify: boolean } | undefined> {
+): Promise<{ mailbox: Mailbox; notify: NotifyChannels } | undefined> {
   let found = lateVoicemail(first, call);
   for (let hops = 0; found.kind === 'redirect'; hops++) {
     if (hops >= MAX_LATE_REDIRECTS) return undefined;

@@ -3,7 +3,7 @@
 // (a 422 listing problems). That is why branches are optional here: an empty branch is `missing_branch`.
 import { z } from 'zod';
 
-import { APPLET_ID, APPLET_ID_RULE, E164, MAX_SMS_TEXT } from './applets';
+import { APPLET_ID, APPLET_ID_RULE, E164, MAX_DIAL_NOUNS, MAX_SMS_TEXT, QUEUE_NAME_MAX } from './applets';
 import { nameSchema } from './names';
 import { pairingProblem, SAY_LANGUAGES, SAY_VOICES } from './say-voices';
 import { referenceSites } from './summary';
@@ -17,9 +17,9 @@ export { MAX_SMS_TEXT } from './applets';
 /** Twilio's default ring time is 30 s; 15 s (plus the ~5 s Twilio adds) stays under a mobile's own voicemail. */
 export const DEFAULT_RING_SECONDS = 15;
 /**
- * Distinct users and groups one flow may name. Publishing is one DynamoDB transaction (at most 100 items):
- * the revision, the head, and one flowRefs update per user or group added or dropped, so a revision that
- * swaps all of them for others writes 2 + 49 + 49 = 100 items; deleting the flow writes 1 + 49.
+ * Distinct users, groups and schedules one flow may name. Publishing is one DynamoDB transaction (at most
+ * 100 items): the revision, the head, and one flowRefs update per user, group or schedule added or dropped,
+ * so a revision that swaps all of them for others writes 2 + 49 + 49 = 100 items; deleting the flow writes 1 + 49.
  */
 export const MAX_FLOW_REFERENCES = 49;
 
@@ -41,6 +41,9 @@ const voice = z.string().refine((v) => VOICES.has(v), {
 const language = z.string().refine((l) => LANGUAGES.has(l), {
   message: 'must be a language tag Twilio accepts for <Say> (e.g. en-US, en-GB, es-MX, fr-FR)',
 });
+/** Every applet may carry a label, shown on the diagram instead of its id (DESIGN.md section 3). */
+export const MAX_LABEL = 80;
+const label = xmlString().min(1).max(MAX_LABEL).optional();
 /** A branch names the next applet; absent or "" means "not set" (the checker reports it when a caller can take it). */
 const appletId = z.string().regex(APPLET_ID, `must be an applet id (${APPLET_ID_RULE})`);
 const branch = z.union([z.literal(''), appletId]).optional();
@@ -63,32 +66,89 @@ export const mailboxRefSchema = z.union([
   z.strictObject({ group: refId }),
 ]);
 
+/**
+ * How a group (or a list) is rung: all at once; one after another in group order; from the next member
+ * each call; or the members who have waited longest since their last call ended first.
+ */
+export const DIAL_STRATEGIES = ['simultaneous', 'sequential', 'round-robin', 'longest-idle'] as const;
+
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Day = (typeof DAYS)[number];
-const ranges = z.array(z.tuple([time, time])).max(24).default([]);
+/** One day's opening ranges: `["HH:MM","HH:MM"]`, close may be 24:00 (shared with schedules, schedule.ts). */
+export const rangesSchema = z.array(z.tuple([time, time])).max(24);
+const ranges = rangesSchema.default([]);
+export const weeklySchema = z
+  .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
+  .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] });
+/** An IANA time zone's name (whether the runtime knows it is the checker's `bad_timezone`, or a schedule's 400). */
+export const timezoneSchema = xmlString().min(1).max(64);
+/** A shared schedule's id (`sch_…`): the schedule itself is checked to exist by the checker (`unknown_schedule`). */
+export const scheduleIdSchema = refId;
 
-const hours = z.strictObject({
-  type: z.literal('hours'),
-  timezone: xmlString().min(1).max(64),
-  weekly: z
-    .strictObject({ mon: ranges, tue: ranges, wed: ranges, thu: ranges, fri: ranges, sat: ranges, sun: ranges })
-    .default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
-  closures: z
-    .array(
-      z.strictObject({
-        date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
-        name: xmlString().max(200).optional(),
-      }),
-    )
-    .max(366)
-    .default([]),
-  override: z.strictObject({ state: z.enum(['open', 'closed']), until: z.iso.datetime({ offset: true }) }).optional(),
-  open: branch,
-  closed: branch,
-});
+/** What inline hours say; a `schedule` replaces all of it (DESIGN.md section 15). */
+const INLINE_HOURS = ['timezone', 'weekly', 'closures', 'override'] as const;
+
+const hours = z
+  .strictObject({
+    type: z.literal('hours'),
+    label,
+    /** A shared schedule (section 15) instead of the inline hours below. */
+    schedule: scheduleIdSchema.optional(),
+    timezone: timezoneSchema.optional(),
+    // No defaults here: a schedule's applet carries none of these, and the refinement fills them for inline hours.
+    weekly: weeklySchema.removeDefault().optional(),
+    closures: z
+      .array(
+        z.strictObject({
+          date: z.string().regex(/^(\d{4}|-)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be YYYY-MM-DD or --MM-DD'),
+          name: xmlString().max(200).optional(),
+        }),
+      )
+      .max(366)
+      .optional(),
+    override: z.strictObject({ state: z.enum(['open', 'closed']), until: z.iso.datetime({ offset: true }) }).optional(),
+    open: branch,
+    closed: branch,
+  })
+  .superRefine((h, ctx) => {
+    if (h.schedule !== undefined) {
+      // Both forms at once would leave a reader guessing which one decides.
+      for (const field of INLINE_HOURS) {
+        if (h[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'not allowed with `schedule`: the shared schedule says it (or remove `schedule`)' });
+      }
+    } else if (h.timezone === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'required (an IANA time zone such as America/New_York), unless the applet names a shared `schedule`' });
+    }
+  })
+  .transform((h): InlineHours | SharedHours => {
+    const branches = { ...(h.label !== undefined && { label: h.label }), ...(h.open !== undefined && { open: h.open }), ...(h.closed !== undefined && { closed: h.closed }) };
+    if (h.schedule !== undefined) return { type: h.type, schedule: h.schedule, ...branches };
+    return {
+      type: h.type,
+      timezone: h.timezone!,
+      weekly: weeklySchema.parse(h.weekly),
+      closures: h.closures ?? [],
+      ...(h.override && { override: h.override }),
+      ...branches,
+    };
+  });
+
+export type Weekly = z.output<typeof weeklySchema>;
+type HoursBase = { type: 'hours'; label?: string; open?: string; closed?: string };
+/** Inline hours: defaults filled (every day's ranges, no closures). */
+type InlineHours = HoursBase & {
+  schedule?: undefined;
+  timezone: string;
+  weekly: Weekly;
+  closures: Array<{ date: string; name?: string }>;
+  override?: { state: 'open' | 'closed'; until: string };
+};
+/** Hours of a shared schedule: the schedule says everything else. */
+type SharedHours = HoursBase & { schedule: string; timezone?: undefined; weekly?: undefined; closures?: undefined; override?: undefined };
 
 const caller = z.strictObject({
   type: z.literal('caller'),
+  label,
   rules: z
     .array(
       z.strictObject({
@@ -104,6 +164,7 @@ const caller = z.strictObject({
 
 const say = z.strictObject({
   type: z.literal('say'),
+  label,
   prompt: promptSchema,
   loop: z.number().int().min(1).max(10).default(1),
   next: branch,
@@ -111,6 +172,7 @@ const say = z.strictObject({
 
 const menu = z.strictObject({
   type: z.literal('menu'),
+  label,
   prompt: promptSchema,
   options: z.record(z.string().regex(/^[0-9*#]$/, 'keys are 0-9, * or #'), branch),
   attempts: z.number().int().min(1).max(10).default(3),
@@ -122,16 +184,24 @@ const menu = z.strictObject({
 const dial = z
   .strictObject({
     type: z.literal('dial'),
+  label,
     user: refId.optional(),
     group: refId.optional(),
     number: e164.optional(),
-    strategy: z.enum(['simultaneous', 'sequential', 'round-robin']).default('simultaneous'),
+    strategy: z.enum(DIAL_STRATEGIES).default('simultaneous'),
     perRound: z.number().int().min(1).max(10).default(1),
     sticky: z.boolean().default(false),
     ringSeconds: z.number().int().min(5).max(120).default(DEFAULT_RING_SECONDS),
     callerId: z.enum(['caller', 'number']).default('caller'),
     screen: z.boolean().default(false),
+    /**
+     * Spoken to the person who answers, before the call is bridged (a whisper on their leg): "Call for the
+     * {number}". `{number}` stands for the called number's name.
+     */
+    announce: text.optional(),
     record: z.boolean().default(false),
+    /** Heard by the caller before a recorded dial rings: the consent notice (satisfies record_without_notice). */
+    recordingNotice: promptSchema.optional(),
     noAnswer: branch,
   })
   .superRefine((d, ctx) => {
@@ -143,26 +213,52 @@ const dial = z
 
 const voicemail = z.strictObject({
   type: z.literal('voicemail'),
+  label,
   prompt: promptSchema.optional(),
   mailbox: mailboxRefSchema,
   maxSeconds: z.number().int().min(5).max(600).default(120),
   transcribe: z.boolean().default(false),
-  /** Texts every mailbox member with a phone when a message is left (and its transcript when it comes). */
-  notify: z.boolean().default(false),
+  /**
+   * Who is told when a message is left (and again with its transcript when it comes): `true` texts every
+   * mailbox member with a phone (`{ sms: true }`); `{ email: true }` emails every member with an address.
+   */
+  notify: z.union([z.boolean(), z.strictObject({ sms: z.boolean().optional(), email: z.boolean().optional() })]).default(false),
 });
 
 /** Texts the caller from the number they called, then goes on at once (DESIGN.md section 3). */
 const textBack = z.strictObject({
   type: z.literal('text'),
+  label,
   text: smsText,
   next: branch,
 });
 
-const redirect = z.strictObject({ type: z.literal('redirect'), flow: refId });
-const hangup = z.strictObject({ type: z.literal('hangup') });
+/**
+ * A call queue as Twilio builds them (DESIGN.md section 3): the caller waits in the named queue (`<Enqueue>`)
+ * hearing `hold`, their position every `announceEverySeconds`, until one of `targets` takes them or
+ * `maxWaitSeconds` pass (then `timeout`). The name is the queue: every flow that names it shares it.
+ */
+const queue = z.strictObject({
+  type: z.literal('queue'),
+  label,
+  /** Twilio's queue name: at most 64 characters. */
+  name: xmlString().min(1).max(QUEUE_NAME_MAX).regex(/\S/, 'must not be blank'),
+  /** Who is offered waiting callers, as a dial's list of targets: users and groups (groups expanded). */
+  targets: z.array(z.union([z.strictObject({ user: refId }), z.strictObject({ group: refId })])).min(1).max(MAX_DIAL_NOUNS),
+  /** Looped while the caller waits: speech or music (absent: a spoken "please stay on the line"). */
+  hold: promptSchema.optional(),
+  /** 0: never. */
+  announceEverySeconds: z.number().int().min(0).max(3600).default(60),
+  maxWaitSeconds: z.number().int().min(30).max(3600).default(300),
+  timeout: branch,
+});
+
+const redirect = z.strictObject({ type: z.literal('redirect'), label, flow: refId });
+const hangup = z.strictObject({ type: z.literal('hangup'), label });
 
 const reply = z.strictObject({
   type: z.literal('reply'),
+  label,
   text: smsText,
   media: z.array(httpsUrl).max(10).optional(),
   /**
@@ -175,18 +271,19 @@ const reply = z.strictObject({
 
 const keyword = z.strictObject({
   type: z.literal('keyword'),
+  label,
   rules: z
     .array(z.strictObject({ keywords: z.array(xmlString().min(1).max(160)).min(1).max(50), next: branch }))
     .max(50),
   otherwise: branch,
 });
 
-const inbox = z.strictObject({ type: z.literal('inbox'), mailbox: mailboxRefSchema, notify: z.boolean().default(false) });
-const forward = z.strictObject({ type: z.literal('forward'), to: e164 });
+const inbox = z.strictObject({ type: z.literal('inbox'), label, mailbox: mailboxRefSchema, notify: z.boolean().default(false) });
+const forward = z.strictObject({ type: z.literal('forward'), label, to: e164 });
 
 /** Every applet type is accepted in either part: a call applet in the sms part is the checker's `wrong_channel`. */
 export const appletSchema = z.discriminatedUnion('type', [
-  say, menu, hours, caller, dial, voicemail, textBack, redirect, hangup, reply, keyword, inbox, forward,
+  say, menu, hours, caller, dial, voicemail, textBack, queue, redirect, hangup, reply, keyword, inbox, forward,
 ]);
 
 export const partSchema = z.strictObject({
@@ -222,7 +319,7 @@ export const flowDocumentSchema = z
         ctx.addIssue({
           code: 'custom',
           path: site.path,
-          message: `a flow names at most ${MAX_FLOW_REFERENCES} different users and groups in total; this is one more`,
+          message: `a flow names at most ${MAX_FLOW_REFERENCES} different users, groups and schedules in total; this is one more`,
         });
         return;
       }

@@ -5,7 +5,7 @@
 import { carrierKeyword, type CarrierKeyword } from './carrier-keywords';
 import { matchCaller } from './caller-match';
 import { appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type Mailbox, type Step } from './engine';
-import { isOpen } from './hours';
+import { appletIsOpen, type Schedules } from './hours';
 import { mailboxPhones } from './outbound';
 import type { Directory } from './people';
 import { MAX_SMS_TEXT, SMS_APPLETS } from './applets';
@@ -20,6 +20,8 @@ export interface SmsContext {
   body: string;
   media: Array<{ url: string; contentType: string }>;
   directory: Directory;
+  /** The shared schedules the part's `hours` applets name (absent: none known; such an applet takes `closed`). */
+  schedules?: Schedules;
   /**
    * The text arrived earlier, while the flow could not be read, and is routed now (DESIGN.md section
    * 11): only replies whose applet says `lateReply: true` are sent; everything else runs as usual.
@@ -137,7 +139,7 @@ function runApplet(applet: Applet, ctx: SmsContext, result: SmsResult): Next {
       // Without next the reply is the end: a valid ending, not a dead end.
       return applet.next ? { next: applet.next } : END;
     case 'hours':
-      return { next: isOpen(applet, ctx.now) ? applet.open : applet.closed };
+      return { next: appletIsOpen(applet, ctx.schedules, ctx.now) ? applet.open : applet.closed };
     case 'caller':
       return { next: matchCaller(applet, ctx.from) };
     case 'keyword':

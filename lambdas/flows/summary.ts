@@ -6,16 +6,18 @@ export interface FlowReferences {
   users: string[];
   groups: string[];
   flows: string[];
+  /** Shared schedules its `hours` applets name (DESIGN.md section 15). */
+  schedules: string[];
 }
 
 export interface ReferenceSite {
-  kind: 'user' | 'group' | 'flow';
+  kind: 'user' | 'group' | 'flow' | 'schedule';
   id: string;
   /** Where the document names it: ['call', 'applets', 'ring', 'user']. */
   path: string[];
 }
 
-/** Every place the document names a user, group or flow (dial targets, mailboxes, redirects), in document order. */
+/** Every place the document names a user, group, flow or schedule (dial and queue targets, mailboxes, redirects, hours), in document order. */
 export function referenceSites(doc: FlowDocument): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   for (const channel of ['call', 'sms'] as const) {
@@ -25,17 +27,20 @@ export function referenceSites(doc: FlowDocument): ReferenceSite[] {
       if (applet.type === 'dial') {
         if (applet.user) at('user', applet.user, 'user');
         if (applet.group) at('group', applet.group, 'group');
+      } else if (applet.type === 'queue') {
+        applet.targets.forEach((t, i) => ('user' in t ? at('user', t.user, 'targets', String(i), 'user') : at('group', t.group, 'targets', String(i), 'group')));
       } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);
       else if (applet.type === 'redirect') at('flow', applet.flow, 'flow');
+      else if (applet.type === 'hours' && applet.schedule !== undefined) at('schedule', applet.schedule, 'schedule');
     }
   }
   return sites;
 }
 
-/** Users, groups and flows the document names, sorted and unique. */
+/** Users, groups, flows and schedules the document names, sorted and unique. */
 export function referencesOf(doc: FlowDocument): FlowReferences {
   const ids = (kind: ReferenceSite['kind']) => [...new Set(referenceSites(doc).filter((s) => s.kind === kind).map((s) => s.id))].sort();
-  return { users: ids('user'), groups: ids('group'), flows: ids('flow') };
+  return { users: ids('user'), groups: ids('group'), flows: ids('flow'), schedules: ids('schedule') };
 }
 
 /** Applet types in path order from `start` (depth first, following branches in their declared order). */

@@ -14,7 +14,7 @@ import { DynamoFlowStore } from '../store/flow-store';
 import { DynamoNumberStore } from '../store/number-store';
 import { DynamoStateStore } from '../store/state-store';
 import { tableNamesFromEnv } from '../store/tables';
-import { carrierCheck } from '../report/carrier-check';
+import { carrierCheck, liveAccount } from '../report/carrier-check';
 import { carrierLinkFromEnv } from '../carrier/carrier-link';
 
 const topicArn = process.env[ENV.alertTopicArn];
@@ -28,7 +28,7 @@ const stores = {
   state: new DynamoStateStore(doc, tables.state),
 };
 // The carrier too: numbers whose URLs point elsewhere are reported as not_connected.
-const reportDeps = { ...stores, carrierCheck: carrierCheck(carrierLinkFromEnv(), stores.numbers) };
+const reportDeps = { ...stores, carrierCheck: carrierCheck(liveAccount(carrierLinkFromEnv()), stores.numbers) };
 const sns = new SNSClient({});
 
 async function run(): Promise<{ published: boolean; reason: string; numbers: number }> {

@@ -17,6 +17,12 @@ export const METRIC = {
   replaysIgnored: 'ReplaysIgnored',
   /** Texts the carrier's REST API refused or did not take (text applet, voicemail notify...), by reason. */
   carrierSendFailures: 'CarrierSendFailures',
+  /**
+   * Outbound texts that did not reach their recipient (by `status`: failed, undelivered), counted once per
+   * text when its record reaches that outcome: a refusal at the send, or Twilio's status callback. Opt-outs
+   * are not counted (nothing went wrong). Alarmed (lib/outbound.ts).
+   */
+  textsNotDelivered: 'TextsNotDelivered',
   /** Carrier items DynamoDB could not take, put in the durable spill instead (by kind). */
   itemsSpilled: 'ItemsSpilled',
   /** Spilled items the drain wrote to DynamoDB (by kind; a replay of one already there counts too). */
@@ -29,4 +35,10 @@ export const METRIC = {
   mediaDropped: 'MediaDropped',
   /** Text bodies over the carrier's 1,600 characters, cut before any write. */
   bodiesTruncated: 'BodiesTruncated',
+  /** Emails SES (or the local mail directory) did not take, by reason (voicemail_notify, transcript_notify). */
+  emailSendFailures: 'EmailSendFailures',
+  /** Texts that closed or opened a schedule (DESIGN.md section 15), by outcome: closed, open, cleared, wrong_pin, locked... */
+  overridesByText: 'OverridesByText',
+  /** Override texts with a wrong PIN: nothing changed (a run of them is someone guessing). */
+  overridePinRejected: 'OverridePinRejected',
 } as const;

@@ -38,7 +38,8 @@ export function fixFor(entry: Pick<ReportEntry, 'number' | 'status' | 'flowId'>)
     case 'no_sms_flow':
       return `PUT /api/flows/${entry.flowId} with an "sms" part (or PUT /api/numbers/${number}/flow {"flowId":"<flow with an sms part>"})`;
     case 'not_connected':
-      return 'POST /api/carrier/sync (npm run carrier -- sync): points its Voice, Messaging and fallback URLs here';
+      // The carrier check words the fix by what takes the number's calls or texts (carrier/numbers.ts fixOf).
+      return 'POST /api/carrier/sync (npm run carrier -- sync)';
   }
 }
 
@@ -79,8 +80,7 @@ export async function buildUnassignedReport(deps: ReportDeps, now: Date): Promis
   // A number can lack a flow and point elsewhere at once: one entry for each, since each has its own fix.
   if (carrier.checked) {
     for (const n of carrier.numbers) {
-      const entry = { number: n.number, name: n.name, status: 'not_connected' as const, flowId: n.flowId, since: n.since, lostCalls: 0, lostTexts: 0 };
-      numbers.push({ ...entry, fix: fixFor(entry) });
+      numbers.push({ number: n.number, name: n.name, status: 'not_connected', reason: n.reason, flowId: n.flowId, since: n.since, lostCalls: 0, lostTexts: 0, fix: n.fix });
     }
   }
   numbers.sort((a, b) => a.number.localeCompare(b.number) || a.status.localeCompare(b.status));
@@ -107,7 +107,7 @@ export function subjectOf(t: Omit<UnassignedReport['totals'], 'notConnected'> & 
   ].filter((k) => k.n > 0);
   const notConnected = t.notConnected ?? 0;
   if (notConnected > 0) {
-    const head = `${plural(notConnected, 'number', 'numbers')} ${notConnected === 1 ? 'is' : 'are'} not connected to Switchboard (calls to ${notConnected === 1 ? 'it' : 'them'} never reach it)`;
+    const head = `${plural(notConnected, 'number', 'numbers')} ${notConnected === 1 ? 'is' : 'are'} not connected to Switchboard (Twilio sends ${notConnected === 1 ? 'its' : 'their'} calls or texts elsewhere)`;
     return kinds.length ? `${head}; ${subjectOf({ ...t, notConnected: 0 })}` : head;
   }
   const count = kinds.reduce((s, k) => s + k.n, 0);
@@ -127,6 +127,6 @@ export function subjectOf(t: Omit<UnassignedReport['totals'], 'notConnected'> & 
  * since the last one say nothing new (lost counts restart at every publication, so they are not part of it).
  */
 export function fingerprintOf(report: UnassignedReport): string {
-  const basis = report.numbers.map((n) => `${n.number}:${n.status}`).join('|');
+  const basis = report.numbers.map((n) => `${n.number}:${n.status}${n.reason ? `:${n.reason}` : ''}`).join('|');
   return createHash('sha256').update(basis).digest('hex').slice(0, 16);
 }

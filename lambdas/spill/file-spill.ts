@@ -4,6 +4,8 @@
 // come meanwhile start a new spool and are never lost or read half-written.
 // A put that could not write its whole line (a full disk writes part of it without an error) fails, and
 // the spool is cut back to where it was: the caller reports the item lost (storeOrSpill), never kept.
+// The spool itself (FileSpool) holds any JSON item: the outbound texts' local queue is one too
+// (lambdas/outbox/, DESIGN.md section 17), in a directory of its own.
 import { fstatSync, mkdirSync, readdirSync, readSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { appendDurably, exists, fsyncDir } from './durable-file';
@@ -25,7 +27,8 @@ function serialized<T>(dir: string, work: () => T): Promise<T> {
   return run;
 }
 
-export class FileSpill implements Spill {
+/** An fsynced append-only spool of JSON lines, taken whole by a rename for each drain. */
+export class FileSpool<T> {
   private batches = 0;
 
   constructor(readonly dir: string) {
@@ -36,7 +39,7 @@ export class FileSpill implements Spill {
     return path.join(this.dir, SPOOL_FILE);
   }
 
-  put(item: SpillItem): Promise<void> {
+  put(item: T): Promise<void> {
     const line = `${JSON.stringify(item)}\n`;
     return serialized(this.dir, () => {
       // The directory may have gone (memory mode removes its temporary spool on stop while requests finish).
@@ -72,6 +75,9 @@ export class FileSpill implements Spill {
     return (!exists(this.spoolPath) || statSync(this.spoolPath).size === 0) && this.pendingBatches().length === 0;
   }
 }
+
+/** The spill's spool: voicemails, transcripts, texts and unrouted events DynamoDB could not take. */
+export class FileSpill extends FileSpool<SpillItem> implements Spill {}
 
 function endsMidLine(fd: number): boolean {
   const size = fstatSync(fd).size;

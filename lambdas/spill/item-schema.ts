@@ -2,6 +2,7 @@
 // as the half-written last line of a spool after a crash, is refused rather than written to a table.
 // zod's mini build: the drain needs a dozen checks, not the full library (about 440 KB of the bundle).
 import * as z from 'zod/mini';
+import { DELIVERY_STATUSES } from '../flows/delivery';
 import { parseMailboxKey, type MailboxKey } from '../store/message-store';
 import type { SpillItem } from './spill';
 
@@ -37,6 +38,14 @@ const spillItem = z.discriminatedUnion('kind', [
     routeAt: z.optional(z.string()),
   }),
   z.object({ kind: z.literal('unrouted'), number: z.string(), sid, channel: z.enum(['call', 'sms']), at: z.string(), reason: z.string() }),
+  z.object({
+    kind: z.literal('delivery'),
+    id: z.string().check(z.regex(/^txt_[0-9a-f]{32}$/)),
+    status: z.enum(DELIVERY_STATUSES),
+    messageSid: z.optional(sid),
+    errorCode: z.optional(z.number()),
+    at: z.string(),
+  }),
 ]);
 
 // Fails to compile when the schema and the SpillItem type drift apart.

@@ -13,7 +13,9 @@
 import { sendTextsBestEffort, type SendReason, type TextSender } from '../carrier/text-sender';
 import { mailboxOf, type Mailbox } from '../flows/engine';
 import { lateVoicemailTarget } from '../flows/late-routing';
-import { voicemailNotices, type OutboundText } from '../flows/outbound';
+import { dashboardLink, voicemailEmails, voicemailNotices, type NotifyChannels, type OutboundText } from '../flows/outbound';
+import { jobId, type EmailJob } from '../jobs/jobs';
+import { putBestEffort, type JobQueue } from '../jobs/job-queue';
 import type { Directory } from '../flows/people';
 import type { FlowPart } from '../flows/schema';
 import { runSms } from '../flows/sms-engine';
@@ -22,6 +24,8 @@ import type { DirectoryStore } from '../store/directory-store';
 import type { FlowStore } from '../store/flow-store';
 import { mailboxKey, type MailboxKey, type MessageStore } from '../store/message-store';
 import type { NumberStore } from '../store/number-store';
+import type { ScheduleStore } from '../store/schedule-store';
+import type { Schedule } from '../flows/schedule';
 import type { OptOutStore } from '../store/state-store';
 import { isStoreUnavailable } from '../store/unavailable';
 import { carrierKeyword } from '../flows/carrier-keywords';
@@ -32,10 +36,16 @@ export interface RoutingPorts {
   numbers: Pick<NumberStore, 'find'>;
   flows: Pick<FlowStore, 'revisionAt'>;
   directory: Pick<DirectoryStore, 'peopleFor'>;
+  /** The shared schedules the flows' hours name (as they are now, overrides included: they keep no history). */
+  schedules: Pick<ScheduleStore, 'schedulesFor'>;
   /** Absent: nothing is sent (logged), the item still lands in its mailbox. */
   texts?: TextSender;
   /** Where a late STOP or START is recorded (as of its arrival). Absent: not recorded. */
   optOuts?: Pick<OptOutStore, 'setOptOut'>;
+  /** Where a late voicemail's emails are handed off (`notify.email`). Absent: none are sent (logged). */
+  jobs?: JobQueue;
+  /** The dashboard's address, for the emails' link to the voicemail. */
+  dashboardUrl?: string;
 }
 
 interface Plan {
@@ -43,8 +53,8 @@ interface Plan {
   /** Why it stays in `unrouted`, for the log. */
   why?: string;
   send: Array<{ text: OutboundText; reason: SendReason }>;
-  /** A voicemail's mailbox to notify (its applet's `notify`), once stored. */
-  notify?: Mailbox;
+  /** A voicemail's mailbox to notify (its applet's `notify`), once stored, and how. */
+  notify?: { mailbox: Mailbox; channels: NotifyChannels };
 }
 
 const UNROUTED = (why: string): Plan => ({ mailbox: 'unrouted', why, send: [] });
@@ -76,6 +86,13 @@ async function directoryFor(source: RoutingPorts['directory'], mailboxes: Mailbo
   return { users: new Map(users.map((u) => [u.id, u])), groups: new Map(groups.map((g) => [g.id, g])), flowIds: new Set() };
 }
 
+/** Adds the schedules `part`'s hours name to `into` (one read; none when it names none). */
+async function addSchedules(ports: RoutingPorts, part: FlowPart, into: Map<string, Schedule>): Promise<FlowPart> {
+  const ids = Object.values(part.applets).flatMap((a) => (a.type === 'hours' && a.schedule !== undefined && !into.has(a.schedule) ? [a.schedule] : []));
+  if (ids.length) for (const schedule of await ports.schedules.schedulesFor(ids)) into.set(schedule.id, schedule);
+  return part;
+}
+
 async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promise<Plan> {
   const number = await ports.numbers.find(item.to);
   if (!number?.flowId) return UNROUTED(number ? 'no_flow' : 'unknown_number');
@@ -83,7 +100,10 @@ async function planText(item: SpilledText, at: Date, ports: RoutingPorts): Promi
   if (!part) return UNROUTED('no_sms_part');
   // Only a notifying inbox needs people: the mailboxes it names.
   const notifying = Object.values(part.applets).flatMap((a) => (a.type === 'inbox' && a.notify ? [mailboxOf(a.mailbox)] : []));
+  const schedules = new Map<string, Schedule>();
+  await addSchedules(ports, part, schedules);
   const result = runSms(part, {
+    schedules,
     now: at,
     from: item.from,
     to: item.to,
@@ -133,9 +153,16 @@ async function planVoicemail(item: SpilledVoicemail, at: Date, ports: RoutingPor
   if (!number?.flowId) return UNROUTED(number ? 'no_flow' : 'unknown_number');
   const part = (await ports.flows.revisionAt(number.flowId, at))?.document.call;
   if (!part) return UNROUTED('no_call_part');
-  const target = await lateVoicemailTarget(part, { at, from: item.from ?? '' }, async (flowId) => (await ports.flows.revisionAt(flowId, at))?.document.call);
+  // Each flow's schedules are read as the walk enters it (the walk reads the map after each load).
+  const schedules = new Map<string, Schedule>();
+  await addSchedules(ports, part, schedules);
+  const target = await lateVoicemailTarget(part, { at, from: item.from ?? '', schedules }, async (flowId) => {
+    const next = (await ports.flows.revisionAt(flowId, at))?.document.call;
+    return next && addSchedules(ports, next, schedules);
+  });
   if (!target) return UNROUTED('no_voicemail_without_input');
-  return { mailbox: mailboxKey(target.mailbox), send: [], notify: target.notify ? target.mailbox : undefined };
+  const notifies = target.notify.sms || target.notify.email;
+  return { mailbox: mailboxKey(target.mailbox), send: [], ...(notifies && { notify: { mailbox: target.mailbox, channels: target.notify } }) };
 }
 
 /** Routes a voicemail spilled with `routeAt`; true when this replay stored it (and sent its notices). */
@@ -145,10 +172,26 @@ export async function routeLateVoicemail(item: SpilledVoicemail, messages: Pick<
   const { kind: _kind, routeAt: _routeAt, ...voicemail } = item;
   const stored = await messages.storeVoicemail({ ...voicemail, mailbox: plan.mailbox });
   logger.info(stored ? 'late voicemail routed' : 'late voicemail was already stored', { mailbox: plan.mailbox.split('#')[0], why: plan.why, recordingSid: item.recordingSid });
-  const box: Mailbox | undefined = plan.notify;
-  if (stored && box && item.to) {
+  const notify = plan.notify;
+  if (stored && notify && item.to) {
+    const box = notify.mailbox;
     const facts = { caller: item.from ?? '', number: item.to, durationSeconds: item.durationSeconds };
-    await sendTextsBestEffort(ports.texts, async () => voicemailNotices(box, await directoryFor(ports.directory, [box]), facts), { reason: 'voicemail_notify', sid: item.callSid || item.recordingSid });
+    const sid = item.callSid || item.recordingSid;
+    let people: Promise<Directory> | undefined;
+    const directory = () => (people ??= directoryFor(ports.directory, [box]));
+    await Promise.all([
+      notify.channels.sms ? sendTextsBestEffort(ports.texts, async () => voicemailNotices(box, await directory(), facts), { reason: 'voicemail_notify', sid }) : undefined,
+      notify.channels.email
+        ? putBestEffort(ports.jobs, async () => {
+            const [known, number] = await Promise.all([directory(), ports.numbers.find(item.to!)]);
+            const mailboxName = box.kind === 'user' ? known.users.get(box.id)?.name : known.groups.get(box.id)?.name;
+            const emails = voicemailEmails(box, known, {
+              ...facts, numberName: number?.name, mailboxName, receivedAt: item.receivedAt, link: dashboardLink(ports.dashboardUrl, box, item.recordingSid),
+            });
+            return emails.map((email): EmailJob => ({ kind: 'email', id: jobId('voicemail_notify', item.recordingSid, email.to), reason: 'voicemail_notify', email, sid }));
+          }, { what: 'voicemail_notify', sid })
+        : undefined,
+    ]);
   }
   return stored;
 }

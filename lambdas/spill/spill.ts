@@ -3,6 +3,7 @@
 // carrier's Sid and replayed later with the same idempotent writes the webhooks use (replay.ts).
 // Two adapters: an SQS queue in AWS (sqs-spill.ts), an fsynced file spool in local mode (file-spill.ts).
 // Types only here (no zod): this module is in every webhook bundle; reading items back is item-schema.ts.
+import type { DeliveryStatus } from '../flows/delivery';
 import type { MailboxKey, Voicemail } from '../store/message-store';
 import type { UnroutedEvent } from '../store/state-store';
 
@@ -40,7 +41,19 @@ export interface SpilledText extends RouteLater {
 /** A call or text that reached a number unrouted: what the report counts. */
 export type SpilledUnrouted = { kind: 'unrouted' } & UnroutedEvent;
 
-export type SpillItem = SpilledVoicemail | SpilledTranscript | SpilledText | SpilledUnrouted;
+/** A status callback of one of our texts (DESIGN.md section 17), for its delivery record. */
+export interface SpilledDelivery {
+  kind: 'delivery';
+  /** Our record's id. */
+  id: string;
+  status: DeliveryStatus;
+  messageSid?: string;
+  errorCode?: number;
+  /** ISO time the callback came. */
+  at: string;
+}
+
+export type SpillItem = SpilledVoicemail | SpilledTranscript | SpilledText | SpilledUnrouted | SpilledDelivery;
 
 /** Where items go when the store does not answer. `put` resolves only once the item is durable. */
 export interface Spill {
@@ -57,5 +70,7 @@ export function spillKey(item: SpillItem): string {
       return `text#${item.messageSid}`;
     case 'unrouted':
       return `unrouted#${item.channel}#${item.sid}`;
+    case 'delivery':
+      return `delivery#${item.id}#${item.status}`;
   }
 }

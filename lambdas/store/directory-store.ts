@@ -17,19 +17,22 @@ export const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('h
 
 interface Stored {
   id: string;
-  kind: 'user' | 'group';
+  kind: 'user' | 'group' | 'schedule';
   version: number;
   flowRefs?: Set<string>;
   groupRefs?: Set<string>;
 }
-type UserItem = Stored & UserInput;
+type UserItem = Stored & UserInput & {
+  /** The override PIN's salted hash (pins.ts); never leaves the store but to be verified. */
+  pin?: string;
+};
 type GroupItem = Stored & GroupInput;
 
 /**
  * What a PUT replaces; everything else on the item (kind, version, reference sets) is the store's. Listed
  * as records so the compiler insists on every input field: one it did not list would never be saved.
  */
-const USER_FIELDS = Object.keys({ name: 1, phone: 1, client: 1, email: 1, available: 1 } satisfies Record<keyof UserInput, 1>);
+const USER_FIELDS = Object.keys({ name: 1, phone: 1, client: 1, email: 1, available: 1, role: 1 } satisfies Record<keyof UserInput, 1>);
 const GROUP_FIELDS = Object.keys({ name: 1, members: 1 } satisfies Record<keyof GroupInput, 1>);
 
 export interface DirectoryStore {
@@ -43,6 +46,13 @@ export interface DirectoryStore {
    */
   updateUser(id: string, input: UserInput, guard?: EditGuard<User>): Promise<User>;
   deleteUser(id: string): Promise<void>;
+  /** Stores a user's override PIN as its hash (undefined: removes it); 404 for an unknown user. */
+  setPinHash(id: string, hash: string | undefined): Promise<void>;
+  /**
+   * The users whose registered phone is `phone` (several may share one), with what a text that closes or
+   * opens a schedule needs: role and PIN hash (the `byPhone` index, never a scan).
+   */
+  usersByPhone(phone: string): Promise<PhoneUser[]>;
   listGroups(): Promise<Group[]>;
   /**
    * The users and groups `needs` names, and every member of those groups: what one dial or notification
@@ -64,7 +74,17 @@ const PEOPLE_PROJECTION = ['#id', '#kind', ...[...USER_FIELDS, ...GROUP_FIELDS].
  */
 export type EditGuard<T> = (before: T) => Promise<boolean>;
 
-const toUser = ({ id, name, phone, client, email, available }: UserItem): User => ({ id, name, phone, client, email, available });
+/** A user found by phone, with the PIN hash to check a command against. */
+export interface PhoneUser {
+  id: string;
+  name: string;
+  role?: User['role'];
+  pinHash?: string;
+}
+
+const toUser = ({ id, name, phone, client, email, available, role, pin }: UserItem): User => ({
+  id, name, phone, client, email, available, ...(role && { role }), ...(pin !== undefined && { hasPin: true }),
+});
 const toGroup = ({ id, name, members }: GroupItem): Group => ({ id, name, members });
 
 export class DynamoDirectoryStore implements DirectoryStore {
@@ -145,6 +165,33 @@ export class DynamoDirectoryStore implements DirectoryStore {
         throw err;
       }
     });
+  }
+
+  async setPinHash(id: string, hash: string | undefined): Promise<void> {
+    assertKeyableId('user', id);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: hash === undefined ? 'REMOVE pin' : 'SET pin = :pin',
+          ConditionExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':kind': 'user', ...(hash !== undefined && { ':pin': hash }) },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new NotFoundError(`user ${id}`);
+      throw err;
+    }
+  }
+
+  async usersByPhone(phone: string): Promise<PhoneUser[]> {
+    const items = await readAllPages<UserItem>(this.doc, {
+      query: { TableName: this.table, IndexName: 'byPhone', KeyConditionExpression: 'phone = :p', ExpressionAttributeValues: { ':p': phone } },
+    });
+    return items
+      .filter((i) => i.kind === 'user')
+      .map((i) => ({ id: i.id, name: i.name, ...(i.role && { role: i.role }), ...(i.pin !== undefined && { pinHash: i.pin }) }));
   }
 
   async deleteUser(id: string): Promise<void> {

@@ -27,6 +27,11 @@ export interface FlowHead {
   groups: string[];
   /** Flows the current revision `redirect`s to: they cannot be deleted while this flow stands. */
   redirects: string[];
+  /**
+   * Shared schedules the current revision's hours name (their `flowRefs` hold this flow). Not in the
+   * `heads` index (its projection is fixed): empty on heads from `listHeads`, exact from `getHead`.
+   */
+  schedules: string[];
   /** When the current run of revisions without a call (sms) part began; absent while the part exists. */
   noCallSince?: string;
   noSmsSince?: string;
@@ -96,7 +101,7 @@ function readStored(item: { document: string; zones?: string }): FlowDocument {
 type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; zones?: string; publishedAt?: string; publishedBy?: string };
 
 // Heads published before `redirects` existed have none recorded.
-const toHead = ({ rev: _rev, head: _head, document: _doc, zones: _zones, publishedAt: _at, publishedBy: _by, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [] });
+const toHead = ({ rev: _rev, head: _head, document: _doc, zones: _zones, publishedAt: _at, publishedBy: _by, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [], schedules: h.schedules ?? [] });
 
 /** How long a deleted flow's revisions stay readable for calls in progress: far longer than a call lasts. */
 export const REVISION_GRACE_SECONDS = 24 * 60 * 60;
@@ -230,6 +235,7 @@ export class DynamoFlowStore implements FlowStore {
       users: refs.users,
       groups: refs.groups,
       redirects: refs.flows,
+      schedules: refs.schedules,
       noCallSince: doc.call ? undefined : (previous?.hasCall === false ? previous.noCallSince : undefined) ?? at,
       noSmsSince: doc.sms ? undefined : (previous?.hasSms === false ? previous.noSmsSince : undefined) ?? at,
       createdAt: previous?.createdAt ?? at,
@@ -238,6 +244,7 @@ export class DynamoFlowStore implements FlowStore {
     const refItems: TransactItem[] = [
       ...diff(previous?.users, refs.users, (u, action) => this.directory.refUpdate(u, action, 'flowRefs', id)),
       ...diff(previous?.groups, refs.groups, (g, action) => this.directory.refUpdate(g, action, 'flowRefs', id)),
+      ...diff(previous?.schedules, refs.schedules, (s, action) => this.directory.refUpdate(s, action, 'flowRefs', id)),
     ];
     // numberCount is written by number assignments, never here: the head update leaves it alone.
     const { numberCount: _count, ...rest } = head;
@@ -300,6 +307,7 @@ export class DynamoFlowStore implements FlowStore {
         },
         ...head.users.map((u) => this.directory.refUpdate(u, 'DELETE', 'flowRefs', head.id)),
         ...head.groups.map((g) => this.directory.refUpdate(g, 'DELETE', 'flowRefs', head.id)),
+        ...head.schedules.map((s) => this.directory.refUpdate(s, 'DELETE', 'flowRefs', head.id)),
       ]);
     } catch (err) {
       if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) throw new Retry();

@@ -1,11 +1,11 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
 import { assertKeyableId } from './keys';
-import { cancellationReasons, Retry, transact, withRetries, type TransactItem } from './transactions';
+import { cancellationReasons, isConditionFailure, Retry, transact, withRetries, type TransactItem } from './transactions';
 import { readAllPages } from './reads';
 
 export interface NumberRecord {
@@ -38,9 +38,10 @@ export interface NumberStore {
   page(options: { limit: number; after?: NumberPageKey; withoutFlow?: boolean }): Promise<NumberPage>;
   listByFlow(flowId: string): Promise<NumberRecord[]>;
   listWithoutFlow(): Promise<NumberRecord[]>;
-  /** Registers a number or renames it; returns whether it was new. */
   /** Registers a number (with its flow, in the same transaction) or renames it; returns whether it was new. */
   register(number: string, name: string | undefined, flowId: string | undefined, now: Date, by?: string): Promise<{ created: boolean; record: NumberRecord }>;
+  /** Registers the number without a flow unless it is known (a known one is left as it is); when it was registered. */
+  registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }>;
   /** `by`: who assigns it, recorded as `assignedBy` (absent: nobody known, and any earlier name is cleared). */
   assign(number: string, flowId: string, now: Date, by?: string): Promise<NumberRecord>;
   /** Leaves the number without a flow; with `onlyFrom`, only while it still serves that flow. */
@@ -129,6 +130,26 @@ export class DynamoNumberStore implements NumberStore {
       await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at', { ':name': name, ':at': at }, { '#name': 'name' });
       return { created: false, record: { ...old, name } };
     });
+  }
+
+  /**
+   * Registers the number without a flow unless it is already known (then nothing changes, its name
+   * included): one conditional PutItem, what a sync of 10,000 numbers does for each. Says when the number
+   * was registered either way (the item the condition found comes back with the failure: no second read).
+   */
+  async registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }> {
+    const at = now.toISOString();
+    const item: NumberItem = { number, name, since: at, createdAt: at, updatedAt: at, noFlow: '1' };
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      );
+      return { created: true, createdAt: at };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const old = (err as { Item?: Record<string, { S?: string }> }).Item;
+      return { created: false, createdAt: old?.createdAt?.S ?? '' };
+    }
   }
 
   assign(number: string, flowId: string, now: Date, by?: string): Promise<NumberRecord> {

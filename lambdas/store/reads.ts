@@ -36,28 +36,58 @@ const defaultBackoff = (attempt: number) => Math.random() * 25 * 2 ** attempt;
  * the answer. Duplicate keys are asked for once (BatchGetItem refuses duplicates).
  */
 export async function batchGetAll<T>(doc: DynamoDb, table: string, keys: Record<string, unknown>[], options: BatchGetOptions = {}): Promise<T[]> {
-  const unique = [...new Map(keys.map((k) => [JSON.stringify(Object.entries(k).sort()), k])).values()];
+  const unique = uniqueKeys(keys);
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < unique.length; i += BATCH_GET_MAX) chunks.push(unique.slice(i, i + BATCH_GET_MAX));
-  const pages = await Promise.all(chunks.map((chunk) => batchGetChunk<T>(doc, table, chunk, options)));
-  return pages.flat();
+  const pages = await Promise.all(chunks.map((chunk) => batchGetChunk(doc, { [table]: { keys: chunk, ...options } }, options.backoff)));
+  return pages.flatMap((page) => (page[table] ?? []) as T[]);
 }
 
-async function batchGetChunk<T>(doc: DynamoDb, table: string, keys: Record<string, unknown>[], options: BatchGetOptions): Promise<T[]> {
-  const items: T[] = [];
-  let pending = keys;
+/** What one table contributes to a BatchGetItem across tables. */
+export interface TableKeys extends Omit<BatchGetOptions, 'backoff'> {
+  keys: Record<string, unknown>[];
+}
+
+/**
+ * Items of several tables in one BatchGetItem (unprocessed keys asked again as batchGetAll does): one
+ * round trip for what belongs together but is stored apart, such as a schedule and its override. At most
+ * 100 keys in all; the answer has every table of `tables`, with an empty list when nothing was found.
+ */
+export async function batchGetTables(doc: DynamoDb, tables: Record<string, TableKeys>, backoff?: (attempt: number) => number): Promise<Record<string, Record<string, unknown>[]>> {
+  const asked: Record<string, TableKeys> = {};
+  for (const [table, t] of Object.entries(tables)) if (t.keys.length) asked[table] = { ...t, keys: uniqueKeys(t.keys) };
+  const total = Object.values(asked).reduce((n, t) => n + t.keys.length, 0);
+  if (total > BATCH_GET_MAX) throw new Error(`batchGetTables takes at most ${BATCH_GET_MAX} keys, not ${total}`);
+  const found = total ? await batchGetChunk(doc, asked, backoff) : {};
+  return Object.fromEntries(Object.keys(tables).map((table) => [table, found[table] ?? []]));
+}
+
+const uniqueKeys = (keys: Record<string, unknown>[]) => [...new Map(keys.map((k) => [JSON.stringify(Object.entries(k).sort()), k])).values()];
+
+async function batchGetChunk(doc: DynamoDb, tables: Record<string, TableKeys>, backoff = defaultBackoff): Promise<Record<string, Record<string, unknown>[]>> {
+  const items: Record<string, Record<string, unknown>[]> = {};
+  let pending: Record<string, TableKeys> = tables;
   for (let attempt = 1; ; attempt++) {
     const out = await doc.send(
       new BatchGetCommand({
-        RequestItems: {
-          [table]: { Keys: pending, ...(options.projection ? { ProjectionExpression: options.projection } : {}), ...(options.names ? { ExpressionAttributeNames: options.names } : {}) },
-        },
+        RequestItems: Object.fromEntries(
+          Object.entries(pending).map(([table, t]) => [
+            table,
+            { Keys: t.keys, ...(t.projection ? { ProjectionExpression: t.projection } : {}), ...(t.names ? { ExpressionAttributeNames: t.names } : {}) },
+          ]),
+        ),
       }),
     );
-    items.push(...((out.Responses?.[table] ?? []) as T[]));
-    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-    if (!pending.length) return items;
-    if (attempt >= BATCH_GET_TRIES) throw new Error(`DynamoDB left ${pending.length} key(s) of ${table} unprocessed after ${attempt} tries`);
-    await new Promise((r) => setTimeout(r, (options.backoff ?? defaultBackoff)(attempt)));
+    for (const [table, found] of Object.entries(out.Responses ?? {})) (items[table] ??= []).push(...(found as Record<string, unknown>[]));
+    const left: Record<string, TableKeys> = {};
+    for (const [table, t] of Object.entries(pending)) {
+      const keys = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+      if (keys.length) left[table] = { ...t, keys };
+    }
+    pending = left;
+    const count = Object.values(pending).reduce((n, t) => n + t.keys.length, 0);
+    if (!count) return items;
+    if (attempt >= BATCH_GET_TRIES) throw new Error(`DynamoDB left ${count} key(s) of ${Object.keys(pending).join(', ')} unprocessed after ${attempt} tries`);
+    await new Promise((r) => setTimeout(r, backoff(attempt)));
   }
 }

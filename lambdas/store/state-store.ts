@@ -1,4 +1,6 @@
-// Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report mark.
+// Small runtime state in one table: round-robin counters, sticky members, unrouted events, the report
+// mark, opt-outs, who is on a call.
+import type { Presence } from '../flows/engine';
 import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -66,9 +68,50 @@ export interface OptOutStore {
 
 const optOutKey = (number: string, recipient: string) => ({ pk: `optout#${number}#${recipient}`, sk: '-' });
 
+/**
+ * Who is on a call and since when their last call ended (DESIGN.md section 3: longest-idle; the queues),
+ * from the status callbacks of the legs Switchboard rings: one item per user, `presence#<userId>`.
+ */
+export interface PresenceStore {
+  /** A leg of the user's was answered: they are on a call until it ends. */
+  legAnswered(userId: string, legSid: string, at: Date): Promise<void>;
+  /**
+   * A leg of the user's ended. `answered`: it was a conversation (CallStatus `completed`), so their idle
+   * time starts now; a leg that was never answered (busy, no-answer, canceled) leaves it as it was.
+   */
+  legEnded(userId: string, legSid: string, answered: boolean, at: Date): Promise<void>;
+  presence(userIds: readonly string[]): Promise<Map<string, Presence>>;
+}
+
+/**
+ * A leg still marked answered after this long is forgotten: its `completed` callback was lost. Twilio ends
+ * a dialled call after 4 hours unless told otherwise (<Dial timeLimit> defaults to 14,400 s).
+ */
+export const ON_CALL_LIMIT_MS = 4 * 3600_000;
+const presenceKey = (userId: string) => ({ pk: `presence#${userId}`, sk: '-' });
+/** The attribute of one answered leg: `leg_CA…` = when it was answered. */
+const LEG_PREFIX = 'leg_';
+
+
+/** Wrong override PINs of one user in the current window (DESIGN.md section 15): `until` the window ends. */
+export interface PinFailures {
+  count: number;
+  until: Date;
+}
+
+/** Counts wrong PINs per user, so a text cannot guess one: `pinfail#<user id>`, gone with its window. */
+export interface PinFailureStore {
+  /** The failures of the window still open at `now`; undefined when there is none. */
+  pinFailures(userId: string, now: Date): Promise<PinFailures | undefined>;
+  /** Counts one more wrong PIN: in the open window, or in a new one of `windowMs` from `now`. */
+  recordPinFailure(userId: string, now: Date, windowMs: number): Promise<PinFailures>;
+}
+
+const pinFailKey = (userId: string) => ({ pk: `pinfail#${userId}`, sk: '-' });
+
 const epoch = (d: Date, days: number) => Math.floor(d.getTime() / 1000) + days * 86400;
 
-export class DynamoStateStore implements StateStore, OptOutStore {
+export class DynamoStateStore implements StateStore, OptOutStore, PinFailureStore, PresenceStore {
   constructor(
     private readonly doc: DynamoDb,
     private readonly table: string,
@@ -240,6 +283,86 @@ export class DynamoStateStore implements StateStore, OptOutStore {
     );
     const prefix = `optout#${number}#`;
     return new Set(items.filter((i) => i.optedOut === true).map((i) => i.pk.slice(prefix.length)));
+  }
+
+  async legAnswered(userId: string, legSid: string, at: Date): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: presenceKey(userId),
+          UpdateExpression: 'SET #leg = :at',
+          // A `completed` that overtook this `answered` has ended the leg already: it stays ended.
+          ConditionExpression: 'attribute_not_exists(lastEndedSid) OR lastEndedSid <> :sid',
+          ExpressionAttributeNames: { '#leg': `${LEG_PREFIX}${legSid}` },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':sid': legSid },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async legEnded(userId: string, legSid: string, answered: boolean, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: presenceKey(userId),
+        UpdateExpression: answered ? 'REMOVE #leg SET lastCallEndedAt = :at, lastEndedSid = :sid' : 'REMOVE #leg SET lastEndedSid = :sid',
+        ExpressionAttributeNames: { '#leg': `${LEG_PREFIX}${legSid}` },
+        ExpressionAttributeValues: { ':sid': legSid, ...(answered && { ':at': at.toISOString() }) },
+      }),
+    );
+  }
+
+  async presence(userIds: readonly string[]): Promise<Map<string, Presence>> {
+    if (userIds.length === 0) return new Map();
+    const items = await batchGetAll<Record<string, unknown> & { pk: string }>(this.doc, this.table, userIds.map(presenceKey));
+    const now = Date.now();
+    return new Map(
+      items.map((item) => {
+        const legs = Object.entries(item).filter(([name, at]) => name.startsWith(LEG_PREFIX) && typeof at === 'string' && now - Date.parse(at) < ON_CALL_LIMIT_MS);
+        const presence: Presence = { onCall: legs.length > 0, ...(typeof item.lastCallEndedAt === 'string' && { lastCallEndedAt: item.lastCallEndedAt }) };
+        return [item.pk.slice('presence#'.length), presence];
+      }),
+    );
+  }
+
+  async pinFailures(userId: string, now: Date): Promise<PinFailures | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: pinFailKey(userId), ConsistentRead: true }));
+    const item = out.Item as { failures?: number; windowEnds?: string } | undefined;
+    // TTL removes an item hours after it expires, so the window's end is what counts.
+    if (!item?.windowEnds || Date.parse(item.windowEnds) <= now.getTime()) return undefined;
+    return { count: Number(item.failures ?? 0), until: new Date(item.windowEnds) };
+  }
+
+  async recordPinFailure(userId: string, now: Date, windowMs: number): Promise<PinFailures> {
+    const ends = new Date(now.getTime() + windowMs);
+    try {
+      // One more in the open window (concurrent wrong PINs each count: ADD is atomic).
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: pinFailKey(userId),
+          UpdateExpression: 'ADD failures :one',
+          ConditionExpression: 'windowEnds > :now',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { count: Number(out.Attributes?.failures), until: new Date(out.Attributes?.windowEnds as string) };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    // No window open: this failure starts one (two racing to start it count as one; the window still closes).
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        // The TTL by the wall clock, at the window's end at the earliest: `now` may be a simulated clock.
+        Item: { ...pinFailKey(userId), failures: 1, windowEnds: ends.toISOString(), expiresAt: Math.ceil(Math.max(ends.getTime(), Date.now() + windowMs) / 1000) },
+      }),
+    );
+    return { count: 1, until: ends };
   }
 
   async getValue<T>(pk: string): Promise<T | undefined> {

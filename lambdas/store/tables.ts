@@ -64,8 +64,14 @@ export const TABLES = {
   directory: {
     id: 'Directory',
     envVar: 'DIRECTORY_TABLE',
+    // Users (`usr_…`), groups (`grp_…`) and shared schedules (`sch_…`).
     partitionKey: { name: 'id', type: 'S' },
-    indexes: [{ name: 'byKind', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'id', type: 'S' } }],
+    indexes: [
+      { name: 'byKind', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      // Who texted: only users carry `phone`, so the index is sparse; it keeps only what a text that closes
+      // or opens a schedule needs (DESIGN.md section 15), never the reference sets.
+      { name: 'byPhone', partitionKey: { name: 'phone', type: 'S' }, sortKey: { name: 'id', type: 'S' }, nonKeyAttributes: ['kind', 'name', 'role', 'pin'] },
+    ],
   },
   messages: {
     id: 'Messages',
@@ -87,10 +93,26 @@ export const TABLES = {
   state: {
     id: 'State',
     envVar: 'STATE_TABLE',
-    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark, opt-outs.
+    // Small runtime state: round-robin counters, sticky members, unrouted events, the report mark, opt-outs,
+    // schedule overrides and wrong-PIN counts.
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
+  outbound: {
+    id: 'Outbound',
+    envVar: 'OUTBOUND_TABLE',
+    // One record per outbound text, keyed by our id (txt_...), which its StatusCallback URL carries
+    // (DESIGN.md section 17): queued -> sent -> delivered | undelivered | failed, with Twilio's error code.
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      // `GET /api/carrier/messages?status=`: the texts with one status, newest first.
+      { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
+      // Without a status: every record carries feed = "1", newest first. Texts are few next to calls.
+      { name: 'recent', partitionKey: { name: 'feed', type: 'S' }, sortKey: { name: 'queuedAt', type: 'S' } },
+    ],
+    // Records are kept 30 days, as traces are.
     ttlAttribute: 'expiresAt',
   },
 } as const satisfies Record<string, TableDefinition>;

@@ -28,6 +28,26 @@ export interface CallUrls {
    * answered. Without it a sticky dial of several ringers cannot remember anyone.
    */
   answered?(stickyKey: string, userId: string, screen: boolean): string;
+  /**
+   * Run on the answering leg of a dial that announces: speaks the dial's `announce` (from the applet of the
+   * pinned revision), then screens and remembers a sticky member as `screen` and `answered` would.
+   */
+  whisper?(whisper: { applet: string; screen: boolean; sticky?: { key: string; userId: string } }): string;
+  /**
+   * A user's leg's status callback (`answered`, `completed`): what longest-idle and the queues know of who
+   * is on a call and since when their last call ended. Without it the legs report nothing.
+   */
+  leg?(userId: string): string;
+  /**
+   * A queue's wait URL (`<Enqueue waitUrl>`, and the redirect that ends each wait answer): the applet whose
+   * hold and announcements play, and when the position was last said. Required when a flow queues.
+   */
+  queueWait?(applet: string, lastAnnounced?: number): string;
+  /**
+   * Run on the queued caller's end when a member takes them (`<Queue url>`): the bridge is noted (they no
+   * longer wait; the member's offer is done).
+   */
+  queueBridged?(queue: string, userId: string): string;
   /** recordingStatusCallback of a voicemail: the recording arrives there even if the caller hangs up. */
   recordingStatus(record: RecordInstruction): string;
   /** transcribeCallback of a voicemail that transcribes. */
@@ -73,6 +93,24 @@ function renderInstruction(response: VoiceResponse, instruction: CallInstruction
     case 'hangup':
       response.hangup();
       return;
+    case 'enqueue': {
+      if (!urls.queueWait) throw new Error('renderCall: a queue needs urls.queueWait');
+      const wait = urls.queueWait(instruction.action.applet);
+      response.enqueue({ action: urls.action(instruction.action), method: 'POST', waitUrl: wait, waitUrlMethod: 'POST' }, stripXmlIllegal(instruction.queue));
+      return;
+    }
+    case 'leave':
+      response.leave();
+      return;
+    case 'wait-again':
+      if (!urls.queueWait) throw new Error('renderCall: a wait answer needs urls.queueWait');
+      response.redirect({ method: 'POST' }, urls.queueWait(instruction.applet, instruction.lastAnnounced));
+      return;
+    case 'dial-queue': {
+      const url = urls.queueBridged?.(instruction.queue, instruction.userId);
+      response.dial({}).queue(url ? { url, method: 'POST' } : {}, stripXmlIllegal(instruction.queue));
+      return;
+    }
   }
 }
 
@@ -119,19 +157,31 @@ function renderDial(response: VoiceResponse, dial: DialInstruction, urls: CallUr
     timeout: dial.timeoutSeconds,
     // Without callerId Twilio shows the caller's own number (and copes with a withheld one).
     ...(dial.callerId !== 'caller' && { callerId: dial.callerId }),
-    // The caller keeps hearing ringback while the callee listens to the whisper.
-    ...(dial.screen && { answerOnBridge: true }),
+    // The caller keeps hearing ringback while the callee listens to the whisper (screening, announcement).
+    ...((dial.screen || dial.announce !== undefined) && { answerOnBridge: true }),
     ...(dial.record && { record: 'record-from-answer-dual' as const }),
   });
   // The noun's URL runs on the callee's leg when they pick up, before the legs are bridged: the
-  // screening whisper, or (sticky dials) the note of who answered, which screens too when it must.
+  // announcement, the screening whisper, or (sticky dials) the note of who answered, which screens too
+  // when it must. A user's leg also reports when it is answered and when it ends (longest-idle, queues).
   for (const target of dial.targets.slice(0, MAX_NOUNS)) {
-    const url = dial.stickyKey && target.userId && urls.answered ? urls.answered(dial.stickyKey, target.userId, dial.screen) : dial.screen ? urls.screen : undefined;
-    const noun = url ? { url, method: 'POST' } : {};
+    const sticky = dial.stickyKey && target.userId ? { key: dial.stickyKey, userId: target.userId } : undefined;
+    const url =
+      dial.announce !== undefined && urls.whisper ? urls.whisper({ applet: dial.action.applet, screen: dial.screen, ...(sticky && { sticky }) })
+      : sticky && urls.answered ? urls.answered(sticky.key, sticky.userId, dial.screen)
+      : dial.screen ? urls.screen
+      : undefined;
+    const noun = {
+      ...(url && { url, method: 'POST' }),
+      ...(target.userId && urls.leg && { statusCallback: urls.leg(target.userId), statusCallbackEvent: LEG_EVENTS, statusCallbackMethod: 'POST' }),
+    };
     if (target.kind === 'client') node.client(noun, target.value);
     else node.number(noun, target.value);
   }
 }
+
+/** The leg events that tell us someone is on a call and when it ended. */
+const LEG_EVENTS: Array<'answered' | 'completed'> = ['answered', 'completed'];
 
 /**
  * The answer when nothing else can be answered (no flow, no call part, an outage, a bug): a short

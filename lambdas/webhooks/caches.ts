@@ -1,5 +1,6 @@
 // The webhooks' in-memory caches, kept for the life of a Lambda container: immutable revisions, and the
-// directory (users and groups) for a few seconds.
+// directory (users and groups) and shared schedules for a few seconds.
+import type { Schedules } from '../flows/hours';
 import type { Directory } from '../flows/people';
 import type { LoadedRevision } from '../flows/call-request';
 import type { FlowPart } from '../flows/schema';
@@ -66,56 +67,91 @@ export function peopleNamedIn(part: FlowPart): PeopleNeeded {
   return { users, groups };
 }
 
-/** One cache entry per set of people needed (in practice, per flow part); bounded like RevisionCache. */
-export class DirectoryCache {
-  private readonly entries = new Map<string, { at: number; directory: Promise<Directory> }>();
-  constructor(private readonly max = 200) {}
+/**
+ * Reads kept for a few seconds (`ttlMs`), one entry per key (in practice per flow part), bounded like
+ * RevisionCache. An entry is reloaded when older than the TTL, or when it lacks something it should
+ * have (`complete`): a flow published a moment ago may name people or a schedule that an eventually
+ * consistent read did not see yet, and must not ring nobody (or find its schedule missing, and closed)
+ * for the rest of the TTL. Concurrent requests share one load.
+ */
+class FreshCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 200,
+  ) {}
 
-  /**
-   * The people `needs` names (and their groups' members), reloaded when older than DIRECTORY_TTL_MS or
-   * when one of them was missing: a flow published a moment ago may name people an eventually
-   * consistent read did not see yet, and must not ring nobody (or notify nobody) for the rest of the TTL.
-   */
-  async get(source: WebhookDeps['directory'], now: number, needs: PeopleNeeded): Promise<Directory> {
-    const key = `${[...new Set(needs.users)].sort().join(',')}|${[...new Set(needs.groups)].sort().join(',')}`;
+  async get(key: string, now: number, load: () => Promise<T>, complete: (value: T) => boolean): Promise<T> {
     const cached = this.entries.get(key);
-    if (cached && now - cached.at <= DIRECTORY_TTL_MS) {
-      const directory = await cached.directory;
-      if (knowsAll(directory, needs)) return directory;
+    if (cached && now - cached.at <= this.ttlMs) {
+      const value = await cached.value;
+      if (complete(value)) return value;
       // Only the request that finds it stale reloads; concurrent ones share the new load.
       const current = this.entries.get(key);
-      if (current && current !== cached) return current.directory;
+      if (current && current !== cached) return current.value;
     }
-    return this.load(source, now, key, needs);
-  }
-
-  private load(source: WebhookDeps['directory'], now: number, key: string, needs: PeopleNeeded): Promise<Directory> {
-    const directory = source.peopleFor(needs).then(({ users, groups }) => ({
-      users: new Map(users.map((u) => [u.id, u])),
-      groups: new Map(groups.map((g) => [g.id, g])),
-      flowIds: new Set<string>(),
-    }));
-    const value = { at: now, directory };
+    const entry = { at: now, value: load() };
     this.entries.delete(key);
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, value);
-    directory.catch(() => {
-      if (this.entries.get(key) === value) this.entries.delete(key);
+    this.entries.set(key, entry);
+    entry.value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
     });
-    return directory;
+    return entry.value;
+  }
+}
+
+/** One cache entry per set of people needed (in practice, per flow part). */
+export class DirectoryCache {
+  private readonly cache = new FreshCache<Directory>(DIRECTORY_TTL_MS);
+
+  /** The people `needs` names (and their groups' members), reloaded when older than DIRECTORY_TTL_MS or when one of them was missing. */
+  get(source: Pick<WebhookDeps['directory'], 'peopleFor'>, now: number, needs: PeopleNeeded): Promise<Directory> {
+    const key = `${[...new Set(needs.users)].sort().join(',')}|${[...new Set(needs.groups)].sort().join(',')}`;
+    const load = () =>
+      source.peopleFor(needs).then(({ users, groups }) => ({
+        users: new Map(users.map((u) => [u.id, u])),
+        groups: new Map(groups.map((g) => [g.id, g])),
+        flowIds: new Set<string>(),
+      }));
+    return this.cache.get(key, now, load, (directory) => knowsAll(directory, needs));
   }
 }
 
 const knowsAll = (directory: Directory, needs: PeopleNeeded) =>
   needs.users.every((id) => directory.users.has(id)) && needs.groups.every((id) => directory.groups.has(id));
 
+/**
+ * Shared schedules (DESIGN.md section 15) and their overrides are kept as long as the people: an edit or
+ * an override set by the API or by a text reaches a warm webhook within SCHEDULE_TTL_MS.
+ */
+export const SCHEDULE_TTL_MS = DIRECTORY_TTL_MS;
+
+/** The schedules a flow part's `hours` applets name: what a request reads (once, only when a flow names one). */
+export function schedulesNamedIn(part: FlowPart): string[] {
+  const ids = Object.values(part.applets).flatMap((a) => (a.type === 'hours' && a.schedule !== undefined ? [a.schedule] : []));
+  return [...new Set(ids)].sort();
+}
+
+/** One entry per set of schedules named (in practice per flow part): each entry is one BatchGetItem (schedules and overrides). */
+export class ScheduleCache {
+  private readonly cache = new FreshCache<Schedules>(SCHEDULE_TTL_MS);
+
+  get(source: Pick<WebhookDeps['schedules'], 'schedulesFor'>, now: number, ids: readonly string[]): Promise<Schedules> {
+    if (!ids.length) return Promise.resolve(new Map());
+    const load = async () => new Map((await source.schedulesFor(ids)).map((s) => [s.id, s]));
+    return this.cache.get(ids.join(','), now, load, (schedules) => ids.every((id) => schedules.has(id)));
+  }
+}
+
 /** The empty directory for requests that ring nobody: no reads at all. */
 export const NO_DIRECTORY: Directory = { users: new Map(), groups: new Map(), flowIds: new Set() };
 
-/** What a webhook container keeps between requests: revisions (immutable) and the directory (seconds). */
+/** What a webhook container keeps between requests: revisions (immutable), the directory and schedules (seconds). */
 export interface WebhookCaches {
   revisions: RevisionCache;
   directory: DirectoryCache;
+  schedules: ScheduleCache;
 }
 
-export const newWebhookCaches = (): WebhookCaches => ({ revisions: new RevisionCache(), directory: new DirectoryCache() });
+export const newWebhookCaches = (): WebhookCaches => ({ revisions: new RevisionCache(), directory: new DirectoryCache(), schedules: new ScheduleCache() });

@@ -5,7 +5,12 @@
 import { screenPrompt, screenResult } from '../flows/call-instructions';
 import type { CallState } from '../flows/call-state';
 import { appletAt, mailboxOf, type Mailbox } from '../flows/engine';
-import { transcriptNotices, voicemailNotices, type OutboundText } from '../flows/outbound';
+import {
+  dashboardLink, NOTIFY_NOBODY, notifyChannels, transcriptEmails, transcriptNotices, voicemailEmails, voicemailNotices,
+  type NotifyChannels, type OutboundEmail, type OutboundText, type VoicemailEmailFacts, type VoicemailFacts,
+} from '../flows/outbound';
+import { jobId, type EmailJob, type EmailReason } from '../jobs/jobs';
+import { putBestEffort } from '../jobs/job-queue';
 import type { Directory } from '../flows/people';
 import { sendTextsBestEffort, type SendReason } from '../carrier/text-sender';
 import { DirectoryCache } from './caches';
@@ -47,7 +52,7 @@ export async function answered(deps: WebhookDeps, call: CallRequest): Promise<Re
  * Record action and recordingStatusCallback: both may come, each may be retried; the Sid stores it once.
  * When DynamoDB fails or hangs, the recording goes to the spill (for the same mailbox) instead.
  */
-async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify = false, routeAt?: string): Promise<void> {
+async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify: NotifyChannels = NOTIFY_NOBODY, transcribing = false, routeAt?: string): Promise<void> {
   const recordingSid = call.param('RecordingSid');
   if (!recordingSid) return;
   const voicemail = {
@@ -70,32 +75,50 @@ async function storeRecording(deps: WebhookDeps, call: CallRequest, mailbox: Mai
   const kept = await storeOrSpill(deps.spill, { kind: 'voicemail', ...voicemail }, async () => (stored = await deps.messages.storeVoicemail(voicemail)), BOOKKEEPING_MS);
   if (kept === 'stored' && stored) logger.info('voicemail stored', { mailbox: mailbox.split('#')[0], recordingSid });
   // Only the request that stored it notifies: the Record action and the status callback both come.
-  if (kept === 'stored' && stored && notify) {
-    await notifyMailbox(deps, call, mailbox, 'voicemail_notify', (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds: voicemail.durationSeconds }));
+  if (kept === 'stored' && stored) {
+    await notifyMailbox(deps, call, mailbox, notify, {
+      recordingSid,
+      texts: (box, directory, vm) => voicemailNotices(box, directory, { ...vm, durationSeconds: voicemail.durationSeconds }),
+      emails: (box, directory, vm) => voicemailEmails(box, directory, { ...vm, durationSeconds: voicemail.durationSeconds, receivedAt: voicemail.receivedAt, transcribing }),
+      reasons: ['voicemail_notify', 'voicemail_notify'],
+    });
   }
 }
 
+interface Notices {
+  recordingSid: string;
+  texts: (box: Mailbox, directory: Directory, vm: VoicemailFacts) => OutboundText[];
+  emails: (box: Mailbox, directory: Directory, vm: Omit<VoicemailEmailFacts, 'receivedAt'>) => OutboundEmail[];
+  reasons: [SendReason, EmailReason];
+}
+
 /**
- * Texts a voicemail's mailbox members (voicemail `notify`) from the number that was called, best effort.
- * The mailbox's people are read fresh: a callback is rare and often comes after the call, in another container.
+ * Tells a voicemail's mailbox members (voicemail `notify`), best effort: texts from the number that was
+ * called (the carrier's REST API), emails through the job queue (composed and sent off this request). The
+ * mailbox's people are read fresh, once for both: a callback is rare and often comes after the call, in
+ * another container.
  */
-function notifyMailbox(
-  deps: WebhookDeps,
-  call: CallRequest,
-  mailbox: MailboxKey,
-  reason: SendReason,
-  notices: (box: Mailbox, directory: Directory, vm: { caller: string; number: string }) => OutboundText[],
-): Promise<void> {
+async function notifyMailbox(deps: WebhookDeps, call: CallRequest, mailbox: MailboxKey, notify: NotifyChannels, notices: Notices): Promise<void> {
   const [kind, id] = mailbox.split('#') as [Mailbox['kind'], string];
-  if (mailbox === 'unrouted' || !id) return Promise.resolve();
-  return sendTextsBestEffort(
-    deps.texts,
-    async () => {
-      const needs = { users: kind === 'user' ? [id] : [], groups: kind === 'group' ? [id] : [] };
-      return notices({ kind, id }, await new DirectoryCache().get(deps.directory, Date.now(), needs), { caller: call.from, number: call.to });
-    },
-    { reason, sid: call.callSid || call.param('RecordingSid') },
-  );
+  if (mailbox === 'unrouted' || !id || (!notify.sms && !notify.email)) return;
+  const box: Mailbox = { kind, id };
+  const sid = call.callSid || notices.recordingSid;
+  let people: Promise<Directory> | undefined;
+  const directory = () => (people ??= new DirectoryCache().get(deps.directory, Date.now(), { users: kind === 'user' ? [id] : [], groups: kind === 'group' ? [id] : [] }));
+  const vm = { caller: call.from, number: call.to };
+  await Promise.all([
+    notify.sms ? sendTextsBestEffort(deps.texts, async () => notices.texts(box, await directory(), vm), { reason: notices.reasons[0], sid }) : undefined,
+    notify.email
+      ? putBestEffort(deps.jobs, async () => {
+          const [people, number] = await Promise.all([directory(), deps.numbers.find(call.to).catch(() => undefined)]);
+          const mailboxName = kind === 'user' ? people.users.get(id)?.name : people.groups.get(id)?.name;
+          const facts = { ...vm, numberName: number?.name, mailboxName, link: dashboardLink(deps.dashboardUrl, box, notices.recordingSid) };
+          return notices.emails(box, people, facts).map((email): EmailJob => ({
+            kind: 'email', id: jobId(notices.reasons[1], notices.recordingSid, email.to), reason: notices.reasons[1], email, sid,
+          }));
+        }, { what: notices.reasons[1], sid })
+      : undefined,
+  ]);
 }
 
 /**
@@ -104,8 +127,8 @@ function notifyMailbox(
  */
 export async function storeVoicemailFromAction(deps: WebhookDeps, call: CallRequest, part: FlowPart, state: CallState): Promise<void> {
   const applet = appletAt(part, state.applet);
-  const mailbox = applet?.type === 'voicemail' ? mailboxKey(mailboxOf(applet.mailbox)) : 'unrouted';
-  await storeRecording(deps, call, mailbox, applet?.type === 'voicemail' && applet.notify);
+  if (applet?.type !== 'voicemail') return storeRecording(deps, call, 'unrouted');
+  await storeRecording(deps, call, mailboxKey(mailboxOf(applet.mailbox)), notifyChannels(applet.notify), applet.transcribe);
 }
 
 /**
@@ -121,7 +144,7 @@ export async function recording(deps: WebhookDeps, call: CallRequest): Promise<R
     return answer;
   }
   const routeAt = mailbox === 'unrouted' ? routeAtOf(call.query(ROUTE_AT_PARAM)) : undefined;
-  await storeRecording(deps, call, mailbox, call.query('nt') === '1', routeAt);
+  await storeRecording(deps, call, mailbox, call.notifyChannels(), call.query('tr') === '1', routeAt);
   return answer;
 }
 
@@ -134,10 +157,15 @@ export async function transcription(deps: WebhookDeps, call: CallRequest): Promi
   if (!recordingSid || call.param('TranscriptionStatus') !== 'completed' || !text) return twiml(EMPTY_RESPONSE);
   let first = false;
   const kept = await storeOrSpill(deps.spill, { kind: 'transcript', recordingSid, text }, async () => (first = await deps.messages.attachTranscript(recordingSid, text)), BOOKKEEPING_MS);
-  // A retried callback (the transcript was there already) texts nobody twice.
+  // A retried callback (the transcript was there already) tells nobody twice.
   const mailbox = parseMailboxKey(call.query('mb'));
-  if (kept === 'stored' && first && mailbox && call.query('nt') === '1') {
-    await notifyMailbox(deps, call, mailbox, 'transcript_notify', (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }));
+  if (kept === 'stored' && first && mailbox) {
+    await notifyMailbox(deps, call, mailbox, call.notifyChannels(), {
+      recordingSid,
+      texts: (box, directory, vm) => transcriptNotices(box, directory, { ...vm, transcript: text }),
+      emails: (box, directory, vm) => transcriptEmails(box, directory, { ...vm, receivedAt: call.now.toISOString(), transcript: text }),
+      reasons: ['transcript_notify', 'transcript_notify'],
+    });
   }
   return twiml(EMPTY_RESPONSE);
 }

@@ -1,4 +1,5 @@
-// The sms webhook: POST /twilio/sms, as one middy pipeline around the Twilio guard. It runs the sms
+// The sms webhook: POST /twilio/sms (and the outbound texts' status callbacks, POST /twilio/message-status:
+// message-status.ts), as one middy pipeline around the Twilio guard. It runs the sms
 // part of the number's flow for one text (every sms applet is instant, so one request does it all),
 // stores the text where the flow says, and answers with the replies. A number without a flow (or
 // without an sms part), and any failure, keep the text in `unrouted` and answer <Response/>.
@@ -10,24 +11,30 @@ import { mailboxKey } from '../store/message-store';
 import { incomingText, type IncomingText, type TwilioParams } from '../twilio/request';
 import { emptyMessagingTwiml, renderSms } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
-import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, type WebhookCaches } from './caches';
+import { newWebhookCaches, NO_DIRECTORY, peopleNamedIn, schedulesNamedIn, type WebhookCaches } from './caches';
+import { overrideByText } from './override-by-text';
 import { BOOKKEEPING_MS, withDeadline } from '../runtime/deadline';
 import type { WebhookDeps } from './deps';
 import { twilioWebhook, type TwilioRequest, type WebhookHandler } from './guard';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 import { keepTextUnrouted, storeText, textTraceInput } from './unrouted';
 import { logTextCuts } from './cuts';
+import { emptyStatusAnswer, MESSAGE_STATUS, messageStatus, missingStatusParams } from './message-status';
 
 /** The sort key of a text's one trace item (one request per text). */
 const TEXT_TRACE_KEY = '#text';
 
-const missingSmsParams = (_route: string, params: TwilioParams) => (incomingText(params) ? [] : ['MessageSid, From or To']);
+const missingSmsParams = (route: string, params: TwilioParams) =>
+  route === MESSAGE_STATUS ? missingStatusParams(params) : incomingText(params) ? [] : ['MessageSid, From or To'];
 
 /**
  * A STOP (or START) is recorded whatever the number's flow does with the text, even with no sms part:
  * the call part's `text` applet must not text the sender either. Beside the routing, never failing it.
  */
 async function routeText(deps: WebhookDeps, caches: WebhookCaches, text: IncomingText, now: Date): Promise<Response> {
+  // CLOSE/OPEN <schedule> ... <PIN> from an editor's phone is answered here, whatever the number's flow.
+  const command = await overrideByText(deps, text, now);
+  if (command) return command;
   const recorded = recordCarrierKeyword(deps, carrierKeyword(text.body), text, now);
   const [answer] = await Promise.all([routeByFlow(deps, caches, text, now), recorded]);
   return answer;
@@ -40,14 +47,12 @@ async function routeByFlow(deps: WebhookDeps, caches: WebhookCaches, text: Incom
   if (!revision?.document.sms) return keepTextUnrouted(deps, text, revision ? 'no_sms_part' : 'missing_revision', now);
   const part = revision.document.sms;
   const notifies = Object.values(part.applets).some((a) => a.type === 'inbox' && a.notify);
-  const run = runSms(part, {
-    now,
-    from: text.from,
-    to: text.to,
-    body: text.body,
-    media: text.media,
-    directory: notifies ? await caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
-  });
+  // Together: the people an inbox notifies, and the schedules its hours name (each read only when needed).
+  const [directory, schedules] = await Promise.all([
+    notifies ? caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)) : NO_DIRECTORY,
+    caches.schedules.get(deps.schedules, Date.now(), schedulesNamedIn(part)),
+  ]);
+  const run = runSms(part, { now, from: text.from, to: text.to, body: text.body, media: text.media, directory, schedules });
   // STOP, START... (the carrier answers them itself): the engine answered nothing. Otherwise the answer
   // leaves out whoever opted out of this number.
   const result = await withoutOptedOut(deps, run, text);
@@ -128,8 +133,10 @@ export function smsWebhook(deps: WebhookDeps): WebhookHandler {
       // Nothing can be verified, so nothing is stored; an error answer would only send Twilio to the
       // fallback URL, which needs the same token.
       unverified: () => twiml(emptyMessagingTwiml()),
-      safeAnswer: (request, reason) => keepTextUnrouted(deps, textIn(request), reason, request.now).catch(() => twiml(emptyMessagingTwiml())),
+      // A status callback is no text: nothing to keep, and nobody waits on its answer.
+      safeAnswer: async (request, reason) =>
+        request.route === MESSAGE_STATUS ? emptyStatusAnswer() : keepTextUnrouted(deps, textIn(request), reason, request.now).catch(() => twiml(emptyMessagingTwiml())),
     },
-    (request) => routeText(deps, caches, textIn(request), request.now),
+    (request) => (request.route === MESSAGE_STATUS ? messageStatus(deps, request) : routeText(deps, caches, textIn(request), request.now)),
   );
 }

@@ -12,11 +12,13 @@ import type { TraceStep } from '../store/trace-store';
 import { renderCall } from '../twilio/twiml';
 import { twiml, type Response } from './answers';
 import type { WebhookCaches } from './caches';
-import { peopleNamedIn } from './caches';
+import { peopleNamedIn, schedulesNamedIn } from './caches';
 import { answered, recording, storeVoicemailFromAction, transcription } from './callbacks';
 import { CallRequest } from './call-links';
 import { flowPorts, type WebhookDeps } from './deps';
 import type { TwilioRequest } from './guard';
+import { legStatus, whisper } from './legs';
+import { agentAnswered, agentStatus, joinQueue, leaveQueue, queueBridged, queueWait } from './queue-routes';
 import { unroutedCall } from './unrouted';
 import { sendTextsBestEffort } from '../carrier/text-sender';
 
@@ -34,6 +36,18 @@ export async function dispatchVoice(deps: WebhookDeps, caches: WebhookCaches, re
     }
     case 'voice/answered':
       return answered(deps, call);
+    case 'voice/whisper':
+      return whisper(deps, caches, call);
+    case 'voice/leg':
+      return legStatus(deps, call);
+    case 'voice/queue-wait':
+      return queueWait(deps, caches, call);
+    case 'voice/agent':
+      return agentAnswered(deps, call);
+    case 'voice/agent-status':
+      return agentStatus(deps, call);
+    case 'voice/queue-bridged':
+      return queueBridged(deps, call);
     case 'voice/recording':
       return recording(deps, call);
     case 'voice/transcription':
@@ -63,7 +77,13 @@ async function step(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest)
   if (!revision?.document.call) return unroutedCall(deps, call, 'missing_revision');
   // The caller who just left a message must not hear the apology and the beep again, whatever fails here.
   if (state.step === 'voicemail') await storeVoicemailFromAction(deps, call, revision.document.call, state);
-  const input = { digits: call.param('Digits'), dialStatus: dialOutcome(call.param('DialCallStatus'), call.param('DialBridged')) };
+  // Out of a queue (the <Enqueue> action): no longer waiting, whatever the flow does next.
+  if (state.step === 'queue') await leaveQueue(deps, call, revision.document.call, state.applet);
+  const input = {
+    digits: call.param('Digits'),
+    dialStatus: dialOutcome(call.param('DialCallStatus'), call.param('DialBridged')),
+    queueResult: call.param('QueueResult'),
+  };
   return answerCall(deps, caches, call, revision, (part, ctx) => resumeCall(part, state, input, ctx));
 }
 
@@ -89,6 +109,7 @@ async function answerCall(
   await Promise.all([
     deps.traces.append(call.traceHeader(revision), steps),
     sendTextsBestEffort(deps.texts, run.outbound, { reason: 'text_applet', sid: call.callSid }),
+    run.queued ? joinQueue(deps, call, revision, run.queued) : undefined,
   ]);
   return twiml(xml);
 }
@@ -112,6 +133,9 @@ function callContext(deps: WebhookDeps, caches: WebhookCaches, call: CallRequest
     callSid: call.param('CallSid'),
     // Loaded only when the engine reaches a dial: a request that stops at a menu reads no users.
     directory: () => caches.directory.get(deps.directory, Date.now(), peopleNamedIn(part)),
+    // Loaded only when the engine reaches an hours applet that names a schedule: one read (the schedules
+    // and their overrides together), only for flows that use one, and none within the cache's seconds.
+    schedules: () => caches.schedules.get(deps.schedules, Date.now(), schedulesNamedIn(part)),
     ports: flowPorts(deps, revision.flowId),
     visitedBefore,
   };

@@ -5,6 +5,9 @@ import { singleParam, type TwilioParams, type WebhookEvent } from '../twilio/req
 import { safeVoiceTwiml } from '../twilio/twiml';
 import { decodeState } from '../flows/call-state';
 import { EMPTY_RESPONSE, HANGUP_RESPONSE, twiml, type Response } from './answers';
+
+const LEAVE_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response><Leave/></Response>';
+const AGENT_SORRY = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Sorry, this call cannot be connected. Goodbye.</Say><Hangup/></Response>';
 import { newWebhookCaches } from './caches';
 import { recordingAnswer } from './callbacks';
 import { CallRequest } from './call-links';
@@ -16,7 +19,7 @@ import { dispatchVoice } from './voice-dispatch';
 
 /** Callbacks carry their own ids (RecordingSid...) and may lack From/To; a new call needs all three. */
 function missingVoiceParams(route: string, params: TwilioParams): string[] {
-  if (route === 'voice/recording' || route === 'voice/transcription' || route === 'voice/answered') return [];
+  if (['voice/recording', 'voice/transcription', 'voice/answered', 'voice/whisper', 'voice/leg', 'voice/agent-status', 'voice/queue-bridged'].includes(route)) return [];
   // Absent, not empty: a withheld caller may arrive as `From=` and is still a caller. Steps carry From/To in our URL.
   const required = route.startsWith('voice/') ? ['CallSid'] : ['CallSid', 'From', 'To'];
   return required.filter((k) => singleParam(params, k) === undefined);
@@ -34,8 +37,18 @@ function safeVoiceTwimlFor(deps: WebhookDeps, request: TwilioRequest, call: Call
   switch (request.route) {
     // The answering member's leg (never the caller's apology) and callbacks nobody hears.
     case 'voice/answered':
+    case 'voice/whisper':
+    case 'voice/leg':
+    case 'voice/agent-status':
+    case 'voice/queue-bridged':
     case 'voice/transcription':
       return twiml(EMPTY_RESPONSE);
+    // A member picking up an offer: never the caller's apology and voicemail.
+    case 'voice/agent':
+      return twiml(AGENT_SORRY);
+    // A queued caller: out of the queue, to its action (which answers safely in turn if it must).
+    case 'voice/queue-wait':
+      return twiml(LEAVE_RESPONSE);
     case 'voice/recording':
       return recordingAnswer(call);
     // The Record action of a flow's voicemail: the caller has left the message (its status callback

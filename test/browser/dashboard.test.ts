@@ -4,10 +4,12 @@
 // the banner), a voicemail that plays, users and groups edited, the API's errors shown where they happen.
 // No console error and no request leaving the machine, on every test.
 import { simulateCall, simulateSms } from '../../local/carrier';
+import { signTwilioRequest } from '../../lambdas/twilio/signature';
 import type { LocalStack } from '../../local/stack';
 import { buildDashboardForTest } from '../../local/web-build';
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../../lambdas/store/message-store';
+import { DynamoOutboundStore } from '../../lambdas/store/outbound-store';
 import { openBrowser, type Browser } from '../support/browser';
 import { httpOk, startTestStack } from '../support/local-stack';
 
@@ -285,14 +287,84 @@ describe('mailboxes', () => {
     expect(everywhere.filter((u) => /^(javascript|data):|evil\.example/.test(u))).toEqual([]);
   });
 
+  it('Texts sent: a notification that did not arrive is red with its reason (code and words); the filter shows only those', async () => {
+    const doc = createDynamoDb({ endpoint: stack.dynamoEndpoint });
+    const outbound = new DynamoOutboundStore(doc, stack.tables.outbound);
+    const [lost, arrived] = [`txt_${'a'.repeat(32)}`, `txt_${'b'.repeat(32)}`];
+    try {
+      const base = { from: '+15550100001', reason: 'voicemail_notify', cause: `CA${'a'.repeat(32)}` };
+      await outbound.begin({ ...base, id: lost, to: '+15550107777', body: 'New voicemail from +15550108888, 0:12', queuedAt: '2026-12-06T15:20:00.000Z' }, new Date());
+      await outbound.advance(lost, { status: 'undelivered', sid: `SM${'a'.repeat(32)}`, errorCode: 30006, errorMessage: 'the number is a landline, or its carrier cannot take texts', at: new Date() });
+      await outbound.begin({ ...base, id: arrived, to: '+15550200001', body: 'New voicemail from +15550108888, 0:12', queuedAt: '2026-12-06T15:19:00.000Z' }, new Date());
+      await outbound.advance(arrived, { status: 'delivered', sid: `SM${'b'.repeat(32)}`, at: new Date() });
+    } finally {
+      doc.destroy();
+    }
+    await open('#/mailboxes');
+    await page().getByRole('navigation', { name: 'Mailboxes' }).getByRole('link', { name: 'Texts sent' }).click();
+    const red = page().locator(`[data-text="${lost}"]`);
+    await red.waitFor();
+    expect(await red.locator('.badge').textContent()).toBe('Not delivered');
+    expect(await red.locator('[data-cell="reason"]').textContent()).toBe('Error 30006: the number is a landline, or its carrier cannot take texts');
+    expect(await red.textContent()).toContain('Voicemail notification');
+    // Red: the row's background and border, the badge, the reason's text (the palette's --bad and --bad-soft).
+    expect(await red.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).borderLeftColor])).toEqual(['rgb(253, 236, 234)', 'rgb(180, 35, 24)']);
+    expect(await red.locator('.badge').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 35, 24)');
+    expect(await red.locator('[data-cell="reason"]').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(180, 35, 24)');
+    const green = page().locator(`[data-text="${arrived}"]`);
+    expect(await green.locator('.badge').textContent()).toBe('Delivered');
+    expect(await green.locator('[data-cell="reason"]').count()).toBe(0);
+    expect(await green.evaluate((el) => el.classList.contains('sent-text-bad'))).toBe(false);
+
+    await page().getByLabel('Show').selectOption('undelivered');
+    await green.waitFor({ state: 'detached' });
+    expect(await page().locator('[data-text]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['undelivered']);
+    expect(await unlabelledControls()).toEqual([]);
+  });
+
   it('lists every mailbox: unrouted, each group and each user', async () => {
     await open('#/mailboxes');
     const nav = page().getByRole('navigation', { name: 'Mailboxes' });
     await nav.getByRole('link', { name: 'Sales' }).waitFor();
     const links = await nav.getByRole('link').allTextContents();
-    expect(links).toEqual(expect.arrayContaining(['Unrouted', 'Sales', 'Ann Example', 'Bob Example', 'Cy Example']));
+    expect(links).toEqual(expect.arrayContaining(['Unrouted', 'Texts sent', 'Sales', 'Ann Example', 'Bob Example', 'Cy Example']));
     await expect(nav.getByRole('link', { name: 'Unrouted' }).getAttribute('aria-current')).resolves.toBe('page');
   });
+
+  it("a voicemail email's link opens its mailbox with that message picked out", async () => {
+    const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100001', from: '+15550107778', at: '2026-12-06T16:00:00Z', recordingBaseUrl: audioBase });
+    const { recordingSid } = t.entries.find((e) => e.kind === 'record') as { recordingSid: string };
+    await open(`#/mailboxes/group/${salesId}/${recordingSid}`);
+    const picked = page().locator('.message-picked');
+    await picked.waitFor();
+    expect(await picked.getAttribute('data-message')).toBe(recordingSid);
+    expect(await picked.getAttribute('aria-current')).toBe('true');
+    expect(await page().locator('.message-picked').count()).toBe(1);
+  });
+});
+
+it('the Queues page shows each queue: who waits, for how long, and who is offered the call', async () => {
+  const ann = (await httpOk(stack, 'GET', '/api/users')).users.find((u: { name: string }) => u.name === 'Ann Example');
+  const flow = await httpOk(stack, 'POST', '/api/flows', {
+    name: 'Queue line',
+    call: { start: 'q', applets: { q: { type: 'queue', name: 'billing', targets: [{ user: ann.id }], timeout: 'bye' }, bye: { type: 'hangup' } } },
+    // Both parts: the number is fine in the report (later tests count the numbers it lists).
+    sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { user: ann.id } } } },
+  });
+  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100067', { name: 'Billing line', flowId: flow.id });
+  // A caller arrives (the signed webhook Twilio would post) and is put in the queue.
+  const params = { CallSid: `CA${'b'.repeat(32)}`, From: '+15550107779', To: '+15550100067', CallStatus: 'ringing', AccountSid: `AC${'0'.repeat(32)}` };
+  const url = `${stack.url}/twilio/voice`;
+  const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(url, params, stack.authToken) }, body: new URLSearchParams(params).toString() });
+  expect(await answer.text()).toContain('<Enqueue');
+  await open('#/queues');
+  const queue = page().locator('[data-queue="billing"]');
+  await queue.waitFor();
+  expect(await queue.getByRole('heading', { name: 'billing' }).count()).toBe(1);
+  expect(await queue.locator('[data-waiting]').textContent()).toBe('1 waiting');
+  expect(await queue.locator('.queue-waiting').textContent()).toContain('+15550107779');
+  expect(await queue.textContent()).toContain('longest wait');
+  await expect(page().getByRole('link', { name: 'Queues' }).getAttribute('aria-current')).resolves.toBe('page');
 });
 
 it('users and groups: create a user, make them unavailable, add them to a group and reorder it with the buttons', async () => {

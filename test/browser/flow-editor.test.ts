@@ -186,7 +186,7 @@ it('the simulator lists each step with its TwiML and lights the path on the diag
   // Monday 10:00 in New York: open; press 2 for support, who does not answer, then voicemail.
   await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
   // Ann is screened, so she is rung one leg at a time (softphone, then phone): two no-answers.
-  await sim.getByLabel('Keys and dial outcomes').fill('2, no-answer, no-answer');
+  await sim.getByLabel('Keys, dial and queue outcomes').fill('2, no-answer, no-answer');
   await sim.getByRole('button', { name: 'Run' }).click();
   const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');
   await steps.first().waitFor();
@@ -222,7 +222,7 @@ it('with unpublished edits the simulator runs them, says so, and publishes nothi
   await page().getByRole('status').getByText('Unpublished changes').waitFor();
   expect(await note.textContent()).toContain(`Runs your unpublished edits (on revision ${before.currentRevision})`);
   await sim.getByLabel('Time (your time zone)').fill('2026-12-07T15:00');
-  await sim.getByLabel('Keys and dial outcomes').fill('');
+  await sim.getByLabel('Keys, dial and queue outcomes').fill('');
   await sim.getByRole('button', { name: 'Run' }).click();
   const steps = page().getByRole('list', { name: 'Simulated steps' }).locator('> li.sim-step');
   await steps.first().waitFor();
@@ -273,7 +273,7 @@ it('every applet type of each part can be added from the palette, and its genera
   const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Palette', call: { start: 'bye', applets: { bye: { type: 'hangup' } } }, sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { group: (await httpOk(stack, 'GET', '/api/groups')).groups[0].id } } } } });
   await open(`#/flows/${flow.id}`);
   for (const [tab, types] of [
-    ['Call flow', ['Say', 'Menu', 'Hours', 'Caller', 'Dial', 'Voicemail', 'Text', 'Redirect', 'Hang up']],
+    ['Call flow', ['Say', 'Menu', 'Hours', 'Caller', 'Dial', 'Voicemail', 'Text', 'Queue', 'Redirect', 'Hang up']],
     ['SMS flow', ['Reply', 'Hours', 'Caller', 'Keyword', 'Inbox', 'Forward']],
   ] as const) {
     await page().getByRole('tab', { name: tab }).click();

@@ -73,8 +73,8 @@ it('a member signs in with the printed password and lands on My calls: her voice
   expect(items).toEqual([`Sales: SM${'b'.repeat(32)}`, `You: RE${'a'.repeat(32)}`, `You: SM${'c'.repeat(32)}`]);
   await list.getByText('Hi Ann, call me back about the order.').waitFor();
   expect(await page().getByText('For Bob only').count()).toBe(0);
-  // Members have no Mailboxes tab (others' mailboxes are not theirs to read).
-  expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups']);
+  // Members have no Mailboxes tab (others' mailboxes are not theirs to read); schedules and queues they may read.
+  expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups', 'Schedules', 'Queues']);
   // Usable at 390 px: nothing wider than the screen.
   expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });

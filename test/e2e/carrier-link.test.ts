@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { entries, httpOk } from '../support/local-stack';
-import { capturingOutput } from '../support/carrier';
+import { entries, http, httpOk, outboxSent } from '../support/local-stack';
+import { capturingOutput, checkAgainstTwilioSpec, libraryClient, syncToEnd } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
@@ -16,12 +16,14 @@ beforeAll(async () => {
   process.env.SWITCHBOARD_QUIET_CARRIER = '1';
   stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true });
   fake = stack.fakeTwilio!;
+  checkAgainstTwilioSpec(fake);
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
 const ok = (method: string, path: string, body?: unknown) => httpOk(stack, method, path, body);
+const sync = (body?: unknown) => syncToEnd((method, path, b) => http(stack, method, path, b), body);
 let sequence = 0;
 const next = (block: string) => `+1555${block}${String(++sequence).padStart(4, '0')}`;
 
@@ -29,7 +31,7 @@ const next = (block: string) => `+1555${block}${String(++sequence).padStart(4, '
 async function carrierLine(friendlyName: string, call: unknown): Promise<string> {
   const number = next('06');
   fake.addNumber({ phoneNumber: number, friendlyName, voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' });
-  await ok('POST', '/api/carrier/sync');
+  await sync();
   const flow = await ok('POST', '/api/flows', { name: friendlyName, call });
   await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
   return number;
@@ -50,7 +52,12 @@ const textThenVoicemail = (groupId: string) => ({
 });
 
 const sentTo = (to: string) => fake.messages.filter((m) => m.to === to);
-const call = (to: string, from: string): Promise<Transcript> => simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+/** A call, and every text it queued sent by the local sender (the webhooks only queue them). */
+const call = async (to: string, from: string): Promise<Transcript> => {
+  const transcript = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to, from });
+  await outboxSent(stack);
+  return transcript;
+};
 
 describe('numbers at the carrier', () => {
   test('three numbers pointing at another system: not connected; a sync imports them by friendly name and points all four URLs here; drift shows and the next sync mends it', async () => {
@@ -62,8 +69,8 @@ describe('numbers at the carrier', () => {
     expect(report.carrier).toEqual({ checked: true });
     expect(report.numbers.filter((n: { number: string; status: string }) => numbers.includes(n.number) && n.status === 'not_connected')).toHaveLength(3);
 
-    const sync = await ok('POST', '/api/carrier/sync');
-    expect(sync.imported).toBeGreaterThanOrEqual(3);
+    const first = await sync();
+    expect(first.imported).toBeGreaterThanOrEqual(3);
     for (const [i, n] of numbers.entries()) {
       expect(await ok('GET', `/api/numbers/${encodeURIComponent(n)}`)).toMatchObject({ name: `Branch ${i}`, flowId: null, status: 'no_flow' });
       expect(fake.numberFor(n)).toMatchObject({
@@ -78,7 +85,7 @@ describe('numbers at the carrier', () => {
     expect(drifted.numbers.filter((n: { status: string }) => n.status === 'not_connected').map((n: { number: string; name: string; fix: string }) => [n.number, n.name, n.fix]))
       .toEqual([[numbers[1], 'Branch 1', expect.stringContaining('POST /api/carrier/sync')]]);
     const registered = (await ok('GET', '/api/numbers')).numbers.length;
-    expect(await ok('POST', '/api/carrier/sync')).toMatchObject({ imported: 0, connected: 1 });
+    expect(await sync()).toMatchObject({ imported: 0, connected: 1 });
     expect((await ok('GET', '/api/numbers')).numbers.length).toBe(registered);
     expect((await ok('GET', '/api/report/unassigned')).numbers.some((n: { status: string }) => n.status === 'not_connected')).toBe(false);
   });
@@ -96,6 +103,24 @@ describe('npm run carrier', () => {
     expect(await carrierCli('sync')).toMatch(/^imported 0, connected 0, unchanged \d+\n$/);
     expect(await carrierCli('status')).toMatch(new RegExp(`\\${number}\\s+CLI line\\s+yes\\s+yes`));
   });
+
+  test('status names a number a SIP trunk takes and how to free it; sync connects what it may, leaves the trunk, and says so', async () => {
+    const number = next('09');
+    const n = fake.addNumber({ phoneNumber: number, friendlyName: 'Trunk line', voiceUrl: 'https://old-pbx.example.net/voice' });
+    const trunk = await libraryClient(fake).trunking.v1.trunks.create({ friendlyName: 'PBX' });
+    await libraryClient(fake).trunking.v1.trunks(trunk.sid).phoneNumbers.create({ phoneNumberSid: n.sid });
+    const status = await carrierCli('status');
+    expect(status).toMatch(new RegExp(`\\${number}\\s+Trunk line\\s+no\\s+NO\\s+\\S+\\s+sip_trunk: a SIP trunk takes its calls`));
+    expect(status).toContain(`${number}: SIP trunk ${trunk.sid} takes its calls`);
+    const out = await carrierCli('sync');
+    expect(out).toMatch(/^imported [1-9]\d*, connected [1-9]\d*, unchanged \d+\n/);
+    expect(out).toMatch(/still not connected: 1 \(a SIP trunk takes its calls\)/);
+    expect(fake.numberFor(number)).toMatchObject({ trunk_sid: trunk.sid, voice_url: `${stack.url}/twilio/voice` });
+  });
+
+  test('sync --include-services takes inbound-url or number-webhooks, nothing else', async () => {
+    await expect(carrierCli('sync', '--include-services=everything')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--include-services takes inbound-url or number-webhooks') });
+  });
 });
 
 describe('inbox notifications beyond the 10 messages of one answer', () => {
@@ -112,6 +137,7 @@ describe('inbox notifications beyond the 10 messages of one answer', () => {
     const sender = next('08');
 
     const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: sender, body: 'Anyone there?' });
+    await outboxSent(stack);
 
     expect(t.ok).toBe(true);
     const inAnswer = entries(t, 'message').map((m) => m.to);
@@ -178,12 +204,16 @@ describe('texts a call causes', () => {
     const group = await team(next('07'));
     const number = next('06');
     fake.addNumber({ phoneNumber: number, friendlyName: 'Opt-out line' });
-    await ok('POST', '/api/carrier/sync');
+    await sync();
     const sms = { start: 'r', applets: { r: { type: 'reply', text: 'Got it.', next: 'box' }, box: { type: 'inbox', mailbox: { group: group.id }, notify: true } } };
     const flow = await ok('POST', '/api/flows', { name: 'Opt-out line', call: textThenVoicemail(group.id), sms });
     await ok('PUT', `/api/numbers/${encodeURIComponent(number)}/flow`, { flowId: flow.id });
     const caller = next('08');
-    const text = (body: string) => simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+    const text = async (body: string) => {
+      const t = await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to: number, from: caller, body });
+      await outboxSent(stack);
+      return t;
+    };
 
     expect(entries(await text('STOP'), 'message')).toEqual([]);
     // The carrier saw the STOP it delivered, as Twilio does: it would refuse a send itself.
@@ -199,5 +229,48 @@ describe('texts a call causes', () => {
     expect(fake.isOptedOut(number, caller)).toBe(false);
     await call(number, caller);
     expect(sentTo(caller).map((m) => m.body)).toEqual(['Thanks for calling. Our hours: https://example.com/hours']);
+  });
+});
+
+describe('delivery receipts (DESIGN.md section 17)', () => {
+  /** Texts sent, then every status callback the carrier owes posted back to the local server. */
+  const settled = async () => {
+    await outboxSent(stack);
+    await fake.callbacksSettled();
+  };
+
+  test('a text-back to a landline ends undelivered with 30006 and the API lists it; the members’ notices end delivered', async () => {
+    const ann = next('07');
+    const group = await team(ann);
+    const number = await carrierLine('Landline line', textThenVoicemail(group.id));
+    const landline = next('11');
+    fake.addLandline(landline);
+
+    expect((await call(number, landline)).ok).toBe(true);
+    await settled();
+
+    const undelivered = (await ok('GET', '/api/carrier/messages?status=undelivered')).messages;
+    expect(undelivered.filter((m: { to: string }) => m.to === landline)).toEqual([
+      {
+        id: expect.stringMatching(/^txt_/), sid: expect.stringMatching(/^SM/), from: number, to: landline, body: 'Thanks for calling. Our hours: https://example.com/hours',
+        reason: 'text_applet', cause: expect.stringMatching(/^CA/), status: 'undelivered', errorCode: 30006, errorMessage: expect.stringMatching(/landline/),
+        queuedAt: expect.any(String), updatedAt: expect.any(String),
+      },
+    ]);
+    // The callbacks went through the local server's signature check (the fake signs with the account's token).
+    expect(fake.callbacks.filter((c) => c.params.To === landline).map((c) => [c.params.MessageStatus, c.status])).toEqual([['sent', 200], ['undelivered', 200]]);
+    const toAnn = (await ok('GET', '/api/carrier/messages?status=delivered')).messages.filter((m: { to: string }) => m.to === ann);
+    expect(toAnn.map((m: { reason: string }) => m.reason).sort()).toEqual(['transcript_notify', 'voicemail_notify']);
+  });
+
+  test('a status callback not signed by the carrier is refused (403) and changes nothing', async () => {
+    const [latest] = (await ok('GET', '/api/carrier/messages?status=delivered&limit=1')).messages;
+    const res = await fetch(`${stack.url}/twilio/message-status?id=${latest.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' },
+      body: new URLSearchParams({ MessageSid: latest.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).toString(),
+    });
+    expect(res.status).toBe(403);
+    expect((await ok('GET', '/api/carrier/messages?status=delivered')).messages.map((m: { id: string }) => m.id)).toContain(latest.id);
   });
 });

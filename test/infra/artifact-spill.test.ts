@@ -13,8 +13,7 @@ import { createStores, type Stores } from '../../lambdas/store/stores';
 import { TABLES } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN } from '../support/twilio-events';
-import { invokeOnce, LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
-import { logicalId } from './synth';
+import { invokeOnce, LambdaProcess, synthBundled, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 
 type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
@@ -27,7 +26,7 @@ let spool: string;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  app = await synthBundled(tables);
   fallback = app.deployed(app.synth.stack.webhooks.fallback);
   drain = app.deployed(app.synth.stack.spill.drain);
   stores = createStores(tables.doc, tables.names);

@@ -43,6 +43,12 @@ export interface BundledApp {
 export const TEST_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchboard-artifact-test-AbCdEf';
 /** Stands in for the spill queue's URL (the tests spill to a spool, or to a loopback SQS). */
 export const TEST_SPILL_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-spill';
+/** Stands in for the background jobs queue's URL (voicemail emails, queue offers): the tests' flows hand it nothing. */
+export const TEST_JOB_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-jobs.fifo';
+/** Stands in for the outbound texts' queue URL (the tests point SQS at a loopback stand-in). */
+export const TEST_OUTBOX_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-outbound';
+/** Stands in for the carrier sync queue's URL (the admin function sends its steps there). */
+export const TEST_SYNC_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchboard-artifact-sync';
 /** The account and region the template's ARNs resolve to: the stand-ins' (the tables' ARNs are built in it). */
 export const testPlace = (): TestPlace => ({ region: process.env.AWS_REGION ?? 'us-east-1', account: '123456789012' });
 
@@ -65,7 +71,17 @@ export async function synthBundled(tables: TestTables, standIns: (synth: Synthes
     // The asset keys are the bundles' hashes: read them from the assembly on disk, not from a synth without bundling.
     const template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, `${synth.stack.artifactId}.template.json`), 'utf8')));
     const localValues = new Map<string, string>(TABLE_KEYS.map((key) => [logicalId(synth.stack.data.tables[key]), tables.names[key]]));
-    for (const [id, value] of Object.entries(standIns(synth))) localValues.set(id, value);
+    // Every queue, the secret and the user pool have a stand-in, so a function that names one loads; a test's own stand-ins win.
+    const queues: Record<string, string> = {
+      [logicalId(synth.stack.webhooks.authToken)]: TEST_SECRET_ARN,
+      [logicalId(synth.stack.spill.queue)]: TEST_SPILL_URL,
+      [logicalId(synth.stack.outbound.queue)]: TEST_OUTBOX_URL,
+      [logicalId(synth.stack.jobs.queue)]: TEST_JOB_QUEUE_URL,
+      [logicalId(synth.stack.admin.syncQueue)]: TEST_SYNC_URL,
+      // The admin function's user pool (invitations): no artifact test invites anyone (test/integration/invitations.test.ts does, against a stand-in Cognito).
+      [logicalId(synth.stack.accounts.userPool)]: 'us-east-1_ArtifactTest',
+    };
+    for (const [id, value] of Object.entries({ ...queues, ...standIns(synth) })) localValues.set(id, value);
     // The resources the test stood in (by logical id), for the role check: env:NAME values are not resources.
     const standInResources = new Map([...localValues].filter(([id]) => !id.startsWith('env:')));
     return {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseTwiml, isElement, textOf, type TwimlElement } from '../../local/carrier';
-import { DEMO_NUMBERS, seedDemo } from '../../local/seed';
+import { DEMO_NUMBERS, DEMO_PIN, seedDemo } from '../../local/seed';
 import { publishFlow } from '../../lambdas/admin/flows';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { createStores, type Stores } from '../../lambdas/store/stores';
@@ -13,7 +13,7 @@ import { TABLES, TABLE_KEYS } from '../../lambdas/store/tables';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { signedTwilioEvent, TEST_AUTH_TOKEN, TEST_DOMAIN } from '../support/twilio-events';
 import { sdkAuthorizationOf } from '../support/sigv4';
-import { LambdaProcess, synthBundled, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
+import { LambdaProcess, synthBundled, TEST_OUTBOX_URL, TEST_SECRET_ARN, TEST_SPILL_URL, type BundledApp, type Deployed } from './artifact-support';
 import { logicalId } from './synth';
 import { withoutAction } from '../support/role-policies';
 
@@ -36,7 +36,7 @@ let lambda: LambdaProcess | undefined;
 
 beforeAll(async () => {
   tables = await createTestTables();
-  app = await synthBundled(tables, (s) => ({ [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN, [logicalId(s.stack.spill.queue)]: TEST_SPILL_URL }));
+  app = await synthBundled(tables);
   voice = app.deployed(app.synth.stack.webhooks.voice);
   sms = app.deployed(app.synth.stack.webhooks.sms);
   // The demo data goes in through the stores, in this process; only the webhooks run as bundles.
@@ -83,9 +83,11 @@ describe('the webhook bundles, as deployed', () => {
   test.each([
     ['voice', () => voice],
     ['sms', () => sms],
-  ])('%s: gets every table it uses, the secret ARN, and neither PUBLIC_URL nor SWITCHBOARD_LOCAL', (_name, fn) => {
+  ])('%s: gets every table it uses, the secret ARN, and neither PUBLIC_URL nor SWITCHBOARD_LOCAL', (name, fn) => {
     const { environment } = fn();
-    for (const key of TABLE_KEYS) expect(environment[TABLES[key].envVar]).toBe(tables.names[key]);
+    // Only the sms function takes the outbound texts' status callbacks (the Outbound table).
+    for (const key of TABLE_KEYS) expect([key, environment[TABLES[key].envVar]]).toEqual([key, key === 'outbound' && name === 'voice' ? undefined : tables.names[key]]);
+    expect(environment.OUTBOX_QUEUE_URL).toBe(TEST_OUTBOX_URL);
     expect(environment.TWILIO_AUTH_TOKEN_SECRET_ARN).toBe(TEST_SECRET_ARN);
     expect(environment.TWILIO_AUTH_TOKEN).toBeUndefined();
     expect(environment.PUBLIC_URL).toBeUndefined();
@@ -330,6 +332,40 @@ describe('the bundled sms webhook, as deployed', () => {
     const made = new Set(lambda.calls.map((c) => `${c.operation} ${c.params.TableName}`));
     for (const key of ['messages', 'state', 'traces'] as const) expect(made).toContain(`PutItem ${tables.names[key]}`);
     expect(sms.refusals(lambda.calls)).toEqual([]);
+  });
+
+  test('a CLOSE text from an editor closes a schedule, a wrong PIN is counted, and a call to a flow on that schedule takes its closed branch: every call allowed by the roles', async () => {
+    const office = (await stores.schedules.list()).find((s) => s.name === 'US office')!;
+    const deps = { ...stores, now: () => new Date() };
+    const flow = await publishFlow(deps, undefined, flowDocumentSchema.parse({
+      name: 'Artifact office',
+      call: { start: 'h', applets: { h: { type: 'hours', schedule: office.id, open: 'open', closed: 'closed' }, open: { type: 'say', prompt: { text: 'Open.' }, next: 'bye' }, closed: { type: 'say', prompt: { text: 'Closed.' }, next: 'bye' }, bye: { type: 'hangup' } } },
+    }));
+    const line = '+15550100084';
+    await stores.numbers.register(line, 'Artifact office line', flow.id, new Date());
+    const bob = '+15550200002'; // the demo's editor with the demo PIN
+    const text = (body: string) => lambda!.invoke<HttpResult>(signedTwilioEvent({ url: '/twilio/sms', params: { AccountSid: sid('AC'), MessageSid: sid('SM'), From: bob, To: DEMO_NUMBERS.spare, Body: body, NumMedia: '0' } }));
+
+    // The sms bundle: who sent it (byPhone), the PIN, the schedules (byKind), the override (state).
+    lambda = new LambdaProcess(sms, AUTH_ENV);
+    const wrong = twimlOf(await text('CLOSE US office 0000'));
+    expect(verbs(wrong).map(textOf)).toEqual(['That PIN is not right: nothing changed.']);
+    const closed = twimlOf(await text(`CLOSE US office ${DEMO_PIN}`));
+    expect(verbs(closed).map(textOf)).toEqual([expect.stringMatching(/^US office is now closed until someone opens it/)]);
+    const made = new Set(lambda.calls.map((c) => `${c.operation} ${c.params.TableName}${c.params.IndexName ? `/${c.params.IndexName}` : ''}`));
+    for (const call of [`Query ${tables.names.directory}/byPhone`, `Query ${tables.names.directory}/byKind`, `GetItem ${tables.names.state}`, `UpdateItem ${tables.names.state}`, `PutItem ${tables.names.state}`]) {
+      expect(made).toContain(call);
+    }
+    expect(sms.refusals(lambda.calls)).toEqual([]);
+    await lambda.close();
+
+    // The voice bundle: the schedule and its override in one BatchGetItem across two tables.
+    lambda = new LambdaProcess(voice, AUTH_ENV);
+    const incoming = twimlOf(await lambda.invoke<HttpResult>(signedTwilioEvent({ url: `https://${TEST_DOMAIN}/twilio/voice`, params: { AccountSid: sid('AC'), CallSid: sid('CA'), From: CALLER, To: line, CallStatus: 'ringing', Direction: 'inbound' } })));
+    expect(textOf(verb(incoming, 'Say'))).toBe('Closed.');
+    expect(lambda.calls.some((c) => c.operation === 'BatchGetItem')).toBe(true);
+    expect(voice.refusals(lambda.calls)).toEqual([]);
+    await stores.schedules.setOverride(office.id, undefined, new Date(), 'test');
   });
 
   test('refuses a bad signature with 403, and writes nothing', async () => {

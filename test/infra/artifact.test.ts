@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { measureBundle } from '../../bench/bundle-size';
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
-import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SECRET_ARN, type BundledApp, type Deployed } from './artifact-support';
+import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SYNC_URL, type BundledApp, type Deployed } from './artifact-support';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { callAndSmsFlow } from '../support/fixtures';
 import { logicalId, type Synthesized } from './synth';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
@@ -27,9 +30,6 @@ beforeAll(async () => {
   tables = await createTestTables();
   app = await synthBundled(tables, (s) => ({
     [logicalId(s.stack.report.topic)]: TEST_TOPIC_ARN,
-    [logicalId(s.stack.webhooks.authToken)]: TEST_SECRET_ARN,
-    // Invitations' pool: no test here invites anyone (test/integration/invitations.test.ts does, against a stand-in Cognito).
-    [logicalId(s.stack.accounts.userPool)]: 'us-east-1_ArtifactTest',
     'env:PUBLIC_URL': API_URL,
   }));
   synth = app.synth;
@@ -177,6 +177,80 @@ describe('the bundled admin Lambda, its calls checked against its role', () => {
   });
 });
 
+describe('the bundled admin Lambda runs a carrier sync job from its own queue, its calls checked against its role', () => {
+  test('POST /api/carrier/sync answers 202 and sends a step to the sync queue; the step, taken as SQS delivers it, finishes the job', async () => {
+    for (let i = 0; i < 3; i++) carrier.addNumber({ phoneNumber: `+1555090020${i}`, friendlyName: `Sync line ${i}`, voiceUrl: 'https://old-pbx.example.net/voice' });
+    const sent: Array<{ queueUrl: string; body: string; delay?: number }> = [];
+    const sqs = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw) as { QueueUrl: string; MessageBody: string; DelaySeconds?: number };
+        sent.push({ queueUrl: body.QueueUrl, body: body.MessageBody, delay: body.DelaySeconds });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MessageId: `m-${sent.length}`, MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex') }));
+      });
+    });
+    const port = await new Promise<number>((r) => sqs.listen(0, '127.0.0.1', () => r((sqs.address() as AddressInfo).port)));
+    const lambda = new LambdaProcess(admin, { ...carrierEnv, AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port}` });
+    try {
+      const started = await lambda.invoke<HttpResult>(adminEvent('POST', '/api/carrier/sync', {}));
+      expect(started.statusCode).toBe(202);
+      const job = JSON.parse(String(started.body));
+      expect(sent).toEqual([{ queueUrl: TEST_SYNC_URL, body: JSON.stringify({ kind: 'carrier-sync-step', jobId: job.id }), delay: 0 }]);
+      // SQS hands the message to the same function; each step may send the next one.
+      for (let delivered = 0; delivered < sent.length && delivered < 10; delivered++) {
+        await lambda.invoke({ Records: [{ messageId: `m-${delivered + 1}`, eventSource: 'aws:sqs', body: sent[delivered].body, attributes: {}, messageAttributes: {} }] });
+      }
+      const done = await lambda.invoke<HttpResult>(adminEvent('GET', `/api/carrier/sync/${job.id}`));
+      expect(JSON.parse(String(done.body))).toMatchObject({ status: 'done', total: 3, imported: 3, connected: 3 });
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:PutItem', 'dynamodb:GetItem']));
+    } finally {
+      // The numbers it registered go, so the report's tests below see the tables as they were.
+      for (let i = 0; i < 3; i++) await lambda.invoke(adminEvent('DELETE', `/api/numbers/+1555090020${i}`));
+      await lambda.close();
+      await new Promise<void>((r) => sqs.close(() => r()));
+      for (let i = 0; i < 3; i++) carrier.removeNumber(`+1555090020${i}`);
+    }
+  });
+});
+
+describe('the bundled admin Lambda: schedules, overrides and PINs, its calls checked against its role', () => {
+  test('a schedule created, edited with If-Match, named by a flow, closed and cleared, refused while in use, then deleted; a PIN set', async () => {
+    const lambda = new LambdaProcess(admin, carrierEnv);
+    try {
+      const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+        const event = adminEvent(method, path, body);
+        event.headers = { ...event.headers, ...headers };
+        const result = await lambda.invoke<HttpResult>(event);
+        return { status: result.statusCode, body: result.body ? JSON.parse(String(result.body)) : undefined };
+      };
+      const week = { mon: [['09:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
+      const schedule = await api('POST', '/api/schedules', { name: 'Artifact hours', timezone: 'Europe/London', weekly: week, rules: [{ name: 'Boxing Day', on: { yearly: '--12-26' } }] });
+      expect(schedule.status).toBe(201);
+      const id = schedule.body.id;
+      expect((await api('PUT', `/api/schedules/${id}`, { name: 'Artifact hours', timezone: 'Europe/London', weekly: week }, { 'if-match': '"1"' })).status).toBe(200);
+      const user = await api('POST', '/api/users', { name: 'Artifact Ed', phone: '+15550900111', role: 'editor' });
+      expect((await api('PUT', `/api/users/${user.body.id}/pin`, { pin: '482913' })).status).toBe(204);
+      const flow = await api('POST', '/api/flows', {
+        name: 'Artifact scheduled',
+        call: { start: 'h', applets: { h: { type: 'hours', schedule: id, open: 'bye', closed: 'bye' }, bye: { type: 'hangup' } } },
+      });
+      expect(flow.status).toBe(201);
+      expect((await api('PUT', `/api/schedules/${id}/override`, { state: 'closed' })).body.override).toMatchObject({ state: 'closed' });
+      expect((await api('GET', '/api/schedules')).status).toBe(200);
+      expect((await api('POST', `/api/flows/${flow.body.id}/simulate`, { channel: 'call', from: '+15550900112' })).status).toBe(200);
+      expect((await api('DELETE', `/api/schedules/${id}/override`)).status).toBe(200);
+      expect((await api('DELETE', `/api/schedules/${id}`)).status).toBe(409);
+      for (const path of [`/api/flows/${flow.body.id}`, `/api/schedules/${id}`, `/api/users/${user.body.id}`]) {
+        expect({ path, status: (await api('DELETE', path)).status }).toEqual({ path, status: 204 });
+      }
+      expect(lambda.calls.map((c) => `${c.service}:${c.operation}`)).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:TransactWriteItems']));
+    } finally {
+      await lambda.close();
+    }
+  });
+});
+
 describe('the bundled report Lambda, as deployed', () => {
   const scheduledEvent = {
     version: '0',
@@ -249,5 +323,33 @@ describe('the bundled report Lambda, as deployed', () => {
       await invoke(admin, adminEvent('DELETE', `/api/numbers/${number}`));
       await new Promise<void>((r) => sns.close(() => r()));
     }
+  });
+});
+
+describe('the bundled job worker, its calls checked against its role', () => {
+  test('offers a queued caller to the queue\'s member: the people and presence read, the call placed at the carrier, the offer recorded', async () => {
+    const worker = app.deployed(synth.stack.jobs.worker);
+    const { DynamoDirectoryStore } = await import('../../lambdas/store/directory-store');
+    const { DynamoQueueStore } = await import('../../lambdas/store/queue-store');
+    const directory = new DynamoDirectoryStore(tables.doc, tables.names.directory);
+    const queues = new DynamoQueueStore(tables.doc, tables.names.state);
+    const agent = await directory.createUser({ name: 'Artifact Agent', phone: '+15550900201', available: true });
+    const team = await directory.createGroup({ name: 'Artifact desk', members: [agent.id] });
+    carrier.addNumber({ phoneNumber: '+15550900202' });
+    // The call rings at the fake carrier and goes no further: its webhooks are this stack's, not running here.
+    carrier.calls.ringOnly = true;
+    await queues.join('artifact desk', {
+      callSid: `CA${'7'.repeat(32)}`, since: new Date().toISOString(), from: '+15550900299', to: '+15550900202', targets: [{ group: team.id }],
+      flowId: 'flw_artifact', revision: 1, applet: 'q',
+    }, new Date(Date.now() + 3600_000));
+    const job = { kind: 'queue', id: 'queue:artifact_desk:join', queue: 'artifact desk' };
+    const event = { Records: [{ messageId: 'm1', receiptHandle: 'r1', body: JSON.stringify(job), attributes: { MessageGroupId: 'queue:artifact_desk', ApproximateReceiveCount: '1' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:jobs.fifo', awsRegion: 'us-east-1' }] };
+    // invokeOnce's close() fails the test when a call was not allowed by the worker's role.
+    const { result } = await invoke<{ batchItemFailures: unknown[] }>(worker, event, carrierEnv);
+    expect(result.batchItemFailures).toEqual([]);
+    const placed = carrier.calls.calls.filter((c) => c.to === '+15550900201');
+    expect(placed).toHaveLength(1);
+    expect(placed[0]).toMatchObject({ from: '+15550900202', request: { url: `${API_URL}twilio/voice/agent?q=artifact+desk&u=${agent.id}`, events: ['answered', 'completed'] } });
+    expect((await queues.snapshot('artifact desk')).offers).toEqual([expect.objectContaining({ userId: agent.id, agentCallSid: placed[0].sid, state: 'ringing' })]);
   });
 });

@@ -14,7 +14,18 @@ describe('context settings', () => {
       publicUrl: undefined,
       reportSchedule: 'rate(1 hour)',
       warmVoice: 0,
+      emailFrom: undefined,
+      dashboardUrl: 'http://127.0.0.1:4000',
     });
+  });
+
+  test('emailFrom is a verified SES identity: an address or a domain; dashboardUrl an http(s) URL', () => {
+    expect(configOf({ emailFrom: 'voicemail@example.com', dashboardUrl: 'https://switchboard.example.com/' })).toMatchObject({
+      emailFrom: 'voicemail@example.com', dashboardUrl: 'https://switchboard.example.com',
+    });
+    expect(configOf({ emailFrom: 'mail.example.com' }).emailFrom).toBe('mail.example.com');
+    expect(() => configOf({ emailFrom: 'not an identity' })).toThrow(/emailFrom/);
+    expect(() => configOf({ dashboardUrl: 'ftp://example.com' })).toThrow(/dashboardUrl/);
   });
 
   test('stage prod is production and retains its resources', () => {

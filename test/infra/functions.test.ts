@@ -40,15 +40,17 @@ const functions = () => ({
   report: synth.stack.report.function,
   fallback: synth.stack.webhooks.fallback,
   drain: synth.stack.spill.drain,
+  sender: synth.stack.outbound.sender,
+  jobs: synth.stack.jobs.worker,
 });
-const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain'] as const;
+const functionNames = ['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender', 'jobs'] as const;
 const env = (s: Synthesized, fn: IFunction) => propertiesOf(s.template, logicalId(fn)).Environment.Variables as Record<string, unknown>;
 
 describe('every function has the project defaults', () => {
-  test('there are six functions, one per job, and CDK’s own that uploads the dashboard', () => {
+  test('there are eight functions, one per job, and CDK’s own that uploads the dashboard', () => {
     const ours = Object.keys(synth.template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('CustomCDKBucketDeployment'));
-    expect(ours).toHaveLength(6);
-    synth.template.resourceCountIs('AWS::Lambda::Function', 7);
+    expect(ours).toHaveLength(8);
+    synth.template.resourceCountIs('AWS::Lambda::Function', 9);
   });
 
   test.each(functionNames)('the %s function runs Node.js 22 on arm64', (name) => {
@@ -104,7 +106,12 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     'directory/index/byKind': ['Query'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
-    state: ['GetItem', 'Query'],
+    // The report's mark and events; schedule overrides (read one or a list's, set and clear); carrier sync jobs
+    // (GetItem, conditional PutItem); the simulator's longest-idle reads who is on a call (BatchGetItem).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query'],
+    // GET /api/carrier/messages, by status or all, newest first.
+    'outbound/index/byStatus': ['Query'],
+    'outbound/index/recent': ['Query'],
   },
   // Late routing (a voicemail or text whose flow could not be read, routed by the flow as it stood at
   // arrival) queries the flows table for the revisions' keys and times: the only Query of a webhook.
@@ -114,16 +121,24 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     directory: ['BatchGetItem'],
     messages: ['UpdateItem'],
     traces: ['PutItem'],
-    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // Its texts are queued: the sender reads the opt-outs. Queues: whether anyone still waits when a member
+    // picks up an offer (Query of the queue's partition).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
   },
   sms: {
     numbers: ['GetItem'],
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
+    // A text that closes or opens a schedule: its sender by phone, the schedules by name.
+    'directory/index/byKind': ['Query'],
+    'directory/index/byPhone': ['Query'],
     messages: ['PutItem'],
     traces: ['PutItem'],
-    // Opt-outs: read before anyone is texted, recorded on STOP/START or a 21610 refusal.
-    state: ['BatchGetItem', 'PutItem'],
+    // Opt-outs: read before its answer texts anyone, recorded on STOP/START. Schedule overrides: read with
+    // their schedules, set by text; wrong PINs counted (GetItem, UpdateItem).
+    state: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+    // The status callbacks of outbound texts (POST /twilio/message-status).
+    outbound: ['UpdateItem'],
   },
   report: {
     numbers: ['GetItem'],
@@ -141,7 +156,23 @@ const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> =
     flows: ['GetItem', 'Query'],
     directory: ['BatchGetItem'],
     messages: ['PutItem', 'UpdateItem'],
+    // Unrouted events and a late STOP/START; its texts are queued (the sender reads the opt-outs). Late
+    // routing reads schedule overrides with their schedules (BatchGetItem).
     state: ['BatchGetItem', 'PutItem'],
+    // A delivery status kept during an outage.
+    outbound: ['UpdateItem'],
+  },
+  // The outbound sender: opt-outs read before each send, a 21610 refusal recorded.
+  sender: {
+    state: ['BatchGetItem', 'PutItem'],
+    // Each text's record: queued (conditional PutItem), then its Sid or the refusal (UpdateItem).
+    outbound: ['PutItem', 'UpdateItem'],
+  },
+  // Does what the webhooks handed off: voicemail emails (no table); queues' offers (the queue's partition,
+  // offers placed, members' presence; the people its targets name).
+  jobs: {
+    directory: ['BatchGetItem'],
+    state: ['BatchGetItem', 'Query', 'UpdateItem'],
   },
 };
 
@@ -180,23 +211,31 @@ describe('table grants: what the code does, and their environment variables', ()
   });
 
   test.each(functionNames)('the %s role has the same grants in the prod stage', (name) => {
-    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain };
+    const prodFns = { admin: prod.stack.admin.function, voice: prod.stack.webhooks.voice, sms: prod.stack.webhooks.sms, report: prod.stack.report.function, fallback: prod.stack.webhooks.fallback, drain: prod.stack.spill.drain, sender: prod.stack.outbound.sender, jobs: prod.stack.jobs.worker };
     expect(dynamoGrants(prod, prodFns[name])).toEqual(GRANTS[name]);
   });
 
-  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query an index or the messages, traces and state tables', (name) => {
+  test.each(['voice', 'sms'] as const)('the %s webhook may not delete, batch-write or scan anything, nor query the messages and traces tables', (name) => {
     const grants = dynamoGrants(synth, functions()[name]);
     const actions = Object.values(grants).flat();
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(actions).not.toContain(never);
-    expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
-    for (const key of ['messages', 'traces', 'state']) expect(grants[key]).not.toContain('Query');
+    for (const key of ['messages', 'traces']) expect(grants[key]).not.toContain('Query');
+    // Of the state table only the voice webhook queries: a call queue's partition, when a member picks up an offer.
+    if (name === 'sms') expect(grants.state).not.toContain('Query');
   });
 
-  test('the spill drain may not delete, nor read back the messages it writes (of state only the opt-outs); it queries no index', () => {
+  test('of the indexes, the voice webhook queries none; the sms webhook only the directory’s byPhone and byKind (texts that close or open a schedule), and writes nothing in the directory', () => {
+    expect(Object.keys(dynamoGrants(synth, functions().voice)).filter((resource) => resource.includes('/index/'))).toEqual([]);
+    const sms = dynamoGrants(synth, functions().sms);
+    expect(Object.keys(sms).filter((resource) => resource.includes('/index/')).sort()).toEqual(['directory/index/byKind', 'directory/index/byPhone']);
+    expect(sms.directory).toEqual(['BatchGetItem']);
+  });
+
+  test('the spill drain may not delete, nor read back the messages it writes (of state only schedule overrides); it queries no index', () => {
     const grants = dynamoGrants(synth, synth.stack.spill.drain);
     for (const never of ['DeleteItem', 'BatchWriteItem', 'Scan', 'ConditionCheckItem']) expect(Object.values(grants).flat()).not.toContain(never);
     expect([...grants.messages].sort()).toEqual(['PutItem', 'UpdateItem']);
-    // Of the state table it reads only opt-outs (BatchGetItem), before late routing texts anyone.
+    // Its texts are queued: the sender, not the drain, reads the opt-outs; late routing reads schedule overrides.
     expect([...grants.state].sort()).toEqual(['BatchGetItem', 'PutItem']);
     expect(Object.keys(grants).filter((resource) => resource.includes('/index/'))).toEqual([]);
   });
@@ -258,14 +297,12 @@ describe('webhook configuration', () => {
     );
   });
 
-  // The admin API and the report read it for the carrier link: test/infra/carrier-link.test.ts.
-  // Late routing sends the notifications, replies and forwards of an outage's texts and voicemails.
-  test('the spill drain can read the Twilio secret (the carrier link) and knows its ARN', () => {
-    const secretId = logicalId(synth.stack.webhooks.authToken);
-    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
-    expect(statementsOf(synth, synth.stack.spill.drain)).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']), Resource: { Ref: secretId } }),
-    );
+  // The admin API, the report and the outbound sender read it for the carrier link: test/infra/carrier-link.test.ts.
+  // Late routing queues the notifications, replies and forwards of an outage's texts and voicemails: the
+  // drain never calls Twilio, so it has no use for the secret.
+  test('the spill drain cannot read the Twilio secret: it queues its texts', () => {
+    expect(env(synth, synth.stack.spill.drain).TWILIO_AUTH_TOKEN_SECRET_ARN).toBeUndefined();
+    expect(statementsOf(synth, synth.stack.spill.drain).flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   test('the auth token secret is created with a generated placeholder value', () => {
@@ -288,7 +325,7 @@ describe('webhook configuration', () => {
 });
 
 describe('handlers as the Lambda ecosystem runs them (DESIGN.md section 14)', () => {
-  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
+  test.each(['admin', 'voice', 'sms', 'report', 'fallback', 'drain', 'sender'])('the %s function has active X-Ray tracing and puts its metrics in the stage namespace', (name) => {
     const props = propertiesOf(synth.template, logicalId(functions()[name as keyof ReturnType<typeof functions>]));
     expect(props.TracingConfig).toEqual({ Mode: 'Active' });
     expect(props.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Switchboard/dev');

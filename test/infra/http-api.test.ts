@@ -33,7 +33,7 @@ describe('one HTTP API for the admin API and the webhooks', () => {
 
   test('it serves exactly the admin and webhook routes', () => {
     expect(routeKeys(dev).sort()).toEqual(
-      ['ANY /api/{proxy+}', 'ANY /cli/api/{proxy+}', 'POST /twilio/fallback', 'POST /twilio/sms', 'POST /twilio/voice', 'POST /twilio/voice/{proxy+}'].sort(),
+      ['ANY /api/{proxy+}', 'ANY /cli/api/{proxy+}', 'POST /twilio/fallback', 'POST /twilio/message-status', 'POST /twilio/sms', 'POST /twilio/voice', 'POST /twilio/voice/{proxy+}'].sort(),
     );
   });
 

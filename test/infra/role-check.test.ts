@@ -77,10 +77,10 @@ describe('each role, as synthesized', () => {
     ]);
   });
 
-  test('the sms role stores texts and unrouted events (PutItem), and nothing else on messages and state', () => {
-    expect(refused(synth.stack.webhooks.sms, [put('messages'), put('state'), put('traces')])).toEqual([]);
-    expect(refused(synth.stack.webhooks.sms, [update('messages'), update('state'), get('state')]).map((r) => r.action)).toEqual([
-      'dynamodb:UpdateItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem',
+  test('the sms role stores texts and unrouted events (PutItem); of the state table it also counts wrong PINs (GetItem, UpdateItem); it updates no message', () => {
+    expect(refused(synth.stack.webhooks.sms, [put('messages'), put('state'), put('traces'), update('state'), get('state')])).toEqual([]);
+    expect(refused(synth.stack.webhooks.sms, [update('messages'), get('messages'), update('traces')]).map((r) => r.action)).toEqual([
+      'dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem',
     ]);
   });
 

@@ -1,10 +1,11 @@
 // The carrier link's numbers over the admin API, against the project's Twilio-compatible server and
-// DynamoDB Local: import, connect, drift, idempotent re-sync, paging.
+// DynamoDB Local: import, connect, drift, idempotent re-sync, paging; numbers Twilio routes elsewhere (a
+// SIP trunk, a Messaging Service, a TwiML app), set up through the server's own REST resources.
 import type { FakeTwilio } from '../../local/fake-twilio';
 import { adminHarness, type AdminHarness } from '../support/admin';
-import { fakeCarrier, PUBLIC_URL } from '../support/carrier';
+import { fakeCarrier, libraryClient, PUBLIC_URL, syncToEnd } from '../support/carrier';
 import { dropTestTables } from '../support/dynamo';
-import { TwilioRestClient } from '../../lambdas/carrier/twilio-rest';
+import { TwilioLibraryApi } from '../../lambdas/carrier/twilio-client';
 
 const OTHER = { voiceUrl: 'https://old-pbx.example.net/voice', smsUrl: 'https://old-pbx.example.net/sms' };
 const THREE = [
@@ -37,14 +38,14 @@ describe('GET /api/carrier/numbers', () => {
     expect(res.status).toBe(200);
     expect(res.body.numbers).toEqual(THREE.map((n) => ({
       number: n.phoneNumber, sid: fake.numberFor(n.phoneNumber)!.sid, friendlyName: n.friendlyName,
-      registered: false, connected: false, voiceUrl: OTHER.voiceUrl, smsUrl: OTHER.smsUrl,
+      registered: false, connected: false, reason: 'urls', fix: expect.stringContaining('npm run carrier -- sync'), voiceUrl: OTHER.voiceUrl, smsUrl: OTHER.smsUrl,
     })));
   });
 
   test('a registered number is registered; connected needs all four URLs with POST', async () => {
     await h.api('PUT', '/api/numbers/+15550300001', { name: 'Desk' });
     fake.changeNumber('+15550300002', { voice_url: ours.voice, sms_url: ours.sms, voice_fallback_url: ours.fallback, sms_fallback_url: ours.fallback });
-    fake.changeNumber('+15550300003', { voice_url: ours.voice, sms_url: ours.sms, voice_fallback_url: ours.fallback, sms_fallback_url: null });
+    fake.changeNumber('+15550300003', { voice_url: ours.voice, sms_url: ours.sms, voice_fallback_url: ours.fallback, sms_fallback_url: '' });
     const { body } = await h.api('GET', '/api/carrier/numbers');
     expect(body.numbers.map((n: { registered: boolean; connected: boolean }) => [n.registered, n.connected])).toEqual([[true, false], [false, true], [false, false]]);
   });
@@ -52,8 +53,8 @@ describe('GET /api/carrier/numbers', () => {
 
 describe('POST /api/carrier/sync', () => {
   test('registers unknown numbers under their friendly names, with no flow, and points all four URLs here with POST', async () => {
-    const res = await h.api('POST', '/api/carrier/sync');
-    expect(res).toMatchObject({ status: 200, body: { imported: 3, connected: 3, unchanged: 0 } });
+    const job = await syncToEnd(h.api);
+    expect(job).toMatchObject({ status: 'done', total: 3, done: 3, failed: 0, imported: 3, connected: 3, unchanged: 0, notConnected: {} });
     const { body } = await h.api('GET', '/api/numbers');
     expect(body.numbers.map((n: { number: string; name: string; flowId: null; status: string }) => [n.number, n.name, n.flowId, n.status])).toEqual(
       THREE.map((n) => [n.phoneNumber, n.friendlyName, null, 'no_flow']),
@@ -69,21 +70,21 @@ describe('POST /api/carrier/sync', () => {
   });
 
   test('is idempotent: a second sync writes nothing, at the carrier or in Switchboard', async () => {
-    await h.api('POST', '/api/carrier/sync');
+    await syncToEnd(h.api);
     const before = updates().length;
-    const second = await h.api('POST', '/api/carrier/sync');
-    expect(second.body).toEqual({ imported: 0, connected: 0, unchanged: 3 });
+    const second = await syncToEnd(h.api);
+    expect(second).toMatchObject({ status: 'done', imported: 0, connected: 0, unchanged: 3 });
     expect(updates().length).toBe(before);
     expect((await h.api('GET', '/api/numbers')).body.numbers).toHaveLength(3);
   });
 
   test('drift: a Voice URL changed at the carrier shows as not connected, and the next sync mends only it', async () => {
-    await h.api('POST', '/api/carrier/sync');
+    await syncToEnd(h.api);
     fake.changeNumber('+15550300002', { voice_url: 'https://someone-else.example.org/voice' });
     const listed = await h.api('GET', '/api/carrier/numbers');
     expect(listed.body.numbers.map((n: { connected: boolean }) => n.connected)).toEqual([true, false, true]);
     const before = updates().length;
-    expect((await h.api('POST', '/api/carrier/sync')).body).toEqual({ imported: 0, connected: 1, unchanged: 2 });
+    expect(await syncToEnd(h.api)).toMatchObject({ imported: 0, connected: 1, unchanged: 2 });
     expect(updates().slice(before).map((r) => r.path)).toEqual([expect.stringContaining(fake.numberFor('+15550300002')!.sid)]);
     expect(fake.numberFor('+15550300002')!.voice_url).toBe(ours.voice);
     expect((await h.api('GET', '/api/numbers')).body.numbers).toHaveLength(3);
@@ -93,32 +94,103 @@ describe('POST /api/carrier/sync', () => {
     const user = (await h.api('POST', '/api/users', { name: 'Ann', phone: '+15550200001' })).body;
     const flow = (await h.api('POST', '/api/flows', { name: 'F', call: { start: 'vm', applets: { vm: { type: 'voicemail', mailbox: { user: user.id } } } } })).body;
     await h.api('PUT', '/api/numbers/+15550300001', { name: 'Our desk', flowId: flow.id });
-    expect((await h.api('POST', '/api/carrier/sync')).body).toEqual({ imported: 2, connected: 3, unchanged: 0 });
+    expect(await syncToEnd(h.api)).toMatchObject({ imported: 2, connected: 3, unchanged: 0 });
     expect((await h.api('GET', '/api/numbers/+15550300001')).body).toMatchObject({ name: 'Our desk', flowId: flow.id });
   });
 
   test('a TwiML app on the number takes its calls instead of the Voice URL: not connected, and the sync detaches it', async () => {
-    await h.api('POST', '/api/carrier/sync');
+    await syncToEnd(h.api);
     fake.changeNumber('+15550300003', { voice_application_sid: `AP${'1'.repeat(32)}` });
-    expect((await h.api('GET', '/api/carrier/numbers')).body.numbers[2].connected).toBe(false);
-    expect((await h.api('POST', '/api/carrier/sync')).body.connected).toBe(1);
-    expect(fake.numberFor('+15550300003')!.voice_application_sid).toBeNull();
+    expect((await h.api('GET', '/api/carrier/numbers')).body.numbers[2]).toMatchObject({ connected: false, reason: 'twiml_app', fix: expect.stringContaining(`detaches its TwiML app (AP${'1'.repeat(32)})`) });
+    expect((await syncToEnd(h.api)).connected).toBe(1);
+    expect(fake.numberFor('+15550300003')!.voice_application_sid).toBe('');
   });
 
   test('pages past 50 numbers: every page is read and every number imported', async () => {
     for (let i = 0; i < 117; i++) fake.addNumber({ phoneNumber: `+1555040${String(i).padStart(4, '0')}`, ...OTHER });
-    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioRestClient({ accountSid: fake.accountSid, authToken: fake.authToken }, { baseUrl: fake.url, pageSize: 50 }) };
+    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { apiUrl: fake.url, pageSize: 50 }) };
     expect((await h.api('GET', '/api/carrier/numbers')).body.numbers).toHaveLength(120);
     const pages = fake.requests.filter((r) => r.path.endsWith('/IncomingPhoneNumbers.json')).map((r) => r.query.Page ?? '0');
     expect(pages).toEqual(['0', '1', '2']);
-    expect((await h.api('POST', '/api/carrier/sync')).body).toEqual({ imported: 120, connected: 120, unchanged: 0 });
+    expect(await syncToEnd(h.api)).toMatchObject({ status: 'done', total: 120, imported: 120, connected: 120, unchanged: 0 });
     expect((await h.api('GET', '/api/numbers?limit=500')).body.numbers).toHaveLength(120);
+  });
+});
+
+describe('numbers Twilio routes elsewhere, set up through the server’s own REST resources', () => {
+  const numbersView = async () => (await h.api('GET', '/api/carrier/numbers')).body.numbers as Array<{ number: string; connected: boolean; reason?: string; fix?: string }>;
+  const notConnected = async () =>
+    ((await h.api('GET', '/api/report/unassigned')).body.numbers as Array<{ number: string; status: string; reason?: string; fix: string }>).filter((n) => n.status === 'not_connected');
+
+  test('a number on a SIP trunk: sip_trunk with its fix; the sync points its URLs here but never touches the trunk', async () => {
+    await syncToEnd(h.api);
+    const twilio = libraryClient(fake);
+    const trunk = await twilio.trunking.v1.trunks.create({ friendlyName: 'Office PBX' });
+    const pn = fake.numberFor('+15550300002')!.sid;
+    await twilio.trunking.v1.trunks(trunk.sid).phoneNumbers.create({ phoneNumberSid: pn });
+
+    expect((await numbersView())[1]).toMatchObject({ connected: false, reason: 'sip_trunk', fix: expect.stringContaining(`DELETE https://trunking.twilio.com/v1/Trunks/${trunk.sid}/PhoneNumbers/${pn}`) });
+    expect(await notConnected()).toEqual([expect.objectContaining({ number: '+15550300002', reason: 'sip_trunk', fix: expect.stringContaining('never changes a trunk') })]);
+    const trunkWrites = () => fake.requests.filter((r) => r.path.startsWith('/v1/Trunks') && r.method !== 'GET').length;
+    const before = trunkWrites();
+    fake.changeNumber('+15550300002', { voice_url: 'https://someone-else.example.org/voice' });
+    const job = await syncToEnd(h.api, { includeServices: 'inbound_url' });
+    expect(job).toMatchObject({ status: 'done', connected: 1, notConnected: { sip_trunk: 1 } });
+    expect(trunkWrites()).toBe(before);
+    expect(fake.numberFor('+15550300002')).toMatchObject({ trunk_sid: trunk.sid, voice_url: ours.voice });
+    expect((await numbersView())[1]).toMatchObject({ connected: false, reason: 'sip_trunk' });
+
+    // Taken off the trunk (at Twilio), it is connected: its own URLs were already pointed here.
+    await twilio.trunking.v1.trunks(trunk.sid).phoneNumbers(pn).remove();
+    expect((await numbersView())[1]).toMatchObject({ connected: true });
+  });
+
+  test('a number in a Messaging Service whose inbound URL wins: messaging_service; a sync leaves the service alone without includeServices', async () => {
+    await syncToEnd(h.api);
+    const twilio = libraryClient(fake);
+    const service = await twilio.messaging.v1.services.create({ friendlyName: 'Marketing', inboundRequestUrl: 'https://crm.example.net/sms' });
+    await twilio.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: fake.numberFor('+15550300001')!.sid });
+
+    expect((await numbersView()).map((n) => n.reason ?? 'connected')).toEqual(['messaging_service', 'connected', 'connected']);
+    const [entry] = await notConnected();
+    expect(entry).toMatchObject({ number: '+15550300001', reason: 'messaging_service', fix: expect.stringContaining(`Messaging Service ${service.sid} ("Marketing")`) });
+    expect(entry.fix).toContain('--include-services=inbound-url');
+    expect(entry.fix).toContain('--include-services=number-webhooks');
+
+    expect(await syncToEnd(h.api)).toMatchObject({ status: 'done', servicesChanged: 0, notConnected: { messaging_service: 1 } });
+    expect(await twilio.messaging.v1.services(service.sid).fetch()).toMatchObject({ inboundRequestUrl: 'https://crm.example.net/sms', useInboundWebhookOnNumber: false });
+    expect((await numbersView())[0]).toMatchObject({ connected: false, reason: 'messaging_service' });
+  });
+
+  test.each([
+    ['inbound_url', { inboundRequestUrl: ours.sms, inboundMethod: 'POST', fallbackUrl: ours.fallback, useInboundWebhookOnNumber: false }],
+    ['number_webhooks', { inboundRequestUrl: 'https://crm.example.net/sms', useInboundWebhookOnNumber: true }],
+  ] as const)('includeServices %s: the service hands its texts here, and its number is connected', async (choice, expected) => {
+    const twilio = libraryClient(fake);
+    const service = await twilio.messaging.v1.services.create({ friendlyName: 'Marketing', inboundRequestUrl: 'https://crm.example.net/sms' });
+    const untouched = await twilio.messaging.v1.services.create({ friendlyName: 'No numbers', inboundRequestUrl: 'https://crm.example.net/other' });
+    await twilio.messaging.v1.services(service.sid).phoneNumbers.create({ phoneNumberSid: fake.numberFor('+15550300003')!.sid });
+
+    const job = await syncToEnd(h.api, { includeServices: choice });
+    expect(job).toMatchObject({ status: 'done', includeServices: choice, servicesChanged: 1, connected: 3, notConnected: {} });
+    expect(await twilio.messaging.v1.services(service.sid).fetch()).toMatchObject(expected);
+    // A service with none of the account's numbers in it is not the sync's business.
+    expect((await twilio.messaging.v1.services(untouched.sid).fetch()).inboundRequestUrl).toBe('https://crm.example.net/other');
+    expect((await numbersView()).every((n) => n.connected)).toBe(true);
+    expect(await notConnected()).toEqual([]);
+  });
+
+  test('includeServices takes one of its two values: anything else is a 400 naming the field, and no job starts', async () => {
+    const res = await h.api('POST', '/api/carrier/sync', { includeServices: 'all' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation', details: [expect.objectContaining({ path: 'includeServices' })] });
+    expect((await h.api('GET', '/api/carrier/sync')).body).toEqual({ job: null });
   });
 });
 
 describe('carrier failures are clear errors', () => {
   test('credentials Twilio refuses: 502 carrier_error with Twilio’s code, nothing registered', async () => {
-    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioRestClient({ accountSid: fake.accountSid, authToken: 'wrong' }, { baseUrl: fake.url }) };
+    h.deps.carrier = { publicUrl: PUBLIC_URL, api: async () => new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: 'wrong' }, { apiUrl: fake.url }) };
     const res = await h.api('POST', '/api/carrier/sync');
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({ code: 'carrier_error', details: [{ status: 401, code: 20003 }] });
@@ -167,7 +239,7 @@ describe('the report’s view of the carrier (GET /api/report/unassigned)', () =
       expect(lists()).toBe(2);
 
       // A sync reads live, changes the URLs, and the very next report sees them (no wait for the TTL).
-      expect((await timed.api('POST', '/api/carrier/sync')).body).toMatchObject({ connected: 2 });
+      expect(await syncToEnd(timed.api)).toMatchObject({ connected: 2 });
       const afterSync = lists();
       expect(await notConnected(timed.api)).toEqual([]);
       expect(lists()).toBe(afterSync + 1);
@@ -181,7 +253,7 @@ describe('the report’s view of the carrier (GET /api/report/unassigned)', () =
   });
 
   test('a failed read is not kept: the next report asks the carrier again', async () => {
-    fake.answerNextWith(503, 503, 503);
+    fake.answerNextWith(503);
     const first = (await h.api('GET', '/api/report/unassigned')).body;
     expect(first.carrier).toMatchObject({ checked: false });
     expect(await notConnected(h.api)).toEqual(THREE.map((n) => n.phoneNumber));

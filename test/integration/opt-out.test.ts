@@ -2,7 +2,9 @@
 // Local. STOP is stored where the flow keeps texts, answered by nobody (the carrier answers it itself), and
 // opts its sender out of the number texted: no reply, notification or text-back goes to them from it until
 // START. A send the carrier refuses with 21610 records the opt-out too.
-import { CarrierTextSender, type SendAbout, type TextSender } from '../../lambdas/carrier/text-sender';
+import type { SendAbout, TextSender } from '../../lambdas/carrier/text-sender';
+import { sendQueuedText } from '../../lambdas/carrier/outbound-sender';
+import { queuedTexts } from '../../lambdas/carrier/queued-text';
 import type { OutboundText } from '../../lambdas/flows/outbound';
 import { flowDocumentSchema } from '../../lambdas/flows/schema';
 import { replay } from '../../lambdas/spill/replay';
@@ -151,19 +153,22 @@ test('a STOP kept during an outage and routed late opts the sender out as of its
   expect(await stores.optOuts.optedOut(number, [SENDER])).toEqual(new Set([SENDER]));
 });
 
-describe('the carrier REST path (text applet, voicemail notices, overflow)', () => {
+describe('the carrier REST path (text applet, voicemail notices, overflow: the outbound sender)', () => {
   test('a send refused with 21610 records the opt-out; the next one is not even tried', async () => {
     const carrier = await fakeCarrier();
     try {
       carrier.fake.addNumber({ phoneNumber: number });
       carrier.fake.optOut(number, SENDER); // a STOP Switchboard never saw
-      const sender = new CarrierTextSender(async () => carrier.client, { sendFailures: () => undefined }, stores.optOuts);
+      const senderDeps = { carrier: async () => carrier.client, publicUrl: () => undefined, optOuts: stores.optOuts, metrics: { sendFailures: () => undefined } };
       const textBack = { from: number, to: SENDER, body: 'Sorry we missed your call' };
-      expect(await sender.sendTexts([textBack, { ...textBack, to: ann.phone }], { reason: 'text_applet' })).toEqual({ sent: 1, failed: 1 });
+      const queued = queuedTexts([textBack, { ...textBack, to: ann.phone }], { reason: 'text_applet' }, new Date());
+      const outcomes = await Promise.all(queued.map((q) => sendQueuedText(q, senderDeps)));
+      expect(outcomes.map((o) => o.outcome)).toEqual(['refused', 'sent']);
       expect(await stores.optOuts.optedOut(number, [SENDER, ann.phone])).toEqual(new Set([SENDER]));
 
       const tries = carrier.fake.requests.filter((r) => r.path.endsWith('/Messages.json')).length;
-      expect(await sender.sendTexts([textBack], { reason: 'text_applet' })).toEqual({ sent: 0, failed: 0, optedOut: 1 });
+      const [again] = queuedTexts([textBack], { reason: 'text_applet' }, new Date());
+      expect(await sendQueuedText(again, senderDeps)).toEqual({ outcome: 'opted_out' });
       expect(carrier.fake.requests.filter((r) => r.path.endsWith('/Messages.json'))).toHaveLength(tries);
     } finally {
       await carrier.fake.stop();

@@ -134,3 +134,70 @@ it('a STOP body shows no reply: it would be stored where the flow keeps texts, a
   expect((usual.body.steps[0].twiml.match(/<Message/g) ?? []).length).toBe(2);
   expect(usual.body.note).toBeUndefined();
 });
+
+describe('dial additions (issue 22 item 4)', () => {
+  it('shows the announcement the answering person hears, with the number\'s name, and the recording notice', async () => {
+    const { deps } = h;
+    const [ann, bob] = await Promise.all([
+      deps.directory.createUser({ name: 'Ann', phone: '+15550230001', available: true }),
+      deps.directory.createUser({ name: 'Bob', phone: '+15550230002', available: true }),
+    ]);
+    const team = await deps.directory.createGroup({ name: 'Idle simulators', members: [ann.id, bob.id] });
+    const created = await h.api('POST', '/api/flows', {
+      name: 'Announced',
+      call: {
+        start: 'ring',
+        applets: {
+          ring: {
+            type: 'dial', group: team.id, strategy: 'longest-idle', announce: 'Call for the {number}', record: true,
+            recordingNotice: { text: 'This call may be recorded.' }, noAnswer: 'bye',
+          },
+          bye: { type: 'hangup' },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    // The notice satisfies record_without_notice: only the missing sms part is worth a word.
+    expect(created.body.problems.map((p: { code: string }) => p.code)).toEqual(['no_sms_part']);
+    await deps.numbers.register('+15550100091', 'Sales line', created.body.id, new Date());
+    // Ann took a call a minute ago; Bob has not taken one: Bob is idle longest and rings first.
+    await deps.presence.legAnswered(ann.id, 'CA00000000000000000000000000000a01', new Date(Date.now() - 120_000));
+    await deps.presence.legEnded(ann.id, 'CA00000000000000000000000000000a01', true, new Date(Date.now() - 60_000));
+
+    const res = await h.api('POST', `/api/flows/${created.body.id}/simulate`, { channel: 'call', from: '+15550109999', to: '+15550100091', inputs: ['no-answer', 'no-answer'] });
+    expect(res.status).toBe(200);
+    const [first, second] = res.body.steps;
+    expect(first.twiml).toMatch(/<Say>This call may be recorded\.<\/Say><Dial [^>]*><Number [^>]*>\+15550230002<\/Number>/);
+    expect(first.whisper).toBe('Call for the Sales line');
+    expect(second.twiml).toContain('+15550230001');
+    // Nothing was recorded by the dry run.
+    expect((await deps.presence.presence([bob.id])).get(bob.id)).toBeUndefined();
+  });
+});
+
+describe('a queue (issue 22 item 1)', () => {
+  it('shows the <Enqueue>, the first wait answer (position, hold), and where bridged or timeout lead', async () => {
+    const { deps } = h;
+    const dee = await deps.directory.createUser({ name: 'Dee', phone: '+15550230009', available: true });
+    const created = await h.api('POST', '/api/flows', {
+      name: 'Queued sim',
+      call: {
+        start: 'q',
+        applets: {
+          q: { type: 'queue', name: 'help', targets: [{ user: dee.id }], hold: { text: 'Please hold.' }, timeout: 'vm' },
+          vm: { type: 'voicemail', mailbox: { user: dee.id } },
+        },
+      },
+    });
+    const sim = (inputs: string[]) => h.api('POST', `/api/flows/${created.body.id}/simulate`, { channel: 'call', from: '+15550109999', inputs });
+    const bridged = await sim(['bridged']);
+    expect(bridged.status).toBe(200);
+    expect(bridged.body.steps[0].twiml).toMatch(/<Enqueue action="[^"]+step=queue&amp;applet=q" method="POST" waitUrl="[^"]+queue-wait[^"]+" waitUrlMethod="POST">help<\/Enqueue>/);
+    expect(bridged.body.steps[0].queueWait).toMatch(/<Say>You are next in line\.<\/Say><Say loop="\d+">Please hold\.<\/Say><Redirect/);
+    expect(bridged.body.steps[1]).toMatchObject({ input: { QueueResult: 'bridged' } });
+    expect(bridged.body.steps[1].twiml).toContain('<Hangup/>');
+    const timeout = await sim(['timeout']);
+    expect(timeout.body.steps[1].applets.map((a: { applet: string }) => a.applet)).toEqual(['q', 'vm']);
+    expect(timeout.body.steps[1].input).toEqual({ QueueResult: 'leave' });
+  });
+});

@@ -37,7 +37,7 @@ it('a screened callee who declines (completed, not bridged) counts as no answer:
   const declined = { ...params, DialCallStatus: 'completed', DialBridged: 'false' };
   // Ann has a softphone and a phone: a screened dial rings them one leg at a time (issue 9), the phone next.
   const phone = await webhook(signedTwilioEvent({ url: action, params: declined }));
-  expect(phone.body).toMatch(/<Dial [^>]*><Number url="[^"]*\/twilio\/voice\/screen[^"]*" method="POST">\+15550200001<\/Number><\/Dial>/);
+  expect(phone.body).toMatch(/<Dial [^>]*><Number url="[^"]*\/twilio\/voice\/screen[^"]*" method="POST"[^>]*>\+15550200001<\/Number><\/Dial>/);
   const res = await webhook(signedTwilioEvent({ url: actionOf(phone.body, 'Dial'), params: declined }));
   expect(res.body).toContain('<Record');
 });

@@ -35,6 +35,17 @@ export async function httpOk(stack: LocalStack, method: string, path: string, bo
   return res.body;
 }
 
+/**
+ * Waits until the local stack's sender has sent (or given up on) every queued text: the webhooks only
+ * queue them (DESIGN.md section 17). Bounded: a carrier that does not take texts leaves them queued.
+ */
+export async function outboxSent(stack: LocalStack): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    await stack.outbox.sender.drainNow();
+    if (!stack.outbox.sender.pending()) return;
+  }
+}
+
 type Entry<K extends TranscriptEntry['kind']> = Extract<TranscriptEntry, { kind: K }>;
 /** The transcript entries of one kind (say, dial, message, request...), typed. */
 export const entries = <K extends TranscriptEntry['kind']>(t: Transcript, kind: K) => t.entries.filter((e): e is Entry<K> => e.kind === kind);

@@ -2,7 +2,7 @@
 // failures are named errors like any other, so no route answers an error status of its own.
 import { errorResponse } from '../../lambdas/admin/middleware';
 import { CarrierNotConfiguredError, MethodNotAllowedError } from '../../lambdas/errors';
-import { TwilioApiError } from '../../lambdas/carrier/twilio-rest';
+import { TwilioApiError } from '../../lambdas/carrier/twilio-client';
 
 const answer = (err: unknown) => {
   const res = errorResponse(err)!;

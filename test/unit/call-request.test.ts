@@ -9,6 +9,7 @@ const noPorts: EnginePorts = {
   nextRoundRobinStart: () => Promise.reject(new Error('not expected')),
   stickyMember: () => Promise.reject(new Error('not expected')),
   rememberSticky: () => Promise.reject(new Error('not expected')),
+  presence: () => Promise.reject(new Error('not expected')),
 };
 const directory = { users: new Map(), groups: new Map(), flowIds: new Set<string>() };
 const revisionOf = (flowId: string, call: unknown): LoadedRevision => ({ flowId, revision: 1, document: flowDocumentSchema.parse({ name: flowId, call }) });

@@ -232,6 +232,14 @@ describe('record_without_notice: a recorded dial needs an announcement on every 
   test('a dial that does not record needs nothing', () => {
     expect(check(callDoc('d', { d: { ...ring, record: false }, vm }))).toEqual([]);
   });
+
+  test('the dial\'s own recordingNotice is the notice: on every path, whatever comes before it', () => {
+    expect(check(callDoc('d', { d: { ...ring, recordingNotice: { text: 'This call is recorded.' } }, vm }))).toEqual([]);
+    const hours = {
+      type: 'hours', timezone: 'Europe/Paris', weekly: { mon: [['09:00', '17:00']] }, open: 'n', closed: 'd',
+    };
+    expect(check(callDoc('h', { h: hours, n: notice('d'), d: { ...ring, recordingNotice: { play: 'https://example.com/recorded.mp3' } }, vm }))).toEqual([]);
+  });
 });
 
 describe('notify_over_limit: one answer carries at most 10 messages, replies included', () => {

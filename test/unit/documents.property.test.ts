@@ -48,7 +48,7 @@ function expectProblems(problems: Problem[]): void {
 
 /** Past the schema and the checker, a document still runs in both engines without throwing. */
 async function expectRuns(doc: FlowDocument, directory: Directory): Promise<void> {
-  const ports = { nextRoundRobinStart: async () => 0, stickyMember: async () => undefined, rememberSticky: async () => {} };
+  const ports = { nextRoundRobinStart: async () => 0, stickyMember: async () => undefined, rememberSticky: async () => {}, presence: async () => new Map() };
   if (doc.call) await startCall(doc.call, { now: new Date('2026-03-02T15:00:00Z'), from: '+15550107777', to: FLOW_NUMBER, directory, ports });
   if (doc.sms) runSms(doc.sms, { now: new Date('2026-03-02T15:00:00Z'), from: '+15550107777', to: FLOW_NUMBER, body: 'hi', media: [], directory });
 }

@@ -25,6 +25,7 @@ const noPorts: EnginePorts = {
   nextRoundRobinStart: () => Promise.reject(new Error('not expected')),
   stickyMember: () => Promise.reject(new Error('not expected')),
   rememberSticky: () => Promise.reject(new Error('not expected')),
+  presence: () => Promise.reject(new Error('not expected')),
 };
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({
@@ -326,7 +327,7 @@ describe('voicemail', () => {
 
     expect(result.instructions).toEqual([
       { kind: 'say', prompt: { text: 'Please leave a message after the tone.' }, loop: 1 },
-      { kind: 'record', maxSeconds: 90, transcribe: true, notify: false, mailbox: { kind: 'group', id: 'grp_sales' }, action: { step: 'voicemail', applet: 'vm' } },
+      { kind: 'record', maxSeconds: 90, transcribe: true, notify: { sms: false, email: false }, mailbox: { kind: 'group', id: 'grp_sales' }, action: { step: 'voicemail', applet: 'vm' } },
       { kind: 'hangup' },
     ]);
   });

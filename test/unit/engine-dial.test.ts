@@ -3,7 +3,7 @@
 import { resumeCall, startCall, type CallContext, type CallResult, type ResumeInput } from '../../lambdas/flows/call-engine';
 import type { DialInstruction } from '../../lambdas/flows/call-instructions';
 import { decodeState, encodeState, type CallState } from '../../lambdas/flows/call-state';
-import type { EnginePorts } from '../../lambdas/flows/engine';
+import type { EnginePorts, Presence } from '../../lambdas/flows/engine';
 import type { Directory, Group, User } from '../../lambdas/flows/people';
 import { partSchema, type FlowPart } from '../../lambdas/flows/schema';
 
@@ -57,6 +57,14 @@ class FakePorts implements EnginePorts {
   async rememberSticky(key: string, userId: string): Promise<void> {
     this.calls.push(`sticky! ${key} ${userId}`);
     this.sticky.set(key, userId);
+  }
+
+  /** Longest-idle: what the leg callbacks would have recorded, by user. */
+  readonly known = new Map<string, Presence>();
+
+  async presence(userIds: readonly string[]): Promise<ReadonlyMap<string, Presence>> {
+    this.calls.push(`presence ${userIds.join(',')}`);
+    return new Map(userIds.filter((id) => this.known.has(id)).map((id) => [id, this.known.get(id)!]));
   }
 }
 
@@ -281,7 +289,7 @@ describe('dial a group, round-robin', () => {
   });
 
   test('a counter beyond the member count wraps', async () => {
-    const odd: EnginePorts = { nextRoundRobinStart: async () => 7, stickyMember: async () => undefined, rememberSticky: async () => {} };
+    const odd: EnginePorts = { nextRoundRobinStart: async () => 7, stickyMember: async () => undefined, rememberSticky: async () => {}, presence: async () => new Map() };
     expect(rung(await startCall(rr, ctx({ ports: odd })))).toEqual(['bob']); // 7 % 3 = 1
   });
 
@@ -344,6 +352,7 @@ describe('dial a group, sticky', () => {
       nextRoundRobinStart: async () => 0,
       stickyMember: async () => undefined,
       rememberSticky: () => Promise.reject(new Error('throttled')),
+      presence: async () => new Map(),
     };
     const p = dialPart({ group: 'sales', strategy: 'sequential', sticky: true });
     const first = await startCall(p, ctx({ ports: failing }));
@@ -427,5 +436,89 @@ describe('callerId: only a caller number Twilio accepts is passed on (error 1321
   test('an ordinary caller keeps their own number', async () => {
     const result = await startCall(dialPart({ user: 'ann' }), ctx({ from: '+447700900123' }));
     expect(dialOf(result).callerId).toBe('caller');
+  });
+});
+
+describe('longest-idle: members in order of the time since their last call ended', () => {
+  // Group "duo": cat, dan (unavailable), ann, eve.
+  test('rings one member per round, the longest idle first; never seen on a call counts as idle longest', async () => {
+    ports.known.set('cat', { onCall: false, lastCallEndedAt: '2026-03-02T14:50:00Z' });
+    ports.known.set('ann', { onCall: false, lastCallEndedAt: '2026-03-02T14:10:00Z' });
+    // eve was never seen on a call: she has waited longest of all.
+    expect(await roundsUntilNoAnswer(dialPart({ group: 'duo', strategy: 'longest-idle' }))).toEqual([['eve'], ['ann'], ['cat']]);
+  });
+
+  test('reads the presence of the members it can ring, once per call, and never touches a counter', async () => {
+    const p = dialPart({ group: 'duo', strategy: 'longest-idle' });
+    const first = await startCall(p, ctx());
+    await next(p, first, { dialStatus: 'busy' });
+    expect(ports.calls).toEqual(['presence cat,ann,eve']);
+  });
+
+  test('a member on a call now rings last, not never', async () => {
+    ports.known.set('eve', { onCall: true, lastCallEndedAt: '2026-03-02T09:00:00Z' });
+    ports.known.set('ann', { onCall: false, lastCallEndedAt: '2026-03-02T14:59:00Z' });
+    ports.known.set('cat', { onCall: false, lastCallEndedAt: '2026-03-02T14:00:00Z' });
+    expect(await roundsUntilNoAnswer(dialPart({ group: 'duo', strategy: 'longest-idle' }))).toEqual([['cat'], ['ann'], ['eve']]);
+  });
+
+  test('the order is fixed at the first round: a call that ends mid-hunt does not reshuffle it', async () => {
+    ports.known.set('ann', { onCall: false, lastCallEndedAt: '2026-03-02T14:00:00Z' });
+    ports.known.set('cat', { onCall: false, lastCallEndedAt: '2026-03-02T14:30:00Z' });
+    ports.known.set('eve', { onCall: false, lastCallEndedAt: '2026-03-02T14:45:00Z' });
+    const p = dialPart({ group: 'duo', strategy: 'longest-idle' });
+    const first = await startCall(p, ctx());
+    expect(rung(first)).toEqual(['ann']);
+    // Positions in the group: dan (unavailable: not read, so "never on a call", and skipped when his turn
+    // comes), then ann, cat, eve.
+    expect(dialOf(first).action).toMatchObject({ idle: [1, 2, 0, 3] });
+    ports.known.set('eve', { onCall: false, lastCallEndedAt: '2026-03-01T00:00:00Z' });
+    const second = await next(p, first, { dialStatus: 'no-answer' });
+    expect(rung(second)).toEqual(['cat']);
+  });
+
+  test('perRound rings that many of the longest idle together', async () => {
+    ports.known.set('cat', { onCall: false, lastCallEndedAt: '2026-03-02T14:59:00Z' });
+    expect(await roundsUntilNoAnswer(dialPart({ group: 'duo', strategy: 'longest-idle', perRound: 2 }))).toEqual([['ann', 'eve'], ['cat']]);
+  });
+
+  test('an answered call that ends still hangs up', async () => {
+    const p = dialPart({ group: 'duo', strategy: 'longest-idle' });
+    const first = await startCall(p, ctx());
+    const done = await next(p, first, { dialStatus: 'completed' });
+    expect(done.instructions).toEqual([{ kind: 'hangup' }]);
+  });
+});
+
+describe('recordingNotice: the caller hears it before a recorded dial', () => {
+  const notice = { text: 'This call may be recorded.' };
+
+  test('plays once, before the first round, and the dial records', async () => {
+    const p = dialPart({ group: 'sales', strategy: 'sequential', record: true, recordingNotice: notice });
+    const first = await startCall(p, ctx());
+    expect(first.instructions[0]).toEqual({ kind: 'say', prompt: notice, loop: 1 });
+    expect(dialOf(first).record).toBe(true);
+    const second = await next(p, first, { dialStatus: 'no-answer' });
+    expect(second.instructions.map((i) => i.kind)).toEqual(['dial']);
+  });
+
+  test('is not played when nobody can be rung (nothing is recorded) nor when the dial does not record', async () => {
+    const away = await startCall(dialPart({ group: 'away', record: true, recordingNotice: notice }), ctx());
+    expect(away.instructions.some((i) => i.kind === 'say' && i.prompt === notice)).toBe(false);
+    const unrecorded = await startCall(dialPart({ user: 'ann', recordingNotice: notice }), ctx());
+    expect(unrecorded.instructions.map((i) => i.kind)).toEqual(['dial']);
+  });
+});
+
+describe('announce: the person who answers hears it before the call is bridged', () => {
+  test('the dial carries the announce text, {number} unfilled (the whisper knows the number)', async () => {
+    const result = await startCall(dialPart({ group: 'sales', announce: 'Call for the {number}' }), ctx());
+    expect(dialOf(result).announce).toBe('Call for the {number}');
+  });
+
+  test('announcement() fills {number} with the called number\'s name, or its digits one by one', async () => {
+    const { announcement } = await import('../../lambdas/flows/call-instructions');
+    expect(announcement('Call for the {number}. {number}!', { number: FLOW_NUMBER, name: 'Sales line' })).toBe('Call for the Sales line. Sales line!');
+    expect(announcement('Call for {number}', { number: '+15550100001' })).toBe('Call for 1 5 5 5 0 1 0 0 0 0 1');
   });
 });

@@ -9,6 +9,7 @@ describe('encodeState / decodeState', () => {
     { step: 'menu', applet: 'main-menu', attempt: 3 },
     { step: 'dial', applet: 'sales', pos: 0 },
     { step: 'dial', applet: 'sales', pos: 2, rr: 1, sticky: 'usr_ann', user: 'usr_bob' },
+    { step: 'dial', applet: 'sales', pos: 1, idle: [3, 0, 2, 1] },
     { step: 'voicemail', applet: 'vm_1' },
   ])('%p survives the query string', (state) => {
     expect(roundTrip(state)).toEqual(state);
@@ -42,6 +43,9 @@ describe('encodeState / decodeState', () => {
     ['a bad round-robin offset', { step: 'dial', applet: 'd', pos: '1', rr: 'x' }],
     ['an empty sticky member', { step: 'dial', applet: 'd', pos: '1', sticky: '' }],
     ['a user id too long', { step: 'dial', applet: 'd', pos: '1', user: 'u'.repeat(65) }],
+    ['a longest-idle order that is not positions', { step: 'dial', applet: 'd', pos: '1', idle: '1,2' }],
+    ['a longest-idle order naming a position twice', { step: 'dial', applet: 'd', pos: '1', idle: '1.2.1' }],
+    ['an empty longest-idle order', { step: 'dial', applet: 'd', pos: '1', idle: '' }],
   ])('refuses %s', (_, query) => {
     expect(decodeState(query)).toBeUndefined();
   });

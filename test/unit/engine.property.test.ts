@@ -33,6 +33,7 @@ const ports = (answers: { counter: number; sticky: string | undefined }): Engine
   nextRoundRobinStart: async () => answers.counter,
   stickyMember: async () => answers.sticky,
   rememberSticky: async () => {},
+  presence: async () => new Map(),
 });
 
 /** What every answer must look like, whatever the flow: TwiML that ends in something the carrier acts on. */

@@ -114,7 +114,7 @@ test('the walk sees every import the compiler sees, and tells type-only ones apa
     expect({ file, imports: importsOf(file).map((i) => i.specifier).sort() }).toEqual({ file, imports: scanned.sort() });
   }
   expect(files.all.size).toBe(tsFiles(LAMBDAS).length);
-  expect(files.runtime.get('webhooks/deps.ts')).toContain('carrier/carrier-link.ts');
+  expect(files.runtime.get('webhooks/deps.ts')).toContain('carrier/queued-text.ts');
   expect(files.runtime.get('handlers/admin-api.ts')).toContain('admin/api.ts');
   // `import type { CarrierLink }`: a dependency of admin/ on carrier/, erased at run time.
   expect(files.all.get('admin/flows.ts')).toContain('carrier/carrier-link.ts');
@@ -145,4 +145,27 @@ test('the folders under lambdas/ depend one way: no folder imports itself back t
     because: loop.slice(1).flatMap((to, i) => folders.because.get(`${loop[i]} -> ${to}`) ?? []),
   }));
   expect(named).toEqual([]);
+});
+
+/** The files `entry` reaches at run time, itself included. */
+function reachable(graph: Graph, entry: string): Set<string> {
+  const seen = new Set([entry]);
+  for (const queue = [entry]; queue.length; ) {
+    for (const to of graph.get(queue.shift()!) ?? []) {
+      if (seen.has(to)) continue;
+      seen.add(to);
+      queue.push(to);
+    }
+  }
+  return seen;
+}
+
+test('no webhook reaches the twilio library’s REST client at run time: they queue their texts (DESIGN.md sections 10, 17)', () => {
+  for (const handler of ['handlers/voice-webhook.ts', 'handlers/sms-webhook.ts', 'handlers/fallback-webhook.ts']) {
+    const files = [...reachable(fileGraphs().runtime, handler)];
+    expect({ handler, rest: files.filter((f) => f === 'carrier/twilio-client.ts' || f === 'carrier/carrier-link.ts') }).toEqual({ handler, rest: [] });
+  }
+  // The check can fail: the sender and the admin API do reach it.
+  expect(reachable(fileGraphs().runtime, 'handlers/outbound-sender.ts')).toContain('carrier/twilio-client.ts');
+  expect(reachable(fileGraphs().runtime, 'handlers/admin-api.ts')).toContain('carrier/twilio-client.ts');
 });

@@ -19,7 +19,7 @@ test('say, text, caller rules and a dial nobody answered lead on; hours at the a
     day: vm('usr_day'),
     night: vm('usr_night'),
   });
-  expect(lateVoicemail(p, { at: AT, from: '+15550109999' })).toEqual({ kind: 'voicemail', applet: 'day', mailbox: { kind: 'user', id: 'usr_day' }, notify: false, path: ['greet', 'tb', 'who', 'h', 'ring', 'day'] });
+  expect(lateVoicemail(p, { at: AT, from: '+15550109999' })).toEqual({ kind: 'voicemail', applet: 'day', mailbox: { kind: 'user', id: 'usr_day' }, notify: { sms: false, email: false }, path: ['greet', 'tb', 'who', 'h', 'ring', 'day'] });
   expect(lateVoicemail(p, { at: new Date('2026-12-07T23:00:00Z'), from: '+15550109999' })).toMatchObject({ kind: 'voicemail', applet: 'night' });
   expect(lateVoicemail(p, { at: AT, from: '+12125550000' })).toMatchObject({ kind: 'voicemail', applet: 'vip' });
 });
@@ -35,7 +35,7 @@ test('a menu is passed by its fallback only; without one, or at a hangup, there 
 test('a redirect goes on in the other flow as it stood, at most five times', async () => {
   const first = part('r', { r: { type: 'redirect', flow: 'flw_b' } });
   const b = part('v', { v: vm('usr_b') });
-  await expect(lateVoicemailTarget(first, { at: AT, from: '' }, async (id) => (id === 'flw_b' ? b : undefined))).resolves.toEqual({ mailbox: { kind: 'user', id: 'usr_b' }, notify: false });
+  await expect(lateVoicemailTarget(first, { at: AT, from: '' }, async (id) => (id === 'flw_b' ? b : undefined))).resolves.toEqual({ mailbox: { kind: 'user', id: 'usr_b' }, notify: { sms: false, email: false } });
   await expect(lateVoicemailTarget(first, { at: AT, from: '' }, async () => undefined)).resolves.toBeUndefined();
   let loads = 0;
   await expect(lateVoicemailTarget(first, { at: AT, from: '' }, async () => (loads++, first))).resolves.toBeUndefined();

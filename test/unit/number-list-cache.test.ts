@@ -1,6 +1,6 @@
 // The report's cache of the carrier's number list (lambdas/carrier/number-list-cache.ts).
 import { NumberListCache, REPORT_LIST_TTL_MS } from '../../lambdas/carrier/number-list-cache';
-import type { TwilioNumberResource } from '../../lambdas/carrier/twilio-rest';
+import type { TwilioNumberResource } from '../../lambdas/carrier/carrier-link';
 
 const list = (n: number) => [{ phone_number: `+1555030000${n}` } as TwilioNumberResource];
 

@@ -68,17 +68,25 @@ describe('voicemail notify', () => {
   test('is off by default and carried to the record instruction when on', async () => {
     const off = await startCall(part({ vm: { type: 'voicemail', mailbox: { group: 'team' } } }, 'vm'), ctx());
     const on = await startCall(part({ vm: { type: 'voicemail', mailbox: { group: 'team' }, notify: true } }, 'vm'), ctx());
-    expect(off.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: false });
-    expect(on.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: true });
+    expect(off.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: { sms: false, email: false } });
+    // `true` stays what it was before emails: texts only.
+    expect(on.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: { sms: true, email: false } });
+    const both = await startCall(part({ vm: { type: 'voicemail', mailbox: { group: 'team' }, notify: { sms: true, email: true } } }, 'vm'), ctx());
+    expect(both.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: { sms: true, email: true } });
+    const mail = await startCall(part({ vm: { type: 'voicemail', mailbox: { group: 'team' }, notify: { email: true } } }, 'vm'), ctx());
+    expect(mail.instructions.find((i) => i.kind === 'record')).toMatchObject({ notify: { sms: false, email: true } });
     expect(on.outbound).toEqual([]);
   });
 
   test('a notifying voicemail whose member’s phone is one of our own numbers is own_number (the notice would loop back)', () => {
     const doc = flowDocumentSchema.parse({ name: 'F', call: { start: 'vm', applets: { vm: { type: 'voicemail', mailbox: { group: 'team' }, notify: true } } } });
-    const own = (notify: boolean) => checkFlow({ ...doc, call: { ...doc.call!, applets: { vm: { ...doc.call!.applets.vm, notify } as never } } }, directory, { ownNumbers: new Set(['+15550100014']) })
+    const own = (notify: boolean | { sms?: boolean; email?: boolean }) => checkFlow({ ...doc, call: { ...doc.call!, applets: { vm: { ...doc.call!.applets.vm, notify } as never } } }, directory, { ownNumbers: new Set(['+15550100014']) })
       .filter((p) => p.code === 'own_number').map((p) => p.applet);
     expect(own(true)).toEqual(['vm']);
+    expect(own({ sms: true, email: true })).toEqual(['vm']);
     expect(own(false)).toEqual([]);
+    // An email to the member does not reach their phone: nothing loops.
+    expect(own({ email: true })).toEqual([]);
   });
 
   test('each member with a phone gets "New voicemail from …, 0:42" from the number called, once per phone, availability aside', () => {

@@ -3,7 +3,7 @@
 // The answers come from the real engines, renderers and URL builder, for flows that use every applet
 // and option that reaches the TwiML.
 import { resumeCall, startCall, type CallContext, type CallResult } from '../../lambdas/flows/call-engine';
-import { screenPrompt, screenResult } from '../../lambdas/flows/call-instructions';
+import { say, screenPrompt, screenResult } from '../../lambdas/flows/call-instructions';
 import type { CallState } from '../../lambdas/flows/call-state';
 import type { EnginePorts } from '../../lambdas/flows/engine';
 import type { Directory, User } from '../../lambdas/flows/people';
@@ -30,7 +30,7 @@ const directory: Directory = {
   ]),
   flowIds: new Set(),
 };
-const ports: EnginePorts = { nextRoundRobinStart: async () => 1, stickyMember: async () => 'bob', rememberSticky: async () => undefined };
+const ports: EnginePorts = { nextRoundRobinStart: async () => 1, stickyMember: async () => 'bob', rememberSticky: async () => undefined, presence: async () => new Map() };
 
 const request = new CallRequest({
   route: 'voice', params: { CallSid: 'CA00000000000000000000000000000000', From: CALLER, To: FLOW }, query: {}, base: 'https://calls.example.com', now,
@@ -47,7 +47,7 @@ const call: FlowPart = partSchema.parse({
     greet: { type: 'say', prompt: { text: 'Welcome.', voice: 'Polly.Joanna-Neural', language: 'en-US' }, loop: 2, next: 'menu' },
     menu: {
       type: 'menu', prompt: { text: 'Press 1 to 6.', voice: 'Google.en-GB-Standard-A' },
-      options: { '1': 'simultaneous', '2': 'screened', '3': 'sticky', '4': 'recorded', '5': 'number', '6': 'bye', '#': 'vm' },
+      options: { '1': 'simultaneous', '2': 'screened', '3': 'sticky', '4': 'recorded', '5': 'number', '6': 'bye', '7': 'announced', '#': 'vm' },
       invalidPrompt: { play: 'https://cdn.example.com/invalid.mp3' }, fallback: 'vm',
     },
     simultaneous: { type: 'dial', group: 'sales', noAnswer: 'vm' },
@@ -55,6 +55,10 @@ const call: FlowPart = partSchema.parse({
     sticky: { type: 'dial', group: 'sales', strategy: 'round-robin', sticky: true, screen: true, noAnswer: 'vm' },
     recorded: { type: 'dial', group: 'sales', strategy: 'sequential', perRound: 2, record: true, callerId: 'number', ringSeconds: 30, noAnswer: 'vm' },
     number: { type: 'dial', number: '+15550109999', noAnswer: 'vm' },
+    announced: {
+      type: 'dial', group: 'sales', strategy: 'longest-idle', sticky: true, screen: true, announce: 'Call for the {number}',
+      record: true, recordingNotice: { text: 'This call is recorded.', voice: 'Polly.Joanna-Neural' }, noAnswer: 'vm',
+    },
     vm,
     bye: { type: 'hangup' },
   },
@@ -66,13 +70,14 @@ async function callAnswers(): Promise<Array<[string, string]>> {
   const menu: CallState = { step: 'menu', applet: 'menu', attempt: 1 };
   add('an incoming call: greeting and menu', await startCall(call, ctx()));
   add('a wrong key', await resumeCall(call, menu, { digits: '9' }, ctx()));
-  for (const [key, what] of [['1', 'a simultaneous group'], ['2', 'a screened user'], ['3', 'a sticky screened round-robin'], ['4', 'a recorded dial with the flow number'], ['5', 'a number'], ['#', 'a voicemail'], ['6', 'a hangup']]) {
+  for (const [key, what] of [['1', 'a simultaneous group'], ['2', 'a screened user'], ['3', 'a sticky screened round-robin'], ['4', 'a recorded dial with the flow number'], ['5', 'a number'], ['#', 'a voicemail'], ['6', 'a hangup'], ['7', 'an announced, screened, recorded longest-idle dial with its notice']]) {
     add(`key ${key}: ${what}`, await resumeCall(call, menu, { digits: key }, ctx()));
   }
   add('a softphone caller dialled through', await resumeCall(call, menu, { digits: '1' }, ctx('client:alice')));
   add('an answered dial ends', await resumeCall(call, { step: 'dial', applet: 'simultaneous', pos: 2 }, { dialStatus: 'completed' }, ctx()));
   add('the call is closed: straight to voicemail', await startCall(call, { ...ctx(), now: new Date('2026-03-01T15:00:00Z') }));
   answers.push(['the screening whisper', renderCall(screenPrompt(CALLER), urls)]);
+  answers.push(['the announcement, then the screening question', renderCall([say({ text: 'Call for the Sales line' }), ...screenPrompt(CALLER)], urls)]);
   answers.push(['the whisper accepted', renderCall(screenResult('1'), urls)]);
   answers.push(['the whisper declined', renderCall(screenResult('2'), urls)]);
   answers.push(['the safe answer', safeVoiceTwiml({ recordAction: request.recordingUrl('unrouted'), recordingStatus: request.recordingUrl('unrouted', true) })]);
@@ -122,7 +127,7 @@ describe('every voice answer is TwiML the library defines', () => {
   });
 
   test('no answer uses an element, attribute or value the library does not define', () => {
-    expect(answers).toHaveLength(16);
+    expect(answers).toHaveLength(18);
     const wrong = answers.map(([what, xml]) => ({ what, violations: twimlViolations(xml, 'voice') })).filter((a) => a.violations.length);
     expect(wrong).toEqual([]);
   });

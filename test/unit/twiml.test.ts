@@ -28,7 +28,7 @@ const dial = (over: Partial<DialInstruction> = {}): DialInstruction => ({
   ...over,
 });
 const record = (over: Partial<RecordInstruction> = {}): RecordInstruction => ({
-  kind: 'record', maxSeconds: 90, transcribe: false, notify: false, mailbox: { kind: 'group', id: 'sales' }, action: { step: 'voicemail', applet: 'vm' }, ...over,
+  kind: 'record', maxSeconds: 90, transcribe: false, notify: { sms: false, email: false }, mailbox: { kind: 'group', id: 'sales' }, action: { step: 'voicemail', applet: 'vm' }, ...over,
 });
 
 /** The action URL as it appears in an XML attribute or text (& escaped). */

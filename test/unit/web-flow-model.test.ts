@@ -84,7 +84,7 @@ it('a new applet of every type gets a free id and is valid for the flow schema a
 it('the forms get a JSON Schema for every applet type, made from the zod schema, branches recognisable', () => {
   const schemas = appletJsonSchemas() as Record<string, { properties: Record<string, { anyOf?: Array<{ const?: string }>; enum?: string[]; default?: unknown }>; required?: string[] }>;
   expect(Object.keys(schemas).sort()).toEqual([...new Set([...CALL_APPLETS, ...SMS_APPLETS])].sort());
-  expect(schemas.dial.properties.strategy).toMatchObject({ enum: ['simultaneous', 'sequential', 'round-robin'], default: 'simultaneous' });
+  expect(schemas.dial.properties.strategy).toMatchObject({ enum: ['simultaneous', 'sequential', 'round-robin', 'longest-idle'], default: 'simultaneous' });
   expect(schemas.dial.properties.noAnswer.anyOf?.some((o) => o.const === '')).toBe(true);
   expect(schemas.say.required).toEqual(['type', 'prompt']);
   expect(Object.keys(schemas.hours.properties)).toEqual(expect.arrayContaining(['timezone', 'weekly', 'closures', 'override', 'open', 'closed']));

@@ -231,7 +231,9 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
           ]
             .filter(Boolean)
             .join(' ');
-          const label = `${n.id}, ${appletLabel(a.type)}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
+          // An applet's label (an imported Studio widget's name, say) is shown instead of its id.
+          const name = typeof a.label === 'string' && a.label ? a.label : n.id;
+          const label = `${name}${name === n.id ? '' : ` (${n.id})`}, ${appletLabel(a.type)}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
           return (
             <g
               key={n.id}
@@ -262,7 +264,7 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
               <rect class="node-box" width={n.w} height={n.h} rx="8" />
               <rect class="node-stripe" width="5" height={n.h} rx="2" />
               <text x="14" y="19" class="node-id">
-                {clip(n.id, 20)}
+                {clip(name, 20)}
               </text>
               <text x={n.w - 10} y="19" class="node-type" text-anchor="end">
                 {appletLabel(a.type)}

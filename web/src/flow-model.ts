@@ -57,6 +57,8 @@ export interface Names {
   users: Map<string, string>;
   groups: Map<string, string>;
   flows: Map<string, string>;
+  /** Shared schedules' names (an hours applet may name one). */
+  schedules?: Map<string, string>;
 }
 
 const mailboxName = (m: unknown, names: Names) => {
@@ -76,16 +78,18 @@ export function settingsLine(a: Applet, names: Names): string {
     case 'menu':
       return `keys ${Object.keys((a.options as object) ?? {}).join(' ') || '—'} · ${a.attempts ?? 3} tries`;
     case 'hours':
-      return String(a.timezone ?? '');
+      return a.schedule ? `schedule ${names.schedules?.get(a.schedule as string) ?? a.schedule}` : String(a.timezone ?? '');
     case 'caller':
     case 'keyword':
       return `${((a.rules as unknown[]) ?? []).length} rules`;
     case 'dial': {
       const target = a.user ? names.users.get(a.user as string) ?? a.user : a.group ? names.groups.get(a.group as string) ?? a.group : a.number;
-      return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}`;
+      return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
     }
+    case 'queue':
+      return `${a.name ?? '?'} · ${((a.targets as Array<{ user?: string; group?: string }>) ?? []).map((t) => (t.user ? names.users.get(t.user) ?? t.user : t.group ? names.groups.get(t.group) ?? t.group : '?')).join(', ')}`;
     case 'voicemail':
-      return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}`;
+      return `${mailboxName(a.mailbox, names)} · ${a.maxSeconds ?? 120}s${a.transcribe ? ' · transcribe' : ''}${notifyNote(a.notify)}`;
     case 'inbox':
       return `${mailboxName(a.mailbox, names)}${a.notify ? ' · notify' : ''}`;
     case 'text':
@@ -125,6 +129,10 @@ export function newApplet(type: string, defaults: { user?: string; group?: strin
       return { type, prompt: { text: 'Please leave a message after the tone.' }, mailbox };
     case 'text':
       return { type, text: 'Thanks for calling.' };
+    case 'queue': {
+      const target = defaults.group ? { group: defaults.group } : defaults.user ? { user: defaults.user } : { group: '' };
+      return { type, name: 'support', targets: [target] };
+    }
     case 'redirect':
       return { type, flow: defaults.flow ?? '' };
     case 'reply':
@@ -175,3 +183,11 @@ export function diffParts(a: Part | undefined, b: Part | undefined): PartDiff {
 }
 
 export const sameDocument = (a: FlowDocument, b: FlowDocument) => stable(a) === stable(b);
+
+/** A voicemail's `notify` in the node's summary: `true` texts, an object says which channels. */
+function notifyNote(notify: unknown): string {
+  if (notify === true) return ' · text';
+  if (!notify || typeof notify !== 'object') return '';
+  const n = notify as { sms?: boolean; email?: boolean };
+  return [n.sms && ' · text', n.email && ' · email'].filter(Boolean).join('');
+}

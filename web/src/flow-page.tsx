@@ -13,8 +13,9 @@ import { AppletForm, setIn } from './schema-form';
 import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
-import type { Channel, Flow, FlowList, Group, Problem, PublishResult, User } from '../../lambdas/api-types';
+import type { Channel, Flow, FlowList, Group, Problem, PublishResult, ScheduleView, User } from '../../lambdas/api-types';
 import { canEdit, useMe } from './my-calls';
+import { FlowSchedules } from './schedules';
 import type { Applet, FlowDocument, Part } from './types';
 import { navigate } from './overview';
 import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
@@ -55,6 +56,7 @@ export function FlowPage({ id }: { id: string }) {
   const users = useApi<{ users: User[] }>('/api/users');
   const groups = useApi<{ groups: Group[] }>('/api/groups');
   const flows = useApi<FlowList>('/api/flows');
+  const schedules = useApi<{ schedules: ScheduleView[] }>('/api/schedules');
   const { bump } = useRefresh();
   const base = flow.data;
   const baseDoc = useMemo(() => (base ? documentOf(base) : undefined), [base]);
@@ -87,8 +89,9 @@ export function FlowPage({ id }: { id: string }) {
       users: new Map((users.data?.users ?? []).map((u) => [u.id, u.name])),
       groups: new Map((groups.data?.groups ?? []).map((g) => [g.id, g.name])),
       flows: new Map((flows.data?.flows ?? []).map((f) => [f.id, f.name])),
+      schedules: new Map((schedules.data?.schedules ?? []).map((s) => [s.id, s.name])),
     }),
-    [users.data, groups.data, flows.data],
+    [users.data, groups.data, flows.data, schedules.data],
   );
 
   if (flow.error && !base) return <LoadError error={flow.error} what="this flow" retry={flow.reload} />;
@@ -280,7 +283,7 @@ export function FlowPage({ id }: { id: string }) {
               <AppletForm
                 key={`${channel}:${selected}`}
                 schema={schemas[selectedApplet.type]}
-                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: users.data?.users ?? [], groups: groups.data?.groups ?? [], flows: flows.data?.flows ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type) }}
+                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: users.data?.users ?? [], groups: groups.data?.groups ?? [], flows: flows.data?.flows ?? [], schedules: schedules.data?.schedules ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type) }}
                 onChange={(a) => updateApplet(selected, a)}
               />
               <div class="inspector-actions">
@@ -314,6 +317,7 @@ export function FlowPage({ id }: { id: string }) {
         </aside>
       </div>
 
+      <FlowSchedules ids={schedulesOf(base)} />
       {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
       <Simulator flow={base} draft={dirty ? draft : undefined} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
       <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
@@ -321,6 +325,10 @@ export function FlowPage({ id }: { id: string }) {
     </>
   );
 }
+
+/** The shared schedules the published revision's hours name: their overrides close or open this flow without an edit. */
+const schedulesOf = (flow: Flow): string[] =>
+  [...new Set([flow.call, flow.sms].flatMap((part) => Object.values(part?.applets ?? {}).flatMap((a) => (a.type === 'hours' && a.schedule ? [a.schedule] : []))))];
 
 /** Deleting is refused (409) while numbers use the flow, unless they are unassigned first (then they are reported). */
 function DeleteFlowDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {

@@ -2,18 +2,27 @@
 // `unrouted`, newest first, as the API lists them.
 import type { Group, Message, User } from '../../lambdas/api-types';
 import { mediaView, safeMediaUrl } from './media-links';
+import { useEffect, useRef } from 'preact/hooks';
+import { SentTexts } from './sent-texts';
 import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
 
-export type MailboxRef = { kind: 'unrouted' } | { kind: 'user' | 'group'; id: string };
+/** A mailbox, or `sent`: the texts Switchboard sent, with their delivery (sent-texts.tsx). */
+export type MailboxRef = { kind: 'unrouted' } | { kind: 'sent' } | { kind: 'user' | 'group'; id: string };
 
-const pathOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`);
-const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' ? '#/mailboxes/unrouted' : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
+const pathOf = (m: MailboxRef) =>
+  m.kind === 'sent' ? null : m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`;
+const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' || m.kind === 'sent' ? `#/mailboxes/${m.kind}` : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
-export function MessageView({ m }: { m: Message }) {
+export function MessageView({ m, picked = false }: { m: Message; picked?: boolean }) {
   // Only Twilio's https URLs are played or linked (media-links.ts); an older item may hold anything.
   const recordingUrl = safeMediaUrl(m.recordingUrl);
+  // An email's link names one message: it is scrolled to and marked.
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (picked) ref.current?.scrollIntoView({ block: 'center' });
+  }, [picked]);
   return (
-    <li class={`message message-${m.kind}`} data-message={m.id}>
+    <li ref={ref} class={`message message-${m.kind}${picked ? ' message-picked' : ''}`} data-message={m.id} aria-current={picked ? 'true' : undefined}>
       <header class="message-head">
         <span class={`badge ${m.kind === 'voicemail' ? 'badge-info' : 'badge-neutral'}`}>{m.kind === 'voicemail' ? 'Voicemail' : 'Text'}</span>
         <span>
@@ -73,14 +82,17 @@ export function MessageView({ m }: { m: Message }) {
   );
 }
 
-export function Mailboxes({ selected }: { selected: MailboxRef }) {
+export function Mailboxes({ selected, message }: { selected: MailboxRef; message?: string }) {
   const users = useApi<{ users: User[] }>('/api/users');
   const groups = useApi<{ groups: Group[] }>('/api/groups');
   const messages = useApi<{ messages: Message[] }>(pathOf(selected));
-  const current = (m: MailboxRef) => (m.kind === selected.kind && (m.kind === 'unrouted' || (selected.kind !== 'unrouted' && m.id === selected.id)) ? 'page' : undefined);
+  const current = (m: MailboxRef) =>
+    m.kind === selected.kind && (m.kind === 'unrouted' || m.kind === 'sent' || ('id' in selected && m.id === selected.id)) ? 'page' : undefined;
   const title =
     selected.kind === 'unrouted'
       ? 'Unrouted'
+      : selected.kind === 'sent'
+        ? 'Texts sent'
       : selected.kind === 'user'
         ? users.data?.users.find((u) => u.id === selected.id)?.name ?? selected.id
         : groups.data?.groups.find((g) => g.id === selected.id)?.name ?? selected.id;
@@ -92,6 +104,11 @@ export function Mailboxes({ selected }: { selected: MailboxRef }) {
           <li>
             <a href={hashOf({ kind: 'unrouted' })} aria-current={current({ kind: 'unrouted' })}>
               Unrouted
+            </a>
+          </li>
+          <li>
+            <a href={hashOf({ kind: 'sent' })} aria-current={current({ kind: 'sent' })}>
+              Texts sent
             </a>
           </li>
         </ul>
@@ -116,26 +133,30 @@ export function Mailboxes({ selected }: { selected: MailboxRef }) {
           ))}
         </ul>
       </nav>
-      <section class="panel grow" aria-labelledby="mailbox-title">
-        <header class="panel-head">
-          <h2 id="mailbox-title">{title}</h2>
-          <span class="muted">{messages.data ? `${messages.data.messages.length} messages, newest first` : ''}</span>
-        </header>
-        {selected.kind === 'unrouted' && <p class="muted small">Calls and texts to numbers without a flow (or without the part they need) land here.</p>}
-        {messages.error ? (
-          <LoadError error={messages.error} what="the messages" retry={messages.reload} />
-        ) : !messages.data ? (
-          <Loading what="messages" />
-        ) : messages.data.messages.length === 0 ? (
-          <p class="empty">No messages.</p>
-        ) : (
-          <ul class="messages">
-            {messages.data.messages.map((m) => (
-              <MessageView key={m.id} m={m} />
-            ))}
-          </ul>
-        )}
-      </section>
+      {selected.kind === 'sent' ? (
+        <SentTexts />
+      ) : (
+        <section class="panel grow" aria-labelledby="mailbox-title">
+          <header class="panel-head">
+            <h2 id="mailbox-title">{title}</h2>
+            <span class="muted">{messages.data ? `${messages.data.messages.length} messages, newest first` : ''}</span>
+          </header>
+          {selected.kind === 'unrouted' && <p class="muted small">Calls and texts to numbers without a flow (or without the part they need) land here.</p>}
+          {messages.error ? (
+            <LoadError error={messages.error} what="the messages" retry={messages.reload} />
+          ) : !messages.data ? (
+            <Loading what="messages" />
+          ) : messages.data.messages.length === 0 ? (
+            <p class="empty">No messages.</p>
+          ) : (
+            <ul class="messages">
+              {messages.data.messages.map((m) => (
+                <MessageView key={m.id} m={m} picked={m.id === message} />
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { FlowPage } from './flow-page';
 import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
+import { Queues } from './queues';
+import { Schedules } from './schedules';
 import { RefreshContext } from './ui';
 import type { Me } from '../../lambdas/api-types';
 import { get } from './api';
@@ -12,18 +14,30 @@ import { startSession, type Session } from './auth';
 import { canEdit, MeContext, MyCalls } from './my-calls';
 import './styles.css';
 
-type Route = { page: 'me' } | { page: 'overview' } | { page: 'flow'; id: string } | { page: 'mailboxes'; box: MailboxRef } | { page: 'people' } | { page: 'missing'; hash: string };
+type Route =
+  | { page: 'me' }
+  | { page: 'overview' }
+  | { page: 'flow'; id: string }
+  | { page: 'mailboxes'; box: MailboxRef; message?: string }
+  | { page: 'people' }
+  | { page: 'schedules' }
+  | { page: 'queues' }
+  | { page: 'missing'; hash: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'overview' };
   if (parts[0] === 'flows' && parts[1]) return { page: 'flow', id: parts[1] };
   if (parts[0] === 'mailboxes') {
-    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] } };
+    // `#/mailboxes/group/<id>/<message id>`: the link of a voicemail email picks the message out.
+    if ((parts[1] === 'user' || parts[1] === 'group') && parts[2]) return { page: 'mailboxes', box: { kind: parts[1], id: parts[2] }, ...(parts[3] && { message: parts[3] }) };
+    if (parts[1] === 'sent') return { page: 'mailboxes', box: { kind: 'sent' } };
     return { page: 'mailboxes', box: { kind: 'unrouted' } };
   }
   if (parts[0] === 'people') return { page: 'people' };
   if (parts[0] === 'me') return { page: 'me' };
+  if (parts[0] === 'schedules') return { page: 'schedules' };
+  if (parts[0] === 'queues') return { page: 'queues' };
   return { page: 'missing', hash };
 }
 
@@ -53,7 +67,8 @@ function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [bump]);
   useEffect(() => {
-    document.title = route.page === 'overview' ? 'Switchboard' : `${route.page === 'me' ? 'My calls' : route.page === 'flow' ? 'Flow' : route.page === 'mailboxes' ? 'Mailboxes' : route.page === 'people' ? 'People' : 'Not found'} · Switchboard`;
+    const titles = { me: 'My calls', flow: 'Flow', mailboxes: 'Mailboxes', people: 'People', schedules: 'Schedules', queues: 'Queues', missing: 'Not found' } as const;
+    document.title = route.page === 'overview' ? 'Switchboard' : `${titles[route.page]} · Switchboard`;
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [hash]);
   const tab = (href: string, label: string, active: boolean) => (
@@ -76,6 +91,8 @@ function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe
           {tab('#/', 'Flows & numbers', route.page === 'overview' || route.page === 'flow')}
           {(!me || canEdit(me)) && tab('#/mailboxes', 'Mailboxes', route.page === 'mailboxes')}
           {tab('#/people', 'Users & groups', route.page === 'people')}
+          {tab('#/schedules', 'Schedules', route.page === 'schedules')}
+          {tab('#/queues', 'Queues', route.page === 'queues')}
         </nav>
         {session.required && (
           <div class="account">
@@ -94,8 +111,10 @@ function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe
         {route.page === 'me' && <MyCalls onMe={onMe} />}
         {route.page === 'overview' && <Overview />}
         {route.page === 'flow' && <FlowPage key={route.id} id={route.id} />}
-        {route.page === 'mailboxes' && <Mailboxes selected={route.box} />}
+        {route.page === 'mailboxes' && <Mailboxes selected={route.box} message={route.message} />}
         {route.page === 'people' && <People />}
+        {route.page === 'schedules' && <Schedules />}
+        {route.page === 'queues' && <Queues />}
         {route.page === 'missing' && (
           <div class="panel">
             <h1>Page not found</h1>

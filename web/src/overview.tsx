@@ -1,12 +1,13 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
-import { notConnectedNumbers, reportLine, reportReason } from './report-text';
-import { useState } from 'preact/hooks';
+import { NOT_CONNECTED_BADGE, notConnectedNumbers, reportLine, syncProgress } from './report-text';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
-import type { Channel, Flow, FlowList, FlowRow, Group, NumberList, NumberRow, PublishResult, UnassignedReport, User } from '../../lambdas/api-types';
-import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi } from './ui';
+import { StudioImport } from './studio-import';
+import type { CarrierSyncJob, Channel, Flow, FlowList, FlowRow, Group, IncludeServices, NumberList, NumberRow, PublishResult, ReportEntry, UnassignedReport, User } from '../../lambdas/api-types';
+import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi, useRefresh } from './ui';
 
 export const navigate = (hash: string) => {
   window.location.hash = hash;
@@ -14,7 +15,7 @@ export const navigate = (hash: string) => {
 
 const APPLET_LABEL: Record<string, string> = {
   say: 'Say', menu: 'Menu', hours: 'Hours', caller: 'Caller', dial: 'Dial', voicemail: 'Voicemail', text: 'Text',
-  redirect: 'Redirect', hangup: 'Hang up', reply: 'Reply', keyword: 'Keyword', inbox: 'Inbox', forward: 'Forward',
+  queue: 'Queue', redirect: 'Redirect', hangup: 'Hang up', reply: 'Reply', keyword: 'Keyword', inbox: 'Inbox', forward: 'Forward',
 };
 export const appletLabel = (type: string) => APPLET_LABEL[type] ?? type;
 
@@ -51,7 +52,7 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
       </div>
       <ul class="banner-list">
         {r.numbers.slice(0, BANNER_ROWS).map((n) => (
-          <li key={n.number}>
+          <li key={`${n.number}:${n.status}`} data-reason={n.reason}>
             <span class="mono">{n.number}</span> {n.name}: {reportLine(n)} since {formatTime(n.since)}
             {n.lostCalls + n.lostTexts > 0 && (
               <span class="lost">
@@ -59,11 +60,74 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
                 · {n.lostCalls} {n.lostCalls === 1 ? 'call' : 'calls'}, {n.lostTexts} {n.lostTexts === 1 ? 'text' : 'texts'} lost
               </span>
             )}
+            {n.status === 'not_connected' && n.reason !== 'urls' && <div class="banner-fix">Fix: {n.fix}</div>}
           </li>
         ))}
         {r.numbers.length > BANNER_ROWS && <li class="banner-more">and {r.numbers.length - BANNER_ROWS} more (red in the Numbers table)</li>}
       </ul>
+      {r.numbers.some((n) => n.status === 'not_connected') && <CarrierSync entries={r.numbers} />}
     </section>
+  );
+}
+
+/** How often a running sync's progress is read. */
+const SYNC_POLL_MS = 1_000;
+
+/**
+ * "Connect to Twilio": starts a sync (DESIGN.md section 13) and shows its progress until it ends, then
+ * refreshes every view. A sync already running (started elsewhere, or before a reload) is picked up.
+ * Messaging Services are changed only when the person chooses how.
+ */
+function CarrierSync({ entries }: { entries: readonly ReportEntry[] }) {
+  const { bump } = useRefresh();
+  const latest = useApi<{ job: CarrierSyncJob | null }>('/api/carrier/sync');
+  const [job, setJob] = useState<CarrierSyncJob>();
+  const [services, setServices] = useState<'' | IncludeServices>('');
+  const start = useAction();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const shown = job ?? (latest.data?.job?.status === 'running' ? latest.data.job : undefined);
+  useEffect(() => {
+    if (shown?.status !== 'running') return undefined;
+    timer.current = setTimeout(() => {
+      get<CarrierSyncJob>(`/api/carrier/sync/${shown.id}`).then(
+        (next) => {
+          setJob(next);
+          if (next.status !== 'running') bump();
+        },
+        () => setJob({ ...shown }),
+      );
+    }, SYNC_POLL_MS);
+    return () => clearTimeout(timer.current);
+  }, [shown, bump]);
+  const inService = entries.some((e) => e.reason === 'messaging_service');
+  const running = shown?.status === 'running';
+  return (
+    <div class="carrier-sync">
+      {inService && (
+        <label>
+          Messaging Services that take texts{' '}
+          <select value={services} disabled={running || start.busy} onChange={(e) => setServices((e.target as HTMLSelectElement).value as '' | IncludeServices)}>
+            <option value="">leave them alone</option>
+            <option value="inbound_url">send their texts here (their inbound URL)</option>
+            <option value="number_webhooks">let each number’s own URL answer</option>
+          </select>
+        </label>
+      )}
+      <button
+        class="btn btn-small"
+        disabled={running || start.busy}
+        onClick={() => void start.run(async () => setJob(await send<CarrierSyncJob>('POST', '/api/carrier/sync', services ? { includeServices: services } : {})))}
+      >
+        {running ? 'Connecting…' : 'Connect to Twilio'}
+      </button>
+      {shown && (
+        <div class="sync-progress" role="status" aria-live="polite">
+          {running && shown.total ? <progress max={shown.total} value={shown.done} aria-label="Numbers connected so far" /> : null}
+          <span>{syncProgress(shown)}</span>
+        </div>
+      )}
+      <ErrorNote error={start.error} />
+    </div>
   );
 }
 
@@ -206,7 +270,7 @@ const FlowOptions = ({ flows }: FlowList) => (
   </>
 );
 
-function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected: boolean }) {
+function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected?: ReportEntry }) {
   const assign = useAction();
   const rename = useAction();
   const [editing, setEditing] = useState(false);
@@ -262,8 +326,8 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
       <td>
         <StatusBadge status={n.status} />
         {notConnected && (
-          <span class="badge badge-bad" title={reportReason('not_connected')}>
-            Not connected
+          <span class="badge badge-bad" data-reason={notConnected.reason} title={`${reportLine(notConnected)}. Fix: ${notConnected.fix}`}>
+            {notConnected.reason ? NOT_CONNECTED_BADGE[notConnected.reason] : 'Not connected'}
           </span>
         )}
       </td>
@@ -322,7 +386,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
               </tr>
             )}
             {numbers.data.numbers.map((n) => (
-              <NumberRowView key={n.number} n={n} flows={flows} open={open} notConnected={notConnected.has(n.number)} />
+              <NumberRowView key={n.number} n={n} flows={flows} open={open} notConnected={notConnected.get(n.number)} />
             ))}
           </tbody>
         </table>
@@ -454,8 +518,27 @@ function CreateFlowDialog({ number, onClose }: { number?: NumberRow; onClose: ()
   const [name, setName] = useState(number ? number.name : '');
   const [callTarget, setCallTarget] = useState('');
   const [smsTarget, setSmsTarget] = useState('');
+  const [studio, setStudio] = useState(false);
+  const title = number ? `Create a flow for ${number.name} (${number.number})` : 'New flow';
+  if (studio) {
+    return (
+      <Dialog title={`${title}: import from Studio`} onClose={onClose} wide>
+        <StudioImport
+          number={number}
+          users={people.users}
+          groups={people.groups}
+          label={appletLabel}
+          onBack={() => setStudio(false)}
+          onCreated={(id) => {
+            onClose();
+            if (!number) navigate(`#/flows/${id}`);
+          }}
+        />
+      </Dialog>
+    );
+  }
   return (
-    <Dialog title={number ? `Create a flow for ${number.name} (${number.number})` : 'New flow'} onClose={onClose}>
+    <Dialog title={title} onClose={onClose}>
       <form
         class="form"
         onSubmit={async (e) => {
@@ -487,6 +570,9 @@ function CreateFlowDialog({ number, onClose }: { number?: NumberRow; onClose: ()
         <footer class="dialog-foot">
           <button type="button" class="btn btn-ghost" onClick={onClose}>
             Cancel
+          </button>
+          <button type="button" class="btn" onClick={() => setStudio(true)}>
+            Import from Studio
           </button>
           <button type="submit" class="btn btn-primary" disabled={action.busy}>
             {number ? 'Create and assign' : 'Create flow'}

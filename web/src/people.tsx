@@ -6,16 +6,18 @@ import type { Group, User } from '../../lambdas/api-types';
 import { ErrorNote, LoadError, Loading, useAction, useApi } from './ui';
 import { InviteForm } from './invite';
 
-type UserDraft = { name: string; phone: string; client: string; email: string; available: boolean };
-const draftOf = (u?: User): UserDraft => ({ name: u?.name ?? '', phone: u?.phone ?? '', client: u?.client ?? '', email: u?.email ?? '', available: u?.available ?? true });
-/** Empty fields are left out: the API refuses an empty phone rather than treating it as none. */
+type UserDraft = { name: string; phone: string; client: string; email: string; available: boolean; role: NonNullable<User['role']> };
+const draftOf = (u?: User): UserDraft => ({ name: u?.name ?? '', phone: u?.phone ?? '', client: u?.client ?? '', email: u?.email ?? '', available: u?.available ?? true, role: u?.role ?? 'member' });
+/** Empty fields are left out: the API refuses an empty phone rather than treating it as none. A PUT replaces them all, role included. */
 const bodyOf = (d: UserDraft) => ({
   name: d.name,
   available: d.available,
   ...(d.phone.trim() ? { phone: d.phone.trim() } : {}),
   ...(d.client.trim() ? { client: d.client.trim() } : {}),
   ...(d.email.trim() ? { email: d.email.trim() } : {}),
+  ...(d.role !== 'member' ? { role: d.role } : {}),
 });
+const ROLE_NAMES: Record<UserDraft['role'], string> = { admin: 'Admin', editor: 'Editor', member: 'Member' };
 
 function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   const [d, setD] = useState(draftOf(user));
@@ -60,6 +62,16 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
       {field('phone', 'Mobile', '+15550200001')}
       {field('client', 'Softphone client', 'ann')}
       {field('email', 'Email', 'ann@example.com')}
+      <label>
+        Role
+        <select value={d.role} onChange={(e) => setD({ ...d, role: (e.target as HTMLSelectElement).value as UserDraft['role'] })}>
+          {(Object.keys(ROLE_NAMES) as Array<UserDraft['role']>).map((r) => (
+            <option key={r} value={r}>
+              {ROLE_NAMES[r]}
+            </option>
+          ))}
+        </select>
+      </label>
       <label class="check">
         <input type="checkbox" checked={d.available} onChange={(e) => setD({ ...d, available: (e.target as HTMLInputElement).checked })} />
         Available
@@ -79,14 +91,71 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   );
 }
 
+/**
+ * The PIN an editor or admin ends a text with to close or open a schedule (DESIGN.md section 15): sent once,
+ * stored hashed, never shown again.
+ */
+function PinForm({ u, onDone }: { u: User; onDone: () => void }) {
+  const [pin, setPin] = useState('');
+  const action = useAction();
+  const issue = (action.error as { fields?: Array<{ path: string; message: string }> } | undefined)?.fields?.find((f) => f.path === 'pin');
+  return (
+    <form
+      class="inline-form"
+      aria-label={`Override PIN for ${u.name}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        // A 204 answers nothing: success is the write not failing.
+        let saved = false;
+        await action.run(async () => {
+          await send('PUT', `/api/users/${u.id}/pin`, { pin });
+          saved = true;
+        });
+        if (saved) onDone();
+      }}
+    >
+      <label class="sr-only" for={`pin-${u.id}`}>
+        New PIN for {u.name}
+      </label>
+      <input id={`pin-${u.id}`} type="password" inputMode="numeric" autoComplete="new-password" placeholder="4-12 digits" value={pin} aria-invalid={issue ? 'true' : undefined} onInput={(e) => setPin((e.target as HTMLInputElement).value)} />
+      <button class="btn btn-small" type="submit" disabled={action.busy}>
+        Set PIN
+      </button>
+      {u.hasPin && (
+        <button
+          class="btn btn-small btn-ghost"
+          type="button"
+          disabled={action.busy}
+          onClick={async () => {
+            let removed = false;
+            await action.run(async () => {
+              await send('DELETE', `/api/users/${u.id}/pin`);
+              removed = true;
+            });
+            if (removed) onDone();
+          }}
+        >
+          Remove PIN
+        </button>
+      )}
+      <button class="btn btn-small btn-ghost" type="button" onClick={onDone}>
+        Cancel
+      </button>
+      {issue && <span class="field-error">{issue.message}</span>}
+      <ErrorNote error={issue ? undefined : action.error} />
+    </form>
+  );
+}
+
 function UserRow({ u }: { u: User }) {
   const [editing, setEditing] = useState(false);
+  const [pinning, setPinning] = useState(false);
   const toggle = useAction();
   const remove = useAction();
   if (editing)
     return (
       <tr>
-        <td colSpan={6}>
+        <td colSpan={7}>
           <UserForm user={u} onDone={() => setEditing(false)} />
         </td>
       </tr>
@@ -97,6 +166,18 @@ function UserRow({ u }: { u: User }) {
       <td class="mono">{u.phone ?? '—'}</td>
       <td class="mono">{u.client ?? '—'}</td>
       <td>{u.email ?? '—'}</td>
+      <td>
+        {ROLE_NAMES[u.role ?? 'member']}
+        {u.hasPin && <span class="badge badge-neutral"> PIN</span>}
+        {(u.role === 'editor' || u.role === 'admin') &&
+          (pinning ? (
+            <PinForm u={u} onDone={() => setPinning(false)} />
+          ) : (
+            <button class="btn-link" onClick={() => setPinning(true)}>
+              {u.hasPin ? 'Change PIN' : 'Set PIN'}
+            </button>
+          ))}
+      </td>
       <td>
         <label class="switch">
           <input
@@ -285,6 +366,7 @@ export function People() {
                 <th scope="col">Mobile</th>
                 <th scope="col">Client</th>
                 <th scope="col">Email</th>
+                <th scope="col">Role</th>
                 <th scope="col">Availability</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { TargetSelect } from './pickers';
 import { parseTarget } from './starters';
-import type { FlowRow, Group, User } from '../../lambdas/api-types';
+import type { FlowRow, Group, ScheduleView, User } from '../../lambdas/api-types';
 import type { Applet } from './types';
 
 export interface JsonSchema {
@@ -36,6 +36,8 @@ export interface FormContext {
   users: User[];
   groups: Group[];
   flows: FlowRow[];
+  /** Shared schedules, for an hours applet that names one instead of its own hours. */
+  schedules: ScheduleView[];
   flowId: string;
   /** Fields the API or the checker named, by dotted path inside the applet. */
   issues: Record<string, string>;
@@ -51,13 +53,16 @@ const LABELS: Record<string, string> = {
   next: 'Next', open: 'When open', closed: 'When closed', fallback: 'After failed attempts', noAnswer: 'When nobody answers',
   otherwise: 'Otherwise', prompt: 'Prompt', invalidPrompt: 'Invalid-key prompt', timeoutSeconds: 'Seconds to wait for a key',
   ringSeconds: 'Ring seconds', perRound: 'Members rung per round', callerId: 'Caller ID shown', maxSeconds: 'Maximum length (seconds)',
-  transcribe: 'Transcribe', notify: 'Notify members by text', screen: 'Screen (press 1 to accept)', record: 'Record the call',
+  transcribe: 'Transcribe', notify: 'Notify members', screen: 'Screen (press 1 to accept)', record: 'Record the call',
   sticky: 'Ring the last member who answered first', timezone: 'Time zone', weekly: 'Opening hours', closures: 'Closed days',
   override: 'Override', loop: 'Times to play', attempts: 'Attempts', strategy: 'Ring strategy', mailbox: 'Mailbox', flow: 'Flow',
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
   prefixes: 'Number prefixes (comma-separated)', anonymous: 'Withheld numbers', keywords: 'Keywords (comma-separated)', rules: 'Rules',
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
-  options: 'Keys',
+  options: 'Keys', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
+  recordingNotice: 'Recording notice (the caller hears it before a recorded dial)',
+  hold: 'Hold prompt or music (looped)', announceEverySeconds: 'Say the position every (seconds, 0 = never)',
+  maxWaitSeconds: 'Longest wait (seconds), then timeout', timeout: 'When nobody takes the call',
 };
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
@@ -65,6 +70,12 @@ export const isBranchSchema = (s: JsonSchema) => !!s.anyOf?.some((o) => o.const 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
+
+/** What an hours applet gets when it stops naming a schedule: office hours in the browser's time zone. */
+const OWN_HOURS = () => ({
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  weekly: { mon: [['09:00', '17:00']], tue: [['09:00', '17:00']], wed: [['09:00', '17:00']], thu: [['09:00', '17:00']], fri: [['09:00', '17:00']], sat: [], sun: [] },
+});
 
 let zones: string[] | undefined;
 const timeZones = () => (zones ??= (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC', 'America/New_York', 'Europe/London']);
@@ -196,6 +207,72 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     );
   }
   if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group) return null;
+
+  // Hours: a shared schedule or the applet's own hours (the API takes one or the other, never both).
+  if (top && ctx.applet.type === 'hours' && name === 'schedule') {
+    const a = ctx.applet as Record<string, unknown>;
+    const choose = (v: string) => {
+      const { schedule: _s, timezone: _t, weekly: _w, closures: _c, override: _o, ...rest } = a;
+      set([], v ? { ...rest, schedule: v } : { ...rest, ...OWN_HOURS() });
+    };
+    return (
+      <Field ctx={ctx} path={path} label="Hours from" hint={a.schedule ? 'Edit the schedule, its holidays and its override on the Schedules page.' : undefined}>
+        <select {...aria(ctx, path)} value={(value as string) ?? ''} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+          <option value="">This applet's own hours (below)</option>
+          <optgroup label="Shared schedules">
+            {ctx.schedules.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+            {typeof value === 'string' && value && !ctx.schedules.some((s) => s.id === value) && <option value={value}>{value} (unknown)</option>}
+          </optgroup>
+        </select>
+      </Field>
+    );
+  }
+  if (top && ctx.applet.type === 'hours' && (ctx.applet as Record<string, unknown>).schedule && ['timezone', 'weekly', 'closures', 'override'].includes(name)) return null;
+
+  // A voicemail tells its people by text, by email, or both: two checkboxes, whatever form the document holds.
+  if (top && ctx.applet.type === 'voicemail' && name === 'notify') {
+    const on = typeof value === 'object' && value ? (value as { sms?: boolean; email?: boolean }) : { sms: value === true, email: false };
+    const choose = (channel: 'sms' | 'email', checked: boolean) => {
+      const next = { sms: on.sms === true, email: on.email === true, [channel]: checked };
+      set(path, next.sms || next.email ? next : false);
+    };
+    return (
+      <fieldset class="fieldset">
+        <legend>Tell the mailbox's members of a new message</legend>
+        {(['sms', 'email'] as const).map((channel) => (
+          <label key={channel} class="check">
+            <input type="checkbox" id={fieldId(ctx, [...path, channel])} checked={on[channel] === true} onChange={(e) => choose(channel, (e.target as HTMLInputElement).checked)} />{' '}
+            {channel === 'sms' ? 'By text (members with a phone)' : 'By email (members with an address): caller, number, length, transcript, a link here'}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+
+  // A queue's targets: who is offered its callers, each a user or group picked from the lists.
+  if (top && ctx.applet.type === 'queue' && name === 'targets') {
+    const list = (Array.isArray(value) ? value : []) as Array<{ user?: string; group?: string }>;
+    const asValue = (t: { user?: string; group?: string }) => (t.user ? `user:${t.user}` : t.group ? `group:${t.group}` : '');
+    return (
+      <fieldset class="fieldset">
+        <legend>Offered to (users and groups; up to 10)</legend>
+        {list.map((t, i) => (
+          <div key={i} class="row">
+            <TargetSelect id={fieldId(ctx, [...path, i])} label={`Target ${i + 1}`} required value={asValue(t)} users={ctx.users} groups={ctx.groups}
+              onChange={(v) => set([...path, i], parseTarget(v) ?? { group: '' })} />
+            <button type="button" class="btn btn-small" aria-label={`Remove target ${i + 1}`} onClick={() => set(path, list.filter((_, j) => j !== i))}>Remove</button>
+          </div>
+        ))}
+        {list.length < 10 && (
+          <button type="button" class="btn btn-small" onClick={() => set(path, [...list, { group: '' }])}>Add a user or group</button>
+        )}
+      </fieldset>
+    );
+  }
 
   if (name === 'mailbox') {
     const m = (value ?? {}) as { user?: string; group?: string };

@@ -74,8 +74,8 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
           </label>
         ) : (
           <label>
-            Keys and dial outcomes
-            <input value={inputs} placeholder="1, no-answer, completed" onInput={(e) => setInputs((e.target as HTMLInputElement).value)} />
+            Keys, dial and queue outcomes
+            <input value={inputs} placeholder="1, no-answer, completed, bridged, timeout" title="Keys for menus (empty: silence); no-answer, busy, completed... for dials; bridged, timeout or hangup for queues" onInput={(e) => setInputs((e.target as HTMLInputElement).value)} />
           </label>
         )}
         <button class="btn btn-primary" type="submit" disabled={action.busy}>
@@ -109,6 +109,13 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
                 )}
               </div>
               <pre class="twiml">{prettyXml(s.twiml)}</pre>
+              {s.whisper && <p class="sim-whisper small">Whoever answers hears first: “{s.whisper}”</p>}
+              {s.queueWait && (
+                <details class="sim-queue-wait small">
+                  <summary>While waiting in the queue, the caller hears</summary>
+                  <pre class="twiml">{prettyXml(s.queueWait)}</pre>
+                </details>
+              )}
               {s.texts && s.texts.length > 0 && (
                 <ul class="sim-texts" aria-label="Texts sent">
                   {s.texts.map((t, j) => (

@@ -126,14 +126,14 @@ export function StatusBadge({ status }: { status: NumberStatus }) {
 }
 
 /** A modal <dialog> (focus trapped by the browser, Esc closes). */
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
   }, []);
   return (
-    <dialog ref={ref} class="dialog" aria-label={title} onClose={onClose} onCancel={onClose}>
+    <dialog ref={ref} class={wide ? 'dialog dialog-wide' : 'dialog'} aria-label={title} onClose={onClose} onCancel={onClose}>
       <header class="dialog-head">
         <h2>{title}</h2>
         <button class="btn-icon" aria-label="Close" onClick={onClose}>
