@@ -1,7 +1,8 @@
 // Who may call which admin route (DESIGN.md section 16), in one place: the caller is read from what the
-// HTTP API's authorizers put on the event (or the local server, which does the same), then the first
-// rule of ACCESS whose method and path match decides. A route no rule names is an admin's: a route added
-// later is closed to members and editors until a rule here opens it.
+// HTTP API's authorizers put on the event (or the local server, which does the same), then the row of
+// ACCESS for the route (method and path, as the router names it) decides. A route no row names is an
+// admin's: one added later is closed to members and editors until a row opens it, and the table's test
+// (test/unit/access-table.test.ts) fails until every route of the router has its row.
 //
 // Callers:
 //   - signed with AWS credentials (the IAM authorizer: requestContext.authorizer.iam): an admin. The
@@ -81,10 +82,10 @@ export function callerOf(event: APIGatewayProxyEventV2, open: boolean): Caller {
 
 type Params = Record<string, string>;
 
-interface Rule {
-  /** HTTP methods, or '*' for any. */
-  methods: readonly string[] | '*';
-  /** Path under /api/, by segment: `:name` is one segment, a final `**` any number of them (none included). */
+export interface Rule {
+  /** HTTP methods the rule covers. */
+  methods: readonly string[];
+  /** A route's path under /api/ as the router writes it (routes.ts): segments, `:name` for one parameter. */
   path: string;
   /** The lowest role that may; 'signed-in' lets any valid token through (the route checks the rest). */
   allow: Role | 'signed-in';
@@ -94,10 +95,10 @@ interface Rule {
   own?: (access: AccessContext, params: Params) => Promise<boolean>;
 }
 
-const READ = ['GET', 'HEAD'];
-const ANY = '*';
+const GET = ['GET', 'HEAD'];
+const WRITE = ['POST', 'PUT', 'DELETE'];
 
-/** The caller's own mailbox: their directory user's. */
+/** The caller's own directory user (their mailbox, their PIN). */
 const ownUser = async (a: AccessContext, p: Params) => (await a.linkedUser())?.id === p.id;
 /** A group they are in. */
 const ownGroup = async (a: AccessContext, p: Params) => {
@@ -111,53 +112,96 @@ const ownGroup = async (a: AccessContext, p: Params) => {
   }
 };
 
-/** DESIGN.md section 16's table, route by route; the first match decides. */
+/**
+ * DESIGN.md section 16's table, route by route: every route of the admin router (routes.ts and the tables
+ * it includes) has its row here, which test/unit/access-table.test.ts checks against the router itself.
+ */
 export const ACCESS: readonly Rule[] = [
-  // The caller's own account and directory user: availability and phone (PUT /api/me).
-  { methods: ANY, path: 'me', allow: 'signed-in', what: 'your own account' },
-  // Own and own groups' mailboxes (read, mark, delete, reply); others' and unrouted for editors and admins.
-  { methods: ANY, path: 'mailboxes/user/:id/**', allow: 'editor', what: "another person's mailbox", own: ownUser },
-  { methods: ANY, path: 'mailboxes/group/:id/**', allow: 'editor', what: "the mailbox of a group you are not in", own: ownGroup },
-  { methods: ANY, path: 'mailboxes/**', allow: 'editor', what: 'the unrouted mailbox' },
-  // Drafts are unpublished edits: an editor's work, not for members to read.
-  { methods: ANY, path: 'flows/:id/draft', allow: 'editor', what: 'a draft of a flow' },
-  // Reads of flows, numbers, schedules, the report, users and groups.
-  { methods: READ, path: 'flows/**', allow: 'member', what: 'reading flows' },
-  { methods: READ, path: 'numbers/**', allow: 'member', what: 'reading numbers' },
-  { methods: READ, path: 'schedules/**', allow: 'member', what: 'reading schedules' },
-  { methods: READ, path: 'report/**', allow: 'member', what: 'reading the report' },
-  { methods: READ, path: 'users/**', allow: 'member', what: 'reading users' },
-  { methods: READ, path: 'groups/**', allow: 'member', what: 'reading groups' },
-  // Routing work: publish, restore, delete, check, simulate, import, assign numbers, schedules and overrides.
-  { methods: ANY, path: 'flows/**', allow: 'editor', what: 'changing flows (publish, restore, delete, check, simulate, import, assign numbers)' },
+  // The caller's own account and directory user: who they are, availability and phone.
+  { methods: [...GET, 'PUT'], path: 'me', allow: 'signed-in', what: 'your own account' },
+  // Own and own groups' mailboxes; others' and unrouted for editors and admins.
+  { methods: GET, path: 'mailboxes/user/:id/messages', allow: 'editor', what: "another person's mailbox", own: ownUser },
+  { methods: GET, path: 'mailboxes/group/:id/messages', allow: 'editor', what: 'the mailbox of a group you are not in', own: ownGroup },
+  { methods: GET, path: 'mailboxes/unrouted/messages', allow: 'editor', what: 'the unrouted mailbox' },
+  // Flows: everyone reads the published ones and their history; editors change them (a draft is
+  // simulated, an editor's work).
+  { methods: GET, path: 'flows', allow: 'member', what: 'reading flows' },
+  { methods: GET, path: 'flows/:id', allow: 'member', what: 'reading flows' },
+  { methods: GET, path: 'flows/:id/revisions', allow: 'member', what: 'reading flows' },
+  { methods: GET, path: 'flows/:id/revisions/:revision', allow: 'member', what: 'reading flows' },
+  { methods: GET, path: 'flows/:id/numbers', allow: 'member', what: 'reading flows' },
+  { methods: ['POST'], path: 'flows', allow: 'editor', what: 'publishing a flow' },
+  { methods: ['PUT', 'DELETE'], path: 'flows/:id', allow: 'editor', what: 'publishing or deleting a flow' },
+  { methods: ['POST'], path: 'flows/check', allow: 'editor', what: 'checking a flow' },
+  { methods: ['POST'], path: 'flows/import', allow: 'editor', what: 'importing a flow' },
+  { methods: ['POST'], path: 'flows/:id/simulate', allow: 'editor', what: 'simulating a flow' },
+  { methods: ['POST'], path: 'flows/:id/revisions/:revision/restore', allow: 'editor', what: 'restoring a revision' },
+  { methods: ['PUT'], path: 'flows/:id/numbers/:number', allow: 'editor', what: 'assigning a flow to a number' },
+  // Numbers: everyone reads; editors assign flows; registering, renaming and removing is an admin's.
+  { methods: GET, path: 'numbers', allow: 'member', what: 'reading numbers' },
+  { methods: GET, path: 'numbers/:number', allow: 'member', what: 'reading numbers' },
   { methods: ['PUT', 'DELETE'], path: 'numbers/:number/flow', allow: 'editor', what: 'assigning a flow to a number' },
-  { methods: ANY, path: 'schedules/**', allow: 'editor', what: 'changing schedules and overrides' },
-  // A call's trace shows the callers' numbers and where the flow sent them: flow debugging, not for members.
-  { methods: READ, path: 'calls/**', allow: 'editor', what: "reading a call's trace" },
-  // Everything else (users, groups, invitations, registering numbers, the carrier) is an admin's.
-  { methods: ANY, path: '**', allow: 'admin', what: 'this' },
+  { methods: ['PUT', 'DELETE'], path: 'numbers/:number', allow: 'admin', what: 'registering or removing a number' },
+  // Schedules: everyone reads them (and sees an override); editors change them and set overrides.
+  { methods: GET, path: 'schedules', allow: 'member', what: 'reading schedules' },
+  { methods: GET, path: 'schedules/:id', allow: 'member', what: 'reading schedules' },
+  { methods: ['POST'], path: 'schedules', allow: 'editor', what: 'changing schedules' },
+  { methods: ['PUT', 'DELETE'], path: 'schedules/:id', allow: 'editor', what: 'changing schedules' },
+  { methods: ['PUT', 'DELETE'], path: 'schedules/:id/override', allow: 'editor', what: "overriding a schedule's hours" },
+  // People: everyone reads (a dial names them); admins change them. A PIN is set by an admin or its owner.
+  { methods: GET, path: 'users', allow: 'member', what: 'reading users' },
+  { methods: GET, path: 'users/:id', allow: 'member', what: 'reading users' },
+  { methods: ['POST'], path: 'users', allow: 'admin', what: 'adding a user' },
+  { methods: ['PUT', 'DELETE'], path: 'users/:id', allow: 'admin', what: 'changing or removing a user' },
+  { methods: ['PUT', 'DELETE'], path: 'users/:id/pin', allow: 'admin', what: "another person's override PIN", own: ownUser },
+  { methods: GET, path: 'groups', allow: 'member', what: 'reading groups' },
+  { methods: GET, path: 'groups/:id', allow: 'member', what: 'reading groups' },
+  { methods: ['POST'], path: 'groups', allow: 'admin', what: 'adding a group' },
+  { methods: ['PUT', 'DELETE'], path: 'groups/:id', allow: 'admin', what: 'changing or removing a group' },
+  { methods: ['POST'], path: 'invitations', allow: 'admin', what: 'inviting a person' },
+  // The report, call queues: everyone reads. A call's trace shows callers' numbers and where the flow sent
+  // them: flow debugging, an editor's.
+  { methods: GET, path: 'report/unassigned', allow: 'member', what: 'reading the report' },
+  { methods: GET, path: 'queues', allow: 'member', what: 'reading call queues' },
+  { methods: GET, path: 'calls/:sid', allow: 'editor', what: "reading a call's trace" },
+  // The carrier: an admin's, but for reading the account's Studio flows, which importing one needs.
+  { methods: GET, path: 'carrier/studio-flows', allow: 'editor', what: "reading the account's Studio flows" },
+  { methods: GET, path: 'carrier/studio-flows/:sid', allow: 'editor', what: "reading the account's Studio flows" },
+  { methods: ['POST'], path: 'carrier/studio-flows/:sid/take-over', allow: 'admin', what: "taking over a Studio flow's numbers" },
+  { methods: GET, path: 'carrier/messages', allow: 'admin', what: 'reading the texts sent' },
+  { methods: GET, path: 'carrier/numbers', allow: 'admin', what: "reading the carrier account's numbers" },
+  { methods: [...GET, 'POST'], path: 'carrier/sync', allow: 'admin', what: 'syncing the carrier account' },
+  { methods: GET, path: 'carrier/sync/:jobId', allow: 'admin', what: 'syncing the carrier account' },
 ];
+
+/**
+ * What a path no rule names falls to: an admin's. A route added without its row is closed to members and
+ * editors (and the table's test fails); an unknown path is the router's 404 for an admin.
+ */
+const UNLISTED: Rule = { methods: [], path: '', allow: 'admin', what: 'this' };
 
 function matchPath(pattern: string, path: readonly string[]): Params | undefined {
   const parts = pattern.split('/');
+  if (parts.length !== path.length) return undefined;
   const params: Params = {};
   for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === '**' && i === parts.length - 1) return params;
-    if (i >= path.length) return undefined;
     if (parts[i].startsWith(':')) params[parts[i].slice(1)] = path[i];
     else if (parts[i] !== path[i]) return undefined;
   }
-  return parts.length === path.length ? params : undefined;
+  return params;
 }
 
-/** The rule for a request: `path` is the decoded segments after `api`. */
-export function ruleFor(method: string, path: readonly string[]): { rule: Rule; params: Params } {
-  for (const rule of ACCESS) {
-    if (rule.methods !== ANY && !rule.methods.includes(method)) continue;
+/**
+ * The rule for a request: `path` is the decoded segments after `api`. Literal segments win over
+ * parameters (`flows/check` is not `flows/:id`), as the router matches them.
+ */
+export function ruleFor(method: string, path: readonly string[]): { rule: Rule; params: Params; listed: boolean } {
+  const found = ACCESS.flatMap((rule) => {
+    if (!rule.methods.includes(method)) return [];
     const params = matchPath(rule.path, path);
-    if (params) return { rule, params };
-  }
-  throw new Error('the access table has no catch-all rule'); // the last rule matches every path
+    return params ? [{ rule, params, literal: rule.path.split('/').filter((s) => !s.startsWith(':')).length }] : [];
+  }).sort((a, b) => b.literal - a.literal)[0];
+  return found ? { rule: found.rule, params: found.params, listed: true } : { rule: UNLISTED, params: {}, listed: false };
 }
 
 /** The roles that may do what `rule` guards, lowest first. */

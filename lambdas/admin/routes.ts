@@ -46,7 +46,8 @@ const published = (r: flows.PublishResult, status = 200) => json(status, r, etag
 const flowRead = (f: Awaited<ReturnType<typeof flows.getFlow>>) => json(200, f, etag(f.revision));
 const scheduleRead = (s: { version: number }, status = 200) => json(status, s, etag(s.version));
 
-const routes: Route[] = [
+/** Every route of the admin API; access.ts's ACCESS has a row for each. */
+export const adminRoutes: readonly Route[] = [
   { method: 'GET', path: ['flows'], run: async (d) => json(200, await flows.dashboard(d)) },
   {
     method: 'POST',
@@ -241,5 +242,5 @@ const routes: Route[] = [
 ];
 
 export function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
-  return dispatch(routes, deps, event);
+  return dispatch(adminRoutes, deps, event);
 }

@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { LocalStack } from '../../local/stack';
 import { http, httpOk, startTestStack } from '../support/local-stack';
 import { signInForToken } from '../support/sign-in';
+import { DEMO_STUDIO_DEFINITION } from '../../local/studio-demo';
 
 let stack: LocalStack;
 let member: string; // Ann
@@ -165,4 +166,35 @@ describe('invitations (item 4): the directory user and the account, together', (
     expect(refused.status).toBe(403);
     expect(refused.body.error.details).toEqual([{ role: 'editor', allowed: ['admin'] }]);
   });
+});
+
+// The routes main added (schedules and overrides, the Studio import, queues, texts sent), each with its row
+// of the access table: a member reads schedules and queues, but neither overrides a schedule nor imports.
+test('a member: 403 on a schedule override and on a Studio import, 200 reading schedules and queues; an editor: 200 on both', async () => {
+  const schedules = (await httpOk(stack, 'GET', '/api/schedules', undefined, bearer(member))).schedules as Array<{ id: string; name: string }>;
+  const office = schedules.find((s) => s.name === 'US office')!;
+  expect((await http(stack, 'GET', '/api/queues', undefined, bearer(member))).status).toBe(200);
+
+  const memberOverride = await http(stack, 'PUT', `/api/schedules/${office.id}/override`, { state: 'closed' }, bearer(member));
+  expect(memberOverride.status).toBe(403);
+  expect(memberOverride.body.error).toMatchObject({ code: 'forbidden', details: [{ role: 'member', allowed: ['editor', 'admin'] }] });
+  expect((await httpOk(stack, 'GET', `/api/schedules/${office.id}`, undefined, bearer(member))).override).toBeFalsy();
+
+  const importBody = { format: 'studio', definition: DEMO_STUDIO_DEFINITION, name: 'Imported by an editor' };
+  const memberImport = await http(stack, 'POST', '/api/flows/import', importBody, bearer(member));
+  expect(memberImport.status).toBe(403);
+  expect(memberImport.body.error.details).toEqual([{ role: 'member', allowed: ['editor', 'admin'] }]);
+
+  const editorOverride = await http(stack, 'PUT', `/api/schedules/${office.id}/override`, { state: 'closed' }, bearer(editor));
+  expect(editorOverride.status).toBe(200);
+  expect(editorOverride.body.override).toMatchObject({ state: 'closed' });
+  expect((await http(stack, 'DELETE', `/api/schedules/${office.id}/override`, undefined, bearer(editor))).status).toBe(200);
+  const editorImport = await http(stack, 'POST', '/api/flows/import', importBody, bearer(editor));
+  expect(editorImport.status).toBe(200);
+  expect(editorImport.body).toMatchObject({ document: { name: 'Imported by an editor' }, report: expect.any(Array) });
+
+  // The texts sent are an admin's to read.
+  const texts = await http(stack, 'GET', '/api/carrier/messages', undefined, bearer(editor));
+  expect(texts.status).toBe(403);
+  expect(texts.body.error.details).toEqual([{ role: 'editor', allowed: ['admin'] }]);
 });
