@@ -96,7 +96,6 @@ export interface Rule {
 }
 
 const GET = ['GET', 'HEAD'];
-const WRITE = ['POST', 'PUT', 'DELETE'];
 
 /** The caller's own directory user (their mailbox, their PIN). */
 const ownUser = async (a: AccessContext, p: Params) => (await a.linkedUser())?.id === p.id;
