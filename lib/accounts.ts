@@ -115,12 +115,18 @@ export class SwitchboardAccounts extends Construct {
 
   /**
    * What invitations need (lambdas/accounts/cognito-accounts.ts): create a user, put them in their role's
-   * group, delete them; in this pool only. The pool's id reaches the handler under ENV.userPoolId.
+   * group, delete them, and mirror a role changed in Users & groups (list, add, remove groups); in this pool only. The pool's id reaches the handler under ENV.userPoolId.
    */
   allowInvitations(fn: SwitchboardFunction): void {
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminDeleteUser'],
+        actions: [
+          'cognito-idp:AdminCreateUser',
+          'cognito-idp:AdminAddUserToGroup',
+          'cognito-idp:AdminDeleteUser',
+          'cognito-idp:AdminListGroupsForUser',
+          'cognito-idp:AdminRemoveUserFromGroup',
+        ],
         resources: [this.userPool.userPoolArn],
       }),
     );

@@ -40,6 +40,13 @@ export class LocalAccounts {
     return { account: publicOf(stored), password };
   }
 
+  /** Gives the account of `email` this role; false when there is none. */
+  setRole(email: string, role: Role): boolean {
+    const found = this.byEmail.get(email.trim().toLowerCase());
+    if (found) found.role = role;
+    return found !== undefined;
+  }
+
   /** Returns whether there was one. */
   remove(email: string): boolean {
     return this.byEmail.delete(email.trim().toLowerCase());

@@ -70,13 +70,6 @@ export interface LocalStackOptions {
   auth?: boolean;
 }
 
-/** The demo people's accounts with `--auth`: one of each role. */
-export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; role: Role }> = [
-  { email: 'ann@example.com', name: 'Ann Example', role: 'member' },
-  { email: 'bob@example.com', name: 'Bob Example', role: 'editor' },
-  { email: 'cy@example.com', name: 'Cy Example', role: 'admin' },
-];
-
 export interface LocalSignIn {
   issuer: string;
   clientId: string;
@@ -217,7 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     useLocalAccounts(undefined);
     if (options.auth) {
       const accounts = new LocalAccounts();
-      const passwords = DEMO_ACCOUNTS.map((a) => ({ email: a.email, role: a.role, password: accounts.add(a).password }));
+      // Filled in once the demo is seeded: every directory user with an email has an account, in their role.
+      const passwords: LocalSignIn['passwords'] = [];
       const oidc = await startLocalOidc(url, accounts);
       // Invitations from the admin API create accounts here; the password is printed, as Cognito would email it.
       useLocalAccounts({
@@ -228,6 +222,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         remove: async (email) => {
           accounts.remove(email);
+        },
+        setRole: async (email, role) => {
+          const found = accounts.setRole(email, role);
+          for (const p of passwords) if (p.email === email.trim().toLowerCase()) p.role = role;
+          return found;
         },
       });
       const checkToken = jwtAuthorizer({ issuer: oidc.issuer, audience: [oidc.clientId] });
@@ -241,6 +240,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
     const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
+    if (signIn) {
+      // The directory user's role is the account's (docs/decisions.md, "One role per person"): the demo
+      // people (one of each role) and anyone invited before a restart with --data-dir, new passwords each time.
+      const people = (await createStores(dynamoDb(), tables).directory.listUsers()).filter((u) => u.email).sort((a, b) => a.email!.localeCompare(b.email!));
+      for (const u of people) {
+        const role = u.role ?? 'member';
+        signIn.passwords.push({ email: u.email!.toLowerCase(), role, password: signIn.accounts.add({ email: u.email!, name: u.name, role }).password });
+      }
+    }
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();

@@ -11,6 +11,11 @@ export interface AccountInvitation {
 export interface AccountDirectory {
   /** Creates the account and sends (or, locally, prints) the invitation with its temporary password. */
   invite(invitation: AccountInvitation): Promise<void>;
+  /**
+   * Gives the account of `email` this role and no other (the directory user's role is the account's:
+   * docs/decisions.md, "One role per person"). False when there is no such account.
+   */
+  setRole(email: string, role: Role): Promise<boolean>;
   /** Removes the account of `email`; one that is not there is already removed. */
   remove(email: string): Promise<void>;
 }

@@ -7,9 +7,10 @@
 // Callers:
 //   - signed with AWS credentials (the IAM authorizer: requestContext.authorizer.iam): an admin. The
 //     command-line tools call /cli/api/* this way (lib/admin-api.ts).
-//   - a token checked by the JWT authorizer (requestContext.authorizer.jwt.claims): their role is the
-//     highest of their Cognito groups (`cognito:groups`: admin > editor > member), their directory user
-//     the one whose email is the token's `email`.
+//   - a token checked by the JWT authorizer (requestContext.authorizer.jwt.claims): their directory user
+//     is the one whose email is the token's `email`, and their role that user's `role` (absent: member).
+//     Only an account no directory user has yet (the first admin) is judged by its Cognito groups
+//     (`cognito:groups`, the highest of admin > editor > member), which mirror the directory's role.
 //   - local mode without --auth: everyone is an admin (the API listens on loopback only).
 // Anything else is 401: a function reached without an authorizer's word is misconfigured, and says so.
 import type { APIGatewayEventRequestContextIAMAuthorizer, APIGatewayEventRequestContextJWTAuthorizer, APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -274,6 +275,13 @@ export function access(deps: AdminDeps, options: { open: boolean }): MiddlewareO
     before: async (request) => {
       const event = request.event;
       const context = accessContext(callerOf(event, options.open), deps);
+      // One role per person (docs/decisions.md): a signed-in person linked to a directory user has that
+      // user's role, the one a CLOSE text is judged by too; the token's groups (its mirror in Cognito) only
+      // speak for an account no directory user has yet, such as the first admin, made by hand.
+      if (context.caller.via === 'token') {
+        const user = await context.linkedUser();
+        if (user) context.caller.role = user.role ?? 'member';
+      }
       event.access = context;
       const path = apiPath(event.rawPath);
       // Unknown prefixes are the router's 404; a caller is still required before it says so.

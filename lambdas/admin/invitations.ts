@@ -8,6 +8,8 @@ import type { AccountDirectory } from '../accounts/accounts';
 import { localAccounts } from '../accounts/accounts';
 import { CognitoAccounts } from '../accounts/cognito-accounts';
 import type { Role, User } from '../api-types';
+import type { UserInput } from '../flows/people';
+import * as people from './people';
 import { ENV } from '../config/env';
 import { ConflictError } from '../errors';
 import { nameSchema } from '../flows/names';
@@ -46,7 +48,8 @@ export async function invitePerson(deps: AdminDeps, input: z.output<typeof invit
   const existing = await findUserByEmail(deps, email);
   // One person per email: the account is linked to the directory user by it.
   if (existing) throw new ConflictError(`${existing.name} (${existing.id}) already has the email ${email}`, [{ user: existing.id, email }]);
-  const user = await deps.directory.createUser({ name: input.name, email, ...(input.phone && { phone: input.phone }), available: true });
+  // The directory user carries the role: it is the account's (docs/decisions.md, "One role per person").
+  const user = await deps.directory.createUser({ name: input.name, email, ...(input.phone && { phone: input.phone }), available: true, role: input.role });
   const accounts = accountsOf(deps);
   if (accounts) {
     try {
@@ -58,6 +61,43 @@ export async function invitePerson(deps: AdminDeps, input: z.output<typeof invit
     }
   }
   return { user, role: input.role, account: accounts !== undefined };
+}
+
+/**
+ * Gives the account linked to `user` (by email) the user's role, if there is one: a role changed in Users &
+ * groups is the account's at once (the admin API reads it from the directory user) and its Cognito group
+ * follows, so a token's groups never say otherwise for long. False when there is no account to change.
+ */
+async function mirrorRole(deps: AdminDeps, user: User): Promise<boolean> {
+  const accounts = accountsOf(deps);
+  if (!accounts || !user.email) return false;
+  return accounts.setRole(user.email.trim().toLowerCase(), user.role ?? 'member');
+}
+
+/** `POST /api/users`: a person added by hand whose email already has an account (the first admin, made in Cognito) gets the same role there. */
+export async function addPerson(deps: AdminDeps, input: UserInput): Promise<User> {
+  const user = await deps.directory.createUser(input);
+  try {
+    await mirrorRole(deps, user);
+  } catch (err) {
+    await deps.directory.deleteUser(user.id).catch(() => undefined);
+    throw err;
+  }
+  return user;
+}
+
+/** `PUT /api/users/{id}`: a changed role (or email) is mirrored to the account; when that fails, the directory user is put back. */
+export async function changePerson(deps: AdminDeps, id: string, input: UserInput): Promise<User> {
+  const { id: _id, hasPin: _pin, ...before } = await deps.directory.getUser(id);
+  const updated = await people.updateUser(deps, id, input);
+  if ((updated.role ?? 'member') === (before.role ?? 'member') && updated.email === before.email) return updated;
+  try {
+    await mirrorRole(deps, updated);
+  } catch (err) {
+    await people.updateUser(deps, id, before).catch(() => undefined);
+    throw err;
+  }
+  return updated;
 }
 
 /** Deletes the directory user (refused while flows or groups use them) and then the account of their email. */

@@ -22,7 +22,7 @@ import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
 import { dispatch, type Route } from './router';
 import { accessOf } from './access';
 import { meRoutes } from './me';
-import { invitationRoutes, removePerson } from './invitations';
+import { addPerson, changePerson, invitationRoutes, removePerson } from './invitations';
 
 type Deps = flows.AdminDeps;
 
@@ -140,14 +140,14 @@ export const adminRoutes: readonly Route[] = [
     run: async (d, e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number), by(d, e))),
   },
   { method: 'GET', path: ['users'], run: async (d) => json(200, { users: await d.directory.listUsers() }) },
-  { method: 'POST', path: ['users'], run: async (d, e) => json(201, await d.directory.createUser(parseWith(userInputSchema, jsonBody(e)))) },
+  { method: 'POST', path: ['users'], run: async (d, e) => json(201, await addPerson(d, parseWith(userInputSchema, jsonBody(e)))) },
   { method: 'GET', path: ['users', ':id'], run: async (d, _e, p) => json(200, await d.directory.getUser(p.id)) },
   {
     method: 'PUT',
     path: ['users', ':id'],
     run: async (d, e, p) => {
-      const input = parseWith(userInputSchema, jsonBody(e));
-      return json(200, await people.updateUser(d, p.id, input));
+      // A changed role is the account's too (invitations.ts).
+      return json(200, await changePerson(d, p.id, parseWith(userInputSchema, jsonBody(e))));
     },
   },
   {

@@ -198,3 +198,23 @@ test('a member: 403 on a schedule override and on a Studio import, 200 reading s
   expect(texts.status).toBe(403);
   expect(texts.body.error.details).toEqual([{ role: 'editor', allowed: ['admin'] }]);
 });
+
+test('one role per person: an admin makes Ann an editor in Users & groups; her account follows (a new token’s groups), and so does the API at once', async () => {
+  const { id: _id, hasPin: _pin, ...ann } = await httpOk(stack, 'GET', `/cli/api/users/${ids['ann@example.com']}`);
+  expect(ann.role).toBe('member');
+  const check = () => http(stack, 'POST', '/api/flows/check', { name: 'x', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } }, bearer(member));
+  expect((await check()).status).toBe(403);
+  try {
+    expect((await http(stack, 'PUT', `/cli/api/users/${ids['ann@example.com']}`, { ...ann, role: 'editor' })).status).toBe(200);
+    expect(stack.signIn!.accounts.find('ann@example.com')!.role).toBe('editor');
+    // Her token from before says member; the directory user's role counts.
+    expect((await check()).status).toBe(200);
+    const fresh = await signInForToken(stack, 'ann@example.com');
+    const claims = JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    expect(claims['cognito:groups']).toEqual(['editor']);
+  } finally {
+    await httpOk(stack, 'PUT', `/cli/api/users/${ids['ann@example.com']}`, { ...ann, role: 'member' });
+  }
+  expect(stack.signIn!.accounts.find('ann@example.com')!.role).toBe('member');
+  expect((await check()).status).toBe(403);
+});

@@ -150,7 +150,7 @@ describe('invitations (the admin function)', () => {
     expect(statements).toEqual([
       {
         Effect: 'Allow',
-        Action: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminDeleteUser'],
+        Action: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminListGroupsForUser', 'cognito-idp:AdminRemoveUserFromGroup'],
         Resource: { 'Fn::GetAtt': [logicalId(dev.stack.accounts.userPool), 'Arn'] },
       },
     ]);
