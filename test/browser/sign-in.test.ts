@@ -107,6 +107,14 @@ it('she can read a flow but not publish it', async () => {
   expect(await page().getByRole('button', { name: /Restore revision/ }).count()).toBe(0);
 });
 
+it('she sees whether a schedule is open, but is offered no override, edit or new schedule (editors’ work)', async () => {
+  await page().goto(`${stack.url}/#/schedules`);
+  const office = page().locator('li.schedule-card', { hasText: 'US office' });
+  await office.getByRole('status').waitFor();
+  expect(await office.getByRole('status').textContent()).toMatch(/Open|Closed/);
+  for (const name of [/^Close /, /^Open /, 'Edit', 'Delete', 'New schedule']) expect(await page().getByRole('button', { name }).count()).toBe(0);
+});
+
 it('she signs out; an admin signs in and invites a person from Users & groups, who gets an account of their role', async () => {
   await page().getByRole('button', { name: 'Sign out' }).click();
   // The provider asks before ending its session (Cognito's /logout does not).
