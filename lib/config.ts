@@ -18,14 +18,12 @@ export interface SwitchboardConfig {
   readonly dashboardDomain?: { readonly name: string; readonly certificateArn: string };
   /** The verified SES identity voicemail emails come from (an address or a domain); none: no emails. */
   readonly emailFrom?: string;
-  /** Where the dashboard is, for the links in emails. */
-  readonly dashboardUrl: string;
+  /** Where the dashboard is, for the links in emails; absent: the stack's hosted dashboard. */
+  readonly dashboardUrl?: string;
 }
 
 export const DEFAULT_STAGE = 'dev';
 export const DEFAULT_REPORT_SCHEDULE = 'rate(1 hour)';
-/** `npm run dashboard -- --api <ApiUrl>` serves the dashboard of a deployed stack here (bin/dashboard.ts). */
-export const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:4000';
 /** More warm voice environments than this is a typo, not a plan: each one is billed every second (docs/operations.md). */
 export const MAX_WARM_VOICE = 100;
 
@@ -87,8 +85,9 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     problems.push(`context emailFrom "${emailFrom}" must be a verified SES identity: an email address or a domain`);
   }
 
-  const dashboardUrl = (text('dashboardUrl') ?? DEFAULT_DASHBOARD_URL).replace(/\/+$/, '');
-  if (!isWebUrl(dashboardUrl)) problems.push(`context dashboardUrl "${dashboardUrl}" must be an http(s):// URL without query or fragment`);
+  // Absent: the stack's own hosted dashboard (its CloudFront URL, or dashboardDomain).
+  const dashboardUrl = text('dashboardUrl')?.replace(/\/+$/, '');
+  if (dashboardUrl !== undefined && !isWebUrl(dashboardUrl)) problems.push(`context dashboardUrl "${dashboardUrl}" must be an http(s):// URL without query or fragment`);
 
   if (problems.length) throw new Error(`Invalid Switchboard settings:\n  - ${problems.join('\n  - ')}`);
 

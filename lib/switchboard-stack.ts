@@ -78,6 +78,8 @@ export class SwitchboardStack extends Stack {
     // HTTP API's own URL.
     const carrier = { secret: twilioSecret, publicUrl: config.publicUrl ?? this.http.url };
     this.outbound = new OutboundTexts(this, 'Outbound', { tables, removalPolicy, metricsNamespace, carrier, alarmTopic: alertTopic });
+    // Voicemail emails link to the message on the dashboard: this stack's hosted one unless told otherwise.
+    const dashboardUrl = config.dashboardUrl ?? this.hosting.url;
     this.jobs = new BackgroundJobs(this, 'Jobs', { tables, removalPolicy, metricsNamespace, alarmTopic: alertTopic, emailFrom: config.emailFrom });
     this.webhooks = new TwilioWebhooks(this, 'Webhooks', {
       httpApi: this.http.api,
@@ -85,7 +87,7 @@ export class SwitchboardStack extends Stack {
       removalPolicy,
       spill: this.spill,
       jobs: this.jobs,
-      dashboardUrl: config.dashboardUrl,
+      dashboardUrl,
       outbound: this.outbound,
       publicUrl: config.publicUrl,
       metricsNamespace,
@@ -109,7 +111,7 @@ export class SwitchboardStack extends Stack {
     useCarrierLink(this.jobs.worker, carrier);
     // ...and the drain hands it the emails of a late voicemail, linking to the dashboard.
     this.jobs.grantPut(this.spill.drain);
-    this.spill.drain.addEnvironment(ENV.dashboardUrl, config.dashboardUrl);
+    this.spill.drain.addEnvironment(ENV.dashboardUrl, dashboardUrl);
 
     // The carrier's routes and the admin API's are throttled apart: a burst of admin requests cannot
     // throttle Twilio into the fallback URL.

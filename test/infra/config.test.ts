@@ -15,7 +15,7 @@ describe('context settings', () => {
       reportSchedule: 'rate(1 hour)',
       warmVoice: 0,
       emailFrom: undefined,
-      dashboardUrl: 'http://127.0.0.1:4000',
+      dashboardUrl: undefined,
     });
   });
 
