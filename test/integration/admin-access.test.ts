@@ -124,6 +124,16 @@ describe('a member', () => {
     await h.api('PUT', '/api/me', { available: true, phone: '+15550300001' }, undefined, member);
   });
 
+  it('sets and clears her own override PIN, not another person’s', async () => {
+    expect((await h.api('PUT', `/api/users/${mia}/pin`, { pin: '482913' }, undefined, member)).status).toBe(204);
+    expect((await h.api('GET', `/api/users/${mia}`, undefined, undefined, member)).body.hasPin).toBe(true);
+    expect((await h.api('DELETE', `/api/users/${mia}/pin`, undefined, undefined, member)).status).toBe(204);
+    const theirs = await h.api('PUT', `/api/users/${other}/pin`, { pin: '482913' }, undefined, member);
+    expect(theirs.status).toBe(403);
+    expect(theirs.body.error.message).toContain("another person's override PIN");
+    expect((await h.api('GET', `/api/users/${other}`, undefined, undefined, member)).body.hasPin).toBeFalsy();
+  });
+
   it('GET /api/me names her directory user and her groups', async () => {
     const me = await h.api('GET', '/api/me', undefined, undefined, member);
     expect(me.body).toMatchObject({ via: 'token', role: 'member', email: 'mia@example.com', user: { id: mia, name: 'Mia' } });
