@@ -3,11 +3,12 @@ import { HttpMethod, type HttpApi, type HttpRoute, type IHttpRouteAuthorizer } f
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { routesOf } from '../lambdas/config/routes';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { workQueue } from './work-queue';
 
 export interface AdminApiProps {
   readonly httpApi: HttpApi;
@@ -69,20 +70,13 @@ export class AdminApi extends Construct {
 
     // A step message that failed three times (the function crashed or timed out on it each time) waits here;
     // the job shows `running` without progress, and POST /api/carrier/sync resumes it (docs/operations.md).
-    this.syncDeadLetterQueue = new Queue(this, 'SyncDeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(4),
+    ({ queue: this.syncQueue, deadLetterQueue: this.syncDeadLetterQueue } = workQueue(this, {
+      idPrefix: 'Sync',
+      consumerTimeout: timeout,
+      maxReceiveCount: 3,
+      deadLetterRetention: Duration.days(4),
       removalPolicy: props.removalPolicy,
-    });
-    this.syncQueue = new Queue(this, 'SyncQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for a Lambda event source: six times the function timeout.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.syncDeadLetterQueue, maxReceiveCount: 3 },
-      removalPolicy: props.removalPolicy,
-    });
+    }));
     this.syncQueue.grantSendMessages(this.function);
     this.function.addEnvironment(ENV.carrierSyncQueueUrl, this.syncQueue.queueUrl);
     // One step at a time per message; jobs are rare, and a job's steps follow one another anyway.

@@ -1,13 +1,14 @@
 import { Arn, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { deadLetterAlarm, workQueue } from './work-queue';
 
 export interface BackgroundJobsProps {
   readonly tables: SwitchboardTables;
@@ -42,26 +43,17 @@ export class BackgroundJobs extends Construct {
   constructor(scope: Construct, id: string, props: BackgroundJobsProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 3;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
     const timeout = Duration.seconds(30);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
       fifo: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      fifo: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      consumerTimeout: timeout,
+      maxReceiveCount,
       // A voicemail email a day late is of little use; a week covers a long SES outage.
       retentionPeriod: Duration.days(7),
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      deadLetterRetention: Duration.days(14),
       removalPolicy: props.removalPolicy,
-    });
+    }));
 
     this.worker = new SwitchboardFunction(this, 'Worker', {
       entry: handlerEntry('job-worker'),
@@ -94,14 +86,7 @@ export class BackgroundJobs extends Construct {
 
     const action = new SnsAction(props.alarmTopic);
     this.alarms = [
-      new Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `Background jobs (voicemail emails, queue offers) failed ${maxReceiveCount} tries and wait in the dead-letter queue: check the SES identity and sending limits, then redrive them (docs/operations.md)`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      deadLetterAlarm(this, this.deadLetterQueue, `Background jobs (voicemail emails, queue offers) failed ${maxReceiveCount} tries and wait in the dead-letter queue: check the SES identity and sending limits, then redrive them (docs/operations.md)`),
     ];
     for (const alarm of this.alarms) alarm.addAlarmAction(action);
   }

@@ -3,12 +3,13 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } f
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { METRIC, SERVICE_NAME } from '../lambdas/observability/names';
 import { useCarrierLink, type CarrierLinkProps } from './carrier-link';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { backlogAlarm, deadLetterAlarm, workQueue } from './work-queue';
 
 export interface OutboundTextsProps {
   readonly tables: SwitchboardTables;
@@ -41,26 +42,17 @@ export class OutboundTexts extends Construct {
   constructor(scope: Construct, id: string, props: OutboundTextsProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
     const senderTimeout = Duration.seconds(60);
 
     // A text older than a few hours is no use to anyone (Twilio itself drops queued texts after 4 hours
     // by default); a dead letter is kept for a person to read or redrive.
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
+      consumerTimeout: senderTimeout,
+      maxReceiveCount,
       retentionPeriod: Duration.days(1),
-      // AWS's advice for a Lambda event source: six times the function timeout.
-      visibilityTimeout: Duration.seconds(senderTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      deadLetterRetention: Duration.days(14),
       removalPolicy: props.removalPolicy,
-    });
+    }));
 
     this.sender = new SwitchboardFunction(this, 'Sender', {
       entry: handlerEntry('outbound-sender'),
@@ -110,22 +102,8 @@ export class OutboundTexts extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      new Alarm(this, 'BacklogAlarm', {
-        alarmDescription: 'Outbound texts (text-backs, notifications, forwards) have waited longer than expected: the sender cannot send them',
-        metric: this.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
-        threshold: (props.maxAge ?? Duration.minutes(5)).toSeconds(),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `Outbound texts failed ${maxReceiveCount} sends and wait in the dead-letter queue (docs/operations.md)`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      backlogAlarm(this, this.queue, 'Outbound texts (text-backs, notifications, forwards) have waited longer than expected: the sender cannot send them', props.maxAge ?? Duration.minutes(5), period),
+      deadLetterAlarm(this, this.deadLetterQueue, `Outbound texts failed ${maxReceiveCount} sends and wait in the dead-letter queue (docs/operations.md)`, period),
     ];
     const action = new SnsAction(props.alarmTopic);
     for (const alarm of this.alarms) alarm.addAlarmAction(action);

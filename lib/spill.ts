@@ -1,12 +1,13 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { SwitchboardFunction, handlerEntry, type SwitchboardTables } from './switchboard-function';
+import { backlogAlarm, deadLetterAlarm, workQueue } from './work-queue';
 
 export interface DurableSpillProps {
   readonly tables: SwitchboardTables;
@@ -35,26 +36,16 @@ export class DurableSpill extends Construct {
   constructor(scope: Construct, id: string, props: DurableSpillProps) {
     super(scope, id);
     const maxReceiveCount = props.maxReceiveCount ?? 5;
-    if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
     const drainTimeout = Duration.seconds(30);
 
     // SQS keeps a message at most 14 days: the longest outage (or unread dead letter) the spill outlasts.
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = workQueue(this, {
+      consumerTimeout: drainTimeout,
+      maxReceiveCount,
       retentionPeriod: Duration.days(14),
+      deadLetterRetention: Duration.days(14),
       removalPolicy: props.removalPolicy,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // AWS's advice for a Lambda event source: six times the function timeout, so a slow batch is not
-      // handed to a second drain while the first still writes it.
-      visibilityTimeout: Duration.seconds(drainTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
-      removalPolicy: props.removalPolicy,
-    });
+    }));
 
     this.drain = new SwitchboardFunction(this, 'Drain', {
       entry: handlerEntry('spill-drain'),
@@ -91,23 +82,8 @@ export class DurableSpill extends Construct {
 
     const period = Duration.minutes(5);
     this.alarms = [
-      new Alarm(this, 'BacklogAlarm', {
-        alarmDescription: 'Spilled voicemails, texts or unrouted events have waited for DynamoDB longer than expected: the drain cannot write them',
-        metric: this.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
-        threshold: (props.maxAge ?? Duration.minutes(5)).toSeconds(),
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // An idle queue stops reporting: nothing waits, nobody is paged.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `Spilled items failed ${maxReceiveCount} replays and wait in the dead-letter queue: redrive them once DynamoDB is healthy (docs/reliability.md)`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      backlogAlarm(this, this.queue, 'Spilled voicemails, texts or unrouted events have waited for DynamoDB longer than expected: the drain cannot write them', props.maxAge ?? Duration.minutes(5), period),
+      deadLetterAlarm(this, this.deadLetterQueue, `Spilled items failed ${maxReceiveCount} replays and wait in the dead-letter queue: redrive them once DynamoDB is healthy (docs/reliability.md)`, period),
     ];
     const action = new SnsAction(props.alarmTopic);
     for (const alarm of this.alarms) alarm.addAlarmAction(action);

@@ -132,7 +132,6 @@ const NOT_IMPORTED: Record<string, string> = {
   'send-and-wait-for-reply': 'it waits for the sender’s next text; a Switchboard text flow answers each text on its own',
   'capture-payments': 'it takes a card payment (<Pay>), which Switchboard does not do',
   'connect-virtual-agent': 'it connects the call to a Dialogflow virtual agent',
-  'enqueue-call': 'it puts the call in a TaskRouter queue; Switchboard has no queue applet yet',
   'record-call': 'it records the call in the background; Switchboard records a call only within a dial (record)',
   'make-outgoing-call-v2': 'it places an outgoing call; Switchboard flows answer calls and texts that come in',
   'run-subflow': 'it runs another Studio flow, which was not imported with this one',
@@ -159,6 +158,8 @@ export function mapWidget(state: StudioState, channel: Channel, ctx: WidgetConte
       return voicemail(state, ctx);
     case 'send-message':
       return sendMessage(state, channel);
+    case 'enqueue-call':
+      return enqueue(state, ctx);
     default: {
       const reason = NOT_IMPORTED[state.type];
       return notImported(reason ?? `Switchboard does not know Studio's "${state.type}" widget`);
@@ -480,6 +481,35 @@ function voicemail(state: StudioState, ctx: WidgetContext, prompt?: Prompt): Wid
   if (after.length) notes.push(`what followed the recording (${after.map((n) => `"${n}"`).join(', ')}) is not reached: a voicemail ends the call, and the message lands in the mailbox`);
   if (str(props.transcription_callback_url) || str(props.recording_status_callback)) notes.push('its callback URLs are left out: the recording and transcript land in the mailbox');
   return validated({ type: 'voicemail', ...(prompt ? { prompt } : {}), mailbox: ctx.mailbox, maxSeconds: seconds, transcribe: bool(props.transcribe) ?? false }, notes);
+}
+
+/**
+ * `enqueue-call` with a `queue_name` → a `queue` (DESIGN.md section 18): Twilio's own named queue either way.
+ * Studio leaves dequeuing to something else (TaskRouter, an agent's app); Switchboard offers the callers to
+ * people, so the mailbox chosen at import is who is offered them. A TaskRouter workflow is not imported.
+ */
+function enqueue(state: StudioState, ctx: WidgetContext): WidgetResult {
+  const props = state.properties;
+  const notes: string[] = [];
+  const name = str(props.queue_name)?.trim();
+  const workflow = str(props.workflow_sid)?.trim();
+  if (!name) {
+    return notImported(workflow
+      ? `it hands the call to a TaskRouter workflow (${workflow}), whose routing rules Switchboard does not run`
+      : 'it names neither a queue nor a TaskRouter workflow to put the caller in');
+  }
+  if (isLiquid(name)) return notImported(`its queue name is a Liquid template ("${excerpt(name)}"): Switchboard does not fill in Studio's variables`);
+  if (!ctx.mailbox) return notImported('no mailbox was chosen at import: its user or group is who a queue’s callers are offered to');
+  notes.push(`its callers are offered to the ${'user' in ctx.mailbox ? 'user' : 'group'} chosen as the mailbox at import (Studio left taking them to whatever dequeued the call)`);
+  if (workflow) notes.push(`its TaskRouter workflow (${workflow}) is left out: the queue offers callers itself`);
+  const waitUrl = str(props.wait_url)?.trim();
+  if (waitUrl) notes.push(`its wait URL ("${excerpt(waitUrl)}") is left out: callers hear Switchboard’s hold prompt and their position every minute`);
+  notes.push('Studio kept a caller until someone took the call; a caller now leaves the queue after 5 minutes');
+  const complete = transitionTo(state, 'callComplete');
+  const failed = transitionTo(state, 'failedToEnqueue') ?? transitionTo(state, 'callFailure');
+  if (failed && failed !== complete) notes.push(`a failure to enqueue went to "${failed}": now a full queue or an error takes the same branch as a caller who leaves unanswered${complete ? ` ("${complete}")` : ''}`);
+  if (complete) notes.push(`"${complete}" follows only a caller who leaves unanswered: after a conversation Switchboard ends the call`);
+  return validated({ type: 'queue', name, targets: [ctx.mailbox], announceEverySeconds: 60, maxWaitSeconds: 300, timeout: complete ?? '' }, notes);
 }
 
 /** Who a send-message texts: the contact (the caller or sender) is the only one an applet answers. */

@@ -11,6 +11,7 @@ import type { Schedule, ScheduleInput, ScheduleOverride } from '../flows/schedul
 import type { DynamoDb } from './dynamo-client';
 import { newId } from './directory-store';
 import { assertKeyableId, isKeyableId } from './keys';
+import { learnZoneOffsets, zoneOffsetsAround, type ZoneOffsets } from '../flows/zone-offsets';
 import { batchGetAll, batchGetTables, readAllPages } from './reads';
 import { isConditionFailure, Retry, withRetries } from './transactions';
 
@@ -27,6 +28,12 @@ interface ScheduleItem extends ScheduleInput {
   id: string;
   kind: 'schedule';
   version: number;
+  /**
+   * Its time zone's UTC offsets around the last save, as JSON (flows/zone-offsets.ts): a webhook that reads
+   * the schedule learns them and tells local time without Intl, as for a flow's own hours. Absent on
+   * schedules saved before them (and for a zone Intl does not know): hours.ts asks Intl.
+   */
+  zones?: string;
   flowRefs?: Set<string>;
   createdAt: string;
   updatedAt: string;
@@ -68,9 +75,16 @@ const overrideKey = (id: string) => ({ pk: `override#${id}`, sk: '-' as const })
 const SCHEDULE_FIELDS = ['name', 'timezone', 'weekly', 'rules'] as const satisfies ReadonlyArray<keyof ScheduleInput>;
 /** What a webhook needs of a schedule: never the reference set. */
 const SCHEDULE_PROJECTION = {
-  projection: '#id, #kind, #name, #timezone, #weekly, #rules',
-  names: { '#id': 'id', '#kind': 'kind', '#name': 'name', '#timezone': 'timezone', '#weekly': 'weekly', '#rules': 'rules' },
+  projection: '#id, #kind, #name, #timezone, #weekly, #rules, #zones',
+  names: { '#id': 'id', '#kind': 'kind', '#name': 'name', '#timezone': 'timezone', '#weekly': 'weekly', '#rules': 'rules', '#zones': 'zones' },
 };
+
+/** The zone table stored with a schedule saved at `now`. */
+function zonesOf(timezone: string, now: Date): string | undefined {
+  const table = zoneOffsetsAround(timezone, now);
+  // A list, as a flow's (flow-store.ts): one reader for both.
+  return table && JSON.stringify([table]);
+}
 
 const toOverride = (item: OverrideItem | undefined): ScheduleOverride | undefined =>
   item && !item.cleared && item.state ? { state: item.state, ...(item.until && { until: item.until }), setAt: item.setAt, setBy: item.setBy } : undefined;
@@ -128,7 +142,8 @@ export class DynamoScheduleStore implements ScheduleStore {
 
   async create(input: ScheduleInput, now: Date): Promise<StoredSchedule> {
     const at = now.toISOString();
-    const item: ScheduleItem = { ...pick(input), id: newId('sch'), kind: 'schedule', version: 1, createdAt: at, updatedAt: at };
+    const zones = zonesOf(input.timezone, now);
+    const item: ScheduleItem = { ...pick(input), id: newId('sch'), kind: 'schedule', version: 1, ...(zones && { zones }), createdAt: at, updatedAt: at };
     await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
     return toStored(item, undefined);
   }
@@ -140,15 +155,22 @@ export class DynamoScheduleStore implements ScheduleStore {
       if (expectedVersion !== undefined && expectedVersion !== before.version) throw new PreconditionFailedError(expectedVersion, before.version, 'version');
       await guard?.(before);
       const fields = pick(input);
-      const names = Object.fromEntries(SCHEDULE_FIELDS.map((f) => [`#${f}`, f]));
-      const values = Object.fromEntries(SCHEDULE_FIELDS.map((f) => [`:${f}`, fields[f]]));
+      const names: Record<string, string> = Object.fromEntries(SCHEDULE_FIELDS.map((f) => [`#${f}`, f]));
+      const values: Record<string, unknown> = Object.fromEntries(SCHEDULE_FIELDS.map((f) => [`:${f}`, fields[f]]));
+      // The zone table follows the time zone (and is renewed by every save); none for a zone Intl does not know.
+      const zones = zonesOf(input.timezone, now);
+      names['#zones'] = 'zones';
+      if (zones) values[':zones'] = zones;
+      const zonesUpdate = zones ? ', #zones = :zones' : ' REMOVE #zones';
       try {
         // Only the editable fields: flowRefs belongs to the publishing transactions and is never written back.
         const out = await this.doc.send(
           new UpdateCommand({
             TableName: this.table,
             Key: { id },
-            UpdateExpression: `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}, updatedAt = :at ADD version :one`,
+            UpdateExpression: zones
+              ? `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}${zonesUpdate}, updatedAt = :at ADD version :one`
+              : `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}, updatedAt = :at ADD version :one${zonesUpdate}`,
             ConditionExpression: 'kind = :kind AND version = :v',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ...values, ':at': now.toISOString(), ':one': 1, ':kind': 'schedule', ':v': before.version },
@@ -220,6 +242,7 @@ export class DynamoScheduleStore implements ScheduleStore {
     return (found[this.table] as unknown as ScheduleItem[])
       .filter((i) => i.kind === 'schedule')
       .map((i) => {
+        if (i.zones) for (const table of JSON.parse(i.zones) as ZoneOffsets[]) learnZoneOffsets(table);
         const override = toOverride(overrides.get(overrideKey(i.id).pk));
         return { id: i.id, name: i.name, timezone: i.timezone, weekly: i.weekly, rules: i.rules ?? [], ...(override && { override }) };
       });

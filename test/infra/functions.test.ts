@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { TABLES, TABLE_KEYS, type TableKey } from '../../lambdas/store/tables';
-import { logicalId, propertiesOf, synthSwitchboard, type Synthesized } from './synth';
+import { logicalId, propertiesOf, statementsOf, synthSwitchboard, type Synthesized } from './synth';
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -15,14 +15,6 @@ beforeAll(() => {
   prod = synthSwitchboard({ stage: 'prod', warmVoice: '2' });
 });
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-/** Every statement of the policies attached to the function's role. */
-function statementsOf(s: Synthesized, fn: IFunction): Statement[] {
-  const roleId = logicalId(fn.role!);
-  const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
-  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 /** The actions the function may perform on the table (or its indexes). */
 function tableActions(s: Synthesized, fn: IFunction, key: TableKey): string[] {

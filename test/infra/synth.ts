@@ -1,4 +1,5 @@
 // Builds the app exactly as bin/app.ts does (same context keys, same cdk-nag plugin), for assertions.
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -38,4 +39,19 @@ export function propertiesOf(template: Template, id: string): Record<string, any
   const resource = template.toJSON().Resources[id];
   if (!resource) throw new Error(`no resource ${id} in the template`);
   return resource.Properties ?? {};
+}
+
+export type PolicyStatement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** Every statement of the policies attached to the function's role. */
+export function statementsOf(s: Synthesized, fn: IFunction): PolicyStatement[] {
+  const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(fn.role!) }] } });
+  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatement[]);
+}
+
+/** The actions the function may perform on the resource with this logical id (a queue, a topic...). */
+export function actionsOn(s: Synthesized, fn: IFunction, resourceId: string): string[] {
+  return statementsOf(s, fn)
+    .filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(`"${resourceId}"`))
+    .flatMap((st) => [st.Action].flat());
 }

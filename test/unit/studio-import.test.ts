@@ -377,6 +377,7 @@ describe('send-message → reply (text flow) or text (call)', () => {
 const message2 = (name: string, next?: string) => widget(name, 'send-message', [{ event: 'sent', ...(next ? { next } : {}) }], { body: name });
 
 describe('widgets Switchboard has no applet for', () => {
+  // An enqueue-call that names no queue is one of them (with a queue_name it is a queue: below).
   const types = ['add-twiml-redirect', 'make-http-request', 'run-function', 'set-variables', 'send-to-flex', 'send-and-wait-for-reply', 'capture-payments', 'connect-virtual-agent', 'enqueue-call', 'a-widget-from-the-future'];
 
   test.each(types)('%s: not imported, with a reason; a hangup stands in for it in a call', (type) => {
@@ -399,6 +400,39 @@ describe('widgets Switchboard has no applet for', () => {
     expect(r.document.sms).toBeUndefined();
     expect(entryOf(r, 'ask')).toMatchObject({ status: 'not_imported', standIn: 'end' });
     expect(entryOf(r, 'thanks')).toMatchObject({ status: 'not_imported', reason: expect.stringContaining('no sms part') });
+  });
+});
+
+describe('enqueue-call', () => {
+  const enqueue = (props: Json, transitions: Transition[] = [{ event: 'callComplete', next: 'sorry' }, { event: 'failedToEnqueue', next: 'oops' }, { event: 'callFailure' }]) =>
+    widget('hold', 'enqueue-call', transitions, props);
+
+  test('a named queue becomes a queue applet offering its callers to the chosen mailbox; leaving unanswered goes on as Studio did', () => {
+    const r = run([say('hello', 'Hello.', 'hold'), enqueue({ queue_name: 'Support', wait_url: 'https://example.com/hold.xml' }), say('sorry', 'Nobody is free.'), say('oops', 'Oops.')], { call: 'hello' });
+    expect(callApplet(r, 'hold')).toEqual({ type: 'queue', name: 'Support', targets: [MAILBOX], announceEverySeconds: 60, maxWaitSeconds: 300, timeout: 'sorry' });
+    const entry = entryOf(r, 'hold');
+    expect(entry.status).toBe('mapped');
+    expect(entry.notes).toEqual(expect.arrayContaining([
+      expect.stringContaining('offered to the'),
+      expect.stringContaining('wait URL'),
+      expect.stringContaining('after 5 minutes'),
+      expect.stringContaining('"oops"'),
+    ]));
+    // The failure branch is imported (every widget a transition reaches is) but no branch of the queue leads to it.
+    expect(Object.values(callApplet(r, 'hold'))).not.toContain('oops');
+    // The checker finds nothing wrong with the queue itself (the test's says end without a next: their own errors).
+    expect(codes(r).filter((c) => c.includes(':hold'))).toEqual([]);
+  });
+
+  test('a TaskRouter workflow, a Liquid queue name or no mailbox: not imported, each with its reason', () => {
+    expect(entryOf(run([enqueue({ workflow_sid: 'WW0123456789abcdef0123456789abcdef' })], { call: 'hold' }), 'hold')).toMatchObject({ status: 'not_imported', reason: expect.stringContaining('TaskRouter workflow') });
+    expect(entryOf(run([enqueue({ queue_name: '{{flow.variables.q}}' })], { call: 'hold' }), 'hold')).toMatchObject({ status: 'not_imported', reason: expect.stringContaining('Liquid') });
+    expect(entryOf(run([enqueue({ queue_name: 'Support' })], { call: 'hold' }, {}), 'hold')).toMatchObject({ status: 'not_imported', standIn: 'hangup', reason: expect.stringContaining('no mailbox') });
+  });
+
+  test('a queue name longer than Twilio’s 64 characters is not imported, naming the limit', () => {
+    const entry = entryOf(run([enqueue({ queue_name: 'q'.repeat(65) })], { call: 'hold' }), 'hold');
+    expect(entry).toMatchObject({ status: 'not_imported', reason: expect.stringContaining('name') });
   });
 });
 
