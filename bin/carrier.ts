@@ -3,6 +3,7 @@
 // imports and connects them, through the admin API of the local stack or, with --api, of a deployed stack,
 // signed with your AWS credentials (DESIGN.md section 13). A sync is a job: it is started, then its
 // progress is shown until it ends (on stderr; the result on stdout).
+import { stackUrl } from '../local/cli-url';
 import { parseArgs } from 'node:util';
 import type { CarrierNumberView, CarrierSyncJob, IncludeServices, NotConnectedReason } from '../lambdas/api-types';
 import { signedFetch } from '../local/signed-fetch';
@@ -140,7 +141,7 @@ async function main(): Promise<number> {
     console.error(`npm run carrier: --include-services takes inbound-url or number-webhooks, with sync\n\n${usage}`);
     return 2;
   }
-  const base = (values.api ?? values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const base = stackUrl(values.api ?? values.url);
   const send: Send = values.api ? signedFetch(base) : (path, init) => fetch(`${base}${path}`, init);
   if (command === 'status') {
     const { numbers } = (await call(send, base, 'GET', '/cli/api/carrier/numbers')) as { numbers: CarrierNumberView[] };

@@ -1,6 +1,7 @@
 // `npm run import -- studio <file.json> | --from-twilio [--flow FW…] [--take-over]`: Twilio Studio flows into
 // Switchboard through the admin API of the local stack or, with --api, of a deployed stack, signed with your
 // AWS credentials (DESIGN.md section 18; the work is local/studio-import.ts).
+import { stackUrl } from '../local/cli-url';
 import { parseArgs } from 'node:util';
 import { signedFetch } from '../local/signed-fetch';
 import { AdminApiError, formatOutcome, formatStudioFlows, importFile, importFromTwilio, listStudioFlows, type AdminRequest, type ImportOutcome } from '../local/studio-import';
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  const base = (values.api ?? values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const base = stackUrl(values.api ?? values.url);
   const send = values.api ? signedFetch(base) : (path: string, init: RequestInit) => fetch(`${base}${path}`, init);
   const request: AdminRequest = async (method, path, body) => {
     let res: Response;

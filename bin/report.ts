@@ -1,15 +1,16 @@
 // `npm run report [-- --json] [--url http://127.0.0.1:3000]`: the unassigned-number report of the running local stack.
 import { parseArgs } from 'node:util';
+import { stackUrl } from '../local/cli-url';
 import { formatReport } from '../lambdas/report/format';
 import type { UnassignedReport } from '../lambdas/report/unassigned-report';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    console.log('npm run report [-- --json] [--url http://127.0.0.1:3000]\nPrints the unassigned-number report (reading it changes nothing).');
+    console.log('npm run report [-- --json] [--url http://127.0.0.1:${PORT:-3000}]\nPrints the unassigned-number report of the stack at --url, else at http://127.0.0.1:$PORT (3000 when unset); reading it changes nothing.');
     return;
   }
-  const base = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const base = stackUrl(values.url);
   let res: Response;
   try {
     // The command-line tools' route: open locally, and the one that stays open to them with --auth.

@@ -58,6 +58,16 @@ export interface PublishResult {
 }
 
 /**
+ * `GET /api/flows/{id}/draft` (204 when there is none) and `PUT` of it: the editor's unpublished state,
+ * valid or not, and the revision its edits started from.
+ */
+export interface FlowDraft {
+  document: Record<string, unknown>;
+  baseRevision: number;
+  savedAt: string;
+}
+
+/**
  * `POST /api/flows/import` (DESIGN.md section 18): the imported document, what each Studio widget became
  * (or why it was not imported), and the checker's problems. With `create`, also the new flow's id and
  * revision (201); without it nothing is created (200).
@@ -326,6 +336,16 @@ export interface Message {
   transcript?: string;
   callSid?: string;
   receivedAt: string;
+  /** Marked read in the dashboard (absent: unread). */
+  read?: boolean;
+}
+
+/** `POST /api/messages/{id}/reply` (202): the text queued for the sender, by the id its delivery record is kept under. */
+export interface ReplySent {
+  id: string;
+  to: string;
+  from: string;
+  status: string;
 }
 
 // ---------------------------------------------------------------------------------------------------

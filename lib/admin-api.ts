@@ -45,9 +45,9 @@ export class AdminApi extends Construct {
       // allow up to just under HTTP API's 30-second integration limit.
       timeout,
     }).useTables(props.tables, {
-      // find/get (GetItem), the paged list (Scan, or the noFlow index), a flow's numbers (byFlow); register,
-      // assign, unassign and delete in transactions of Put, Update and Delete items.
-      numbers: { actions: ['GetItem', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byFlow', 'noFlow'] },
+      // find/get (GetItem), the paged and searched list (the listed index, or noFlow), a flow's numbers
+      // (byFlow); register, assign, unassign and delete in transactions of Put, Update and Delete items.
+      numbers: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byFlow', 'noFlow', 'listed'] },
       // Heads and revisions (GetItem), heads of a page of numbers (BatchGetItem), revisions (Query of the
       // table), the heads index; publish (Put, Update), delete (Delete, then UpdateItem of expiresAt), and
       // numberCount (Update items of the numbers' transactions).
@@ -55,8 +55,9 @@ export class AdminApi extends Construct {
       // Users, groups and schedules: GetItem, the byKind index, PutItem/UpdateItem/DeleteItem (alone or in
       // transactions; a user's PIN hash is an UpdateItem).
       directory: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['byKind'] },
-      // Mailboxes are read through the byMailbox index only; the admin API writes no message.
-      messages: { actions: [], indexes: ['byMailbox'] },
+      // Mailboxes are read through the byMailbox index; one message by its Sid (a recording to play, a text to
+      // answer), marked read (UpdateItem) or deleted (DeleteItem).
+      messages: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'], indexes: ['byMailbox'] },
       // A call's trace: Query of the table by sid.
       traces: { actions: ['Query'] },
       // The report: its mark (GetItem) and unrouted events (Query of the table); it publishes no mark.

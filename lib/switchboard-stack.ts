@@ -107,6 +107,8 @@ export class SwitchboardStack extends Stack {
     // The drain routes texts and voicemails kept while their flow could not be read, and queues the
     // notifications, replies and forwards the flow gives them (lambdas/spill/late-route.ts) for the sender.
     this.outbound.grantQueue(this.spill.drain);
+    // The admin API queues a reply by text to a mailbox's message (POST /api/messages/{id}/reply) for the sender.
+    this.outbound.grantQueue(this.admin.function);
     // The job worker places queues' offers: their TwiML and status callbacks are this deployment's webhooks.
     useCarrierLink(this.jobs.worker, carrier);
     // ...and the drain hands it the emails of a late voicemail, linking to the dashboard.

@@ -1,6 +1,7 @@
 // Plays the carrier against a running stack: posts the webhooks Twilio would post, signed as Twilio
 // signs them, and follows the TwiML answers verb by verb (TWILIO.md). Used by `npm run call`,
 // `npm run sms` and the end-to-end tests.
+import { stackUrl } from './cli-url';
 import { ENV } from '../lambdas/config/env';
 import { randomBytes } from 'node:crypto';
 import { signTwilioRequest } from '../lambdas/twilio/signature';
@@ -27,7 +28,7 @@ const RECORDING_SECONDS = 7;
 
 /** The stack checks signatures against its PUBLIC_URL, so that is where the simulator posts (and what it signs). */
 export function localBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env[ENV.publicUrl] || `http://127.0.0.1:${env.PORT || 3000}`;
+  return env[ENV.publicUrl] || stackUrl(undefined, env);
 }
 
 export const newSid = (prefix: string) => prefix + randomBytes(16).toString('hex');

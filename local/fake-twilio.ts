@@ -199,6 +199,32 @@ const DELIVERY_ERRORS: Record<number, { status: 'undelivered' | 'failed'; messag
 const TWILIO_OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const TWILIO_OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 
+/**
+ * What every recording of the fake sounds like: half a second of a quiet 440 Hz tone, as Twilio records
+ * (8 kHz, 16-bit, mono PCM WAV), made here so a browser has real audio to play.
+ */
+export const TONE_WAV = (() => {
+  const rate = 8000;
+  const samples = rate / 2;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16); // PCM format chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // bytes per second
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+})();
+
 export { newTwilioSid } from './fake-twilio-wire';
 
 interface Stored<T> extends Pageable {
@@ -232,6 +258,9 @@ export class FakeTwilio {
   /** `<our number> <recipient>` pairs: the recipient opted out of texts from that number. */
   private readonly optOuts = new Set<string>();
   private readonly hung = new Set<string>();
+  /** Recordings and messages deleted through the API (Twilio answers 404 for them afterwards). */
+  readonly deletedRecordings = new Set<string>();
+  readonly deletedMessages = new Set<string>();
   private statusQueue: number[] = [];
   private failWhen?: { test: (r: RecordedRequest) => boolean; left: number; status: number; code?: number };
   private server?: Server;
@@ -514,8 +543,12 @@ export class FakeTwilio {
       return;
     }
     try {
-      const { status, body } = this.route(record.method, url, form, auth);
-      answer(status, body);
+      const { status, body, media } = this.route(record.method, url, form, auth);
+      if (media) {
+        // Audio, not JSON: recorded as an answer without a body (the spec check knows the media suffixes).
+        record.status = status;
+        res.writeHead(status, { 'content-type': media.contentType, 'content-length': String(media.data.length) }).end(media.data);
+      } else answer(status, body);
     } catch (err) {
       const error = err instanceof TwilioError ? err : new TwilioError(500, 20500, `Internal Server Error: ${(err as Error).message}`);
       answer(error.status, error.body());
@@ -529,7 +562,7 @@ export class FakeTwilio {
     return [rule.status, rule.code];
   }
 
-  private route(method: string, url: URL, form: Form, auth: string | undefined): { status: number; body: unknown } {
+  private route(method: string, url: URL, form: Form, auth: string | undefined): { status: number; body?: unknown; media?: { contentType: string; data: Buffer } } {
     if (!this.authorized(auth)) throw new TwilioError(401, 20003, 'Authenticate');
     const path = url.pathname;
     if (path.startsWith('/v1/')) return routeV1(this, method, url, form);
@@ -564,6 +597,30 @@ export class FakeTwilio {
       if (method === 'POST') return { status: 201, body: messageJson(this.send(form)) };
       if (method === 'GET') return { status: 200, body: this.messagePage(url) };
       throw new TwilioError(405, 20004, 'Method not allowed');
+    }
+    // A recording's media (every recording the simulated calls left: Twilio keeps them all) and its delete.
+    const recording = /^\/Recordings\/([^/]+)\.(wav|mp3|json)$/.exec(rest);
+    if (recording) {
+      const [, sid, ext] = recording;
+      if (!isSid('RE', sid) || this.deletedRecordings.has(sid)) throw notFound(path);
+      if (method === 'GET' && ext === 'wav') return { status: 200, media: { contentType: 'audio/x-wav', data: TONE_WAV } };
+      // This server records WAV only: its MP3 would be another file to make.
+      if (method === 'GET' && ext === 'mp3') throw notFound(path);
+      if (method === 'DELETE' && ext === 'json') {
+        this.deletedRecordings.add(sid);
+        return { status: 204, body: undefined };
+      }
+      throw new TwilioError(405, 20004, 'Method not allowed');
+    }
+    // A message's delete: gone from the list, 404 afterwards.
+    const message = /^\/Messages\/([^/]+)\.json$/.exec(rest);
+    if (message && method === 'DELETE') {
+      const sid = message[1];
+      if (!(isSid('SM', sid) || isSid('MM', sid)) || this.deletedMessages.has(sid)) throw notFound(path);
+      this.deletedMessages.add(sid);
+      const sent = this.messages.findIndex((m) => m.sid === sid);
+      if (sent >= 0) this.messages.splice(sent, 1);
+      return { status: 204, body: undefined };
     }
     throw notFound(path);
   }

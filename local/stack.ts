@@ -239,11 +239,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
     const { handler: fallback } = await import('../lambdas/handlers/fallback-webhook');
     const { dynamoDb } = await import('../lambdas/store/dynamo-client');
-    const seeded = options.seed === false ? false : (await seedDemo({ ...createStores(dynamoDb(), tables), now: () => new Date() })).seeded;
+    const handlerStores = createStores(dynamoDb(), tables);
+    // Numbers kept in --data-dir from before the listed index are listed now (an upgrade's one-off; a no-op after).
+    await handlerStores.numbers.backfillListing();
+    const seeded = options.seed === false ? false : (await seedDemo({ ...handlerStores, now: () => new Date() })).seeded;
     if (signIn) {
       // The directory user's role is the account's (docs/decisions.md, "One role per person"): the demo
       // people (one of each role) and anyone invited before a restart with --data-dir, new passwords each time.
-      const people = (await createStores(dynamoDb(), tables).directory.listUsers()).filter((u) => u.email).sort((a, b) => a.email!.localeCompare(b.email!));
+      const people = (await handlerStores.directory.listUsers()).filter((u) => u.email).sort((a, b) => a.email!.localeCompare(b.email!));
       for (const u of people) {
         const role = u.role ?? 'member';
         signIn.passwords.push({ email: u.email!.toLowerCase(), role, password: signIn.accounts.add({ email: u.email!, name: u.name, role }).password });

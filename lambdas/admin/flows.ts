@@ -1,7 +1,7 @@
 // Flow use cases: validate, check against the directory, publish; list, read, restore, delete.
 import { MAX_FLOW_REDIRECTS } from '../flows/call-request';
 import { checkFlow, numbersToLookUp } from '../flows/checker';
-import { ConflictError, FlowInvalidError } from '../errors';
+import { ConflictError, FlowInvalidError, ValidationError } from '../errors';
 import type { Directory } from '../flows/people';
 import type { Flow, FlowList, PublishResult } from '../api-types';
 import { hasErrors, type Problem } from '../flows/problems';
@@ -9,8 +9,10 @@ import { flowDocumentSchema, type FlowDocument, type FlowPart } from '../flows/s
 import { referencesOf } from '../flows/summary';
 import { Retry, withRetries } from '../store/transactions';
 import { newId } from '../store/directory-store';
-import type { FlowHead, FlowRevision } from '../store/flow-store';
+import type { FlowDraft, FlowHead, FlowRevision } from '../store/flow-store';
+import { z } from 'zod';
 import type { Stores } from '../store/stores';
+import type { Outbox } from '../carrier/queued-text';
 import type { SyncContinuation, SyncTuning } from '../carrier/sync-job';
 import type { CarrierLink } from '../carrier/carrier-link';
 import type { AccountDirectory } from '../accounts/accounts';
@@ -26,6 +28,8 @@ export interface AdminDeps extends Stores {
   carrierSync?: SyncContinuation;
   /** A sync step's time budget and retry pause (tests make them short, to cross many steps). */
   syncTuning?: SyncTuning;
+  /** Where replies by text are queued for the sender; from the environment when absent (SQS, or the local spool). */
+  outbox?: Outbox;
 }
 
 export async function loadDirectory(deps: AdminDeps): Promise<Directory> {
@@ -198,4 +202,34 @@ export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean,
     }
     await deps.flows.delete(head, deps.now());
   });
+}
+
+/**
+ * A flow's unpublished draft (DESIGN.md section 12): any JSON object the editor holds, valid or not (the
+ * checker and the schema judge it when it is published), with the revision it started from.
+ */
+const draftBody = z.strictObject({
+  document: z.record(z.string(), z.unknown()),
+  baseRevision: z.number().int().min(1),
+});
+
+export async function getDraft(deps: AdminDeps, id: string): Promise<FlowDraft | undefined> {
+  await deps.flows.getHead(id);
+  return deps.flows.getDraft(id);
+}
+
+export async function saveDraft(deps: AdminDeps, id: string, body: unknown): Promise<FlowDraft> {
+  const input = parseWith(draftBody, body);
+  const head = await deps.flows.getHead(id);
+  if (input.baseRevision > head.revision) {
+    throw new ValidationError([{ path: 'baseRevision', message: `must be a published revision of this flow (1 to ${head.revision})` }]);
+  }
+  const draft = { ...input, savedAt: deps.now().toISOString() };
+  await deps.flows.putDraft(id, draft);
+  return draft;
+}
+
+export async function discardDraft(deps: AdminDeps, id: string): Promise<void> {
+  await deps.flows.getHead(id);
+  await deps.flows.deleteDraft(id);
 }

@@ -30,41 +30,72 @@ async function view(deps: AdminDeps, record: NumberRecord): Promise<NumberRow> {
  */
 export const NUMBERS_PAGE = { default: 100, max: 1000, examined: 5000 } as const;
 
+/** How the list may be ordered: by number, up or down (the listed and noFlow indexes' sort key). */
+export const NUMBER_SORTS = ['number', '-number'] as const;
+export const MAX_SEARCH = 100;
+
 /**
- * `GET /api/numbers?status=&limit=&cursor=`: one page of at most `limit` numbers with that status, and
- * `nextCursor` while there may be more. A page is read in pieces of at most the numbers still wanted,
- * so the cursor points exactly after the last number looked at and no number is skipped or repeated:
- * pages follow the table's order (the noFlow index's, by number, for `no_flow`), each page sorted by
- * number. A status other than no_flow depends on the flow's parts, so the page filters as it reads; a
- * last page may come back short, even empty, with no nextCursor; so may any page once it has looked at
- * `examined` numbers, with a nextCursor.
+ * A search as typed, as the list matches it: digits in any format ("+1 (555) 010-0003", "0100003") become
+ * the digits alone, matched inside the number's; anything else is matched, in lower case, inside the name
+ * (and the digits). Empty: no search.
+ */
+export function searchTerm(q: string | undefined): string | undefined {
+  const typed = (q ?? '').trim();
+  if (!typed) return undefined;
+  if (/\d/.test(typed) && /^[\d\s()+.\-/]+$/.test(typed)) return typed.replace(/\D/g, '');
+  return typed.toLowerCase();
+}
+
+/**
+ * `GET /api/numbers?q=&status=&sort=&limit=&cursor=`: one page of at most `limit` numbers with that status
+ * that match the search, and `nextCursor` while there may be more. Pages follow the listed index (every
+ * number; the noFlow index for `no_flow`), in number order or its reverse, so the order holds across pages
+ * and 100,000 numbers are paged without a Scan. A page is read in pieces of at most the numbers still
+ * wanted, so the cursor points exactly after the last number looked at and no number is skipped or
+ * repeated. The search is a filter of the index (`contains` on the lower-case name and the digits) and a
+ * status other than no_flow depends on the flow's parts, so both filter as they read: one request looks at
+ * most `examined` numbers, and its page may come back short, even empty, with a cursor to go on from
+ * (docs/data-model.md, pattern 9, says what that costs).
  */
 export async function listNumbers(deps: AdminDeps, query: Record<string, string | undefined>, examined: number = NUMBERS_PAGE.examined): Promise<NumberList> {
-  const { status, limit, cursor } = query;
-  if (status !== undefined && !(NUMBER_STATUSES as readonly string[]).includes(status)) {
-    throw new ValidationError([{ path: 'status', message: `must be one of ${NUMBER_STATUSES.join(', ')}` }]);
-  }
-  if (limit !== undefined && !(/^\d{1,4}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= NUMBERS_PAGE.max)) {
-    throw new ValidationError([{ path: 'limit', message: `must be a whole number from 1 to ${NUMBERS_PAGE.max}` }]);
-  }
+  const { status, limit, cursor, q, sort } = query;
+  const issues: Array<{ path: string; message: string }> = [];
+  if (status !== undefined && !(NUMBER_STATUSES as readonly string[]).includes(status)) issues.push({ path: 'status', message: `must be one of ${NUMBER_STATUSES.join(', ')}` });
+  if (limit !== undefined && !(/^\d{1,4}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= NUMBERS_PAGE.max)) issues.push({ path: 'limit', message: `must be a whole number from 1 to ${NUMBERS_PAGE.max}` });
+  if (sort !== undefined && !(NUMBER_SORTS as readonly string[]).includes(sort)) issues.push({ path: 'sort', message: `must be one of ${NUMBER_SORTS.join(', ')}` });
+  if (q !== undefined && q.length > MAX_SEARCH) issues.push({ path: 'q', message: `must be at most ${MAX_SEARCH} characters` });
+  if (issues.length) throw new ValidationError(issues);
   const wanted = limit === undefined ? NUMBERS_PAGE.default : Number(limit);
   const withoutFlow = status === 'no_flow';
+  const descending = sort === '-number';
+  const search = searchTerm(q);
   let after = cursor === undefined ? undefined : decodeCursor(cursor, withoutFlow);
   const heads = new Map<string, FlowHeadSummary>();
   const numbers: NumberRow[] = [];
   let looked = 0;
+  // Unfiltered, a request reads just the numbers still wanted. Filtered, matches may be rare: it reads four
+  // times that, then twice as many each time, up to `examined`, and keeps only what fills the page.
+  const filtered = search !== undefined || (status !== undefined && !withoutFlow);
+  let reading = filtered ? 4 * wanted : wanted;
   do {
-    const page = await deps.numbers.page({ limit: Math.min(wanted - numbers.length, examined - looked), after, withoutFlow });
-    looked += page.records.length;
+    const page = await deps.numbers.page({ limit: Math.min(filtered ? reading : wanted - numbers.length, examined - looked), after, withoutFlow, search, descending });
+    looked += page.examined;
+    reading *= 2;
     const unknown = page.records.map((r) => r.flowId).filter((id): id is string => !!id && !heads.has(id));
     for (const head of await deps.flows.headSummaries(unknown)) heads.set(head.id, head);
-    for (const r of page.records) {
+    let full: NumberPageKey | undefined;
+    for (const [i, r] of page.records.entries()) {
       const view = numberView(r, r.flowId ? heads.get(r.flowId) : undefined);
       if (!status || view.status === status) numbers.push(view);
+      if (numbers.length === wanted) {
+        // The page is full inside what was read: the next one starts right after this number (the same
+        // key DynamoDB would have given had it stopped here).
+        if (i < page.records.length - 1) full = withoutFlow ? { number: r.number, noFlow: '1' } : { number: r.number, listed: '1' };
+        break;
+      }
     }
-    after = page.next;
+    after = full ?? page.next;
   } while (after && numbers.length < wanted && looked < examined);
-  numbers.sort((a, b) => a.number.localeCompare(b.number));
   return { numbers, ...(after ? { nextCursor: encodeCursor(after) } : {}) };
 }
 
@@ -84,11 +115,12 @@ function decodeCursor(cursor: string, withoutFlow: boolean): NumberPageKey {
   } catch {
     throw refuse();
   }
+  const partition = withoutFlow ? 'noFlow' : 'listed';
   const fields = key && typeof key === 'object' && !Array.isArray(key) ? Object.keys(key).sort().join(',') : '';
-  const { number, noFlow } = (key ?? {}) as { number?: unknown; noFlow?: unknown };
-  if (fields !== (withoutFlow ? 'noFlow,number' : 'number') || typeof number !== 'string' || !E164.test(number)) throw refuse();
-  if (withoutFlow && noFlow !== '1') throw refuse();
-  return withoutFlow ? { number, noFlow: '1' } : { number };
+  const { number } = (key ?? {}) as { number?: unknown };
+  if (fields !== [partition, 'number'].sort().join(',') || typeof number !== 'string' || !E164.test(number)) throw refuse();
+  if ((key as Record<string, unknown>)[partition] !== '1') throw refuse();
+  return withoutFlow ? { number, noFlow: '1' } : { number, listed: '1' };
 }
 
 export async function listFlowNumbers(deps: AdminDeps, flowId: string): Promise<NumberList> {

@@ -10,6 +10,7 @@ import { scheduleInputSchema } from '../flows/schedule';
 import { hashPin, PIN, PIN_RULE } from '../store/pins';
 import * as flows from './flows';
 import { etag, ifMatch, json, jsonBody, parseWith, phoneParam, revisionParam, type Response } from './http';
+import * as messages from './messages';
 import * as numbers from './numbers';
 import * as people from './people';
 import * as schedules from './schedules';
@@ -85,6 +86,24 @@ export const adminRoutes: readonly Route[] = [
         throw new ValidationError([{ path: 'unassign', message: 'must be true or false' }]);
       }
       await flows.deleteFlow(d, p.id, unassign === 'true', by(d, e));
+      return json(204, undefined);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['flows', ':id', 'draft'],
+    // No draft is not an error the page should see in its console: 204, nothing to restore.
+    run: async (d, _e, p) => {
+      const draft = await flows.getDraft(d, p.id);
+      return draft ? json(200, draft) : json(204, undefined);
+    },
+  },
+  { method: 'PUT', path: ['flows', ':id', 'draft'], run: async (d, e, p) => json(200, await flows.saveDraft(d, p.id, jsonBody(e))) },
+  {
+    method: 'DELETE',
+    path: ['flows', ':id', 'draft'],
+    run: async (d, _e, p) => {
+      await flows.discardDraft(d, p.id);
       return json(204, undefined);
     },
   },
@@ -233,6 +252,17 @@ export const adminRoutes: readonly Route[] = [
     },
   },
   { method: 'GET', path: ['mailboxes', 'unrouted', 'messages'], run: async (d) => json(200, { messages: await d.messages.list('unrouted') }) },
+  { method: 'GET', path: ['recordings', ':sid'], run: (d, _e, p) => messages.recordingMedia(d, p.sid) },
+  { method: 'PUT', path: ['messages', ':id', 'read'], run: async (d, e, p) => json(200, await messages.markRead(d, p.id, jsonBody(e))) },
+  { method: 'POST', path: ['messages', ':id', 'reply'], run: async (d, e, p) => json(202, await messages.replyByText(d, p.id, jsonBody(e))) },
+  {
+    method: 'DELETE',
+    path: ['messages', ':id'],
+    run: async (d, _e, p) => {
+      await messages.deleteMessage(d, p.id);
+      return json(204, undefined);
+    },
+  },
   { method: 'GET', path: ['report', 'unassigned'], run: async (d, e) => json(200, await buildUnassignedReport({ ...d, carrierCheck: requestCarrierCheck(d, e) }, d.now())) },
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
   { method: 'GET', path: ['queues'], run: async (d) => json(200, await listQueues(d)) },

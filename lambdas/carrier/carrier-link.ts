@@ -126,6 +126,15 @@ export interface CarrierApi {
   listStudioFlows(): Promise<StudioFlowResource[]>;
   /** One Studio flow with its definition (the JSON Studio's "Export to JSON" shows). */
   fetchStudioFlow(sid: string): Promise<StudioFlowResource & { definition: unknown }>;
+  /**
+   * A recording's audio, fetched with the account's credentials (Twilio may require HTTP auth on media):
+   * WAV, as recorded, or MP3 (about a tenth of the size).
+   */
+  fetchRecordingMedia(sid: string, format: 'wav' | 'mp3'): Promise<{ contentType: string; data: Buffer }>;
+  /** Deletes a recording at Twilio; one already gone (404) is not an error. */
+  deleteRecording(sid: string): Promise<void>;
+  /** Deletes a message (its body and media) at Twilio; one already gone (404) is not an error. */
+  deleteMessage(sid: string): Promise<void>;
 }
 
 export interface CarrierLink {

@@ -54,6 +54,28 @@ export class RebasedRequestClient extends RequestClient {
     return super.request({ ...opts, uri: this.rebase(opts.uri) });
   }
 
+  /**
+   * A media file (a recording's .wav or .mp3) through the library's own transport (its agent, timeout and
+   * 429 retries): the library's `request` reads every answer as text (JSON), which would mangle audio, and
+   * no resource of it fetches media (Twilio's helper libraries do not), so only the answer's type differs.
+   * Twilio may redirect media to storage: redirects are followed.
+   */
+  async media(uri: string, username: string, password: string, timeoutMs: number): Promise<{ status: number; contentType: string; data: Buffer; text: string }> {
+    const res = await this.axios.request<ArrayBuffer>({
+      url: this.rebase(uri),
+      method: 'get',
+      auth: { username, password },
+      headers: { Accept: 'audio/*', 'Accept-Charset': 'utf-8' },
+      responseType: 'arraybuffer',
+      timeout: timeoutMs,
+      maxRedirects: 5,
+      proxy: false,
+      validateStatus: (status) => status >= 100 && status < 600,
+    });
+    const data = Buffer.from(res.data);
+    return { status: res.status, contentType: String(res.headers['content-type'] ?? ''), data, text: res.status >= 400 ? data.toString('utf8') : '' };
+  }
+
   rebase(uri: string): string {
     const url = new URL(uri);
     if (!TWILIO_HOST.test(url.hostname)) return uri;
@@ -66,13 +88,14 @@ export class RebasedRequestClient extends RequestClient {
 export class TwilioLibraryApi implements CarrierApi {
   readonly client: twilio.Twilio;
   private readonly pageSize: number;
+  private readonly http: RebasedRequestClient;
+  private readonly timeoutMs: number;
 
-  constructor(credentials: TwilioCredentials, options: TwilioClientOptions = {}) {
-    const transport = { timeout: options.timeoutMs ?? 8_000, autoRetry: true, maxRetries: options.maxRetries ?? 3 };
-    this.client = twilio(credentials.accountSid, credentials.authToken, {
-      ...transport,
-      httpClient: new RebasedRequestClient(options.apiUrl || DEFAULT_TWILIO_API_URL, transport),
-    });
+  constructor(private readonly credentials: TwilioCredentials, options: TwilioClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 8_000;
+    const transport = { timeout: this.timeoutMs, autoRetry: true, maxRetries: options.maxRetries ?? 3 };
+    this.http = new RebasedRequestClient(options.apiUrl || DEFAULT_TWILIO_API_URL, transport);
+    this.client = twilio(credentials.accountSid, credentials.authToken, { ...transport, httpClient: this.http });
     this.pageSize = options.pageSize ?? 1000;
   }
 
@@ -156,6 +179,27 @@ export class TwilioLibraryApi implements CarrierApi {
     const flow = await carrierCall(() => this.client.studio.v2.flows(sid).fetch());
     return { ...studioFlowResource(flow), definition: flow.definition };
   }
+
+  /**
+   * A recording's media: the library's Recording resource URL with Twilio's documented media suffix
+   * (.wav, .mp3) instead of .json, fetched with the account's credentials (HTTP auth on media may be on).
+   */
+  async fetchRecordingMedia(sid: string, format: 'wav' | 'mp3'): Promise<{ contentType: string; data: Buffer }> {
+    // The resource's own URI (protected in the library's types): /Accounts/{AccountSid}/Recordings/{Sid}.json.
+    const resource = this.client.api.v2010.account.recordings(sid) as unknown as { _uri: string };
+    const uri = this.client.api.v2010.absoluteUrl(resource._uri.replace(/\.json$/, `.${format}`));
+    const res = await carrierCall(() => this.http.media(uri, this.credentials.accountSid, this.credentials.authToken, this.timeoutMs));
+    if (res.status >= 400) throw mediaError(res.status, res.text);
+    return { contentType: res.contentType || (format === 'wav' ? 'audio/x-wav' : 'audio/mpeg'), data: res.data };
+  }
+
+  async deleteRecording(sid: string): Promise<void> {
+    await goneIsDone(() => this.client.recordings(sid).remove());
+  }
+
+  async deleteMessage(sid: string): Promise<void> {
+    await goneIsDone(() => this.client.messages(sid).remove());
+  }
 }
 
 function studioFlowResource(f: FlowInstance): StudioFlowResource {
@@ -199,6 +243,26 @@ function serviceResource(s: ServiceInstance, numberSids: string[]): MessagingSer
     use_inbound_webhook_on_number: s.useInboundWebhookOnNumber === true,
     phone_number_sids: numberSids,
   };
+}
+
+/** A delete at Twilio: one already gone (404) is done. */
+async function goneIsDone(remove: () => Promise<unknown>): Promise<void> {
+  try {
+    await carrierCall(remove);
+  } catch (err) {
+    if (!(err instanceof TwilioApiError && err.status === 404)) throw err;
+  }
+}
+
+/** A media request's refusal, in Twilio's error JSON when it is that. */
+function mediaError(status: number, text: string): TwilioApiError {
+  let body: { code?: number; message?: string; more_info?: string } = {};
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    // not JSON: the status says it
+  }
+  return new TwilioApiError(`Twilio ${status}${body.code ? ` (error ${body.code})` : ''}: ${body.message || 'no message'}`, status, body.code, body.more_info);
 }
 
 /** Network errors that mean the request never reached the server: nothing was sent. */

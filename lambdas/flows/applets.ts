@@ -1,6 +1,6 @@
 // Facts about applets that the runtime needs without the zod schema (the webhook bundles stay small):
 // the id and number formats, which types belong to which part, and each applet's branches.
-import type { Applet } from './schema';
+import type { Applet, AppletOf, DialEntry } from './schema';
 
 /**
  * Applet ids are keys of a plain object (`applets`), so the names of Object.prototype's own machinery are
@@ -53,4 +53,21 @@ export function branchesOf(applet: Applet): Array<{ branch: string; target: stri
     default:
       return [];
   }
+}
+
+/**
+ * Who a dial rings, as one list in ringing order: its `targets`, or its single user, group or number.
+ * A one-entry list is the old single-target dial, so every reader handles both with the same code.
+ */
+export function dialEntries(dial: AppletOf<'dial'>): DialEntry[] {
+  if (dial.targets) return dial.targets;
+  if (dial.user !== undefined) return [{ user: dial.user }];
+  if (dial.group !== undefined) return [{ group: dial.group }];
+  if (dial.number !== undefined) return [{ number: dial.number }];
+  return [];
+}
+
+/** The list a dial's strategy orders (a group's members, or its `targets`): the key of its round-robin counter and sticky member. */
+export function dialListKey(dial: AppletOf<'dial'>): string | undefined {
+  return dial.targets ? 'targets' : dial.group;
 }

@@ -10,7 +10,7 @@ import { nextRound, planDial, replanDial, stickyKey, type DialPlan } from './dia
 import { APOLOGY, appletAt, branchTarget, mailboxOf, MAX_APPLETS_PER_REQUEST, type EnginePorts, type Step } from './engine';
 import { appletIsOpen, type Schedules } from './hours';
 import type { Directory } from './people';
-import { CALL_APPLETS, E164 } from './applets';
+import { CALL_APPLETS, dialListKey, E164 } from './applets';
 import { canTextBack, notifyChannels, type OutboundText } from './outbound';
 import { leftWithoutAgent, type QueueTarget } from './queue';
 import type { Applet, AppletOf, FlowPart, Prompt } from './schema';
@@ -252,6 +252,7 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
   const round = nextRound(dial, plan, pos);
   if (!round) return goOn([], dial.noAnswer);
   const onlyUser = round.ringers.length === 1 ? round.ringers[0].userId : undefined;
+  const list = dialListKey(dial);
   const action: DialState = {
     step: 'dial',
     applet: id,
@@ -260,7 +261,7 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     ...(plan.idle !== undefined && { idle: plan.idle }),
     ...(plan.sticky !== undefined && { sticky: plan.sticky }),
     // Only a sticky dial needs to know later who answered.
-    ...(dial.sticky && dial.group && onlyUser !== undefined && { user: onlyUser }),
+    ...(dial.sticky && list !== undefined && onlyUser !== undefined && { user: onlyUser }),
   };
   const notice = first && dial.record && dial.recordingNotice ? [say(dial.recordingNotice)] : [];
   return stop([...notice, {
@@ -272,7 +273,7 @@ function ring(id: string, dial: DialApplet, plan: DialPlan, pos: number, ctx: Ca
     screen: dial.screen,
     ...(dial.announce !== undefined && { announce: dial.announce }),
     // Rounds of several ringers (simultaneous, perRound > 1) only learn who answered from the answering leg.
-    ...(dial.sticky && dial.group && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, dial.group, ctx.from) }),
+    ...(dial.sticky && list !== undefined && !isAnonymousCaller(ctx.from) && { stickyKey: stickyKey(id, list, ctx.from) }),
     action,
   }]);
 }
@@ -306,9 +307,10 @@ async function dialResult(state: DialState, dial: DialApplet, input: ResumeInput
  * caller who has hung up or is about to.
  */
 async function rememberAnswer(state: DialState, dial: DialApplet, userId: string | undefined, ctx: CallContext): Promise<void> {
-  if (!dial.sticky || !dial.group || !userId || isAnonymousCaller(ctx.from)) return;
+  const list = dialListKey(dial);
+  if (!dial.sticky || list === undefined || !userId || isAnonymousCaller(ctx.from)) return;
   try {
-    await ctx.ports.rememberSticky(stickyKey(state.applet, dial.group, ctx.from), userId, ctx.now);
+    await ctx.ports.rememberSticky(stickyKey(state.applet, list, ctx.from), userId, ctx.now);
   } catch {
     // Next time the caller is rung in the usual order.
   }

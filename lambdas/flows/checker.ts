@@ -2,8 +2,8 @@
 // Pure domain code: it looks only at the document and at the directory of users, groups and flows.
 // Errors block publishing (422); warnings are saved and shown.
 import { isReservedKeyword } from './carrier-keywords';
+import { dialEntries, MAX_DIAL_NOUNS } from './applets';
 import { notifyChannels } from './outbound';
-import { MAX_DIAL_NOUNS } from './applets';
 import { isApplet, linksOf, successors, unreachable, walk } from './graph';
 import type { Directory, Group, User } from './people';
 import { MAX_FLOW_REDIRECTS } from './call-request';
@@ -18,6 +18,7 @@ import {
   type AppletOf,
   type AppletType,
   type Channel,
+  type DialEntry,
   type FlowDocument,
   type FlowPart,
   type MailboxRef,
@@ -76,7 +77,7 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
   const numbers = new Set<string>();
   for (const part of [doc.call, doc.sms]) {
     for (const applet of Object.values(part?.applets ?? {})) {
-      if (applet.type === 'dial' && applet.number) numbers.add(applet.number);
+      if (applet.type === 'dial') for (const entry of dialEntries(applet)) if ('number' in entry) numbers.add(entry.number);
       if (applet.type === 'forward') numbers.add(applet.to);
       for (const user of peopleReached(applet, directory)) if (user.phone) numbers.add(user.phone);
     }
@@ -88,7 +89,7 @@ export function numbersToLookUp(doc: FlowDocument, directory: Directory): string
 function peopleReached(applet: Applet, directory: Directory): User[] {
   const members = (mailbox: MailboxRef) => ('user' in mailbox ? [mailbox.user] : (directory.groups.get(mailbox.group)?.members ?? []));
   const ids =
-    applet.type === 'dial' ? (applet.user ? [applet.user] : applet.group ? (directory.groups.get(applet.group)?.members ?? []) : [])
+    applet.type === 'dial' ? dialEntries(applet).flatMap((e) => ('user' in e ? [e.user] : 'group' in e ? (directory.groups.get(e.group)?.members ?? []) : []))
     : applet.type === 'inbox' && applet.notify ? members(applet.mailbox)
     : applet.type === 'voicemail' && notifyChannels(applet.notify).sms ? members(applet.mailbox)
     : [];
@@ -222,6 +223,7 @@ function checkQueue(id: string, queue: AppletOf<'queue'>, ctx: PartContext): Pro
 }
 
 function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Problem[] {
+  if (dial.targets) return checkDialList(id, dial, dial.targets, ctx);
   const { directory, channel } = ctx;
   if (dial.user !== undefined) {
     const user = directory.users.get(dial.user);
@@ -232,10 +234,7 @@ function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Proble
   }
   if (dial.group === undefined) {
     // A dial to a plain number needs nothing from the directory, unless the number is our own.
-    if (!dial.number || !ctx.options.ownNumbers?.has(dial.number)) return [];
-    return [problem('own_number', channel,
-      `Applet "${id}" dials ${dial.number}, one of this organisation's own Switchboard numbers: ` +
-      'the call would come back into Switchboard (and could loop). Dial the person, or redirect to that number\'s flow.', id)];
+    return dial.number ? ownDialNumber(id, dial.number, ctx) : [];
   }
   const group = directory.groups.get(dial.group);
   if (!group) {
@@ -256,6 +255,70 @@ function checkDial(id: string, dial: AppletOf<'dial'>, ctx: PartContext): Proble
     const user = directory.users.get(memberId);
     if (user) problems.push(...userUnreachable(id, user, ` (a member of group "${group.id}")`, ctx));
     if (user) problems.push(...ownPhone(id, user, ` (a member of group "${group.id}")`, ctx));
+  }
+  return problems;
+}
+
+function ownDialNumber(id: string, number: string, { channel, options }: PartContext): Problem[] {
+  if (!options.ownNumbers?.has(number)) return [];
+  return [problem('own_number', channel,
+    `Applet "${id}" dials ${number}, one of this organisation's own Switchboard numbers: ` +
+    'the call would come back into Switchboard (and could loop). Dial the person, or redirect to that number\'s flow.', id)];
+}
+
+/**
+ * A dial of several users, groups and numbers (`targets`): each must exist and be reachable, as for a
+ * single target, and the list as rung (groups expanded in place, a person once) must fit Twilio's dial.
+ */
+function checkDialList(id: string, dial: AppletOf<'dial'>, targets: DialEntry[], ctx: PartContext): Problem[] {
+  const { directory, channel } = ctx;
+  const problems: Problem[] = [];
+  /** Twilio nouns of each entry of the list as rung. */
+  const nouns: number[] = [];
+  const rung = new Set<string>();
+  const ringUser = (user: User, via: string) => {
+    if (rung.has(user.id)) return;
+    rung.add(user.id);
+    problems.push(...userUnreachable(id, user, via, ctx), ...ownPhone(id, user, via, ctx));
+    nouns.push(nounsOf(user));
+  };
+  for (const entry of targets) {
+    if ('number' in entry) {
+      problems.push(...ownDialNumber(id, entry.number, ctx));
+      nouns.push(1);
+    } else if ('user' in entry) {
+      const user = directory.users.get(entry.user);
+      if (!user) problems.push(problem('unknown_user', channel, `Applet "${id}" dials user "${entry.user}", who does not exist.`, id));
+      else ringUser(user, '');
+    } else {
+      const group = directory.groups.get(entry.group);
+      if (!group) {
+        problems.push(problem('unknown_group', channel, `Applet "${id}" dials group "${entry.group}", which does not exist.`, id));
+        continue;
+      }
+      problems.push(...checkGroup(id, group, 'dials', ctx));
+      for (const memberId of group.members) {
+        const user = directory.users.get(memberId);
+        if (user) ringUser(user, ` (a member of group "${group.id}")`);
+      }
+    }
+  }
+  const several = dial.strategy === 'simultaneous' || dial.perRound > 1;
+  if (dial.screen && several && nouns.length > 1) {
+    problems.push(problem('screen_simultaneous', channel,
+      `Applet "${id}" screens a dial that rings several of its ${nouns.length} people and numbers at once ` +
+      `(${dial.strategy === 'simultaneous' ? 'strategy simultaneous' : `perRound ${dial.perRound}`}): Twilio connects the first ` +
+      'leg that picks up — a voicemail, say — and hangs up the others before the whisper plays. ' +
+      'Use sequential or round-robin with perRound 1, or do not screen.', id));
+  } else if (!dial.screen) {
+    const together = dial.strategy === 'simultaneous' ? nouns.length : dial.perRound;
+    const worst = [...nouns].sort((a, b) => b - a).slice(0, together).reduce((a, b) => a + b, 0);
+    if (worst > MAX_SIMULTANEOUS) {
+      problems.push(problem('too_many_targets', channel,
+        `Applet "${id}" ${dial.strategy === 'simultaneous' ? `rings its ${nouns.length} people and numbers all at once` : `rings ${dial.perRound} of its people and numbers per round`}: ` +
+        `up to ${worst} phones and softphones together, but Twilio rings at most ${MAX_SIMULTANEOUS} in one dial (each phone and ` +
+        'each softphone counts) and drops the rest: ring them in order (sequential), with a smaller perRound, or list fewer.', id));
+    }
   }
   return problems;
 }
@@ -480,7 +543,7 @@ function findInstantLoops({ part, channel, options }: PartContext): Problem[] {
   // A dial of people who may all be unavailable (a user or group dial; a number always rings) takes
   // noAnswer at once when nobody can be rung: through that branch it is instant too, so a noAnswer that
   // leads back to the dial spins (found by the property tests).
-  const dialInCall = (a: Applet): a is AppletOf<'dial'> => channel === 'call' && a.type === 'dial' && !a.number;
+  const dialInCall = (a: Applet): a is AppletOf<'dial'> => channel === 'call' && a.type === 'dial' && !dialEntries(a).some((e) => 'number' in e);
   const instant = Object.keys(part.applets).filter((id) => isInstant(part.applets[id], channel) || dialInCall(part.applets[id]));
   const instantSet = new Set(instant);
   const edges = new Map<string, string[]>();

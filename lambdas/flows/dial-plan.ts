@@ -1,12 +1,12 @@
 // Who a dial rings, and in which rounds. The ringing order is rebuilt on every request from the flow,
 // the directory and the few values kept in the call state (round-robin offset, sticky member), so a
 // dial spanning several webhook requests needs no server-side session.
-import { MAX_DIAL_NOUNS } from './applets';
+import { dialListKey, MAX_DIAL_NOUNS } from './applets';
 import { isAnonymousCaller } from './caller-match';
 import type { DialTarget } from './call-instructions';
 import type { DialState } from './call-state';
 import type { EnginePorts, Presence } from './engine';
-import type { Directory, Group, User } from './people';
+import type { Directory, User } from './people';
 import type { AppletOf } from './schema';
 
 type DialApplet = AppletOf<'dial'>;
@@ -41,26 +41,27 @@ export const stickyKey = (appletId: string, groupId: string, caller: string) => 
 
 /**
  * The first time a call reaches the dial: reads the round-robin counter and the sticky member, together.
- * `callSid` keeps a replay of the same call from advancing the counter again.
+ * `callSid` keeps a replay of the same call from advancing the counter again. A group and a `targets`
+ * list are ordered alike (the list is the group's members, or the targets with groups expanded in place).
  */
 export async function planDial(appletId: string, dial: DialApplet, from: string, directory: Directory, ports: EnginePorts, callSid?: string): Promise<DialPlan> {
-  if (!dial.group) return { order: legsOf(dial, singleOrder(dial, directory)) };
-  const group = directory.groups.get(dial.group);
+  const listKey = dialListKey(dial);
+  if (listKey === undefined) return { order: legsOf(dial, singleOrder(dial, directory)) };
+  const list = listOf(dial, directory);
   // Nobody to ring: go to noAnswer without touching the counter (it should only move for calls that ring someone).
-  if (!group || !group.members.some((id) => ringerFor(id, directory).targets.length > 0)) return { order: [] };
+  if (!list || !list.some((r) => r.targets.length > 0)) return { order: [] };
 
-  const count = group.members.length;
+  const count = list.length;
   const [start, remembered, presence] = await Promise.all([
-    dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, group.id), count, callSid) : undefined,
-    dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, group.id, from)) : undefined,
-    dial.strategy === 'longest-idle' ? ports.presence(group.members.filter((id) => ringerFor(id, directory).targets.length > 0)) : undefined,
+    dial.strategy === 'round-robin' ? ports.nextRoundRobinStart(roundRobinKey(appletId, listKey), count, callSid) : undefined,
+    dial.sticky && !isAnonymousCaller(from) ? ports.stickyMember(stickyKey(appletId, listKey, from)) : undefined,
+    dial.strategy === 'longest-idle' ? ports.presence(list.flatMap((r) => (r.userId !== undefined && r.targets.length > 0 ? [r.userId] : []))) : undefined,
   ]);
   const rr = start === undefined ? undefined : wrap(start, count);
-  const idle = presence ? longestIdleOrder(group.members, presence) : undefined;
-  const sticky = remembered && group.members.includes(remembered) && ringerFor(remembered, directory).targets.length > 0
-    ? remembered
-    : undefined;
-  return { order: legsOf(dial, groupOrder(group, directory, { rr, idle }, sticky)), rr, idle, sticky };
+  // A number on a list has no presence: it ranks as never seen on a call (list order among those).
+  const idle = presence ? longestIdleOrder(list.map((r) => r.userId ?? ''), presence) : undefined;
+  const sticky = remembered && list.some((r) => r.userId === remembered && r.targets.length > 0) ? remembered : undefined;
+  return { order: legsOf(dial, listOrder(list, { rr, idle }, sticky)), rr, idle, sticky };
 }
 
 /**
@@ -86,11 +87,11 @@ export function longestIdleOrder(members: readonly string[], presence: ReadonlyM
 
 /** A later round of the same dial: the same order, from the values the call state kept. */
 export function replanDial(dial: DialApplet, state: DialState, directory: Directory): DialPlan {
-  if (!dial.group) return { order: legsOf(dial, singleOrder(dial, directory)) };
-  const group = directory.groups.get(dial.group);
-  if (!group) return { order: [] };
-  const rr = state.rr === undefined ? undefined : wrap(state.rr, group.members.length);
-  return { order: legsOf(dial, groupOrder(group, directory, { rr, idle: state.idle }, state.sticky)), rr, idle: state.idle, sticky: state.sticky };
+  if (dialListKey(dial) === undefined) return { order: legsOf(dial, singleOrder(dial, directory)) };
+  const list = listOf(dial, directory);
+  if (!list) return { order: [] };
+  const rr = state.rr === undefined ? undefined : wrap(state.rr, list.length);
+  return { order: legsOf(dial, listOrder(list, { rr, idle: state.idle }, state.sticky)), rr, idle: state.idle, sticky: state.sticky };
 }
 
 /**
@@ -139,21 +140,47 @@ function singleOrder(dial: DialApplet, directory: Directory): Ringer[] {
 }
 
 /**
- * Members in group order, starting at the round-robin offset and wrapping once, or in longest-idle order;
- * the sticky member first. A longest-idle order kept from an earlier request names positions: members
- * added since come last, positions past the group's end (members removed since) are dropped.
+ * The list a group or `targets` dial orders, before rotation: a group's members, or the targets with each
+ * group's members in its place. A person listed twice (alone and in a group, or in two groups) is rung
+ * once, where they first appear. Undefined when a group dial's group is gone.
  */
-function groupOrder(group: Group, directory: Directory, by: { rr?: number; idle?: number[] }, sticky: string | undefined): Ringer[] {
-  let ordered: string[];
+function listOf(dial: DialApplet, directory: Directory): Ringer[] | undefined {
+  if (!dial.targets) {
+    const group = dial.group === undefined ? undefined : directory.groups.get(dial.group);
+    return group ? [...new Set(group.members)].map((id) => ringerFor(id, directory)) : undefined;
+  }
+  const seen = new Set<string>();
+  const out: Ringer[] = [];
+  const user = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    out.push(ringerFor(id, directory));
+  };
+  for (const entry of dial.targets) {
+    if ('user' in entry) user(entry.user);
+    else if ('group' in entry) for (const id of directory.groups.get(entry.group)?.members ?? []) user(id);
+    else out.push({ targets: [{ kind: 'number', value: entry.number }] });
+  }
+  return out;
+}
+
+/**
+ * The list starting at the round-robin offset and wrapping once, or in longest-idle order; the sticky
+ * member first. A longest-idle order kept from an earlier request names positions: entries added since
+ * come last, positions past the list's end (removed since) are dropped.
+ */
+function listOrder(list: Ringer[], by: { rr?: number; idle?: number[] }, sticky: string | undefined): Ringer[] {
+  let rotated: Ringer[];
   if (by.idle) {
-    const seen = new Set(by.idle.filter((i) => i < group.members.length));
-    ordered = [...[...seen].map((i) => group.members[i]), ...group.members.filter((_, i) => !seen.has(i))];
+    const seen = new Set(by.idle.filter((i) => i < list.length));
+    rotated = [...[...seen].map((i) => list[i]), ...list.filter((_, i) => !seen.has(i))];
   } else {
     const start = by.rr ?? 0;
-    ordered = [...group.members.slice(start), ...group.members.slice(0, start)];
+    rotated = [...list.slice(start), ...list.slice(0, start)];
   }
-  const ids = sticky ? [sticky, ...ordered.filter((id) => id !== sticky)] : ordered;
-  return ids.map((id) => ringerFor(id, directory));
+  if (!sticky) return rotated;
+  const first = rotated.find((r) => r.userId === sticky);
+  return first ? [first, ...rotated.filter((r) => r !== first)] : rotated;
 }
 
 /** A user's softphone and/or mobile; nothing when the user is unavailable or unknown (deleted since). */

@@ -181,13 +181,33 @@ const menu = z.strictObject({
   fallback: branch,
 });
 
+/** Twilio rings at most 10 nouns in one <Dial>; a list longer than that could never ring at once. */
+export const MAX_DIAL_LIST = 10;
+/** One entry of a dial's `targets`: a user, a group (its members, in place) or a phone number. */
+export const dialTargetSchema = z.union([z.strictObject({ user: refId }), z.strictObject({ group: refId }), z.strictObject({ number: e164 })]);
+const targetKey = (t: z.infer<typeof dialTargetSchema>) => ('user' in t ? `user:${t.user}` : 'group' in t ? `group:${t.group}` : `number:${t.number}`);
+
 const dial = z
   .strictObject({
     type: z.literal('dial'),
-  label,
+    label,
     user: refId.optional(),
     group: refId.optional(),
     number: e164.optional(),
+    /** Several people in one dial (DESIGN.md section 3): rung as one list in this order, groups expanded in place. */
+    targets: z
+      .array(dialTargetSchema)
+      .min(1, 'list at least one user, group or number to ring')
+      .max(MAX_DIAL_LIST, `a dial rings at most ${MAX_DIAL_LIST} users, groups or numbers`)
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((t, i) => {
+          const key = targetKey(t);
+          if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i], message: 'is already in the list: each user, group or number is listed once' });
+          seen.add(key);
+        });
+      })
+      .optional(),
     strategy: z.enum(DIAL_STRATEGIES).default('simultaneous'),
     perRound: z.number().int().min(1).max(10).default(1),
     sticky: z.boolean().default(false),
@@ -205,9 +225,9 @@ const dial = z
     noAnswer: branch,
   })
   .superRefine((d, ctx) => {
-    const targets = [d.user, d.group, d.number].filter((t) => t !== undefined).length;
+    const targets = [d.user, d.group, d.number, d.targets].filter((t) => t !== undefined).length;
     if (targets !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['user'], message: 'exactly one of user, group or number is required' });
+      ctx.addIssue({ code: 'custom', path: ['user'], message: 'exactly one of user, group, number or targets is required' });
     }
   });
 
@@ -328,6 +348,7 @@ export const flowDocumentSchema = z
 
 export type Prompt = z.infer<typeof promptSchema>;
 export type MailboxRef = z.infer<typeof mailboxRefSchema>;
+export type DialEntry = z.infer<typeof dialTargetSchema>;
 export type Applet = z.infer<typeof appletSchema>;
 export type AppletType = Applet['type'];
 export type AppletOf<T extends AppletType> = Extract<Applet, { type: T }>;

@@ -27,6 +27,10 @@ export function referenceSites(doc: FlowDocument): ReferenceSite[] {
       if (applet.type === 'dial') {
         if (applet.user) at('user', applet.user, 'user');
         if (applet.group) at('group', applet.group, 'group');
+        applet.targets?.forEach((t, i) => {
+          if ('user' in t) at('user', t.user, 'targets', String(i), 'user');
+          else if ('group' in t) at('group', t.group, 'targets', String(i), 'group');
+        });
       } else if (applet.type === 'queue') {
         applet.targets.forEach((t, i) => ('user' in t ? at('user', t.user, 'targets', String(i), 'user') : at('group', t.group, 'targets', String(i), 'group')));
       } else if (applet.type === 'voicemail' || applet.type === 'inbox') mailbox(applet.mailbox);

@@ -2,10 +2,10 @@
 // to, and one immutable item per published revision (rev n). Publishing writes the revision, moves the
 // head and updates the references of users and groups in one transaction. The head decides whether a flow
 // exists: a deleted flow's revisions stay readable by calls in progress until their TTL removes them.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { NotFoundError, PreconditionFailedError } from '../errors';
-import type { Revision } from '../api-types';
+import type { FlowDraft, Revision } from '../api-types';
 import type { FlowDocument } from '../flows/schema';
 import { appletTypesInPathOrder, referencesOf } from '../flows/summary';
 import { learnZoneOffsets, timeZonesOf, zoneOffsetsAround, type ZoneOffsets } from '../flows/zone-offsets';
@@ -51,6 +51,15 @@ export interface FlowRevision {
   publishedBy?: string;
 }
 
+/**
+ * An unpublished draft of a flow (rev = DRAFT_REV): whatever the editor holds, checked or not, so an edit
+ * in progress (even one the schema refuses, such as a half-typed number) survives a reload and another browser.
+ */
+export type { FlowDraft };
+
+/** The draft's sort key: below the head (0) and every revision (1, 2...), so no revision query meets it. */
+export const DRAFT_REV = -1;
+
 export interface FlowStore {
   listHeads(): Promise<FlowHead[]>;
   getHead(id: string): Promise<FlowHead>;
@@ -74,6 +83,9 @@ export interface FlowStore {
    * revisions expire a day after `now` (REVISION_GRACE_SECONDS), so calls in progress can finish.
    */
   delete(head: FlowHead, now: Date): Promise<void>;
+  getDraft(id: string): Promise<FlowDraft | undefined>;
+  putDraft(id: string, draft: FlowDraft): Promise<void>;
+  deleteDraft(id: string): Promise<void>;
 }
 
 /**
@@ -305,6 +317,8 @@ export class DynamoFlowStore implements FlowStore {
             ExpressionAttributeValues: { ':zero': 0, ':rev': head.revision },
           },
         },
+        // Its draft goes with it (no condition: there may be none).
+        { Delete: { TableName: this.table, Key: { id: head.id, rev: DRAFT_REV } } },
         ...head.users.map((u) => this.directory.refUpdate(u, 'DELETE', 'flowRefs', head.id)),
         ...head.groups.map((g) => this.directory.refUpdate(g, 'DELETE', 'flowRefs', head.id)),
         ...head.schedules.map((s) => this.directory.refUpdate(s, 'DELETE', 'flowRefs', head.id)),
@@ -322,6 +336,26 @@ export class DynamoFlowStore implements FlowStore {
       const revisions = Array.from({ length: Math.min(25, head.revision - start + 1) }, (_, i) => start + i);
       await Promise.all(revisions.map((rev) => this.expire(head.id, rev, expiresAt)));
     }
+  }
+
+  async getDraft(id: string): Promise<FlowDraft | undefined> {
+    if (!isKeyableId(id)) return undefined;
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: DRAFT_REV }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    return { document: JSON.parse(out.Item.document as string) as Record<string, unknown>, baseRevision: out.Item.baseRevision, savedAt: out.Item.savedAt };
+  }
+
+  async putDraft(id: string, draft: FlowDraft): Promise<void> {
+    assertKeyableId('flow', id);
+    // One item per flow, last writer wins (decisions.md): the document as JSON, never read by a webhook.
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { id, rev: DRAFT_REV, document: JSON.stringify(draft.document), baseRevision: draft.baseRevision, savedAt: draft.savedAt } }),
+    );
+  }
+
+  async deleteDraft(id: string): Promise<void> {
+    if (!isKeyableId(id)) return;
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { id, rev: DRAFT_REV } }));
   }
 
   private async expire(id: string, rev: number, expiresAt: number): Promise<void> {

@@ -1,9 +1,10 @@
 // Mailbox messages (voicemails and texts), keyed by the carrier's Sid so a retried callback stores
 // nothing twice. Voicemail fields are written with if_not_exists, so the recording callback, the
 // Record action and the transcription callback can arrive in any order and any number of times.
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '../api-types';
 import type { DynamoDb } from './dynamo-client';
+import { isKeyableId } from './keys';
 import { isConditionFailure } from './transactions';
 
 export type MailboxKey = `user#${string}` | `group#${string}` | 'unrouted';
@@ -35,6 +36,11 @@ export interface MessageStore {
   /** Returns false when this MessageSid was already stored (a retry). */
   storeText(mailbox: MailboxKey, message: Omit<Message, 'kind'>): Promise<boolean>;
   list(mailbox: MailboxKey, limit?: number): Promise<Message[]>;
+  /** One message by its Sid (RecordingSid or MessageSid), with its mailbox; undefined when there is none. */
+  get(id: string): Promise<(Message & { mailbox: MailboxKey }) | undefined>;
+  /** Marks a message read or unread; false when there is no such message. */
+  setRead(id: string, read: boolean): Promise<boolean>;
+  delete(id: string): Promise<void>;
 }
 
 export class DynamoMessageStore implements MessageStore {
@@ -110,5 +116,37 @@ export class DynamoMessageStore implements MessageStore {
       }),
     );
     return (out.Items ?? []).map(({ mailbox: _m, ...m }) => m as Message);
+  }
+
+  async get(id: string): Promise<(Message & { mailbox: MailboxKey }) | undefined> {
+    if (!isKeyableId(id)) return undefined;
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    // A transcript that arrived for a recording never stored has no mailbox: not a message anyone can see.
+    return out.Item?.mailbox ? (out.Item as Message & { mailbox: MailboxKey }) : undefined;
+  }
+
+  async setRead(id: string, read: boolean): Promise<boolean> {
+    if (!isKeyableId(id)) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: read ? 'SET #read = :t' : 'REMOVE #read',
+          ConditionExpression: 'attribute_exists(mailbox)',
+          ExpressionAttributeNames: { '#read': 'read' },
+          ...(read ? { ExpressionAttributeValues: { ':t': true } } : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!isKeyableId(id)) return;
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { id } }));
   }
 }

@@ -1,7 +1,7 @@
 // Numbers carry a single flowId, so "one flow per number" holds by construction. Every change of a
 // number's flow and of the flows' numberCount happens in one transaction, conditioned on what was read,
 // so counts stay exact and no number points at a missing flow, whatever runs concurrently.
-import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDb } from './dynamo-client';
 import { NotFoundError } from '../errors';
 import { assertKeyableId } from './keys';
@@ -19,23 +19,39 @@ export interface NumberRecord {
   createdAt: string;
 }
 
-/** Where a page of numbers ends: the LastEvaluatedKey to go on from (`number`, and `noFlow` on the noFlow index). */
-export type NumberPageKey = { number: string; noFlow?: '1' };
+/** Where a page of numbers ends: the LastEvaluatedKey to go on from (`number`, and the index's partition key). */
+export type NumberPageKey = { number: string; noFlow: '1' } | { number: string; listed: '1' };
 
 export interface NumberPage {
   records: NumberRecord[];
+  /** How many numbers the request looked at (before the search filter). */
+  examined: number;
   /** Absent on the last page. */
   next?: NumberPageKey;
 }
+
+export interface NumberPageOptions {
+  limit: number;
+  after?: NumberPageKey;
+  withoutFlow?: boolean;
+  /** Only numbers whose search text (lower-case name, then the number's digits) contains this. */
+  search?: string;
+  descending?: boolean;
+}
+
+/** What `search` is matched against: the name in lower case and the number's digits, so "Front", "0100003" and "(555) 010" find it. */
+export const searchText = (number: string, name: string) => `${name.toLowerCase()} ${number.replace(/\D/g, '')}`;
 
 export interface NumberStore {
   find(number: string): Promise<NumberRecord | undefined>;
   get(number: string): Promise<NumberRecord>;
   /**
-   * At most `limit` numbers after `after`, in one request: every number in the table's order (a Scan),
-   * or with `withoutFlow` only those without a flow, in number order (the sparse noFlow index).
+   * Looks at most `limit` numbers after `after`, in one request, in number order: every number (the listed
+   * index), or with `withoutFlow` only those without a flow (the sparse noFlow index); `search` filters them.
    */
-  page(options: { limit: number; after?: NumberPageKey; withoutFlow?: boolean }): Promise<NumberPage>;
+  page(options: NumberPageOptions): Promise<NumberPage>;
+  /** Lists numbers written before the listed index existed; returns how many (a Scan: an upgrade's one-off). */
+  backfillListing(): Promise<number>;
   listByFlow(flowId: string): Promise<NumberRecord[]>;
   listWithoutFlow(): Promise<NumberRecord[]>;
   /** Registers a number (with its flow, in the same transaction) or renames it; returns whether it was new. */
@@ -49,7 +65,7 @@ export interface NumberStore {
   delete(number: string): Promise<void>;
 }
 
-type NumberItem = NumberRecord & { noFlow?: '1'; updatedAt: string };
+type NumberItem = NumberRecord & { noFlow?: '1'; updatedAt: string; listed?: '1'; search?: string };
 const toRecord = ({ number, name, flowId, since, assignedBy, createdAt }: NumberItem): NumberRecord => ({ number, name, flowId, since, ...(assignedBy && { assignedBy }), createdAt });
 
 export class DynamoNumberStore implements NumberStore {
@@ -70,21 +86,45 @@ export class DynamoNumberStore implements NumberStore {
     return found;
   }
 
-  async page({ limit, after, withoutFlow }: { limit: number; after?: NumberPageKey; withoutFlow?: boolean }): Promise<NumberPage> {
+  async page({ limit, after, withoutFlow, search, descending }: NumberPageOptions): Promise<NumberPage> {
+    const index = withoutFlow ? 'noFlow' : 'listed';
     const out = await this.doc.send(
-      withoutFlow
-        ? new QueryCommand({
-            TableName: this.table,
-            IndexName: 'noFlow',
-            KeyConditionExpression: 'noFlow = :one',
-            ExpressionAttributeValues: { ':one': '1' },
-            Limit: limit,
-            ExclusiveStartKey: after,
-          })
-        : new ScanCommand({ TableName: this.table, Limit: limit, ExclusiveStartKey: after }),
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: `${index} = :one`,
+        ...(search ? { FilterExpression: 'contains(#search, :q)', ExpressionAttributeNames: { '#search': 'search' } } : {}),
+        ExpressionAttributeValues: { ':one': '1', ...(search ? { ':q': search } : {}) },
+        ScanIndexForward: !descending,
+        Limit: limit,
+        ExclusiveStartKey: after,
+      }),
     );
     const next = out.LastEvaluatedKey as NumberPageKey | undefined;
-    return { records: ((out.Items ?? []) as NumberItem[]).map(toRecord), ...(next ? { next } : {}) };
+    return { records: ((out.Items ?? []) as NumberItem[]).map(toRecord), examined: out.ScannedCount ?? out.Items?.length ?? 0, ...(next ? { next } : {}) };
+  }
+
+  async backfillListing(): Promise<number> {
+    const unlisted = await readAllPages<{ number: string; name: string }>(this.doc, {
+      scan: { TableName: this.table, FilterExpression: 'attribute_not_exists(listed)', ProjectionExpression: '#n, #name', ExpressionAttributeNames: { '#n': 'number', '#name': 'name' } },
+    });
+    for (const { number, name } of unlisted) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { number },
+            UpdateExpression: 'SET listed = :l, #search = :s',
+            ConditionExpression: 'attribute_exists(#n)',
+            ExpressionAttributeNames: { '#n': 'number', '#search': 'search' },
+            ExpressionAttributeValues: { ':l': '1', ':s': searchText(number, name) },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err; // deleted meanwhile
+      }
+    }
+    return unlisted.length;
   }
 
   listByFlow(flowId: string): Promise<NumberRecord[]> {
@@ -110,7 +150,7 @@ export class DynamoNumberStore implements NumberStore {
       let old = await this.find(number);
       const at = now.toISOString();
       if (!old) {
-        const item: NumberItem = { number, name: name ?? number, since: at, createdAt: at, updatedAt: at, ...(flowId ? { flowId } : { noFlow: '1' }), ...(by && flowId && { assignedBy: by }) };
+        const item: NumberItem = { number, name: name ?? number, since: at, createdAt: at, updatedAt: at, listed: '1', search: searchText(number, name ?? number), ...(flowId ? { flowId } : { noFlow: '1' }), ...(by && flowId && { assignedBy: by }) };
         try {
           await transact(this.doc, [
             { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' } } },
@@ -127,7 +167,7 @@ export class DynamoNumberStore implements NumberStore {
       // The flow first: if it does not exist, the 404 leaves the name unchanged too.
       if (flowId !== undefined && flowId !== old.flowId) old = await this.moveFlow(number, flowId, now, undefined, by);
       if (name === undefined || name === old.name) return { created: false, record: old };
-      await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at', { ':name': name, ':at': at }, { '#name': 'name' });
+      await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at, listed = :l, #search = :s', { ':name': name, ':at': at, ':l': '1', ':s': searchText(number, name) }, { '#name': 'name', '#search': 'search' });
       return { created: false, record: { ...old, name } };
     });
   }
@@ -139,7 +179,8 @@ export class DynamoNumberStore implements NumberStore {
    */
   async registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }> {
     const at = now.toISOString();
-    const item: NumberItem = { number, name, since: at, createdAt: at, updatedAt: at, noFlow: '1' };
+    // Listed and searchable like any number registered (the dashboard's Numbers table reads the listed index).
+    const item: NumberItem = { number, name, since: at, createdAt: at, updatedAt: at, noFlow: '1', listed: '1', search: searchText(number, name) };
     try {
       await this.doc.send(
         new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
@@ -179,11 +220,13 @@ export class DynamoNumberStore implements NumberStore {
       const at = now.toISOString();
       // Who made this change, or nobody: a name left from an earlier change would credit them with this one.
       const who = by ? { set: ', assignedBy = :by', values: { ':by': by } } : { set: '', values: {} };
+      // Listed again on the way (a number from before the listed index: see backfillListing).
+      const listing = { ':l': '1', ':s': searchText(number, old.name) };
       const update = flowId
-        ? { UpdateExpression: `SET flowId = :new, since = :at, updatedAt = :at${who.set} REMOVE noFlow${by ? '' : ', assignedBy'}`, values: { ':new': flowId, ':at': at, ...who.values } }
-        : { UpdateExpression: `SET noFlow = :one, since = :at, updatedAt = :at${who.set} REMOVE flowId${by ? '' : ', assignedBy'}`, values: { ':one': '1', ':at': at, ...who.values } };
+        ? { UpdateExpression: `SET flowId = :new, since = :at, updatedAt = :at, listed = :l, #search = :s${who.set} REMOVE noFlow${by ? '' : ', assignedBy'}`, values: { ':new': flowId, ':at': at, ...listing, ...who.values } }
+        : { UpdateExpression: `SET noFlow = :one, since = :at, updatedAt = :at, listed = :l, #search = :s${who.set} REMOVE flowId${by ? '' : ', assignedBy'}`, values: { ':one': '1', ':at': at, ...listing, ...who.values } };
       const items: TransactItem[] = [
-        this.numberUpdate(number, old.flowId, update.UpdateExpression, update.values),
+        this.numberUpdate(number, old.flowId, update.UpdateExpression, update.values, { '#search': 'search' }),
         ...(flowId ? [this.count(flowId, +1)] : []),
         ...(old.flowId ? [this.count(old.flowId, -1)] : []),
       ];

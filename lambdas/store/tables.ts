@@ -35,6 +35,8 @@ export const TABLES = {
       { name: 'byFlow', partitionKey: { name: 'flowId', type: 'S' }, sortKey: { name: 'number', type: 'S' } },
       // Numbers without a flow carry noFlow = "1" (and lose it on assignment): the report reads only them.
       { name: 'noFlow', partitionKey: { name: 'noFlow', type: 'S' }, sortKey: { name: 'number', type: 'S' } },
+      // Every number carries listed = "1": the dashboard's list, searched and paged in number order (docs/data-model.md).
+      { name: 'listed', partitionKey: { name: 'listed', type: 'S' }, sortKey: { name: 'number', type: 'S' } },
     ],
   },
   flows: {

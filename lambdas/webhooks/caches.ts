@@ -1,5 +1,6 @@
 // The webhooks' in-memory caches, kept for the life of a Lambda container: immutable revisions, and the
 // directory (users and groups) and shared schedules for a few seconds.
+import { dialEntries } from '../flows/applets';
 import type { Schedules } from '../flows/hours';
 import type { Directory } from '../flows/people';
 import type { LoadedRevision } from '../flows/call-request';
@@ -60,9 +61,11 @@ export function peopleNamedIn(part: FlowPart): PeopleNeeded {
   const users: string[] = [];
   const groups: string[] = [];
   for (const applet of Object.values(part.applets)) {
-    const ref = applet.type === 'dial' ? applet : applet.type === 'inbox' ? applet.mailbox : undefined;
-    if (ref && 'user' in ref && ref.user) users.push(ref.user);
-    if (ref && 'group' in ref && ref.group) groups.push(ref.group);
+    const refs = applet.type === 'dial' ? dialEntries(applet) : applet.type === 'inbox' ? [applet.mailbox] : [];
+    for (const ref of refs) {
+      if ('user' in ref && ref.user) users.push(ref.user);
+      if ('group' in ref && ref.group) groups.push(ref.group);
+    }
   }
   return { users, groups };
 }

@@ -121,6 +121,7 @@ it("the unassigned number's picker assigns Main line: the row turns green, the A
   await open();
   const spare = page().locator('#numbers-table tr[data-number="+15550100003"]');
   await spare.getByLabel('Flow for Spare line (+15550100003)').selectOption({ label: 'Main line' });
+  await spare.getByRole('button', { name: 'Save' }).click();
   await page().locator('#numbers-table tr[data-number="+15550100003"][data-status="ok"]').waitFor();
   await expect(spare.getAttribute('class')).resolves.toContain('row-ok');
   expect(await httpOk(stack, 'GET', '/api/numbers/%2B15550100003')).toMatchObject({ flowId: mainId, flowName: 'Main line', status: 'ok' });
@@ -156,7 +157,7 @@ it("registers and renames numbers, and shows the API's 400 next to the form that
   await form.getByRole('button', { name: 'Register' }).click();
   const note = form.getByRole('alert');
   await note.waitFor();
-  expect(await note.textContent()).toMatch(/^400 Invalid: .*number.*E\.164/);
+  expect(await note.textContent()).toMatch(/^Some entries need fixing:.*number.*E\.164/);
   await form.getByLabel('Number').fill('+1 (555) 010-0099');
   await form.getByRole('button', { name: 'Register' }).click();
   await form.getByRole('status').getByText('+15550100099 registered.').waitFor();
@@ -175,7 +176,6 @@ it("registers and renames numbers, and shows the API's 400 next to the form that
 
 describe('mailboxes', () => {
   let audioBase: string;
-  const served: string[] = [];
 
   /** One second of a 440 Hz tone, 8 kHz mono 16-bit PCM: a WAV every browser plays. */
   function tinyWav(): Buffer {
@@ -208,7 +208,6 @@ describe('mailboxes', () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
     await browser.context.route('https://api.twilio.com/**', (route) => {
       const url = route.request().url();
-      served.push(url);
       if (url.endsWith('.png')) return route.fulfill({ status: 200, headers: { 'content-type': 'image/png', 'access-control-allow-origin': '*' }, body: png });
       return route.fulfill({ status: 200, headers: { 'content-type': 'audio/wav', 'accept-ranges': 'none' }, body: wav });
     });
@@ -220,8 +219,9 @@ describe('mailboxes', () => {
     browser.outside.splice(0, browser.outside.length, ...browser.outside.filter((url) => !url.startsWith('https://api.twilio.com/')));
   });
 
-  it('a voicemail left through the voice webhook plays in the group mailbox, with its transcript', async () => {
-    // A Sunday: Main line's hours send the caller straight to the Sales voicemail.
+  it('a voicemail left through the voice webhook is in the group mailbox, with its transcript and its player on the page’s own origin', async () => {
+    // A Sunday: Main line's hours send the caller straight to the Sales voicemail. (Playing it, through the
+    // carrier: test/browser/mailboxes.test.ts, against the Twilio-compatible server.)
     const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100001', from: '+15550107777', at: '2026-12-06T15:00:00Z', recordingBaseUrl: audioBase });
     const record = t.entries.find((e) => e.kind === 'record');
     expect(record).toBeDefined();
@@ -231,13 +231,7 @@ describe('mailboxes', () => {
     expect(await message.textContent()).toContain('+15550107777');
     expect(await message.locator('.transcript').textContent()).toBe('(simulated transcript)');
     const audio = message.getByLabel('Voicemail from +15550107777');
-    expect(await audio.getAttribute('src')).toBe(`${audioBase}/${(record as { recordingSid: string }).recordingSid}`);
-    await audio.evaluate((a: HTMLAudioElement) => a.play());
-    await page().waitForFunction((sel) => {
-      const a = document.querySelector(`${sel} audio`) as HTMLAudioElement | null;
-      return !!a && a.readyState >= 2 && a.currentTime > 0 && !a.paused;
-    }, `[data-message="${(record as { recordingSid: string }).recordingSid}"]`);
-    expect(served.length).toBeGreaterThan(0);
+    expect(await audio.getAttribute('src')).toBe(`/api/recordings/${(record as { recordingSid: string }).recordingSid}`);
     expect(await unlabelledControls()).toEqual([]);
   });
 
@@ -403,7 +397,7 @@ it('an unknown page and an unknown flow show what went wrong, never a blank page
   await open('#/flows/flw_missing');
   const alert = page().getByRole('alert').filter({ hasText: 'Could not load this flow' });
   await alert.waitFor();
-  expect(await alert.textContent()).toContain('not found');
+  expect(await alert.textContent()).toContain('no longer exists');
   browser.errors.splice(0, browser.errors.length, ...browser.errors.filter((e) => !e.includes('404 (Not Found)')));
 });
 

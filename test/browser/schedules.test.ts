@@ -145,7 +145,7 @@ it('a flow’s hours pick a shared schedule in the editor; the flow page then sh
   await card.getByRole('button', { name: 'Delete' }).click();
   const dialog = page().getByRole('dialog', { name: 'Delete Main office?' });
   await dialog.getByRole('button', { name: 'Delete schedule' }).click();
-  expect(await dialog.getByRole('alert').textContent()).toMatch(/^409 Conflict: schedule .* is used by Main line/);
+  expect(await dialog.getByRole('alert').textContent()).toBe('The schedule Main office is used by Main line; change their hours first');
   expect((await httpOk(stack, 'GET', `/api/schedules/${schedule.id}`)).id).toBe(schedule.id);
   expected = [/409 \(Conflict\)/];
 });

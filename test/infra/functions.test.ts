@@ -89,13 +89,15 @@ describe('every function has the project defaults', () => {
  */
 const GRANTS: Record<(typeof functionNames)[number], Record<string, string[]>> = {
   admin: {
-    numbers: ['DeleteItem', 'GetItem', 'PutItem', 'Scan', 'UpdateItem'],
+    numbers: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     'numbers/index/byFlow': ['Query'],
+    'numbers/index/listed': ['Query'],
     'numbers/index/noFlow': ['Query'],
     flows: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
     'flows/index/heads': ['Query'],
     directory: ['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'],
     'directory/index/byKind': ['Query'],
+    messages: ['DeleteItem', 'GetItem', 'UpdateItem'],
     'messages/index/byMailbox': ['Query'],
     traces: ['Query'],
     // The report's mark and events; schedule overrides (read one or a list's, set and clear); carrier sync jobs

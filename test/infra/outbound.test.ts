@@ -62,14 +62,16 @@ describe('who may queue texts', () => {
     ['voice', () => synth.stack.webhooks.voice],
     ['sms', () => synth.stack.webhooks.sms],
     ['spill drain', () => synth.stack.spill.drain],
+    // A reply by text to a mailbox's message (POST /api/messages/{id}/reply, issue 20 item 8) is queued too.
+    ['admin API', () => synth.stack.admin.function],
   ] as const)('the %s function may send to the outbound queue and knows its URL', (_name, fn) => {
     expect(queueActions(fn(), queueId())).toEqual(expect.arrayContaining(['sqs:SendMessage']));
     expect(queueActions(fn(), queueId())).not.toContain('sqs:ReceiveMessage');
     expect(env(synth, fn())[ENV.outboxQueueUrl]).toEqual({ Ref: queueId() });
   });
 
-  test('the fallback, the admin API and the report may not touch it', () => {
-    for (const fn of [synth.stack.webhooks.fallback, synth.stack.admin.function, synth.stack.report.function]) {
+  test('the fallback and the report may not touch it', () => {
+    for (const fn of [synth.stack.webhooks.fallback, synth.stack.report.function]) {
       expect(queueActions(fn, queueId())).toEqual([]);
       expect(env(synth, fn)[ENV.outboxQueueUrl]).toBeUndefined();
     }

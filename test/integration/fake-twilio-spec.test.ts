@@ -4,6 +4,7 @@
 import type twilio from 'twilio';
 import { startFakeTwilio, type FakeTwilio } from '../../local/fake-twilio';
 import { libraryClient, specProblems } from '../support/carrier';
+import { TwilioLibraryApi } from '../../lambdas/carrier/twilio-client';
 
 let fake: FakeTwilio;
 let client: ReturnType<typeof twilio>;
@@ -165,5 +166,38 @@ describe('Trunking v1 Trunks and their PhoneNumbers', () => {
     await account().incomingPhoneNumbers(b.sid).update({ trunkSid: '' });
     expect(fake.listNumbers().map((n) => n.trunk_sid)).toEqual([null, null]);
     expect(await raw('POST', `${numbersPath()}/${a.sid}.json`, { TrunkSid: `TK${'0'.repeat(32)}` })).toEqual(twilioError(400, 20001));
+  });
+});
+
+describe('Recordings and Messages deletes (mailboxes, issue 20 item 8)', () => {
+  const recording = `RE${'a'.repeat(32)}`;
+
+  test('a recording’s media is a real WAV with the account’s credentials (the carrier link’s fetch); deleted, it is 404 for media and JSON', async () => {
+    const ours = new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { apiUrl: fake.url });
+    const media = await ours.fetchRecordingMedia(recording, 'wav');
+    expect(media.contentType).toBe('audio/x-wav');
+    expect(media.data.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(media.data.subarray(8, 12).toString('ascii')).toBe('WAVE');
+    expect(media.data.length).toBe(44 + 8000); // half a second of 8 kHz 16-bit mono
+    const sent = fake.requests.at(-1)!;
+    expect(sent).toMatchObject({ method: 'GET', path: `/2010-04-01/Accounts/${fake.accountSid}/Recordings/${recording}.wav`, auth: `${fake.accountSid}:${fake.authToken}` });
+    // Without the credentials Twilio (enforcing HTTP auth on media) answers 401.
+    expect((await fetch(`${fake.url}${sent.path}`)).status).toBe(401);
+    broken.add(fake.requests.at(-1)!);
+
+    await account().recordings(recording).remove();
+    await ours.deleteRecording(recording); // already gone: done
+    await expect(ours.fetchRecordingMedia(recording, 'wav')).rejects.toMatchObject({ status: 404, carrierCode: 20404 });
+    await expect(account().recordings(recording).remove()).rejects.toMatchObject({ status: 404 });
+  });
+
+  test('a sent message is deleted with the library’s remove: gone from the list, 404 afterwards', async () => {
+    fake.addNumber({ phoneNumber: '+15550300009' });
+    const sent = await client.messages.create({ from: '+15550300009', to: '+15550300100', body: 'hello' });
+    await client.messages(sent.sid).remove();
+    expect((await client.messages.list()).map((m) => m.sid)).not.toContain(sent.sid);
+    await expect(client.messages(sent.sid).remove()).rejects.toMatchObject({ status: 404 });
+    const ours = new TwilioLibraryApi({ accountSid: fake.accountSid, authToken: fake.authToken }, { apiUrl: fake.url });
+    await expect(ours.deleteMessage(sent.sid)).resolves.toBeUndefined();
   });
 });

@@ -28,6 +28,8 @@ export interface Browser {
   errors: string[];
   /** Requests to anything but loopback. */
   outside: string[];
+  /** The browser's own dialogs the page opened, by type (`beforeunload`, `confirm`...), in order. */
+  dialogs: string[];
   close(): Promise<void>;
 }
 
@@ -69,11 +71,21 @@ export async function openBrowser(): Promise<Browser> {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  // Leaving a page with unpublished changes asks first (beforeunload): the tests navigate on, as a person
+  // answering "Leave" would, and can read that it was asked. Any other dialog is dismissed as Playwright
+  // would by default, a moment later, so a test that listens for it itself answers it first.
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.type());
+    if (d.type() === 'beforeunload') void d.accept();
+    else setTimeout(() => void d.dismiss().catch(() => undefined), 0);
+  });
   return {
     context,
     page,
     errors,
     outside,
+    dialogs,
     close: async () => {
       await context.close();
       await rm(profile, { recursive: true, force: true });

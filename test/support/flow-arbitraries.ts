@@ -116,6 +116,17 @@ function callAppletArb(type: (typeof CALL_TYPES)[number], t: Targets, noisy: boo
           fc.constantFrom(...USER_IDS, ...(noisy ? ['u_gone'] : [])).map((user) => ({ user })),
           fc.constantFrom(...GROUP_IDS, ...(noisy ? ['g_gone'] : [])).map((group) => ({ group })),
           fc.constantFrom(...PHONES.slice(1)).map((number) => ({ number })),
+          // Several in one dial (issue 20): each entry listed once, 1-4 of them.
+          fc
+            .uniqueArray(
+              fc.oneof(
+                fc.constantFrom(...USER_IDS, ...(noisy ? ['u_gone'] : [])).map((user) => ({ user })),
+                fc.constantFrom(...GROUP_IDS, ...(noisy ? ['g_gone'] : [])).map((group) => ({ group })),
+                fc.constantFrom(...PHONES.slice(1)).map((number) => ({ number })),
+              ),
+              { minLength: 1, maxLength: 4, selector: (e) => JSON.stringify(e) },
+            )
+            .map((targets) => ({ targets })),
         ),
         fc.record({
           strategy: fc.constantFrom('simultaneous', 'sequential', 'round-robin'),

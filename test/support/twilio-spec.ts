@@ -133,6 +133,10 @@ export class TwilioSpec {
 
   /** What is wrong with a request, in words naming the field; [] when the spec has no objection. */
   requestProblems(req: Pick<TwilioExchange, 'method' | 'path' | 'query' | 'form' | 'contentType'>): string[] {
+    // A recording's media: twilio-oai describes the JSON resource only; the media is the same GET with
+    // Twilio's documented .wav or .mp3 suffix, so the request is checked as that fetch.
+    const media = recordingMedia(req);
+    if (media) return this.requestProblems({ ...req, path: media });
     const where = `${req.method} ${req.path}`;
     const op = this.operation(req.method, req.path);
     if (!op) return [`${where}: no such operation in Twilio's API definitions`];
@@ -186,6 +190,11 @@ export class TwilioSpec {
   /** What is wrong with an answer to `req`; [] when it is what Twilio answers. */
   answerProblems(req: TwilioExchange): string[] {
     const where = `${req.method} ${req.path} → ${req.status}`;
+    // Media is audio, not JSON (the server records no JSON answer for it); a refusal is Twilio's error JSON.
+    if (recordingMedia(req)) {
+      if (req.status === 200) return req.answer === undefined ? [] : [`${where}: media answers audio, not JSON`];
+      return this.answerProblems({ ...req, path: recordingMedia(req)! });
+    }
     const op = this.operation(req.method, req.path);
     if (!op) return [`${where}: no such operation in Twilio's API definitions`];
     const status = String(req.status);
@@ -362,3 +371,10 @@ function decode(schema: Schema, values: string[]): Json {
 let shared: TwilioSpec | undefined;
 /** One loaded copy per test file (the definitions are 3 MB of JSON). */
 export const twilioSpec = (): TwilioSpec => (shared ??= new TwilioSpec());
+
+/** The JSON resource path of a recording's media request (GET …/Recordings/RE….wav|mp3), else undefined. */
+function recordingMedia(req: Pick<TwilioExchange, 'method' | 'path'>): string | undefined {
+  if (req.method.toUpperCase() !== 'GET') return undefined;
+  const m = /^(\/2010-04-01\/Accounts\/[^/]+\/Recordings\/[^/.]+)\.(wav|mp3)$/.exec(req.path);
+  return m ? `${m[1]}.json` : undefined;
+}

@@ -1,7 +1,7 @@
 // The dashboard's words for the numbers the report lists (web/src/report-text.ts): a number whose Twilio
 // URLs point elsewhere (issue 13) is named as not connected, never as a flow problem.
-import { notConnectedNumbers, reportLine, syncProgress } from '../../web/src/report-text';
-import type { CarrierSyncJob, ReportEntry } from '../../lambdas/api-types';
+import { notConnectedNumbers, reportLine, summaryCounts, syncProgress } from '../../web/src/report-text';
+import type { CarrierSyncJob, FlowList, ReportEntry, UnassignedReport } from '../../lambdas/api-types';
 
 const entry = (number: string, status: ReportEntry['status']): ReportEntry => ({ number, name: number, status, flowId: null, since: '2026-12-01T00:00:00Z', lostCalls: 0, lostTexts: 0, fix: '' });
 
@@ -36,4 +36,14 @@ test('a sync’s progress in words: counting, numbers done of the total, failure
   expect(syncProgress({ ...job, status: 'done', phase: 'numbers', total: 10_000, done: 10_000, imported: 9_000, connected: 9_990, unchanged: 10, notConnected: { sip_trunk: 2 } }))
     .toBe('Connected to Twilio: 9,000 imported, 9,990 connected, 10 already fine; 2 still not connected (see below).');
   expect(syncProgress({ ...job, status: 'failed', phase: 'numbers', total: 10_000, done: 4_000, error: 'Twilio 503' })).toBe('The sync stopped at 4,000 of 10,000 numbers: Twilio 503. Start it again to resume there.');
+});
+
+test('summary counts: not connected and no flow apart, a number with both in each, once among the losing, never fine', () => {
+  const entry = (number: string, status: string) => ({ number, status }) as unknown as ReportEntry;
+  const flows = { flows: [{ numberCount: 3 }, { numberCount: 1 }] } as unknown as FlowList;
+  const report = {
+    totals: { withoutFlow: 2 },
+    numbers: [entry('+1', 'not_connected'), entry('+2', 'no_flow'), entry('+2', 'not_connected'), entry('+3', 'no_sms_flow'), entry('+4', 'no_flow')],
+  } as unknown as UnassignedReport;
+  expect(summaryCounts(flows, report)).toEqual({ flows: 2, numbers: 6, losing: 4, notConnected: 2, noFlow: 3, fine: 2 });
 });

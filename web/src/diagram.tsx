@@ -119,9 +119,34 @@ export interface DiagramProps {
   marks?: { added: string[]; changed: string[] };
   /** Dragging a branch (its label or its dead end) onto an applet connects it there. */
   onConnect?: (from: string, branch: string, to: string) => void;
+  /** Enter on a branch (its label or its dead end): open its applet's settings at that branch's picker. */
+  onPickBranch?: (from: string, branch: string) => void;
 }
 
-export function Diagram({ part, channel, problems, names, selected, onSelect, lit = [], marks, onConnect }: DiagramProps) {
+type Direction = 'ArrowUp' | 'ArrowDown' | 'ArrowLeft' | 'ArrowRight';
+
+/**
+ * The node an arrow key goes to from `from`: the nearest one in that direction, favouring those straight
+ * ahead (a node below and slightly aside beats one far aside), as on a map.
+ */
+export function nodeToward(nodes: Array<{ id: string; x: number; y: number }>, from: string, key: Direction): string | undefined {
+  const here = nodes.find((n) => n.id === from);
+  if (!here) return undefined;
+  const [ax, ay] = key === 'ArrowUp' ? [0, -1] : key === 'ArrowDown' ? [0, 1] : key === 'ArrowLeft' ? [-1, 0] : [1, 0];
+  let best: { id: string; score: number } | undefined;
+  for (const n of nodes) {
+    if (n.id === from) continue;
+    const [dx, dy] = [n.x - here.x, n.y - here.y];
+    const ahead = dx * ax + dy * ay;
+    if (ahead <= 1) continue;
+    const aside = Math.abs(dx * ay) + Math.abs(dy * ax);
+    const score = ahead + 2 * aside;
+    if (!best || score < best.score) best = { id: n.id, score };
+  }
+  return best?.id;
+}
+
+export function Diagram({ part, channel, problems, names, selected, onSelect, lit = [], marks, onConnect, onPickBranch }: DiagramProps) {
   const layout = useMemo(() => computeLayout(part, problems), [JSON.stringify(part), JSON.stringify(problems)]);
   const svgRef = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ from: string; branch: string; x0: number; y0: number; x: number; y: number; over?: string }>();
@@ -153,6 +178,13 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
     const to = appletAt(e);
     setDrag(undefined);
     if (to && to !== drag.from) onConnect?.(drag.from, drag.branch, to);
+  };
+  const focusNode = (id: string) => svgRef.current?.querySelector<SVGGElement>(`g.node[data-applet="${CSS.escape(id)}"]`)?.focus();
+  const applets = layout.nodes.filter((n) => !n.stub);
+  const pickBranch = (from: string, branch: string) => (e: KeyboardEvent) => {
+    if (!onPickBranch || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    onPickBranch(from, branch);
   };
   const litSet = new Set(lit);
   const litEdges = new Set(lit.slice(1).map((to, i) => `${lit[i]}\u0000${to}`));
@@ -193,7 +225,16 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
         {layout.edges.map((e) => {
           const on = litEdges.has(`${e.from}\u0000${e.to}`);
           return (
-            <g key={`${e.from}-${e.branch}`} class={`edge${on ? ' lit' : ''}${e.stub ? ' stub-edge' : ''}${onConnect ? ' draggable' : ''}`} data-from={e.from} data-to={e.stub ? '' : e.to} data-branch={e.branch} onPointerDown={startDrag(e.from, e.branch)}>
+            <g
+              key={`${e.from}-${e.branch}`}
+              class={`edge${on ? ' lit' : ''}${e.stub ? ' stub-edge' : ''}${onConnect ? ' draggable' : ''}`}
+              data-from={e.from}
+              data-to={e.stub ? '' : e.to}
+              data-branch={e.branch}
+              onPointerDown={startDrag(e.from, e.branch)}
+              // A branch is reachable by keyboard too: Enter opens its applet's settings at its picker.
+              {...(onPickBranch && !e.stub ? { tabindex: 0, role: 'button', 'aria-label': `Branch ${e.label} of ${e.from}, to ${e.to}: press Enter to change where it goes`, onKeyDown: pickBranch(e.from, e.branch) } : {})}
+            >
               <title>{onConnect ? `${e.from} · ${e.label}: drag onto an applet to connect it there` : `${e.from} · ${e.label}`}</title>
               <path d={pathOf(e.points)} marker-end={`url(#${on ? 'arrow-lit' : 'arrow'}-${channel})`} />
               <rect x={e.labelAt.x - Math.min(60, e.label.length * 3.3 + 5)} y={e.labelAt.y - 9} width={Math.min(120, e.label.length * 6.6 + 10)} height={18} rx="9" class="edge-label-bg" />
@@ -206,7 +247,15 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
         {layout.nodes.map((n) => {
           if (n.stub)
             return (
-              <g key={n.id} class={`stub${onConnect ? ' draggable' : ''}`} data-stub-for={n.stub.applet} data-branch={n.stub.branch} transform={`translate(${n.x - n.w / 2},${n.y - n.h / 2})`} onPointerDown={startDrag(n.stub.applet, n.stub.branch)}>
+              <g
+                key={n.id}
+                class={`stub${onConnect ? ' draggable' : ''}`}
+                data-stub-for={n.stub.applet}
+                data-branch={n.stub.branch}
+                transform={`translate(${n.x - n.w / 2},${n.y - n.h / 2})`}
+                onPointerDown={startDrag(n.stub.applet, n.stub.branch)}
+                {...(onPickBranch ? { tabindex: 0, role: 'button', 'aria-label': `Dead end: branch ${n.stub.branch} of ${n.stub.applet} goes nowhere. Press Enter to choose where it goes`, onKeyDown: pickBranch(n.stub.applet, n.stub.branch) } : {})}
+              >
                 <title>{onConnect ? 'A dead end: drag it onto the applet this branch should go to' : 'A dead end'}</title>
                 <rect width={n.w} height={n.h} rx="12" />
                 <text x={n.w / 2} y={16} text-anchor="middle">
@@ -231,9 +280,9 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
           ]
             .filter(Boolean)
             .join(' ');
-          // An applet's label (an imported Studio widget's name, say) is shown instead of its id.
-          const name = typeof a.label === 'string' && a.label ? a.label : n.id;
-          const label = `${name}${name === n.id ? '' : ` (${n.id})`}, ${appletLabel(a.type)}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
+          const settings = settingsLine(a, names);
+          const title = typeof a.label === 'string' && a.label ? a.label : undefined;
+          const label = `${title ? `${title} (${n.id})` : n.id}, ${appletLabel(a.type)}${settings ? `, ${a.type === 'dial' ? 'rings ' : ''}${settings}` : ''}${n.id === part.start ? ', start' : ''}${n.unreachable ? ', unreachable' : ''}${ps.length ? `, ${ps.length} ${ps.length === 1 ? 'problem' : 'problems'}: ${ps.map((p) => p.message).join(' ')}` : ''}`;
           return (
             <g
               key={n.id}
@@ -241,7 +290,7 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
               data-applet={n.id}
               transform={`translate(${n.x - n.w / 2},${n.y - n.h / 2})`}
               role={onSelect ? 'button' : 'img'}
-              tabIndex={onSelect ? 0 : undefined}
+              tabindex={onSelect ? 0 : undefined}
               aria-label={label}
               aria-pressed={onSelect ? selected === n.id : undefined}
               onClick={() => onSelect?.(n.id)}
@@ -249,6 +298,11 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
                 if (e.key === 'Enter' || e.key === ' ') {
                   e.preventDefault();
                   onSelect?.(n.id);
+                } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown' || e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+                  // Arrow keys move between the applets as they are drawn.
+                  const to = nodeToward(applets, n.id, e.key);
+                  e.preventDefault();
+                  if (to) focusNode(to);
                 }
               }}
             >
@@ -263,14 +317,14 @@ export function Diagram({ part, channel, problems, names, selected, onSelect, li
               )}
               <rect class="node-box" width={n.w} height={n.h} rx="8" />
               <rect class="node-stripe" width="5" height={n.h} rx="2" />
-              <text x="14" y="19" class="node-id">
-                {clip(name, 20)}
+              <text x="14" y="19" class={title ? 'node-id node-label' : 'node-id'}>
+                {clip(title ?? n.id, 20)}
               </text>
               <text x={n.w - 10} y="19" class="node-type" text-anchor="end">
                 {appletLabel(a.type)}
               </text>
               <text x="14" y="42" class="node-settings">
-                {clip(settingsLine(a, names), 28)}
+                {clip(settings, 28)}
               </text>
               {ps.length > 0 && (
                 <g class={`node-problems ${severity}`} transform={`translate(${n.w - 12},${n.h - 12})`}>

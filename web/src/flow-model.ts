@@ -83,8 +83,11 @@ export function settingsLine(a: Applet, names: Names): string {
     case 'keyword':
       return `${((a.rules as unknown[]) ?? []).length} rules`;
     case 'dial': {
-      const target = a.user ? names.users.get(a.user as string) ?? a.user : a.group ? names.groups.get(a.group as string) ?? a.group : a.number;
-      return `${target ?? '?'}${a.group ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
+      const list = Array.isArray(a.targets) ? (a.targets as Array<Record<string, string>>) : [a as Record<string, string>];
+      const nameOf = (t: Record<string, string>) => (t.user ? names.users.get(t.user) ?? t.user : t.group ? names.groups.get(t.group) ?? t.group : t.number);
+      const who = list.map(nameOf).filter(Boolean).join(', ') || '?';
+      const ordered = !!a.group || list.length > 1;
+      return `${who}${ordered ? ` · ${a.strategy ?? 'simultaneous'}` : ''}${a.screen ? ' · screen' : ''}${a.announce ? ' · announce' : ''}`;
     }
     case 'queue':
       return `${a.name ?? '?'} · ${((a.targets as Array<{ user?: string; group?: string }>) ?? []).map((t) => (t.user ? names.users.get(t.user) ?? t.user : t.group ? names.groups.get(t.group) ?? t.group : '?')).join(', ')}`;

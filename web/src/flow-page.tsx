@@ -17,8 +17,26 @@ import type { Channel, Flow, FlowList, Group, Problem, PublishResult, ScheduleVi
 import { canEdit, useMe } from './my-calls';
 import { FlowSchedules } from './schedules';
 import type { Applet, FlowDocument, Part } from './types';
-import { navigate } from './overview';
-import { Dialog, ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
+import { ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
+import { draftTime, restorable, useDraftSaver, useStoredDraft, type DraftSave } from './flow-draft';
+import { useLeaveGuard } from './leave-guard';
+import { DeleteFlowDialog } from './delete-flow-dialog';
+import { humanize } from './human-errors';
+import { NewPersonDialog, type PersonKind } from './new-person-dialog';
+
+/** A 422: the flow has checker errors (they are the live checker's to show). */
+const isInvalid = (error: unknown) => error instanceof ApiError && error.status === 422;
+
+/** A list as loaded, plus what was created here since (until the list has them). */
+const withMade = <T extends { id: string }>(loaded: T[] | undefined, made: T[]): T[] => [...(loaded ?? []), ...made.filter((m) => !loaded?.some((l) => l.id === m.id))];
+
+/** Where the draft stands on the server, beside "Unpublished changes". */
+function DraftState({ save }: { save: DraftSave }) {
+  if (save.state === 'saving') return <span class="muted small"> · saving draft…</span>;
+  if (save.state === 'saved') return <span class="muted small"> · draft saved {draftTime(save.at)}</span>;
+  if (save.state === 'failed') return <span class="draft-failed small"> · the draft could not be saved ({save.error instanceof Error ? save.error.message : String(save.error)}); keep this page open</span>;
+  return null;
+}
 
 /** Runs the checker on the draft as it changes (debounced); the published problems until the first edit. */
 function useChecker(draft: FlowDocument | undefined, dirty: boolean, published: Problem[] | undefined) {
@@ -61,19 +79,41 @@ export function FlowPage({ id }: { id: string }) {
   const base = flow.data;
   const baseDoc = useMemo(() => (base ? documentOf(base) : undefined), [base]);
   const [draft, setDraft] = useState<FlowDocument>();
+  /** The revision the edits started from: what publishing names in If-Match. */
+  const [baseRevision, setBaseRevision] = useState<number>();
+  /** Unpublished changes found on the server when the page opened. */
+  const [restored, setRestored] = useState<{ savedAt: string; baseRevision: number }>();
+  const stored = useStoredDraft(id);
   const adopt = useRef(true);
   const lastBase = useRef<FlowDocument | undefined>(undefined);
   useEffect(() => {
-    if (!baseDoc) return;
-    // Take the published document unless the user has edits of their own (then keep them).
-    if (adopt.current || !draft || (lastBase.current && sameDocument(draft, lastBase.current))) setDraft(baseDoc);
+    if (!baseDoc || !base || !stored.loaded) return;
+    const first = lastBase.current === undefined;
+    const kept = first ? restorable(stored.draft) : undefined;
+    if (kept && stored.draft && !sameDocument(kept, baseDoc)) {
+      setDraft(kept);
+      setBaseRevision(stored.draft.baseRevision);
+      setRestored({ savedAt: stored.draft.savedAt, baseRevision: stored.draft.baseRevision });
+    } else if (adopt.current || !draft || (lastBase.current && sameDocument(draft, lastBase.current))) {
+      // Take the published document unless the user has edits of their own (then keep them).
+      setDraft(baseDoc);
+      setBaseRevision(base.currentRevision);
+    }
     adopt.current = false;
     lastBase.current = baseDoc;
-  }, [baseDoc]);
+  }, [baseDoc, stored.loaded]);
   const dirty = !!draft && !!baseDoc && !sameDocument(draft, baseDoc);
   // Members read flows; editors and admins change them (undefined `me`: still loading, or an open dashboard).
   const me = useMe();
   const editable = !me || canEdit(me);
+  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
+  useLeaveGuard(dirty ? `${draft?.name || 'This flow'} has unpublished changes. They are kept as a draft on the server, so you can come back and publish them later.` : undefined);
+  const discard = () => {
+    setDraft(baseDoc);
+    setBaseRevision(base?.currentRevision);
+    setRestored(undefined);
+    setPublishError(undefined);
+  };
   const checker = useChecker(draft, dirty, base?.problems);
   const [channel, setChannel] = useState<Channel>('call');
   const [selected, setSelected] = useState<string>();
@@ -84,27 +124,37 @@ export function FlowPage({ id }: { id: string }) {
   const [view, setView] = useState<'diagram' | 'json'>('diagram');
   const [deleting, setDeleting] = useState(false);
 
+  // People created from the editor's dialog are known at once, before the lists reload with them.
+  const [made, setMade] = useState<{ users: User[]; groups: Group[] }>({ users: [], groups: [] });
+  const [creating, setCreating] = useState<{ kind: PersonKind; then: (id: string) => void }>();
+  const userList = useMemo(() => withMade(users.data?.users, made.users), [users.data, made.users]);
+  const groupList = useMemo(() => withMade(groups.data?.groups, made.groups), [groups.data, made.groups]);
   const names: Names = useMemo(
     () => ({
-      users: new Map((users.data?.users ?? []).map((u) => [u.id, u.name])),
-      groups: new Map((groups.data?.groups ?? []).map((g) => [g.id, g.name])),
+      users: new Map(userList.map((u) => [u.id, u.name])),
+      groups: new Map(groupList.map((g) => [g.id, g.name])),
       flows: new Map((flows.data?.flows ?? []).map((f) => [f.id, f.name])),
       schedules: new Map((schedules.data?.schedules ?? []).map((s) => [s.id, s.name])),
     }),
-    [users.data, groups.data, flows.data, schedules.data],
+    [userList, groupList, flows.data, schedules.data],
   );
 
   if (flow.error && !base) return <LoadError error={flow.error} what="this flow" retry={flow.reload} />;
+  // Hooks above, early answers below: the page waits for the flow and its stored draft.
   if (!base || !draft) return <Loading what="the flow" />;
 
   const part = draft[channel];
-  const problems = checker.problems;
+  // The checker speaks of ids; the page of names (human-errors.ts).
+  const problems = checker.problems.map((p) => ({ ...p, message: humanize(p.message, names) }));
   const partProblems = problems.filter((p) => p.channel === channel);
   const errors = problems.filter((p) => p.severity === 'error');
+  // Entries the schema refuses (a time typed half-way, a number that is not one): shown on their fields,
+  // and nothing is published until they are fixed.
+  const invalidEntries = checker.error instanceof ApiError && checker.error.status === 400 ? Math.max(1, checker.error.fields.length) : 0;
 
   const appletDefaults = () => ({
-    group: groups.data?.groups[0]?.id,
-    user: users.data?.users[0]?.id,
+    group: groupList[0]?.id,
+    user: userList[0]?.id,
     flow: flows.data?.flows.find((f) => f.id !== base.id)?.id,
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   });
@@ -133,8 +183,9 @@ export function FlowPage({ id }: { id: string }) {
     setPublishing(true);
     setPublishError(undefined);
     try {
-      const answer = await request<PublishResult>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? base.currentRevision) });
+      const answer = await request<PublishResult>('PUT', `/api/flows/${encodeURIComponent(base.id)}`, draft, { 'if-match': String(over ?? baseRevision ?? base.currentRevision) });
       adopt.current = true;
+      setRestored(undefined);
       setPublished(answer.body.revision);
       bump();
     } catch (err) {
@@ -176,17 +227,28 @@ export function FlowPage({ id }: { id: string }) {
           <span class="muted small">{base.numberCount} {base.numberCount === 1 ? 'number' : 'numbers'}</span>
         </div>
         <div class="editor-state" role="status">
-          {checker.checking ? 'Checking…' : dirty ? (errors.length ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}` : 'Unpublished changes') : published ? `Published revision ${published}` : 'Published'}
+          {checker.checking
+            ? 'Checking…'
+            : dirty
+              ? invalidEntries
+                ? `Unpublished changes · ${invalidEntries} ${invalidEntries === 1 ? 'entry' : 'entries'} to fix before publishing`
+                : errors.length
+                  ? `Unpublished changes · ${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`
+                  : 'Unpublished changes'
+              : published
+                ? `Published revision ${published}`
+                : 'Published'}
+          {dirty && <DraftState save={draftSave} />}
         </div>
         {editable ? (
           <div class="editor-actions">
             <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
               Delete flow…
             </button>
-            <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={() => (setDraft(baseDoc), setPublishError(undefined))}>
+            <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={discard}>
               Discard changes
             </button>
-            <button class="btn btn-primary" disabled={!dirty || publishing} onClick={() => void publish()}>
+            <button class="btn btn-primary" disabled={!dirty || publishing || invalidEntries > 0} title={invalidEntries ? 'Fix the entries marked in red first' : undefined} onClick={() => void publish()}>
               {publishing ? 'Publishing…' : 'Publish'}
             </button>
           </div>
@@ -196,20 +258,53 @@ export function FlowPage({ id }: { id: string }) {
             Read only: publishing a flow needs the editor or admin role.
           </p>
         )}
-        {publishError !== undefined && (
+        {restored && dirty && (
+          <div class="draft-restored" role="status">
+            <span>
+              Unpublished changes from {draftTime(restored.savedAt)} restored
+              {restored.baseRevision < base.currentRevision ? ` (made on revision ${restored.baseRevision}; revision ${base.currentRevision} was published since)` : ''}.
+            </span>
+            <button class="btn btn-small btn-ghost" onClick={discard}>
+              Discard them
+            </button>
+          </div>
+        )}
+        {stored.error !== undefined && (
+          <p class="muted small" role="status">
+            Unpublished changes kept from an earlier visit could not be read: {stored.error instanceof Error ? stored.error.message : String(stored.error)}
+          </p>
+        )}
+        {publishError !== undefined && !(isInvalid(publishError) && errors.length === 0 && !checker.checking) && (
           <div class="publish-error">
             {publishError instanceof ApiError && publishError.status === 412 ? (
               <div class="error-note" role="alert">
-                <strong>412 Changed elsewhere:</strong> someone published a newer revision since you opened this flow. Your edits are still here, unpublished.{' '}
+                Someone published a newer revision since you opened this flow. Your edits are still here, unpublished.{' '}
                 <button class="btn btn-small" onClick={() => void publishOver()}>
                   Publish mine over it
                 </button>{' '}
-                <button class="btn btn-small btn-ghost" onClick={() => (adopt.current = true, setPublishError(undefined), flow.reload())}>
+                <button class="btn btn-small btn-ghost" onClick={() => (adopt.current = true, setRestored(undefined), setPublishError(undefined), flow.reload())}>
                   Drop mine, load theirs
                 </button>
               </div>
+            ) : isInvalid(publishError) ? (
+              // The checker's errors as they stand now: the banner shrinks as they are fixed and goes with the last.
+              <div class="error-note" role="alert">
+                Not published: {errors.length === 1 ? 'one problem needs' : `${errors.length} problems need`} fixing first.
+                <ul>
+                  {errors.map((p, i) => (
+                    <li key={i}>
+                      {p.applet ? (
+                        <button class="btn-link" onClick={() => (setChannel(p.channel), setSelected(p.applet))}>
+                          {p.applet}
+                        </button>
+                      ) : null}{' '}
+                      {p.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
             ) : (
-              <ErrorNote error={publishError} />
+              <ErrorNote error={publishError} names={names} />
             )}
           </div>
         )}
@@ -253,6 +348,12 @@ export function FlowPage({ id }: { id: string }) {
               onSelect={setSelected}
               lit={lit?.channel === channel ? lit.applets : undefined}
               onConnect={(from, branch, to) => updateApplet(from, setBranch(part.applets[from], branch, to))}
+              onPickBranch={(from, branch) => {
+                setSelected(from);
+                // The branch's picker in the settings form (schema-form.tsx names its fields f-<applet>-<path>).
+                const id = `f-${from}-${branch.replace(/\./g, '-')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+                setTimeout(() => document.getElementById(id)?.focus(), 0);
+              }}
             />
           ) : (
             <div class="empty-part">
@@ -283,7 +384,7 @@ export function FlowPage({ id }: { id: string }) {
               <AppletForm
                 key={`${channel}:${selected}`}
                 schema={schemas[selectedApplet.type]}
-                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: users.data?.users ?? [], groups: groups.data?.groups ?? [], flows: flows.data?.flows ?? [], schedules: schedules.data?.schedules ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type) }}
+                ctx={{ appletId: selected, applet: selectedApplet, appletIds: Object.keys(part.applets), users: userList, groups: groupList, flows: flows.data?.flows ?? [], schedules: schedules.data?.schedules ?? [], flowId: base.id, issues: appletIssues, appletTypes: appletTypesOf(channel), connectNew: (path, type) => connectNew(selected, path, type), createPerson: (kind, then) => setCreating({ kind, then }) }}
                 onChange={(a) => updateApplet(selected, a)}
               />
               <div class="inspector-actions">
@@ -313,14 +414,28 @@ export function FlowPage({ id }: { id: string }) {
             </section>
           )}
           <ProblemsList problems={problems} onPick={(p) => (setChannel(p.channel), setSelected(p.applet))} />
-          {checker.error !== undefined && <ErrorNote error={checker.error} />}
+          {checker.error !== undefined && <ErrorNote error={checker.error} names={names} />}
         </aside>
       </div>
 
       <FlowSchedules ids={schedulesOf(base)} />
-      {deleting && <DeleteFlowDialog flow={base} onClose={() => setDeleting(false)} />}
+      {deleting && <DeleteFlowDialog flow={base} names={names} onClose={() => setDeleting(false)} />}
+      {creating && (
+        <NewPersonDialog
+          kind={creating.kind}
+          users={userList}
+          onClose={() => setCreating(undefined)}
+          onCreated={(p) => {
+            setMade((m) => (creating.kind === 'user' ? { ...m, users: [...m.users, p as User] } : { ...m, groups: [...m.groups, p as Group] }));
+            setCreating(undefined);
+            creating.then(p.id);
+            users.reload();
+            groups.reload();
+          }}
+        />
+      )}
       <Simulator flow={base} draft={dirty ? draft : undefined} onRun={(c, applets) => (setChannel(c), setView('diagram'), setLit({ channel: c, applets }))} />
-      <Revisions flow={base} names={names} onRestored={() => (adopt.current = true)} />
+      <Revisions flow={base} names={names} unpublished={dirty} onRestored={() => (adopt.current = true, setRestored(undefined))} />
       <FlowNumbers flowId={base.id} flowName={base.name} />
     </>
   );
@@ -329,53 +444,6 @@ export function FlowPage({ id }: { id: string }) {
 /** The shared schedules the published revision's hours name: their overrides close or open this flow without an edit. */
 const schedulesOf = (flow: Flow): string[] =>
   [...new Set([flow.call, flow.sms].flatMap((part) => Object.values(part?.applets ?? {}).flatMap((a) => (a.type === 'hours' && a.schedule ? [a.schedule] : []))))];
-
-/** Deleting is refused (409) while numbers use the flow, unless they are unassigned first (then they are reported). */
-function DeleteFlowDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
-  const { bump } = useRefresh();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [unassign, setUnassign] = useState(false);
-  return (
-    <Dialog title={`Delete ${flow.name}?`} onClose={onClose}>
-      <form
-        class="form"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(undefined);
-          try {
-            await request('DELETE', `/api/flows/${encodeURIComponent(flow.id)}${unassign ? '?unassign=true' : ''}`);
-          } catch (err) {
-            setError(err);
-            setBusy(false);
-            return;
-          }
-          // Leave the page first: reloading a deleted flow's page would only find a 404.
-          navigate('#/');
-          setTimeout(bump, 0);
-        }}
-      >
-        <p>Its revisions go too. {flow.numberCount > 0 ? `${flow.numberCount} ${flow.numberCount === 1 ? 'number uses' : 'numbers use'} it.` : 'No number uses it.'}</p>
-        {flow.numberCount > 0 && (
-          <label class="check">
-            <input type="checkbox" checked={unassign} onChange={(e) => setUnassign((e.target as HTMLInputElement).checked)} />
-            Unassign its numbers (they will have no flow and show in the report)
-          </label>
-        )}
-        <ErrorNote error={error} />
-        <footer class="dialog-foot">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-danger" disabled={busy}>
-            Delete flow
-          </button>
-        </footer>
-      </form>
-    </Dialog>
-  );
-}
 
 function ProblemsList({ problems, onPick }: { problems: Problem[]; onPick: (p: Problem) => void }) {
   return (

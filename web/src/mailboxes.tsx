@@ -1,10 +1,104 @@
 // Mailboxes: voicemails (audio player, transcript) and texts (with media) of every user, group and
-// `unrouted`, newest first, as the API lists them.
-import type { Group, Message, User } from '../../lambdas/api-types';
+// `unrouted`, newest first, as the API lists them. A voicemail plays through the admin API
+// (`/api/recordings/{sid}`: the page's own origin, which fetches it from the carrier with the account's
+// credentials); each message can be marked read or unread, deleted (here and at the carrier) and answered
+// by text from the number it came to.
+import type { Group, Message, ReplySent, User } from '../../lambdas/api-types';
 import { mediaView, safeMediaUrl } from './media-links';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { send } from './api';
 import { SentTexts } from './sent-texts';
-import { LoadError, Loading, formatDuration, formatTime, useApi } from './ui';
+import { Dialog, ErrorNote, LoadError, Loading, formatDuration, formatTime, useAction, useApi } from './ui';
+
+/** "1 message", "3 messages"; "2 unread" when any is. */
+export function mailboxCount(messages: readonly Pick<Message, 'read'>[]): string {
+  const n = messages.length;
+  const unread = messages.filter((m) => !m.read).length;
+  return `${n} ${n === 1 ? 'message' : 'messages'}${unread ? `, ${unread} unread` : ''}`;
+}
+
+const messagePath = (m: Message) => `/api/messages/${encodeURIComponent(m.id)}`;
+const sender = (m: Message) => m.from || 'a withheld number';
+
+function MessageActions({ m }: { m: Message }) {
+  const mark = useAction();
+  const remove = useAction();
+  const reply = useAction();
+  const [deleting, setDeleting] = useState(false);
+  const [replying, setReplying] = useState(false);
+  const [text, setText] = useState('');
+  const [sent, setSent] = useState<ReplySent>();
+  const canReply = /^\+[1-9]\d{1,14}$/.test(m.from);
+  return (
+    <div class="message-actions">
+      <button class="btn btn-small btn-ghost" disabled={mark.busy} onClick={() => void mark.run(() => send('PUT', `${messagePath(m)}/read`, { read: !m.read }))}>
+        {m.read ? 'Mark unread' : 'Mark read'}
+      </button>
+      {canReply && (
+        <button class="btn btn-small btn-ghost" aria-expanded={replying} onClick={() => (setReplying(!replying), setSent(undefined))}>
+          Reply by text
+        </button>
+      )}
+      <button class="btn btn-small btn-ghost" onClick={() => setDeleting(true)}>
+        Delete
+      </button>
+      <ErrorNote error={mark.error} />
+      {replying && (
+        <form
+          class="inline-form reply-form"
+          aria-label={`Reply to ${sender(m)}`}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const answer = await reply.run(() => send<ReplySent>('POST', `${messagePath(m)}/reply`, { body: text }));
+            if (answer) {
+              setSent(answer);
+              setText('');
+              setReplying(false);
+            }
+          }}
+        >
+          <label for={`reply-${m.id}`}>
+            Text to {m.from} from {m.to}
+          </label>
+          <textarea id={`reply-${m.id}`} rows={2} maxLength={1600} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+          <button class="btn btn-small" type="submit" disabled={reply.busy || !text.trim()}>
+            Send
+          </button>
+          <ErrorNote error={reply.error} />
+        </form>
+      )}
+      {sent && (
+        <p class="muted small" role="status">
+          Reply to {sent.to} queued; it goes out from {sent.from} in a moment (see Texts sent).
+        </p>
+      )}
+      {deleting && (
+        <Dialog title="Delete this message?" onClose={() => setDeleting(false)}>
+          <form
+            class="form"
+            onSubmit={async (e) => {
+              e.preventDefault();
+              if ((await remove.run(() => send('DELETE', messagePath(m)))) !== undefined) setDeleting(false);
+            }}
+          >
+            <p>
+              The {m.kind === 'voicemail' ? 'voicemail and its recording' : 'text'} from {sender(m)} {m.kind === 'voicemail' ? 'are' : 'is'} deleted here and at Twilio. This cannot be undone.
+            </p>
+            <ErrorNote error={remove.error} />
+            <footer class="dialog-foot">
+              <button type="button" class="btn btn-ghost" onClick={() => setDeleting(false)}>
+                Cancel
+              </button>
+              <button type="submit" class="btn btn-danger" disabled={remove.busy}>
+                Delete
+              </button>
+            </footer>
+          </form>
+        </Dialog>
+      )}
+    </div>
+  );
+}
 
 /** A mailbox, or `sent`: the texts Switchboard sent, with their delivery (sent-texts.tsx). */
 export type MailboxRef = { kind: 'unrouted' } | { kind: 'sent' } | { kind: 'user' | 'group'; id: string };
@@ -14,17 +108,16 @@ const pathOf = (m: MailboxRef) =>
 const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' || m.kind === 'sent' ? `#/mailboxes/${m.kind}` : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
 export function MessageView({ m, picked = false }: { m: Message; picked?: boolean }) {
-  // Only Twilio's https URLs are played or linked (media-links.ts); an older item may hold anything.
-  const recordingUrl = safeMediaUrl(m.recordingUrl);
   // An email's link names one message: it is scrolled to and marked.
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (picked) ref.current?.scrollIntoView({ block: 'center' });
   }, [picked]);
   return (
-    <li ref={ref} class={`message message-${m.kind}${picked ? ' message-picked' : ''}`} data-message={m.id} aria-current={picked ? 'true' : undefined}>
+    <li ref={ref} class={`message message-${m.kind}${m.read ? '' : ' message-unread'}${picked ? ' message-picked' : ''}`} data-message={m.id} data-read={m.read ? 'yes' : 'no'} aria-current={picked ? 'true' : undefined}>
       <header class="message-head">
         <span class={`badge ${m.kind === 'voicemail' ? 'badge-info' : 'badge-neutral'}`}>{m.kind === 'voicemail' ? 'Voicemail' : 'Text'}</span>
+        {!m.read && <span class="badge badge-warn">Unread</span>}
         <span>
           From <span class="mono">{m.from || 'withheld'}</span> to <span class="mono">{m.to}</span>
         </span>
@@ -34,9 +127,12 @@ export function MessageView({ m, picked = false }: { m: Message; picked?: boolea
       </header>
       {m.kind === 'voicemail' && (
         <div class="voicemail">
-          {recordingUrl ? (
-            <audio controls preload="metadata" src={recordingUrl} aria-label={`Voicemail from ${m.from || 'a withheld number'}`} />
+          {safeMediaUrl(m.recordingUrl) ? (
+            // Through the admin API, by the recording's Sid: never the carrier's URL, which may need the account's
+            // credentials. Loaded on play only: each load is an admin request and a carrier fetch of the whole file.
+            <audio controls preload="none" src={`/api/recordings/${encodeURIComponent(m.id)}`} aria-label={`Voicemail from ${sender(m)}`} />
           ) : m.recordingUrl ? (
+            // Not Twilio's address (an older item may hold anything): not a recording the carrier has.
             <span class="muted">Recording not shown: its address is not Twilio's.</span>
           ) : (
             <span class="muted">Recording not available yet.</span>
@@ -78,6 +174,7 @@ export function MessageView({ m, picked = false }: { m: Message; picked?: boolea
           })}
         </ul>
       )}
+      <MessageActions m={m} />
     </li>
   );
 }
@@ -116,7 +213,7 @@ export function Mailboxes({ selected, message }: { selected: MailboxRef; message
         <ul>
           {(groups.data?.groups ?? []).map((g) => (
             <li key={g.id}>
-              <a href={hashOf({ kind: 'group', id: g.id })} aria-current={current({ kind: 'group', id: g.id })}>
+              <a href={hashOf({ kind: 'group', id: g.id })} aria-current={current({ kind: 'group', id: g.id })} title={g.name}>
                 {g.name}
               </a>
             </li>
@@ -126,7 +223,7 @@ export function Mailboxes({ selected, message }: { selected: MailboxRef; message
         <ul>
           {(users.data?.users ?? []).map((u) => (
             <li key={u.id}>
-              <a href={hashOf({ kind: 'user', id: u.id })} aria-current={current({ kind: 'user', id: u.id })}>
+              <a href={hashOf({ kind: 'user', id: u.id })} aria-current={current({ kind: 'user', id: u.id })} title={u.name}>
                 {u.name}
               </a>
             </li>
@@ -139,7 +236,7 @@ export function Mailboxes({ selected, message }: { selected: MailboxRef; message
         <section class="panel grow" aria-labelledby="mailbox-title">
           <header class="panel-head">
             <h2 id="mailbox-title">{title}</h2>
-            <span class="muted">{messages.data ? `${messages.data.messages.length} messages, newest first` : ''}</span>
+            <span class="muted">{messages.data ? `${mailboxCount(messages.data.messages)}, newest first` : ''}</span>
           </header>
           {selected.kind === 'unrouted' && <p class="muted small">Calls and texts to numbers without a flow (or without the part they need) land here.</p>}
           {messages.error ? (

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { FlowPage } from './flow-page';
+import { LeaveDialog, leaveQuestion, leaveWithoutAsking } from './leave-guard';
 import { Mailboxes, type MailboxRef } from './mailboxes';
 import { Overview, ReportBanner } from './overview';
 import { People } from './people';
@@ -13,6 +14,8 @@ import { get } from './api';
 import { startSession, type Session } from './auth';
 import { canEdit, MeContext, MyCalls } from './my-calls';
 import './styles.css';
+import './editing.css';
+import './responsive.css';
 
 type Route =
   | { page: 'me' }
@@ -41,18 +44,42 @@ export function parseRoute(hash: string): Route {
   return { page: 'missing', hash };
 }
 
-function useHash(): string {
+const samePage = (a: string, b: string) => JSON.stringify(parseRoute(a)) === JSON.stringify(parseRoute(b));
+
+/**
+ * The hash, held back while the page being left has something to lose (leave-guard.tsx): the address is put
+ * back and `pending` says where the person wanted to go until they answer.
+ */
+function useHash() {
   const [hash, setHash] = useState(window.location.hash);
+  const [pending, setPending] = useState<{ to: string; question: string }>();
   useEffect(() => {
-    const on = () => setHash(window.location.hash);
+    let shown = window.location.hash;
+    const on = () => {
+      const to = window.location.hash;
+      const question = samePage(shown, to) ? undefined : leaveQuestion();
+      if (question) {
+        history.replaceState(history.state, '', shown || '#/');
+        setPending({ to, question });
+        return;
+      }
+      shown = to;
+      setPending(undefined);
+      setHash(to);
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
-  return hash;
+  const leave = () => {
+    if (!pending) return;
+    setPending(undefined);
+    leaveWithoutAsking(pending.to);
+  };
+  return { hash, pending, stay: () => setPending(undefined), leave };
 }
 
 function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe: (me: Me) => void }) {
-  const hash = useHash();
+  const { hash, pending, stay, leave } = useHash();
   const route = parseRoute(hash);
   // A member lands on their own calls (DESIGN.md section 16).
   useEffect(() => {
@@ -115,6 +142,7 @@ function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe
         {route.page === 'people' && <People />}
         {route.page === 'schedules' && <Schedules />}
         {route.page === 'queues' && <Queues />}
+        {pending && <LeaveDialog message={pending.question} onStay={stay} onLeave={leave} />}
         {route.page === 'missing' && (
           <div class="panel">
             <h1>Page not found</h1>

@@ -1,8 +1,10 @@
 // The overview: the Flows table and the Numbers table of DESIGN.md section 12, with the red buttons
 // that mend what the unassigned-number report lists.
-import { NOT_CONNECTED_BADGE, notConnectedNumbers, reportLine, syncProgress } from './report-text';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { NOT_CONNECTED_BADGE, notConnectedNumbers, reportLine, summaryCounts, SYNC_MENDS, syncProgress } from './report-text';
+import { useEffect, useState } from 'preact/hooks';
 import { get, phonePath, request, send } from './api';
+import { FlowFilters, NumberFilters, filterFlows, numbersPath, useSettled, type FlowQuery, type NumberQuery } from './list-filters';
+import { NumberFlowPicker } from './number-flow-picker';
 import { TargetSelect } from './pickers';
 import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
 import { StudioImport } from './studio-import';
@@ -79,54 +81,115 @@ const SYNC_POLL_MS = 1_000;
  * Messaging Services are changed only when the person chooses how.
  */
 function CarrierSync({ entries }: { entries: readonly ReportEntry[] }) {
-  const { bump } = useRefresh();
-  const latest = useApi<{ job: CarrierSyncJob | null }>('/api/carrier/sync');
-  const [job, setJob] = useState<CarrierSyncJob>();
+  const sync = useCarrierSync();
   const [services, setServices] = useState<'' | IncludeServices>('');
-  const start = useAction();
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const shown = job ?? (latest.data?.job?.status === 'running' ? latest.data.job : undefined);
-  useEffect(() => {
-    if (shown?.status !== 'running') return undefined;
-    timer.current = setTimeout(() => {
-      get<CarrierSyncJob>(`/api/carrier/sync/${shown.id}`).then(
-        (next) => {
-          setJob(next);
-          if (next.status !== 'running') bump();
-        },
-        () => setJob({ ...shown }),
-      );
-    }, SYNC_POLL_MS);
-    return () => clearTimeout(timer.current);
-  }, [shown, bump]);
   const inService = entries.some((e) => e.reason === 'messaging_service');
-  const running = shown?.status === 'running';
   return (
     <div class="carrier-sync">
       {inService && (
         <label>
           Messaging Services that take texts{' '}
-          <select value={services} disabled={running || start.busy} onChange={(e) => setServices((e.target as HTMLSelectElement).value as '' | IncludeServices)}>
+          <select value={services} disabled={sync.running || sync.busy} onChange={(e) => setServices((e.target as HTMLSelectElement).value as '' | IncludeServices)}>
             <option value="">leave them alone</option>
             <option value="inbound_url">send their texts here (their inbound URL)</option>
             <option value="number_webhooks">let each number’s own URL answer</option>
           </select>
         </label>
       )}
-      <button
-        class="btn btn-small"
-        disabled={running || start.busy}
-        onClick={() => void start.run(async () => setJob(await send<CarrierSyncJob>('POST', '/api/carrier/sync', services ? { includeServices: services } : {})))}
-      >
-        {running ? 'Connecting…' : 'Connect to Twilio'}
+      <button class="btn btn-small" disabled={sync.running || sync.busy} onClick={() => void sync.start(services ? { includeServices: services } : {})}>
+        {sync.running ? 'Connecting…' : 'Connect to Twilio'}
       </button>
-      {shown && (
-        <div class="sync-progress" role="status" aria-live="polite">
-          {running && shown.total ? <progress max={shown.total} value={shown.done} aria-label="Numbers connected so far" /> : null}
-          <span>{syncProgress(shown)}</span>
-        </div>
+      {sync.job && <SyncStatus job={sync.job} />}
+      <ErrorNote error={sync.error} />
+    </div>
+  );
+}
+
+function SyncStatus({ job }: { job: CarrierSyncJob }) {
+  return (
+    <div class="sync-progress" role="status" aria-live="polite">
+      {job.status === 'running' && job.total ? <progress max={job.total} value={job.done} aria-label="Numbers connected so far" /> : null}
+      <span>{syncProgress(job)}</span>
+    </div>
+  );
+}
+
+/**
+ * The one sync the page follows, shared by the banner and every number's row: one poll however many show
+ * it, and one refresh of every view when it ends. A sync already running (started elsewhere, or before a
+ * reload) is picked up by whichever asks first.
+ */
+const syncShared: { job?: CarrierSyncJob; timer?: ReturnType<typeof setTimeout>; listeners: Set<() => void>; refresh?: () => void; asked?: boolean } = { listeners: new Set() };
+
+function setSyncJob(job: CarrierSyncJob | undefined): void {
+  const was = syncShared.job?.status;
+  syncShared.job = job;
+  syncShared.listeners.forEach((l) => l());
+  if (was === 'running' && job && job.status !== 'running') syncShared.refresh?.();
+  clearTimeout(syncShared.timer);
+  if (job?.status !== 'running') return;
+  syncShared.timer = setTimeout(() => {
+    get<CarrierSyncJob>(`/api/carrier/sync/${job.id}`).then(setSyncJob, () => setSyncJob({ ...job }));
+  }, SYNC_POLL_MS);
+}
+
+function useCarrierSync() {
+  const { bump } = useRefresh();
+  const [, rerender] = useState(0);
+  const start = useAction();
+  syncShared.refresh = bump;
+  useEffect(() => {
+    const listener = () => rerender((n) => n + 1);
+    syncShared.listeners.add(listener);
+    if (!syncShared.asked) {
+      syncShared.asked = true;
+      get<{ job: CarrierSyncJob | null }>('/api/carrier/sync').then(
+        (latest) => {
+          if (!syncShared.job && latest.job?.status === 'running') setSyncJob(latest.job);
+        },
+        () => undefined,
+      );
+    }
+    return () => {
+      syncShared.listeners.delete(listener);
+    };
+  }, []);
+  const job = syncShared.job;
+  return {
+    job,
+    running: job?.status === 'running',
+    busy: start.busy,
+    error: start.error,
+    start: (body: { includeServices?: IncludeServices }) => start.run(async () => setSyncJob(await send<CarrierSyncJob>('POST', '/api/carrier/sync', body))),
+  };
+}
+
+/**
+ * A number Twilio sends elsewhere, connected from its own row: the same sync as the banner's (it connects
+ * every number the sync may mend), its progress and its result shown here.
+ */
+function RowConnect({ number, entry }: { number: string; entry?: ReportEntry }) {
+  const sync = useCarrierSync();
+  const [started, setStarted] = useState(false);
+  const mendable = entry?.reason !== undefined && SYNC_MENDS.has(entry.reason);
+  if (!started && !mendable) return null;
+  return (
+    <div class="row-connect">
+      {mendable && (
+        <button
+          class="btn btn-small btn-notconn"
+          aria-label={`Connect ${number} to Twilio`}
+          disabled={sync.running || sync.busy}
+          onClick={() => {
+            setStarted(true);
+            void sync.start({});
+          }}
+        >
+          {sync.running && started ? 'Connecting…' : 'Connect to Twilio'}
+        </button>
       )}
-      <ErrorNote error={start.error} />
+      {started && sync.job && <SyncStatus job={sync.job} />}
+      {started && <ErrorNote error={sync.error} />}
     </div>
   );
 }
@@ -134,62 +197,80 @@ function CarrierSync({ entries }: { entries: readonly ReportEntry[] }) {
 type Dialogs = { kind: 'part'; flowId: string; flowName: string; channel: Channel } | { kind: 'flow'; number?: NumberRow } | undefined;
 
 const NUMBERS_PAGE = 200;
+/** Requests a search makes by itself to fill its first page (each looks at up to 5,000 numbers). */
+const AUTO_PAGES = 25;
 
 /**
  * The numbers, a page at a time (the API pages them): the first page reloads after every write, later
  * pages are fetched on demand and dropped when the first page reloads, so no row is stale.
  */
-function useNumberPages() {
-  const first = useApi<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}`);
-  const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean }>({ numbers: [] });
-  const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false };
-  const cursor = current.numbers.length ? current.nextCursor : first.data?.nextCursor;
-  const loadMore = async () => {
+function useNumberPages(query: NumberQuery) {
+  const first = useApi<NumberList>(numbersPath(query, NUMBERS_PAGE));
+  const [more, setMore] = useState<{ of?: unknown; numbers: NumberRow[]; nextCursor?: string; error?: unknown; busy?: boolean; loaded?: boolean; auto?: number }>({ numbers: [] });
+  const current = more.of === first.data ? more : { numbers: [] as NumberRow[], nextCursor: undefined, error: undefined, busy: false, loaded: false, auto: 0 };
+  const cursor = current.loaded ? current.nextCursor : first.data?.nextCursor;
+  const loadMore = async (auto: boolean) => {
     if (!cursor) return;
-    setMore({ ...current, of: first.data, busy: true, error: undefined });
+    const autoCount = (current.auto ?? 0) + (auto ? 1 : 0);
+    setMore({ ...current, of: first.data, busy: true, error: undefined, auto: autoCount });
     try {
-      const page = await get<NumberList>(`/api/numbers?limit=${NUMBERS_PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor });
+      const page = await get<NumberList>(numbersPath(query, NUMBERS_PAGE, cursor));
+      setMore({ of: first.data, numbers: [...current.numbers, ...page.numbers], nextCursor: page.nextCursor, loaded: true, auto: autoCount });
     } catch (error) {
       setMore({ ...current, of: first.data, error, busy: false });
     }
   };
   const data = first.data ? { numbers: [...first.data.numbers, ...current.numbers] } : undefined;
-  return { ...first, data, more: cursor ? loadMore : undefined, moreError: current.error, moreBusy: !!current.busy };
+  // A search or a filter may find a page's worth only further on (each request looks at a bounded number
+  // of numbers): keep going while the page is short and there is more, a few times, without a click.
+  const filtering = !!(query.q.trim() || query.status);
+  const shortBy = data ? NUMBERS_PAGE - data.numbers.length : 0;
+  useEffect(() => {
+    if (filtering && cursor && shortBy > 0 && !current.busy && !current.error && (current.auto ?? 0) < AUTO_PAGES) void loadMore(true);
+  }, [filtering, cursor, shortBy, current.busy, current.error]);
+  return { ...first, data, more: cursor ? () => loadMore(false) : undefined, moreError: current.error, moreBusy: !!current.busy };
 }
 
 export function Overview() {
   const flows = useApi<FlowList>('/api/flows');
-  const numbers = useNumberPages();
+  const [typed, setTyped] = useState<NumberQuery>({ q: '', status: '', sort: 'number' });
+  const query = useSettled(typed);
+  const numbers = useNumberPages(query);
+  const report = useApi<UnassignedReport>('/api/report/unassigned');
   const [dialog, setDialog] = useState<Dialogs>();
-  const list = numbers.data?.numbers;
+  const counts = flows.data && report.data ? summaryCounts(flows.data, report.data) : undefined;
   return (
     <>
-      {flows.data && list && (
+      {counts && (
         <dl class="stats" aria-label="Summary">
           <div>
             <dt>Flows</dt>
-            <dd>{flows.data.flows.length}</dd>
+            <dd>{counts.flows}</dd>
           </div>
           <div>
             <dt>Numbers</dt>
-            <dd>
-              {list.length}
-              {numbers.more ? '+' : ''}
-            </dd>
+            <dd>{counts.numbers}</dd>
           </div>
-          <div class={list.some((n) => n.status !== 'ok') ? 'stat-bad' : 'stat-ok'}>
+          <div class={counts.losing ? 'stat-bad' : 'stat-ok'}>
             <dt>Losing calls or texts</dt>
-            <dd>{list.filter((n) => n.status !== 'ok').length}</dd>
+            <dd>{counts.losing}</dd>
+          </div>
+          <div class={counts.notConnected ? 'stat-notconn' : 'stat-ok'}>
+            <dt>Not connected</dt>
+            <dd>{counts.notConnected}</dd>
+          </div>
+          <div class={counts.noFlow ? 'stat-bad' : 'stat-ok'}>
+            <dt>No flow or a missing part</dt>
+            <dd>{counts.noFlow}</dd>
           </div>
           <div>
             <dt>Routing fine</dt>
-            <dd>{list.filter((n) => n.status === 'ok').length}</dd>
+            <dd>{counts.fine}</dd>
           </div>
         </dl>
       )}
       <FlowsPanel flows={flows} open={setDialog} />
-      <NumbersPanel numbers={numbers} flows={flows.data?.flows ?? []} open={setDialog} />
+      <NumbersPanel numbers={numbers} flows={flows.data?.flows ?? []} open={setDialog} query={typed} onQuery={setTyped} searching={numbers.loading || JSON.stringify(typed) !== JSON.stringify(query)} />
       {dialog?.kind === 'part' && <CreatePartDialog {...dialog} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'flow' && <CreateFlowDialog number={dialog.number} onClose={() => setDialog(undefined)} />}
     </>
@@ -197,6 +278,8 @@ export function Overview() {
 }
 
 function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>>; open: (d: Dialogs) => void }) {
+  const [query, setQuery] = useState<FlowQuery>({ q: '', show: 'all', sort: 'name' });
+  const shown = flows.data ? filterFlows(flows.data.flows, query) : [];
   return (
     <section class="panel" aria-labelledby="flows-title">
       <header class="panel-head">
@@ -212,7 +295,10 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
       ) : flows.data.flows.length === 0 ? (
         <p class="empty">No flows yet. Create one to give your numbers something to do.</p>
       ) : (
-        <table class="table" id="flows-table">
+        <>
+        <FlowFilters query={query} onChange={setQuery} />
+        {shown.length === 0 && <p class="empty">No flow matches. <button class="btn-link" onClick={() => setQuery({ q: '', show: 'all', sort: query.sort })}>Show all flows</button></p>}
+        <table class="table" id="flows-table" hidden={shown.length === 0}>
           <thead>
             <tr>
               <th scope="col">Flow</th>
@@ -223,10 +309,10 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
             </tr>
           </thead>
           <tbody>
-            {flows.data.flows.map((f) => (
+            {shown.map((f) => (
               <tr key={f.id} data-flow={f.id} class={f.call.configured && f.sms.configured ? '' : 'row-warn'}>
                 <th scope="row">
-                  <a href={`#/flows/${f.id}`} class="flow-link">
+                  <a href={`#/flows/${f.id}`} class="flow-link" title={f.name}>
                     {f.name}
                   </a>
                   <div class="sub">revision {f.revision}</div>
@@ -253,6 +339,7 @@ function FlowsPanel({ flows, open }: { flows: ReturnType<typeof useApi<FlowList>
             ))}
           </tbody>
         </table>
+        </>
       )}
     </section>
   );
@@ -271,16 +358,13 @@ const FlowOptions = ({ flows }: FlowList) => (
 );
 
 function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: FlowRow[]; open: (d: Dialogs) => void; notConnected?: ReportEntry }) {
-  const assign = useAction();
   const rename = useAction();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(n.name);
   const pickerId = `flow-for-${n.number.replace(/\W/g, '')}`;
-  const choose = (flowId: string) =>
-    assign.run(() => (flowId ? send('PUT', `/api/numbers/${phonePath(n.number)}/flow`, { flowId }) : send('DELETE', `/api/numbers/${phonePath(n.number)}/flow`)));
   const flow = flows.find((f) => f.id === n.flowId);
   return (
-    <tr data-number={n.number} data-status={n.status} data-connected={notConnected ? 'no' : undefined} class={n.status === 'ok' && !notConnected ? 'row-ok' : 'row-bad'}>
+    <tr data-number={n.number} data-status={notConnected && n.status === 'ok' ? 'not_connected' : n.status} data-connected={notConnected ? 'no' : undefined} class={n.status !== 'ok' ? 'row-bad' : notConnected ? 'row-notconn' : 'row-ok'}>
       <th scope="row" class="mono">
         {n.number}
       </th>
@@ -307,7 +391,7 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
           </form>
         ) : (
           <span class="name-cell">
-            {n.name}
+            <span title={n.name}>{n.name}</span>
             <button class="btn-link" aria-label={`Rename ${n.name}`} onClick={() => setEditing(true)}>
               Rename
             </button>
@@ -315,23 +399,19 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
         )}
       </td>
       <td>
-        <label class="sr-only" for={pickerId}>
-          Flow for {n.name} ({n.number})
-        </label>
-        <select id={pickerId} class="flow-picker" value={n.flowId ?? ''} disabled={assign.busy} onChange={(e) => void choose((e.target as HTMLSelectElement).value)}>
-          <FlowOptions flows={flows} />
-        </select>
-        <ErrorNote error={assign.error} />
+        <NumberFlowPicker n={n} flows={flows} id={pickerId} />
       </td>
       <td>
-        <StatusBadge status={n.status} />
+        {/* A number with a flow that Twilio sends elsewhere is not "OK": its own status and colour. */}
+        {!(notConnected && n.status === 'ok') && <StatusBadge status={n.status} />}
         {notConnected && (
-          <span class="badge badge-bad" data-reason={notConnected.reason} title={`${reportLine(notConnected)}. Fix: ${notConnected.fix}`}>
+          <span class="badge badge-notconn" data-reason={notConnected.reason} title={`${reportLine(notConnected)}. Fix: ${notConnected.fix}`}>
             {notConnected.reason ? NOT_CONNECTED_BADGE[notConnected.reason] : 'Not connected'}
           </span>
         )}
       </td>
       <td class="actions">
+        <RowConnect number={n.number} entry={notConnected} />
         {n.status === 'no_flow' && (
           <button class="btn btn-danger btn-small" onClick={() => open({ kind: 'flow', number: n })}>
             Create flow for this number
@@ -352,7 +432,8 @@ function NumberRowView({ n, flows, open, notConnected }: { n: NumberRow; flows: 
   );
 }
 
-function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void }) {
+function NumbersPanel({ numbers, flows, open, query, onQuery, searching }: { numbers: ReturnType<typeof useNumberPages>; flows: FlowRow[]; open: (d: Dialogs) => void; query: NumberQuery; onQuery: (q: NumberQuery) => void; searching: boolean }) {
+  const filtering = !!(query.q.trim() || query.status);
   // The carrier check of the report: numbers whose Twilio URLs point elsewhere are red here too.
   const notConnected = notConnectedNumbers(useApi<UnassignedReport>('/api/report/unassigned').data?.numbers);
   return (
@@ -360,6 +441,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
       <header class="panel-head">
         <h2 id="numbers-title">Numbers</h2>
       </header>
+      <NumberFilters query={query} onChange={onQuery} searching={searching || numbers.moreBusy} />
       {numbers.error ? (
         <LoadError error={numbers.error} what="the numbers" retry={numbers.reload} />
       ) : !numbers.data ? (
@@ -381,7 +463,7 @@ function NumbersPanel({ numbers, flows, open }: { numbers: ReturnType<typeof use
             {numbers.data.numbers.length === 0 && (
               <tr>
                 <td colSpan={5} class="empty">
-                  No numbers registered yet.
+                  {filtering ? (numbers.more || numbers.moreBusy ? 'None yet; still looking…' : 'No number matches.') : 'No numbers registered yet.'}
                 </td>
               </tr>
             )}

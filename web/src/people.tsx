@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { send } from './api';
 import type { Group, User } from '../../lambdas/api-types';
+import { DeletePersonDialog } from './delete-person-dialog';
 import { ErrorNote, LoadError, Loading, useAction, useApi } from './ui';
 import { InviteForm } from './invite';
 
@@ -147,11 +148,11 @@ function PinForm({ u, onDone }: { u: User; onDone: () => void }) {
   );
 }
 
-function UserRow({ u }: { u: User }) {
+function UserRow({ u, users, groups }: { u: User; users: User[]; groups: Group[] }) {
   const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const [pinning, setPinning] = useState(false);
   const toggle = useAction();
-  const remove = useAction();
   if (editing)
     return (
       <tr>
@@ -196,10 +197,10 @@ function UserRow({ u }: { u: User }) {
         <button class="btn btn-small" onClick={() => setEditing(true)}>
           Edit
         </button>
-        <button class="btn btn-small btn-ghost" onClick={() => void remove.run(() => send('DELETE', `/api/users/${u.id}`))} disabled={remove.busy}>
+        <button class="btn btn-small btn-ghost" onClick={() => setDeleting(true)}>
           Delete
         </button>
-        <ErrorNote error={remove.error} />
+        {deleting && <DeletePersonDialog subject={{ kind: 'user', user: u }} users={users} groups={groups} onClose={() => setDeleting(false)} />}
       </td>
     </tr>
   );
@@ -305,9 +306,9 @@ function GroupEditor({ group, users, onDone }: { group?: Group; users: User[]; o
   );
 }
 
-function GroupCard({ g, users }: { g: Group; users: User[] }) {
+function GroupCard({ g, users, groups }: { g: Group; users: User[]; groups: Group[] }) {
   const [editing, setEditing] = useState(false);
-  const remove = useAction();
+  const [deleting, setDeleting] = useState(false);
   return (
     <li class="card" data-group={g.id}>
       {editing ? (
@@ -320,9 +321,10 @@ function GroupCard({ g, users }: { g: Group; users: User[] }) {
               <button class="btn btn-small" onClick={() => setEditing(true)}>
                 Edit
               </button>
-              <button class="btn btn-small btn-ghost" disabled={remove.busy} onClick={() => void remove.run(() => send('DELETE', `/api/groups/${g.id}`))}>
+              <button class="btn btn-small btn-ghost" onClick={() => setDeleting(true)}>
                 Delete
               </button>
+              {deleting && <DeletePersonDialog subject={{ kind: 'group', group: g }} users={users} groups={groups} onClose={() => setDeleting(false)} />}
             </div>
           </header>
           <ol class="members readonly">
@@ -337,7 +339,6 @@ function GroupCard({ g, users }: { g: Group; users: User[] }) {
             })}
             {g.members.length === 0 && <li class="muted">No members: a dial to this group goes straight to its noAnswer branch.</li>}
           </ol>
-          <ErrorNote error={remove.error} />
         </>
       )}
     </li>
@@ -375,7 +376,7 @@ export function People() {
             </thead>
             <tbody>
               {list.map((u) => (
-                <UserRow key={u.id} u={u} />
+                <UserRow key={u.id} u={u} users={list} groups={groups.data?.groups ?? []} />
               ))}
             </tbody>
           </table>
@@ -395,7 +396,7 @@ export function People() {
         ) : (
           <ul class="cards">
             {groups.data.groups.map((g) => (
-              <GroupCard key={g.id} g={g} users={list} />
+              <GroupCard key={g.id} g={g} users={list} groups={groups.data?.groups ?? []} />
             ))}
           </ul>
         )}

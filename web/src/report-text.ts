@@ -1,6 +1,6 @@
 // What the report banner and the Numbers table say about a number the report lists (DESIGN.md sections 7
 // and 13), and about a carrier sync in progress.
-import type { CarrierSyncJob, NotConnectedReason, ReportEntry, ReportStatus } from '../../lambdas/api-types';
+import type { CarrierSyncJob, FlowList, NotConnectedReason, ReportEntry, ReportStatus, UnassignedReport } from '../../lambdas/api-types';
 
 const WHY: Record<ReportStatus, string> = {
   no_flow: 'no flow',
@@ -48,3 +48,19 @@ export function syncProgress(job: CarrierSyncJob): string {
   if (job.phase === 'services') return 'Connecting to Twilio: changing Messaging Services…';
   return `Connecting to Twilio: ${thousands(job.done)} of ${thousands(job.total ?? 0)} numbers${failed}${job.error ? `, trying again (${job.error})` : ''}…`;
 }
+
+/**
+ * The summary cards, from the same answers as the banner so they agree: every number is either served by a
+ * flow (the flows' exact numberCount) or has none (the report lists each one). A number the report lists
+ * for any reason is losing calls or texts, never fine; `notConnected` (Twilio sends its calls or texts
+ * elsewhere) and `noFlow` (no flow, or a missing part) are counted apart, a number with both in each.
+ */
+export function summaryCounts(flows: FlowList, report: UnassignedReport) {
+  const numbers = flows.flows.reduce((sum, f) => sum + f.numberCount, 0) + report.totals.withoutFlow;
+  const of = (keep: (n: ReportEntry) => boolean) => new Set(report.numbers.filter(keep).map((n) => n.number)).size;
+  const losing = of(() => true);
+  return { flows: flows.flows.length, numbers, losing, notConnected: of((n) => n.status === 'not_connected'), noFlow: of((n) => n.status !== 'not_connected'), fine: numbers - losing };
+}
+
+/** The reasons a sync mends (the URLs, a TwiML app); a SIP trunk never, a Messaging Service only when told how. */
+export const SYNC_MENDS: ReadonlySet<NotConnectedReason> = new Set(['urls', 'twiml_app']);

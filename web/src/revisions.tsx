@@ -6,10 +6,12 @@ import { get, send } from './api';
 import { Diagram } from './diagram';
 import { diffParts, type Names, type PartDiff } from './flow-model';
 import type { Channel, Flow, Revision } from '../../lambdas/api-types';
-import { ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
+import { settingChanges } from './setting-diff';
+import type { Part } from './types';
+import { Dialog, ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
 import { canEdit, useMe } from './my-calls';
 
-function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {
+function DiffList({ channel, diff, before, after, names }: { channel: Channel; diff: PartDiff; before?: Part; after?: Part; names: Names }) {
   const none = !diff.added.length && !diff.removed.length && !diff.changed.length && !diff.startChanged;
   return (
     <div class="diff-part" data-diff={channel}>
@@ -28,12 +30,36 @@ function DiffList({ channel, diff }: { channel: Channel; diff: PartDiff }) {
               removed <code>{id}</code>
             </li>
           ))}
-          {diff.changed.map((id) => (
+          {diff.changed.map((id) => [
             <li key={`c${id}`} class="diff-changed">
               changed <code>{id}</code>
+            </li>,
+            <li key={`s${id}`} class="diff-settings-row">
+              <table class="diff-settings" aria-label={`Settings of ${id} that changed`}>
+                <thead>
+                  <tr>
+                    <th scope="col">Setting</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {settingChanges(before?.applets[id], after?.applets[id], names).map((c) => (
+                    <tr key={c.setting} data-setting={c.setting}>
+                      <th scope="row">{c.setting}</th>
+                      <td class="diff-before">{c.before}</td>
+                      <td class="diff-after">{c.after}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </li>,
+          ])}
+          {diff.startChanged && (
+            <li class="diff-changed">
+              start moved from <code>{before?.start ?? '—'}</code> to <code>{after?.start ?? '—'}</code>
             </li>
-          ))}
-          {diff.startChanged && <li class="diff-changed">start moved</li>}
+          )}
         </ul>
       )}
     </div>
@@ -69,7 +95,7 @@ function Compare({ flowId, a, b, names }: { flowId: string; a: number; b: number
           const part = docs.b[c];
           return (
             <div key={c}>
-              <DiffList channel={c} diff={diff} />
+              <DiffList channel={c} diff={diff} before={docs.a[c] as Part | undefined} after={docs.b[c] as Part | undefined} names={names} />
               {part && (diff.added.length > 0 || diff.changed.length > 0) && (
                 <Diagram part={part} channel={c} problems={[]} names={names} marks={{ added: diff.added, changed: diff.changed }} />
               )}
@@ -81,7 +107,8 @@ function Compare({ flowId, a, b, names }: { flowId: string; a: number; b: number
   );
 }
 
-export function Revisions({ flow, names, onRestored }: { flow: Flow; names: Names; onRestored: () => void }) {
+export function Revisions({ flow, names, onRestored, unpublished = false }: { flow: Flow; names: Names; onRestored: () => void; unpublished?: boolean }) {
+  const [confirming, setConfirming] = useState<Revision>();
   const list = useApi<{ revisions: Revision[] }>(`/api/flows/${encodeURIComponent(flow.id)}/revisions`);
   const restore = useAction();
   // Restoring publishes: members read the history, editors and admins restore.
@@ -133,10 +160,7 @@ export function Revisions({ flow, names, onRestored }: { flow: Flow; names: Name
                         class="btn btn-small"
                         disabled={restore.busy}
                         aria-label={`Restore revision ${r.revision}`}
-                        onClick={async () => {
-                          const ok = await restore.run(() => send('POST', `/api/flows/${encodeURIComponent(flow.id)}/revisions/${r.revision}/restore`, undefined, { 'if-match': String(flow.currentRevision) }));
-                          if (ok) onRestored();
-                        }}
+                        onClick={() => (restore.clear(), setConfirming(r))}
                       >
                         Restore
                       </button>
@@ -146,7 +170,36 @@ export function Revisions({ flow, names, onRestored }: { flow: Flow; names: Name
               ))}
             </tbody>
           </table>
-          <ErrorNote error={restore.error} />
+          {confirming && (
+            <Dialog title={`Restore revision ${confirming.revision}?`} onClose={() => setConfirming(undefined)}>
+              <form
+                class="form"
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  const ok = await restore.run(() => send('POST', `/api/flows/${encodeURIComponent(flow.id)}/revisions/${confirming.revision}/restore`, undefined, { 'if-match': String(flow.currentRevision) }));
+                  if (ok) {
+                    setConfirming(undefined);
+                    onRestored();
+                  }
+                }}
+              >
+                <p>
+                  Revision {confirming.revision} (“{confirming.name}”, published {formatTime(confirming.publishedAt)}) is published again as revision {flow.currentRevision + 1} and goes live at once
+                  {flow.numberCount > 0 ? ` on the ${flow.numberCount === 1 ? 'number' : `${flow.numberCount} numbers`} this flow answers` : ''}. Revision {flow.currentRevision} stays in the history.
+                </p>
+                {unpublished && <p class="warn-note">Your unpublished changes on this page are replaced by it.</p>}
+                <ErrorNote error={restore.error} names={names} />
+                <footer class="dialog-foot">
+                  <button type="button" class="btn btn-ghost" onClick={() => setConfirming(undefined)}>
+                    Cancel
+                  </button>
+                  <button type="submit" class="btn btn-primary" disabled={restore.busy}>
+                    Restore revision {confirming.revision}
+                  </button>
+                </footer>
+              </form>
+            </Dialog>
+          )}
           {revisions.length > 1 && from !== undefined && to !== undefined && (
             <form
               class="inline-form compare-form"

@@ -4,7 +4,10 @@
 // name something are pickers: branches pick an applet of the part, users, groups, mailboxes, flows and
 // time zones are chosen from lists, never typed as ids.
 import type { ComponentChildren } from 'preact';
-import { TargetSelect } from './pickers';
+import { DialTargets, entriesOf, withEntries } from './dial-targets';
+import { ClosureList, WeeklyHours } from './hours-editor';
+import { VoicePicker } from './voice-picker';
+import { TargetSelect, newPersonKind } from './pickers';
 import { parseTarget } from './starters';
 import type { FlowRow, Group, ScheduleView, User } from '../../lambdas/api-types';
 import type { Applet } from './types';
@@ -44,6 +47,8 @@ export interface FormContext {
   /** Applet types of the part, offered as "new applet" targets of a branch. */
   appletTypes: readonly string[];
   connectNew: (path: Path, type: string) => void;
+  /** Opens the dialog that creates a user or group; `then` gets the new one's id. */
+  createPerson: (kind: 'user' | 'group', then: (id: string) => void) => void;
 }
 
 type Path = Array<string | number>;
@@ -59,7 +64,7 @@ const LABELS: Record<string, string> = {
   to: 'Forward to', text: 'Text', media: 'Media URLs (one per line)', numbers: 'Caller numbers (comma-separated)',
   prefixes: 'Number prefixes (comma-separated)', anonymous: 'Withheld numbers', keywords: 'Keywords (comma-separated)', rules: 'Rules',
   voice: 'Voice', language: 'Language', play: 'Audio URL (https)', date: 'Date (YYYY-MM-DD or --MM-DD)', name: 'Name', state: 'State', until: 'Until (ISO time)',
-  options: 'Keys', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
+  options: 'Keys', label: 'Label (shown on the diagram)', announce: 'Announcement to whoever answers ({number} = the called number\'s name)',
   recordingNotice: 'Recording notice (the caller hears it before a recorded dial)',
   hold: 'Hold prompt or music (looped)', announceEverySeconds: 'Say the position every (seconds, 0 = never)',
   maxWaitSeconds: 'Longest wait (seconds), then timeout', timeout: 'When nobody takes the call',
@@ -67,8 +72,6 @@ const LABELS: Record<string, string> = {
 const labelOf = (key: string) => LABELS[key] ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 
 export const isBranchSchema = (s: JsonSchema) => !!s.anyOf?.some((o) => o.const === '') && !!s.anyOf?.some((o) => o.pattern);
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const DAY_NAMES: Record<string, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
 
 /** What an hours applet gets when it stops naming a schedule: office hours in the browser's time zone. */
@@ -79,6 +82,10 @@ const OWN_HOURS = () => ({
 
 let zones: string[] | undefined;
 const timeZones = () => (zones ??= (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC', 'America/New_York', 'Europe/London']);
+
+function getIn(obj: unknown, path: Path): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined), obj);
+}
 
 export function setIn<T>(obj: T, path: Path, value: unknown): T {
   if (path.length === 0) return value as T;
@@ -162,51 +169,26 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
   if (name === 'type' && schema.const !== undefined) return null;
   if (isBranchSchema(schema)) return <BranchPicker ctx={ctx} path={path} value={value} set={set} label={labelOf(name)} />;
 
-  // A dial rings exactly one of user, group or number: one "Ring" control instead of three fields.
-  if (top && ctx.applet.type === 'dial' && (name === 'group' || name === 'number')) return null;
+  // Who a dial rings is one list control (dial-targets.tsx) instead of four fields: user, group, number, targets.
+  if (top && ctx.applet.type === 'dial' && (name === 'group' || name === 'number' || name === 'targets')) return null;
   if (top && ctx.applet.type === 'dial' && name === 'user') {
     const a = ctx.applet as Record<string, unknown>;
-    const current = a.user ? `user:${a.user}` : a.group ? `group:${a.group}` : a.number !== undefined ? 'number:' : '';
-    const choose = (v: string) => {
-      let next: Record<string, unknown> = { ...a };
-      delete next.user;
-      delete next.group;
-      delete next.number;
-      if (v === 'number:') next.number = (a.number as string) ?? '';
-      else next = { ...next, ...parseTarget(v) };
-      set([], next);
-    };
+    const entries = entriesOf(a);
+    const apiIssue = Object.entries(ctx.issues).find(([k]) => k === 'user' || k === 'number' || k === 'targets' || k.startsWith('targets.'))?.[1];
     return (
-      <>
-        <Field ctx={ctx} path={['user']} label="Ring">
-          <select {...aria(ctx, ['user'])} value={current} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
-            <option value="">Choose…</option>
-            <optgroup label="Groups">
-              {ctx.groups.map((g) => (
-                <option key={g.id} value={`group:${g.id}`}>
-                  {g.name}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="Users">
-              {ctx.users.map((u) => (
-                <option key={u.id} value={`user:${u.id}`}>
-                  {u.name}
-                </option>
-              ))}
-            </optgroup>
-            <option value="number:">A phone number…</option>
-          </select>
-        </Field>
-        {a.number !== undefined && (
-          <Field ctx={ctx} path={['number']} label="Phone number (E.164)">
-            <input {...aria(ctx, ['number'])} value={a.number as string} placeholder="+15550100009" onInput={(e) => set(['number'], (e.target as HTMLInputElement).value)} />
-          </Field>
-        )}
-      </>
+      <DialTargets
+        id={fieldId(ctx, ['targets'])}
+        entries={entries}
+        users={ctx.users}
+        groups={ctx.groups}
+        onChange={(next) => set([], withEntries(a, next))}
+        createPerson={ctx.createPerson}
+        issue={entries.length === 0 ? 'Add at least one person, group or phone number to ring.' : apiIssue}
+      />
     );
   }
-  if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group) return null;
+  // A strategy orders a list: a group's members, or several targets.
+  if (top && ctx.applet.type === 'dial' && (name === 'strategy' || name === 'perRound' || name === 'sticky') && !(ctx.applet as Record<string, unknown>).group && !(ctx.applet as Record<string, unknown>).targets) return null;
 
   // Hours: a shared schedule or the applet's own hours (the API takes one or the other, never both).
   if (top && ctx.applet.type === 'hours' && name === 'schedule') {
@@ -278,7 +260,19 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
     const m = (value ?? {}) as { user?: string; group?: string };
     return (
       <Field ctx={ctx} path={path} label={labelOf(name)}>
-        <TargetSelect id={fieldId(ctx, path)} required value={m.user ? `user:${m.user}` : m.group ? `group:${m.group}` : ''} onChange={(v) => set(path, parseTarget(v) ?? { group: '' })} users={ctx.users} groups={ctx.groups} />
+        <TargetSelect
+          id={fieldId(ctx, path)}
+          required
+          offerNew
+          value={m.user ? `user:${m.user}` : m.group ? `group:${m.group}` : ''}
+          onChange={(v) => {
+            const kind = newPersonKind(v);
+            if (kind) ctx.createPerson(kind, (id) => set(path, kind === 'user' ? { user: id } : { group: id }));
+            else set(path, parseTarget(v) ?? { group: '' });
+          }}
+          users={ctx.users}
+          groups={ctx.groups}
+        />
       </Field>
     );
   }
@@ -312,29 +306,27 @@ function Property({ ctx, name, schema, value, path, set, required }: { ctx: Form
       </Field>
     );
   }
-  if (name === 'weekly') {
-    const w = (value ?? {}) as Record<string, string[][]>;
+  // A spoken prompt's voice and language: one picker of the pairs Twilio accepts (voice-picker.tsx).
+  if (name === 'language' && path.length > 1) return null;
+  if (name === 'voice' && path.length > 1) {
+    const prompt = (getIn(ctx.applet, path.slice(0, -1)) ?? {}) as { voice?: string; language?: string };
+    const at = path.slice(0, -1);
     return (
-      <fieldset class="fieldset">
-        <legend>{labelOf(name)}</legend>
-        <p class="hint">Ranges like 09:00-12:00, 13:00-17:00; empty means closed all day.</p>
-        {DAYS.map((d) => (
-          <Field key={d} ctx={ctx} path={[...path, d]} label={DAY_NAMES[d]}>
-            <input
-              {...aria(ctx, [...path, d])}
-              defaultValue={(w[d] ?? []).map((r) => r.join('-')).join(', ')}
-              onChange={(e) => {
-                const ranges = (e.target as HTMLInputElement).value
-                  .split(',')
-                  .map((r) => r.trim())
-                  .filter(Boolean)
-                  .map((r) => r.split('-').map((t) => t.trim()));
-                set([...path, d], ranges);
-              }}
-            />
-          </Field>
-        ))}
-      </fieldset>
+      <VoicePicker
+        id={fieldId(ctx, path)}
+        voice={prompt.voice}
+        language={prompt.language}
+        issue={ctx.issues[[...at, 'language'].join('.')] ?? ctx.issues[path.join('.')]}
+        onChange={(voice, language) => set(at, { ...prompt, voice, language })}
+      />
+    );
+  }
+  if (name === 'weekly' || name === 'closures') {
+    const issueAt = (sub: string) => ctx.issues[[...path, sub].join('.')];
+    return name === 'weekly' ? (
+      <WeeklyHours id={fieldId(ctx, path)} value={value} onChange={(w) => set(path, w)} issues={issueAt} />
+    ) : (
+      <ClosureList id={fieldId(ctx, path)} value={value} onChange={(c) => set(path, c)} issues={issueAt} />
     );
   }
   if (name === 'options' && ctx.applet.type === 'menu') {

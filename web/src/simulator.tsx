@@ -7,18 +7,17 @@ import { send } from './api';
 import type { Channel, Flow, Simulation } from '../../lambdas/api-types';
 import type { FlowDocument } from './types';
 import { prettyXml } from './twiml-format';
+import { flowZone, instantOf, wallClock } from './zone-time';
 import { ErrorNote, useAction } from './ui';
 
-const localNow = () => {
-  const d = new Date();
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
-};
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocument; onRun: (channel: Channel, applets: string[]) => void }) {
+  // The time is typed in the zone the flow's hours decide in (its first hours applet's), and says which.
+  const zone = flowZone((draft ?? flow) as Parameters<typeof flowZone>[0]) ?? browserZone();
   const [channel, setChannel] = useState<Channel>(flow.call ? 'call' : 'sms');
   const [from, setFrom] = useState('+15550109999');
-  const [at, setAt] = useState(localNow());
+  const [at, setAt] = useState(() => wallClock(new Date(), zone));
   const [body, setBody] = useState('hello');
   const [inputs, setInputs] = useState('');
   const [result, setResult] = useState<Simulation>();
@@ -40,7 +39,7 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
             send<Simulation>('POST', `/api/flows/${encodeURIComponent(flow.id)}/simulate`, {
               channel,
               from,
-              at: new Date(at).toISOString(),
+              at: instantOf(at, zone).toISOString(),
               ...(channel === 'sms' ? { body } : {}),
               inputs: inputs.split(',').map((s) => s.trim()).filter((s, i, all) => s !== '' || i < all.length - 1),
               ...(draft ? { document: draft } : {}),
@@ -64,7 +63,7 @@ export function Simulator({ flow, draft, onRun }: { flow: Flow; draft?: FlowDocu
           <input value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />
         </label>
         <label>
-          Time (your time zone)
+          Time in {zone}
           <input type="datetime-local" value={at} onInput={(e) => setAt((e.target as HTMLInputElement).value)} />
         </label>
         {channel === 'sms' ? (

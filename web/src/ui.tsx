@@ -1,7 +1,8 @@
 // Shared pieces: data loading that refreshes after every write, error notes, dialogs, status badges.
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get } from './api';
+import { get } from './api';
+import { describeError, type NameBook } from './human-errors';
 import type { NumberStatus } from '../../lambdas/api-types';
 
 /** A counter bumped after every successful write: every loaded view (banner included) reloads. */
@@ -61,34 +62,20 @@ export function useAction() {
   return { run, error, busy, clear: () => setError(undefined) };
 }
 
-const statusText: Record<number, string> = { 400: 'Invalid', 404: 'Not found', 409: 'Conflict', 412: 'Changed elsewhere', 415: 'Refused', 422: 'Has errors' };
-
-/** The API's message (and each field it names) next to the control that caused it. */
-export function ErrorNote({ error, id }: { error: unknown; id?: string }) {
+/**
+ * What went wrong, next to the control that caused it, in words (human-errors.ts): names instead of ids,
+ * the fields by name, no status code or API flag. `names` lets it name the users, groups and flows it mentions.
+ */
+export function ErrorNote({ error, id, names }: { error: unknown; id?: string; names?: NameBook }) {
   if (!error) return null;
-  const e = error instanceof ApiError ? error : undefined;
-  const message = e ? e.message : error instanceof Error ? error.message : String(error);
-  const fields = e?.fields ?? [];
-  const others = (e?.details ?? []).filter((d) => !fields.includes(d as never) && typeof d === 'object' && d !== null && 'message' in d) as Array<{ message: string; applet?: string; code?: string }>;
+  const { lead, items } = describeError(error, names);
   return (
     <div class="error-note" role="alert" id={id}>
-      <strong>{e && e.status ? `${e.status} ${statusText[e.status] ?? ''}`.trim() + ': ' : ''}</strong>
-      {message}
-      {fields.length > 0 && (
+      {lead}
+      {items.length > 0 && (
         <ul>
-          {fields.map((f) => (
-            <li key={f.path}>
-              <code>{f.path}</code> {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
-      {others.length > 0 && (
-        <ul>
-          {others.map((o, i) => (
-            <li key={i}>
-              {o.applet && <code>{o.applet}</code>} {o.message}
-            </li>
+          {items.map((item, i) => (
+            <li key={i}>{item}</li>
           ))}
         </ul>
       )}
@@ -101,7 +88,7 @@ export function LoadError({ error, what, retry }: { error: unknown; what: string
   return (
     <div class="panel load-error" role="alert">
       <p>
-        <strong>Could not load {what}.</strong> {error instanceof Error ? error.message : String(error)}
+        <strong>Could not load {what}.</strong> {describeError(error).lead}
       </p>
       {retry && (
         <button class="btn" onClick={retry}>
@@ -125,12 +112,24 @@ export function StatusBadge({ status }: { status: NumberStatus }) {
   return <span class={`badge ${status === 'ok' ? 'badge-ok' : 'badge-bad'}`}>{STATUS_LABEL[status]}</span>;
 }
 
-/** A modal <dialog> (focus trapped by the browser, Esc closes). */
+/**
+ * A modal <dialog> (focus trapped by the browser, Esc closes). Focus starts on its first field (or its
+ * first button past the close button) and goes back to where it was when the dialog closes.
+ */
 export function Dialog({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
+    const before = document.activeElement as HTMLElement | null;
     if (d && !d.open) d.showModal();
+    const first = d?.querySelector<HTMLElement>('input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])') ??
+      d?.querySelector<HTMLElement>('form button:not([disabled]), div button:not([disabled])');
+    first?.focus();
+    return () => {
+      // The element that opened the dialog may have been re-rendered away: then the page's main region.
+      if (before && before.isConnected) before.focus();
+      else document.getElementById('main')?.focus({ preventScroll: true });
+    };
   }, []);
   return (
     <dialog ref={ref} class={wide ? 'dialog dialog-wide' : 'dialog'} aria-label={title} onClose={onClose} onCancel={onClose}>
