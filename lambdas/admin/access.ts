@@ -113,6 +113,24 @@ const ownGroup = async (a: AccessContext, p: Params) => {
 };
 
 /**
+ * A message in their own mailbox or one of their groups' (the same rule as reading that mailbox): the
+ * message is looked up to learn which mailbox holds it. One that does not exist is the route's own 404
+ * (`what` names it as the route does), never a 403, which would say it exists in someone else's mailbox.
+ */
+const ownMessage =
+  (param: 'id' | 'sid', what: 'message' | 'recording') =>
+  async (a: AccessContext, p: Params): Promise<boolean> => {
+    const id = p[param];
+    const message = await a.deps.messages.get(id);
+    // The recordings route plays voicemails only: anything else is its 404, whoever asks.
+    if (!message || (what === 'recording' && message.kind !== 'voicemail')) throw new NotFoundError(`${what} ${id}`);
+    const [kind, boxId] = message.mailbox.split('#');
+    if (kind === 'user') return ownUser(a, { id: boxId });
+    if (kind === 'group') return ownGroup(a, { id: boxId });
+    return false;
+  };
+
+/**
  * DESIGN.md section 16's table, route by route: every route of the admin router (routes.ts and the tables
  * it includes) has its row here, which test/unit/access-table.test.ts checks against the router itself.
  */
@@ -123,6 +141,11 @@ export const ACCESS: readonly Rule[] = [
   { methods: GET, path: 'mailboxes/user/:id/messages', allow: 'editor', what: "another person's mailbox", own: ownUser },
   { methods: GET, path: 'mailboxes/group/:id/messages', allow: 'editor', what: 'the mailbox of a group you are not in', own: ownGroup },
   { methods: GET, path: 'mailboxes/unrouted/messages', allow: 'editor', what: 'the unrouted mailbox' },
+  // One message (by its Sid): the same rule as its mailbox's.
+  { methods: GET, path: 'recordings/:sid', allow: 'editor', what: "a voicemail in another person's mailbox", own: ownMessage('sid', 'recording') },
+  { methods: ['PUT'], path: 'messages/:id/read', allow: 'editor', what: "a message in another person's mailbox", own: ownMessage('id', 'message') },
+  { methods: ['POST'], path: 'messages/:id/reply', allow: 'editor', what: "a message in another person's mailbox", own: ownMessage('id', 'message') },
+  { methods: ['DELETE'], path: 'messages/:id', allow: 'editor', what: "a message in another person's mailbox", own: ownMessage('id', 'message') },
   // Flows: everyone reads the published ones and their history; editors change them (a draft is
   // simulated, an editor's work).
   { methods: GET, path: 'flows', allow: 'member', what: 'reading flows' },
@@ -135,6 +158,8 @@ export const ACCESS: readonly Rule[] = [
   { methods: ['POST'], path: 'flows/check', allow: 'editor', what: 'checking a flow' },
   { methods: ['POST'], path: 'flows/import', allow: 'editor', what: 'importing a flow' },
   { methods: ['POST'], path: 'flows/:id/simulate', allow: 'editor', what: 'simulating a flow' },
+  // A draft is unpublished editing: a member neither reads nor writes one.
+  { methods: [...GET, 'PUT', 'DELETE'], path: 'flows/:id/draft', allow: 'editor', what: "a flow's unpublished draft" },
   { methods: ['POST'], path: 'flows/:id/revisions/:revision/restore', allow: 'editor', what: 'restoring a revision' },
   { methods: ['PUT'], path: 'flows/:id/numbers/:number', allow: 'editor', what: 'assigning a flow to a number' },
   // Numbers: everyone reads; editors assign flows; registering, renaming and removing is an admin's.

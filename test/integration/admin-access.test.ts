@@ -2,6 +2,8 @@
 // authorizers describe them: a token's claims (JWT authorizer) or AWS credentials (IAM authorizer).
 import { adminHarness, type AdminHarness, type As } from '../support/admin';
 import { callAndSmsFlow, groupFlow } from '../support/fixtures';
+import { fakeCarrier } from '../support/carrier';
+import type { QueuedText } from '../../lambdas/carrier/queued-text';
 
 let h: AdminHarness;
 const admin: As = 'iam';
@@ -12,6 +14,15 @@ let other: string; // someone else
 let team: string; // a group Mia is in
 let others: string; // a group she is not in
 let flowId: string;
+let carrier: Awaited<ReturnType<typeof fakeCarrier>>;
+/** What the replies queued (the outbound queue's side of the admin API). */
+const queued: QueuedText[] = [];
+const RE_MIA = `RE${'a'.repeat(32)}`;
+const RE_OLI = `RE${'b'.repeat(32)}`;
+const RE_TEAM = `RE${'c'.repeat(32)}`;
+const RE_OTHERS = `RE${'d'.repeat(32)}`;
+
+afterAll(async () => carrier?.fake.stop());
 
 beforeAll(async () => {
   h = await adminHarness(undefined, { open: false });
@@ -30,6 +41,16 @@ beforeAll(async () => {
   await h.deps.messages.storeText(`user#${mia}`, { id: 'SMmia', from: '+15550999001', to: '+15550300100', body: 'for Mia', receivedAt: at });
   await h.deps.messages.storeText(`user#${other}`, { id: 'SMoli', from: '+15550999002', to: '+15550300100', body: 'for Oli', receivedAt: at });
   await h.deps.messages.storeText(`group#${team}`, { id: 'SMteam', from: '+15550999003', to: '+15550300100', body: 'for the team', receivedAt: at });
+  // One message's routes (issue 20) reach the carrier (recordings, deletes) and the outbound queue (replies).
+  carrier = await fakeCarrier();
+  h.deps.carrier = carrier.link;
+  h.deps.outbox = { put: async (texts) => void queued.push(...texts) };
+  const voicemail = (recordingSid: string, mailbox: `user#${string}` | `group#${string}`) =>
+    h.deps.messages.storeVoicemail({ recordingSid, mailbox, callSid: `CA${recordingSid.slice(2)}`, from: '+15550999004', to: '+15550300100', recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/${recordingSid}`, durationSeconds: 5, receivedAt: at });
+  await voicemail(RE_MIA, `user#${mia}`);
+  await voicemail(RE_OLI, `user#${other}`);
+  await voicemail(RE_TEAM, `group#${team}`);
+  await voicemail(RE_OTHERS, `group#${others}`);
 });
 
 describe('401 without an authorizer’s word', () => {
@@ -99,16 +120,77 @@ describe('a member', () => {
   it('reads their own mailbox (linked by email) and their groups’ mailboxes', async () => {
     const own = await h.api('GET', `/api/mailboxes/user/${mia}/messages`, undefined, undefined, member);
     expect(own.status).toBe(200);
-    expect(own.body.messages.map((m: { body: string }) => m.body)).toEqual(['for Mia']);
+    expect(own.body.messages.filter((m: { kind: string }) => m.kind !== 'voicemail').map((m: { body: string }) => m.body)).toEqual(['for Mia']);
     const group = await h.api('GET', `/api/mailboxes/group/${team}/messages`, undefined, undefined, member);
     expect(group.status).toBe(200);
-    expect(group.body.messages.map((m: { body: string }) => m.body)).toEqual(['for the team']);
+    expect(group.body.messages.filter((m: { kind: string }) => m.kind !== 'voicemail').map((m: { body: string }) => m.body)).toEqual(['for the team']);
   });
 
   it('cannot read another person’s mailbox, a group’s she is not in, or unrouted (403)', async () => {
     for (const path of [`/api/mailboxes/user/${other}/messages`, `/api/mailboxes/group/${others}/messages`, '/api/mailboxes/unrouted/messages', '/api/mailboxes/group/grp_missing/messages']) {
       const res = await h.api('GET', path, undefined, undefined, member);
       expect([path, res.status, res.body.error.code]).toEqual([path, 403, 'forbidden']);
+    }
+  });
+
+  it('plays, marks read and replies to a message in her own mailbox or her group’s; deletes her own', async () => {
+    for (const sid of [RE_MIA, RE_TEAM]) {
+      const audio = await h.api('GET', `/api/recordings/${sid}`, undefined, undefined, member);
+      expect([sid, audio.status]).toEqual([sid, 200]);
+      expect(audio.headers['content-type']).toMatch(/^audio\//);
+      expect((audio.body as Buffer).subarray(0, 4).toString()).toBe('RIFF');
+    }
+    for (const id of ['SMmia', 'SMteam', RE_MIA]) {
+      expect([id, (await h.api('PUT', `/api/messages/${id}/read`, { read: true }, undefined, member)).status]).toEqual([id, 200]);
+      expect((await h.deps.messages.get(id))?.read).toBe(true);
+    }
+    const reply = await h.api('POST', '/api/messages/SMmia/reply', { body: 'Called you back' }, undefined, member);
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ status: 'queued', to: '+15550999001', from: '+15550300100' });
+    expect(queued.map((t) => t.body)).toEqual(['Called you back']);
+    expect((await h.api('DELETE', `/api/messages/${RE_MIA}`, undefined, undefined, member)).status).toBe(204);
+    expect(await h.deps.messages.get(RE_MIA)).toBeUndefined();
+    expect(carrier.fake.deletedRecordings.has(RE_MIA)).toBe(true);
+  });
+
+  it('cannot play, mark, answer or delete a message in another person’s mailbox or a group’s she is not in (403, nothing changes)', async () => {
+    const attempts: Array<[string, string, unknown?]> = [
+      ['GET', `/api/recordings/${RE_OLI}`],
+      ['GET', `/api/recordings/${RE_OTHERS}`],
+      ['PUT', '/api/messages/SMoli/read', { read: true }],
+      ['PUT', `/api/messages/${RE_OTHERS}/read`, { read: true }],
+      ['POST', '/api/messages/SMoli/reply', { body: 'not mine' }],
+      ['DELETE', '/api/messages/SMoli'],
+      ['DELETE', `/api/messages/${RE_OLI}`],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await h.api(method, path, body, undefined, member);
+      expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 403, 'forbidden']);
+      expect(res.body.error.details).toEqual([{ role: 'member', allowed: ['editor', 'admin'] }]);
+    }
+    expect((await h.deps.messages.get('SMoli'))?.read).toBeFalsy();
+    expect(await h.deps.messages.get(RE_OLI)).toBeDefined();
+    expect(carrier.fake.deletedRecordings.has(RE_OLI)).toBe(false);
+    expect(queued.map((t) => t.body)).not.toContain('not mine');
+  });
+
+  it('a message that does not exist is 404 for her as for an editor, never a hint of where one is', async () => {
+    const missing = `RE${'e'.repeat(32)}`;
+    for (const as of [member, editor]) {
+      for (const [method, path, body] of [['GET', `/api/recordings/${missing}`], ['PUT', '/api/messages/SMnone/read', { read: true }], ['POST', '/api/messages/SMnone/reply', { body: 'hi' }], ['DELETE', '/api/messages/SMnone']] as Array<[string, string, unknown?]>) {
+        const res = await h.api(method, path, body, undefined, as);
+        expect([method, path, res.status, res.body.error.code]).toEqual([method, path, 404, 'not_found']);
+      }
+    }
+    // A text's Sid is no recording, in her mailbox or not: the recordings route's 404 either way.
+    expect((await h.api('GET', '/api/recordings/SMoli', undefined, undefined, member)).status).toBe(404);
+  });
+
+  it('neither reads nor writes a flow’s draft (403)', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const res = await h.api(method, `/api/flows/${flowId}/draft`, method === 'PUT' ? { document: groupFlow(team), baseRevision: 1 } : undefined, undefined, member);
+      expect([method, res.status]).toEqual([method, 403]);
+      expect(res.body.error.details).toEqual([{ role: 'member', allowed: ['editor', 'admin'] }]);
     }
   });
 

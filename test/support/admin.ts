@@ -77,6 +77,8 @@ export async function adminHarness(now: () => Date = () => new Date(), options: 
     api: async (method, path, body, headers, as) => {
       const event = apiEvent(method, path, body, headers);
       const r = await handler(as ? withCaller(event, as) : event);
+      // Binary answers (a recording's audio) come base64-encoded, as API Gateway takes them: their bytes.
+      if (r.isBase64Encoded) return { status: r.statusCode, body: Buffer.from(r.body ?? '', 'base64'), headers: r.headers };
       return { status: r.statusCode, body: r.body ? JSON.parse(r.body) : undefined, headers: r.headers };
     },
   };

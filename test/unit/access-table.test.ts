@@ -56,11 +56,27 @@ test.each([
   ['GET', 'queues', ['member', 'editor', 'admin']],
   ['PUT', 'users/:id/pin', ['admin']],
   ['DELETE', 'users/:id/pin', ['admin']],
+  // Issue 20's: drafts are editors' (a member neither reads nor writes one); one message's routes are
+  // editors', and a member's for a message in their own or their groups' mailbox (the row's own rule).
+  ['GET', 'flows/:id/draft', ['editor', 'admin']],
+  ['PUT', 'flows/:id/draft', ['editor', 'admin']],
+  ['DELETE', 'flows/:id/draft', ['editor', 'admin']],
+  ['GET', 'recordings/:sid', ['editor', 'admin']],
+  ['PUT', 'messages/:id/read', ['editor', 'admin']],
+  ['POST', 'messages/:id/reply', ['editor', 'admin']],
+  ['DELETE', 'messages/:id', ['editor', 'admin']],
 ])('%s /api/%s: %j', (method, path, roles) => {
   const { rule, listed } = ruleFor(method, sample(path.split('/')));
   expect(listed).toBe(true);
   expect(rule.path).toBe(path);
   expect(rolesAllowed(rule)).toEqual(roles);
+});
+
+test('one message is also its mailbox owner’s (the rows say whose); a draft never a member’s', () => {
+  for (const [method, path] of [['GET', ['recordings', 'RE1']], ['PUT', ['messages', 'm1', 'read']], ['POST', ['messages', 'm1', 'reply']], ['DELETE', ['messages', 'm1']]] as const) {
+    expect(ruleFor(method, [...path]).rule.own).toBeDefined();
+  }
+  expect(ruleFor('GET', ['flows', 'f1', 'draft']).rule.own).toBeUndefined();
 });
 
 test('a PIN is also its owner’s to set (the row says whose)', () => {

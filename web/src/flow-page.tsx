@@ -83,7 +83,11 @@ export function FlowPage({ id }: { id: string }) {
   const [baseRevision, setBaseRevision] = useState<number>();
   /** Unpublished changes found on the server when the page opened. */
   const [restored, setRestored] = useState<{ savedAt: string; baseRevision: number }>();
-  const stored = useStoredDraft(id);
+  // Members read flows; editors and admins change them (undefined `me`: still loading, or an open dashboard).
+  const me = useMe();
+  const editable = !me || canEdit(me);
+  // Drafts are editors' and admins' (a member's would be refused): a member's page neither reads nor saves one.
+  const stored = useStoredDraft(id, editable);
   const adopt = useRef(true);
   const lastBase = useRef<FlowDocument | undefined>(undefined);
   useEffect(() => {
@@ -103,10 +107,7 @@ export function FlowPage({ id }: { id: string }) {
     lastBase.current = baseDoc;
   }, [baseDoc, stored.loaded]);
   const dirty = !!draft && !!baseDoc && !sameDocument(draft, baseDoc);
-  // Members read flows; editors and admins change them (undefined `me`: still loading, or an open dashboard).
-  const me = useMe();
-  const editable = !me || canEdit(me);
-  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
+  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, editable && stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
   useLeaveGuard(dirty ? `${draft?.name || 'This flow'} has unpublished changes. They are kept as a draft on the server, so you can come back and publish them later.` : undefined);
   const discard = () => {
     setDraft(baseDoc);
