@@ -5,6 +5,7 @@ import type { LocalStack } from '../../local/stack';
 import { http, httpOk, startTestStack } from '../support/local-stack';
 import { signInForToken } from '../support/sign-in';
 import { DEMO_STUDIO_DEFINITION } from '../../local/studio-demo';
+import { simulateSms } from '../../local/carrier';
 
 let stack: LocalStack;
 let member: string; // Ann
@@ -68,6 +69,38 @@ test('a member: 200 reading flows and her own mailbox; 403 publishing a flow and
   const other = await http(stack, 'GET', `/api/mailboxes/user/${ids['bob@example.com']}/messages`, undefined, bearer(member));
   expect(other.status).toBe(403);
   expect(other.body.error.message).toContain("another person's mailbox");
+});
+
+// One message's routes (issue 20), over --auth: a member marks read and answers a text in her group's
+// mailbox (Sales), and is refused on one in another person's (Bob's); a missing one is a 404, as for anyone.
+test('a member marks read and replies to a text in her group’s mailbox, 403 on one in Bob’s, 404 on none', async () => {
+  const sales = (await httpOk(stack, 'GET', '/cli/api/groups')).groups.find((g: { name: string }) => g.name === 'Sales');
+  const bobs = await httpOk(stack, 'POST', '/cli/api/flows', { name: 'Bob’s line', sms: { start: 'inbox', applets: { inbox: { type: 'inbox', mailbox: { user: ids['bob@example.com'] } } } } });
+  await httpOk(stack, 'PUT', `/cli/api/numbers/${encodeURIComponent('+15550100003')}/flow`, { flowId: bobs.id });
+  const text = async (to: string, from: string, mailbox: string) => {
+    expect((await simulateSms({ baseUrl: stack.url, authToken: stack.authToken, to, from, body: `for ${mailbox}` })).ok).toBe(true);
+    const { messages } = await httpOk(stack, 'GET', `/cli/api/mailboxes/${mailbox}/messages`);
+    return (messages as Array<{ id: string; from: string }>).find((m) => m.from === from)!.id;
+  };
+  const ours = await text('+15550100001', '+15550377001', `group/${sales.id}`);
+  const bobsText = await text('+15550100003', '+15550377002', `user/${ids['bob@example.com']}`);
+
+  expect(await httpOk(stack, 'PUT', `/api/messages/${ours}/read`, { read: true }, bearer(member))).toEqual({ id: ours, read: true });
+  const reply = await http(stack, 'POST', `/api/messages/${ours}/reply`, { body: 'On it' }, bearer(member));
+  expect(reply.status).toBe(202);
+  expect(reply.body).toMatchObject({ status: 'queued', to: '+15550377001', from: '+15550100001' });
+
+  for (const [method, path, body] of [['PUT', `/api/messages/${bobsText}/read`, { read: true }], ['POST', `/api/messages/${bobsText}/reply`, { body: 'not mine' }], ['DELETE', `/api/messages/${bobsText}`]] as Array<[string, string, unknown?]>) {
+    const res = await http(stack, method, path, body, bearer(member));
+    expect([method, res.status]).toEqual([method, 403]);
+    expect(res.body.error).toMatchObject({ code: 'forbidden', message: expect.stringContaining("another person's mailbox"), details: [{ role: 'member', allowed: ['editor', 'admin'] }] });
+  }
+  const still = (await httpOk(stack, 'GET', `/cli/api/mailboxes/user/${ids['bob@example.com']}/messages`)).messages.find((m: { id: string }) => m.id === bobsText);
+  expect(still).toBeDefined();
+  expect(still.read).toBeFalsy();
+  expect((await http(stack, 'PUT', '/api/messages/SMnothing/read', { read: true }, bearer(member))).status).toBe(404);
+  expect((await http(stack, 'GET', `/api/flows/${flowId}/draft`, undefined, bearer(member))).status).toBe(403);
+  expect([200, 204]).toContain((await http(stack, 'GET', `/api/flows/${flowId}/draft`, undefined, bearer(editor))).status);
 });
 
 test('an editor publishes, and the history names them', async () => {
