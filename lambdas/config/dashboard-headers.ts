@@ -3,7 +3,8 @@
 
 /**
  * Same-origin only: scripts, styles and fonts from the dashboard's own origin; recordings and MMS media may
- * come from the carrier (https) or, locally, from loopback. The page cannot be framed (clickjacking on
+ * come from the carrier (https) or, locally, from loopback; a voicemail fetched with the sign-in token plays
+ * from a blob: URL. The page cannot be framed (clickjacking on
  * admin writes). `connect` adds origins the page may fetch from besides its own: in AWS, Cognito's
  * (the OpenID discovery document and keys, and the managed login's token endpoint); locally the OpenID
  * provider is the server itself.
@@ -12,7 +13,7 @@ export function dashboardCsp(connect: readonly string[] = []): string {
   return [
     "default-src 'self'",
     "img-src 'self' data: https: http://127.0.0.1:*",
-    "media-src 'self' https: http://127.0.0.1:*",
+    "media-src 'self' blob: https: http://127.0.0.1:*",
     "style-src 'self'",
     "script-src 'self'",
     ["connect-src 'self'", ...connect].join(' '),

@@ -2,7 +2,9 @@
 // Issue 21's "Checked by", in Chromium at a phone's width (390 px): with `--auth`, a member signs in with
 // the password printed at start (the page's oidc-client-ts, code flow with PKCE, against the local OpenID
 // provider), lands on "My calls" with her voicemails and texts newest first, marks herself away (and the
-// next sequential dial skips her), and cannot publish a flow. No console error, nothing from outside.
+// next sequential dial skips her), plays a voicemail (fetched with her token), marks it read, answers a text
+// and deletes one (after a confirm), and cannot publish a flow. No console error, nothing from outside.
+// The Twilio-compatible server stands in for the carrier (recordings, deletes, the reply's send).
 import { entries } from '../support/local-stack';
 import { simulateCall } from '../../local/carrier';
 import { DEMO_NUMBERS } from '../../local/seed';
@@ -20,7 +22,7 @@ let salesId: string;
 let mainId: string;
 
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest(), auth: true });
+  stack = await startTestStack({ webDir: await buildDashboardForTest(), auth: true, fakeTwilio: true });
   browser = await openBrowser();
   await browser.page.setViewportSize({ width: 390, height: 844 });
   const users = (await httpOk(stack, 'GET', '/cli/api/users')).users as Array<{ id: string; email?: string; phone: string }>;
@@ -76,6 +78,36 @@ it('a member signs in with the printed password and lands on My calls: her voice
   // Members have no Mailboxes tab (others' mailboxes are not theirs to read); schedules and queues they may read.
   expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups', 'Schedules', 'Queues']);
   // Usable at 390 px: nothing wider than the screen.
+  expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+it('on My calls she plays her voicemail, marks it read, answers her group’s text and deletes her own text (after a confirm)', async () => {
+  const list = page().getByRole('list', { name: 'Your voicemails and texts' });
+  const voicemail = list.locator(`li.message[data-message="RE${'a'.repeat(32)}"]`);
+  // Played through /api/recordings with her token (an <audio src> could not send it): a blob the player loads.
+  await voicemail.getByRole('button', { name: 'Play the voicemail from +15550107771' }).click();
+  const audio = voicemail.getByLabel('Voicemail from +15550107771');
+  await audio.waitFor();
+  expect(await audio.getAttribute('src')).toMatch(/^blob:/);
+  expect(await audio.evaluate((a: HTMLAudioElement) => new Promise<number>((done) => (a.readyState >= 1 ? done(a.duration) : a.addEventListener('loadedmetadata', () => done(a.duration)))))).toBeGreaterThan(0);
+
+  expect(await voicemail.getAttribute('data-read')).toBe('no');
+  await voicemail.getByRole('button', { name: 'Mark read' }).click();
+  await list.locator(`li.message[data-message="RE${'a'.repeat(32)}"][data-read="yes"]`).waitFor();
+  expect((await httpOk(stack, 'GET', `/cli/api/mailboxes/user/${ann.id}/messages`)).messages.find((m: { id: string }) => m.id === `RE${'a'.repeat(32)}`).read).toBe(true);
+
+  const salesText = list.locator(`li.message[data-message="SM${'b'.repeat(32)}"]`);
+  await salesText.getByRole('button', { name: 'Reply by text' }).click();
+  await salesText.getByLabel('Text to +15550107772 from').fill('Thanks, Ann here: calling you back.');
+  await salesText.getByRole('button', { name: 'Send' }).click();
+  await salesText.getByRole('status').filter({ hasText: 'Reply to +15550107772 queued' }).waitFor();
+
+  const ownText = list.locator(`li.message[data-message="SM${'c'.repeat(32)}"]`);
+  await ownText.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page().getByRole('dialog', { name: 'Delete this message?' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await ownText.waitFor({ state: 'detached' });
+  expect((await httpOk(stack, 'GET', `/cli/api/mailboxes/user/${ann.id}/messages`)).messages.map((m: { id: string }) => m.id)).toEqual([`RE${'a'.repeat(32)}`]);
   expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
 

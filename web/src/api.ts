@@ -101,3 +101,30 @@ export const send = async <T = unknown>(method: 'POST' | 'PUT' | 'DELETE', path:
 
 /** A phone number as one path segment (`+` must not become a space). */
 export const phonePath = (number: string) => encodeURIComponent(number);
+
+/** Whether requests carry a token (sign-in on): then media the API serves must be fetched, not linked. */
+export const signedIn = (): boolean => authorization !== undefined;
+
+/**
+ * A binary answer of the admin API (a recording's audio) with the token, as a Blob: an `<audio src>` cannot
+ * send `Authorization`. Failures are ApiErrors, as for JSON calls.
+ */
+export async function fetchMedia(path: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: bearer(), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'unreachable', 'The Switchboard server cannot be reached. Is it still running?');
+  }
+  if (res.status === 401) authorization?.onUnauthorized();
+  if (!res.ok) {
+    let error: { code?: string; message?: string; details?: unknown[] } | undefined;
+    try {
+      error = ((await res.json()) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(), error?.details ?? []);
+  }
+  return res.blob();
+}
