@@ -13,7 +13,7 @@ import { buildDashboardForTest } from '../../local/web-build';
 import { createDynamoDb } from '../../lambdas/store/dynamo-client';
 import { DynamoMessageStore } from '../../lambdas/store/message-store';
 import { openBrowser, type Browser } from '../support/browser';
-import { httpOk, startTestStack } from '../support/local-stack';
+import { httpOk, outboxSent, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -34,6 +34,7 @@ beforeAll(async () => {
   const messages = new DynamoMessageStore(doc, stack.tables.messages);
   await messages.storeVoicemail({
     recordingSid: `RE${'a'.repeat(32)}`, mailbox: `user#${ann.id}`, callSid: `CA${'a'.repeat(32)}`, from: '+15550107771', to: DEMO_NUMBERS.main,
+    recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${stack.fakeTwilio!.accountSid}/Recordings/RE${'a'.repeat(32)}`,
     durationSeconds: 42, receivedAt: '2026-12-07T15:00:00.000Z',
   });
   await messages.attachTranscript(`RE${'a'.repeat(32)}`, 'Hi Ann, call me back about the order.');
@@ -86,7 +87,7 @@ it('on My calls she plays her voicemail, marks it read, answers her group’s te
   const voicemail = list.locator(`li.message[data-message="RE${'a'.repeat(32)}"]`);
   // Played through /api/recordings with her token (an <audio src> could not send it): a blob the player loads.
   await voicemail.getByRole('button', { name: 'Play the voicemail from +15550107771' }).click();
-  const audio = voicemail.getByLabel('Voicemail from +15550107771');
+  const audio = voicemail.locator('audio[aria-label="Voicemail from +15550107771"]');
   await audio.waitFor();
   expect(await audio.getAttribute('src')).toMatch(/^blob:/);
   expect(await audio.evaluate((a: HTMLAudioElement) => new Promise<number>((done) => (a.readyState >= 1 ? done(a.duration) : a.addEventListener('loadedmetadata', () => done(a.duration)))))).toBeGreaterThan(0);
@@ -101,6 +102,9 @@ it('on My calls she plays her voicemail, marks it read, answers her group’s te
   await salesText.getByLabel('Text to +15550107772 from').fill('Thanks, Ann here: calling you back.');
   await salesText.getByRole('button', { name: 'Send' }).click();
   await salesText.getByRole('status').filter({ hasText: 'Reply to +15550107772 queued' }).waitFor();
+  // The sender sends it to the carrier from the number the text came to.
+  await outboxSent(stack);
+  expect(stack.fakeTwilio!.messages.filter((m) => m.to === '+15550107772').map((m) => ({ from: m.from, body: m.body }))).toEqual([{ from: DEMO_NUMBERS.main, body: 'Thanks, Ann here: calling you back.' }]);
 
   const ownText = list.locator(`li.message[data-message="SM${'c'.repeat(32)}"]`);
   await ownText.getByRole('button', { name: 'Delete' }).click();
@@ -108,6 +112,7 @@ it('on My calls she plays her voicemail, marks it read, answers her group’s te
   await dialog.getByRole('button', { name: 'Delete' }).click();
   await ownText.waitFor({ state: 'detached' });
   expect((await httpOk(stack, 'GET', `/cli/api/mailboxes/user/${ann.id}/messages`)).messages.map((m: { id: string }) => m.id)).toEqual([`RE${'a'.repeat(32)}`]);
+  expect(stack.fakeTwilio!.requests.some((r) => r.method === 'DELETE' && r.path.endsWith(`/Messages/SM${'c'.repeat(32)}.json`))).toBe(true);
   expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
 

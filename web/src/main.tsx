@@ -80,10 +80,12 @@ function useHash() {
 
 function App({ session, me, onMe }: { session: Session; me: Me | undefined; onMe: (me: Me) => void }) {
   const { hash, pending, stay, leave } = useHash();
-  const route = parseRoute(hash);
-  // A member lands on their own calls (DESIGN.md section 16).
+  // A member lands on their own calls (DESIGN.md section 16): at once, so the overview (an admin's and
+  // editor's landing, which asks for the carrier sync's state) never opens for her on the way.
+  const landing = me?.role === 'member' && !hash.replace(/^#\/?/, '');
+  const route: Route = landing ? { page: 'me' } : parseRoute(hash);
   useEffect(() => {
-    if (me?.role === 'member' && route.page === 'overview' && !window.location.hash.replace(/^#\/?/, '')) window.location.hash = '#/me';
+    if (landing) window.location.hash = '#/me';
   }, [me]);
   const [version, setVersion] = useState(0);
   const bump = useCallback(() => setVersion((v) => v + 1), []);
@@ -161,15 +163,19 @@ function Root() {
   const [session, setSession] = useState<Session>();
   const [signedOut, setSignedOut] = useState(false);
   const [me, setMe] = useState<Me>();
+  const [meFailed, setMeFailed] = useState(false);
   useEffect(() => {
     void startSession(() => setSignedOut(true)).then(setSession);
   }, []);
   const ready = !!session && session.ready && !signedOut;
   useEffect(() => {
-    if (ready) get<Me>('/api/me').then(setMe, () => undefined);
+    if (ready) get<Me>('/api/me').then(setMe, () => setMeFailed(true));
   }, [ready]);
   if (!session) return <p class="muted">Loading…</p>;
   if (!ready) return <SignIn session={session} again={signedOut} />;
+  // Signed in: the pages wait for the role (a member's would otherwise ask for what only editors may, and
+  // see 403s); if /api/me fails they open anyway and the API's own answers say what is refused.
+  if (session.required && !me && !meFailed) return <p class="muted">Loading…</p>;
   return (
     <MeContext.Provider value={me}>
       <App session={session} me={me} onMe={setMe} />
