@@ -8,10 +8,10 @@
 /** What every project shares. */
 const base = {
   testEnvironment: 'node',
-  // One decision for ESM-only packages (@middy/core 6): swc compiles them to CommonJS with our own code,
+  // One decision for ESM-only packages (@middy/core 6, jose 6, oidc-provider 9): swc compiles them to CommonJS with our own code,
   // so jest runs in its default CommonJS mode and nothing else needs --experimental-vm-modules.
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(?:@middy|jose|oidc-provider)/)'],
 };
 
 /** Projects that talk to DynamoDB Local: it starts once per run (~4 s), not once per project or file. */

@@ -98,7 +98,7 @@ export function formatResult(job: CarrierSyncJob): string {
 }
 
 async function sync(send: Send, base: string, includeServices: IncludeServices | undefined, json: boolean): Promise<number> {
-  let job = (await call(send, base, 'POST', '/api/carrier/sync', includeServices ? { includeServices } : {})) as CarrierSyncJob & { started: string };
+  let job = (await call(send, base, 'POST', '/cli/api/carrier/sync', includeServices ? { includeServices } : {})) as CarrierSyncJob & { started: string };
   if (job.started === 'resumed') process.stderr.write(`resuming sync ${job.id} at ${thousands(job.done)} of ${thousands(job.total ?? 0)} numbers\n`);
   if (job.started === 'running') process.stderr.write(`a sync is already running (${job.id}): following it\n`);
   const tty = process.stderr.isTTY;
@@ -114,7 +114,7 @@ async function sync(send: Send, base: string, includeServices: IncludeServices |
     }
     shown = line;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    job = { ...((await call(send, base, 'GET', `/api/carrier/sync/${job.id}`)) as CarrierSyncJob), started: job.started };
+    job = { ...((await call(send, base, 'GET', `/cli/api/carrier/sync/${job.id}`)) as CarrierSyncJob), started: job.started };
   }
   if (tty) process.stderr.write('\r\x1b[K');
   if (json) console.log(JSON.stringify(job));
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
   const base = stackUrl(values.api ?? values.url);
   const send: Send = values.api ? signedFetch(base) : (path, init) => fetch(`${base}${path}`, init);
   if (command === 'status') {
-    const { numbers } = (await call(send, base, 'GET', '/api/carrier/numbers')) as { numbers: CarrierNumberView[] };
+    const { numbers } = (await call(send, base, 'GET', '/cli/api/carrier/numbers')) as { numbers: CarrierNumberView[] };
     console.log(values.json ? JSON.stringify(numbers, null, 2) : formatStatus(numbers));
     return 0;
   }

@@ -59,7 +59,8 @@ async function main(): Promise<number> {
   const request: AdminRequest = async (method, path, body) => {
     let res: Response;
     try {
-      res = await send(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      // The command-line tools' routes (/cli/api/*: IAM in AWS, open to programs locally even with --auth).
+      res = await send(`/cli${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
       throw new AdminApiError(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`);
     }

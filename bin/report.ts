@@ -13,11 +13,12 @@ async function main(): Promise<void> {
   const base = stackUrl(values.url);
   let res: Response;
   try {
-    res = await fetch(`${base}/api/report/unassigned`);
+    // The command-line tools' route: open locally, and the one that stays open to them with --auth.
+    res = await fetch(`${base}/cli/api/report/unassigned`);
   } catch (err) {
     throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`npm start\` running?`, { cause: err });
   }
-  if (!res.ok) throw new Error(`${base}/api/report/unassigned answered ${res.status}: ${await res.text()}`);
+  if (!res.ok) throw new Error(`${base}/cli/api/report/unassigned answered ${res.status}: ${await res.text()}`);
   const report = (await res.json()) as UnassignedReport;
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
 }

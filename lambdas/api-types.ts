@@ -43,6 +43,8 @@ export type Flow = FlowDocument & {
   /** The flow's current revision (what `If-Match` must name to publish over it). */
   currentRevision: number;
   publishedAt: string;
+  /** Who published the revision read (DESIGN.md section 16); absent when nobody known did. */
+  publishedBy?: string;
   numberCount: number;
   problems: Problem[];
 };
@@ -117,6 +119,8 @@ export interface Revision {
   revision: number;
   name: string;
   publishedAt: string;
+  /** Who published it: an account's email, an AWS principal's ARN, or `local` (local mode without sign-in). */
+  publishedBy?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -149,6 +153,8 @@ export interface NumberRow {
   status: NumberStatus;
   /** Since when the number has had its current flow (or none). */
   since: string;
+  /** Who gave it that flow (or took it away), when someone known did. */
+  assignedBy?: string;
 }
 
 /** `GET /api/numbers` (one page: `nextCursor` while there may be more) and `GET /api/flows/{id}/numbers`. */
@@ -185,6 +191,39 @@ export interface OutboundMessage {
 export interface OutboundMessageList {
   messages: OutboundMessage[];
   nextCursor?: string;
+}
+
+// Accounts (DESIGN.md section 16)
+
+export type { Role } from './flows/roles';
+import type { Role } from './flows/roles';
+
+/** `GET /api/me`: who is signed in, their role, and the directory user their email links them to. */
+export interface Me {
+  /** How the request was vouched for: a token (the browser), AWS credentials (the CLIs), or nothing (local mode without sign-in). */
+  via: 'token' | 'iam' | 'open';
+  role: Role | null;
+  email: string | null;
+  name: string;
+  user: User | null;
+  /** The user's groups: their mailboxes are theirs too. */
+  groups: Group[];
+}
+
+/**
+ * `/config.json`, beside the dashboard: how the page signs in. Written by the local server, and in AWS by
+ * the deployment (lib/dashboard-hosting.ts) into the bucket.
+ */
+export interface DashboardConfig {
+  /** null: no sign-in (local mode without --auth; the dashboard proxy, which signs with AWS credentials). */
+  auth: {
+    /** The OpenID issuer (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool id>). */
+    authority: string;
+    clientId: string;
+    scope: string;
+    /** Where signing out ends the provider's session, when its discovery document names no end_session_endpoint (Cognito's /logout). */
+    signOutUrl?: string;
+  } | null;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ export interface FieldIssue {
 
 export type DomainErrorCode =
   | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
@@ -38,6 +40,27 @@ export class NotFoundError extends DomainError {
     super('not_found', `${what} not found`);
   }
 }
+/**
+ * No valid credentials: no token, or one that is expired, from another issuer or audience, or badly signed
+ * (DESIGN.md section 16). In AWS the HTTP API's authorizers answer this before the function runs.
+ */
+export class UnauthorizedError extends DomainError {
+  constructor(why: string) {
+    super('unauthorized', `sign in first: ${why}`);
+  }
+}
+
+/** Signed in, but the caller's role may not do this: the details name the roles that may. */
+export class ForbiddenError extends DomainError {
+  constructor(what: string, role: string | undefined, allowed: readonly string[]) {
+    super(
+      'forbidden',
+      `${what} needs the ${allowed.join(' or ')} role; ${role ? `you are ${role === 'admin' ? 'an' : 'a'} ${role}` : 'your account has no role yet (an admin gives it one)'}`,
+      [{ role: role ?? null, allowed }],
+    );
+  }
+}
+
 /** The path names something, but not with this method. */
 export class MethodNotAllowedError extends DomainError {
   constructor(method: string, path: string) {

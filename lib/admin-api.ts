@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { HttpMethod, type HttpApi, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpMethod, type HttpApi, type HttpRoute, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -12,15 +12,20 @@ import { workQueue } from './work-queue';
 
 export interface AdminApiProps {
   readonly httpApi: HttpApi;
+  /** The browser's /api/* routes: Cognito tokens (lib/accounts.ts). */
+  readonly jwtAuthorizer: IHttpRouteAuthorizer;
   readonly tables: SwitchboardTables;
   readonly removalPolicy: RemovalPolicy;
   readonly metricsNamespace: string;
 }
 
 /**
- * The admin API: one Lambda behind `ANY /api/{proxy+}`, callable only with SigV4-signed requests. The same
- * function runs the steps of carrier sync jobs (lambdas/carrier/sync-job.ts), one SQS message each, from
- * its sync queue: a job outlives the request that started it, and a step that dies comes back.
+ * The admin API: one Lambda behind two routes (DESIGN.md section 16): `ANY /api/{proxy+}` for the browser,
+ * which API Gateway's JWT authorizer lets through only with a valid Cognito token, and
+ * `ANY /cli/api/{proxy+}` for the command-line tools, only with SigV4-signed requests (IAM). The function
+ * then applies each role's rights (lambdas/admin/access.ts).
+ * The same function runs the steps of carrier sync jobs (lambdas/carrier/sync-job.ts), one SQS message
+ * each, from its sync queue: a job outlives the request that started it, and a step that dies comes back.
  */
 export class AdminApi extends Construct {
   readonly function: SwitchboardFunction;
@@ -80,7 +85,12 @@ export class AdminApi extends Construct {
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function);
     this.routes = routesOf('admin').flatMap((route) =>
-      props.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer: new HttpIamAuthorizer() }),
+      props.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: route.authorizer === 'jwt' ? props.jwtAuthorizer : new HttpIamAuthorizer(),
+      }),
     );
   }
 }

@@ -14,16 +14,16 @@ export interface SwitchboardConfig {
   readonly reportSchedule: string;
   /** Provisioned concurrency of the voice function (0: none, on-demand only). */
   readonly warmVoice: number;
+  /** The hosted dashboard's custom domain and its ACM certificate in us-east-1 (`dashboardDomain`, `dashboardCertificateArn`). */
+  readonly dashboardDomain?: { readonly name: string; readonly certificateArn: string };
   /** The verified SES identity voicemail emails come from (an address or a domain); none: no emails. */
   readonly emailFrom?: string;
-  /** Where the dashboard is, for the links in emails. */
-  readonly dashboardUrl: string;
+  /** Where the dashboard is, for the links in emails; absent: the stack's hosted dashboard. */
+  readonly dashboardUrl?: string;
 }
 
 export const DEFAULT_STAGE = 'dev';
 export const DEFAULT_REPORT_SCHEDULE = 'rate(1 hour)';
-/** `npm run dashboard -- --api <ApiUrl>` serves the dashboard of a deployed stack here (bin/dashboard.ts). */
-export const DEFAULT_DASHBOARD_URL = 'http://127.0.0.1:4000';
 /** More warm voice environments than this is a typo, not a plan: each one is billed every second (docs/operations.md). */
 export const MAX_WARM_VOICE = 100;
 
@@ -70,13 +70,24 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     problems.push(`context warmVoice ${JSON.stringify(warm)} must be a whole number from 0 to ${MAX_WARM_VOICE} (provisioned concurrency of the voice function)`);
   }
 
+  const domainName = text('dashboardDomain');
+  const certificateArn = text('dashboardCertificateArn');
+  if (domainName !== undefined && !DOMAIN.test(domainName)) problems.push(`context dashboardDomain "${domainName}" must be a host name like calls-admin.example.com`);
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    problems.push('context dashboardDomain and dashboardCertificateArn go together: the domain needs its certificate (ACM, us-east-1)');
+  }
+  if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    problems.push(`context dashboardCertificateArn "${certificateArn}" must be an ACM certificate ARN in us-east-1 (CloudFront's region)`);
+  }
+
   const emailFrom = text('emailFrom');
   if (emailFrom !== undefined && !EMAIL.test(emailFrom) && !DOMAIN.test(emailFrom)) {
     problems.push(`context emailFrom "${emailFrom}" must be a verified SES identity: an email address or a domain`);
   }
 
-  const dashboardUrl = (text('dashboardUrl') ?? DEFAULT_DASHBOARD_URL).replace(/\/+$/, '');
-  if (!isWebUrl(dashboardUrl)) problems.push(`context dashboardUrl "${dashboardUrl}" must be an http(s):// URL without query or fragment`);
+  // Absent: the stack's own hosted dashboard (its CloudFront URL, or dashboardDomain).
+  const dashboardUrl = text('dashboardUrl')?.replace(/\/+$/, '');
+  if (dashboardUrl !== undefined && !isWebUrl(dashboardUrl)) problems.push(`context dashboardUrl "${dashboardUrl}" must be an http(s):// URL without query or fragment`);
 
   if (problems.length) throw new Error(`Invalid Switchboard settings:\n  - ${problems.join('\n  - ')}`);
 
@@ -89,6 +100,7 @@ export function readSwitchboardConfig(node: Node): SwitchboardConfig {
     publicUrl,
     reportSchedule,
     warmVoice: warmVoice as number,
+    ...(domainName && certificateArn && { dashboardDomain: { name: domainName.toLowerCase(), certificateArn } }),
     emailFrom,
     dashboardUrl,
   };

@@ -1,5 +1,5 @@
 // `npm run dashboard -- --api <ApiUrl>`: the dashboard for a deployed stack. A server on loopback serves
-// the same built app and forwards /api/* to the HTTP API, signing each request with SigV4 (service
+// the same built app and forwards /api/* to the HTTP API's /cli/api/* (the IAM routes), signing each request with SigV4 (service
 // execute-api) with the user's own AWS credentials, found by the SDK's default chain: no key ever
 // reaches the page. Because anything the proxy forwards is signed as the user, it only forwards what its
 // own page sends: the Host must be its own (DNS rebinding, 421, on every path: local/http-guards.ts), a
@@ -59,6 +59,11 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     try {
       const url = new URL(req.url ?? '/', 'http://proxy.invalid');
       if (refuseMisdirected(req, res, hosts, port)) return;
+      if (url.pathname === '/config.json') {
+        // The page signs in nowhere here: the proxy signs its requests with the user's AWS credentials.
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(JSON.stringify({ auth: null }));
+        return;
+      }
       if (!url.pathname.startsWith('/api/')) {
         if (!(await serveFile(req, res))) sendJsonError(res, 404, 'not_found', `no file ${url.pathname}`);
         return;
@@ -71,7 +76,8 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
       const body = await readCappedBody(req, MAX_BODY_BYTES);
       if (!body) return sendJsonError(res, 413, 'payload_too_large', `the body is larger than the proxy's ${MAX_BODY_BYTES / 1024} KB limit`, unreadBody(req));
       // One canonical encoding on the wire (each segment encoded once); the signer encodes it again, as execute-api expects.
-      const path = basePath + url.pathname.split('/').map((s) => enc(decodeURIComponent(s))).join('/');
+      // The page's /api/* goes to the HTTP API's IAM routes, /cli/api/* (its /api/* wants a Cognito token).
+      const path = `${basePath}/cli${url.pathname.split('/').map((s) => enc(decodeURIComponent(s))).join('/')}`;
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = v;
       const headers: Record<string, string> = { host: api.host };

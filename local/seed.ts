@@ -1,21 +1,24 @@
 // The demo of DESIGN.md section 9: three users, a Sales group, the "Main line" flow (hours, menu, dial,
 // voicemail; an sms part with reply and inbox) and three numbers, one of them without a flow; and a
-// shared schedule with US holidays (section 15), which Ann, an editor with the demo PIN, can close by text.
+// shared schedule with US holidays (section 15), which Bob, an editor with the demo PIN, can close by text.
 // Written through the same use cases as the admin API, so the demo obeys every invariant.
 import { publishFlow, type AdminDeps } from '../lambdas/admin/flows';
 import { flowDocumentSchema } from '../lambdas/flows/schema';
 import { hashPin } from '../lambdas/store/pins';
 
 export const DEMO_NUMBERS = { main: '+15550100001', sales: '+15550100002', spare: '+15550100003' };
-/** Ann's override PIN in the demo (local only): `npm run sms -- --from +15550200001 --to +15550100001 --body "CLOSE US office 2468"`. */
+/** Bob's override PIN in the demo (local only): `npm run sms -- --from +15550200002 --to +15550100001 --body "CLOSE US office 2468"`. */
 export const DEMO_PIN = '2468';
 
 export async function seedDemo(deps: AdminDeps): Promise<{ seeded: boolean; flowId?: string }> {
   if ((await deps.flows.listHeads()).length > 0) return { seeded: false };
-  const ann = await deps.directory.createUser({ name: 'Ann Example', phone: '+15550200001', client: 'ann', email: 'ann@example.com', available: true, role: 'editor' });
-  await deps.directory.setPinHash(ann.id, await hashPin(DEMO_PIN));
-  const bob = await deps.directory.createUser({ name: 'Bob Example', phone: '+15550200002', available: true });
-  const cy = await deps.directory.createUser({ name: 'Cy Example', phone: '+15550200003', available: true });
+  // Each has an email, which links them to their account with `npm start -- --auth` (local/stack.ts), and
+  // a role, which is the account's role (docs/decisions.md): one of each. Bob, the editor, has a PIN to
+  // close and open a schedule by text.
+  const ann = await deps.directory.createUser({ name: 'Ann Example', phone: '+15550200001', client: 'ann', email: 'ann@example.com', available: true, role: 'member' });
+  const bob = await deps.directory.createUser({ name: 'Bob Example', phone: '+15550200002', email: 'bob@example.com', available: true, role: 'editor' });
+  await deps.directory.setPinHash(bob.id, await hashPin(DEMO_PIN));
+  const cy = await deps.directory.createUser({ name: 'Cy Example', phone: '+15550200003', email: 'cy@example.com', available: true, role: 'admin' });
   const sales = await deps.directory.createGroup({ name: 'Sales', members: [ann.id, bob.id, cy.id] });
   const doc = flowDocumentSchema.parse({
     name: 'Main line',

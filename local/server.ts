@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { payloadTooLarge } from '../lambdas/admin/http';
-import { functionFor, type FunctionKey } from '../lambdas/config/routes';
+import { functionFor, routeFor, type FunctionKey } from '../lambdas/config/routes';
+import type { JwtCheck } from './jwt-authorizer';
 import { MAX_DOCUMENT_BYTES } from '../lambdas/flows/schema';
 import { MAX_WEBHOOK_BODY_BYTES, WEBHOOK_TOO_LARGE } from '../lambdas/twilio/limits';
 import { plain } from '../lambdas/webhooks/answers';
@@ -68,6 +69,48 @@ export interface LocalServerOptions {
   publicUrl?: () => string | undefined;
   /** Handler invocations running at once; the rest wait their turn, in order. @default LOCAL_CONCURRENCY */
   concurrency?: number;
+  /** Sign-in (`npm start -- --auth`): the local OpenID provider, and the authorizers API Gateway runs in AWS. */
+  auth?: LocalAuth;
+}
+
+/**
+ * What the local server does in place of Cognito and API Gateway's authorizers (DESIGN.md section 16):
+ * `/api/*` needs a token the JWT authorizer accepts (401 otherwise, before the function runs, as in AWS);
+ * `/cli/api/*` stands for the IAM routes: it takes requests from programs on this machine (the
+ * command-line tools), never from a browser page.
+ */
+export interface LocalAuth {
+  /** Answers the provider's own routes and its sign-in page: true when it did. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** The JWT authorizer's verdict on an `Authorization` header (local/jwt-authorizer.ts). */
+  checkToken(authorization: string | undefined): Promise<JwtCheck>;
+}
+
+/** A browser says where a request comes from; the command-line tools send neither header. */
+const fromBrowser = (req: IncomingMessage) => req.headers['sec-fetch-site'] !== undefined || req.headers.origin !== undefined;
+
+/**
+ * The authorizer's word on the event, as API Gateway puts it there; or the refusal (API Gateway answers
+ * `{"message":"Unauthorized"}`; here the admin API's own error format says why).
+ */
+async function authorize(auth: LocalAuth, req: IncomingMessage, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2 | undefined> {
+  const kind = routeFor(event.rawPath)?.authorizer;
+  if (!kind) return undefined;
+  const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) => ({
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ error: { code, message } }),
+  });
+  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown };
+  if (kind === 'iam') {
+    if (fromBrowser(req)) return refuse(403, 'forbidden_site', '/cli/api/* is for the command-line tools; the dashboard signs in and uses /api/*');
+    context.authorizer = { iam: { accessKey: 'local', accountId: 'local', callerId: 'local', cognitoIdentity: null, principalOrgId: null, userArn: 'local:cli', userId: 'local' } };
+    return undefined;
+  }
+  const check = await auth.checkToken(event.headers.authorization);
+  if (!check.ok) return refuse(401, 'unauthorized', `sign in first: ${check.reason}`, { 'www-authenticate': 'Bearer' });
+  context.authorizer = { jwt: { claims: check.claims, scopes: null } };
+  return undefined;
 }
 
 /**
@@ -121,18 +164,20 @@ export function createLocalServer(routes: () => Routes | undefined, options: Loc
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const webhook = path.startsWith('/twilio/');
     const allowed = [...ownHosts(port, options.listenHost), ...(webhook ? hostsOfUrl(options.publicUrl?.()) : [])];
-    return { port, webhook, admin: path.startsWith('/api/'), allowed, ...bodyLimit(webhook) };
+    return { port, webhook, admin: path.startsWith('/api/') || path.startsWith('/cli/api/'), allowed, ...bodyLimit(webhook) };
   };
   const server = createServer(async (req, res) => {
     try {
       const { port, webhook, admin, allowed, maxBytes, refusal } = admission(req);
       if (refuseMisdirected(req, res, allowed, port)) return;
+      // The OpenID provider reads its own requests (token requests are form posts of its own format).
+      if (options.auth && (await options.auth.handle(req, res))) return;
       // The admin API has no authentication here: a page of another site may not use it, not even to read.
       if (admin && refuseOtherSites(req, res, 'the local admin API')) return;
       const body = await readCappedBody(req, maxBytes);
       if (!body) return send(res, refusal, unreadBody(req));
       const event = toEvent(req, body);
-      if (options.static && !event.rawPath.startsWith('/api/') && !webhook && (await options.static(req, res))) return;
+      if (options.static && !admin && !webhook && (await options.static(req, res))) return;
       const ready = routes();
       if (!ready) {
         sendJsonError(res, 503, 'starting', 'the local stack is still starting', { 'retry-after': '1' });
@@ -143,6 +188,8 @@ export function createLocalServer(routes: () => Routes | undefined, options: Loc
         sendJsonError(res, 404, 'not_found', `no route for ${event.rawPath}`);
         return;
       }
+      const refused = options.auth ? await authorize(options.auth, req, event) : undefined;
+      if (refused) return send(res, refused);
       const result = await inTurn(() => lambda(event));
       send(res, typeof result === 'object' && result ? result : { statusCode: 200, body: result ?? '' });
     } catch (err) {

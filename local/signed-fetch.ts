@@ -1,6 +1,6 @@
 // fetch for a deployed admin API (IAM authorization): signs each request with SigV4, using the caller's
 // own AWS credentials from the SDK's default chain (env, profile, SSO...), as the dashboard proxy does
-// (local/dashboard-proxy.ts, whose region rule it shares). Used by `npm run carrier -- --api`.
+// (local/dashboard-proxy.ts, whose region rule it shares). Used by `npm run carrier -- --api`, on the IAM routes (/cli/api/*).
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';

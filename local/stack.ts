@@ -17,6 +17,20 @@ import { drainStores, SpoolDrain } from './spool-drain';
 import { ENV } from '../lambdas/config/env';
 import { staticFiles } from './static-files';
 import { FileSpill } from '../lambdas/spill/file-spill';
+import type { DashboardConfig, Role } from '../lambdas/api-types';
+import { LocalAccounts } from './accounts';
+import { useLocalAccounts } from '../lambdas/accounts/accounts';
+import { jwtAuthorizer } from './jwt-authorizer';
+import { DASHBOARD_SCOPE, startLocalOidc } from './oidc';
+import type { LocalAuth } from './server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** `GET /config.json`: how the page signs in (DashboardConfig). */
+async function serveConfig(req: IncomingMessage, res: ServerResponse, config: DashboardConfig): Promise<boolean> {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || new URL(req.url ?? '/', 'http://local').pathname !== '/config.json') return false;
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(config));
+  return true;
+}
 import { DirJobQueue } from '../lambdas/jobs/dir-job-queue';
 import { fromAddress } from '../lambdas/mail/mime';
 import { EmlTransport, type WrittenMail } from './eml-transport';
@@ -49,6 +63,19 @@ export interface LocalStackOptions {
   fakeTwilio?: boolean | { port?: number };
   /** Called for every email written (npm start prints them). */
   onMail?: (mail: WrittenMail) => void;
+  /**
+   * Sign-in (`npm start -- --auth`, DESIGN.md section 16): an OpenID provider on the same server with the
+   * demo people as accounts, and the admin API closed to requests without a valid token.
+   */
+  auth?: boolean;
+}
+
+export interface LocalSignIn {
+  issuer: string;
+  clientId: string;
+  accounts: LocalAccounts;
+  /** The demo accounts' passwords, made at start (printed by `npm start`). */
+  passwords: Array<{ email: string; role: Role; password: string }>;
 }
 
 export interface LocalStack {
@@ -63,6 +90,8 @@ export interface LocalStack {
   /** The outbound texts' queue (DESIGN.md section 17) and the in-process sender that sends them. */
   outbox: { dir: string; sender: OutboxSender };
   fakeTwilio?: FakeTwilio;
+  /** With `auth`: the provider and its accounts. */
+  signIn?: LocalSignIn;
   /** Emails of voicemails, as `.eml` files (`<dataDir>/mail`, or a temporary directory in memory mode), and the job queue they go through. */
   mail: { dir: string; drain: JobDrain };
   stop(): Promise<void>;
@@ -83,6 +112,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Lets the carrier simulator's --at clock header through; never set in AWS.
     [ENV.local]: '1',
+    // Without sign-in the admin API takes every request as an admin's; with it, tokens are checked.
+    [ENV.adminAccess]: options.auth ? 'closed' : 'open',
   });
   process.env[ENV.authToken] ??= DEFAULT_LOCAL_AUTH_TOKEN;
   // Memory mode keeps its spool in a temporary directory, removed on stop when nothing waits in it.
@@ -148,10 +179,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Listen first so the public URL (and the port, when 0) is known before the handlers load their configuration.
     // eslint-disable-next-line prefer-const -- assigned once, below, but read before that by the server's closure
     let routes: Routes | undefined;
+    let auth: LocalAuth | undefined;
+    // The page learns how to sign in from /config.json (in AWS, a file the deployment writes beside it).
+    let dashboardConfig: DashboardConfig = { auth: null };
+    const files = options.webDir ? staticFiles(options.webDir) : undefined;
     const server = createLocalServer(() => routes, {
-      static: options.webDir ? staticFiles(options.webDir) : undefined,
+      static: async (req, res) => (await serveConfig(req, res, dashboardConfig)) || (files ? files(req, res) : false),
       listenHost: host,
       publicUrl: () => process.env[ENV.publicUrl],
+      // Filled in once the provider knows its URL (the port may be 0 until the server listens).
+      auth: options.auth ? { handle: (req, res) => auth?.handle(req, res) ?? Promise.resolve(false), checkToken: (header) => auth!.checkToken(header) } : undefined,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -169,6 +206,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env[ENV.publicUrl] ??= url;
     // Links in emails open the dashboard this server serves.
     process.env[ENV.dashboardUrl] ??= url;
+    let signIn: LocalSignIn | undefined;
+    useLocalAccounts(undefined);
+    if (options.auth) {
+      const accounts = new LocalAccounts();
+      // Filled in once the demo is seeded: every directory user with an email has an account, in their role.
+      const passwords: LocalSignIn['passwords'] = [];
+      const oidc = await startLocalOidc(url, accounts);
+      // Invitations from the admin API create accounts here; the password is printed, as Cognito would email it.
+      useLocalAccounts({
+        invite: async (invitation) => {
+          const { password } = accounts.add(invitation);
+          passwords.push({ email: invitation.email, role: invitation.role, password });
+          if (!process.env.SWITCHBOARD_QUIET_CARRIER) console.log(`[accounts] ${invitation.name} <${invitation.email}> invited as ${invitation.role}: password ${password}`);
+        },
+        remove: async (email) => {
+          accounts.remove(email);
+        },
+        setRole: async (email, role) => {
+          const found = accounts.setRole(email, role);
+          for (const p of passwords) if (p.email === email.trim().toLowerCase()) p.role = role;
+          return found;
+        },
+      });
+      const checkToken = jwtAuthorizer({ issuer: oidc.issuer, audience: [oidc.clientId] });
+      auth = { handle: oidc.handle, checkToken };
+      signIn = { issuer: oidc.issuer, clientId: oidc.clientId, accounts, passwords };
+      dashboardConfig = { auth: { authority: oidc.issuer, clientId: oidc.clientId, scope: DASHBOARD_SCOPE } };
+    }
     const { handler: admin } = await import('../lambdas/handlers/admin-api');
     const { handler: voice } = await import('../lambdas/handlers/voice-webhook');
     const { handler: sms } = await import('../lambdas/handlers/sms-webhook');
@@ -178,6 +243,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Numbers kept in --data-dir from before the listed index are listed now (an upgrade's one-off; a no-op after).
     await handlerStores.numbers.backfillListing();
     const seeded = options.seed === false ? false : (await seedDemo({ ...handlerStores, now: () => new Date() })).seeded;
+    if (signIn) {
+      // The directory user's role is the account's (docs/decisions.md, "One role per person"): the demo
+      // people (one of each role) and anyone invited before a restart with --data-dir, new passwords each time.
+      const people = (await handlerStores.directory.listUsers()).filter((u) => u.email).sort((a, b) => a.email!.localeCompare(b.email!));
+      for (const u of people) {
+        const role = u.role ?? 'member';
+        signIn.passwords.push({ email: u.email!.toLowerCase(), role, password: signIn.accounts.add({ email: u.email!, name: u.name, role }).password });
+      }
+    }
     routes = { admin, voice, sms: fakeTwilio ? carrierSeesTexts(sms as LambdaHandler, fakeTwilio) : sms, fallback } as Routes;
     // What a previous run spilled (and could not drain before it stopped) goes in now, then every second.
     drain.start();
@@ -195,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       spool: { dir: spoolDir, drain },
       outbox: { dir: outboxDir, sender },
       fakeTwilio,
+      signIn,
       mail: { dir: mailDir, drain: mailDrain },
       stop: async () => {
         await stopServer?.();

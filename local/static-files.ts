@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { dashboardCsp } from '../lambdas/config/dashboard-headers';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,21 +16,8 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/**
- * Same-origin only: scripts, styles and fonts from this server; recordings and MMS media may come from
- * the carrier (https) or, locally, from loopback. The page cannot be framed (clickjacking on admin writes).
- */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data: https: http://127.0.0.1:*",
-  "media-src 'self' https: http://127.0.0.1:*",
-  "style-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
+/** The page's CSP (lambdas/config/dashboard-headers.ts: CloudFront sends the same, plus Cognito's origins). */
+export const DASHBOARD_CSP = dashboardCsp();
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 

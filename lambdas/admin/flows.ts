@@ -15,12 +15,15 @@ import type { Stores } from '../store/stores';
 import type { Outbox } from '../carrier/queued-text';
 import type { SyncContinuation, SyncTuning } from '../carrier/sync-job';
 import type { CarrierLink } from '../carrier/carrier-link';
+import type { AccountDirectory } from '../accounts/accounts';
 import { parseWith } from './http';
 
 export interface AdminDeps extends Stores {
   now: () => Date;
   /** The Twilio REST API (lambdas/carrier/); built from the environment when absent. */
   carrier?: CarrierLink;
+  /** People's accounts (lambdas/accounts/); from the environment when absent (invitations.ts accountsOf). */
+  accounts?: AccountDirectory;
   /** How a sync job's next step runs (SQS in AWS); from the environment when absent: the queue, else in-process. */
   carrierSync?: SyncContinuation;
   /** A sync step's time budget and retry pause (tests make them short, to cross many steps). */
@@ -112,24 +115,27 @@ async function redirectTargets(deps: AdminDeps, doc: FlowDocument, flowId: strin
 
 export type { PublishResult };
 
-/** Checks and publishes `doc` as the next revision of flow `id` (a new flow when `id` is undefined). */
-export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: FlowDocument, expectedRevision?: number): Promise<PublishResult> {
+/**
+ * Checks and publishes `doc` as the next revision of flow `id` (a new flow when `id` is undefined); `by`
+ * is who publishes it (recorded as `publishedBy`).
+ */
+export async function publishFlow(deps: AdminDeps, id: string | undefined, doc: FlowDocument, expectedRevision?: number, by?: string): Promise<PublishResult> {
   const flowId = id ?? newId('flw');
   // The check and the write repeat together: a user deleted meanwhile fails the transaction, and the next check says why.
   return withRetries('publishing the flow', async () => {
     const previous = id === undefined ? undefined : await deps.flows.getHead(id);
     const problems = await checkDocument(deps, doc, flowId);
     if (hasErrors(problems)) throw new FlowInvalidError(problems);
-    const head = await deps.flows.publish(flowId, doc, previous, deps.now(), expectedRevision);
+    const head = await deps.flows.publish(flowId, doc, previous, deps.now(), expectedRevision, by);
     return { id: flowId, name: head.name, revision: head.revision, problems };
   });
 }
 
-export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number): Promise<PublishResult> {
+export async function restoreRevision(deps: AdminDeps, id: string, revision: number, expectedRevision?: number, by?: string): Promise<PublishResult> {
   await deps.flows.getHead(id); // a deleted flow's revisions linger (TTL) but cannot be restored
   const old = await deps.flows.getRevision(id, revision);
   // Validated again: a revision published before today's limits must not fail halfway as a 500.
-  return publishFlow(deps, id, parseFlowDocument(old.document), expectedRevision);
+  return publishFlow(deps, id, parseFlowDocument(old.document), expectedRevision, by);
 }
 
 export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[]): Flow {
@@ -138,6 +144,7 @@ export function flowView(head: FlowHead, rev: FlowRevision, problems: Problem[])
     revision: rev.revision,
     currentRevision: head.revision,
     publishedAt: rev.publishedAt,
+    ...(rev.publishedBy && { publishedBy: rev.publishedBy }),
     numberCount: head.numberCount,
     ...rev.document,
     problems,
@@ -168,7 +175,7 @@ export async function dashboard(deps: AdminDeps): Promise<FlowList> {
  * Refused while another flow's current revision redirects to it (409 listing those flows), and while
  * numbers use it unless asked to unassign them (they become no_flow).
  */
-export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean): Promise<void> {
+export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean, by?: string): Promise<void> {
   await withRetries('deleting the flow', async () => {
     let head = await deps.flows.getHead(id);
     // Best effort, unlike invariant 5: a read of the heads (an eventually consistent index), not a
@@ -189,7 +196,7 @@ export async function deleteFlow(deps: AdminDeps, id: string, unassign: boolean)
           numbers.map((n) => ({ number: n.number, name: n.name })),
         );
       }
-      await Promise.all(numbers.map((n) => deps.numbers.unassign(n.number, deps.now(), id)));
+      await Promise.all(numbers.map((n) => deps.numbers.unassign(n.number, deps.now(), id, by)));
       head = await deps.flows.getHead(id);
       if (head.numberCount > 0) throw new Retry(); // assigned again meanwhile
     }

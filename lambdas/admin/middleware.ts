@@ -70,6 +70,8 @@ export function jsonRequests(options: { checkOrigin: boolean }): MiddlewareObj<A
 
 const STATUS: Record<DomainErrorCode, number> = {
   validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -83,7 +85,9 @@ const STATUS: Record<DomainErrorCode, number> = {
 
 export function errorResponse(err: unknown): Response | undefined {
   if (err instanceof DomainError) {
-    return json(STATUS[err.code], { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    // RFC 6750: a 401 says which scheme it wants.
+    const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
+    return json(STATUS[err.code], { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, headers);
   }
   if (isStoreUnavailable(err)) {
     return json(503, { error: { code: 'unavailable', message: 'the data store is not answering right now; nothing was changed by this request, try again shortly' } }, { 'retry-after': '5' });

@@ -15,6 +15,7 @@ export function numberView(record: NumberRecord, flow: Pick<FlowHead, 'name' | '
     flowName: flow?.name ?? null,
     status: numberStatus(record.flowId ? flow : undefined),
     since: record.since,
+    ...(record.assignedBy && { assignedBy: record.assignedBy }),
   };
 }
 
@@ -129,13 +130,14 @@ export async function listFlowNumbers(deps: AdminDeps, flowId: string): Promise<
 
 export const getNumber = async (deps: AdminDeps, number: string) => view(deps, await deps.numbers.get(number));
 
-export async function putNumber(deps: AdminDeps, number: string, input: { name?: string; flowId?: string }) {
-  const { created, record } = await deps.numbers.register(number, input.name, input.flowId, deps.now());
+export async function putNumber(deps: AdminDeps, number: string, input: { name?: string; flowId?: string }, by?: string) {
+  const { created, record } = await deps.numbers.register(number, input.name, input.flowId, deps.now(), by);
   return { created, number: await view(deps, record) };
 }
 
-export const assignFlowToNumber = async (deps: AdminDeps, number: string, flowId: string) =>
-  view(deps, await deps.numbers.assign(number, flowId, deps.now()));
+/** `by`: who assigns it (recorded as `assignedBy`). */
+export const assignFlowToNumber = async (deps: AdminDeps, number: string, flowId: string, by?: string) =>
+  view(deps, await deps.numbers.assign(number, flowId, deps.now(), by));
 
-export const unassignFlowFromNumber = async (deps: AdminDeps, number: string) =>
-  view(deps, await deps.numbers.unassign(number, deps.now()));
+export const unassignFlowFromNumber = async (deps: AdminDeps, number: string, by?: string) =>
+  view(deps, await deps.numbers.unassign(number, deps.now(), undefined, by));

@@ -2,6 +2,7 @@
 // segment by segment. A known path asked with another method is 405; anything else unknown is 404.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
+import { apiPath } from './access';
 import type { AdminDeps } from './flows';
 import type { Response } from './http';
 
@@ -15,15 +16,9 @@ export interface Route {
 
 export async function dispatch(routes: readonly Route[], deps: AdminDeps, event: APIGatewayProxyEventV2): Promise<Response> {
   const method = event.requestContext.http.method.toUpperCase();
-  const segments = event.rawPath.split('/').filter(Boolean);
-  if (segments[0] !== 'api') throw new NotFoundError(`route ${method} ${event.rawPath}`);
-  const path = segments.slice(1).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  // /api/* for the browser (tokens), /cli/api/* for the command-line tools (AWS credentials): one table.
+  const path = apiPath(event.rawPath);
+  if (!path) throw new NotFoundError(`route ${method} ${event.rawPath}`);
   let pathMatched = false;
   for (const r of routes) {
     const params = match(r.path, path);

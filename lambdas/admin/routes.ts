@@ -21,6 +21,9 @@ import { mailboxKey } from '../store/message-store';
 import { buildUnassignedReport } from '../report/unassigned-report';
 import { carrierRoutes, requestCarrierCheck } from './carrier-routes';
 import { dispatch, type Route } from './router';
+import { accessOf } from './access';
+import { meRoutes } from './me';
+import { addPerson, changePerson, invitationRoutes, removePerson } from './invitations';
 
 type Deps = flows.AdminDeps;
 
@@ -31,16 +34,26 @@ const numberBody = z.strictObject({
 const assignBody = z.strictObject({ flowId: z.string().min(1).max(64) });
 const pinBody = z.strictObject({ pin: z.string().regex(PIN, PIN_RULE) });
 
+/**
+ * Who makes a change, as revisions and number assignments record it (`publishedBy`, `assignedBy`): nobody
+ * in local mode without sign-in, where no one is known.
+ */
+const by = (d: Deps, e: APIGatewayProxyEventV2) => {
+  const caller = accessOf(e, d).caller;
+  return caller.via === 'open' ? undefined : caller.name;
+};
+
 const published = (r: flows.PublishResult, status = 200) => json(status, r, etag(r.revision));
 const flowRead = (f: Awaited<ReturnType<typeof flows.getFlow>>) => json(200, f, etag(f.revision));
 const scheduleRead = (s: { version: number }, status = 200) => json(status, s, etag(s.version));
 
-const routes: Route[] = [
+/** Every route of the admin API; access.ts's ACCESS has a row for each. */
+export const adminRoutes: readonly Route[] = [
   { method: 'GET', path: ['flows'], run: async (d) => json(200, await flows.dashboard(d)) },
   {
     method: 'POST',
     path: ['flows'],
-    run: async (d, e) => published(await flows.publishFlow(d, undefined, flows.parseFlowDocument(jsonBody(e))), 201),
+    run: async (d, e) => published(await flows.publishFlow(d, undefined, flows.parseFlowDocument(jsonBody(e)), undefined, by(d, e)), 201),
   },
   {
     method: 'POST',
@@ -61,7 +74,7 @@ const routes: Route[] = [
     path: ['flows', ':id'],
     run: async (d, e, p) => {
       const expected = ifMatch(e);
-      return published(await flows.publishFlow(d, p.id, flows.parseFlowDocument(jsonBody(e)), expected));
+      return published(await flows.publishFlow(d, p.id, flows.parseFlowDocument(jsonBody(e)), expected, by(d, e)));
     },
   },
   {
@@ -72,7 +85,7 @@ const routes: Route[] = [
       if (unassign !== undefined && unassign !== 'true' && unassign !== 'false') {
         throw new ValidationError([{ path: 'unassign', message: 'must be true or false' }]);
       }
-      await flows.deleteFlow(d, p.id, unassign === 'true');
+      await flows.deleteFlow(d, p.id, unassign === 'true', by(d, e));
       return json(204, undefined);
     },
   },
@@ -104,13 +117,13 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: ['flows', ':id', 'revisions', ':revision', 'restore'],
-    run: async (d, e, p) => published(await flows.restoreRevision(d, p.id, revisionParam(p.revision), ifMatch(e))),
+    run: async (d, e, p) => published(await flows.restoreRevision(d, p.id, revisionParam(p.revision), ifMatch(e), by(d, e))),
   },
   { method: 'GET', path: ['flows', ':id', 'numbers'], run: async (d, _e, p) => json(200, await numbers.listFlowNumbers(d, p.id)) },
   {
     method: 'PUT',
     path: ['flows', ':id', 'numbers', ':number'],
-    run: async (d, _e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id)),
+    run: async (d, e, p) => json(200, await numbers.assignFlowToNumber(d, phoneParam(p.number), p.id, by(d, e))),
   },
   { method: 'GET', path: ['numbers'], run: async (d, e) => json(200, await numbers.listNumbers(d, e.queryStringParameters ?? {})) },
   { method: 'GET', path: ['numbers', ':number'], run: async (d, _e, p) => json(200, await numbers.getNumber(d, phoneParam(p.number))) },
@@ -120,7 +133,7 @@ const routes: Route[] = [
     run: async (d, e, p) => {
       const number = phoneParam(p.number);
       const body = e.body ? parseWith(numberBody, jsonBody(e)) : {};
-      const result = await numbers.putNumber(d, number, body);
+      const result = await numbers.putNumber(d, number, body, by(d, e));
       return json(result.created ? 201 : 200, result.number);
     },
   },
@@ -137,30 +150,31 @@ const routes: Route[] = [
     path: ['numbers', ':number', 'flow'],
     run: async (d, e, p) => {
       const number = phoneParam(p.number);
-      return json(200, await numbers.assignFlowToNumber(d, number, parseWith(assignBody, jsonBody(e)).flowId));
+      return json(200, await numbers.assignFlowToNumber(d, number, parseWith(assignBody, jsonBody(e)).flowId, by(d, e)));
     },
   },
   {
     method: 'DELETE',
     path: ['numbers', ':number', 'flow'],
-    run: async (d, _e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number))),
+    run: async (d, e, p) => json(200, await numbers.unassignFlowFromNumber(d, phoneParam(p.number), by(d, e))),
   },
   { method: 'GET', path: ['users'], run: async (d) => json(200, { users: await d.directory.listUsers() }) },
-  { method: 'POST', path: ['users'], run: async (d, e) => json(201, await d.directory.createUser(parseWith(userInputSchema, jsonBody(e)))) },
+  { method: 'POST', path: ['users'], run: async (d, e) => json(201, await addPerson(d, parseWith(userInputSchema, jsonBody(e)))) },
   { method: 'GET', path: ['users', ':id'], run: async (d, _e, p) => json(200, await d.directory.getUser(p.id)) },
   {
     method: 'PUT',
     path: ['users', ':id'],
     run: async (d, e, p) => {
-      const input = parseWith(userInputSchema, jsonBody(e));
-      return json(200, await people.updateUser(d, p.id, input));
+      // A changed role is the account's too (invitations.ts).
+      return json(200, await changePerson(d, p.id, parseWith(userInputSchema, jsonBody(e))));
     },
   },
   {
     method: 'DELETE',
     path: ['users', ':id'],
     run: async (d, _e, p) => {
-      await d.directory.deleteUser(p.id);
+      // The person's account goes with them (invitations.ts).
+      await removePerson(d, p.id);
       return json(204, undefined);
     },
   },
@@ -253,8 +267,10 @@ const routes: Route[] = [
   { method: 'GET', path: ['calls', ':sid'], run: async (d, _e, p) => json(200, await d.traces.get(p.sid)) },
   { method: 'GET', path: ['queues'], run: async (d) => json(200, await listQueues(d)) },
   ...carrierRoutes,
+  ...meRoutes,
+  ...invitationRoutes,
 ];
 
 export function route(deps: Deps, event: APIGatewayProxyEventV2): Promise<Response> {
-  return dispatch(routes, deps, event);
+  return dispatch(adminRoutes, deps, event);
 }

@@ -16,6 +16,13 @@ export const ENV = {
   publicUrl: 'PUBLIC_URL',
   /** Local mode only: lets the carrier simulator's clock header through. Never set in AWS. */
   local: 'SWITCHBOARD_LOCAL',
+  /**
+   * Local mode only: `open` when the local stack runs without sign-in (`npm start` without --auth), so
+   * the admin API takes a request no authorizer vouched for as an admin's. Never set in AWS.
+   */
+  adminAccess: 'SWITCHBOARD_ADMIN_ACCESS',
+  /** The Cognito user pool of the accounts (AWS): invitations create users in it (lib/accounts.ts sets it on the admin function). */
+  userPoolId: 'USER_POOL_ID',
   /** CloudWatch namespace of every metric the functions put. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** The durable spill's SQS queue (AWS; lib/spill.ts sets it on the functions that may write to it). */

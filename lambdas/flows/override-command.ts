@@ -47,7 +47,7 @@ export function parseOverrideCommand(body: string): OverrideCommand | undefined 
   return { verb, schedule: middle.join(' '), ...(until && { until }), pin };
 }
 
-/** Only these may close or open a schedule by text (DESIGN.md section 16; the role is on the user until accounts exist). */
+/** Only these may close or open a schedule by text (DESIGN.md section 16; the directory user's role, which is their account's). */
 export const mayOverride = (role: Role | undefined): boolean => role === 'admin' || role === 'editor';
 
 /** Wrong PINs allowed per user within PIN_WINDOW_MS; past them texts cannot change schedules until the window ends. */

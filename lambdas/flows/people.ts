@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { nameSchema } from './names';
 import type { Schedule } from './schedule';
 import { E164, xmlString } from './schema';
+import { ROLES } from './roles';
 
 /**
- * What a person may do (DESIGN.md section 16). Until accounts exist (issue 21) the directory user carries
- * it: only an `editor` or `admin` with a PIN may close or open a schedule by text (section 15). Absent: member.
+ * What a person may do (DESIGN.md section 16). The directory user's role IS their account's role
+ * (docs/decisions.md, "One role per person"): set on invitation, mirrored to the account, and what lets an
+ * `editor` or `admin` with a PIN close or open a schedule by text (section 15). Absent: member.
  */
-export const ROLES = ['admin', 'editor', 'member'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles';
 
 export const userInputSchema = z.strictObject({
   name: nameSchema,

@@ -1,5 +1,6 @@
-// Admin API Lambda: every /api/* route (IAM-authorized in AWS, open on 127.0.0.1 locally), and the steps
-// of carrier sync jobs, which the same function takes from its sync queue (lib/admin-api.ts): one
+// Admin API Lambda: /api/* (the browser, Cognito tokens checked by the HTTP API's JWT authorizer) and
+// /cli/api/* (the command-line tools, AWS credentials: IAM); locally the server plays both authorizers.
+// The same function takes the steps of carrier sync jobs from its sync queue (lib/admin-api.ts): one
 // message, one step, within the function's own time limit.
 import type { Context, SQSEvent } from 'aws-lambda';
 import { adminApi } from '../admin/api';
@@ -13,8 +14,10 @@ import { tableNamesFromEnv } from '../store/tables';
 // Configuration and clients once per cold start; a missing table name fails here, loudly.
 const deps = { ...createStores(dynamoDb(), tableNamesFromEnv()), now: () => new Date() };
 
-// IAM guards the routes in AWS; locally the API is open on loopback, so a write must come from its own pages.
-const api = adminApi(deps, { checkOrigin: process.env[ENV.local] === '1' });
+// Locally the API is on loopback, so a write must come from its own pages; and without --auth it is open.
+// In AWS every request has an authorizer's word (access.ts), else it is 401.
+const local = process.env[ENV.local] === '1';
+const api = adminApi(deps, { checkOrigin: local, open: local && process.env[ENV.adminAccess] === 'open' });
 
 /** A step stops this long before the function's limit: its last batch and save, and the next message, fit. */
 const STEP_MARGIN_MS = 8_000;

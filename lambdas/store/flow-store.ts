@@ -47,6 +47,8 @@ export interface FlowRevision {
   name: string;
   document: FlowDocument;
   publishedAt: string;
+  /** Who published it (DESIGN.md section 16); absent for revisions published before accounts, or by the system. */
+  publishedBy?: string;
 }
 
 /**
@@ -75,7 +77,7 @@ export interface FlowStore {
    */
   revisionAt(id: string, at: Date): Promise<FlowRevision | undefined>;
   /** Publishes `doc` as the next revision after `previous` (undefined: a new flow). Throws Retry when `previous` is stale. */
-  publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead>;
+  publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number, by?: string): Promise<FlowHead>;
   /**
    * Deletes a flow that serves no number; throws Retry when the head moved since it was read. Its
    * revisions expire a day after `now` (REVISION_GRACE_SECONDS), so calls in progress can finish.
@@ -108,10 +110,10 @@ function readStored(item: { document: string; zones?: string }): FlowDocument {
   return parseStored(item.document);
 }
 
-type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; zones?: string; publishedAt?: string };
+type HeadItem = FlowHead & { rev: 0; head: '1'; document?: string; zones?: string; publishedAt?: string; publishedBy?: string };
 
 // Heads published before `redirects` existed have none recorded.
-const toHead = ({ rev: _rev, head: _head, document: _doc, zones: _zones, publishedAt: _at, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [], schedules: h.schedules ?? [] });
+const toHead = ({ rev: _rev, head: _head, document: _doc, zones: _zones, publishedAt: _at, publishedBy: _by, ...h }: HeadItem): FlowHead => ({ ...h, redirects: h.redirects ?? [], schedules: h.schedules ?? [] });
 
 /** How long a deleted flow's revisions stay readable for calls in progress: far longer than a call lasts. */
 export const REVISION_GRACE_SECONDS = 24 * 60 * 60;
@@ -169,6 +171,7 @@ export class DynamoFlowStore implements FlowStore {
       name: out.Item.name,
       document: readStored(out.Item as { document: string; zones?: string }),
       publishedAt: out.Item.publishedAt,
+      ...(out.Item.publishedBy && { publishedBy: out.Item.publishedBy as string }),
     };
   }
 
@@ -177,7 +180,14 @@ export class DynamoFlowStore implements FlowStore {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { id, rev: 0 } }));
     const item = out.Item as HeadItem | undefined;
     if (!item?.document) return undefined;
-    return { id, revision: item.revision, name: item.name, document: readStored({ document: item.document, zones: item.zones }), publishedAt: item.publishedAt ?? item.updatedAt };
+    return {
+      id,
+      revision: item.revision,
+      name: item.name,
+      document: readStored({ document: item.document, zones: item.zones }),
+      publishedAt: item.publishedAt ?? item.updatedAt,
+      ...(item.publishedBy && { publishedBy: item.publishedBy }),
+    };
   }
 
   async listRevisions(id: string) {
@@ -185,17 +195,17 @@ export class DynamoFlowStore implements FlowStore {
     await this.getHead(id);
     // Every page: the 1 MB page limit counts whole items before the projection, so a page of large
     // documents holds only a few revisions.
-    const items = await readAllPages<{ rev: number; name: string; publishedAt: string }>(this.doc, {
+    const items = await readAllPages<{ rev: number; name: string; publishedAt: string; publishedBy?: string }>(this.doc, {
       query: {
         TableName: this.table,
         KeyConditionExpression: 'id = :id AND rev > :zero',
         ExpressionAttributeValues: { ':id': id, ':zero': 0 },
-        ProjectionExpression: 'rev, #n, publishedAt',
+        ProjectionExpression: 'rev, #n, publishedAt, publishedBy',
         ExpressionAttributeNames: { '#n': 'name' },
         ScanIndexForward: false,
       },
     });
-    return items.map((i) => ({ revision: i.rev, name: i.name, publishedAt: i.publishedAt }));
+    return items.map((i) => ({ revision: i.rev, name: i.name, publishedAt: i.publishedAt, ...(i.publishedBy && { publishedBy: i.publishedBy }) }));
   }
 
   async revisionAt(id: string, at: Date): Promise<FlowRevision | undefined> {
@@ -218,7 +228,7 @@ export class DynamoFlowStore implements FlowStore {
     return then ? this.getRevision(id, then.rev) : current;
   }
 
-  async publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number): Promise<FlowHead> {
+  async publish(id: string, doc: FlowDocument, previous: FlowHead | undefined, now: Date, expectedRevision?: number, by?: string): Promise<FlowHead> {
     if (expectedRevision !== undefined && previous && previous.revision !== expectedRevision) {
       throw new PreconditionFailedError(expectedRevision, previous.revision);
     }
@@ -252,7 +262,7 @@ export class DynamoFlowStore implements FlowStore {
     const { numberCount: _count, ...rest } = head;
     const document = JSON.stringify(doc);
     const zones = zoneTables(doc, now);
-    const fields = { ...rest, document, zones, publishedAt: at };
+    const fields = { ...rest, document, zones, publishedAt: at, publishedBy: by };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':zero': 0, ':h': '1', ...(previous ? { ':prev': previous.revision } : {}) };
     const sets = ['head = :h', 'numberCount = if_not_exists(numberCount, :zero)'];
@@ -270,7 +280,7 @@ export class DynamoFlowStore implements FlowStore {
       {
         Put: {
           TableName: this.table,
-          Item: { id, rev: revision, name: doc.name, document, ...(zones && { zones }), publishedAt: at },
+          Item: { id, rev: revision, name: doc.name, document, ...(zones && { zones }), publishedAt: at, ...(by && { publishedBy: by }) },
           ConditionExpression: 'attribute_not_exists(id)',
         },
       },

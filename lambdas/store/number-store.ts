@@ -14,6 +14,8 @@ export interface NumberRecord {
   flowId?: string;
   /** When the number's flow assignment last changed (the report's "since" for no_flow). */
   since: string;
+  /** Who made that change (DESIGN.md section 16), when it was made through the admin API by someone known. */
+  assignedBy?: string;
   createdAt: string;
 }
 
@@ -52,19 +54,19 @@ export interface NumberStore {
   backfillListing(): Promise<number>;
   listByFlow(flowId: string): Promise<NumberRecord[]>;
   listWithoutFlow(): Promise<NumberRecord[]>;
-  /** Registers a number or renames it; returns whether it was new. */
   /** Registers a number (with its flow, in the same transaction) or renames it; returns whether it was new. */
-  register(number: string, name: string | undefined, flowId: string | undefined, now: Date): Promise<{ created: boolean; record: NumberRecord }>;
+  register(number: string, name: string | undefined, flowId: string | undefined, now: Date, by?: string): Promise<{ created: boolean; record: NumberRecord }>;
   /** Registers the number without a flow unless it is known (a known one is left as it is); when it was registered. */
   registerIfAbsent(number: string, name: string, now: Date): Promise<{ created: boolean; createdAt: string }>;
-  assign(number: string, flowId: string, now: Date): Promise<NumberRecord>;
+  /** `by`: who assigns it, recorded as `assignedBy` (absent: nobody known, and any earlier name is cleared). */
+  assign(number: string, flowId: string, now: Date, by?: string): Promise<NumberRecord>;
   /** Leaves the number without a flow; with `onlyFrom`, only while it still serves that flow. */
-  unassign(number: string, now: Date, onlyFrom?: string): Promise<NumberRecord>;
+  unassign(number: string, now: Date, onlyFrom?: string, by?: string): Promise<NumberRecord>;
   delete(number: string): Promise<void>;
 }
 
 type NumberItem = NumberRecord & { noFlow?: '1'; updatedAt: string; listed?: '1'; search?: string };
-const toRecord = ({ number, name, flowId, since, createdAt }: NumberItem): NumberRecord => ({ number, name, flowId, since, createdAt });
+const toRecord = ({ number, name, flowId, since, assignedBy, createdAt }: NumberItem): NumberRecord => ({ number, name, flowId, since, ...(assignedBy && { assignedBy }), createdAt });
 
 export class DynamoNumberStore implements NumberStore {
   constructor(
@@ -142,13 +144,13 @@ export class DynamoNumberStore implements NumberStore {
     return items.map(toRecord).sort((a, b) => a.number.localeCompare(b.number));
   }
 
-  async register(number: string, name: string | undefined, flowId: string | undefined, now: Date) {
+  async register(number: string, name: string | undefined, flowId: string | undefined, now: Date, by?: string) {
     if (flowId !== undefined) assertKeyableId('flow', flowId);
     return withRetries(`registering ${number}`, async () => {
       let old = await this.find(number);
       const at = now.toISOString();
       if (!old) {
-        const item: NumberItem = { number, name: name ?? number, since: at, createdAt: at, updatedAt: at, listed: '1', search: searchText(number, name ?? number), ...(flowId ? { flowId } : { noFlow: '1' }) };
+        const item: NumberItem = { number, name: name ?? number, since: at, createdAt: at, updatedAt: at, listed: '1', search: searchText(number, name ?? number), ...(flowId ? { flowId } : { noFlow: '1' }), ...(by && flowId && { assignedBy: by }) };
         try {
           await transact(this.doc, [
             { Put: { TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#n)', ExpressionAttributeNames: { '#n': 'number' } } },
@@ -163,7 +165,7 @@ export class DynamoNumberStore implements NumberStore {
         return { created: true, record: toRecord(item) };
       }
       // The flow first: if it does not exist, the 404 leaves the name unchanged too.
-      if (flowId !== undefined && flowId !== old.flowId) old = await this.moveFlow(number, flowId, now);
+      if (flowId !== undefined && flowId !== old.flowId) old = await this.moveFlow(number, flowId, now, undefined, by);
       if (name === undefined || name === old.name) return { created: false, record: old };
       await this.update(number, old.flowId, 'SET #name = :name, updatedAt = :at, listed = :l, #search = :s', { ':name': name, ':at': at, ':l': '1', ':s': searchText(number, name) }, { '#name': 'name', '#search': 'search' });
       return { created: false, record: { ...old, name } };
@@ -191,13 +193,13 @@ export class DynamoNumberStore implements NumberStore {
     }
   }
 
-  assign(number: string, flowId: string, now: Date): Promise<NumberRecord> {
+  assign(number: string, flowId: string, now: Date, by?: string): Promise<NumberRecord> {
     assertKeyableId('flow', flowId);
-    return this.moveFlow(number, flowId, now);
+    return this.moveFlow(number, flowId, now, undefined, by);
   }
 
-  unassign(number: string, now: Date, onlyFrom?: string): Promise<NumberRecord> {
-    return this.moveFlow(number, undefined, now, onlyFrom);
+  unassign(number: string, now: Date, onlyFrom?: string, by?: string): Promise<NumberRecord> {
+    return this.moveFlow(number, undefined, now, onlyFrom, by);
   }
 
   async delete(number: string): Promise<void> {
@@ -211,16 +213,18 @@ export class DynamoNumberStore implements NumberStore {
   }
 
   /** Points a number at `flowId` (or at nothing), moving one unit of numberCount from the old flow to the new. */
-  private async moveFlow(number: string, flowId: string | undefined, now: Date, onlyFrom?: string): Promise<NumberRecord> {
+  private async moveFlow(number: string, flowId: string | undefined, now: Date, onlyFrom?: string, by?: string): Promise<NumberRecord> {
     return withRetries(`assigning ${number}`, async () => {
       const old = await this.get(number);
       if (old.flowId === flowId || (onlyFrom !== undefined && old.flowId !== onlyFrom)) return old;
       const at = now.toISOString();
+      // Who made this change, or nobody: a name left from an earlier change would credit them with this one.
+      const who = by ? { set: ', assignedBy = :by', values: { ':by': by } } : { set: '', values: {} };
       // Listed again on the way (a number from before the listed index: see backfillListing).
       const listing = { ':l': '1', ':s': searchText(number, old.name) };
       const update = flowId
-        ? { UpdateExpression: 'SET flowId = :new, since = :at, updatedAt = :at, listed = :l, #search = :s REMOVE noFlow', values: { ':new': flowId, ':at': at, ...listing } }
-        : { UpdateExpression: 'SET noFlow = :one, since = :at, updatedAt = :at, listed = :l, #search = :s REMOVE flowId', values: { ':one': '1', ':at': at, ...listing } };
+        ? { UpdateExpression: `SET flowId = :new, since = :at, updatedAt = :at, listed = :l, #search = :s${who.set} REMOVE noFlow${by ? '' : ', assignedBy'}`, values: { ':new': flowId, ':at': at, ...listing, ...who.values } }
+        : { UpdateExpression: `SET noFlow = :one, since = :at, updatedAt = :at, listed = :l, #search = :s${who.set} REMOVE flowId${by ? '' : ', assignedBy'}`, values: { ':one': '1', ':at': at, ...listing, ...who.values } };
       const items: TransactItem[] = [
         this.numberUpdate(number, old.flowId, update.UpdateExpression, update.values, { '#search': 'search' }),
         ...(flowId ? [this.count(flowId, +1)] : []),
@@ -234,7 +238,8 @@ export class DynamoNumberStore implements NumberStore {
         if (reasons?.[0] === 'ConditionalCheckFailed') throw new Retry();
         throw err;
       }
-      return { ...old, flowId, since: at };
+      const { assignedBy: _before, ...rest } = old;
+      return { ...rest, flowId, since: at, ...(by && { assignedBy: by }) };
     });
   }
 

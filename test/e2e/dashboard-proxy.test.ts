@@ -101,7 +101,7 @@ it('forwards a read to the API under its stage path, signed with SigV4 for execu
   expect(res.headers.get('set-cookie')).toBeNull();
   expect(await res.json()).toEqual({ upstream: true });
   expect(received).toHaveLength(1);
-  expect(received[0].url).toBe('/prod/api/numbers?status=no_flow');
+  expect(received[0].url).toBe('/prod/cli/api/numbers?status=no_flow');
   expect(received[0].headers.host).toBe(new URL(upstreamUrl).host);
   expect(received[0].headers.cookie).toBeUndefined();
   await expectValidSignature(received[0]);
@@ -112,7 +112,7 @@ it('signs a write with its JSON body, content-type and If-Match, and passes the 
   const res = await fetch(`${proxy.url}/api/flows/f1`, { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '"3"', origin: proxy.url }, body });
   expect(res.status).toBe(412);
   const r = received[0];
-  expect(r).toMatchObject({ method: 'PUT', url: '/prod/api/flows/f1', body });
+  expect(r).toMatchObject({ method: 'PUT', url: '/prod/cli/api/flows/f1', body });
   expect(r.headers['if-match']).toBe('"3"');
   expect(String(r.headers.authorization)).toMatch(/SignedHeaders=[^,]*content-type/);
   await expectValidSignature(r);
@@ -122,7 +122,7 @@ it('sends a phone number in a path encoded once, whichever way the page wrote it
   for (const written of ['+15550100001', '%2B15550100001']) {
     await fetch(`${proxy.url}/api/numbers/${written}/flow`, { method: 'DELETE', headers: { 'content-type': 'application/json' } });
   }
-  expect(received.map((r) => r.url)).toEqual(['/prod/api/numbers/%2B15550100001/flow', '/prod/api/numbers/%2B15550100001/flow']);
+  expect(received.map((r) => r.url)).toEqual(['/prod/cli/api/numbers/%2B15550100001/flow', '/prod/cli/api/numbers/%2B15550100001/flow']);
   for (const r of received) await expectValidSignature(r);
 });
 
@@ -163,7 +163,7 @@ it('refuses any request a page of another site made (Sec-Fetch-Site cross-site o
   for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}] as Array<Record<string, string>>) {
     expect((await fetch(`${proxy.url}/api/carrier/numbers`, { headers })).status).toBe(200);
   }
-  expect(received.map((r) => r.url)).toEqual(['/prod/api/carrier/numbers', '/prod/api/carrier/numbers', '/prod/api/carrier/numbers']);
+  expect(received.map((r) => r.url)).toEqual(['/prod/cli/api/carrier/numbers', '/prod/cli/api/carrier/numbers', '/prod/cli/api/carrier/numbers']);
   for (const r of received) await expectValidSignature(r);
   // Opening the dashboard from a link on another site is a cross-site navigation: the page is not signed, it loads.
   expect((await fetch(`${proxy.url}/`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);

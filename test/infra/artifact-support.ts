@@ -71,13 +71,17 @@ export async function synthBundled(tables: TestTables, standIns: (synth: Synthes
     // The asset keys are the bundles' hashes: read them from the assembly on disk, not from a synth without bundling.
     const template = Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, `${synth.stack.artifactId}.template.json`), 'utf8')));
     const localValues = new Map<string, string>(TABLE_KEYS.map((key) => [logicalId(synth.stack.data.tables[key]), tables.names[key]]));
-    // Every queue and the secret have a stand-in, so a function that names one loads; a test's own stand-ins win.
+    // Every queue, the secret, the user pool and the dashboard's URL have a stand-in, so a function that names one loads; a test's own stand-ins win.
     const queues: Record<string, string> = {
       [logicalId(synth.stack.webhooks.authToken)]: TEST_SECRET_ARN,
       [logicalId(synth.stack.spill.queue)]: TEST_SPILL_URL,
       [logicalId(synth.stack.outbound.queue)]: TEST_OUTBOX_URL,
       [logicalId(synth.stack.jobs.queue)]: TEST_JOB_QUEUE_URL,
       [logicalId(synth.stack.admin.syncQueue)]: TEST_SYNC_URL,
+      // The admin function's user pool (invitations): no artifact test invites anyone (test/integration/invitations.test.ts does, against a stand-in Cognito).
+      [logicalId(synth.stack.accounts.userPool)]: 'us-east-1_ArtifactTest',
+      // Voicemail emails link to the hosted dashboard (its CloudFront URL unless dashboardUrl is given).
+      'env:DASHBOARD_URL': 'https://dashboard.artifact.test',
     };
     for (const [id, value] of Object.entries({ ...queues, ...standIns(synth) })) localValues.set(id, value);
     // The resources the test stood in (by logical id), for the role check: env:NAME values are not resources.

@@ -343,8 +343,8 @@ describe('the bundled sms webhook, as deployed', () => {
     }));
     const line = '+15550100084';
     await stores.numbers.register(line, 'Artifact office line', flow.id, new Date());
-    const ann = '+15550200001';
-    const text = (body: string) => lambda!.invoke<HttpResult>(signedTwilioEvent({ url: '/twilio/sms', params: { AccountSid: sid('AC'), MessageSid: sid('SM'), From: ann, To: DEMO_NUMBERS.spare, Body: body, NumMedia: '0' } }));
+    const bob = '+15550200002'; // the demo's editor with the demo PIN
+    const text = (body: string) => lambda!.invoke<HttpResult>(signedTwilioEvent({ url: '/twilio/sms', params: { AccountSid: sid('AC'), MessageSid: sid('SM'), From: bob, To: DEMO_NUMBERS.spare, Body: body, NumMedia: '0' } }));
 
     // The sms bundle: who sent it (byPhone), the PIN, the schedules (byKind), the override (state).
     lambda = new LambdaProcess(sms, AUTH_ENV);

@@ -3,7 +3,7 @@
 // it against DynamoDB Local with the environment the template gives it.
 import { existsSync, readFileSync } from 'node:fs';
 import { measureBundle } from '../../bench/bundle-size';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { invokeOnce as invoke, LambdaProcess, synthBundled, TEST_SYNC_URL, type BundledApp, type Deployed } from './artifact-support';
 import { createHash } from 'node:crypto';
@@ -45,12 +45,16 @@ afterAll(async () => {
   await carrier?.stop();
 });
 
-/** An API Gateway HTTP API (payload 2.0) event for an IAM-authorized admin request. */
-function adminEvent(method: string, rawPath: string, body?: unknown): APIGatewayProxyEventV2 {
+/**
+ * An API Gateway HTTP API (payload 2.0) event for an IAM-authorized admin request: the command-line
+ * tools' route, /cli/api/*, with what the IAM authorizer puts on it (`/api/flows` is sent as `/cli/api/flows`).
+ */
+function adminEvent(method: string, apiPath: string, body?: unknown): APIGatewayProxyEventV2WithIAMAuthorizer {
   const now = new Date();
+  const rawPath = `/cli${apiPath}`;
   return {
     version: '2.0',
-    routeKey: 'ANY /api/{proxy+}',
+    routeKey: 'ANY /cli/api/{proxy+}',
     rawPath,
     rawQueryString: '',
     headers: {
@@ -58,7 +62,7 @@ function adminEvent(method: string, rawPath: string, body?: unknown): APIGateway
       'content-type': 'application/json',
       'user-agent': 'artifact-test',
     },
-    pathParameters: { proxy: rawPath.replace(/^\/api\//, '') },
+    pathParameters: { proxy: apiPath.replace(/^\/api\//, '') },
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123',
@@ -66,7 +70,8 @@ function adminEvent(method: string, rawPath: string, body?: unknown): APIGateway
       domainPrefix: 'abc123',
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'artifact-test' },
       requestId: `req-${now.getTime()}`,
-      routeKey: 'ANY /api/{proxy+}',
+      routeKey: 'ANY /cli/api/{proxy+}',
+      authorizer: { iam: { accessKey: 'AKIAEXAMPLE', accountId: '123456789012', callerId: 'AIDAEXAMPLE', userArn: 'arn:aws:iam::123456789012:user/ops', userId: 'AIDAEXAMPLE', cognitoIdentity: null, principalOrgId: '' } },
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),

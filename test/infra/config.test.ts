@@ -15,7 +15,7 @@ describe('context settings', () => {
       reportSchedule: 'rate(1 hour)',
       warmVoice: 0,
       emailFrom: undefined,
-      dashboardUrl: 'http://127.0.0.1:4000',
+      dashboardUrl: undefined,
     });
   });
 
@@ -107,5 +107,22 @@ describe('warmVoice in the stack', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationUri: { Ref: aliasId } });
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', Object.keys(synth({}).findResources('AWS::ApiGatewayV2::Integration')).length);
     template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { Ref: aliasId }, Principal: 'apigateway.amazonaws.com', Action: 'lambda:InvokeFunction', SourceArn: Match.anyValue() });
+  });
+});
+
+describe('the dashboard’s custom domain', () => {
+  const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+
+  test('dashboardDomain and dashboardCertificateArn together give the hosted dashboard its domain', () => {
+    expect(configOf({ dashboardDomain: 'Calls-Admin.example.com', dashboardCertificateArn: arn }).dashboardDomain).toEqual({ name: 'calls-admin.example.com', certificateArn: arn });
+  });
+
+  test.each([
+    [{ dashboardDomain: 'calls-admin.example.com' }, /go together/],
+    [{ dashboardCertificateArn: arn }, /go together/],
+    [{ dashboardDomain: 'https://calls-admin.example.com', dashboardCertificateArn: arn }, /host name/],
+    [{ dashboardDomain: 'calls-admin.example.com', dashboardCertificateArn: arn.replace('us-east-1', 'eu-west-1') }, /us-east-1/],
+  ])('refuses %j before anything is built', (context, message) => {
+    expect(() => configOf(context)).toThrow(message);
   });
 });

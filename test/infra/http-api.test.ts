@@ -33,12 +33,28 @@ describe('one HTTP API for the admin API and the webhooks', () => {
 
   test('it serves exactly the admin and webhook routes', () => {
     expect(routeKeys(dev).sort()).toEqual(
-      ['ANY /api/{proxy+}', 'POST /twilio/fallback', 'POST /twilio/message-status', 'POST /twilio/sms', 'POST /twilio/voice', 'POST /twilio/voice/{proxy+}'].sort(),
+      ['ANY /api/{proxy+}', 'ANY /cli/api/{proxy+}', 'POST /twilio/fallback', 'POST /twilio/message-status', 'POST /twilio/sms', 'POST /twilio/voice', 'POST /twilio/voice/{proxy+}'].sort(),
     );
   });
 
-  test('admin routes require IAM (SigV4) authorization', () => {
-    expect(routeByKey(dev, 'ANY /api/{proxy+}').AuthorizationType).toBe('AWS_IAM');
+  test("the browser's admin routes require a Cognito token (the JWT authorizer of the user pool's dashboard client)", () => {
+    const route = routeByKey(dev, 'ANY /api/{proxy+}');
+    expect(route.AuthorizationType).toBe('JWT');
+    const authorizer = propertiesOf(dev.template, route.AuthorizerId.Ref);
+    expect(authorizer).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: logicalId(dev.stack.accounts.client) }] },
+    });
+    expect(JSON.stringify(authorizer.JwtConfiguration.Issuer)).toContain(logicalId(dev.stack.accounts.userPool));
+  });
+
+  test("the command-line tools' admin routes (/cli/api/*) require IAM (SigV4) authorization", () => {
+    expect(routeByKey(dev, 'ANY /cli/api/{proxy+}').AuthorizationType).toBe('AWS_IAM');
+  });
+
+  test('every admin route has one authorizer or the other: nothing under /api/ answers without one', () => {
+    for (const key of routeKeys(dev).filter((k) => k.includes('/api/'))) expect(['JWT', 'AWS_IAM']).toContain(routeByKey(dev, key).AuthorizationType);
   });
 
   test.each(['POST /twilio/voice', 'POST /twilio/fallback', 'POST /twilio/voice/{proxy+}', 'POST /twilio/sms'])(
@@ -48,8 +64,9 @@ describe('one HTTP API for the admin API and the webhooks', () => {
     },
   );
 
-  test('admin routes reach the admin Lambda', () => {
+  test('both admin routes reach the admin Lambda', () => {
     expect(functionOfRoute(dev, 'ANY /api/{proxy+}')).toBe(logicalId(dev.stack.admin.function));
+    expect(functionOfRoute(dev, 'ANY /cli/api/{proxy+}')).toBe(logicalId(dev.stack.admin.function));
   });
 
   test.each(['POST /twilio/voice', 'POST /twilio/voice/{proxy+}'])('%s reaches the voice webhook Lambda', (routeKey) => {
@@ -92,6 +109,7 @@ describe('the default stage', () => {
 
   test('the admin API has a throttle of its own, apart from the carrier’s: an admin burst cannot throttle Twilio', () => {
     expect(stage()[1].Properties.RouteSettings['ANY /api/{proxy+}']).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(stage()[1].Properties.RouteSettings['ANY /cli/api/{proxy+}']).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     // One setting per route: none is left to the stage default, none names a route that does not exist.
     expect(Object.keys(stage()[1].Properties.RouteSettings).sort()).toEqual(routeKeys(dev).sort());
   });

@@ -62,6 +62,12 @@ test.each(['voice', 'drain'] as const)('the %s function may put into the job que
   expect(env.DASHBOARD_URL).toBe('https://switchboard.example.com');
 });
 
+test.each(['voice', 'drain'] as const)('without dashboardUrl, the %s function\'s email links open the stack\'s hosted dashboard (CloudFront)', (name) => {
+  const fn = name === 'voice' ? domain.stack.webhooks.voice : domain.stack.spill.drain;
+  const env = propertiesOf(domain.template, logicalId(fn)).Environment.Variables;
+  expect(env.DASHBOARD_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(domain.stack.hosting.distribution), 'DomainName'] }]] });
+});
+
 test('the sms webhook, the admin API and the report cannot put into the job queue', () => {
   const queueId = logicalId(plain.stack.jobs.queue);
   for (const fn of [plain.stack.webhooks.sms, plain.stack.admin.function, plain.stack.report.function, plain.stack.webhooks.fallback]) {

@@ -101,7 +101,7 @@ it('answers 503 with a clear error, quickly, when DynamoDB does not answer', asy
   const { adminApi } = await import('../../lambdas/admin/api');
   const { apiEvent } = await import('../support/admin');
   const down = createDynamoDb({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
-  const api = adminApi({ ...createStores(down, h.tables.names), now: () => new Date() });
+  const api = adminApi({ ...createStores(down, h.tables.names), now: () => new Date() }, { open: true });
   for (const [method, path, body] of [['GET', '/api/flows'], ['POST', '/api/users', { name: 'Nobody' }]] as const) {
     const res = await api(apiEvent(method, path, body));
     expect(res.statusCode).toBe(503);

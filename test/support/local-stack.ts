@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { Transcript, TranscriptEntry } from '../../local/carrier';
 
-export async function startTestStack(options: { webDir?: string } = {}): Promise<LocalStack> {
+export async function startTestStack(options: { webDir?: string; auth?: boolean; fakeTwilio?: boolean } = {}): Promise<LocalStack> {
   return startLocalStack({
     ...options,
     port: 0,

@@ -28,6 +28,12 @@ export interface ApiAnswer<T> {
   etag?: string;
 }
 
+/** Sign-in (auth.ts): the token each request carries, and what a 401 does. Nothing when the dashboard is open. */
+let authorization: { token: () => string | undefined; onUnauthorized: () => void } | undefined;
+export function setAuthorization(value: typeof authorization): void {
+  authorization = value;
+}
+
 /** GETs in flight, by path (see `get`). */
 const inFlight = new Map<string, Promise<unknown>>();
 
@@ -42,12 +48,17 @@ export async function request<T = unknown>(method: string, path: string, body?: 
   }
 }
 
+function bearer(): Record<string, string> {
+  const token = authorization?.token();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 async function exchange<T>(method: string, path: string, body: unknown, headers: Record<string, string>, write: boolean): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: { accept: 'application/json', ...(write ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { accept: 'application/json', ...(write ? { 'content-type': 'application/json' } : {}), ...bearer(), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
     });
@@ -61,6 +72,7 @@ async function exchange<T>(method: string, path: string, body: unknown, headers:
   } catch {
     parsed = undefined;
   }
+  if (res.status === 401) authorization?.onUnauthorized();
   if (!res.ok) {
     const error = (parsed as { error?: { code?: string; message?: string; details?: unknown[] } } | undefined)?.error;
     throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(), error?.details ?? []);
@@ -89,3 +101,30 @@ export const send = async <T = unknown>(method: 'POST' | 'PUT' | 'DELETE', path:
 
 /** A phone number as one path segment (`+` must not become a space). */
 export const phonePath = (number: string) => encodeURIComponent(number);
+
+/** Whether requests carry a token (sign-in on): then media the API serves must be fetched, not linked. */
+export const signedIn = (): boolean => authorization !== undefined;
+
+/**
+ * A binary answer of the admin API (a recording's audio) with the token, as a Blob: an `<audio src>` cannot
+ * send `Authorization`. Failures are ApiErrors, as for JSON calls.
+ */
+export async function fetchMedia(path: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: bearer(), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'unreachable', 'The Switchboard server cannot be reached. Is it still running?');
+  }
+  if (res.status === 401) authorization?.onUnauthorized();
+  if (!res.ok) {
+    let error: { code?: string; message?: string; details?: unknown[] } | undefined;
+    try {
+      error = ((await res.json()) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    throw new ApiError(res.status, error?.code ?? `http_${res.status}`, error?.message ?? `The server answered ${res.status} ${res.statusText}`.trim(), error?.details ?? []);
+  }
+  return res.blob();
+}

@@ -14,6 +14,7 @@ import { Revisions } from './revisions';
 import { Simulator } from './simulator';
 import { documentOf } from './starters';
 import type { Channel, Flow, FlowList, Group, Problem, PublishResult, ScheduleView, User } from '../../lambdas/api-types';
+import { canEdit, useMe } from './my-calls';
 import { FlowSchedules } from './schedules';
 import type { Applet, FlowDocument, Part } from './types';
 import { ErrorNote, LoadError, Loading, useApi, useRefresh } from './ui';
@@ -82,7 +83,11 @@ export function FlowPage({ id }: { id: string }) {
   const [baseRevision, setBaseRevision] = useState<number>();
   /** Unpublished changes found on the server when the page opened. */
   const [restored, setRestored] = useState<{ savedAt: string; baseRevision: number }>();
-  const stored = useStoredDraft(id);
+  // Members read flows; editors and admins change them (undefined `me`: still loading, or an open dashboard).
+  const me = useMe();
+  const editable = !me || canEdit(me);
+  // Drafts are editors' and admins' (a member's would be refused): a member's page neither reads nor saves one.
+  const stored = useStoredDraft(id, editable);
   const adopt = useRef(true);
   const lastBase = useRef<FlowDocument | undefined>(undefined);
   useEffect(() => {
@@ -102,7 +107,7 @@ export function FlowPage({ id }: { id: string }) {
     lastBase.current = baseDoc;
   }, [baseDoc, stored.loaded]);
   const dirty = !!draft && !!baseDoc && !sameDocument(draft, baseDoc);
-  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
+  const draftSave = useDraftSaver(id, draft, dirty, baseRevision, editable && stored.loaded && lastBase.current !== undefined, stored.draft !== undefined);
   useLeaveGuard(dirty ? `${draft?.name || 'This flow'} has unpublished changes. They are kept as a draft on the server, so you can come back and publish them later.` : undefined);
   const discard = () => {
     setDraft(baseDoc);
@@ -236,17 +241,24 @@ export function FlowPage({ id }: { id: string }) {
                 : 'Published'}
           {dirty && <DraftState save={draftSave} />}
         </div>
-        <div class="editor-actions">
-          <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
-            Delete flow…
-          </button>
-          <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={discard}>
-            Discard changes
-          </button>
-          <button class="btn btn-primary" disabled={!dirty || publishing || invalidEntries > 0} title={invalidEntries ? 'Fix the entries marked in red first' : undefined} onClick={() => void publish()}>
-            {publishing ? 'Publishing…' : 'Publish'}
-          </button>
-        </div>
+        {editable ? (
+          <div class="editor-actions">
+            <button class="btn btn-danger-ghost" onClick={() => setDeleting(true)}>
+              Delete flow…
+            </button>
+            <button class="btn btn-ghost" disabled={!dirty || publishing} onClick={discard}>
+              Discard changes
+            </button>
+            <button class="btn btn-primary" disabled={!dirty || publishing || invalidEntries > 0} title={invalidEntries ? 'Fix the entries marked in red first' : undefined} onClick={() => void publish()}>
+              {publishing ? 'Publishing…' : 'Publish'}
+            </button>
+          </div>
+        ) : (
+          // The API refuses a member's publish (403) anyway; the page says so before any work is lost.
+          <p class="editor-actions muted small" role="note" id="read-only-note">
+            Read only: publishing a flow needs the editor or admin role.
+          </p>
+        )}
         {restored && dirty && (
           <div class="draft-restored" role="status">
             <span>

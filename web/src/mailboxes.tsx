@@ -6,7 +6,7 @@
 import type { Group, Message, ReplySent, User } from '../../lambdas/api-types';
 import { mediaView, safeMediaUrl } from './media-links';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { send } from './api';
+import { fetchMedia, send, signedIn } from './api';
 import { SentTexts } from './sent-texts';
 import { Dialog, ErrorNote, LoadError, Loading, formatDuration, formatTime, useAction, useApi } from './ui';
 
@@ -19,6 +19,29 @@ export function mailboxCount(messages: readonly Pick<Message, 'read'>[]): string
 
 const messagePath = (m: Message) => `/api/messages/${encodeURIComponent(m.id)}`;
 const sender = (m: Message) => m.from || 'a withheld number';
+
+/**
+ * A voicemail's player, through the admin API (`/api/recordings/{sid}`), loaded on play only: each load is an
+ * admin request and a carrier fetch of the whole file. With sign-in on, an `<audio src>` cannot send the
+ * token, so "Play" fetches the audio with it and plays it from a blob URL (the CSP's media-src allows blob:).
+ */
+function RecordingPlayer({ m }: { m: Message }) {
+  const path = `/api/recordings/${encodeURIComponent(m.id)}`;
+  const label = `Voicemail from ${sender(m)}`;
+  const load = useAction();
+  const [url, setUrl] = useState<string>();
+  useEffect(() => () => void (url && URL.revokeObjectURL(url)), [url]);
+  if (!signedIn()) return <audio controls preload="none" src={path} aria-label={label} />;
+  if (url) return <audio controls autoPlay src={url} aria-label={label} />;
+  return (
+    <>
+      <button class="btn btn-small" disabled={load.busy} aria-label={`Play the voicemail from ${sender(m)}`} onClick={() => void load.run(async () => setUrl(URL.createObjectURL(await fetchMedia(path))))}>
+        {load.busy ? 'Loading…' : '▶ Play'}
+      </button>
+      <ErrorNote error={load.error} />
+    </>
+  );
+}
 
 function MessageActions({ m }: { m: Message }) {
   const mark = useAction();
@@ -107,7 +130,7 @@ const pathOf = (m: MailboxRef) =>
   m.kind === 'sent' ? null : m.kind === 'unrouted' ? '/api/mailboxes/unrouted/messages' : `/api/mailboxes/${m.kind}/${encodeURIComponent(m.id)}/messages`;
 const hashOf = (m: MailboxRef) => (m.kind === 'unrouted' || m.kind === 'sent' ? `#/mailboxes/${m.kind}` : `#/mailboxes/${m.kind}/${encodeURIComponent(m.id)}`);
 
-function MessageView({ m, picked }: { m: Message; picked: boolean }) {
+export function MessageView({ m, picked = false }: { m: Message; picked?: boolean }) {
   // An email's link names one message: it is scrolled to and marked.
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -130,7 +153,7 @@ function MessageView({ m, picked }: { m: Message; picked: boolean }) {
           {safeMediaUrl(m.recordingUrl) ? (
             // Through the admin API, by the recording's Sid: never the carrier's URL, which may need the account's
             // credentials. Loaded on play only: each load is an admin request and a carrier fetch of the whole file.
-            <audio controls preload="none" src={`/api/recordings/${encodeURIComponent(m.id)}`} aria-label={`Voicemail from ${sender(m)}`} />
+            <RecordingPlayer m={m} />
           ) : m.recordingUrl ? (
             // Not Twilio's address (an older item may hold anything): not a recording the carrier has.
             <span class="muted">Recording not shown: its address is not Twilio's.</span>

@@ -10,6 +10,7 @@ import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
 import { StudioImport } from './studio-import';
 import type { CarrierSyncJob, Channel, Flow, FlowList, FlowRow, Group, IncludeServices, NumberList, NumberRow, PublishResult, ReportEntry, UnassignedReport, User } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi, useRefresh } from './ui';
+import { useMe } from './my-calls';
 
 export const navigate = (hash: string) => {
   window.location.hash = hash;
@@ -135,13 +136,16 @@ function setSyncJob(job: CarrierSyncJob | undefined): void {
 
 function useCarrierSync() {
   const { bump } = useRefresh();
+  // The sync is an admin's (DESIGN.md section 16): nobody else's page asks for its state.
+  const me = useMe();
+  const mayAsk = !me || me.role === 'admin';
   const [, rerender] = useState(0);
   const start = useAction();
   syncShared.refresh = bump;
   useEffect(() => {
     const listener = () => rerender((n) => n + 1);
     syncShared.listeners.add(listener);
-    if (!syncShared.asked) {
+    if (!syncShared.asked && mayAsk) {
       syncShared.asked = true;
       get<{ job: CarrierSyncJob | null }>('/api/carrier/sync').then(
         (latest) => {

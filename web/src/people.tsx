@@ -5,6 +5,7 @@ import { send } from './api';
 import type { Group, User } from '../../lambdas/api-types';
 import { DeletePersonDialog } from './delete-person-dialog';
 import { ErrorNote, LoadError, Loading, useAction, useApi } from './ui';
+import { InviteForm } from './invite';
 
 type UserDraft = { name: string; phone: string; client: string; email: string; available: boolean; role: NonNullable<User['role']> };
 const draftOf = (u?: User): UserDraft => ({ name: u?.name ?? '', phone: u?.phone ?? '', client: u?.client ?? '', email: u?.email ?? '', available: u?.available ?? true, role: u?.role ?? 'member' });
@@ -380,6 +381,7 @@ export function People() {
             </tbody>
           </table>
         )}
+        <InviteForm />
         <h3 class="form-title">Add a user</h3>
         <UserForm onDone={() => undefined} />
       </section>

@@ -9,6 +9,7 @@ import type { Channel, Flow, Revision } from '../../lambdas/api-types';
 import { settingChanges } from './setting-diff';
 import type { Part } from './types';
 import { Dialog, ErrorNote, LoadError, Loading, formatTime, useAction, useApi } from './ui';
+import { canEdit, useMe } from './my-calls';
 
 function DiffList({ channel, diff, before, after, names }: { channel: Channel; diff: PartDiff; before?: Part; after?: Part; names: Names }) {
   const none = !diff.added.length && !diff.removed.length && !diff.changed.length && !diff.startChanged;
@@ -110,6 +111,9 @@ export function Revisions({ flow, names, onRestored, unpublished = false }: { fl
   const [confirming, setConfirming] = useState<Revision>();
   const list = useApi<{ revisions: Revision[] }>(`/api/flows/${encodeURIComponent(flow.id)}/revisions`);
   const restore = useAction();
+  // Restoring publishes: members read the history, editors and admins restore.
+  const me = useMe();
+  const editable = !me || canEdit(me);
   const revisions = [...(list.data?.revisions ?? [])].sort((x, y) => y.revision - x.revision);
   const [a, setA] = useState<number>();
   const [b, setB] = useState<number>();
@@ -146,9 +150,12 @@ export function Revisions({ flow, names, onRestored, unpublished = false }: { fl
                     {r.revision === flow.currentRevision && <span class="badge badge-info"> current</span>}
                   </th>
                   <td>{r.name}</td>
-                  <td>{formatTime(r.publishedAt)}</td>
+                  <td>
+                    {formatTime(r.publishedAt)}
+                    {r.publishedBy && <span class="muted small published-by"> by {r.publishedBy}</span>}
+                  </td>
                   <td class="actions">
-                    {r.revision !== flow.currentRevision && (
+                    {r.revision !== flow.currentRevision && editable && (
                       <button
                         class="btn btn-small"
                         disabled={restore.busy}

@@ -9,6 +9,7 @@ import { ApiError, request, send } from './api';
 import { activeOverride, isOpen } from '../../lambdas/flows/hours';
 import type { Problem, ScheduleOverride, ScheduleRule, ScheduleUpdate, ScheduleView } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, formatTime, LoadError, Loading, useAction, useApi, useRefresh } from './ui';
+import { canEdit, useMe } from './my-calls';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Day = (typeof DAYS)[number];
@@ -66,6 +67,9 @@ export function OverrideControl({ schedule }: { schedule: ScheduleView }) {
   const [until, setUntil] = useState('');
   const state = scheduleState(schedule);
   const id = `override-${schedule.id}`;
+  // A member sees whether it is open; closing and opening is an editor's (DESIGN.md section 16).
+  const me = useMe();
+  const editable = !me || canEdit(me);
   const set = (stateWanted: 'open' | 'closed') =>
     action.run(() => send('PUT', `/api/schedules/${encodeURIComponent(schedule.id)}/override`, { state: stateWanted, ...(until && { until: new Date(until).toISOString() }) }));
   return (
@@ -74,7 +78,7 @@ export function OverrideControl({ schedule }: { schedule: ScheduleView }) {
         <span class={`badge ${state.open ? 'badge-ok' : 'badge-bad'}`}>{state.open ? 'Open' : 'Closed'}</span> {state.text}
         {state.override?.setBy && <span class="muted small"> · set {state.override.setBy === 'api' ? 'in the dashboard or API' : 'by text'}{state.override.setAt ? ` at ${formatTime(state.override.setAt)}` : ''}</span>}
       </p>
-      <div class="inline-form">
+      {editable && <div class="inline-form">
         <label class="sr-only" for={`${id}-until`}>
           Until (optional) for {schedule.name}
         </label>
@@ -90,7 +94,7 @@ export function OverrideControl({ schedule }: { schedule: ScheduleView }) {
             Clear override
           </button>
         )}
-      </div>
+      </div>}
       <ErrorNote error={action.error} />
     </div>
   );
@@ -362,6 +366,8 @@ function DeleteScheduleDialog({ schedule, onClose }: { schedule: ScheduleView; o
 }
 
 function ScheduleCard({ schedule }: { schedule: ScheduleView }) {
+  const me = useMe();
+  const editable = !me || canEdit(me);
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   return (
@@ -372,14 +378,14 @@ function ScheduleCard({ schedule }: { schedule: ScheduleView }) {
         <>
           <header class="card-head">
             <h3>{schedule.name}</h3>
-            <div>
+            {editable && <div>
               <button class="btn btn-small" onClick={() => setEditing(true)}>
                 Edit
               </button>
               <button class="btn btn-small btn-ghost" onClick={() => setDeleting(true)}>
                 Delete
               </button>
-            </div>
+            </div>}
           </header>
           <p class="muted small">
             {schedule.timezone} ·{' '}
@@ -418,11 +424,13 @@ function ScheduleCard({ schedule }: { schedule: ScheduleView }) {
 export function Schedules() {
   const schedules = useApi<{ schedules: ScheduleView[] }>('/api/schedules');
   const [creating, setCreating] = useState(false);
+  const me = useMe();
+  const editable = !me || canEdit(me);
   return (
     <section class="panel" aria-labelledby="schedules-title">
       <header class="panel-head">
         <h2 id="schedules-title">Schedules</h2>
-        {!creating && (
+        {editable && !creating && (
           <button class="btn btn-primary btn-small" onClick={() => setCreating(true)}>
             New schedule
           </button>
