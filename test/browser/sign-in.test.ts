@@ -78,6 +78,12 @@ it('a member signs in with the printed password and lands on My calls: her voice
   expect(await page().getByText('For Bob only').count()).toBe(0);
   // Members have no Mailboxes tab (others' mailboxes are not theirs to read); schedules and queues they may read.
   expect(await page().getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My calls', 'Flows & numbers', 'Users & groups', 'Schedules', 'Queues']);
+  // The report banner (a number without a flow; numbers the fake carrier sends elsewhere) tells a member who
+  // can fix it, and offers neither the overview's fixes nor Connect to Twilio, which the API would refuse her.
+  const banner = page().getByRole('alert', { name: 'Unassigned-number report' });
+  await banner.getByText('An editor or admin can fix this').waitFor();
+  expect(await banner.getByRole('link', { name: 'Fix on the overview' }).count()).toBe(0);
+  expect(await banner.getByRole('button', { name: 'Connect to Twilio' }).count()).toBe(0);
   // Usable at 390 px: nothing wider than the screen.
   expect(await page().evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });

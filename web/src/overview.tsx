@@ -10,7 +10,7 @@ import { callStarter, documentOf, parseTarget, smsStarter } from './starters';
 import { StudioImport } from './studio-import';
 import type { CarrierSyncJob, Channel, Flow, FlowList, FlowRow, Group, IncludeServices, NumberList, NumberRow, PublishResult, ReportEntry, UnassignedReport, User } from '../../lambdas/api-types';
 import { Dialog, ErrorNote, LoadError, Loading, StatusBadge, formatTime, useAction, useApi, useRefresh } from './ui';
-import { useMe } from './my-calls';
+import { canEdit, useMe } from './my-calls';
 
 export const navigate = (hash: string) => {
   window.location.hash = hash;
@@ -39,6 +39,11 @@ const BANNER_ROWS = 5;
 
 export function ReportBanner({ onOverview }: { onOverview: boolean }) {
   const report = useApi<UnassignedReport>('/api/report/unassigned');
+  // Signed in (DESIGN.md section 16): only editors and admins assign flows, only admins connect numbers; a
+  // member is told who can. Open local mode has no one signed in and offers everything.
+  const me = useMe();
+  const mayFix = !me || canEdit(me);
+  const mayConnect = !me || me.role === 'admin';
   if (report.error) return <div class="banner banner-muted" role="status">The unassigned-number report could not be read: {(report.error as Error).message}</div>;
   const r = report.data;
   if (!r || r.numbers.length === 0) return null;
@@ -47,11 +52,12 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
       <div class="banner-line">
         <span class="banner-icon" aria-hidden="true">!</span>
         <strong>{r.subject}</strong>
-        {!onOverview && (
+        {!onOverview && mayFix && (
           <a class="banner-link" href="#/">
             Fix on the overview
           </a>
         )}
+        {!mayFix && <span class="banner-link banner-who">An editor or admin can fix this</span>}
       </div>
       <ul class="banner-list">
         {r.numbers.slice(0, BANNER_ROWS).map((n) => (
@@ -68,7 +74,7 @@ export function ReportBanner({ onOverview }: { onOverview: boolean }) {
         ))}
         {r.numbers.length > BANNER_ROWS && <li class="banner-more">and {r.numbers.length - BANNER_ROWS} more (red in the Numbers table)</li>}
       </ul>
-      {r.numbers.some((n) => n.status === 'not_connected') && <CarrierSync entries={r.numbers} />}
+      {mayConnect && r.numbers.some((n) => n.status === 'not_connected') && <CarrierSync entries={r.numbers} />}
     </section>
   );
 }
