@@ -3,30 +3,22 @@
 // stack with its Twilio-compatible server: numbers not connected are named with what takes their calls
 // or texts and the fix, "Connect to Twilio" runs a sync and shows its progress to the end, and what the
 // sync may not change (a SIP trunk) is still named afterwards.
-import { randomBytes } from 'node:crypto';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
 import { libraryClient } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
 let browser: Browser;
 
+const dashboard = useDashboard({ fakeTwilio: true });
+
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, fakeTwilio: true, webDir: await buildDashboardForTest() });
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   fake = stack.fakeTwilio!;
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
 });
 
 const page = () => browser.page;

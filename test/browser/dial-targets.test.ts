@@ -4,29 +4,23 @@
 // call through the voice webhook rings both in one <Dial>; a single-target dial opens and saves unchanged.
 import { simulateCall } from '../../local/carrier';
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
-import { entries, httpOk, startTestStack } from '../support/local-stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
+import { entries, httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
 let people: Record<string, { id: string; phone: string; client?: string }>;
 
+const dashboard = useDashboard();
+
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   people = Object.fromEntries((await httpOk(stack, 'GET', '/api/users')).users.map((u: { name: string }) => [u.name, u]));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
-afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
-});
 
 const page = () => browser.page;
 const open = async (hash: string) => {

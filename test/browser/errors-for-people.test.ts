@@ -3,30 +3,21 @@
 // status code in the text; a 422 banner that clears once the problem is fixed; destructive actions confirm
 // and say what they affect; a number's flow picker changes nothing until the choice is confirmed.
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
-import { httpOk, startTestStack } from '../support/local-stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
+import { httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
-/** Console lines of answers the page shows on purpose (a 409 or 422 it words for people). */
-let expected: RegExp[] = [];
+
+const dashboard = useDashboard();
 
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
-afterEach(() => {
-  expect(browser.errors.splice(0).filter((e) => !expected.some((x) => x.test(e)))).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
-  expected = [];
-});
 
 const page = () => browser.page;
 const open = async (hash: string) => {
@@ -41,7 +32,7 @@ const noMachineTalk = (text: string | null) => {
 };
 
 it('a 422 banner lists what to fix, by name, and clears as soon as it is fixed, before any publish', async () => {
-  expected = [/422 \(Unprocessable/];
+  dashboard.expectErrors(/422 \(Unprocessable/);
   const ghost = await httpOk(stack, 'POST', '/api/users', { name: 'Gus Nophone' });
   const flow = await httpOk(stack, 'POST', '/api/flows', {
     name: 'Banner',
@@ -84,7 +75,7 @@ it('deleting a flow its numbers use offers to move them to another flow, names t
 });
 
 it('deleting a user confirms first; while a flow rings them the refusal names that flow, with a link, and nothing is deleted', async () => {
-  expected = [/409 \(Conflict\)/];
+  dashboard.expectErrors(/409 \(Conflict\)/);
   const zoe = await httpOk(stack, 'POST', '/api/users', { name: 'Zoe Busy', phone: '+15550200077' });
   const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Zoe line', call: { start: 'ring', applets: { ring: { type: 'dial', user: zoe.id, noAnswer: 'bye' }, bye: { type: 'hangup' } } } });
   await open('#/people');

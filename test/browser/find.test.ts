@@ -5,18 +5,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
 import { searchText } from '../../lambdas/store/number-store';
-import { openBrowser, type Browser } from '../support/browser';
-import { httpOk, startTestStack } from '../support/local-stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
+import { httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
 const numberOf = (i: number) => `+1555099${String(i).padStart(4, '0')}`;
 
+const dashboard = useDashboard();
+
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   // 300 numbers served by Main line, written as the store writes them (the number items, and Main line's
   // numberCount), 25 to a batch: 300 registrations one at a time take a minute on a busy machine, and the
   // subject here is finding them.
@@ -31,15 +33,7 @@ beforeAll(async () => {
   doc.destroy();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
-afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
-});
 
 const page = () => browser.page;
 const open = async () => {

@@ -4,26 +4,22 @@
 // the flow page opens (in this browser or another), asks before leaving with changes, and lets a user or
 // group be created in a dialog over the editor without leaving it.
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
 import { openBrowser, type Browser } from '../support/browser';
-import { http, httpOk, startTestStack } from '../support/local-stack';
+import { useDashboard } from '../support/dashboard';
+import { http, httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
 
+const dashboard = useDashboard();
+
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
 afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
   browser.dialogs.splice(0);
 });
 

@@ -4,29 +4,21 @@
 // and language as pickers of the pairs Twilio accepts, the simulator's time in the flow's zone, the diff of
 // two revisions setting by setting, and an applet's label on the diagram.
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
-import { httpOk, startTestStack } from '../support/local-stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
+import { httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
-let expected: RegExp[] = [];
+
+const dashboard = useDashboard();
 
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
-afterEach(() => {
-  expect(browser.errors.splice(0).filter((e) => !expected.some((x) => x.test(e)))).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
-  expected = [];
-});
 
 const page = () => browser.page;
 const open = async (hash: string) => {
@@ -48,7 +40,7 @@ const hoursFlow = () =>
   });
 
 it('`9-5` typed in an hours field shows an error on that field and blocks Publish until it is a time', async () => {
-  expected = [/400 \(Bad Request\)/];
+  dashboard.expectErrors(/400 \(Bad Request\)/);
   const flow = await hoursFlow();
   await open(`#/flows/${flow.id}`);
   await node('hours').click();
@@ -100,7 +92,7 @@ it('a range that closes before it opens says so on the range; closed days come f
 });
 
 it('voice and language are picked as pairs Twilio accepts; a stored pair it refuses is shown on the field and blocks Publish', async () => {
-  expected = [/400 \(Bad Request\)/];
+  dashboard.expectErrors(/400 \(Bad Request\)/);
   const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Voices', call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello.' }, next: 'bye' }, bye: { type: 'hangup' } } } });
   await open(`#/flows/${flow.id}`);
   await node('greet').click();

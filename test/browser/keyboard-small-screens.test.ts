@@ -5,30 +5,26 @@
 // back; at 390 px the overview, numbers, mailboxes and people reflow with no control covered or cut off, and
 // the flow page shows the diagram before the palette.
 import type { LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
-import { httpOk, startTestStack } from '../support/local-stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
+import { httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
 let browser: Browser;
 let mainId: string;
 
+const dashboard = useDashboard();
+
 beforeAll(async () => {
-  stack = await startTestStack({ webDir: await buildDashboardForTest() });
-  browser = await openBrowser();
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   mainId = (await httpOk(stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line').id;
   // A long name must not push anything off a phone's screen.
   await httpOk(stack, 'PUT', '/api/numbers/%2B15550100081', { name: 'The after-hours overflow line for the northern regional sales office' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
 afterEach(async () => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
   await page().setViewportSize({ width: 1360, height: 900 });
 });
 

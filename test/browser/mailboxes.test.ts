@@ -3,12 +3,11 @@
 // Twilio-compatible server: a voicemail's <audio> plays audio served from the page's own origin (the admin
 // API fetching the carrier's WAV with the account's credentials), it is marked read, answered by text (the
 // sender sends it from the number the voicemail came to) and deleted, here and at the carrier.
-import { randomBytes } from 'node:crypto';
 import { simulateCall } from '../../local/carrier';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
+import type { LocalStack } from '../../local/stack';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
 import { syncToEnd } from '../support/carrier';
 import { http, httpOk, outboxSent } from '../support/local-stack';
 
@@ -16,19 +15,12 @@ let stack: LocalStack;
 let fake: FakeTwilio;
 let browser: Browser;
 
+const dashboard = useDashboard({ fakeTwilio: true, seed: false });
+
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true, webDir: await buildDashboardForTest() });
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   fake = stack.fakeTwilio!;
-  browser = await openBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
 });
 
 const page = () => browser.page;

@@ -3,14 +3,13 @@
 // the local stack with its Twilio-compatible server (the demo Studio flow on its own number): a pasted
 // definition is checked and its report shown, a flow with checker errors cannot be created, one without is;
 // picked from the account, the flow takes over the Studio flow's number. No console error, no request out.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { DEMO_STUDIO_DEFINITION, DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../../local/studio-demo';
-import { buildDashboardForTest } from '../../local/web-build';
-import { openBrowser, type Browser } from '../support/browser';
+import type { Browser } from '../support/browser';
+import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
 let stack: LocalStack;
@@ -18,23 +17,16 @@ let fake: FakeTwilio;
 let browser: Browser;
 let salesId: string;
 
+const dashboard = useDashboard({ fakeTwilio: true });
+
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, webDir: await buildDashboardForTest(), fakeTwilio: true });
+  stack = dashboard.stack;
+  browser = dashboard.browser;
   fake = stack.fakeTwilio!;
-  browser = await openBrowser();
   salesId = (await httpOk(stack, 'GET', '/api/groups')).groups.find((g: { name: string }) => g.name === 'Sales').id;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
 
-afterEach(() => {
-  expect(browser.errors.splice(0)).toEqual([]);
-  expect(browser.outside.splice(0)).toEqual([]);
-});
 
 const page = () => browser.page;
 

@@ -3,7 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { Transcript, TranscriptEntry } from '../../local/carrier';
 
-export async function startTestStack(options: { webDir?: string; auth?: boolean; fakeTwilio?: boolean } = {}): Promise<LocalStack> {
+export interface TestStackOptions {
+  webDir?: string;
+  auth?: boolean;
+  fakeTwilio?: boolean;
+  /** The demo data (default true). */
+  seed?: boolean;
+}
+
+/** The local stack on a free port, over the run's DynamoDB Local, in tables of its own. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<LocalStack> {
+  // The fake carrier prints every text it takes; the tests read them from it instead.
+  if (options.fakeTwilio) process.env.SWITCHBOARD_QUIET_CARRIER = '1';
   return startLocalStack({
     ...options,
     port: 0,
