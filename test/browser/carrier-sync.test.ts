@@ -3,25 +3,19 @@
 // stack with its Twilio-compatible server: numbers not connected are named with what takes their calls
 // or texts and the fix, "Connect to Twilio" runs a sync and shows its progress to the end, and what the
 // sync may not change (a SIP trunk) is still named afterwards.
-import type { LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { libraryClient } from '../support/carrier';
 
-let stack: LocalStack;
 let fake: FakeTwilio;
-let browser: Browser;
 
 const dashboard = useDashboard({ fakeTwilio: true });
 
-beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-  fake = stack.fakeTwilio!;
+beforeAll(() => {
+  fake = dashboard.stack.fakeTwilio!;
 });
 
-const page = () => browser.page;
+const page = () => dashboard.page;
 
 test('the banner names each number’s reason and fix; Connect to Twilio shows the sync’s progress to the end; the trunk number stays named', async () => {
   // The spare line goes onto a SIP trunk, through the server's own Trunking resources.
@@ -31,7 +25,7 @@ test('the banner names each number’s reason and fix; Connect to Twilio shows t
   // Slow enough that the progress is seen on the way.
   fake.latencyMs = 150;
 
-  await page().goto(`${stack.url}/#/`);
+  await page().goto(`${dashboard.stack.url}/#/`);
   const banner = page().getByRole('alert', { name: 'Unassigned-number report' });
   await banner.getByText('not connected: a SIP trunk takes its calls').first().waitFor();
   await expect(banner.textContent()).resolves.toContain(`Fix: SIP trunk ${trunk.sid} takes its calls`);
@@ -49,7 +43,7 @@ test('the banner names each number’s reason and fix; Connect to Twilio shows t
   // Every view reloaded: only the trunk number is still not connected.
   await page().locator('#numbers-table tr[data-number="+15550100001"]:not([data-connected])').waitFor();
   await expect(page().locator('#numbers-table .badge[data-reason]').count()).resolves.toBe(1);
-  expect(fake.numberFor('+15550100003')).toMatchObject({ trunk_sid: trunk.sid, voice_url: `${stack.url}/twilio/voice` });
+  expect(fake.numberFor('+15550100003')).toMatchObject({ trunk_sid: trunk.sid, voice_url: `${dashboard.stack.url}/twilio/voice` });
   fake.latencyMs = 0;
 });
 
@@ -59,7 +53,7 @@ test('a number Twilio sends elsewhere has its own status and colour, counted apa
   fake.latencyMs = 100;
 
   // The report reuses the carrier's list for 15 s (REPORT_LIST_TTL_MS): a change in Twilio's console shows within that.
-  await page().goto(`${stack.url}/#/`);
+  await page().goto(`${dashboard.stack.url}/#/`);
   const row = page().locator('#numbers-table tr[data-number="+15550100001"]');
   for (let i = 0; !(await row.and(page().locator('[data-connected="no"]')).count()); i++) {
     if (i > 40) throw new Error('the report never saw the number’s new URL');
@@ -76,7 +70,7 @@ test('a number Twilio sends elsewhere has its own status and colour, counted apa
   expect(await color('#numbers-table .badge-notconn')).not.toBe(await color('.badge-bad'));
 
   // The cards: the not-connected numbers (this one and the trunk's) apart from those without a flow; never fine.
-  const report = await (await fetch(`${stack.url}/api/report/unassigned`)).json();
+  const report = await (await fetch(`${dashboard.stack.url}/api/report/unassigned`)).json();
   const distinct = (keep: (n: { status: string }) => boolean) => new Set(report.numbers.filter(keep).map((n: { number: string }) => n.number)).size;
   const card = async (title: string) => Number(await page().locator('.stats div').filter({ has: page().getByText(title, { exact: true }) }).locator('dd').textContent());
   await page().locator('.stats').waitFor();
@@ -95,7 +89,7 @@ test('a number Twilio sends elsewhere has its own status and colour, counted apa
   await page().locator('#numbers-table tr[data-number="+15550100001"]:not([data-connected])').waitFor();
   await expect(row.getAttribute('class')).resolves.toBe('row-ok');
   await expect(row.getAttribute('data-status')).resolves.toBe('ok');
-  expect(fake.numberFor('+15550100001')!.voice_url).toBe(`${stack.url}/twilio/voice`);
+  expect(fake.numberFor('+15550100001')!.voice_url).toBe(`${dashboard.stack.url}/twilio/voice`);
   expect(await card('Not connected')).toBe(1);
   fake.latencyMs = 0;
 });

@@ -3,34 +3,26 @@
 // the dial's form is a list of users, groups and numbers; what is picked is published as `targets` and a
 // call through the voice webhook rings both in one <Dial>; a single-target dial opens and saves unchanged.
 import { simulateCall } from '../../local/carrier';
-import type { LocalStack } from '../../local/stack';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { entries, httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
 let people: Record<string, { id: string; phone: string; client?: string }>;
 
 const dashboard = useDashboard();
 
 beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-  people = Object.fromEntries((await httpOk(stack, 'GET', '/api/users')).users.map((u: { name: string }) => [u.name, u]));
+  people = Object.fromEntries((await httpOk(dashboard.stack, 'GET', '/api/users')).users.map((u: { name: string }) => [u.name, u]));
 });
 
-
-
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async (hash: string) => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/${hash}`);
+  await page().goto(`${dashboard.stack.url}/${hash}`);
 };
 const node = (id: string) => page().locator(`svg[aria-label="Call flow diagram"] g.node[data-applet="${id}"]`);
 
 it('a dial rings two users picked in its form: published as targets, and a call rings both at once', async () => {
-  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Two at once', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Two at once', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
   await open(`#/flows/${flow.id}`);
   await page().getByRole('region', { name: 'Palette' }).getByRole('button', { name: 'Dial', exact: true }).click();
   const form = page().getByRole('region', { name: 'Applet dial' });
@@ -52,21 +44,21 @@ it('a dial rings two users picked in its form: published as targets, and a call 
   await page().getByRole('button', { name: 'Publish' }).click();
   await page().getByRole('status').getByText('Published revision 2').waitFor();
 
-  const saved = (await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).call.applets.dial;
+  const saved = (await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).call.applets.dial;
   expect(saved.targets).toEqual([{ user: people['Ann Example'].id }, { user: people['Bob Example'].id }]);
   expect(saved.user).toBeUndefined();
 
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100071', { name: 'Two at once line', flowId: flow.id });
-  const call = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100071', from: '+15550109991', dial: ['no-answer'] });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100071', { name: 'Two at once line', flowId: flow.id });
+  const call = await simulateCall({ baseUrl: dashboard.stack.url, authToken: dashboard.stack.authToken, to: '+15550100071', from: '+15550109991', dial: ['no-answer'] });
   const dials = entries(call, 'dial');
   expect(dials).toHaveLength(1);
   expect(dials[0].targets).toEqual(['client ann', people['Ann Example'].phone, people['Bob Example'].phone]);
   // The check of the dial emptied on the way answered 400 (the schema's "exactly one of"): shown as words on the field.
-  browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
+  dashboard.browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
 });
 
 it('rung in order: the strategy is offered once the list has several entries, and a call rings them one after the other', async () => {
-  const flow = await httpOk(stack, 'POST', '/api/flows', {
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', {
     name: 'One after the other',
     call: { start: 'ring', applets: { ring: { type: 'dial', user: people['Bob Example'].id, noAnswer: 'bye' }, bye: { type: 'hangup' } } },
   });
@@ -84,16 +76,16 @@ it('rung in order: the strategy is offered once the list has several entries, an
   await form.getByLabel('Ring strategy').selectOption('sequential');
   await page().getByRole('button', { name: 'Publish' }).click();
   await page().getByRole('status').getByText('Published revision 2').waitFor();
-  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).call.applets.ring).toMatchObject({ targets: [{ user: people['Bob Example'].id }, { number: '+15550300001' }], strategy: 'sequential' });
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).call.applets.ring).toMatchObject({ targets: [{ user: people['Bob Example'].id }, { number: '+15550300001' }], strategy: 'sequential' });
 
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100072', { name: 'In order line', flowId: flow.id });
-  const call = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: '+15550100072', from: '+15550109992', dial: ['no-answer', 'no-answer'] });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100072', { name: 'In order line', flowId: flow.id });
+  const call = await simulateCall({ baseUrl: dashboard.stack.url, authToken: dashboard.stack.authToken, to: '+15550100072', from: '+15550109992', dial: ['no-answer', 'no-answer'] });
   expect(entries(call, 'dial').map((d) => d.targets)).toEqual([[people['Bob Example'].phone], ['+15550300001']]);
 });
 
 it('a single-target dial opens unchanged: nothing to publish until something is changed, and removing all says what is missing', async () => {
-  const main = (await httpOk(stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line');
-  const before = await httpOk(stack, 'GET', `/api/flows/${main.id}`);
+  const main = (await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line');
+  const before = await httpOk(dashboard.stack, 'GET', `/api/flows/${main.id}`);
   await open(`#/flows/${main.id}`);
   await node('sales').click();
   const form = page().getByRole('region', { name: 'Applet sales' });
@@ -103,7 +95,7 @@ it('a single-target dial opens unchanged: nothing to publish until something is 
   await form.getByRole('button', { name: 'Remove Sales (group)' }).click();
   await form.locator('.dial-targets .field-error').getByText('Add at least one person, group or phone number to ring.').waitFor();
   await page().getByRole('button', { name: 'Discard changes' }).click();
-  expect((await httpOk(stack, 'GET', `/api/flows/${main.id}`)).revision).toBe(before.revision);
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${main.id}`)).revision).toBe(before.revision);
   // The check of the emptied dial answered 400 (the schema's "exactly one of"): shown as words on the field.
-  browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
+  dashboard.browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
 });

@@ -2,27 +2,15 @@
 // Errors written for people (issue 20 item 6): names, not ids; an action where one exists; no API flag or
 // status code in the text; a 422 banner that clears once the problem is fixed; destructive actions confirm
 // and say what they affect; a number's flow picker changes nothing until the choice is confirmed.
-import type { LocalStack } from '../../local/stack';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
-
 const dashboard = useDashboard();
 
-beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-});
-
-
-
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async (hash: string) => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/${hash}`);
+  await page().goto(`${dashboard.stack.url}/${hash}`);
 };
 /** What a person reads must not carry a status code, an id or an API flag. */
 const noMachineTalk = (text: string | null) => {
@@ -33,8 +21,8 @@ const noMachineTalk = (text: string | null) => {
 
 it('a 422 banner lists what to fix, by name, and clears as soon as it is fixed, before any publish', async () => {
   dashboard.expectErrors(/422 \(Unprocessable/);
-  const ghost = await httpOk(stack, 'POST', '/api/users', { name: 'Gus Nophone' });
-  const flow = await httpOk(stack, 'POST', '/api/flows', {
+  const ghost = await httpOk(dashboard.stack, 'POST', '/api/users', { name: 'Gus Nophone' });
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', {
     name: 'Banner',
     call: { start: 'ring', applets: { ring: { type: 'dial', user: ghost.id, noAnswer: 'bye' }, bye: { type: 'hangup' } } },
   });
@@ -53,14 +41,14 @@ it('a 422 banner lists what to fix, by name, and clears as soon as it is fixed, 
   noMachineTalk(await banner.textContent());
   await page().getByRole('region', { name: 'Applet ring' }).getByLabel('When nobody answers').selectOption('bye');
   await banner.waitFor({ state: 'detached' });
-  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).revision).toBe(1);
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).revision).toBe(1);
 });
 
 it('deleting a flow its numbers use offers to move them to another flow, names them, and does it', async () => {
-  const keep = await httpOk(stack, 'POST', '/api/flows', { name: 'Keeper', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
-  const gone = await httpOk(stack, 'POST', '/api/flows', { name: 'Old routing', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100061', { name: 'Front desk', flowId: gone.id });
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100062', { name: 'Back office', flowId: gone.id });
+  const keep = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Keeper', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  const gone = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Old routing', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100061', { name: 'Front desk', flowId: gone.id });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100062', { name: 'Back office', flowId: gone.id });
   await open(`#/flows/${gone.id}`);
   await page().getByRole('button', { name: 'Delete flow…' }).click();
   const dialog = page().getByRole('dialog', { name: 'Delete Old routing?' });
@@ -70,14 +58,14 @@ it('deleting a flow its numbers use offers to move them to another flow, names t
   noMachineTalk(await dialog.textContent());
   await dialog.getByRole('button', { name: 'Move 2 numbers and delete' }).click();
   await page().locator('#flows-table').waitFor();
-  for (const n of ['%2B15550100061', '%2B15550100062']) expect((await httpOk(stack, 'GET', `/api/numbers/${n}`)).flowId).toBe(keep.id);
-  expect((await httpOk(stack, 'GET', '/api/flows')).flows.some((f: { id: string }) => f.id === gone.id)).toBe(false);
+  for (const n of ['%2B15550100061', '%2B15550100062']) expect((await httpOk(dashboard.stack, 'GET', `/api/numbers/${n}`)).flowId).toBe(keep.id);
+  expect((await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.some((f: { id: string }) => f.id === gone.id)).toBe(false);
 });
 
 it('deleting a user confirms first; while a flow rings them the refusal names that flow, with a link, and nothing is deleted', async () => {
   dashboard.expectErrors(/409 \(Conflict\)/);
-  const zoe = await httpOk(stack, 'POST', '/api/users', { name: 'Zoe Busy', phone: '+15550200077' });
-  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Zoe line', call: { start: 'ring', applets: { ring: { type: 'dial', user: zoe.id, noAnswer: 'bye' }, bye: { type: 'hangup' } } } });
+  const zoe = await httpOk(dashboard.stack, 'POST', '/api/users', { name: 'Zoe Busy', phone: '+15550200077' });
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Zoe line', call: { start: 'ring', applets: { ring: { type: 'dial', user: zoe.id, noAnswer: 'bye' }, bye: { type: 'hangup' } } } });
   await open('#/people');
   await page().locator(`tr[data-user="${zoe.id}"]`).getByRole('button', { name: 'Delete' }).click();
   const dialog = page().getByRole('dialog', { name: 'Delete Zoe Busy?' });
@@ -88,10 +76,10 @@ it('deleting a user confirms first; while a flow rings them the refusal names th
   expect(await refusal.textContent()).toContain('Zoe Busy is still in use, so nothing was deleted');
   expect(await refusal.getByRole('link', { name: 'Zoe line' }).getAttribute('href')).toBe(`#/flows/${flow.id}`);
   noMachineTalk(await refusal.textContent());
-  expect((await httpOk(stack, 'GET', `/api/users/${zoe.id}`)).name).toBe('Zoe Busy');
+  expect((await httpOk(dashboard.stack, 'GET', `/api/users/${zoe.id}`)).name).toBe('Zoe Busy');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   // Not used: deleted after the confirmation.
-  const ivy = await httpOk(stack, 'POST', '/api/users', { name: 'Ivy Idle' });
+  const ivy = await httpOk(dashboard.stack, 'POST', '/api/users', { name: 'Ivy Idle' });
   await open('#/people');
   await page().locator(`tr[data-user="${ivy.id}"]`).getByRole('button', { name: 'Delete' }).click();
   await page().getByRole('dialog', { name: 'Delete Ivy Idle?' }).getByRole('button', { name: 'Delete Ivy Idle' }).click();
@@ -99,15 +87,15 @@ it('deleting a user confirms first; while a flow rings them the refusal names th
 });
 
 it("a number's flow picker changes nothing until confirmed: arrow keys and a pick wait for Enter or Save; Escape and Cancel go back", async () => {
-  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Picker target', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100064', { name: 'Live line' });
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Picker target', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100064', { name: 'Live line' });
   await open('#/');
   const row = page().locator('#numbers-table tr[data-number="+15550100064"]');
   const picker = row.getByLabel('Flow for Live line (+15550100064)');
   await picker.focus();
   await page().keyboard.press('ArrowDown');
   await row.getByRole('button', { name: 'Save' }).waitFor();
-  expect((await httpOk(stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBeNull();
+  expect((await httpOk(dashboard.stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBeNull();
   await page().keyboard.press('Escape');
   await row.getByRole('button', { name: 'Save' }).waitFor({ state: 'detached' });
   expect(await picker.inputValue()).toBe('');
@@ -115,10 +103,10 @@ it("a number's flow picker changes nothing until confirmed: arrow keys and a pic
   await picker.selectOption({ label: 'Picker target' });
   expect(await row.textContent()).toContain('Calls and texts to Live line will go to Picker target.');
   await row.getByRole('button', { name: 'Cancel' }).click();
-  expect((await httpOk(stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBeNull();
+  expect((await httpOk(dashboard.stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBeNull();
 
   await picker.selectOption({ label: 'Picker target' });
   await picker.press('Enter');
   await page().locator('#numbers-table tr[data-number="+15550100064"][data-status="no_sms_flow"]').waitFor();
-  expect((await httpOk(stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBe(flow.id);
+  expect((await httpOk(dashboard.stack, 'GET', '/api/numbers/%2B15550100064')).flowId).toBe(flow.id);
 });

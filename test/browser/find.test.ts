@@ -4,41 +4,33 @@
 // summary cards count from the same answers as the banner, so they agree.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LocalStack } from '../../local/stack';
 import { searchText } from '../../lambdas/store/number-store';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
 const numberOf = (i: number) => `+1555099${String(i).padStart(4, '0')}`;
 
 const dashboard = useDashboard();
 
 beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
   // 300 numbers served by Main line, written as the store writes them (the number items, and Main line's
   // numberCount), 25 to a batch: 300 registrations one at a time take a minute on a busy machine, and the
   // subject here is finding them.
-  const main = (await httpOk(stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line');
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint }));
+  const main = (await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line');
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dashboard.stack.dynamoEndpoint }));
   const at = new Date().toISOString();
   for (let i = 0; i < 300; i += 25) {
     const items = Array.from({ length: 25 }, (_, j) => i + j).map((n) => ({ number: numberOf(n), name: `Branch ${n}`, since: at, createdAt: at, updatedAt: at, listed: '1', search: searchText(numberOf(n), `Branch ${n}`), flowId: main.id }));
-    await doc.send(new BatchWriteCommand({ RequestItems: { [stack.tables.numbers]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+    await doc.send(new BatchWriteCommand({ RequestItems: { [dashboard.stack.tables.numbers]: items.map((Item) => ({ PutRequest: { Item } })) } }));
   }
-  await doc.send(new UpdateCommand({ TableName: stack.tables.flows, Key: { id: main.id, rev: 0 }, UpdateExpression: 'ADD numberCount :n', ExpressionAttributeValues: { ':n': 300 } }));
+  await doc.send(new UpdateCommand({ TableName: dashboard.stack.tables.flows, Key: { id: main.id, rev: 0 }, UpdateExpression: 'ADD numberCount :n', ExpressionAttributeValues: { ':n': 300 } }));
   doc.destroy();
 }, 120_000);
 
-
-
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async () => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/#/`);
+  await page().goto(`${dashboard.stack.url}/#/`);
 };
 const rows = () => page().locator('#numbers-table tbody tr[data-number]');
 const numbersShown = () => rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-number')));
@@ -83,7 +75,7 @@ it('the summary cards agree with the banner: every number counted once, a number
   await open();
   const banner = page().getByRole('alert', { name: 'Unassigned-number report' });
   await banner.waitFor();
-  const report = await httpOk(stack, 'GET', '/api/report/unassigned');
+  const report = await httpOk(dashboard.stack, 'GET', '/api/report/unassigned');
   const stats = page().getByRole('definition');
   await page().locator('.stats').waitFor();
   const card = async (title: string) => Number(await page().locator('.stats div').filter({ has: page().getByText(title, { exact: true }) }).locator('dd').textContent());
@@ -98,8 +90,8 @@ it('the summary cards agree with the banner: every number counted once, a number
 });
 
 it('flows: searched by name, filtered to those missing a part or used by no number, sorted', async () => {
-  await httpOk(stack, 'POST', '/api/flows', { name: 'After hours', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
-  await httpOk(stack, 'POST', '/api/flows', { name: 'Zebra texts', sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { group: (await httpOk(stack, 'GET', '/api/groups')).groups[0].id } } } } });
+  await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'After hours', call: { start: 'bye', applets: { bye: { type: 'hangup' } } } });
+  await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Zebra texts', sms: { start: 'box', applets: { box: { type: 'inbox', mailbox: { group: (await httpOk(dashboard.stack, 'GET', '/api/groups')).groups[0].id } } } } });
   await open();
   const names = () => page().locator('#flows-table tbody tr .flow-link').allTextContents();
   await page().locator('#flows-table tbody tr').first().waitFor();

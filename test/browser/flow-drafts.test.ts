@@ -3,34 +3,24 @@
 // and a reload): the editor keeps its unpublished changes on the server as a draft, offers them back when
 // the flow page opens (in this browser or another), asks before leaving with changes, and lets a user or
 // group be created in a dialog over the editor without leaving it.
-import type { LocalStack } from '../../local/stack';
-import { openBrowser, type Browser } from '../support/browser';
+import { openBrowser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { http, httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
-
 const dashboard = useDashboard();
 
-beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-});
-
-
 afterEach(() => {
-  browser.dialogs.splice(0);
+  dashboard.browser.dialogs.splice(0);
 });
 
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async (hash: string) => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/${hash}`);
+  await page().goto(`${dashboard.stack.url}/${hash}`);
 };
 const newFlow = async (name: string) =>
-  (await httpOk(stack, 'POST', '/api/flows', { name, call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello.' }, next: 'bye' }, bye: { type: 'hangup' } } } })).id as string;
-const draftOf = (id: string) => http(stack, 'GET', `/api/flows/${id}/draft`);
+  (await httpOk(dashboard.stack, 'POST', '/api/flows', { name, call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello.' }, next: 'bye' }, bye: { type: 'hangup' } } } })).id as string;
+const draftOf = (id: string) => http(dashboard.stack, 'GET', `/api/flows/${id}/draft`);
 /** Waits (up to 5 s) for something the page does after an answer the test does not see. */
 async function until(check: () => Promise<boolean>) {
   for (let i = 0; i < 50; i++) {
@@ -67,7 +57,7 @@ it('an edit survives going to another page and back: leaving asks first, and the
   expect(await note.textContent()).toMatch(/Unpublished changes from \d{1,2}:\d{2}( [AP]M)? restored\./);
   expect(await page().getByLabel('Flow name').inputValue()).toBe('Front desk (after hours)');
   // Nothing was published meanwhile.
-  expect((await httpOk(stack, 'GET', `/api/flows/${id}`)).name).toBe('Front desk');
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${id}`)).name).toBe('Front desk');
 });
 
 it('an edit survives a reload (the browser asks first) and another browser; discarding it drops the stored draft', async () => {
@@ -79,14 +69,14 @@ it('an edit survives a reload (the browser asks first) and another browser; disc
   // Reloaded before the draft's save is due: it is sent as the page goes.
   await page().getByLabel('Flow name').click();
   await page().reload();
-  expect(browser.dialogs).toContain('beforeunload');
+  expect(dashboard.browser.dialogs).toContain('beforeunload');
   await page().getByRole('status').filter({ hasText: 'Unpublished changes from' }).waitFor();
   await page().locator('g.node[data-applet="greet"]').click();
   expect(await page().getByRole('region', { name: 'Applet greet' }).getByRole('textbox', { name: 'Text' }).inputValue()).toBe('Hello from the draft.');
 
   const other = await openBrowser();
   try {
-    await other.page.goto(`${stack.url}/#/flows/${id}`);
+    await other.page.goto(`${dashboard.stack.url}/#/flows/${id}`);
     await other.page.getByRole('status').filter({ hasText: 'Unpublished changes from' }).waitFor();
     await other.page.locator('g.node[data-applet="greet"]').click();
     expect(await other.page.getByRole('region', { name: 'Applet greet' }).getByRole('textbox', { name: 'Text' }).inputValue()).toBe('Hello from the draft.');
@@ -115,8 +105,8 @@ it('publishing the changes removes the stored draft; a draft made on an older re
   // Someone else publishes revision 3 while a draft of revision 2 waits.
   await page().getByLabel('Flow name').fill('Support desk (mine)');
   await savedDraft();
-  const current = await httpOk(stack, 'GET', `/api/flows/${id}`);
-  await httpOk(stack, 'PUT', `/api/flows/${id}`, { name: 'Support desk (theirs)', call: current.call }, { 'if-match': '2' });
+  const current = await httpOk(dashboard.stack, 'GET', `/api/flows/${id}`);
+  await httpOk(dashboard.stack, 'PUT', `/api/flows/${id}`, { name: 'Support desk (theirs)', call: current.call }, { 'if-match': '2' });
   await open(`#/flows/${id}`);
   const note = page().getByRole('status').filter({ hasText: 'Unpublished changes from' });
   await note.waitFor();
@@ -126,8 +116,8 @@ it('publishing the changes removes the stored draft; a draft made on an older re
   await alert.waitFor();
   await alert.getByRole('button', { name: 'Publish mine over it' }).click();
   await page().getByRole('status').getByText('Published revision 4').waitFor();
-  expect((await httpOk(stack, 'GET', `/api/flows/${id}`)).name).toBe('Support desk (mine)');
-  browser.errors.splice(0).forEach((e) => expect(e).toMatch(/412 \(Precondition Failed\)/));
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${id}`)).name).toBe('Support desk (mine)');
+  dashboard.browser.errors.splice(0).forEach((e) => expect(e).toMatch(/412 \(Precondition Failed\)/));
 });
 
 it('a user and a group are created from inside the editor, in a dialog, and picked where it was opened; the edits made before stay', async () => {
@@ -152,7 +142,7 @@ it('a user and a group are created from inside the editor, in a dialog, and pick
   await dialog.getByLabel('Mobile').fill('+1 555 020 0099');
   await dialog.getByRole('button', { name: 'Create user' }).click();
   await dialog.waitFor({ state: 'detached' });
-  const dana = (await httpOk(stack, 'GET', '/api/users')).users.find((u: { name: string }) => u.name === 'Dana Example');
+  const dana = (await httpOk(dashboard.stack, 'GET', '/api/users')).users.find((u: { name: string }) => u.name === 'Dana Example');
   expect(dana.phone).toBe('+15550200099');
   const list = dial.getByRole('list', { name: 'Ring, in this order' });
   await list.locator(`li[data-target="user:${dana.id}"]`).waitFor();
@@ -166,12 +156,12 @@ it('a user and a group are created from inside the editor, in a dialog, and pick
   await groupDialog.getByLabel('Dana Example').check();
   await groupDialog.getByRole('button', { name: 'Create group' }).click();
   await groupDialog.waitFor({ state: 'detached' });
-  const night = (await httpOk(stack, 'GET', '/api/groups')).groups.find((g: { name: string }) => g.name === 'Night shift');
+  const night = (await httpOk(dashboard.stack, 'GET', '/api/groups')).groups.find((g: { name: string }) => g.name === 'Night shift');
   expect(night.members).toEqual([dana.id]);
   await list.locator(`li[data-target="group:${night.id}"]`).waitFor();
   // Never left the editor: the edits made before are all still here, unpublished.
   expect(new URL(page().url()).hash).toBe(`#/flows/${id}`);
   expect(await page().getByLabel('Flow name').inputValue()).toBe('Two people (edited)');
-  expect((await httpOk(stack, 'GET', `/api/flows/${id}`)).revision).toBe(1);
-  browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${id}`)).revision).toBe(1);
+  dashboard.browser.errors.splice(0).forEach((e) => expect(e).toMatch(/400 \(Bad Request\)/));
 });

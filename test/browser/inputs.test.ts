@@ -3,32 +3,20 @@
 // error and blocks Publish): hours as time pickers per day and range, closed days with a date picker, voice
 // and language as pickers of the pairs Twilio accepts, the simulator's time in the flow's zone, the diff of
 // two revisions setting by setting, and an applet's label on the diagram.
-import type { LocalStack } from '../../local/stack';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
-
 const dashboard = useDashboard();
 
-beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-});
-
-
-
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async (hash: string) => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/${hash}`);
+  await page().goto(`${dashboard.stack.url}/${hash}`);
 };
 const node = (id: string) => page().locator(`svg[aria-label="Call flow diagram"] g.node[data-applet="${id}"]`);
 const publish = () => page().getByRole('button', { name: 'Publish' });
 const hoursFlow = () =>
-  httpOk(stack, 'POST', '/api/flows', {
+  httpOk(dashboard.stack, 'POST', '/api/flows', {
     name: 'Office hours',
     call: {
       start: 'hours',
@@ -67,7 +55,7 @@ it('`9-5` typed in an hours field shows an error on that field and blocks Publis
   await form.getByRole('button', { name: 'Remove Tuesday range 2' }).click();
   await publish().click();
   await page().getByRole('status').getByText('Published revision 2').waitFor();
-  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).call.applets.hours.weekly).toMatchObject({
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).call.applets.hours.weekly).toMatchObject({
     mon: [['08:30', '17:00']], tue: [['09:00', '12:00']], sat: [['09:00', '24:00']], sun: [],
   });
 });
@@ -88,12 +76,12 @@ it('a range that closes before it opens says so on the range; closed days come f
   await form.getByLabel('Closed day 2 date').fill('2027-01-02');
   await publish().click();
   await page().getByRole('status').getByText('Published revision 2').waitFor();
-  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).call.applets.hours.closures).toEqual([{ date: '--12-25', name: 'Christmas' }, { date: '2027-01-02' }]);
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).call.applets.hours.closures).toEqual([{ date: '--12-25', name: 'Christmas' }, { date: '2027-01-02' }]);
 });
 
 it('voice and language are picked as pairs Twilio accepts; a stored pair it refuses is shown on the field and blocks Publish', async () => {
   dashboard.expectErrors(/400 \(Bad Request\)/);
-  const flow = await httpOk(stack, 'POST', '/api/flows', { name: 'Voices', call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello.' }, next: 'bye' }, bye: { type: 'hangup' } } } });
+  const flow = await httpOk(dashboard.stack, 'POST', '/api/flows', { name: 'Voices', call: { start: 'greet', applets: { greet: { type: 'say', prompt: { text: 'Hello.' }, next: 'bye' }, bye: { type: 'hangup' } } } });
   await open(`#/flows/${flow.id}`);
   await node('greet').click();
   const form = page().getByRole('region', { name: 'Applet greet' });
@@ -109,7 +97,7 @@ it('voice and language are picked as pairs Twilio accepts; a stored pair it refu
   await form.getByLabel('Voice').selectOption('Polly.Amy-Neural');
   await publish().click();
   await page().getByRole('status').getByText('Published revision 2').waitFor();
-  expect((await httpOk(stack, 'GET', `/api/flows/${flow.id}`)).call.applets.greet.prompt).toEqual({ text: 'Hello.', voice: 'Polly.Amy-Neural', language: 'en-GB' });
+  expect((await httpOk(dashboard.stack, 'GET', `/api/flows/${flow.id}`)).call.applets.greet.prompt).toEqual({ text: 'Hello.', voice: 'Polly.Amy-Neural', language: 'en-GB' });
 
   // A pair Twilio refuses, from the JSON view: the Voice field says why, and Publish waits.
   await page().getByRole('tab', { name: 'JSON' }).click();

@@ -4,34 +4,27 @@
 // Enter opens the settings, a branch opens its picker; dialogs start on their first field and give focus
 // back; at 390 px the overview, numbers, mailboxes and people reflow with no control covered or cut off, and
 // the flow page shows the diagram before the palette.
-import type { LocalStack } from '../../local/stack';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
-let browser: Browser;
 let mainId: string;
 
 const dashboard = useDashboard();
 
 beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-  mainId = (await httpOk(stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line').id;
+  mainId = (await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.find((f: { name: string }) => f.name === 'Main line').id;
   // A long name must not push anything off a phone's screen.
-  await httpOk(stack, 'PUT', '/api/numbers/%2B15550100081', { name: 'The after-hours overflow line for the northern regional sales office' });
+  await httpOk(dashboard.stack, 'PUT', '/api/numbers/%2B15550100081', { name: 'The after-hours overflow line for the northern regional sales office' });
 });
-
 
 afterEach(async () => {
   await page().setViewportSize({ width: 1360, height: 900 });
 });
 
-const page = () => browser.page;
+const page = () => dashboard.page;
 const open = async (hash: string) => {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/${hash}`);
+  await page().goto(`${dashboard.stack.url}/${hash}`);
 };
 const focused = () => page().evaluate(() => document.activeElement?.getAttribute('data-applet') ?? document.activeElement?.id ?? document.activeElement?.tagName);
 

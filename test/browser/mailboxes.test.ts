@@ -5,40 +5,34 @@
 // sender sends it from the number the voicemail came to) and deleted, here and at the carrier.
 import { simulateCall } from '../../local/carrier';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import type { LocalStack } from '../../local/stack';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { syncToEnd } from '../support/carrier';
 import { http, httpOk, outboxSent } from '../support/local-stack';
 
-let stack: LocalStack;
 let fake: FakeTwilio;
-let browser: Browser;
 
 const dashboard = useDashboard({ fakeTwilio: true, seed: false });
 
-beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-  fake = stack.fakeTwilio!;
+beforeAll(() => {
+  fake = dashboard.stack.fakeTwilio!;
 });
 
-const page = () => browser.page;
-const ok = (method: string, path: string, body?: unknown) => httpOk(stack, method, path, body);
+const page = () => dashboard.page;
+const ok = (method: string, path: string, body?: unknown) => httpOk(dashboard.stack, method, path, body);
 const NUMBER = '+15550370001';
 const CALLER = '+15550379001';
 
 test('a voicemail plays from the page’s own origin, is marked read, answered by text and deleted', async () => {
   const nia = await ok('POST', '/api/users', { name: 'Nia' });
   fake.addNumber({ phoneNumber: NUMBER, friendlyName: 'Voicemail line' });
-  await syncToEnd((method, path, b) => http(stack, method, path, b));
+  await syncToEnd((method, path, b) => http(dashboard.stack, method, path, b));
   const flow = await ok('POST', '/api/flows', { name: 'Voicemail line', call: { start: 'vm', applets: { vm: { type: 'voicemail', mailbox: { user: nia.id } } } } });
   await ok('PUT', `/api/numbers/${encodeURIComponent(NUMBER)}/flow`, { flowId: flow.id });
-  const t = await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: NUMBER, from: CALLER });
+  const t = await simulateCall({ baseUrl: dashboard.stack.url, authToken: dashboard.stack.authToken, to: NUMBER, from: CALLER });
   const { recordingSid } = t.entries.find((e) => e.kind === 'record') as { recordingSid: string };
-  await simulateCall({ baseUrl: stack.url, authToken: stack.authToken, to: NUMBER, from: '+15550379002' });
+  await simulateCall({ baseUrl: dashboard.stack.url, authToken: dashboard.stack.authToken, to: NUMBER, from: '+15550379002' });
 
-  await page().goto(`${stack.url}/#/mailboxes/user/${nia.id}`);
+  await page().goto(`${dashboard.stack.url}/#/mailboxes/user/${nia.id}`);
   const message = page().locator(`[data-message="${recordingSid}"]`);
   await message.waitFor();
   await page().getByText('2 messages, 2 unread, newest first').waitFor();
@@ -46,7 +40,7 @@ test('a voicemail plays from the page’s own origin, is marked read, answered b
   // Play: the <audio> loads /api/recordings/{sid} from this origin, and it really plays.
   const audio = message.getByLabel(`Voicemail from ${CALLER}`);
   const src = await audio.evaluate((a: HTMLAudioElement) => a.src);
-  expect(new URL(src).origin).toBe(new URL(stack.url).origin);
+  expect(new URL(src).origin).toBe(new URL(dashboard.stack.url).origin);
   expect(new URL(src).pathname).toBe(`/api/recordings/${recordingSid}`);
   await audio.evaluate((a: HTMLAudioElement) => a.play());
   await page().waitForFunction((sel) => {
@@ -68,7 +62,7 @@ test('a voicemail plays from the page’s own origin, is marked read, answered b
   await reply.getByLabel(`Text to ${CALLER} from ${NUMBER}`).fill('Thanks, I will call you back today.');
   await reply.getByRole('button', { name: 'Send' }).click();
   await message.getByRole('status').getByText(`Reply to ${CALLER} queued`).waitFor();
-  await outboxSent(stack);
+  await outboxSent(dashboard.stack);
   expect(fake.messages.filter((m) => m.to === CALLER).map((m) => ({ from: m.from, body: m.body }))).toEqual([{ from: NUMBER, body: 'Thanks, I will call you back today.' }]);
 
   // Delete: asks first, then it is gone here and at the carrier.

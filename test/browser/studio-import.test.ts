@@ -6,33 +6,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import type { LocalStack } from '../../local/stack';
 import { DEMO_STUDIO_DEFINITION, DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../../local/studio-demo';
-import type { Browser } from '../support/browser';
 import { useDashboard } from '../support/dashboard';
 import { httpOk } from '../support/local-stack';
 
-let stack: LocalStack;
 let fake: FakeTwilio;
-let browser: Browser;
 let salesId: string;
 
 const dashboard = useDashboard({ fakeTwilio: true });
 
 beforeAll(async () => {
-  stack = dashboard.stack;
-  browser = dashboard.browser;
-  fake = stack.fakeTwilio!;
-  salesId = (await httpOk(stack, 'GET', '/api/groups')).groups.find((g: { name: string }) => g.name === 'Sales').id;
+  fake = dashboard.stack.fakeTwilio!;
+  salesId = (await httpOk(dashboard.stack, 'GET', '/api/groups')).groups.find((g: { name: string }) => g.name === 'Sales').id;
 });
 
-
-
-const page = () => browser.page;
+const page = () => dashboard.page;
 
 async function openImport() {
   await page().goto('about:blank');
-  await page().goto(`${stack.url}/#/`);
+  await page().goto(`${dashboard.stack.url}/#/`);
   await page().getByRole('button', { name: 'New flow' }).click();
   await page().getByRole('dialog').getByRole('button', { name: 'Import from Studio' }).click();
   return page().getByRole('dialog', { name: 'New flow: import from Studio' });
@@ -51,7 +43,7 @@ it('a pasted definition: its report and the checker’s errors are shown, and it
   await expect(report.textContent()).resolves.toMatch(/1 error to fix before it can be created/);
   await expect(dialog.getByRole('button', { name: 'Create flow' }).isDisabled()).resolves.toBe(true);
 
-  const before = (await httpOk(stack, 'GET', '/api/flows')).flows.length;
+  const before = (await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.length;
   await dialog.getByLabel('Flow definition (Studio: the flow’s menu, “Export to JSON”)').fill(JSON.stringify(DEMO_STUDIO_DEFINITION));
   await dialog.getByLabel('Voicemails go to').selectOption(`group:${salesId}`);
   await dialog.getByRole('button', { name: 'Check import' }).click();
@@ -59,9 +51,9 @@ it('a pasted definition: its report and the checker’s errors are shown, and it
   await dialog.getByRole('button', { name: 'Create flow' }).click();
   await page().waitForURL(/#\/flows\/flw_/);
   const id = decodeURIComponent(new URL(page().url()).hash.split('/').pop()!);
-  const flow = await httpOk(stack, 'GET', `/api/flows/${id}`);
+  const flow = await httpOk(dashboard.stack, 'GET', `/api/flows/${id}`);
   expect(flow).toMatchObject({ name: 'Acme front desk', revision: 1, call: { applets: { voicemail_prompt: { type: 'voicemail', mailbox: { group: salesId } } } } });
-  expect((await httpOk(stack, 'GET', '/api/flows')).flows.length).toBe(before + 1);
+  expect((await httpOk(dashboard.stack, 'GET', '/api/flows')).flows.length).toBe(before + 1);
 });
 
 it('text that is not JSON is named, and nothing is sent', async () => {
@@ -84,7 +76,7 @@ it('picked from the Twilio account: the flow is created and takes over the numbe
   await expect(dialog.getByRole('region', { name: 'Import report' }).textContent()).resolves.toContain(`“${DEMO_STUDIO_FLOW_NAME}”: 10 mapped, 0 not imported`);
   await dialog.getByRole('button', { name: 'Create flow' }).click();
   await page().waitForURL(/#\/flows\/flw_/);
-  const number = await httpOk(stack, 'GET', `/api/numbers/${encodeURIComponent(DEMO_STUDIO_NUMBER)}`);
+  const number = await httpOk(dashboard.stack, 'GET', `/api/numbers/${encodeURIComponent(DEMO_STUDIO_NUMBER)}`);
   expect(number).toMatchObject({ flowName: DEMO_STUDIO_FLOW_NAME, status: 'ok' });
-  expect(fake.numberFor(DEMO_STUDIO_NUMBER)).toMatchObject({ voice_url: `${stack.url}/twilio/voice`, sms_url: `${stack.url}/twilio/sms` });
+  expect(fake.numberFor(DEMO_STUDIO_NUMBER)).toMatchObject({ voice_url: `${dashboard.stack.url}/twilio/voice`, sms_url: `${dashboard.stack.url}/twilio/sms` });
 });
