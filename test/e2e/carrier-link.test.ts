@@ -2,19 +2,17 @@
 // `npm start -- --fake-twilio` does), numbers that point at another system, the sync, drift, and the
 // texts a call causes (text back, voicemail notify with the transcript), with signed webhooks.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { simulateCall, simulateSms, type Transcript } from '../../local/carrier';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { entries, http, httpOk, outboxSent } from '../support/local-stack';
+import { entries, http, httpOk, outboxSent, startTestStack } from '../support/local-stack';
 import { capturingOutput, checkAgainstTwilioSpec, libraryClient, syncToEnd } from '../support/carrier';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true });
+  stack = await startTestStack({ seed: false, fakeTwilio: true });
   fake = stack.fakeTwilio!;
   checkAgainstTwilioSpec(fake);
 });

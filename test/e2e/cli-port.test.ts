@@ -2,16 +2,14 @@
 // is not 3000, then the same commands with PORT set (as the README says), or with --url, run through npm
 // exactly as typed. PORT=1 beside --url shows --url wins.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { LocalStack } from '../../local/stack';
-import { startLocalStack } from '../../local/stack';
+import { startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let port: string;
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, fakeTwilio: true });
+  stack = await startTestStack({ fakeTwilio: true });
   port = new URL(stack.url).port;
   expect(port).not.toBe('3000');
 });

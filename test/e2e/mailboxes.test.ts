@@ -3,18 +3,16 @@
 // admin API with the account's credentials, read/unread, a reply by text through the outbox and the
 // sender (from the number the message came to; refused by the sender for a caller who replied STOP), and
 // a delete here and at the carrier. Every request the server saw is checked against Twilio's definitions.
-import { randomBytes } from 'node:crypto';
 import { simulateCall, simulateSms } from '../../local/carrier';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { checkAgainstTwilioSpec, syncToEnd } from '../support/carrier';
-import { http, httpOk, outboxSent } from '../support/local-stack';
+import { http, httpOk, outboxSent, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, seed: false, fakeTwilio: true });
+  stack = await startTestStack({ seed: false, fakeTwilio: true });
   fake = stack.fakeTwilio!;
   checkAgainstTwilioSpec(fake);
 });

@@ -6,16 +6,14 @@
 // until maxWaitSeconds, then the timeout branch.
 import { simulateCall, type Transcript } from '../../local/carrier';
 import type { LocalStack } from '../../local/stack';
-import { entries, httpOk } from '../support/local-stack';
-import { startLocalStack } from '../../local/stack';
-import { randomBytes } from 'node:crypto';
+import { entries, httpOk, startTestStack } from '../support/local-stack';
 import { twimlViolations } from '../support/twiml-structure';
 
 let stack: LocalStack;
 let annId: string;
 let sequence = 0;
 beforeAll(async () => {
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2eq${randomBytes(4).toString('hex')}`, fakeTwilio: true });
+  stack = await startTestStack({ fakeTwilio: true });
   const ann = await httpOk(stack, 'POST', '/api/users', { name: 'Ann Agent', phone: '+15550360001' });
   annId = ann.id;
 });

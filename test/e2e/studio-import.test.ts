@@ -3,19 +3,17 @@
 // --from-twilio lists it with its number; --take-over imports it, and the number ends `ok` on the imported
 // flow, pointing here: a call to it reaches the imported menu and its voicemail lands in the chosen mailbox.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { simulateCall } from '../../local/carrier';
 import type { FakeTwilio } from '../../local/fake-twilio';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { DEMO_STUDIO_FLOW_NAME, DEMO_STUDIO_NUMBER } from '../../local/studio-demo';
-import { entries, httpOk } from '../support/local-stack';
+import { entries, httpOk, startTestStack } from '../support/local-stack';
 
 let stack: LocalStack;
 let fake: FakeTwilio;
 beforeAll(async () => {
-  process.env.SWITCHBOARD_QUIET_CARRIER = '1';
-  stack = await startLocalStack({ port: 0, dynamoEndpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, tablePrefix: `e2e${randomBytes(4).toString('hex')}`, fakeTwilio: true });
+  stack = await startTestStack({ fakeTwilio: true });
   fake = stack.fakeTwilio!;
 });
 afterAll(async () => {
