@@ -161,16 +161,15 @@ export class DynamoScheduleStore implements ScheduleStore {
       const zones = zonesOf(input.timezone, now);
       names['#zones'] = 'zones';
       if (zones) values[':zones'] = zones;
-      const zonesUpdate = zones ? ', #zones = :zones' : ' REMOVE #zones';
+      const setZones = zones ? ', #zones = :zones' : '';
+      const removeZones = zones ? '' : ' REMOVE #zones';
       try {
         // Only the editable fields: flowRefs belongs to the publishing transactions and is never written back.
         const out = await this.doc.send(
           new UpdateCommand({
             TableName: this.table,
             Key: { id },
-            UpdateExpression: zones
-              ? `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}${zonesUpdate}, updatedAt = :at ADD version :one`
-              : `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}, updatedAt = :at ADD version :one${zonesUpdate}`,
+            UpdateExpression: `SET ${SCHEDULE_FIELDS.map((f) => `#${f} = :${f}`).join(', ')}${setZones}, updatedAt = :at ADD version :one${removeZones}`,
             ConditionExpression: 'kind = :kind AND version = :v',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ...values, ':at': now.toISOString(), ':one': 1, ':kind': 'schedule', ':v': before.version },
